@@ -1,0 +1,70 @@
+/*
+ * Strict JSON input for the API: parse a body, then check an object against a declarative
+ * table of fields, collecting every problem (not just the first) as {"field","message"}.
+ */
+#ifndef PNET_JSON_H
+#define PNET_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+enum json_field_type {
+	JF_STRING,    /* text: min/max are code points; validated as single-line unless JF_MULTILINE */
+	JF_INTEGER,   /* integer: min/max are the inclusive range */
+	JF_NUMBER,    /* integer or real: min/max are the inclusive range */
+	JF_BOOLEAN,
+	JF_UUID,
+	JF_DATE,      /* YYYY-MM-DD */
+	JF_TIMESTAMP, /* RFC 3339 */
+	JF_ENUM,      /* one of enum_values */
+	JF_LOGIN,
+	JF_KEY,
+	JF_EMAIL,
+	JF_URL,
+	JF_PHONE,
+	JF_ARRAY,     /* min/max are the item count; items checked by the caller */
+	JF_OBJECT,    /* nested object; checked by the caller */
+	JF_UUID_ARRAY, /* array of distinct UUIDs; min/max are the item count */
+	JF_STRING_ARRAY, /* array of distinct single-line strings; min/max are the item count, item_max the length */
+};
+
+enum json_field_flag {
+	JF_REQUIRED = 1u << 0,  /* must be present */
+	JF_NULLABLE = 1u << 1,  /* null is accepted (means "none"/"clear") */
+	JF_MULTILINE = 1u << 2, /* JF_STRING may contain newlines and tabs */
+};
+
+struct json_field {
+	const char *name;
+	enum json_field_type type;
+	unsigned flags;
+	long long min;                   /* see the type; 0 and 0 mean "no bound" */
+	long long max;
+	const char *const *enum_values; /* JF_ENUM: NULL-terminated */
+	long long item_max;              /* JF_STRING_ARRAY: code points per item (0: 200) */
+};
+
+/*
+ * Parse body as one JSON object: rejects duplicate keys, invalid UTF-8, NUL bytes, trailing
+ * garbage and anything but an object. On failure returns NULL and writes a human message
+ * (with line and column) into err.
+ */
+json_t *json_parse_object(const char *body, size_t len, char *err, size_t errlen);
+
+/*
+ * Check obj against fields[0..n): unknown keys, missing required ones, wrong types, bounds,
+ * formats, enums. Each problem is appended to errors (a JSON array) as
+ * {"field": name, "message": text}; prefix, when not NULL, is put before field names
+ * ("steps[2]." say). Returns the number of problems added.
+ */
+size_t json_check_object(const json_t *obj, const struct json_field *fields, size_t n,
+			 const char *prefix, json_t *errors);
+
+/* Append {"field": field, "message": message} to errors. */
+void json_add_error(json_t *errors, const char *field, const char *message);
+
+/* The string value of key, or NULL when absent, null or not a string. */
+const char *json_get_string(const json_t *obj, const char *key);
+
+#endif
