@@ -34,7 +34,8 @@ bool crypto_equal(const void *a, const void *b, size_t n);
 
 /*
  * Hash a password with scrypt (N = 2^log_n, r = 8, p = 1, 16-byte random salt) into the
- * self-describing form "$scrypt$ln=17,r=8,p=1$<salt b64>$<hash b64>", so that the cost can
+ * self-describing form "$scrypt$ln=17,r=8,p=1$<salt>$<hash>" (salt 16 bytes,
+ * hash 32 bytes, both standard base64 without padding, as in the PHC string format), so that the cost can
  * be raised later without breaking stored hashes. 0, -EINVAL (log_n outside 10..20, out too
  * small) or -EIO. Slow by design: never call it on an event loop.
  */

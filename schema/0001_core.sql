@@ -1,0 +1,96 @@
+-- Accounts, tokens, login throttling and the audit log: what every later part stands on.
+-- Conventions for every migration:
+--   * public ids are uuid DEFAULT gen_random_uuid(); times are timestamptz;
+--   * enumerations are text with a CHECK, spelled as in the API;
+--   * constraints are named <table>_<column>_<what> so that the server can name the field
+--     in a problem+json answer (server/dberror.c maps constraint names to fields);
+--   * mutable rows carry version (optimistic concurrency: ETag / If-Match) and updated_at.
+
+CREATE TABLE account (
+    id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    login         text NOT NULL,
+    display_name  text NOT NULL,
+    -- NULL for accounts that only use integration tokens.
+    password_hash text,
+    role          text NOT NULL,
+    -- The node a caseworker works for; the FK is added with the registry.
+    node_id       uuid,
+    -- Networks a coordinator coordinates (existence is checked by a trigger added with the
+    -- registry; an array keeps "who am I" one row).
+    network_ids   uuid[] NOT NULL DEFAULT '{}',
+    disabled      boolean NOT NULL DEFAULT false,
+    version       integer NOT NULL DEFAULT 1,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    updated_at    timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT account_login_key UNIQUE (login),
+    CONSTRAINT account_login_format CHECK (login ~ '^[a-z0-9][a-z0-9._-]{2,63}$'),
+    CONSTRAINT account_display_name_length CHECK (char_length(display_name) BETWEEN 1 AND 200),
+    CONSTRAINT account_role_check CHECK (role IN ('admin', 'coordinator', 'caseworker', 'auditor'))
+);
+
+CREATE TABLE api_token (
+    id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    account_id   uuid NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    -- SHA-256 (hex) of the token; the token itself is never stored.
+    token_hash   text NOT NULL,
+    -- session: from a login, all of the account's rights; integration: limited to scopes.
+    kind         text NOT NULL,
+    label        text,
+    scopes       text[] NOT NULL DEFAULT '{}',
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    expires_at   timestamptz NOT NULL,
+    last_used_at timestamptz,
+    revoked_at   timestamptz,
+    CONSTRAINT api_token_token_hash_key UNIQUE (token_hash),
+    CONSTRAINT api_token_kind_check CHECK (kind IN ('session', 'integration')),
+    CONSTRAINT api_token_label_length CHECK (label IS NULL OR char_length(label) BETWEEN 1 AND 100)
+);
+CREATE INDEX api_token_account_idx ON api_token (account_id);
+
+-- Failed logins, kept for the throttling window only (pnetd deletes older rows).
+CREATE TABLE login_failure (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    login       text NOT NULL,
+    client_addr text NOT NULL,
+    at          timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX login_failure_login_idx ON login_failure (login, at);
+CREATE INDEX login_failure_client_idx ON login_failure (client_addr, at);
+
+-- Who did what, when, from where. Append-only: rows are never changed or deleted.
+CREATE TABLE audit_log (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at          timestamptz NOT NULL DEFAULT now(),
+    account_id  uuid,
+    node_id     uuid,
+    action      text NOT NULL,
+    object_type text,
+    object_id   uuid,
+    request_id  text,
+    client_addr text,
+    detail      jsonb
+);
+CREATE INDEX audit_log_at_idx ON audit_log (at);
+CREATE INDEX audit_log_object_idx ON audit_log (object_id, at);
+CREATE INDEX audit_log_account_idx ON audit_log (account_id, at);
+
+CREATE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change();
+
+-- The one way every write path records itself: statements call it (or insert the same row
+-- in a data-modifying CTE) in the same transaction as the change.
+CREATE FUNCTION audit(p_account uuid, p_node uuid, p_action text, p_object_type text,
+                      p_object_id uuid, p_request_id text, p_client text,
+                      p_detail jsonb DEFAULT NULL)
+RETURNS void LANGUAGE sql AS $$
+    INSERT INTO audit_log (account_id, node_id, action, object_type, object_id, request_id,
+                           client_addr, detail)
+    VALUES (p_account, p_node, p_action, p_object_type, p_object_id, p_request_id, p_client,
+            p_detail);
+$$;
