@@ -25,7 +25,11 @@ CREATE TABLE account (
     CONSTRAINT account_login_key UNIQUE (login),
     CONSTRAINT account_login_format CHECK (login ~ '^[a-z0-9][a-z0-9._-]{2,63}$'),
     CONSTRAINT account_display_name_length CHECK (char_length(display_name) BETWEEN 1 AND 200),
-    CONSTRAINT account_role_check CHECK (role IN ('admin', 'coordinator', 'caseworker', 'auditor'))
+    CONSTRAINT account_role_check CHECK (role IN ('admin', 'coordinator', 'caseworker', 'auditor')),
+    -- A caseworker works for exactly one node; nobody else is bound to a node.
+    CONSTRAINT account_node_id_role CHECK ((role = 'caseworker') = (node_id IS NOT NULL)),
+    -- Only coordinators coordinate networks.
+    CONSTRAINT account_network_ids_role CHECK (role = 'coordinator' OR network_ids = '{}')
 );
 
 CREATE TABLE api_token (
@@ -56,6 +60,7 @@ CREATE TABLE login_failure (
 );
 CREATE INDEX login_failure_login_idx ON login_failure (login, at);
 CREATE INDEX login_failure_client_idx ON login_failure (client_addr, at);
+CREATE INDEX login_failure_at_idx ON login_failure (at);
 
 -- Who did what, when, from where. Append-only: rows are never changed or deleted.
 CREATE TABLE audit_log (

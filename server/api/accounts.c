@@ -1,0 +1,577 @@
+/*
+ * Accounts (admins manage them) and integration tokens (bound to an account's node,
+ * limited to scopes, shown once). Passwords are hashed on the job threads.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account_json.h"
+#include "api.h"
+#include "auth.h"
+#include "config.h"
+#include "crypto.h"
+#include "http.h"
+#include "jobs.h"
+#include "json.h"
+#include "page.h"
+#include "worker.h"
+
+static const struct db_stmt stmts[] = {
+	/* actor, $5 login, $6 display name, $7 hash, $8 role, $9 node, $10 networks, $11 disabled */
+	{"account_create",
+	 "WITH a AS (INSERT INTO account (login, display_name, password_hash, role, node_id,"
+	 "                                network_ids, disabled)"
+	 "           VALUES ($5, $6, $7, $8, $9::uuid, coalesce($10::uuid[], '{}'),"
+	 "                   coalesce($11::boolean, false)) RETURNING *),"
+	 " au AS (" AUDIT_INSERT("account.create", "account", "a.id",
+				 "jsonb_build_object('login', a.login, 'role', a.role)") " FROM a)"
+	 "SELECT " ACCOUNT_JSON("a") ", a.id, a.version FROM a"},
+	/* $1 role filter, $2 $3 cursor (login, id), $4 limit + 1 */
+	{"account_list",
+	 "SELECT " ACCOUNT_JSON("a") ", a.login, a.id::text FROM account a"
+	 " WHERE ($1::text IS NULL OR a.role = $1)"
+	 "   AND ($2::text IS NULL OR (a.login, a.id) > ($2::text, $3::uuid))"
+	 " ORDER BY a.login, a.id LIMIT $4::int"},
+	{"account_get", "SELECT " ACCOUNT_JSON("a") ", a.version FROM account a WHERE a.id = $1"},
+	/*
+	 * actor, $5 patch (jsonb of the fields given), $6 id, $7 expected version or NULL,
+	 * $8 new password hash or NULL. A new password ends the account's sessions. Admins
+	 * cannot disable or demote themselves, so that a network never loses its last admin
+	 * by accident. Answers 'ok' + the account, or 'stale'/'self' when nothing changed.
+	 */
+	{"account_update",
+	 "WITH u AS (UPDATE account SET"
+	 "   display_name = CASE WHEN $5::jsonb ? 'display_name' THEN $5::jsonb->>'display_name'"
+	 "                  ELSE display_name END,"
+	 "   role = CASE WHEN $5::jsonb ? 'role' THEN $5::jsonb->>'role' ELSE role END,"
+	 "   node_id = CASE WHEN $5::jsonb ? 'node_id' THEN ($5::jsonb->>'node_id')::uuid"
+	 "             ELSE node_id END,"
+	 "   network_ids = CASE WHEN $5::jsonb ? 'network_ids' THEN"
+	 "     ARRAY(SELECT jsonb_array_elements_text($5::jsonb->'network_ids'))::uuid[]"
+	 "     ELSE network_ids END,"
+	 "   disabled = CASE WHEN $5::jsonb ? 'disabled' THEN ($5::jsonb->>'disabled')::boolean"
+	 "              ELSE disabled END,"
+	 "   password_hash = coalesce($8::text, password_hash),"
+	 "   version = version + 1, updated_at = now()"
+	 " WHERE id = $6 AND ($7::int IS NULL OR version = $7::int)"
+	 "   AND NOT (id = $1::uuid AND (coalesce(($5::jsonb->>'disabled')::boolean, false)"
+	 "            OR coalesce($5::jsonb->>'role', 'admin') <> 'admin'))"
+	 " RETURNING *),"
+	 " ended AS (UPDATE api_token SET revoked_at = now()"
+	 "           WHERE account_id = $6 AND kind = 'session' AND revoked_at IS NULL"
+	 "             AND $8::text IS NOT NULL AND EXISTS (SELECT 1 FROM u)),"
+	 " au AS (" AUDIT_INSERT("account.update", "account", "u.id",
+				 "jsonb_build_object('fields', (SELECT jsonb_agg(k) FROM"
+				 " jsonb_object_keys($5::jsonb) k), 'password_changed', $8::text IS NOT NULL)")
+	 " FROM u)"
+	 "SELECT 'ok', " ACCOUNT_JSON("u") ", u.version FROM u"
+	 " UNION ALL"
+	 " SELECT CASE WHEN $7::int IS NOT NULL AND a.version <> $7::int THEN 'stale' ELSE 'self' END,"
+	 "        NULL, a.version FROM account a"
+	 " WHERE a.id = $6 AND NOT EXISTS (SELECT 1 FROM u)"},
+	/* actor, $5 account, $6 token hash, $7 label, $8 scopes, $9 days */
+	{"token_create",
+	 "WITH a AS (SELECT id, node_id FROM account WHERE id = $5),"
+	 " t AS (INSERT INTO api_token (account_id, token_hash, kind, label, scopes, expires_at)"
+	 "       SELECT a.id, $6, 'integration', $7, $8::text[],"
+	 "              now() + make_interval(days => $9::int)"
+	 "       FROM a WHERE a.node_id IS NOT NULL RETURNING *),"
+	 " au AS (" AUDIT_INSERT("token.create", "api_token", "t.id",
+				 "jsonb_build_object('account_id', t.account_id, 'scopes', t.scopes)")
+	 " FROM t)"
+	 "SELECT 'ok', json_build_object('id', t.id, 'account_id', t.account_id, 'kind', t.kind,"
+	 "  'label', t.label, 'scopes', t.scopes, 'created_at', t.created_at,"
+	 "  'expires_at', t.expires_at)::text FROM t"
+	 " UNION ALL SELECT 'no_node', NULL FROM a WHERE a.node_id IS NULL"},
+	/* $1 account, $2 $3 cursor (created_at, id), $4 limit + 1 */
+	{"token_list",
+	 "SELECT json_build_object('id', t.id, 'account_id', t.account_id, 'kind', t.kind,"
+	 "  'label', t.label, 'scopes', t.scopes, 'created_at', t.created_at,"
+	 "  'expires_at', t.expires_at, 'last_used_at', t.last_used_at,"
+	 "  'revoked_at', t.revoked_at)::text, t.created_at::text, t.id::text"
+	 " FROM api_token t WHERE t.account_id = $1"
+	 "   AND ($2::text IS NULL OR (t.created_at, t.id) < ($2::timestamptz, $3::uuid))"
+	 " ORDER BY t.created_at DESC, t.id DESC LIMIT $4::int"},
+	{"token_account_exists", "SELECT 1 FROM account WHERE id = $1"},
+	/* actor, $5 token, $6 whether the caller may revoke anyone's */
+	{"token_revoke",
+	 "WITH t AS (UPDATE api_token SET revoked_at = coalesce(revoked_at, now())"
+	 "           WHERE id = $5 AND ($6::boolean OR account_id = $1::uuid) RETURNING id),"
+	 " au AS (" AUDIT_INSERT("token.revoke", "api_token", "t.id", "NULL") " FROM t)"
+	 "SELECT count(*) FROM t"},
+};
+
+static const char *const role_names[] = {"admin", "coordinator", "caseworker", "auditor", NULL};
+
+#define ACCOUNT_FIELDS_COMMON                                                                     \
+	{"display_name", JF_STRING, 0, 1, 200},                                                     \
+	{"role", JF_ENUM, 0, 0, 0, role_names},                                                     \
+	{"node_id", JF_UUID, JF_NULLABLE},                                                          \
+	{"network_ids", JF_UUID_ARRAY, 0, 0, 100},                                                  \
+	{"disabled", JF_BOOLEAN, 0},                                                                \
+	{"password", JF_STRING, 0, 12, 1024}
+
+static const struct json_field create_fields[] = {
+	{"login", JF_LOGIN, JF_REQUIRED},
+	ACCOUNT_FIELDS_COMMON,
+};
+
+static const struct json_field update_fields[] = {
+	ACCOUNT_FIELDS_COMMON,
+};
+
+static const struct json_field token_fields[] = {
+	{"label", JF_STRING, JF_REQUIRED, 1, 100},
+	{"scopes", JF_STRING_ARRAY, JF_REQUIRED, 1, 20},
+	{"expires_in_days", JF_INTEGER, 0, 1, 730},
+};
+
+/* Work for one account write: the password is hashed off the loop before the statement runs. */
+struct account_write {
+	struct req *r;
+	char *password;
+	char hash[CRYPTO_PASSWORD_HASH_MAX];
+	int hash_rc;
+	long expected_version; /* 0: no If-Match */
+	void (*next)(struct account_write *w);
+};
+
+static void account_write_free(void *p)
+{
+	struct account_write *w = p;
+
+	if (w->password) {
+		memset(w->password, 0, strlen(w->password));
+		free(w->password);
+	}
+	free(w);
+}
+
+static void hash_password(void *arg)
+{
+	struct account_write *w = arg;
+
+	w->hash_rc = crypto_password_hash(w->password, (unsigned)cfg.scrypt_log_n, w->hash,
+					  sizeof(w->hash));
+}
+
+static void on_hashed(void *arg)
+{
+	struct account_write *w = arg;
+
+	if (w->hash_rc < 0) {
+		http_problem(w->r, 500, "internal", "Internal error", "Hashing the password failed.");
+		return;
+	}
+	w->next(w);
+}
+
+/* Run w->next, hashing the body's password first when there is one. */
+static void account_write_start(struct req *r, void (*next)(struct account_write *w))
+{
+	struct account_write *w = xcalloc(1, sizeof(*w));
+	const char *password = json_get_string(r->json, "password");
+
+	w->r = r;
+	w->next = next;
+	r->ctx = w;
+	r->ctx_free = account_write_free;
+	if (!password) {
+		next(w);
+		return;
+	}
+	w->password = xstrdup(password);
+	jobs_submit(r->worker->base, hash_password, on_hashed, w);
+}
+
+/* The role rules that make an account usable, checked for the state after the write. */
+static void check_role_rules(const char *role, const json_t *node, const json_t *networks,
+			     json_t *errors)
+{
+	bool has_node = node && !json_is_null(node);
+	bool has_networks = networks && json_array_size(networks) > 0;
+
+	if (!role)
+		return;
+	if (!strcmp(role, "caseworker") && !has_node)
+		json_add_error(errors, "node_id", "a caseworker needs the node they work for");
+	if (strcmp(role, "caseworker") && has_node)
+		json_add_error(errors, "node_id", "only caseworkers belong to a node");
+	if (strcmp(role, "coordinator") && has_networks)
+		json_add_error(errors, "network_ids", "only coordinators coordinate networks");
+}
+
+static void reply_account(struct req *r, int status, PGresult *pg, int json_col, int version_col)
+{
+	long version = strtol(PQgetvalue(pg, 0, version_col), NULL, 10);
+
+	http_reply_json_text(r, status, PQgetvalue(pg, 0, json_col), version);
+}
+
+static void on_created(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	char *location;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	location = xasprintf("/v1/accounts/%s", PQgetvalue(res->pg, 0, 1));
+	http_header(r, "Location", location);
+	free(location);
+	reply_account(r, 201, res->pg, 0, 2);
+}
+
+static void create_run(struct account_write *w)
+{
+	struct req *r = w->r;
+	json_t *networks = json_object_get(r->json, "network_ids");
+	json_t *disabled = json_object_get(r->json, "disabled");
+	char *networks_text = NULL;
+	const char *values[ACTOR_PARAMS + 7];
+
+	if (networks) {
+		/* A JSON array of uuids reads as a PostgreSQL array once the brackets are braces. */
+		networks_text = json_dumps(networks, JSON_COMPACT);
+		networks_text[0] = '{';
+		networks_text[strlen(networks_text) - 1] = '}';
+	}
+	req_actor(r, values);
+	values[4] = json_get_string(r->json, "login");
+	values[5] = json_get_string(r->json, "display_name");
+	values[6] = w->password ? w->hash : NULL;
+	values[7] = json_get_string(r->json, "role");
+	values[8] = json_get_string(r->json, "node_id");
+	values[9] = networks_text;
+	values[10] = disabled ? (json_is_true(disabled) ? "true" : "false") : NULL;
+	req_db(r, "account_create", 11, values, on_created);
+	free(networks_text);
+}
+
+static void create_account(struct req *r)
+{
+	json_t *errors = json_array();
+
+	json_check_object(r->json, create_fields, ARRAY_SIZE(create_fields), NULL, errors);
+	if (!json_object_get(r->json, "display_name"))
+		json_add_error(errors, "display_name", "is required");
+	if (!json_object_get(r->json, "role"))
+		json_add_error(errors, "role", "is required");
+	if (!json_object_get(r->json, "password"))
+		json_add_error(errors, "password", "is required (at least 12 characters)");
+	if (!json_array_size(errors))
+		check_role_rules(json_get_string(r->json, "role"), json_object_get(r->json, "node_id"),
+				 json_object_get(r->json, "network_ids"), errors);
+	if (json_array_size(errors)) {
+		http_invalid(r, errors);
+		return;
+	}
+	json_decref(errors);
+	account_write_start(r, create_run);
+}
+
+static void on_list(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	struct page *p = r->ctx;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	http_reply_json(r, 200, page_result(p, res->pg, 0, 1));
+}
+
+static void page_free(void *p)
+{
+	page_clear(p);
+	free(p);
+}
+
+static void list_accounts(struct req *r)
+{
+	static const char *const allowed[] = {"limit", "after", "role", NULL};
+	struct page *p = xcalloc(1, sizeof(*p));
+	const char *role = req_query(r, "role");
+	const char *values[4];
+
+	r->ctx = p;
+	r->ctx_free = page_free;
+	if (!req_check_query(r, allowed) || !page_parse(r, p, 2))
+		return;
+	if (role && !auth_role_bit(role)) {
+		json_t *errors = json_array();
+		json_add_error(errors, "role", "must be admin, coordinator, caseworker or auditor");
+		http_problem_errors(r, 400, "bad-query", "Bad query parameter", "Unknown role.", errors);
+		return;
+	}
+	values[0] = role;
+	values[1] = page_key(p, 0);
+	values[2] = page_key(p, 1);
+	values[3] = p->limit_text;
+	req_db(r, "account_list", 4, values, on_list);
+}
+
+static void on_get(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	if (PQntuples(res->pg) == 0) {
+		http_not_found(r);
+		return;
+	}
+	reply_account(r, 200, res->pg, 0, 1);
+}
+
+static void get_account(struct req *r)
+{
+	const char *values[1] = {req_param(r, "id")};
+
+	req_db(r, "account_get", 1, values, on_get);
+}
+
+static void on_updated(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	const char *outcome;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	if (PQntuples(res->pg) == 0) {
+		http_not_found(r);
+		return;
+	}
+	outcome = PQgetvalue(res->pg, 0, 0);
+	if (!strcmp(outcome, "stale")) {
+		http_problem(r, 412, "stale", "Precondition failed",
+			     "The account has changed since you read it (it is at version %s); "
+			     "read it again.",
+			     PQgetvalue(res->pg, 0, 2));
+		return;
+	}
+	if (!strcmp(outcome, "self")) {
+		http_problem(r, 409, "self-lockout", "Conflict",
+			     "You cannot disable your own account or take away your own admin role.");
+		return;
+	}
+	reply_account(r, 200, res->pg, 1, 2);
+}
+
+static void update_run(struct account_write *w)
+{
+	struct req *r = w->r;
+	json_t *patch = json_deep_copy(r->json);
+	char *patch_text, version[24];
+	const char *values[ACTOR_PARAMS + 4];
+
+	json_object_del(patch, "password");
+	patch_text = json_dumps(patch, JSON_COMPACT);
+	json_decref(patch);
+	snprintf(version, sizeof(version), "%ld", w->expected_version);
+	req_actor(r, values);
+	values[4] = patch_text;
+	values[5] = req_param(r, "id");
+	values[6] = w->expected_version ? version : NULL;
+	values[7] = w->password ? w->hash : NULL;
+	req_db(r, "account_update", 8, values, on_updated);
+	free(patch_text);
+}
+
+static void update_account(struct req *r)
+{
+	json_t *errors = json_array();
+	long version = 0;
+	int if_match;
+
+	json_check_object(r->json, update_fields, ARRAY_SIZE(update_fields), NULL, errors);
+	if (json_object_size(r->json) == 0)
+		json_add_error(errors, "body", "name at least one field to change");
+	/* Role rules need the stored account; the database checks them (account_*_role). */
+	if (json_array_size(errors)) {
+		http_invalid(r, errors);
+		return;
+	}
+	json_decref(errors);
+	if_match = req_if_match(r, &version);
+	if (if_match < 0)
+		return;
+	account_write_start(r, update_run);
+	/* account_write_start may have answered already only via a job: ctx is still ours here. */
+	if (r->ctx)
+		((struct account_write *)r->ctx)->expected_version = version;
+}
+
+/* Integration tokens */
+
+struct token_ctx {
+	char token[CRYPTO_TOKEN_LEN + 1];
+};
+
+static void on_token_created(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	struct token_ctx *t = r->ctx;
+	json_t *body;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	if (PQntuples(res->pg) == 0) {
+		http_not_found(r);
+		return;
+	}
+	if (!strcmp(PQgetvalue(res->pg, 0, 0), "no_node")) {
+		json_t *errors = json_array();
+		json_add_error(errors, "account_id",
+			       "integration tokens act for a node: the account needs one");
+		http_invalid(r, errors);
+		return;
+	}
+	body = json_loads(PQgetvalue(res->pg, 0, 1), 0, NULL);
+	json_object_set_new(body, "token", json_string(t->token));
+	http_reply_json(r, 201, body);
+}
+
+static void create_token(struct req *r)
+{
+	json_t *errors = json_array(), *scopes, *item;
+	struct token_ctx *t;
+	char hash[CRYPTO_SHA256_HEX_LEN + 1], days[16], *scopes_text;
+	const char *values[ACTOR_PARAMS + 5];
+	size_t i;
+
+	json_check_object(r->json, token_fields, ARRAY_SIZE(token_fields), NULL, errors);
+	scopes = json_object_get(r->json, "scopes");
+	json_array_foreach(scopes, i, item)
+	{
+		bool known = false;
+		for (const char *const *s = auth_scopes; *s && json_is_string(item); s++)
+			known = known || !strcmp(*s, json_string_value(item));
+		if (!known) {
+			char field[32];
+			snprintf(field, sizeof(field), "scopes[%zu]", i);
+			json_add_error(errors, field, "is not a known scope");
+		}
+	}
+	if (json_array_size(errors)) {
+		http_invalid(r, errors);
+		return;
+	}
+	json_decref(errors);
+
+	t = xcalloc(1, sizeof(*t));
+	r->ctx = t;
+	r->ctx_free = free;
+	if (crypto_token_new(t->token) < 0) {
+		http_problem(r, 500, "internal", "Internal error", "No randomness for a token.");
+		return;
+	}
+	crypto_sha256_hex(t->token, strlen(t->token), hash);
+	snprintf(days, sizeof(days), "%lld",
+		 json_object_get(r->json, "expires_in_days")
+			 ? json_integer_value(json_object_get(r->json, "expires_in_days"))
+			 : 365LL);
+	scopes_text = json_dumps(scopes, JSON_COMPACT);
+	scopes_text[0] = '{';
+	scopes_text[strlen(scopes_text) - 1] = '}';
+	req_actor(r, values);
+	values[4] = req_param(r, "id");
+	values[5] = hash;
+	values[6] = json_get_string(r->json, "label");
+	values[7] = scopes_text;
+	values[8] = days;
+	req_db(r, "token_create", 9, values, on_token_created);
+	free(scopes_text);
+}
+
+static void on_tokens(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	struct page *p = r->ctx;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	http_reply_json(r, 200, page_result(p, res->pg, 0, 1));
+}
+
+static void on_token_owner(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	struct page *p = r->ctx;
+	const char *values[4];
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	if (PQntuples(res->pg) == 0) {
+		http_not_found(r);
+		return;
+	}
+	values[0] = req_param(r, "id");
+	values[1] = page_key(p, 0);
+	values[2] = page_key(p, 1);
+	values[3] = p->limit_text;
+	req_db(r, "token_list", 4, values, on_tokens);
+}
+
+static void list_tokens(struct req *r)
+{
+	static const char *const allowed[] = {"limit", "after", NULL};
+	struct page *p = xcalloc(1, sizeof(*p));
+	const char *values[1] = {req_param(r, "id")};
+
+	r->ctx = p;
+	r->ctx_free = page_free;
+	if (!req_check_query(r, allowed) || !page_parse(r, p, 2))
+		return;
+	req_db(r, "token_account_exists", 1, values, on_token_owner);
+}
+
+static void on_token_revoked(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	if (strcmp(PQgetvalue(res->pg, 0, 0), "1") != 0) {
+		http_not_found(r);
+		return;
+	}
+	http_reply_json(r, 204, NULL);
+}
+
+static void revoke_token(struct req *r)
+{
+	const char *values[ACTOR_PARAMS + 2];
+
+	req_actor(r, values);
+	values[4] = req_param(r, "id");
+	values[5] = r->auth.role == ROLE_ADMIN ? "true" : "false";
+	req_db(r, "token_revoke", 6, values, on_token_revoked);
+}
+
+static const struct route routes[] = {
+	{"POST", "/v1/accounts", create_account, ROUTE_BODY, ROLE_ADMIN},
+	{"GET", "/v1/accounts", list_accounts, 0, ROLE_ADMIN},
+	{"GET", "/v1/accounts/{id}", get_account, 0, ROLE_ADMIN},
+	{"PATCH", "/v1/accounts/{id}", update_account, ROUTE_BODY, ROLE_ADMIN},
+	{"POST", "/v1/accounts/{id}/tokens", create_token, ROUTE_BODY, ROLE_ADMIN},
+	{"GET", "/v1/accounts/{id}/tokens", list_tokens, 0, ROLE_ADMIN},
+	{"DELETE", "/v1/tokens/{id}", revoke_token, 0, ROLE_ANY},
+};
+
+API_MODULE(accounts_api, "accounts", routes, stmts);

@@ -1,0 +1,48 @@
+#include "api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "util.h"
+
+/* Order does not matter for matching; it is the order /metrics lists routes in. */
+static const struct api_module *const modules[] = {
+	&system_api,
+	&auth_api,
+	&accounts_api,
+};
+
+static struct db_stmt *statements;
+static size_t nstatements;
+
+static void add_statements(const struct db_stmt *s, size_t n)
+{
+	statements = xrealloc(statements, (nstatements + n) * sizeof(*statements));
+	memcpy(statements + nstatements, s, n * sizeof(*s));
+	nstatements += n;
+}
+
+void api_init(void)
+{
+	add_statements(auth_statements, auth_nstatements);
+	for (size_t i = 0; i < ARRAY_SIZE(modules); i++) {
+		router_add(modules[i]->routes, modules[i]->nroutes);
+		add_statements(modules[i]->stmts, modules[i]->nstmts);
+	}
+}
+
+const struct db_stmt *api_statements(size_t *n)
+{
+	*n = nstatements;
+	return statements;
+}
+
+void api_free(void)
+{
+	free(statements);
+	statements = NULL;
+	nstatements = 0;
+	router_reset();
+	system_release();
+}

@@ -1,0 +1,41 @@
+/*
+ * The API's resources. Each file in server/api/ defines one module: its routes and the
+ * statements they run; api.c puts them together for the router and the database pools.
+ */
+#ifndef PNET_API_H
+#define PNET_API_H
+
+#include <stddef.h>
+
+#include "db.h"
+#include "router.h"
+
+struct api_module {
+	const char *name;
+	const struct route *routes;
+	size_t nroutes;
+	const struct db_stmt *stmts;
+	size_t nstmts;
+};
+
+#define API_MODULE(var, label, routes_, stmts_)                                                   \
+	const struct api_module var = {label, routes_, sizeof(routes_) / sizeof(routes_[0]),        \
+				       stmts_, sizeof(stmts_) / sizeof(stmts_[0])}
+
+extern const struct api_module system_api;
+extern const struct api_module auth_api;
+extern const struct api_module accounts_api;
+
+/* Register every module's routes with the router and collect the statements. */
+void api_init(void);
+
+/* Every statement of every module, for db_pool_new. */
+const struct db_stmt *api_statements(size_t *n);
+
+void api_free(void);
+
+/* Read the API description before the workers start (no file I/O on a loop). */
+void system_preload(void);
+void system_release(void);
+
+#endif

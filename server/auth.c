@@ -1,0 +1,130 @@
+#include "auth.h"
+
+#include <string.h>
+#include <strings.h>
+#include <event2/http.h>
+
+#include "crypto.h"
+#include "http.h"
+#include "log.h"
+
+const char *const auth_scopes[] = {
+	"directory:read", "directory:write", "chains:read", "chains:write",
+	"cases:read",     "cases:write",     "referrals:read", "referrals:write",
+	"events:read",    "stats:read",      "webhooks:write", "audit:read",
+	NULL,
+};
+
+const struct db_stmt auth_statements[] = {
+	{"auth_token",
+	 "WITH t AS ("
+	 "  SELECT t.id, t.kind, t.scopes, t.last_used_at, a.id AS account_id, a.login, a.role,"
+	 "         a.node_id, a.network_ids"
+	 "  FROM api_token t JOIN account a ON a.id = t.account_id"
+	 "  WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()"
+	 "    AND NOT a.disabled),"
+	 " touched AS ("
+	 "  UPDATE api_token SET last_used_at = now()"
+	 "  WHERE id IN (SELECT id FROM t WHERE last_used_at IS NULL"
+	 "               OR last_used_at < now() - interval '1 minute'))"
+	 "SELECT account_id, login, role, coalesce(node_id::text, ''), network_ids::text, id,"
+	 "       kind, scopes::text FROM t"},
+};
+const size_t auth_nstatements = sizeof(auth_statements) / sizeof(auth_statements[0]);
+
+unsigned auth_role_bit(const char *name)
+{
+	if (!strcmp(name, "admin"))
+		return ROLE_ADMIN;
+	if (!strcmp(name, "coordinator"))
+		return ROLE_COORDINATOR;
+	if (!strcmp(name, "caseworker"))
+		return ROLE_CASEWORKER;
+	if (!strcmp(name, "auditor"))
+		return ROLE_AUDITOR;
+	return 0;
+}
+
+/* Whether a PostgreSQL array text "{a,b}" holds item (items here are uuids and scope names). */
+static bool array_text_has(const char *array, const char *item)
+{
+	size_t n = strlen(item);
+	const char *p = array;
+
+	while (p && (p = strstr(p, item))) {
+		bool start = p > array && (p[-1] == '{' || p[-1] == ',' || p[-1] == '"');
+		bool end = p[n] == '}' || p[n] == ',' || p[n] == '"';
+		if (start && end)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+bool auth_coordinates(const struct req *r, const char *network_id)
+{
+	if (r->auth.role == ROLE_ADMIN)
+		return true;
+	return r->auth.role == ROLE_COORDINATOR && r->auth.network_ids &&
+	       array_text_has(r->auth.network_ids, network_id);
+}
+
+static void on_token(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	const struct route *route = r->match.route;
+	PGresult *pg = res->pg;
+	unsigned roles = route->roles ? route->roles : ROLE_ANY;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	if (PQntuples(pg) != 1) {
+		http_problem(r, 401, "unauthorized", "Not authenticated",
+			     "The token is unknown, expired or revoked, or its account is disabled.");
+		return;
+	}
+	snprintf(r->auth.account_id, sizeof(r->auth.account_id), "%s", PQgetvalue(pg, 0, 0));
+	snprintf(r->auth.login, sizeof(r->auth.login), "%s", PQgetvalue(pg, 0, 1));
+	r->auth.role = auth_role_bit(PQgetvalue(pg, 0, 2));
+	snprintf(r->auth.node_id, sizeof(r->auth.node_id), "%s", PQgetvalue(pg, 0, 3));
+	r->auth.network_ids = xstrdup(PQgetvalue(pg, 0, 4));
+	snprintf(r->auth.token_id, sizeof(r->auth.token_id), "%s", PQgetvalue(pg, 0, 5));
+	r->auth.integration = !strcmp(PQgetvalue(pg, 0, 6), "integration");
+	r->auth.scopes = xstrdup(PQgetvalue(pg, 0, 7));
+
+	if (!(r->auth.role & roles)) {
+		http_forbidden(r, "Your role may not use this endpoint.");
+		return;
+	}
+	if (r->auth.integration && route->scope && !array_text_has(r->auth.scopes, route->scope)) {
+		http_problem(r, 403, "insufficient-scope", "Forbidden",
+			     "This integration token lacks the scope %s.", route->scope);
+		return;
+	}
+	if (r->auth.integration && !route->scope && strcmp(route->pattern, "/v1/me") != 0) {
+		http_forbidden(r, "Integration tokens cannot use this endpoint.");
+		return;
+	}
+	http_run_handler(r);
+}
+
+void auth_begin(struct req *r)
+{
+	const char *h = evhttp_find_header(evhttp_request_get_input_headers(r->evreq),
+					   "Authorization");
+	char hash[CRYPTO_SHA256_HEX_LEN + 1];
+	const char *values[1] = {hash};
+
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
+		http_problem(r, 401, "unauthorized", "Not authenticated",
+			     "Send Authorization: Bearer <token>; POST /v1/auth/login gives one.");
+		return;
+	}
+	h += 7;
+	while (*h == ' ')
+		h++;
+	crypto_sha256_hex(h, strlen(h), hash);
+	req_db(r, "auth_token", 1, values, on_token);
+}

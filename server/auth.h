@@ -1,0 +1,32 @@
+/* Bearer tokens: who is calling, and whether the route lets them in. */
+#ifndef PNET_AUTH_H
+#define PNET_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "db.h"
+#include "router.h"
+
+struct req;
+
+/* Scopes an integration token may be given (NULL-terminated). */
+extern const char *const auth_scopes[];
+
+/* Statements auth.c prepares on every connection. */
+extern const struct db_stmt auth_statements[];
+extern const size_t auth_nstatements;
+
+/*
+ * Look the bearer token up, fill r->auth, check the route's roles and scope, then run the
+ * handler; or answer 401, 403 or 503.
+ */
+void auth_begin(struct req *r);
+
+/* The role bit for an API role name, or 0. */
+unsigned auth_role_bit(const char *name);
+
+/* Whether the caller coordinates network_id (admins count as coordinating every network). */
+bool auth_coordinates(const struct req *r, const char *network_id);
+
+#endif

@@ -1,0 +1,329 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pnet_config.h"
+#include "util.h"
+
+struct config cfg;
+
+enum option_type { OPT_STRING, OPT_LONG, OPT_BOOL };
+
+struct option {
+	const char *name; /* flag --name, environment PNET_NAME, file key name */
+	enum option_type type;
+	size_t offset;
+	const char *def; /* default as text; NULL for "unset" strings */
+	long min, max;
+	const char *help;
+};
+
+#define S(field) OPT_STRING, offsetof(struct config, field)
+#define L(field) OPT_LONG, offsetof(struct config, field)
+#define B(field) OPT_BOOL, offsetof(struct config, field)
+
+static const struct option options[] = {
+	{"listen", S(listen), "127.0.0.1", 0, 0, "address to listen on (IPv4 or IPv6)"},
+	{"port", L(port), "8080", 0, 65535, "TCP port; 0 picks a free one"},
+	{"workers", L(workers), "0", 0, 256, "worker threads; 0 means one per core"},
+	{"database", S(database), "dbname=pnet", 0, 0,
+	 "libpq connection string (multi-host and sslmode work as libpq documents)"},
+	{"db-pool-size", L(db_pool_size), "4", 1, 64, "database connections per worker"},
+	{"db-queue-max", L(db_queue_max), "1024", 1, 1000000,
+	 "queries waiting for a connection per worker before 503"},
+	{"db-queue-timeout-ms", L(db_queue_timeout_ms), "5000", 10, 600000,
+	 "how long a query may wait for a connection before 503"},
+	{"db-statement-timeout-ms", L(db_statement_timeout_ms), "15000", 0, 3600000,
+	 "statement_timeout for request queries (0: none)"},
+	{"db-reconnect-max-ms", L(db_reconnect_max_ms), "5000", 50, 600000,
+	 "longest pause between reconnection attempts (backoff doubles up to this)"},
+	{"schema-dir", S(schema_dir), PNET_SOURCE_DIR "/schema", 0, 0,
+	 "folder of the NNNN_name.sql migrations"},
+	{"migrate", B(migrate), "false", 0, 0, "apply pending migrations at start"},
+	{"web-dir", S(web_dir), NULL, 0, 0, "folder of the web app served at / (unset: none)"},
+	{"docs-dir", S(docs_dir), PNET_SOURCE_DIR "/docs", 0, 0,
+	 "folder holding openapi.yaml, served at /v1/openapi.yaml"},
+	{"max-body-bytes", L(max_body_bytes), "1048576", 1024, 64 * 1048576L,
+	 "largest request body accepted (413 above)"},
+	{"request-timeout-s", L(request_timeout_s), "30", 1, 3600,
+	 "idle and read/write timeout of a client connection"},
+	{"shutdown-timeout-s", L(shutdown_timeout_s), "10", 0, 600,
+	 "on SIGTERM, how long in-flight requests may take to finish"},
+	{"session-hours", L(session_hours), "12", 1, 720, "lifetime of a login token"},
+	{"scrypt-log-n", L(scrypt_log_n), "17", 10, 20,
+	 "scrypt cost for new password hashes (N = 2^value)"},
+	{"login-max-failures", L(login_max_failures), "10", 1, 1000,
+	 "failed logins per login name within the window before 429"},
+	{"login-max-failures-per-addr", L(login_max_failures_per_addr), "100", 1, 100000,
+	 "failed logins per client address within the window before 429"},
+	{"login-window-minutes", L(login_window_minutes), "15", 1, 1440,
+	 "the login throttling window"},
+	{"trust-proxy", B(trust_proxy), "false", 0, 0,
+	 "take the client address from X-Forwarded-For (only behind your own proxy)"},
+	{"tls-cert", S(tls_cert), NULL, 0, 0, "PEM certificate chain: serve HTTPS (TLS 1.2+)"},
+	{"tls-key", S(tls_key), NULL, 0, 0, "PEM private key for --tls-cert"},
+	{"log-level", S(log_level), "info", 0, 0, "debug, info, warn or error"},
+	{"retention-days", L(retention_days), "1095", 1, 36500,
+	 "closed cases are deleted after this many days"},
+};
+
+static bool owned[ARRAY_SIZE(options)];
+
+static void *field(const struct option *o)
+{
+	return (char *)&cfg + o->offset;
+}
+
+static int set_option(const struct option *o, const char *value, const char *origin)
+{
+	size_t i = (size_t)(o - options);
+	long v;
+
+	switch (o->type) {
+	case OPT_STRING: {
+		char **p = field(o);
+		if (owned[i])
+			free(*p);
+		*p = value ? xstrdup(value) : NULL;
+		owned[i] = value != NULL;
+		return 0;
+	}
+	case OPT_LONG:
+		if (util_parse_long(value, o->min, o->max, &v) < 0) {
+			fprintf(stderr, "pnetd: %s: %s must be a whole number from %ld to %ld, not \"%s\"\n",
+				origin, o->name, o->min, o->max, value ? value : "");
+			return -1;
+		}
+		*(long *)field(o) = v;
+		return 0;
+	case OPT_BOOL:
+		if (!value || !strcmp(value, "true") || !strcmp(value, "1") || !strcmp(value, "yes")) {
+			*(bool *)field(o) = true;
+		} else if (!strcmp(value, "false") || !strcmp(value, "0") || !strcmp(value, "no")) {
+			*(bool *)field(o) = false;
+		} else {
+			fprintf(stderr, "pnetd: %s: %s must be true or false, not \"%s\"\n", origin,
+				o->name, value);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+static const struct option *find_option(const char *name, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++)
+		if (strlen(options[i].name) == len && !strncmp(options[i].name, name, len))
+			return &options[i];
+	return NULL;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* Lines "name = value"; '#' starts a comment; values may be double-quoted. */
+static int load_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	int lineno = 0, rc = 0;
+
+	if (!f) {
+		fprintf(stderr, "pnetd: cannot read config file %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *s = trim(line), *eq, *key, *value;
+		const struct option *o;
+		char origin[512];
+
+		lineno++;
+		if (!*s || *s == '#')
+			continue;
+		snprintf(origin, sizeof(origin), "%s:%d", path, lineno);
+		eq = strchr(s, '=');
+		if (!eq) {
+			fprintf(stderr, "pnetd: %s: expected name = value\n", origin);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		key = trim(s);
+		value = trim(eq + 1);
+		if (*value == '"' && strlen(value) >= 2 && value[strlen(value) - 1] == '"') {
+			value[strlen(value) - 1] = '\0';
+			value++;
+		}
+		for (char *k = key; *k; k++)
+			if (*k == '_')
+				*k = '-';
+		o = find_option(key, strlen(key));
+		if (!o) {
+			fprintf(stderr, "pnetd: %s: unknown option \"%s\"\n", origin, key);
+			rc = -1;
+			break;
+		}
+		if (set_option(o, value, origin) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+static void env_name(const struct option *o, char *out, size_t outlen)
+{
+	size_t n = (size_t)snprintf(out, outlen, "PNET_%s", o->name);
+	for (size_t i = 5; i < n && i < outlen; i++)
+		out[i] = out[i] == '-' ? '_' : (char)toupper((unsigned char)out[i]);
+}
+
+int config_load(int argc, char **argv, int first, char ***rest, int *nrest)
+{
+	const char *file = getenv("PNET_CONFIG");
+
+	*rest = xcalloc((size_t)argc + 1, sizeof(char *));
+	*nrest = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++)
+		if (set_option(&options[i], options[i].def, "default") < 0)
+			return -1;
+
+	for (int i = first; i < argc; i++) {
+		if (!strncmp(argv[i], "--config=", 9))
+			file = argv[i] + 9;
+		else if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			file = argv[++i];
+	}
+	if (file && load_file(file) < 0)
+		return -1;
+
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+		char name[128];
+		const char *v;
+
+		env_name(&options[i], name, sizeof(name));
+		v = getenv(name);
+		if (v && set_option(&options[i], v, name) < 0)
+			return -1;
+	}
+
+	for (int i = first; i < argc; i++) {
+		const char *arg = argv[i], *eq, *value;
+		const struct option *o;
+		size_t len;
+
+		if (strncmp(arg, "--", 2) != 0) {
+			(*rest)[(*nrest)++] = argv[i];
+			continue;
+		}
+		arg += 2;
+		if (!strncmp(arg, "config", 6) && (arg[6] == '\0' || arg[6] == '=')) {
+			if (arg[6] == '\0')
+				i++;
+			continue;
+		}
+		eq = strchr(arg, '=');
+		len = eq ? (size_t)(eq - arg) : strlen(arg);
+		o = find_option(arg, len);
+		if (!o) {
+			/* Subcommands take their own flags (create-admin --login): pass them on. */
+			(*rest)[(*nrest)++] = argv[i];
+			continue;
+		}
+		if (eq)
+			value = eq + 1;
+		else if (o->type == OPT_BOOL)
+			value = "true";
+		else if (i + 1 < argc)
+			value = argv[++i];
+		else {
+			fprintf(stderr, "pnetd: --%s needs a value\n", o->name);
+			return -1;
+		}
+		if (set_option(o, value, "command line") < 0)
+			return -1;
+	}
+
+	if (strcmp(cfg.log_level, "debug") && strcmp(cfg.log_level, "info") &&
+	    strcmp(cfg.log_level, "warn") && strcmp(cfg.log_level, "error")) {
+		fprintf(stderr, "pnetd: log-level must be debug, info, warn or error\n");
+		return -1;
+	}
+	if (!cfg.tls_cert != !cfg.tls_key) {
+		fprintf(stderr, "pnetd: tls-cert and tls-key go together\n");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *type_name(const struct option *o)
+{
+	return o->type == OPT_STRING ? "text" : o->type == OPT_LONG ? "number" : "bool";
+}
+
+void config_print_help(FILE *out)
+{
+	fputs("usage: pnetd [serve] [options]         run the service\n"
+	      "       pnetd migrate [options]         apply pending schema migrations and exit\n"
+	      "       pnetd create-admin --login L [--display-name N] [--password-stdin] [options]\n"
+	      "                                       create an admin account (prints a generated\n"
+	      "                                       password unless --password-stdin)\n"
+	      "       pnetd --help | --help-markdown | --version\n\n"
+	      "Every option is also read from the environment as PNET_<NAME> (upper case, '-' as\n"
+	      "'_') and from the file named by --config FILE or PNET_CONFIG (lines name = value).\n"
+	      "A flag beats the environment, which beats the file.\n\noptions:\n",
+	      out);
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+		const struct option *o = &options[i];
+		char env[128], head[96];
+
+		env_name(o, env, sizeof(env));
+		snprintf(head, sizeof(head), "--%s=%s", o->name, type_name(o));
+		fprintf(out, "  %-34s %s\n  %-34s [%s; default: %s]\n", head, o->help, "", env,
+			o->def ? o->def : "unset");
+	}
+	fputs("  --config=FILE                      read options from FILE [PNET_CONFIG]\n", out);
+}
+
+void config_print_markdown(FILE *out)
+{
+	fputs("| option | environment | type | default | range | meaning |\n"
+	      "|---|---|---|---|---|---|\n",
+	      out);
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+		const struct option *o = &options[i];
+		char env[128], range[64] = "";
+
+		env_name(o, env, sizeof(env));
+		if (o->type == OPT_LONG)
+			snprintf(range, sizeof(range), "%ld–%ld", o->min, o->max);
+		fprintf(out, "| `--%s` | `%s` | %s | %s | %s | %s |\n", o->name, env, type_name(o),
+			o->def ? o->def : "unset", range, o->help);
+	}
+}
+
+void config_free(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+		if (options[i].type == OPT_STRING && owned[i]) {
+			free(*(char **)field(&options[i]));
+			*(char **)field(&options[i]) = NULL;
+			owned[i] = false;
+		}
+	}
+}

@@ -1,0 +1,60 @@
+/*
+ * pnetd's settings: one declarative table (config.c) gives each option its name, type,
+ * range, default and help text, so that --help, docs/operations.md and validation agree.
+ * Precedence: command-line flag > PNET_* environment > config file > default.
+ */
+#ifndef PNET_CONFIG_H
+#define PNET_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct config {
+	char *listen;
+	long port;
+	long workers;
+	char *database;
+	long db_pool_size;
+	long db_queue_max;
+	long db_queue_timeout_ms;
+	long db_statement_timeout_ms;
+	long db_reconnect_max_ms;
+	char *schema_dir;
+	bool migrate;
+	char *web_dir;
+	char *docs_dir;
+	long max_body_bytes;
+	long request_timeout_s;
+	long shutdown_timeout_s;
+	long session_hours;
+	long scrypt_log_n;
+	long login_max_failures;
+	long login_max_failures_per_addr;
+	long login_window_minutes;
+	bool trust_proxy;
+	char *tls_cert;
+	char *tls_key;
+	char *log_level;
+	long retention_days;
+};
+
+/* The settings in force; filled once by config_load before any thread starts. */
+extern struct config cfg;
+
+/*
+ * Fill cfg from defaults, the config file (--config or PNET_CONFIG), the environment and
+ * argv[first..argc). Positional arguments that are not options are left in *rest (the caller
+ * frees the array, not the strings). Returns 0, or -1 after printing why to stderr.
+ */
+int config_load(int argc, char **argv, int first, char ***rest, int *nrest);
+
+/* Print the options as --help text. */
+void config_print_help(FILE *out);
+
+/* Print the options as a Markdown table (for docs/operations.md). */
+void config_print_markdown(FILE *out);
+
+/* Release what config_load allocated. */
+void config_free(void);
+
+#endif

@@ -1,0 +1,508 @@
+#include "db.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <event2/event.h>
+
+#include "config.h"
+#include "log.h"
+
+struct query {
+	struct query *next;
+	char *stmt;
+	int nparams;
+	char **values;
+	db_callback cb;
+	void *arg;
+	uint64_t enqueued_ms;
+};
+
+enum conn_state {
+	CONN_DOWN,       /* closed; a retry timer is pending */
+	CONN_CONNECTING, /* PQconnectPoll in progress */
+	CONN_PREPARING,  /* connected, preparing statements one by one */
+	CONN_IDLE,       /* ready for a query */
+	CONN_BUSY,       /* running c->q */
+};
+
+struct conn {
+	struct db_pool *pool;
+	int index;
+	PGconn *pg;
+	enum conn_state state;
+	struct event *ev_connect; /* one-shot while connecting: the socket may change */
+	struct event *ev_read;    /* persistent while connected */
+	struct event *ev_write;   /* added while PQflush has more to send */
+	struct event *ev_retry;
+	long backoff_ms;
+	size_t prepare_next;
+	struct query *q;
+	PGresult *result;
+};
+
+struct db_pool {
+	struct event_base *base;
+	char *conninfo;
+	char *options;
+	const struct db_stmt *stmts;
+	size_t nstmts;
+	struct conn *conns;
+	int size;
+	/* The database was found unreachable and no connection is ready: fail fast. */
+	bool down;
+	struct query *head, *tail;
+	size_t queued;
+	struct event *ev_queue_timer;
+	/* Queries answered without running, delivered on the next loop turn. */
+	struct query *failed_head, *failed_tail;
+	struct event *ev_deliver;
+};
+
+static void conn_start(struct conn *c);
+static void conn_take_work(struct conn *c);
+
+static void query_free(struct query *q)
+{
+	for (int i = 0; i < q->nparams; i++)
+		free(q->values[i]);
+	free(q->values);
+	free(q->stmt);
+	free(q);
+}
+
+static void query_answer(struct query *q, enum db_status status, PGresult *pg)
+{
+	struct db_result res = {.status = status, .pg = pg};
+
+	q->cb(q->arg, &res);
+	query_free(q);
+}
+
+/* Fail q on the next loop turn, so that no callback runs inside db_query. */
+static void query_fail_later(struct db_pool *pool, struct query *q)
+{
+	q->next = NULL;
+	if (pool->failed_tail)
+		pool->failed_tail->next = q;
+	else
+		pool->failed_head = q;
+	pool->failed_tail = q;
+	event_active(pool->ev_deliver, 0, 0);
+}
+
+static void on_deliver(evutil_socket_t fd, short what, void *arg)
+{
+	struct db_pool *pool = arg;
+	struct query *q = pool->failed_head;
+
+	pool->failed_head = pool->failed_tail = NULL;
+	while (q) {
+		struct query *next = q->next;
+		query_answer(q, DB_UNAVAILABLE, NULL);
+		q = next;
+	}
+}
+
+static struct query *queue_pop(struct db_pool *pool)
+{
+	struct query *q = pool->head;
+
+	if (q) {
+		pool->head = q->next;
+		if (!pool->head)
+			pool->tail = NULL;
+		pool->queued--;
+	}
+	return q;
+}
+
+static void queue_fail_all(struct db_pool *pool)
+{
+	struct query *q;
+
+	while ((q = queue_pop(pool)))
+		query_fail_later(pool, q);
+}
+
+static bool pool_has_ready(const struct db_pool *pool)
+{
+	for (int i = 0; i < pool->size; i++)
+		if (pool->conns[i].state == CONN_IDLE || pool->conns[i].state == CONN_BUSY)
+			return true;
+	return false;
+}
+
+static void conn_close(struct conn *c)
+{
+	if (c->ev_connect)
+		event_free(c->ev_connect);
+	if (c->ev_read)
+		event_free(c->ev_read);
+	if (c->ev_write)
+		event_free(c->ev_write);
+	c->ev_connect = c->ev_read = c->ev_write = NULL;
+	if (c->result)
+		PQclear(c->result);
+	c->result = NULL;
+	if (c->pg)
+		PQfinish(c->pg);
+	c->pg = NULL;
+	c->state = CONN_DOWN;
+}
+
+/* The connection failed or was lost: answer its query, close it, retry with backoff. */
+static void conn_lost(struct conn *c, const char *why)
+{
+	struct db_pool *pool = c->pool;
+	struct query *q = c->q;
+	bool was_ready = c->state == CONN_IDLE || c->state == CONN_BUSY;
+	long delay;
+
+	if (c->pg && PQerrorMessage(c->pg)[0]) {
+		char msg[512];
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(c->pg));
+		msg[strcspn(msg, "\n")] = '\0';
+		log_warn("database connection %d: %s: %s", c->index, why, msg);
+	} else {
+		log_warn("database connection %d: %s", c->index, why);
+	}
+	c->q = NULL;
+	conn_close(c);
+	if (q)
+		query_fail_later(pool, q);
+
+	if (!pool_has_ready(pool)) {
+		pool->down = true;
+		queue_fail_all(pool);
+	}
+	if (was_ready)
+		c->backoff_ms = 0;
+	delay = c->backoff_ms;
+	c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : 100;
+	if (c->backoff_ms > cfg.db_reconnect_max_ms)
+		c->backoff_ms = cfg.db_reconnect_max_ms;
+	/* Spread reconnects of the pool's connections (and of other workers) apart. */
+	delay += rand() % (delay / 4 + 20);
+	struct timeval tv = {.tv_sec = delay / 1000, .tv_usec = (delay % 1000) * 1000};
+	event_add(c->ev_retry, &tv);
+}
+
+static void on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	conn_start(arg);
+}
+
+static void conn_flush(struct conn *c)
+{
+	int rc = PQflush(c->pg);
+
+	if (rc < 0)
+		conn_lost(c, "sending failed");
+	else if (rc == 1)
+		event_add(c->ev_write, NULL);
+}
+
+static void conn_prepare_next(struct conn *c)
+{
+	struct db_pool *pool = c->pool;
+
+	if (c->prepare_next == pool->nstmts) {
+		c->state = CONN_IDLE;
+		c->backoff_ms = 0;
+		if (pool->down)
+			log_info("database connection %d: ready again", c->index);
+		pool->down = false;
+		conn_take_work(c);
+		return;
+	}
+	const struct db_stmt *s = &pool->stmts[c->prepare_next];
+	if (!PQsendPrepare(c->pg, s->name, s->sql, 0, NULL)) {
+		conn_lost(c, "prepare could not be sent");
+		return;
+	}
+	conn_flush(c);
+}
+
+/* A command finished on c: the prepare step or the running query. */
+static void conn_command_done(struct conn *c)
+{
+	PGresult *res = c->result;
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+
+	c->result = NULL;
+	if (c->state == CONN_PREPARING) {
+		if (!ok) {
+			/* A statement that does not prepare is a bug or a schema behind the code. */
+			log_error("database connection %d: preparing %s failed: %s", c->index,
+				  c->pool->stmts[c->prepare_next].name,
+				  res ? PQresultErrorMessage(res) : "no result");
+			PQclear(res);
+			conn_lost(c, "statements could not be prepared (are migrations applied?)");
+			return;
+		}
+		PQclear(res);
+		c->prepare_next++;
+		conn_prepare_next(c);
+		return;
+	}
+
+	struct query *q = c->q;
+	c->q = NULL;
+	c->state = CONN_IDLE;
+	if (q) {
+		/* The pool may be in use again from inside the callback: c is idle already. */
+		query_answer(q, ok ? DB_OK : DB_ERROR, res);
+	}
+	PQclear(res);
+	if (c->state == CONN_IDLE)
+		conn_take_work(c);
+}
+
+static void on_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (!PQconsumeInput(c->pg)) {
+		conn_lost(c, "connection lost");
+		return;
+	}
+	if (c->state == CONN_IDLE) {
+		/* Nothing is expected: a notice, or the server telling us it goes away. */
+		PGnotify *n;
+		while ((n = PQnotifies(c->pg)))
+			PQfreemem(n);
+		if (PQstatus(c->pg) == CONNECTION_BAD)
+			conn_lost(c, "connection closed by the server");
+		return;
+	}
+	if (event_pending(c->ev_write, EV_WRITE, NULL))
+		conn_flush(c);
+	while (c->pg && !PQisBusy(c->pg)) {
+		PGresult *r = PQgetResult(c->pg);
+		if (!r) {
+			conn_command_done(c);
+			return;
+		}
+		/* Keep the first result, unless a later one is an error. */
+		if (!c->result) {
+			c->result = r;
+		} else if (PQresultStatus(r) == PGRES_FATAL_ERROR) {
+			PQclear(c->result);
+			c->result = r;
+		} else {
+			PQclear(r);
+		}
+	}
+	if (c->pg && PQstatus(c->pg) == CONNECTION_BAD)
+		conn_lost(c, "connection lost");
+}
+
+static void on_write(evutil_socket_t fd, short what, void *arg)
+{
+	conn_flush(arg);
+}
+
+static void conn_connected(struct conn *c)
+{
+	struct event_base *base = c->pool->base;
+	int fd = PQsocket(c->pg);
+
+	c->ev_read = event_new(base, fd, EV_READ | EV_PERSIST, on_read, c);
+	c->ev_write = event_new(base, fd, EV_WRITE, on_write, c);
+	event_add(c->ev_read, NULL);
+	c->state = CONN_PREPARING;
+	c->prepare_next = 0;
+	conn_prepare_next(c);
+}
+
+static void on_connect_io(evutil_socket_t fd, short what, void *arg);
+
+static void conn_poll(struct conn *c, PostgresPollingStatusType st)
+{
+	short what;
+
+	if (c->ev_connect) {
+		event_free(c->ev_connect);
+		c->ev_connect = NULL;
+	}
+	switch (st) {
+	case PGRES_POLLING_OK:
+		conn_connected(c);
+		return;
+	case PGRES_POLLING_READING:
+		what = EV_READ;
+		break;
+	case PGRES_POLLING_WRITING:
+		what = EV_WRITE;
+		break;
+	default: {
+		struct db_pool *pool = c->pool;
+		conn_lost(c, "cannot connect");
+		if (!pool_has_ready(pool))
+			pool->down = true;
+		return;
+	}
+	}
+	c->ev_connect = event_new(c->pool->base, PQsocket(c->pg), what, on_connect_io, c);
+	event_add(c->ev_connect, NULL);
+}
+
+static void on_connect_io(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	conn_poll(c, PQconnectPoll(c->pg));
+}
+
+static void conn_start(struct conn *c)
+{
+	struct db_pool *pool = c->pool;
+	const char *keys[] = {"dbname", "application_name", "options", NULL};
+	const char *values[] = {pool->conninfo, "pnetd", pool->options, NULL};
+
+	c->pg = PQconnectStartParams(keys, values, 1);
+	if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD || PQsetnonblocking(c->pg, 1) != 0) {
+		conn_lost(c, "cannot start connecting");
+		return;
+	}
+	c->state = CONN_CONNECTING;
+	/* libpq: before the first PQconnectPoll, behave as if it had asked to write. */
+	conn_poll(c, PGRES_POLLING_WRITING);
+}
+
+static void conn_run(struct conn *c, struct query *q)
+{
+	c->q = q;
+	c->state = CONN_BUSY;
+	if (!PQsendQueryPrepared(c->pg, q->stmt, q->nparams, (const char *const *)q->values,
+				 NULL, NULL, 0)) {
+		conn_lost(c, "query could not be sent");
+		return;
+	}
+	conn_flush(c);
+}
+
+static void conn_take_work(struct conn *c)
+{
+	struct query *q = queue_pop(c->pool);
+
+	if (q)
+		conn_run(c, q);
+	if (!c->pool->head)
+		event_del(c->pool->ev_queue_timer);
+}
+
+/* Queries that waited too long for a connection give up with DB_UNAVAILABLE. */
+static void on_queue_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct db_pool *pool = arg;
+	uint64_t now = util_now_ms();
+
+	while (pool->head && now - pool->head->enqueued_ms >= (uint64_t)cfg.db_queue_timeout_ms)
+		query_fail_later(pool, queue_pop(pool));
+	if (!pool->head)
+		event_del(pool->ev_queue_timer);
+}
+
+struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int size,
+			    const struct db_stmt *stmts, size_t nstmts)
+{
+	struct db_pool *pool = xcalloc(1, sizeof(*pool));
+
+	pool->base = base;
+	pool->conninfo = xstrdup(conninfo);
+	pool->options = xasprintf("-c statement_timeout=%ld", cfg.db_statement_timeout_ms);
+	pool->stmts = stmts;
+	pool->nstmts = nstmts;
+	pool->size = size;
+	pool->conns = xcalloc((size_t)size, sizeof(*pool->conns));
+	pool->ev_deliver = event_new(base, -1, 0, on_deliver, pool);
+	pool->ev_queue_timer = event_new(base, -1, EV_PERSIST, on_queue_timer, pool);
+	for (int i = 0; i < size; i++) {
+		struct conn *c = &pool->conns[i];
+		c->pool = pool;
+		c->index = i;
+		c->ev_retry = event_new(base, -1, 0, on_retry, c);
+		conn_start(c);
+	}
+	return pool;
+}
+
+void db_pool_free(struct db_pool *pool)
+{
+	if (!pool)
+		return;
+	for (int i = 0; i < pool->size; i++) {
+		struct conn *c = &pool->conns[i];
+		if (c->q) {
+			query_answer(c->q, DB_UNAVAILABLE, NULL);
+			c->q = NULL;
+		}
+		conn_close(c);
+		event_free(c->ev_retry);
+	}
+	queue_fail_all(pool);
+	on_deliver(-1, 0, pool);
+	event_free(pool->ev_deliver);
+	event_free(pool->ev_queue_timer);
+	free(pool->conns);
+	free(pool->conninfo);
+	free(pool->options);
+	free(pool);
+}
+
+void db_query(struct db_pool *pool, const char *stmt, int nparams, const char *const *values,
+	      db_callback cb, void *arg)
+{
+	struct query *q = xcalloc(1, sizeof(*q));
+
+	q->stmt = xstrdup(stmt);
+	q->nparams = nparams;
+	q->values = xcalloc((size_t)(nparams > 0 ? nparams : 1), sizeof(char *));
+	for (int i = 0; i < nparams; i++)
+		q->values[i] = values[i] ? xstrdup(values[i]) : NULL;
+	q->cb = cb;
+	q->arg = arg;
+	q->enqueued_ms = util_now_ms();
+
+	for (int i = 0; i < pool->size; i++) {
+		if (pool->conns[i].state == CONN_IDLE) {
+			conn_run(&pool->conns[i], q);
+			return;
+		}
+	}
+	if ((pool->down && !pool_has_ready(pool)) || pool->queued >= (size_t)cfg.db_queue_max) {
+		query_fail_later(pool, q);
+		return;
+	}
+	q->next = NULL;
+	if (pool->tail)
+		pool->tail->next = q;
+	else
+		pool->head = q;
+	pool->tail = q;
+	pool->queued++;
+	if (!event_pending(pool->ev_queue_timer, EV_TIMEOUT, NULL)) {
+		struct timeval tv = {.tv_sec = 0, .tv_usec = 50000};
+		event_add(pool->ev_queue_timer, &tv);
+	}
+}
+
+bool db_pool_available(const struct db_pool *pool)
+{
+	return pool_has_ready(pool);
+}
+
+void db_pool_get_stats(const struct db_pool *pool, struct db_pool_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->connections = pool->size;
+	for (int i = 0; i < pool->size; i++) {
+		if (pool->conns[i].state == CONN_IDLE)
+			out->ready++;
+		else if (pool->conns[i].state == CONN_BUSY)
+			out->ready++, out->busy++;
+	}
+	out->queued = pool->queued;
+}

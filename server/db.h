@@ -1,0 +1,69 @@
+/*
+ * The asynchronous PostgreSQL pool of one worker: a few non-blocking libpq connections
+ * driven by the worker's event_base, every statement prepared when a connection comes up,
+ * and a bounded FIFO of queries waiting for a free connection. Nothing here ever blocks.
+ *
+ * When the database is unreachable, queries fail at once (or after db-queue-timeout-ms in
+ * the queue) with DB_UNAVAILABLE and the pool keeps reconnecting with backoff; when the
+ * database is back, queries succeed again without anyone restarting anything.
+ */
+#ifndef PNET_DB_H
+#define PNET_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <libpq-fe.h>
+
+#include "util.h"
+
+struct event_base;
+struct db_pool;
+
+/* A statement prepared on every connection; parameter types are inferred by the server. */
+struct db_stmt {
+	const char *name;
+	const char *sql;
+};
+
+enum db_status {
+	DB_OK,          /* the statement ran: res->pg holds the rows */
+	DB_ERROR,       /* the statement failed: res->pg holds the error fields */
+	DB_UNAVAILABLE, /* no connection, queue full or timed out, connection lost: res->pg NULL */
+};
+
+struct db_result {
+	enum db_status status;
+	PGresult *pg; /* borrowed: valid during the callback only */
+};
+
+/* Called exactly once per db_query, from the worker's event loop, never from inside db_query. */
+typedef void (*db_callback)(void *arg, const struct db_result *res);
+
+struct db_pool_stats {
+	int connections; /* configured */
+	int ready;       /* connected and prepared */
+	int busy;        /* running a query */
+	size_t queued;
+};
+
+/* A pool of size connections to conninfo, preparing stmts[0..nstmts) on each (kept, not copied). */
+struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int size,
+			    const struct db_stmt *stmts, size_t nstmts);
+
+/* Close every connection; queued and running queries are told DB_UNAVAILABLE first. NULL is fine. */
+void db_pool_free(struct db_pool *pool);
+
+/*
+ * Run a prepared statement with text parameters (NULL for SQL NULL); values are copied.
+ * The callback runs later, exactly once.
+ */
+void db_query(struct db_pool *pool, const char *stmt, int nparams, const char *const *values,
+	      db_callback cb, void *arg);
+
+/* Whether at least one connection is up: used to fail fast while the database is away. */
+bool db_pool_available(const struct db_pool *pool);
+
+void db_pool_get_stats(const struct db_pool *pool, struct db_pool_stats *out);
+
+
+#endif

@@ -1,0 +1,477 @@
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "auth.h"
+#include "config.h"
+#include "crypto.h"
+#include "dberror.h"
+#include "json.h"
+#include "log.h"
+#include "metrics.h"
+#include "worker.h"
+
+#define PROBLEM_BASE "/problems/"
+
+static const char *method_name(enum evhttp_cmd_type cmd)
+{
+	switch (cmd) {
+	case EVHTTP_REQ_GET:
+		return "GET";
+	case EVHTTP_REQ_HEAD:
+		return "HEAD";
+	case EVHTTP_REQ_POST:
+		return "POST";
+	case EVHTTP_REQ_PUT:
+		return "PUT";
+	case EVHTTP_REQ_PATCH:
+		return "PATCH";
+	case EVHTTP_REQ_DELETE:
+		return "DELETE";
+	case EVHTTP_REQ_OPTIONS:
+		return "OPTIONS";
+	case EVHTTP_REQ_TRACE:
+		return "TRACE";
+	case EVHTTP_REQ_CONNECT:
+		return "CONNECT";
+	}
+	return "OTHER";
+}
+
+static void req_free(struct req *r)
+{
+	if (r->ctx_free)
+		r->ctx_free(r->ctx);
+	router_match_clear(&r->match);
+	evhttp_clear_headers(&r->query);
+	json_decref(r->json);
+	free(r->auth.network_ids);
+	free(r->auth.scopes);
+	free(r->body);
+	free(r->path);
+	free(r);
+}
+
+/* Log the request, count it, free it, and let a draining worker go when it was the last. */
+static void req_finish(struct req *r)
+{
+	uint64_t ms = util_now_ms() - r->started_ms;
+	struct worker *w = r->worker;
+	const char *pattern = r->match.route ? r->match.route->pattern : NULL;
+
+	metrics_request(r->match.route ? (long)r->match.index : -1, r->method, r->status, ms);
+	log_write(LOG_INFO, r->id, "request",
+		  json_pack("{s:s, s:s, s:s?, s:i, s:I, s:s, s:i}", "method", r->method, "path",
+			    r->path ? r->path : "", "route", pattern, "status", r->status, "ms",
+			    (json_int_t)ms, "client", r->client_addr, "worker", w->index));
+	req_free(r);
+	worker_request_done(w);
+}
+
+static void common_headers(struct req *r, const char *content_type)
+{
+	struct evkeyvalq *out = evhttp_request_get_output_headers(r->evreq);
+
+	evhttp_add_header(out, "X-Request-Id", r->id);
+	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
+	if (content_type)
+		evhttp_add_header(out, "Content-Type", content_type);
+	if (!evhttp_find_header(out, "Cache-Control"))
+		evhttp_add_header(out, "Cache-Control", "no-store");
+	if (r->worker->draining)
+		evhttp_add_header(out, "Connection", "close");
+}
+
+static void send_buffer(struct req *r, int status, const char *content_type, const void *data,
+			size_t len)
+{
+	struct evbuffer *buf = evbuffer_new();
+
+	r->status = status;
+	common_headers(r, len || status != 204 ? content_type : NULL);
+	if (len)
+		evbuffer_add(buf, data, len);
+	evhttp_send_reply(r->evreq, status, NULL, buf);
+	evbuffer_free(buf);
+	req_finish(r);
+}
+
+void http_header(struct req *r, const char *name, const char *value)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(r->evreq), name, value);
+}
+
+void http_reply_raw(struct req *r, int status, const char *content_type, const void *data,
+		    size_t len)
+{
+	send_buffer(r, status, content_type, data, len);
+}
+
+static void reply_json_as(struct req *r, int status, json_t *body, const char *content_type)
+{
+	char *text;
+
+	if (!body) {
+		send_buffer(r, status, NULL, NULL, 0);
+		return;
+	}
+	text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	json_decref(body);
+	send_buffer(r, status, content_type, text, text ? strlen(text) : 0);
+	free(text);
+}
+
+void http_reply_json(struct req *r, int status, json_t *body)
+{
+	reply_json_as(r, status, body, "application/json");
+}
+
+static void set_etag(struct req *r, long version)
+{
+	char etag[32];
+
+	snprintf(etag, sizeof(etag), "\"%ld\"", version);
+	http_header(r, "ETag", etag);
+}
+
+void http_reply_json_etag(struct req *r, int status, json_t *body, long version)
+{
+	set_etag(r, version);
+	http_reply_json(r, status, body);
+}
+
+void http_reply_json_text(struct req *r, int status, const char *json, long version)
+{
+	if (version > 0)
+		set_etag(r, version);
+	send_buffer(r, status, "application/json", json, strlen(json));
+}
+
+void http_problem_errors(struct req *r, int status, const char *slug, const char *title,
+			 const char *detail, json_t *errors)
+{
+	char type[128];
+	json_t *body;
+
+	snprintf(type, sizeof(type), PROBLEM_BASE "%s", slug);
+	body = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", title, "status",
+			 status, "detail", detail, "instance", r->path ? r->path : "/");
+	json_object_set_new(body, "request_id", json_string(r->id));
+	if (errors)
+		json_object_set_new(body, "errors", errors);
+	if (status == 401)
+		http_header(r, "WWW-Authenticate", "Bearer realm=\"pnet\"");
+	reply_json_as(r, status, body, "application/problem+json");
+}
+
+void http_problem(struct req *r, int status, const char *slug, const char *title,
+		  const char *detail_fmt, ...)
+{
+	char detail[1024];
+	va_list ap;
+
+	va_start(ap, detail_fmt);
+	vsnprintf(detail, sizeof(detail), detail_fmt, ap);
+	va_end(ap);
+	http_problem_errors(r, status, slug, title, detail, NULL);
+}
+
+void http_invalid(struct req *r, json_t *errors)
+{
+	http_problem_errors(r, 422, "validation", "The request breaks a rule",
+			    "Some fields are not acceptable; see errors.", errors);
+}
+
+void http_not_found(struct req *r)
+{
+	http_problem(r, 404, "not-found", "Not found",
+		     "There is no such object, or it is not visible to you.");
+}
+
+void http_forbidden(struct req *r, const char *detail)
+{
+	http_problem(r, 403, "forbidden", "Forbidden", "%s", detail);
+}
+
+void http_db_failed(struct req *r, const struct db_result *res)
+{
+	dberror_answer(r, res);
+}
+
+const char *req_param(const struct req *r, const char *name)
+{
+	for (size_t i = 0; i < r->match.nparams; i++)
+		if (!strcmp(r->match.names[i], name))
+			return r->match.values[i];
+	return NULL;
+}
+
+const char *req_query(const struct req *r, const char *name)
+{
+	return evhttp_find_header(&r->query, name);
+}
+
+bool req_check_query(struct req *r, const char *const *allowed)
+{
+	json_t *errors = json_array();
+	struct evkeyval *kv;
+
+	TAILQ_FOREACH(kv, &r->query, next)
+	{
+		bool known = false;
+		for (const char *const *a = allowed; *a; a++)
+			known = known || !strcmp(*a, kv->key);
+		if (!known)
+			json_add_error(errors, kv->key, "unknown query parameter");
+	}
+	if (json_array_size(errors)) {
+		http_problem_errors(r, 400, "bad-query", "Bad query parameter",
+				    "The query has parameters this endpoint does not know.", errors);
+		return false;
+	}
+	json_decref(errors);
+	return true;
+}
+
+int req_if_match(struct req *r, long *version)
+{
+	const char *h = evhttp_find_header(evhttp_request_get_input_headers(r->evreq), "If-Match");
+	char digits[24];
+	size_t n;
+
+	if (!h)
+		return 0;
+	if (!strncmp(h, "W/", 2))
+		h += 2;
+	n = strlen(h);
+	if (n >= 3 && n < sizeof(digits) + 2 && h[0] == '"' && h[n - 1] == '"') {
+		memcpy(digits, h + 1, n - 2);
+		digits[n - 2] = '\0';
+		if (util_parse_long(digits, 1, 2147483647L, version) == 0)
+			return 1;
+	}
+	http_problem(r, 400, "bad-if-match", "Malformed If-Match",
+		     "If-Match must be the ETag of the resource, such as \"3\".");
+	return -1;
+}
+
+void req_actor(const struct req *r, const char **values)
+{
+	values[0] = r->auth.account_id[0] ? r->auth.account_id : NULL;
+	values[1] = r->auth.node_id[0] ? r->auth.node_id : NULL;
+	values[2] = r->id;
+	values[3] = r->client_addr;
+}
+
+void req_db(struct req *r, const char *stmt, int nparams, const char *const *values,
+	    db_callback cb)
+{
+	db_query(r->worker->db, stmt, nparams, values, cb, r);
+}
+
+/* An incoming X-Request-Id is kept when it is short and plain; else we make one. */
+static void set_request_id(struct req *r)
+{
+	const char *h = evhttp_find_header(evhttp_request_get_input_headers(r->evreq),
+					   "X-Request-Id");
+	size_t n = h ? strlen(h) : 0;
+	bool sane = n >= 1 && n < sizeof(r->id);
+	uint8_t raw[12];
+
+	for (size_t i = 0; sane && i < n; i++)
+		sane = isalnum((unsigned char)h[i]) || strchr("-_.:", h[i]);
+	if (sane) {
+		memcpy(r->id, h, n + 1);
+		return;
+	}
+	crypto_random_bytes(raw, sizeof(raw));
+	crypto_base64url(raw, sizeof(raw), r->id);
+}
+
+static void set_client_addr(struct req *r)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(r->evreq);
+	const char *fwd;
+	char *host = NULL;
+	ev_uint16_t port = 0;
+
+	if (cfg.trust_proxy &&
+	    (fwd = evhttp_find_header(evhttp_request_get_input_headers(r->evreq),
+				      "X-Forwarded-For"))) {
+		/* The last hop is the one our own proxy added. */
+		const char *last = strrchr(fwd, ',');
+		last = last ? last + 1 : fwd;
+		while (*last == ' ')
+			last++;
+		snprintf(r->client_addr, sizeof(r->client_addr), "%s", last);
+		return;
+	}
+	if (evcon)
+		evhttp_connection_get_peer(evcon, &host, &port);
+	snprintf(r->client_addr, sizeof(r->client_addr), "%s", host ? host : "unknown");
+}
+
+static bool content_type_is_json(const char *ct)
+{
+	size_t n;
+
+	if (!ct)
+		return false;
+	n = strcspn(ct, ";");
+	while (n && ct[n - 1] == ' ')
+		n--;
+	if (!(n == 16 && !strncasecmp(ct, "application/json", 16)))
+		return false;
+	/* Only UTF-8 is JSON (RFC 8259): a charset, if given, must say so. */
+	const char *cs = strcasestr(ct, "charset=");
+	return !cs || !strncasecmp(cs + 8, "utf-8", 5) || !strncasecmp(cs + 8, "\"utf-8\"", 7);
+}
+
+/* Read and check the body before the handler: 413, 415, 400. Returns false after answering. */
+static bool take_body(struct req *r)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(r->evreq);
+	size_t len = evbuffer_get_length(in);
+	bool wants = r->match.route->flags & ROUTE_BODY;
+	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r->evreq),
+					   "Content-Type");
+	char err[256];
+
+	if (len > (size_t)cfg.max_body_bytes) {
+		http_problem(r, 413, "body-too-large", "Request body too large",
+			     "The body has %zu bytes; at most %ld are accepted.", len,
+			     cfg.max_body_bytes);
+		return false;
+	}
+	if (len) {
+		r->body = xmalloc(len + 1);
+		evbuffer_remove(in, r->body, len);
+		r->body[len] = '\0';
+		r->body_len = len;
+	}
+	if (!wants) {
+		/* Bodiless endpoints accept nothing or an empty object. */
+		if (!len)
+			return true;
+		if (!content_type_is_json(ct)) {
+			http_problem(r, 415, "unsupported-media-type", "Unsupported media type",
+				     "Send application/json (UTF-8), or no body at all.");
+			return false;
+		}
+		r->json = json_parse_object(r->body, len, err, sizeof(err));
+		if (!r->json) {
+			http_problem(r, 400, "malformed-json", "Malformed JSON", "%s", err);
+			return false;
+		}
+		if (json_object_size(r->json)) {
+			json_t *errors = json_array();
+			const char *key;
+			json_t *v;
+			json_object_foreach(r->json, key, v) json_add_error(errors, key, "unknown field");
+			http_problem_errors(r, 400, "unknown-field", "Unknown field",
+					    "This endpoint takes no fields.", errors);
+			return false;
+		}
+		return true;
+	}
+	if (!content_type_is_json(ct)) {
+		http_problem(r, 415, "unsupported-media-type", "Unsupported media type",
+			     "The body must be application/json (UTF-8).");
+		return false;
+	}
+	if (!len) {
+		http_problem(r, 400, "malformed-json", "Malformed JSON",
+			     "The body is empty; a JSON object is expected.");
+		return false;
+	}
+	r->json = json_parse_object(r->body, len, err, sizeof(err));
+	if (!r->json) {
+		http_problem(r, 400, "malformed-json", "Malformed JSON", "%s", err);
+		return false;
+	}
+	return true;
+}
+
+void http_run_handler(struct req *r)
+{
+	r->match.route->handler(r);
+}
+
+static void on_request(struct evhttp_request *evreq, void *arg)
+{
+	struct worker *w = arg;
+	struct req *r = xcalloc(1, sizeof(*r));
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(evreq);
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
+	const char *method;
+	char allow[128];
+
+	r->evreq = evreq;
+	r->worker = w;
+	r->started_ms = util_now_ms();
+	TAILQ_INIT(&r->query);
+	w->inflight++;
+	r->method = method_name(evhttp_request_get_command(evreq));
+	r->path = xstrdup(path && *path ? path : "/");
+	set_request_id(r);
+	set_client_addr(r);
+
+	if (w->draining) {
+		http_header(r, "Retry-After", "1");
+		http_problem(r, 503, "shutting-down", "Service restarting",
+			     "This server is shutting down; retry in a moment.");
+		return;
+	}
+	if (query && evhttp_parse_query_str(query, &r->query) < 0) {
+		http_problem(r, 400, "bad-query", "Bad query string",
+			     "The query string is not valid percent-encoding.");
+		return;
+	}
+	method = !strcmp(r->method, "HEAD") ? "GET" : r->method;
+	switch (router_match(method, r->path, &r->match, allow, sizeof(allow))) {
+	case ROUTER_FOUND:
+		break;
+	case ROUTER_METHOD_NOT_ALLOWED:
+		http_header(r, "Allow", allow);
+		http_problem(r, 405, "method-not-allowed", "Method not allowed",
+			     "%s is not allowed here; allowed: %s.", r->method, allow);
+		return;
+	case ROUTER_NOT_FOUND:
+		http_problem(r, 404, "not-found", "Not found", "There is nothing at %s.", r->path);
+		return;
+	}
+	if (!take_body(r))
+		return;
+	if (r->match.route->flags & ROUTE_PUBLIC) {
+		http_run_handler(r);
+		return;
+	}
+	auth_begin(r);
+}
+
+void http_setup(struct worker *w)
+{
+	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+						    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+						    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+						    EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+	/*
+	 * libevent answers bodies over its own limit with a plain 413 before we see them; its
+	 * limit is set well above ours so that nearly every oversized body gets our
+	 * problem+json, while memory stays bounded.
+	 */
+	evhttp_set_max_body_size(w->http, (ev_ssize_t)cfg.max_body_bytes * 16);
+	evhttp_set_max_headers_size(w->http, 64 * 1024);
+	evhttp_set_timeout(w->http, (int)cfg.request_timeout_s);
+	evhttp_set_gencb(w->http, on_request, w);
+}

@@ -1,0 +1,26 @@
+/*
+ * Counters for /metrics (Prometheus text format). Workers count with atomics; nothing
+ * here takes a lock on the request path.
+ */
+#ifndef PNET_METRICS_H
+#define PNET_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+
+/* Size the tables for nroutes routes and nworkers workers. */
+void metrics_init(size_t nroutes, int nworkers);
+void metrics_free(void);
+
+/* One answered request: route index (-1 when no route matched), status, duration. */
+void metrics_request(long route, const char *method, int status, uint64_t ms);
+
+/* A worker's current pool figures and in-flight requests (called on its own thread). */
+void metrics_worker(int worker, const struct db_pool_stats *pool, size_t inflight);
+
+/* The whole exposition text (caller frees). */
+char *metrics_render(void);
+
+#endif

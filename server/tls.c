@@ -1,0 +1,89 @@
+#include "tls.h"
+
+#include "log.h"
+#include "pnet_config.h"
+
+#if PNET_HAVE_TLS
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/http.h>
+
+static SSL_CTX *ctx;
+
+static void log_ssl_error(const char *what)
+{
+	char buf[256];
+
+	ERR_error_string_n(ERR_get_error(), buf, sizeof(buf));
+	log_error("%s: %s", what, buf);
+}
+
+bool tls_init(const char *cert, const char *key)
+{
+	ctx = SSL_CTX_new(TLS_server_method());
+	if (!ctx) {
+		log_ssl_error("TLS context");
+		return false;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+					 SSL_OP_CIPHER_SERVER_PREFERENCE);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
+		log_ssl_error("tls-cert");
+		tls_free();
+		return false;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		log_ssl_error("tls-key");
+		tls_free();
+		return false;
+	}
+	return true;
+}
+
+static struct bufferevent *make_bev(struct event_base *base, void *arg)
+{
+	SSL *ssl = SSL_new(ctx);
+
+	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+					      BEV_OPT_CLOSE_ON_FREE);
+}
+
+void tls_attach(struct evhttp *http)
+{
+	evhttp_set_bevcb(http, make_bev, NULL);
+}
+
+bool tls_enabled(void)
+{
+	return ctx != NULL;
+}
+
+void tls_free(void)
+{
+	SSL_CTX_free(ctx);
+	ctx = NULL;
+}
+#else
+bool tls_init(const char *cert, const char *key)
+{
+	log_error("this pnetd was built without TLS (meson -Dtls=enabled)");
+	return false;
+}
+
+void tls_attach(struct evhttp *http)
+{
+}
+
+bool tls_enabled(void)
+{
+	return false;
+}
+
+void tls_free(void)
+{
+}
+#endif

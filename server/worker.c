@@ -1,0 +1,137 @@
+#include "worker.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "api/api.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "metrics.h"
+#include "tls.h"
+#include "util.h"
+
+static void publish_gauges(struct worker *w)
+{
+	struct db_pool_stats stats;
+
+	db_pool_get_stats(w->db, &stats);
+	metrics_worker(w->index, &stats, w->inflight);
+}
+
+static void on_gauge_timer(evutil_socket_t fd, short what, void *arg)
+{
+	publish_gauges(arg);
+}
+
+/*
+ * Leave the loop a moment after the last answer: evhttp has queued it, and the loop must
+ * turn a few more times to write it before the connections are closed.
+ */
+static void finish(struct worker *w)
+{
+	struct timeval grace = {.tv_sec = 0, .tv_usec = 200000};
+
+	event_base_loopexit(w->base, &grace);
+}
+
+static void on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+
+	log_warn("worker %d: %zu requests still running at the shutdown deadline", w->index,
+		 w->inflight);
+	finish(w);
+}
+
+/* SIGTERM reached this worker: stop accepting, let in-flight requests finish. */
+static void on_shutdown(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	struct timeval tv = {.tv_sec = cfg.shutdown_timeout_s};
+
+	w->draining = true;
+	if (w->bound) {
+		evhttp_del_accept_socket(w->http, w->bound);
+		w->bound = NULL;
+	}
+	if (w->inflight == 0) {
+		finish(w);
+		return;
+	}
+	event_add(w->ev_deadline, &tv);
+}
+
+void worker_request_done(struct worker *w)
+{
+	w->inflight--;
+	if (w->draining && w->inflight == 0)
+		finish(w);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	event_base_dispatch(w->base);
+	return NULL;
+}
+
+struct worker *workers_start(int n, int listen_fd)
+{
+	struct worker *workers = xcalloc((size_t)n, sizeof(*workers));
+	size_t nstmts;
+	const struct db_stmt *stmts = api_statements(&nstmts);
+
+	for (int i = 0; i < n; i++) {
+		struct worker *w = &workers[i];
+		struct timeval second = {.tv_sec = 1};
+
+		w->index = i;
+		w->base = event_base_new();
+		w->http = evhttp_new(w->base);
+		if (!w->base || !w->http) {
+			log_error("worker %d: cannot create its event loop", i);
+			abort();
+		}
+		http_setup(w);
+		if (tls_enabled())
+			tls_attach(w->http);
+		/* Each worker owns a dup: evhttp closes the descriptor it was given. */
+		w->listen_fd = dup(listen_fd);
+		w->bound = evhttp_accept_socket_with_handle(w->http, w->listen_fd);
+		if (!w->bound) {
+			log_error("worker %d: cannot accept on the listening socket", i);
+			abort();
+		}
+		w->db = db_pool_new(w->base, cfg.database, (int)cfg.db_pool_size, stmts, nstmts);
+		w->ev_shutdown = event_new(w->base, -1, 0, on_shutdown, w);
+		w->ev_deadline = event_new(w->base, -1, 0, on_deadline, w);
+		w->ev_gauges = event_new(w->base, -1, EV_PERSIST, on_gauge_timer, w);
+		event_add(w->ev_gauges, &second);
+		pthread_create(&w->thread, NULL, worker_main, w);
+	}
+	return workers;
+}
+
+void workers_stop(struct worker *workers, int n)
+{
+	for (int i = 0; i < n; i++)
+		event_active(workers[i].ev_shutdown, 0, 0);
+	for (int i = 0; i < n; i++) {
+		struct worker *w = &workers[i];
+
+		pthread_join(w->thread, NULL);
+		/* The pool first: it may still answer requests, through evhttp. */
+		db_pool_free(w->db);
+		evhttp_free(w->http);
+		event_free(w->ev_shutdown);
+		event_free(w->ev_deadline);
+		event_free(w->ev_gauges);
+		event_base_free(w->base);
+	}
+	free(workers);
+}

@@ -1,0 +1,42 @@
+/*
+ * A worker thread: its own event_base, evhttp and database pool (memcached's thread.c
+ * model). Workers share the listening socket (each holds a dup of it) and nothing else.
+ */
+#ifndef PNET_WORKER_H
+#define PNET_WORKER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct event_base;
+struct evhttp;
+struct evhttp_bound_socket;
+struct db_pool;
+struct event;
+
+struct worker {
+	int index;
+	pthread_t thread;
+	struct event_base *base;
+	struct evhttp *http;
+	struct evhttp_bound_socket *bound;
+	struct db_pool *db;
+	struct event *ev_shutdown; /* activated from the main thread on SIGTERM */
+	struct event *ev_deadline; /* the shutdown timeout */
+	struct event *ev_gauges;   /* publishes pool figures to /metrics each second */
+	int listen_fd;
+	size_t inflight;           /* requests taken and not yet answered */
+	bool draining;
+};
+
+/* Start n workers serving on listen_fd. Returns the array (n entries) or NULL. */
+struct worker *workers_start(int n, int listen_fd);
+
+/* Ask every worker to stop accepting, finish in-flight requests, and wait for them. */
+void workers_stop(struct worker *workers, int n);
+
+/* A request was answered: let a draining worker finish when it was the last. */
+void worker_request_done(struct worker *w);
+
+#endif
