@@ -1,7 +1,7 @@
 """Fixtures for the API tests: a real pnetd against a real PostgreSQL.
 
-./dev test sets the environment (run a file alone with the same set-up:
-`./dev test` once, or export the variables below yourself):
+./dev test sets the environment; `./dev test tests/api/test_x.py` (any pytest arguments) runs
+one file with the same set-up. Run by hand, export the variables yourself:
     PNETD                 the pnetd to test (build/test/server/pnetd, ASan + UBSan)
     PNET_TEST_PGHOST      socket directory of the throw-away cluster (superuser postgres, trust)
     PNET_TEST_PGPORT      its port number (names the socket file; default 5432)
