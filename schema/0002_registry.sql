@@ -9,6 +9,11 @@
 -- at most 254 bytes), http(s) URL (at most 2048 bytes), phone (digits, spaces, + ( ) / -,
 -- 3..40 characters).
 
+-- Trigram indexes let the directory find parts of German compounds ("schuld" finds
+-- "Schuldnerberatung"), which the german text-search configuration does not split.
+-- pg_trgm is a trusted extension: the database owner may create it.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
 -- Service categories: a fixed vocabulary, codes spelled as in the API.
 CREATE TABLE taxonomy (
     code       text PRIMARY KEY,
@@ -139,6 +144,8 @@ CREATE INDEX node_kind_idx ON node (kind, name, id);
 CREATE INDEX node_district_idx ON node (district, name, id);
 CREATE INDEX node_organization_idx ON node (organization_id);
 CREATE INDEX node_search_idx ON node USING gin (search);
+-- For name ILIKE '%part%' (escape % and _ in the user's text).
+CREATE INDEX node_name_trgm_idx ON node USING gin (name gin_trgm_ops);
 
 -- Per network: a group of clients a network agrees to serve together (Zielgruppe).
 CREATE TABLE target_group (
@@ -213,7 +220,9 @@ CREATE INDEX service_district_idx ON service (district, name, id);
 CREATE INDEX service_free_idx ON service (category, name, id)
     WHERE status = 'active' AND capacity_free > 0;
 CREATE INDEX service_target_group_ids_idx ON service USING gin (target_group_ids);
+-- Directory search: search @@ websearch_to_tsquery('german', $q) OR name ILIKE '%' || $q || '%'.
 CREATE INDEX service_search_idx ON service USING gin (search);
+CREATE INDEX service_name_trgm_idx ON service USING gin (name gin_trgm_ops);
 
 -- A service's target groups must exist; a target group still named by a service cannot go.
 CREATE FUNCTION service_check_target_groups() RETURNS trigger LANGUAGE plpgsql AS $$
