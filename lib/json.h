@@ -10,9 +10,10 @@
 #include <jansson.h>
 
 enum json_field_type {
-	JF_STRING,    /* text: min/max are code points; validated as single-line unless JF_MULTILINE */
-	JF_INTEGER,   /* integer: min/max are the inclusive range */
-	JF_NUMBER,    /* integer or real: min/max are the inclusive range */
+	JF_STRING,  /* text: min/max are code points (max 0: 10000); single-line unless JF_MULTILINE
+	             */
+	JF_INTEGER, /* integer (not a real like 1.0, not a boolean): min/max the inclusive range */
+	JF_NUMBER,  /* integer or real: min/max are the inclusive range */
 	JF_BOOLEAN,
 	JF_UUID,
 	JF_DATE,      /* YYYY-MM-DD */
@@ -23,10 +24,11 @@ enum json_field_type {
 	JF_EMAIL,
 	JF_URL,
 	JF_PHONE,
-	JF_ARRAY,     /* min/max are the item count; items checked by the caller */
-	JF_OBJECT,    /* nested object; checked by the caller */
-	JF_UUID_ARRAY, /* array of distinct UUIDs; min/max are the item count */
-	JF_STRING_ARRAY, /* array of distinct single-line strings; min/max are the item count, item_max the length */
+	JF_ARRAY,        /* min/max are the item count; items checked by the caller */
+	JF_OBJECT,       /* nested object; checked by the caller */
+	JF_UUID_ARRAY,   /* array of distinct UUIDs; min/max are the item count */
+	JF_STRING_ARRAY, /* array of distinct single-line strings of 1..item_max code points;
+	                    min/max the item count */
 };
 
 enum json_field_flag {
@@ -39,16 +41,17 @@ struct json_field {
 	const char *name;
 	enum json_field_type type;
 	unsigned flags;
-	long long min;                   /* see the type; 0 and 0 mean "no bound" */
-	long long max;
+	long long min; /* see the type; both 0 mean "no bound", otherwise both apply */
+	long long max; /* (so "at least 1" is min 1, max LLONG_MAX) */
 	const char *const *enum_values; /* JF_ENUM: NULL-terminated */
-	long long item_max;              /* JF_STRING_ARRAY: code points per item (0: 200) */
+	long long item_max;             /* JF_STRING_ARRAY: code points per item (0: 200) */
 };
 
 /*
- * Parse body as one JSON object: rejects duplicate keys, invalid UTF-8, NUL bytes, trailing
- * garbage and anything but an object. On failure returns NULL and writes a human message
- * (with line and column) into err.
+ * Parse body as one JSON object: rejects duplicate keys, invalid UTF-8, NUL bytes (raw or
+ * \u0000), trailing garbage, an empty body and anything but an object. On failure returns
+ * NULL and writes a human message (with line and column for syntax errors) into err.
+ * The caller owns the result (json_decref).
  */
 json_t *json_parse_object(const char *body, size_t len, char *err, size_t errlen);
 
@@ -56,10 +59,13 @@ json_t *json_parse_object(const char *body, size_t len, char *err, size_t errlen
  * Check obj against fields[0..n): unknown keys, missing required ones, wrong types, bounds,
  * formats, enums. Each problem is appended to errors (a JSON array) as
  * {"field": name, "message": text}; prefix, when not NULL, is put before field names
- * ("steps[2]." say). Returns the number of problems added.
+ * ("steps[2]." say). Unknown keys get the message "unknown field"; items of JF_UUID_ARRAY
+ * and JF_STRING_ARRAY are named "languages[2]". At most one problem is reported per field
+ * (plus one per bad array item). When obj is not an object, one problem is added, named
+ * after the prefix without its final dot. Returns the number of problems added.
  */
 size_t json_check_object(const json_t *obj, const struct json_field *fields, size_t n,
-			 const char *prefix, json_t *errors);
+                         const char *prefix, json_t *errors);
 
 /* Append {"field": field, "message": message} to errors. */
 void json_add_error(json_t *errors, const char *field, const char *message);

@@ -1,0 +1,150 @@
+/*
+ * The handover state machine of a referral (DESIGN section 4, plus "waitlisted"): its
+ * statuses, which side may move a referral from one status to another, and what each move
+ * must or may carry. The table lives here once. The server checks a requested move with
+ * referral_check() and lets the database enforce the same table by naming
+ * referral_sources() in its UPDATE (... WHERE status = ANY($n) AND version = $m), so that two
+ * racing moves can never both win.
+ *
+ *   to           from                                          side      carries
+ *   sent         (creation)                                    sender
+ *   received     sent                                          receiver
+ *   waitlisted   sent, received                                receiver  expected_date (required)
+ *   accepted     sent, received, waitlisted                    receiver  appointment_at (optional)
+ *   declined     sent, received, waitlisted                    receiver  reason (required)
+ *   in_progress  accepted                                      receiver
+ *   completed    in_progress                                   receiver  outcome (required)
+ *   dropped_out  accepted, in_progress                         receiver  reason (required)
+ *   withdrawn    sent, received, waitlisted, accepted,         sender    reason (optional)
+ *                in_progress
+ *
+ * declined, completed, dropped_out and withdrawn are terminal.
+ */
+#ifndef PNET_REFERRAL_H
+#define PNET_REFERRAL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum referral_status {
+	REFERRAL_SENT,        /* created by the sender; the receiver has not reacted yet */
+	REFERRAL_RECEIVED,    /* the receiver confirmed receipt */
+	REFERRAL_WAITLISTED,  /* the receiver will take the client later, from expected_date */
+	REFERRAL_ACCEPTED,    /* the receiver takes the client, perhaps with an appointment */
+	REFERRAL_DECLINED,    /* the receiver cannot take the client (reason); terminal */
+	REFERRAL_IN_PROGRESS, /* the client appeared, the service started */
+	REFERRAL_COMPLETED,   /* the service ended; the outcome is the feedback to the sender */
+	REFERRAL_DROPPED_OUT, /* the client did not come or broke off (reason); terminal */
+	REFERRAL_WITHDRAWN,   /* the sender took the referral back; terminal */
+};
+
+#define REFERRAL_STATUS_COUNT 9
+
+/* The two parties of a referral, as bits: a set of sides is their OR. */
+enum referral_side {
+	REFERRAL_SIDE_SENDER = 1u << 0,   /* the node that sent the referral */
+	REFERRAL_SIDE_RECEIVER = 1u << 1, /* the node it was sent to */
+	/* Either side: for listing; in referral_check an actor that is both (a node's own
+	   referral). */
+	REFERRAL_SIDE_BOTH = REFERRAL_SIDE_SENDER | REFERRAL_SIDE_RECEIVER,
+};
+
+/* Whether a move takes an input. */
+enum referral_need {
+	REFERRAL_NOT_ALLOWED, /* giving it is an error */
+	REFERRAL_OPTIONAL,    /* may be given; checked when given */
+	REFERRAL_REQUIRED,    /* must be given */
+};
+
+/* One row of the table: the move into status `to`. */
+struct referral_move {
+	enum referral_status to;
+	unsigned from;              /* the source statuses as bits (1u << status); 0 for sent */
+	unsigned side;              /* the sides (enum referral_side bits) that may make it */
+	enum referral_need reason;  /* "reason": one of reasons */
+	const char *const *reasons; /* NULL-terminated codes; NULL when no reason is taken */
+	enum referral_need outcome; /* "outcome": one of referral_outcomes() */
+	enum referral_need expected_date; /* "expected_date": YYYY-MM-DD */
+	enum referral_need appointment;   /* "appointment_at": an RFC 3339 timestamp */
+};
+
+/* What a requested move carries, as the client sent it; NULL means absent. */
+struct referral_input {
+	const char *reason;
+	const char *outcome;
+	const char *expected_date;
+	const char *appointment_at;
+};
+
+/* How many inputs a move can carry, and so how many of them can be wrong at once. */
+#define REFERRAL_INPUT_COUNT 4
+
+/* Why referral_check() refused a move, in words for a problem+json answer. */
+struct referral_verdict {
+	char detail[200]; /* one sentence for any refusal */
+	size_t n_fields;  /* with -EBADMSG: how many entries of fields are set */
+	struct {
+		const char *field; /* "reason", "outcome", "expected_date" or "appointment_at" */
+		char message[200];
+	} fields[REFERRAL_INPUT_COUNT];
+};
+
+/* The API name of a status ("in_progress"), or NULL when s is not a status. */
+const char *referral_status_name(enum referral_status s);
+
+/* The status called name; 0, or -EINVAL when name (or NULL) is not one. */
+int referral_status_parse(const char *name, enum referral_status *out);
+
+/* "sender", "receiver" or "sender or receiver"; NULL for an empty or unknown set. */
+const char *referral_side_name(unsigned side);
+
+/* The HL7 FHIR Task.status for a status ("requested", "on-hold", ...), or NULL. */
+const char *referral_fhir_status(enum referral_status s);
+
+/* No move leads out of s (declined, completed, dropped_out, withdrawn); derived from the table. */
+bool referral_is_terminal(enum referral_status s);
+
+/* The referral still needs someone to act: a valid status that is not terminal. */
+bool referral_is_open(enum referral_status s);
+
+/* The table row for the move into to, or NULL when to is not a status. */
+const struct referral_move *referral_move_into(enum referral_status to);
+
+/*
+ * Fill out with the statuses one move leads to from `from` when made by any of the sides in
+ * side (REFERRAL_SIDE_BOTH: by anyone), in enum order; returns how many. For 409 answers
+ * ("allowed from here: ...") and for the buttons a client shows.
+ */
+size_t referral_next(enum referral_status from, unsigned side,
+                     enum referral_status out[REFERRAL_STATUS_COUNT]);
+
+/*
+ * Fill out with the statuses a move into to may start from, in enum order, if one of the
+ * sides in side may make it (none otherwise); returns how many. The server passes their
+ * names as the allowed source statuses of its UPDATE.
+ */
+size_t referral_sources(enum referral_status to, unsigned side,
+                        enum referral_status out[REFERRAL_STATUS_COUNT]);
+
+/* The NULL-terminated reason codes a move into to takes, or NULL when it takes none. */
+const char *const *referral_reasons(enum referral_status to);
+
+/* The NULL-terminated outcome codes of a completed referral. */
+const char *const *referral_outcomes(void);
+
+/*
+ * Check a requested move from `from` to `to` by an actor holding side, carrying in (NULL:
+ * nothing). Returns 0 when the move is allowed, or, checked in this order:
+ *   -EINVAL  the move is not in the table, or from/to is not a status (answer 409 and list
+ *            referral_next(from, side));
+ *   -EPERM   the move is in the table but belongs to the other side (answer 403);
+ *   -EBADMSG an input is missing, not allowed for this move, or not a valid value (answer
+ *            422 with verdict->fields; every wrong input is listed).
+ * verdict, when not NULL, is filled with the reason for any refusal. Whether an expected date
+ * lies in the future is the caller's business (lib has no clock).
+ */
+int referral_check(enum referral_status from, enum referral_status to, unsigned side,
+                   const struct referral_input *in, struct referral_verdict *verdict);
+
+#endif
