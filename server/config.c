@@ -283,6 +283,7 @@ void config_print_help(FILE *out)
 	      "       pnetd create-admin --login L [--display-name N] [--password-stdin] [options]\n"
 	      "                                       create an admin account (prints a generated\n"
 	      "                                       password unless --password-stdin)\n"
+	      "       pnetd routes                    list the API routes (METHOD /path)\n"
 	      "       pnetd --help | --help-markdown | --version\n\n"
 	      "Every option is also read from the environment as PNET_<NAME> (upper case, '-' as\n"
 	      "'_') and from the file named by --config FILE or PNET_CONFIG (lines name = value).\n"

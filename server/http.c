@@ -1,6 +1,7 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <sys/queue.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -19,7 +19,7 @@ void log_write(enum log_level level, const char *request_id, const char *msg, js
 {
 	struct timespec ts;
 	struct tm tm;
-	char when[40];
+	char when[96];
 	json_t *line;
 	char *text;
 

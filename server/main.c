@@ -159,6 +159,13 @@ int main(int argc, char **argv)
 		rc = nrest ? 2 : migrate_run(cfg.database, cfg.schema_dir) < 0 ? 1 : 0;
 		if (nrest)
 			fprintf(stderr, "pnetd migrate: unknown argument %s\n", rest[0]);
+	} else if (!strcmp(command, "routes")) {
+		/* The route table, for the test that keeps docs/openapi.yaml in step. */
+		api_init();
+		for (size_t i = 0; i < router_count(); i++)
+			printf("%s %s\n", router_get(i)->method, router_get(i)->pattern);
+		api_free();
+		rc = 0;
 	} else if (!strcmp(command, "create-admin")) {
 		rc = create_admin_main(nrest, rest);
 	} else {

@@ -20,7 +20,7 @@ struct req;
 
 struct page {
 	long limit;
-	char limit_text[8]; /* limit + 1, as the statement parameter */
+	char limit_text[24]; /* limit + 1, as the statement parameter */
 	size_t nkeys;
 	char *keys[PAGE_MAX_KEYS]; /* the decoded cursor: sort key of the last item seen */
 };
