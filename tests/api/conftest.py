@@ -156,3 +156,52 @@ def db(database):
     conn = psycopg.connect(database, autocommit=True)
     yield conn
     conn.close()
+
+
+DEMO_PASSWORD = "neustadt-demo"
+DEMO_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "schema", "demo")
+
+
+@pytest.fixture(scope="session")
+def demo_database(database_factory):
+    """conninfo of a migrated database holding the Neustadt demo network (schema/demo)."""
+    conninfo = database_factory()
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        for name in sorted(os.listdir(DEMO_DIR)):
+            if name.endswith(".sql"):
+                with open(os.path.join(DEMO_DIR, name), encoding="utf-8") as f:
+                    conn.execute(f.read())
+    return conninfo
+
+
+@pytest.fixture(scope="session")
+def demo_pnetd(pnetd_exe, demo_database):
+    server = Pnetd(pnetd_exe, demo_database, log_path=_log_path("demo")).start()
+    yield server
+    _stop_clean(server)
+
+
+@pytest.fixture(scope="session")
+def demo(demo_pnetd):
+    """demo(login) -> an Api client logged in as that demo account (tokens are cached for
+    the session; scrypt makes logins slow on purpose); demo(None) -> one without a token."""
+    clients = {}
+
+    def client(login):
+        if login not in clients:
+            c = Api(demo_pnetd.base_url)
+            if login:
+                c.login(login, DEMO_PASSWORD)
+            clients[login] = c
+        return clients[login]
+
+    yield client
+    for c in clients.values():
+        c.close()
+
+
+@pytest.fixture
+def demo_db(demo_database):
+    conn = psycopg.connect(demo_database, autocommit=True)
+    yield conn
+    conn.close()
