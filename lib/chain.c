@@ -38,8 +38,10 @@ static void net_free(struct net *t)
 	free(t->out_to);
 }
 
-static int add_issue(struct chain_issue **list, size_t *n, const char *step, long edge,
-                     const char *code, const char *fmt, va_list ap)
+__attribute__((format(printf, 6, 0))) static int add_issue(struct chain_issue **list, size_t *n,
+                                                           const char *step, long edge,
+                                                           const char *code, const char *fmt,
+                                                           va_list ap)
 {
 	struct chain_issue *grown = realloc(*list, (*n + 1) * sizeof(**list));
 	struct chain_issue *it;
