@@ -10,8 +10,7 @@
 #include <jansson.h>
 
 enum json_field_type {
-	JF_STRING,  /* text: min/max are code points (max 0: 10000); single-line unless JF_MULTILINE
-	             */
+	JF_STRING,  /* text: min/max code points (max 0: 10000); one line unless JF_MULTILINE */
 	JF_INTEGER, /* integer (not a real like 1.0, not a boolean): min/max the inclusive range */
 	JF_NUMBER,  /* integer or real: min/max are the inclusive range */
 	JF_BOOLEAN,
@@ -26,7 +25,7 @@ enum json_field_type {
 	JF_PHONE,
 	JF_ARRAY,        /* min/max are the item count; items checked by the caller */
 	JF_OBJECT,       /* nested object; checked by the caller */
-	JF_UUID_ARRAY,   /* array of distinct UUIDs; min/max are the item count */
+	JF_UUID_ARRAY,   /* array of distinct UUIDs (case-insensitive); min/max the item count */
 	JF_STRING_ARRAY, /* array of distinct single-line strings of 1..item_max code points;
 	                    min/max the item count */
 };

@@ -54,8 +54,7 @@ static void utf8_good(void **state)
 	static const char *const good[] = {
 	        "",
 	        "plain ASCII",
-	        "Stra\xc3\x9f"
-	        "e",                   /* ß */
+	        "Stra\xc3\x9f\x65",    /* Straße */
 	        "\xc2\x80",            /* U+0080, smallest 2-byte */
 	        "\xdf\xbf",            /* U+07FF */
 	        "\xe0\xa0\x80",        /* U+0800, smallest 3-byte */
