@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chain.h"
@@ -49,6 +50,18 @@ static const struct chain_issue *find(const struct chain_report *r, const char *
 			return it;
 	}
 	return NULL;
+}
+
+/* find, for when the test needs the issue: a missing one fails the test. */
+static const struct chain_issue *must_find(const struct chain_report *r, const char *code,
+                                           const char *step)
+{
+	const struct chain_issue *it = find(r, code, step);
+
+	assert_non_null(it);
+	if (!it)
+		abort();
+	return it;
 }
 
 static size_t count(const struct chain_report *r, const char *code)
@@ -234,9 +247,9 @@ static void bad_edges(void **state)
 	assert_int_equal(count(r, "edge_to_start"), 1);
 	assert_int_equal(count(r, "duplicate_edge"), 1);
 	assert_int_equal(r->n_errors, 6);
-	assert_int_equal(find(r, "edge_to_start", NULL)->edge, 4);
-	assert_int_equal(find(r, "duplicate_edge", NULL)->edge, 7);
-	assert_non_null(strstr(find(r, "unknown_from", NULL)->message, "\"x\""));
+	assert_int_equal(must_find(r, "edge_to_start", NULL)->edge, 4);
+	assert_int_equal(must_find(r, "duplicate_edge", NULL)->edge, 7);
+	assert_non_null(strstr(must_find(r, "unknown_from", NULL)->message, "\"x\""));
 	chain_report_free(r);
 }
 
