@@ -266,7 +266,7 @@ int referral_check(enum referral_status from, enum referral_status to, unsigned 
 	                    table[to].verb);
 	good &= check_input(verdict, "outcome", in->outcome, m->outcome, outcomes, NULL, NULL,
 	                    table[to].verb);
-	good &= check_input(verdict, "expected_date", in->expected_date, m->expected_date, NULL,
+	good &= check_input(verdict, "expected_on", in->expected_date, m->expected_date, NULL,
 	                    validate_date, "Must be a date as YYYY-MM-DD that exists.",
 	                    table[to].verb);
 	good &= check_input(verdict, "appointment_at", in->appointment_at, m->appointment, NULL,

@@ -9,7 +9,7 @@
  *   to           from                                          side      carries
  *   sent         (creation)                                    sender
  *   received     sent                                          receiver
- *   waitlisted   sent, received                                receiver  expected_date (required)
+ *   waitlisted   sent, received                                receiver  expected_on (required)
  *   accepted     sent, received, waitlisted                    receiver  appointment_at (optional)
  *   declined     sent, received, waitlisted                    receiver  reason (required)
  *   in_progress  accepted                                      receiver
@@ -65,7 +65,7 @@ struct referral_move {
 	enum referral_need reason;  /* "reason": one of reasons */
 	const char *const *reasons; /* NULL-terminated codes; NULL when no reason is taken */
 	enum referral_need outcome; /* "outcome": one of referral_outcomes() */
-	enum referral_need expected_date; /* "expected_date": YYYY-MM-DD */
+	enum referral_need expected_date; /* "expected_on": YYYY-MM-DD */
 	enum referral_need appointment;   /* "appointment_at": an RFC 3339 timestamp */
 };
 
@@ -85,7 +85,7 @@ struct referral_verdict {
 	char detail[200]; /* one sentence for any refusal */
 	size_t n_fields;  /* with -EBADMSG: how many entries of fields are set */
 	struct {
-		const char *field; /* "reason", "outcome", "expected_date" or "appointment_at" */
+		const char *field; /* "reason", "outcome", "expected_on" or "appointment_at" */
 		char message[200];
 	} fields[REFERRAL_INPUT_COUNT];
 };

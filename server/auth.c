@@ -9,26 +9,35 @@
 #include "log.h"
 
 const char *const auth_scopes[] = {
-	"directory:read", "directory:write", "chains:read", "chains:write",
-	"cases:read",     "cases:write",     "referrals:read", "referrals:write",
-	"events:read",    "stats:read",      "webhooks:write", "audit:read",
-	NULL,
+        "directory:read",
+        "directory:write",
+        "chains:read",
+        "chains:write",
+        "cases:read",
+        "cases:write",
+        "referrals:read",
+        "referrals:write",
+        "events:read",
+        "stats:read",
+        "webhooks:write",
+        "audit:read",
+        NULL,
 };
 
 const struct db_stmt auth_statements[] = {
-	{"auth_token",
-	 "WITH t AS ("
-	 "  SELECT t.id, t.kind, t.scopes, t.last_used_at, a.id AS account_id, a.login, a.role,"
-	 "         a.node_id, a.network_ids"
-	 "  FROM api_token t JOIN account a ON a.id = t.account_id"
-	 "  WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()"
-	 "    AND NOT a.disabled),"
-	 " touched AS ("
-	 "  UPDATE api_token SET last_used_at = now()"
-	 "  WHERE id IN (SELECT id FROM t WHERE last_used_at IS NULL"
-	 "               OR last_used_at < now() - interval '1 minute'))"
-	 "SELECT account_id, login, role, coalesce(node_id::text, ''), network_ids::text, id,"
-	 "       kind, scopes::text FROM t"},
+        {"auth_token",
+         "WITH t AS ("
+         "  SELECT t.id, t.kind, t.scopes, t.last_used_at, a.id AS account_id, a.login, a.role,"
+         "         a.node_id, a.network_ids"
+         "  FROM api_token t JOIN account a ON a.id = t.account_id"
+         "  WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()"
+         "    AND NOT a.disabled),"
+         " touched AS ("
+         "  UPDATE api_token SET last_used_at = now()"
+         "  WHERE id IN (SELECT id FROM t WHERE last_used_at IS NULL"
+         "               OR last_used_at < now() - interval '1 minute'))"
+         "SELECT account_id, login, role, coalesce(node_id::text, ''), network_ids::text, id,"
+         "       kind, scopes::text FROM t"},
 };
 const size_t auth_nstatements = sizeof(auth_statements) / sizeof(auth_statements[0]);
 
@@ -81,8 +90,9 @@ static void on_token(void *arg, const struct db_result *res)
 		return;
 	}
 	if (PQntuples(pg) != 1) {
-		http_problem(r, 401, "unauthorized", "Not authenticated",
-			     "The token is unknown, expired or revoked, or its account is disabled.");
+		http_problem(
+		        r, 401, "unauthorized", "Not authenticated",
+		        "The token is unknown, expired or revoked, or its account is disabled.");
 		return;
 	}
 	snprintf(r->auth.account_id, sizeof(r->auth.account_id), "%s", PQgetvalue(pg, 0, 0));
@@ -100,7 +110,7 @@ static void on_token(void *arg, const struct db_result *res)
 	}
 	if (r->auth.integration && route->scope && !array_text_has(r->auth.scopes, route->scope)) {
 		http_problem(r, 403, "insufficient-scope", "Forbidden",
-			     "This integration token lacks the scope %s.", route->scope);
+		             "This integration token lacks the scope %s.", route->scope);
 		return;
 	}
 	if (r->auth.integration && !route->scope && strcmp(route->pattern, "/v1/me") != 0) {
@@ -112,14 +122,14 @@ static void on_token(void *arg, const struct db_result *res)
 
 void auth_begin(struct req *r)
 {
-	const char *h = evhttp_find_header(evhttp_request_get_input_headers(r->evreq),
-					   "Authorization");
+	const char *h =
+	        evhttp_find_header(evhttp_request_get_input_headers(r->evreq), "Authorization");
 	char hash[CRYPTO_SHA256_HEX_LEN + 1];
 	const char *values[1] = {hash};
 
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
 		http_problem(r, 401, "unauthorized", "Not authenticated",
-			     "Send Authorization: Bearer <token>; POST /v1/auth/login gives one.");
+		             "Send Authorization: Bearer <token>; POST /v1/auth/login gives one.");
 		return;
 	}
 	h += 7;

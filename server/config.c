@@ -27,48 +27,48 @@ struct option {
 #define B(field) OPT_BOOL, offsetof(struct config, field)
 
 static const struct option options[] = {
-	{"listen", S(listen), "127.0.0.1", 0, 0, "address to listen on (IPv4 or IPv6)"},
-	{"port", L(port), "8080", 0, 65535, "TCP port; 0 picks a free one"},
-	{"workers", L(workers), "0", 0, 256, "worker threads; 0 means one per core"},
-	{"database", S(database), "dbname=pnet", 0, 0,
-	 "libpq connection string (multi-host and sslmode work as libpq documents)"},
-	{"db-pool-size", L(db_pool_size), "4", 1, 64, "database connections per worker"},
-	{"db-queue-max", L(db_queue_max), "1024", 1, 1000000,
-	 "queries waiting for a connection per worker before 503"},
-	{"db-queue-timeout-ms", L(db_queue_timeout_ms), "5000", 10, 600000,
-	 "how long a query may wait for a connection before 503"},
-	{"db-statement-timeout-ms", L(db_statement_timeout_ms), "15000", 0, 3600000,
-	 "statement_timeout for request queries (0: none)"},
-	{"db-reconnect-max-ms", L(db_reconnect_max_ms), "5000", 50, 600000,
-	 "longest pause between reconnection attempts (backoff doubles up to this)"},
-	{"schema-dir", S(schema_dir), PNET_SOURCE_DIR "/schema", 0, 0,
-	 "folder of the NNNN_name.sql migrations"},
-	{"migrate", B(migrate), "false", 0, 0, "apply pending migrations at start"},
-	{"web-dir", S(web_dir), NULL, 0, 0, "folder of the web app served at / (unset: none)"},
-	{"docs-dir", S(docs_dir), PNET_SOURCE_DIR "/docs", 0, 0,
-	 "folder holding openapi.yaml, served at /v1/openapi.yaml"},
-	{"max-body-bytes", L(max_body_bytes), "1048576", 1024, 64 * 1048576L,
-	 "largest request body accepted (413 above)"},
-	{"request-timeout-s", L(request_timeout_s), "30", 1, 3600,
-	 "idle and read/write timeout of a client connection"},
-	{"shutdown-timeout-s", L(shutdown_timeout_s), "10", 0, 600,
-	 "on SIGTERM, how long in-flight requests may take to finish"},
-	{"session-hours", L(session_hours), "12", 1, 720, "lifetime of a login token"},
-	{"scrypt-log-n", L(scrypt_log_n), "17", 10, 20,
-	 "scrypt cost for new password hashes (N = 2^value)"},
-	{"login-max-failures", L(login_max_failures), "10", 1, 1000,
-	 "failed logins per login name within the window before 429"},
-	{"login-max-failures-per-addr", L(login_max_failures_per_addr), "100", 1, 100000,
-	 "failed logins per client address within the window before 429"},
-	{"login-window-minutes", L(login_window_minutes), "15", 1, 1440,
-	 "the login throttling window"},
-	{"trust-proxy", B(trust_proxy), "false", 0, 0,
-	 "take the client address from X-Forwarded-For (only behind your own proxy)"},
-	{"tls-cert", S(tls_cert), NULL, 0, 0, "PEM certificate chain: serve HTTPS (TLS 1.2+)"},
-	{"tls-key", S(tls_key), NULL, 0, 0, "PEM private key for --tls-cert"},
-	{"log-level", S(log_level), "info", 0, 0, "debug, info, warn or error"},
-	{"retention-days", L(retention_days), "1095", 1, 36500,
-	 "closed cases are deleted after this many days"},
+        {"listen", S(listen), "127.0.0.1", 0, 0, "address to listen on (IPv4 or IPv6)"},
+        {"port", L(port), "8080", 0, 65535, "TCP port; 0 picks a free one"},
+        {"workers", L(workers), "0", 0, 256, "worker threads; 0 means one per core"},
+        {"database", S(database), "dbname=pnet", 0, 0,
+         "libpq connection string (multi-host and sslmode work as libpq documents)"},
+        {"db-pool-size", L(db_pool_size), "4", 1, 64, "database connections per worker"},
+        {"db-queue-max", L(db_queue_max), "1024", 1, 1000000,
+         "queries waiting for a connection per worker before 503"},
+        {"db-queue-timeout-ms", L(db_queue_timeout_ms), "5000", 10, 600000,
+         "how long a query may wait for a connection before 503"},
+        {"db-statement-timeout-ms", L(db_statement_timeout_ms), "15000", 0, 3600000,
+         "statement_timeout for request queries (0: none)"},
+        {"db-reconnect-max-ms", L(db_reconnect_max_ms), "5000", 50, 600000,
+         "longest pause between reconnection attempts (backoff doubles up to this)"},
+        {"schema-dir", S(schema_dir), PNET_SOURCE_DIR "/schema", 0, 0,
+         "folder of the NNNN_name.sql migrations"},
+        {"migrate", B(migrate), "false", 0, 0, "apply pending migrations at start"},
+        {"web-dir", S(web_dir), NULL, 0, 0, "folder of the web app served at / (unset: none)"},
+        {"docs-dir", S(docs_dir), PNET_SOURCE_DIR "/docs", 0, 0,
+         "folder holding openapi.yaml, served at /v1/openapi.yaml"},
+        {"max-body-bytes", L(max_body_bytes), "1048576", 1024, 64 * 1048576L,
+         "largest request body accepted (413 above)"},
+        {"request-timeout-s", L(request_timeout_s), "30", 1, 3600,
+         "idle and read/write timeout of a client connection"},
+        {"shutdown-timeout-s", L(shutdown_timeout_s), "10", 0, 600,
+         "on SIGTERM, how long in-flight requests may take to finish"},
+        {"session-hours", L(session_hours), "12", 1, 720, "lifetime of a login token"},
+        {"scrypt-log-n", L(scrypt_log_n), "17", 10, 20,
+         "scrypt cost for new password hashes (N = 2^value)"},
+        {"login-max-failures", L(login_max_failures), "10", 1, 1000,
+         "failed logins per login name within the window before 429"},
+        {"login-max-failures-per-addr", L(login_max_failures_per_addr), "100", 1, 100000,
+         "failed logins per client address within the window before 429"},
+        {"login-window-minutes", L(login_window_minutes), "15", 1, 1440,
+         "the login throttling window"},
+        {"trust-proxy", B(trust_proxy), "false", 0, 0,
+         "take the client address from X-Forwarded-For (only behind your own proxy)"},
+        {"tls-cert", S(tls_cert), NULL, 0, 0, "PEM certificate chain: serve HTTPS (TLS 1.2+)"},
+        {"tls-key", S(tls_key), NULL, 0, 0, "PEM private key for --tls-cert"},
+        {"log-level", S(log_level), "info", 0, 0, "debug, info, warn or error"},
+        {"retention-days", L(retention_days), "1095", 1, 36500,
+         "closed cases are deleted after this many days"},
 };
 
 static bool owned[ARRAY_SIZE(options)];
@@ -94,20 +94,23 @@ static int set_option(const struct option *o, const char *value, const char *ori
 	}
 	case OPT_LONG:
 		if (util_parse_long(value, o->min, o->max, &v) < 0) {
-			fprintf(stderr, "pnetd: %s: %s must be a whole number from %ld to %ld, not \"%s\"\n",
-				origin, o->name, o->min, o->max, value ? value : "");
+			fprintf(stderr,
+			        "pnetd: %s: %s must be a whole number from %ld to %ld, not "
+			        "\"%s\"\n",
+			        origin, o->name, o->min, o->max, value ? value : "");
 			return -1;
 		}
 		*(long *)field(o) = v;
 		return 0;
 	case OPT_BOOL:
-		if (!value || !strcmp(value, "true") || !strcmp(value, "1") || !strcmp(value, "yes")) {
+		if (!value || !strcmp(value, "true") || !strcmp(value, "1") ||
+		    !strcmp(value, "yes")) {
 			*(bool *)field(o) = true;
 		} else if (!strcmp(value, "false") || !strcmp(value, "0") || !strcmp(value, "no")) {
 			*(bool *)field(o) = false;
 		} else {
 			fprintf(stderr, "pnetd: %s: %s must be true or false, not \"%s\"\n", origin,
-				o->name, value);
+			        o->name, value);
 			return -1;
 		}
 		return 0;
@@ -280,7 +283,8 @@ void config_print_help(FILE *out)
 {
 	fputs("usage: pnetd [serve] [options]         run the service\n"
 	      "       pnetd migrate [options]         apply pending schema migrations and exit\n"
-	      "       pnetd create-admin --login L [--display-name N] [--password-stdin] [options]\n"
+	      "       pnetd create-admin --login L [--display-name N] [--password-stdin] "
+	      "[options]\n"
 	      "                                       create an admin account (prints a generated\n"
 	      "                                       password unless --password-stdin)\n"
 	      "       pnetd routes                    list the API routes (METHOD /path)\n"
@@ -296,7 +300,7 @@ void config_print_help(FILE *out)
 		env_name(o, env, sizeof(env));
 		snprintf(head, sizeof(head), "--%s=%s", o->name, type_name(o));
 		fprintf(out, "  %-34s %s\n  %-34s [%s; default: %s]\n", head, o->help, "", env,
-			o->def ? o->def : "unset");
+		        o->def ? o->def : "unset");
 	}
 	fputs("  --config=FILE                      read options from FILE [PNET_CONFIG]\n", out);
 }
@@ -314,7 +318,7 @@ void config_print_markdown(FILE *out)
 		if (o->type == OPT_LONG)
 			snprintf(range, sizeof(range), "%ld–%ld", o->min, o->max);
 		fprintf(out, "| `--%s` | `%s` | %s | %s | %s | %s |\n", o->name, env, type_name(o),
-			o->def ? o->def : "unset", range, o->help);
+		        o->def ? o->def : "unset", range, o->help);
 	}
 }
 

@@ -233,10 +233,11 @@ static void conn_command_done(struct conn *c)
 	c->result = NULL;
 	if (c->state == CONN_PREPARING) {
 		if (!ok) {
-			/* A statement that does not prepare is a bug or a schema behind the code. */
+			/* A statement that does not prepare is a bug or a schema behind the code.
+			 */
 			log_error("database connection %d: preparing %s failed: %s", c->index,
-				  c->pool->stmts[c->prepare_next].name,
-				  res ? PQresultErrorMessage(res) : "no result");
+			          c->pool->stmts[c->prepare_next].name,
+			          res ? PQresultErrorMessage(res) : "no result");
 			PQclear(res);
 			conn_lost(c, "statements could not be prepared (are migrations applied?)");
 			return;
@@ -375,8 +376,8 @@ static void conn_run(struct conn *c, struct query *q)
 {
 	c->q = q;
 	c->state = CONN_BUSY;
-	if (!PQsendQueryPrepared(c->pg, q->stmt, q->nparams, (const char *const *)q->values,
-				 NULL, NULL, 0)) {
+	if (!PQsendQueryPrepared(c->pg, q->stmt, q->nparams, (const char *const *)q->values, NULL,
+	                         NULL, 0)) {
 		conn_lost(c, "query could not be sent");
 		return;
 	}
@@ -406,7 +407,7 @@ static void on_queue_timer(evutil_socket_t fd, short what, void *arg)
 }
 
 struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int size,
-			    const struct db_stmt *stmts, size_t nstmts)
+                            const struct db_stmt *stmts, size_t nstmts)
 {
 	struct db_pool *pool = xcalloc(1, sizeof(*pool));
 
@@ -453,7 +454,7 @@ void db_pool_free(struct db_pool *pool)
 }
 
 void db_query(struct db_pool *pool, const char *stmt, int nparams, const char *const *values,
-	      db_callback cb, void *arg)
+              db_callback cb, void *arg)
 {
 	struct query *q = xcalloc(1, sizeof(*q));
 

@@ -48,9 +48,10 @@ struct db_pool_stats {
 
 /* A pool of size connections to conninfo, preparing stmts[0..nstmts) on each (kept, not copied). */
 struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int size,
-			    const struct db_stmt *stmts, size_t nstmts);
+                            const struct db_stmt *stmts, size_t nstmts);
 
-/* Close every connection; queued and running queries are told DB_UNAVAILABLE first. NULL is fine. */
+/* Close every connection; queued and running queries are told DB_UNAVAILABLE first. NULL is fine.
+ */
 void db_pool_free(struct db_pool *pool);
 
 /*
@@ -58,12 +59,11 @@ void db_pool_free(struct db_pool *pool);
  * The callback runs later, exactly once.
  */
 void db_query(struct db_pool *pool, const char *stmt, int nparams, const char *const *values,
-	      db_callback cb, void *arg);
+              db_callback cb, void *arg);
 
 /* Whether at least one connection is up: used to fail fast while the database is away. */
 bool db_pool_available(const struct db_pool *pool);
 
 void db_pool_get_stats(const struct db_pool *pool, struct db_pool_stats *out);
-
 
 #endif

@@ -10,14 +10,34 @@
 
 /* Tables whose names prefix constraint names; the longest match wins. */
 static const char *const tables[] = {
-	"account", "api_token", "login_failure", "audit_log", "organization", "node", "service",
-	"network", "network_member", "target_group", "taxonomy", "chain", "chain_version",
-	"chain_step", "chain_edge", "chain_step_provider", "client_case", "consent", "referral",
-	"referral_event", "webhook", "webhook_delivery", "idempotency_key", "outbox", NULL,
+        "account",
+        "api_token",
+        "login_failure",
+        "audit_log",
+        "organization",
+        "node",
+        "service",
+        "network",
+        "network_member",
+        "target_group",
+        "taxonomy",
+        "chain",
+        "chain_version",
+        "chain_step",
+        "chain_edge",
+        "chain_step_provider",
+        "client_case",
+        "consent",
+        "referral",
+        "referral_event",
+        "webhook",
+        "webhook_delivery",
+        "idempotency_key",
+        "outbox",
+        NULL,
 };
 
-void dberror_constraint_field(const char *table, const char *constraint, char *out,
-			      size_t outlen)
+void dberror_constraint_field(const char *table, const char *constraint, char *out, size_t outlen)
 {
 	size_t best = 0;
 	const char *rest, *last;
@@ -42,15 +62,15 @@ static const char *rule_message(const char *constraint)
 	static const struct {
 		const char *suffix, *message;
 	} rules[] = {
-		{"_key", "is already taken"},
-		{"_fkey", "refers to something that does not exist"},
-		{"_length", "has a length outside the allowed range"},
-		{"_range", "is out of the allowed range"},
-		{"_format", "is not in the required format"},
-		{"_active", "must refer to something active"},
-		{"_network", "must belong to the same network"},
-		{"_role", "does not fit the role"},
-		{"_check", "is not an allowed value"},
+	        {"_key", "is already taken"},
+	        {"_fkey", "refers to something that does not exist"},
+	        {"_length", "has a length outside the allowed range"},
+	        {"_range", "is out of the allowed range"},
+	        {"_format", "is not in the required format"},
+	        {"_active", "must refer to something active"},
+	        {"_network", "must belong to the same network"},
+	        {"_role", "does not fit the role"},
+	        {"_check", "is not an allowed value"},
 	};
 	size_t n = constraint ? strlen(constraint) : 0;
 
@@ -63,7 +83,7 @@ static const char *rule_message(const char *constraint)
 }
 
 static void field_problem(struct req *r, int status, const char *slug, const char *title,
-			  const char *field, const char *message)
+                          const char *field, const char *message)
 {
 	json_t *errors = json_array();
 	char detail[300];
@@ -81,7 +101,7 @@ void dberror_answer(struct req *r, const struct db_result *res)
 	if (res->status == DB_UNAVAILABLE || !res->pg) {
 		http_header(r, "Retry-After", "2");
 		http_problem(r, 503, "database-unavailable", "Service temporarily unavailable",
-			     "The database cannot be reached right now; try again shortly.");
+		             "The database cannot be reached right now; try again shortly.");
 		return;
 	}
 	state = PQresultErrorField(res->pg, PG_DIAG_SQLSTATE);
@@ -103,29 +123,29 @@ void dberror_answer(struct req *r, const struct db_result *res)
 		if (column && *column) {
 			json_t *errors = json_array();
 			json_add_error(errors, column, message);
-			http_problem_errors(r, (int)status, slug, "The request cannot be carried out",
-					    message, errors);
+			http_problem_errors(r, (int)status, slug,
+			                    "The request cannot be carried out", message, errors);
 		} else {
-			http_problem(r, (int)status, slug, "The request cannot be carried out", "%s",
-				     message);
+			http_problem(r, (int)status, slug, "The request cannot be carried out",
+			             "%s", message);
 		}
 		return;
 	}
 	if (!strcmp(state, "23505")) {
 		dberror_constraint_field(table, constraint, field, sizeof(field));
 		field_problem(r, 409, "conflict", "Conflict", field[0] ? field : "id",
-			      "is already taken");
+		              "is already taken");
 		return;
 	}
 	if (!strcmp(state, "23503") || !strcmp(state, "23514")) {
 		dberror_constraint_field(table, constraint, field, sizeof(field));
 		field_problem(r, 422, "validation", "The request breaks a rule",
-			      field[0] ? field : "body", rule_message(constraint));
+		              field[0] ? field : "body", rule_message(constraint));
 		return;
 	}
 	if (!strcmp(state, "23502")) {
 		field_problem(r, 422, "validation", "The request breaks a rule",
-			      column ? column : "body", "is required");
+		              column ? column : "body", "is required");
 		return;
 	}
 	if (!strcmp(state, "55000")) {
@@ -135,22 +155,22 @@ void dberror_answer(struct req *r, const struct db_result *res)
 	if (!strcmp(state, "40001") || !strcmp(state, "40P01")) {
 		http_header(r, "Retry-After", "1");
 		http_problem(r, 409, "retry", "Concurrent change",
-			     "Another change got in the way; repeat the request.");
+		             "Another change got in the way; repeat the request.");
 		return;
 	}
 	if (!strcmp(state, "57014") || !strncmp(state, "08", 2) || !strcmp(state, "57P01") ||
 	    !strcmp(state, "57P03")) {
 		http_header(r, "Retry-After", "2");
 		http_problem(r, 503, "database-unavailable", "Service temporarily unavailable",
-			     "The database did not answer in time; try again shortly.");
+		             "The database did not answer in time; try again shortly.");
 		return;
 	}
 	if (!strncmp(state, "22", 2)) {
-		http_problem(r, 422, "validation", "The request breaks a rule", "A value is invalid: %s",
-			     message);
+		http_problem(r, 422, "validation", "The request breaks a rule",
+		             "A value is invalid: %s", message);
 		return;
 	}
 	req_log(r, LOG_ERROR, "database error %s: %s", state, message);
 	http_problem(r, 500, "internal", "Internal error",
-		     "Something went wrong on our side; the request id identifies it in the logs.");
+	             "Something went wrong on our side; the request id identifies it in the logs.");
 }

@@ -15,7 +15,6 @@ struct req;
 void dberror_answer(struct req *r, const struct db_result *res);
 
 /* The field a constraint is about ("service_capacity_free_range" -> "capacity_free"), into out. */
-void dberror_constraint_field(const char *table, const char *constraint, char *out,
-			      size_t outlen);
+void dberror_constraint_field(const char *table, const char *constraint, char *out, size_t outlen);
 
 #endif

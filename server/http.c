@@ -71,9 +71,9 @@ static void req_finish(struct req *r)
 
 	metrics_request(r->match.route ? (long)r->match.index : -1, r->method, r->status, ms);
 	log_write(LOG_INFO, r->id, "request",
-		  json_pack("{s:s, s:s, s:s?, s:i, s:I, s:s, s:i}", "method", r->method, "path",
-			    r->path ? r->path : "", "route", pattern, "status", r->status, "ms",
-			    (json_int_t)ms, "client", r->client_addr, "worker", w->index));
+	          json_pack("{s:s, s:s, s:s?, s:i, s:I, s:s, s:i}", "method", r->method, "path",
+	                    r->path ? r->path : "", "route", pattern, "status", r->status, "ms",
+	                    (json_int_t)ms, "client", r->client_addr, "worker", w->index));
 	req_free(r);
 	worker_request_done(w);
 }
@@ -93,7 +93,7 @@ static void common_headers(struct req *r, const char *content_type)
 }
 
 static void send_buffer(struct req *r, int status, const char *content_type, const void *data,
-			size_t len)
+                        size_t len)
 {
 	struct evbuffer *buf = evbuffer_new();
 
@@ -112,7 +112,7 @@ void http_header(struct req *r, const char *name, const char *value)
 }
 
 void http_reply_raw(struct req *r, int status, const char *content_type, const void *data,
-		    size_t len)
+                    size_t len)
 {
 	send_buffer(r, status, content_type, data, len);
 }
@@ -158,14 +158,14 @@ void http_reply_json_text(struct req *r, int status, const char *json, long vers
 }
 
 void http_problem_errors(struct req *r, int status, const char *slug, const char *title,
-			 const char *detail, json_t *errors)
+                         const char *detail, json_t *errors)
 {
 	char type[128];
 	json_t *body;
 
 	snprintf(type, sizeof(type), PROBLEM_BASE "%s", slug);
 	body = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", title, "status",
-			 status, "detail", detail, "instance", r->path ? r->path : "/");
+	                 status, "detail", detail, "instance", r->path ? r->path : "/");
 	json_object_set_new(body, "request_id", json_string(r->id));
 	if (errors)
 		json_object_set_new(body, "errors", errors);
@@ -175,7 +175,7 @@ void http_problem_errors(struct req *r, int status, const char *slug, const char
 }
 
 void http_problem(struct req *r, int status, const char *slug, const char *title,
-		  const char *detail_fmt, ...)
+                  const char *detail_fmt, ...)
 {
 	char detail[1024];
 	va_list ap;
@@ -189,13 +189,13 @@ void http_problem(struct req *r, int status, const char *slug, const char *title
 void http_invalid(struct req *r, json_t *errors)
 {
 	http_problem_errors(r, 422, "validation", "The request breaks a rule",
-			    "Some fields are not acceptable; see errors.", errors);
+	                    "Some fields are not acceptable; see errors.", errors);
 }
 
 void http_not_found(struct req *r)
 {
 	http_problem(r, 404, "not-found", "Not found",
-		     "There is no such object, or it is not visible to you.");
+	             "There is no such object, or it is not visible to you.");
 }
 
 void http_forbidden(struct req *r, const char *detail)
@@ -236,7 +236,8 @@ bool req_check_query(struct req *r, const char *const *allowed)
 	}
 	if (json_array_size(errors)) {
 		http_problem_errors(r, 400, "bad-query", "Bad query parameter",
-				    "The query has parameters this endpoint does not know.", errors);
+		                    "The query has parameters this endpoint does not know.",
+		                    errors);
 		return false;
 	}
 	json_decref(errors);
@@ -261,7 +262,7 @@ int req_if_match(struct req *r, long *version)
 			return 1;
 	}
 	http_problem(r, 400, "bad-if-match", "Malformed If-Match",
-		     "If-Match must be the ETag of the resource, such as \"3\".");
+	             "If-Match must be the ETag of the resource, such as \"3\".");
 	return -1;
 }
 
@@ -273,8 +274,7 @@ void req_actor(const struct req *r, const char **values)
 	values[3] = r->client_addr;
 }
 
-void req_db(struct req *r, const char *stmt, int nparams, const char *const *values,
-	    db_callback cb)
+void req_db(struct req *r, const char *stmt, int nparams, const char *const *values, db_callback cb)
 {
 	db_query(r->worker->db, stmt, nparams, values, cb, r);
 }
@@ -282,8 +282,8 @@ void req_db(struct req *r, const char *stmt, int nparams, const char *const *val
 /* An incoming X-Request-Id is kept when it is short and plain; else we make one. */
 static void set_request_id(struct req *r)
 {
-	const char *h = evhttp_find_header(evhttp_request_get_input_headers(r->evreq),
-					   "X-Request-Id");
+	const char *h =
+	        evhttp_find_header(evhttp_request_get_input_headers(r->evreq), "X-Request-Id");
 	size_t n = h ? strlen(h) : 0;
 	bool sane = n >= 1 && n < sizeof(r->id);
 	uint8_t raw[12];
@@ -305,9 +305,8 @@ static void set_client_addr(struct req *r)
 	char *host = NULL;
 	ev_uint16_t port = 0;
 
-	if (cfg.trust_proxy &&
-	    (fwd = evhttp_find_header(evhttp_request_get_input_headers(r->evreq),
-				      "X-Forwarded-For"))) {
+	if (cfg.trust_proxy && (fwd = evhttp_find_header(evhttp_request_get_input_headers(r->evreq),
+	                                                 "X-Forwarded-For"))) {
 		/* The last hop is the one our own proxy added. */
 		const char *last = strrchr(fwd, ',');
 		last = last ? last + 1 : fwd;
@@ -343,14 +342,14 @@ static bool take_body(struct req *r)
 	struct evbuffer *in = evhttp_request_get_input_buffer(r->evreq);
 	size_t len = evbuffer_get_length(in);
 	bool wants = r->match.route->flags & ROUTE_BODY;
-	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r->evreq),
-					   "Content-Type");
+	const char *ct =
+	        evhttp_find_header(evhttp_request_get_input_headers(r->evreq), "Content-Type");
 	char err[256];
 
 	if (len > (size_t)cfg.max_body_bytes) {
 		http_problem(r, 413, "body-too-large", "Request body too large",
-			     "The body has %zu bytes; at most %ld are accepted.", len,
-			     cfg.max_body_bytes);
+		             "The body has %zu bytes; at most %ld are accepted.", len,
+		             cfg.max_body_bytes);
 		return false;
 	}
 	if (len) {
@@ -365,7 +364,7 @@ static bool take_body(struct req *r)
 			return true;
 		if (!content_type_is_json(ct)) {
 			http_problem(r, 415, "unsupported-media-type", "Unsupported media type",
-				     "Send application/json (UTF-8), or no body at all.");
+			             "Send application/json (UTF-8), or no body at all.");
 			return false;
 		}
 		r->json = json_parse_object(r->body, len, err, sizeof(err));
@@ -377,21 +376,22 @@ static bool take_body(struct req *r)
 			json_t *errors = json_array();
 			const char *key;
 			json_t *v;
-			json_object_foreach(r->json, key, v) json_add_error(errors, key, "unknown field");
+			json_object_foreach(r->json, key, v)
+			        json_add_error(errors, key, "unknown field");
 			http_problem_errors(r, 400, "unknown-field", "Unknown field",
-					    "This endpoint takes no fields.", errors);
+			                    "This endpoint takes no fields.", errors);
 			return false;
 		}
 		return true;
 	}
 	if (!content_type_is_json(ct)) {
 		http_problem(r, 415, "unsupported-media-type", "Unsupported media type",
-			     "The body must be application/json (UTF-8).");
+		             "The body must be application/json (UTF-8).");
 		return false;
 	}
 	if (!len) {
 		http_problem(r, 400, "malformed-json", "Malformed JSON",
-			     "The body is empty; a JSON object is expected.");
+		             "The body is empty; a JSON object is expected.");
 		return false;
 	}
 	r->json = json_parse_object(r->body, len, err, sizeof(err));
@@ -430,12 +430,12 @@ static void on_request(struct evhttp_request *evreq, void *arg)
 	if (w->draining) {
 		http_header(r, "Retry-After", "1");
 		http_problem(r, 503, "shutting-down", "Service restarting",
-			     "This server is shutting down; retry in a moment.");
+		             "This server is shutting down; retry in a moment.");
 		return;
 	}
 	if (query && evhttp_parse_query_str(query, &r->query) < 0) {
 		http_problem(r, 400, "bad-query", "Bad query string",
-			     "The query string is not valid percent-encoding.");
+		             "The query string is not valid percent-encoding.");
 		return;
 	}
 	method = !strcmp(r->method, "HEAD") ? "GET" : r->method;
@@ -445,7 +445,7 @@ static void on_request(struct evhttp_request *evreq, void *arg)
 	case ROUTER_METHOD_NOT_ALLOWED:
 		http_header(r, "Allow", allow);
 		http_problem(r, 405, "method-not-allowed", "Method not allowed",
-			     "%s is not allowed here; allowed: %s.", r->method, allow);
+		             "%s is not allowed here; allowed: %s.", r->method, allow);
 		return;
 	case ROUTER_NOT_FOUND:
 		http_problem(r, 404, "not-found", "Not found", "There is nothing at %s.", r->path);
@@ -463,9 +463,9 @@ static void on_request(struct evhttp_request *evreq, void *arg)
 void http_setup(struct worker *w)
 {
 	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-						    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-						    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
-						    EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+	                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	                                            EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+	                                            EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
 	/*
 	 * libevent answers bodies over its own limit with a plain 413 before we see them; its
 	 * limit is set well above ours so that nearly every oversized body gets our

@@ -26,25 +26,25 @@ struct auth {
 	char account_id[37];
 	char token_id[37];
 	char login[65];
-	unsigned role;           /* one ROLE_* bit */
-	char node_id[37];        /* "" when the account has no node */
-	char *network_ids;       /* PostgreSQL array text "{...}" of coordinated networks */
-	bool integration;        /* an integration token: limited to its scopes */
-	char *scopes;            /* PostgreSQL array text of the token's scopes */
+	unsigned role;     /* one ROLE_* bit */
+	char node_id[37];  /* "" when the account has no node */
+	char *network_ids; /* PostgreSQL array text "{...}" of coordinated networks */
+	bool integration;  /* an integration token: limited to its scopes */
+	char *scopes;      /* PostgreSQL array text of the token's scopes */
 };
 
 struct req {
 	struct evhttp_request *evreq;
 	struct worker *worker;
 	struct route_match match;
-	char id[65];          /* request id: X-Request-Id when sane, else generated */
+	char id[65]; /* request id: X-Request-Id when sane, else generated */
 	char client_addr[64];
 	const char *method;
 	char *path;
 	struct evkeyvalq query;
-	char *body;           /* NUL-terminated copy, NULL when empty */
+	char *body; /* NUL-terminated copy, NULL when empty */
 	size_t body_len;
-	json_t *json;         /* the parsed body of ROUTE_BODY routes */
+	json_t *json; /* the parsed body of ROUTE_BODY routes */
 	struct auth auth;
 	uint64_t started_ms;
 	int status;
@@ -82,7 +82,7 @@ void req_actor(const struct req *r, const char **values);
 
 /* Run a prepared statement for this request; cb gets r as its argument. */
 void req_db(struct req *r, const char *stmt, int nparams, const char *const *values,
-	    db_callback cb);
+            db_callback cb);
 
 /* Add a response header (before answering). */
 void http_header(struct req *r, const char *name, const char *value);
@@ -93,23 +93,24 @@ void http_reply_json(struct req *r, int status, json_t *body);
 /* Answer JSON with ETag "version" (body stolen). */
 void http_reply_json_etag(struct req *r, int status, json_t *body, long version);
 
-/* Answer JSON text as it came from the database (a row's json column), with an ETag if version > 0. */
+/* Answer JSON text as it came from the database (a row's json column), with an ETag if version > 0.
+ */
 void http_reply_json_text(struct req *r, int status, const char *json, long version);
 
 /* Answer bytes with a content type (metrics, files, CSV). */
 void http_reply_raw(struct req *r, int status, const char *content_type, const void *data,
-		    size_t len);
+                    size_t len);
 
 /*
  * Answer problem+json. slug names the problem type (the "type" URI ends in it), title is
  * the short fixed summary, detail the sentence for this occurrence.
  */
 void http_problem(struct req *r, int status, const char *slug, const char *title,
-		  const char *detail_fmt, ...) PRINTF_LIKE(5, 6);
+                  const char *detail_fmt, ...) PRINTF_LIKE(5, 6);
 
 /* The same with an "errors" array of {"field","message"} (stolen). */
 void http_problem_errors(struct req *r, int status, const char *slug, const char *title,
-			 const char *detail, json_t *errors);
+                         const char *detail, json_t *errors);
 
 /* 422 naming fields: errors is the array (stolen) json_check_object filled. */
 void http_invalid(struct req *r, json_t *errors);

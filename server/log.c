@@ -30,7 +30,7 @@ void log_write(enum log_level level, const char *request_id, const char *msg, js
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
 
 	line = json_pack("{s:s, s:s}", "time", when, "level", level_names[level]);
 	if (request_id)
@@ -50,8 +50,7 @@ void log_write(enum log_level level, const char *request_id, const char *msg, js
 	}
 }
 
-static void log_vprintf(enum log_level level, const char *request_id, const char *fmt,
-			va_list ap)
+static void log_vprintf(enum log_level level, const char *request_id, const char *fmt, va_list ap)
 {
 	char msg[2048];
 

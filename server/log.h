@@ -28,6 +28,6 @@ void log_printf(enum log_level level, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* printf-style message about one request (r is a struct req *). */
 #define req_log(r, level, ...) log_req_printf((r)->id, level, __VA_ARGS__)
 void log_req_printf(const char *request_id, enum log_level level, const char *fmt, ...)
-	PRINTF_LIKE(3, 4);
+        PRINTF_LIKE(3, 4);
 
 #endif

@@ -28,8 +28,9 @@ int main_schema_version;
 /* Bind the one listening socket the workers share; -1 after logging why. */
 static int listen_on(const char *host, long port, int *actual_port)
 {
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_PASSIVE | AI_NUMERICHOST};
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+	                         .ai_socktype = SOCK_STREAM,
+	                         .ai_flags = AI_PASSIVE | AI_NUMERICHOST};
 	struct addrinfo *ai;
 	char service[16];
 	struct sockaddr_storage ss;
@@ -55,7 +56,7 @@ static int listen_on(const char *host, long port, int *actual_port)
 	freeaddrinfo(ai);
 	getsockname(fd, (struct sockaddr *)&ss, &sslen);
 	*actual_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-						      : ((struct sockaddr_in *)&ss)->sin_port);
+	                                              : ((struct sockaddr_in *)&ss)->sin_port);
 	return fd;
 }
 
@@ -94,8 +95,8 @@ static int serve(void)
 		return 1;
 	workers = workers_start(nworkers, fd);
 	log_write(LOG_INFO, NULL, "listening",
-		  json_pack("{s:s, s:i, s:i, s:b, s:s}", "address", cfg.listen, "port", port,
-			    "workers", nworkers, "tls", tls_enabled(), "version", PNET_VERSION));
+	          json_pack("{s:s, s:i, s:i, s:b, s:s}", "address", cfg.listen, "port", port,
+	                    "workers", nworkers, "tls", tls_enabled(), "version", PNET_VERSION));
 
 	main_base = event_base_new();
 	ev_term = evsignal_new(main_base, SIGTERM, on_signal, main_base);
@@ -128,7 +129,8 @@ int main(int argc, char **argv)
 		first = 2;
 	}
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(command, "help")) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") ||
+		    !strcmp(command, "help")) {
 			config_print_help(stdout);
 			return 0;
 		}

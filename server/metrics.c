@@ -8,11 +8,11 @@
 #include "router.h"
 #include "util.h"
 
-#define STATUS_MIN 100
+#define STATUS_MIN   100
 #define STATUS_SLOTS 500 /* 100..599 */
 
 static const double bucket_bounds[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
-				       0.25,  0.5,   1,    2.5,   5,    10};
+                                       0.25,  0.5,   1,    2.5,   5,    10};
 #define NBUCKETS (sizeof(bucket_bounds) / sizeof(bucket_bounds[0]))
 
 struct worker_gauges {
@@ -52,8 +52,9 @@ void metrics_request(long route, const char *method, int status, uint64_t ms)
 	if (!requests)
 		return;
 	if (status >= STATUS_MIN && status < STATUS_MIN + STATUS_SLOTS)
-		atomic_fetch_add_explicit(&requests[row * STATUS_SLOTS + (size_t)(status - STATUS_MIN)],
-					  1, memory_order_relaxed);
+		atomic_fetch_add_explicit(
+		        &requests[row * STATUS_SLOTS + (size_t)(status - STATUS_MIN)], 1,
+		        memory_order_relaxed);
 	while (b < NBUCKETS && (double)ms / 1000.0 > bucket_bounds[b])
 		b++;
 	atomic_fetch_add_explicit(&buckets[b], 1, memory_order_relaxed);
@@ -90,14 +91,15 @@ char *metrics_render(void)
 		const struct route *rt = row < nroutes_ ? router_get(row) : NULL;
 		for (size_t s = 0; s < STATUS_SLOTS; s++) {
 			uint64_t n = atomic_load_explicit(&requests[row * STATUS_SLOTS + s],
-							  memory_order_relaxed);
+			                                  memory_order_relaxed);
 			if (!n)
 				continue;
 			fprintf(f,
-				"pnet_http_requests_total{route=\"%s\",method=\"%s\",status=\"%zu\"} "
-				"%llu\n",
-				rt ? rt->pattern : "unmatched", rt ? rt->method : "any",
-				s + STATUS_MIN, (unsigned long long)n);
+			        "pnet_http_requests_total{route=\"%s\",method=\"%s\",status=\"%"
+			        "zu\"} "
+			        "%llu\n",
+			        rt ? rt->pattern : "unmatched", rt ? rt->method : "any",
+			        s + STATUS_MIN, (unsigned long long)n);
 		}
 	}
 	fputs("# HELP pnet_http_request_duration_seconds Time from request to answer.\n"
@@ -107,15 +109,15 @@ char *metrics_render(void)
 		cumulative += atomic_load(&buckets[b]);
 		if (b < NBUCKETS)
 			fprintf(f, "pnet_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
-				bucket_bounds[b], (unsigned long long)cumulative);
+			        bucket_bounds[b], (unsigned long long)cumulative);
 		else
 			fprintf(f, "pnet_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
-				(unsigned long long)cumulative);
+			        (unsigned long long)cumulative);
 	}
 	fprintf(f, "pnet_http_request_duration_seconds_sum %.3f\n",
-		(double)atomic_load(&duration_ms_sum) / 1000.0);
+	        (double)atomic_load(&duration_ms_sum) / 1000.0);
 	fprintf(f, "pnet_http_request_duration_seconds_count %llu\n",
-		(unsigned long long)atomic_load(&duration_count));
+	        (unsigned long long)atomic_load(&duration_count));
 
 	for (int w = 0; w < nworkers_; w++) {
 		conns += atomic_load(&gauges[w].connections);
@@ -125,21 +127,21 @@ char *metrics_render(void)
 		inflight += atomic_load(&gauges[w].inflight);
 	}
 	fprintf(f,
-		"# HELP pnet_db_connections Database connections of all workers, by state.\n"
-		"# TYPE pnet_db_connections gauge\n"
-		"pnet_db_connections{state=\"configured\"} %ld\n"
-		"pnet_db_connections{state=\"ready\"} %ld\n"
-		"pnet_db_connections{state=\"busy\"} %ld\n"
-		"# HELP pnet_db_queue_length Queries waiting for a database connection.\n"
-		"# TYPE pnet_db_queue_length gauge\n"
-		"pnet_db_queue_length %ld\n"
-		"# HELP pnet_http_requests_in_flight Requests taken and not yet answered.\n"
-		"# TYPE pnet_http_requests_in_flight gauge\n"
-		"pnet_http_requests_in_flight %ld\n"
-		"# HELP pnet_workers Worker threads.\n"
-		"# TYPE pnet_workers gauge\n"
-		"pnet_workers %d\n",
-		conns, ready, busy, queued, inflight, nworkers_);
+	        "# HELP pnet_db_connections Database connections of all workers, by state.\n"
+	        "# TYPE pnet_db_connections gauge\n"
+	        "pnet_db_connections{state=\"configured\"} %ld\n"
+	        "pnet_db_connections{state=\"ready\"} %ld\n"
+	        "pnet_db_connections{state=\"busy\"} %ld\n"
+	        "# HELP pnet_db_queue_length Queries waiting for a database connection.\n"
+	        "# TYPE pnet_db_queue_length gauge\n"
+	        "pnet_db_queue_length %ld\n"
+	        "# HELP pnet_http_requests_in_flight Requests taken and not yet answered.\n"
+	        "# TYPE pnet_http_requests_in_flight gauge\n"
+	        "pnet_http_requests_in_flight %ld\n"
+	        "# HELP pnet_workers Worker threads.\n"
+	        "# TYPE pnet_workers gauge\n"
+	        "pnet_workers %d\n",
+	        conns, ready, busy, queued, inflight, nworkers_);
 	fclose(f);
 	return text;
 }

@@ -32,7 +32,8 @@ static char *decode_cursor(const char *text, size_t *outlen)
 			c = '+';
 		else if (c == '_')
 			c = '/';
-		else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+		else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		           (c >= '0' && c <= '9'))) {
 			free(std);
 			return NULL;
 		}
@@ -121,8 +122,9 @@ json_t *page_result(const struct page *p, PGresult *pg, int json_col, int key_co
 
 		for (int k = 0; k < nkeys; k++)
 			json_array_append_new(keys, PQgetisnull(pg, shown - 1, key_col + k)
-							    ? json_null()
-							    : json_string(PQgetvalue(pg, shown - 1, key_col + k)));
+			                                    ? json_null()
+			                                    : json_string(PQgetvalue(pg, shown - 1,
+			                                                             key_col + k)));
 		text = json_dumps(keys, JSON_COMPACT);
 		cursor = xmalloc(strlen(text) * 4 / 3 + 8);
 		crypto_base64url(text, strlen(text), cursor);

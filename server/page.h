@@ -14,8 +14,8 @@
 
 struct req;
 
-#define PAGE_DEFAULT 50
-#define PAGE_MAX 500
+#define PAGE_DEFAULT  50
+#define PAGE_MAX      500
 #define PAGE_MAX_KEYS 4
 
 struct page {

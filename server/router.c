@@ -75,12 +75,13 @@ static bool wants_uuid(const char *name)
 }
 
 static bool match_one(const struct compiled_route *c, const char **starts, const size_t *lens,
-		      size_t n, struct route_match *m)
+                      size_t n, struct route_match *m)
 {
 	if (n != c->nsegments)
 		return false;
 	for (size_t s = 0; s < n; s++)
-		if (c->segments[s] && (lens[s] != c->lengths[s] || memcmp(starts[s], c->segments[s], lens[s])))
+		if (c->segments[s] &&
+		    (lens[s] != c->lengths[s] || memcmp(starts[s], c->segments[s], lens[s])))
 			return false;
 	if (!m)
 		return true;
@@ -105,7 +106,7 @@ static bool match_one(const struct compiled_route *c, const char **starts, const
 }
 
 enum router_result router_match(const char *method, const char *path, struct route_match *m,
-				char *allow, size_t allowlen)
+                                char *allow, size_t allowlen)
 {
 	const char *starts[ROUTE_MAX_SEGMENTS + 1];
 	size_t lens[ROUTE_MAX_SEGMENTS + 1], n;
@@ -139,7 +140,7 @@ enum router_result router_match(const char *method, const char *path, struct rou
 		if (allowlen && !strstr(allow, table[i].route->method)) {
 			size_t used = strlen(allow);
 			snprintf(allow + used, allowlen - used, "%s%s", used ? ", " : "",
-				 table[i].route->method);
+			         table[i].route->method);
 		}
 		path_known = true;
 	}

@@ -12,15 +12,16 @@
 
 struct req;
 
-#define ROUTE_MAX_PARAMS 4
+#define ROUTE_MAX_PARAMS   4
 #define ROUTE_MAX_SEGMENTS 8
 
 typedef void (*route_handler)(struct req *r);
 
 enum route_flag {
 	ROUTE_PUBLIC = 1u << 0, /* no token needed */
-	ROUTE_BODY = 1u << 1,   /* takes a JSON object body (415/400/413 checked before the handler) */
-	ROUTE_RAW = 1u << 2,    /* answers something other than JSON (metrics, files) */
+	ROUTE_BODY =
+	        1u << 1,     /* takes a JSON object body (415/400/413 checked before the handler) */
+	ROUTE_RAW = 1u << 2, /* answers something other than JSON (metrics, files) */
 };
 
 enum role_bit {
@@ -58,7 +59,7 @@ void router_add(const struct route *routes, size_t n);
  * On ROUTER_METHOD_NOT_ALLOWED, allow receives "GET, POST" style text.
  */
 enum router_result router_match(const char *method, const char *path, struct route_match *m,
-				char *allow, size_t allowlen);
+                                char *allow, size_t allowlen);
 
 /* Release the decoded parameter values of m. */
 void router_match_clear(struct route_match *m);

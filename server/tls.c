@@ -29,7 +29,7 @@ bool tls_init(const char *cert, const char *key)
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-					 SSL_OP_CIPHER_SERVER_PREFERENCE);
+	                                 SSL_OP_CIPHER_SERVER_PREFERENCE);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
 		log_ssl_error("tls-cert");
 		tls_free();
@@ -49,7 +49,7 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
 	SSL *ssl = SSL_new(ctx);
 
 	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-					      BEV_OPT_CLOSE_ON_FREE);
+	                                      BEV_OPT_CLOSE_ON_FREE);
 }
 
 void tls_attach(struct evhttp *http)

@@ -43,7 +43,7 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
 	struct worker *w = arg;
 
 	log_warn("worker %d: %zu requests still running at the shutdown deadline", w->index,
-		 w->inflight);
+	         w->inflight);
 	finish(w);
 }
 

@@ -26,7 +26,7 @@ struct worker {
 	struct event *ev_deadline; /* the shutdown timeout */
 	struct event *ev_gauges;   /* publishes pool figures to /metrics each second */
 	int listen_fd;
-	size_t inflight;           /* requests taken and not yet answered */
+	size_t inflight; /* requests taken and not yet answered */
 	bool draining;
 };
 

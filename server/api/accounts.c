@@ -18,113 +18,129 @@
 #include "worker.h"
 
 static const struct db_stmt stmts[] = {
-	/* actor, $5 login, $6 display name, $7 hash, $8 role, $9 node, $10 networks, $11 disabled */
-	{"account_create",
-	 "WITH a AS (INSERT INTO account (login, display_name, password_hash, role, node_id,"
-	 "                                network_ids, disabled)"
-	 "           VALUES ($5, $6, $7, $8, $9::uuid, coalesce($10::uuid[], '{}'),"
-	 "                   coalesce($11::boolean, false)) RETURNING *),"
-	 " au AS (" AUDIT_INSERT("account.create", "account", "a.id",
-				 "jsonb_build_object('login', a.login, 'role', a.role)") " FROM a)"
-	 "SELECT " ACCOUNT_JSON("a") ", a.id, a.version FROM a"},
-	/* $1 role filter, $2 $3 cursor (login, id), $4 limit + 1 */
-	{"account_list",
-	 "SELECT " ACCOUNT_JSON("a") ", a.login, a.id::text FROM account a"
-	 " WHERE ($1::text IS NULL OR a.role = $1)"
-	 "   AND ($2::text IS NULL OR (a.login, a.id) > ($2::text, $3::uuid))"
-	 " ORDER BY a.login, a.id LIMIT $4::int"},
-	{"account_get", "SELECT " ACCOUNT_JSON("a") ", a.version FROM account a WHERE a.id = $1"},
-	/*
-	 * actor, $5 patch (jsonb of the fields given), $6 id, $7 expected version or NULL,
-	 * $8 new password hash or NULL. A new password ends the account's sessions. Admins
-	 * cannot disable or demote themselves, so that a network never loses its last admin
-	 * by accident. Answers 'ok' + the account, or 'stale'/'self' when nothing changed.
-	 */
-	{"account_update",
-	 "WITH u AS (UPDATE account SET"
-	 "   display_name = CASE WHEN $5::jsonb ? 'display_name' THEN $5::jsonb->>'display_name'"
-	 "                  ELSE display_name END,"
-	 "   role = CASE WHEN $5::jsonb ? 'role' THEN $5::jsonb->>'role' ELSE role END,"
-	 "   node_id = CASE WHEN $5::jsonb ? 'node_id' THEN ($5::jsonb->>'node_id')::uuid"
-	 "             ELSE node_id END,"
-	 "   network_ids = CASE WHEN $5::jsonb ? 'network_ids' THEN"
-	 "     ARRAY(SELECT jsonb_array_elements_text($5::jsonb->'network_ids'))::uuid[]"
-	 "     ELSE network_ids END,"
-	 "   disabled = CASE WHEN $5::jsonb ? 'disabled' THEN ($5::jsonb->>'disabled')::boolean"
-	 "              ELSE disabled END,"
-	 "   password_hash = coalesce($8::text, password_hash),"
-	 "   version = version + 1, updated_at = now()"
-	 " WHERE id = $6 AND ($7::int IS NULL OR version = $7::int)"
-	 "   AND NOT (id = $1::uuid AND (coalesce(($5::jsonb->>'disabled')::boolean, false)"
-	 "            OR coalesce($5::jsonb->>'role', 'admin') <> 'admin'))"
-	 " RETURNING *),"
-	 " ended AS (UPDATE api_token SET revoked_at = now()"
-	 "           WHERE account_id = $6 AND kind = 'session' AND revoked_at IS NULL"
-	 "             AND $8::text IS NOT NULL AND EXISTS (SELECT 1 FROM u)),"
-	 " au AS (" AUDIT_INSERT("account.update", "account", "u.id",
-				 "jsonb_build_object('fields', (SELECT jsonb_agg(k) FROM"
-				 " jsonb_object_keys($5::jsonb) k), 'password_changed', $8::text IS NOT NULL)")
-	 " FROM u)"
-	 "SELECT 'ok', " ACCOUNT_JSON("u") ", u.version FROM u"
-	 " UNION ALL"
-	 " SELECT CASE WHEN $7::int IS NOT NULL AND a.version <> $7::int THEN 'stale' ELSE 'self' END,"
-	 "        NULL, a.version FROM account a"
-	 " WHERE a.id = $6 AND NOT EXISTS (SELECT 1 FROM u)"},
-	/* actor, $5 account, $6 token hash, $7 label, $8 scopes, $9 days */
-	{"token_create",
-	 "WITH a AS (SELECT id, node_id FROM account WHERE id = $5),"
-	 " t AS (INSERT INTO api_token (account_id, token_hash, kind, label, scopes, expires_at)"
-	 "       SELECT a.id, $6, 'integration', $7, $8::text[],"
-	 "              now() + make_interval(days => $9::int)"
-	 "       FROM a WHERE a.node_id IS NOT NULL RETURNING *),"
-	 " au AS (" AUDIT_INSERT("token.create", "api_token", "t.id",
-				 "jsonb_build_object('account_id', t.account_id, 'scopes', t.scopes)")
-	 " FROM t)"
-	 "SELECT 'ok', json_build_object('id', t.id, 'account_id', t.account_id, 'kind', t.kind,"
-	 "  'label', t.label, 'scopes', t.scopes, 'created_at', t.created_at,"
-	 "  'expires_at', t.expires_at)::text FROM t"
-	 " UNION ALL SELECT 'no_node', NULL FROM a WHERE a.node_id IS NULL"},
-	/* $1 account, $2 $3 cursor (created_at, id), $4 limit + 1 */
-	{"token_list",
-	 "SELECT json_build_object('id', t.id, 'account_id', t.account_id, 'kind', t.kind,"
-	 "  'label', t.label, 'scopes', t.scopes, 'created_at', t.created_at,"
-	 "  'expires_at', t.expires_at, 'last_used_at', t.last_used_at,"
-	 "  'revoked_at', t.revoked_at)::text, t.created_at::text, t.id::text"
-	 " FROM api_token t WHERE t.account_id = $1"
-	 "   AND ($2::text IS NULL OR (t.created_at, t.id) < ($2::timestamptz, $3::uuid))"
-	 " ORDER BY t.created_at DESC, t.id DESC LIMIT $4::int"},
-	{"token_account_exists", "SELECT 1 FROM account WHERE id = $1"},
-	/* actor, $5 token, $6 whether the caller may revoke anyone's */
-	{"token_revoke",
-	 "WITH t AS (UPDATE api_token SET revoked_at = coalesce(revoked_at, now())"
-	 "           WHERE id = $5 AND ($6::boolean OR account_id = $1::uuid) RETURNING id),"
-	 " au AS (" AUDIT_INSERT("token.revoke", "api_token", "t.id", "NULL") " FROM t)"
-	 "SELECT count(*) FROM t"},
+        /* actor, $5 login, $6 display name, $7 hash, $8 role, $9 node, $10 networks, $11 disabled
+         */
+        {"account_create",
+         "WITH a AS (INSERT INTO account (login, display_name, password_hash, role, node_id,"
+         "                                network_ids, disabled)"
+         "           VALUES ($5, $6, $7, $8, $9::uuid, coalesce($10::uuid[], '{}'),"
+         "                   coalesce($11::boolean, false)) RETURNING *),"
+         " au AS (" AUDIT_INSERT(
+                 "account.create", "account", "a.id",
+                 "jsonb_build_object('login', a.login, 'role', a.role)") " FROM a)"
+                                                                         "SELECT " ACCOUNT_JSON(
+                                                                                 "a") ", a.id, "
+                                                                                      "a.version "
+                                                                                      "FROM a"},
+        /* $1 role filter, $2 $3 cursor (login, id), $4 limit + 1 */
+        {"account_list",
+         "SELECT " ACCOUNT_JSON(
+                 "a") ", a.login, a.id::text FROM account a"
+                      " WHERE ($1::text IS NULL OR a.role = $1)"
+                      "   AND ($2::text IS NULL OR (a.login, a.id) > ($2::text, $3::uuid))"
+                      " ORDER BY a.login, a.id LIMIT $4::int"},
+        {"account_get", "SELECT " ACCOUNT_JSON("a") ", a.version FROM account a WHERE a.id = $1"},
+        /*
+         * actor, $5 patch (jsonb of the fields given), $6 id, $7 expected version or NULL,
+         * $8 new password hash or NULL. A new password ends the account's sessions. Admins
+         * cannot disable or demote themselves, so that a network never loses its last admin
+         * by accident. Answers 'ok' + the account, or 'stale'/'self' when nothing changed.
+         */
+        {
+                "account_update",
+                "WITH u AS (UPDATE account SET"
+                "   display_name = CASE WHEN $5::jsonb ? 'display_name' THEN "
+                "$5::jsonb->>'display_name'"
+                "                  ELSE display_name END,"
+                "   role = CASE WHEN $5::jsonb ? 'role' THEN $5::jsonb->>'role' ELSE role END,"
+                "   node_id = CASE WHEN $5::jsonb ? 'node_id' THEN ($5::jsonb->>'node_id')::uuid"
+                "             ELSE node_id END,"
+                "   network_ids = CASE WHEN $5::jsonb ? 'network_ids' THEN"
+                "     ARRAY(SELECT jsonb_array_elements_text($5::jsonb->'network_ids'))::uuid[]"
+                "     ELSE network_ids END,"
+                "   disabled = CASE WHEN $5::jsonb ? 'disabled' THEN "
+                "($5::jsonb->>'disabled')::boolean"
+                "              ELSE disabled END,"
+                "   password_hash = coalesce($8::text, password_hash),"
+                "   version = version + 1, updated_at = now()"
+                " WHERE id = $6 AND ($7::int IS NULL OR version = $7::int)"
+                "   AND NOT (id = $1::uuid AND (coalesce(($5::jsonb->>'disabled')::boolean, false)"
+                "            OR coalesce($5::jsonb->>'role', 'admin') <> 'admin'))"
+                " RETURNING *),"
+                " ended AS (UPDATE api_token SET revoked_at = now()"
+                "           WHERE account_id = $6 AND kind = 'session' AND revoked_at IS NULL"
+                "             AND $8::text IS NOT NULL AND EXISTS (SELECT 1 FROM u)),"
+                " au AS (" AUDIT_INSERT(
+                        "account.update", "account", "u.id",
+                        "jsonb_build_object('fields', (SELECT jsonb_agg(k) FROM"
+                        " jsonb_object_keys($5::jsonb) k), 'password_changed', $8::text IS NOT "
+                        "NULL)") " FROM u)"
+                                 "SELECT 'ok', " ACCOUNT_JSON(
+                                         "u") ", u.version FROM u"
+                                              " UNION ALL"
+                                              " SELECT CASE WHEN $7::int IS NOT NULL AND a.version "
+                                              "<> $7::int THEN 'stale' ELSE 'self' END,"
+                                              "        NULL, a.version FROM account a"
+                                              " WHERE a.id = $6 AND NOT EXISTS (SELECT 1 FROM u)"},
+        /* actor, $5 account, $6 token hash, $7 label, $8 scopes, $9 days */
+        {"token_create",
+         "WITH a AS (SELECT id, node_id FROM account WHERE id = $5),"
+         " t AS (INSERT INTO api_token (account_id, token_hash, kind, label, scopes, expires_at)"
+         "       SELECT a.id, $6, 'integration', $7, $8::text[],"
+         "              now() + make_interval(days => $9::int)"
+         "       FROM a WHERE a.node_id IS NOT NULL RETURNING *),"
+         " au AS (" AUDIT_INSERT("token.create", "api_token", "t.id",
+                                 "jsonb_build_object('account_id', t.account_id, 'scopes', "
+                                 "t.scopes)") " FROM t)"
+                                              "SELECT 'ok', json_build_object('id', t.id, "
+                                              "'account_id', t.account_id, 'kind', t.kind,"
+                                              "  'label', t.label, 'scopes', t.scopes, "
+                                              "'created_at', t.created_at,"
+                                              "  'expires_at', t.expires_at)::text FROM t"
+                                              " UNION ALL SELECT 'no_node', NULL FROM a WHERE "
+                                              "a.node_id IS NULL"},
+        /* $1 account, $2 $3 cursor (created_at, id), $4 limit + 1 */
+        {"token_list",
+         "SELECT json_build_object('id', t.id, 'account_id', t.account_id, 'kind', t.kind,"
+         "  'label', t.label, 'scopes', t.scopes, 'created_at', t.created_at,"
+         "  'expires_at', t.expires_at, 'last_used_at', t.last_used_at,"
+         "  'revoked_at', t.revoked_at)::text, t.created_at::text, t.id::text"
+         " FROM api_token t WHERE t.account_id = $1"
+         "   AND ($2::text IS NULL OR (t.created_at, t.id) < ($2::timestamptz, $3::uuid))"
+         " ORDER BY t.created_at DESC, t.id DESC LIMIT $4::int"},
+        {"token_account_exists", "SELECT 1 FROM account WHERE id = $1"},
+        /* actor, $5 token, $6 whether the caller may revoke anyone's */
+        {"token_revoke",
+         "WITH t AS (UPDATE api_token SET revoked_at = coalesce(revoked_at, now())"
+         "           WHERE id = $5 AND ($6::boolean OR account_id = $1::uuid) RETURNING id),"
+         " au AS (" AUDIT_INSERT("token.revoke", "api_token", "t.id",
+                                 "NULL") " FROM t)"
+                                         "SELECT count(*) FROM t"},
 };
 
 static const char *const role_names[] = {"admin", "coordinator", "caseworker", "auditor", NULL};
 
-#define ACCOUNT_FIELDS_COMMON                                                                     \
-	{"display_name", JF_STRING, 0, 1, 200},                                                     \
-	{"role", JF_ENUM, 0, 0, 0, role_names},                                                     \
-	{"node_id", JF_UUID, JF_NULLABLE},                                                          \
-	{"network_ids", JF_UUID_ARRAY, 0, 0, 100},                                                  \
-	{"disabled", JF_BOOLEAN, 0},                                                                \
-	{"password", JF_STRING, 0, 12, 1024}
+#define ACCOUNT_FIELDS_COMMON                                                                      \
+	{"display_name", JF_STRING, 0, 1, 200}, {"role", JF_ENUM, 0, 0, 0, role_names},            \
+	        {"node_id", JF_UUID, JF_NULLABLE}, {"network_ids", JF_UUID_ARRAY, 0, 0, 100},      \
+	        {"disabled", JF_BOOLEAN, 0},                                                       \
+	{                                                                                          \
+		"password", JF_STRING, 0, 12, 1024                                                 \
+	}
 
 static const struct json_field create_fields[] = {
-	{"login", JF_LOGIN, JF_REQUIRED},
-	ACCOUNT_FIELDS_COMMON,
+        {"login", JF_LOGIN, JF_REQUIRED},
+        ACCOUNT_FIELDS_COMMON,
 };
 
 static const struct json_field update_fields[] = {
-	ACCOUNT_FIELDS_COMMON,
+        ACCOUNT_FIELDS_COMMON,
 };
 
 static const struct json_field token_fields[] = {
-	{"label", JF_STRING, JF_REQUIRED, 1, 100},
-	{"scopes", JF_STRING_ARRAY, JF_REQUIRED, 1, 20},
-	{"expires_in_days", JF_INTEGER, 0, 1, 730},
+        {"label", JF_STRING, JF_REQUIRED, 1, 100},
+        {"scopes", JF_STRING_ARRAY, JF_REQUIRED, 1, 20},
+        {"expires_in_days", JF_INTEGER, 0, 1, 730},
 };
 
 /* Work for one account write: the password is hashed off the loop before the statement runs. */
@@ -153,7 +169,7 @@ static void hash_password(void *arg)
 	struct account_write *w = arg;
 
 	w->hash_rc = crypto_password_hash(w->password, (unsigned)cfg.scrypt_log_n, w->hash,
-					  sizeof(w->hash));
+	                                  sizeof(w->hash));
 }
 
 static void on_hashed(void *arg)
@@ -161,7 +177,8 @@ static void on_hashed(void *arg)
 	struct account_write *w = arg;
 
 	if (w->hash_rc < 0) {
-		http_problem(w->r, 500, "internal", "Internal error", "Hashing the password failed.");
+		http_problem(w->r, 500, "internal", "Internal error",
+		             "Hashing the password failed.");
 		return;
 	}
 	w->next(w);
@@ -187,7 +204,7 @@ static void account_write_start(struct req *r, void (*next)(struct account_write
 
 /* The role rules that make an account usable, checked for the state after the write. */
 static void check_role_rules(const char *role, const json_t *node, const json_t *networks,
-			     json_t *errors)
+                             json_t *errors)
 {
 	bool has_node = node && !json_is_null(node);
 	bool has_networks = networks && json_array_size(networks) > 0;
@@ -233,7 +250,8 @@ static void create_run(struct account_write *w)
 	const char *values[ACTOR_PARAMS + 7];
 
 	if (networks) {
-		/* A JSON array of uuids reads as a PostgreSQL array once the brackets are braces. */
+		/* A JSON array of uuids reads as a PostgreSQL array once the brackets are braces.
+		 */
 		networks_text = json_dumps(networks, JSON_COMPACT);
 		networks_text[0] = '{';
 		networks_text[strlen(networks_text) - 1] = '}';
@@ -262,8 +280,9 @@ static void create_account(struct req *r)
 	if (!json_object_get(r->json, "password"))
 		json_add_error(errors, "password", "is required (at least 12 characters)");
 	if (!json_array_size(errors))
-		check_role_rules(json_get_string(r->json, "role"), json_object_get(r->json, "node_id"),
-				 json_object_get(r->json, "network_ids"), errors);
+		check_role_rules(json_get_string(r->json, "role"),
+		                 json_object_get(r->json, "node_id"),
+		                 json_object_get(r->json, "network_ids"), errors);
 	if (json_array_size(errors)) {
 		http_invalid(r, errors);
 		return;
@@ -304,7 +323,8 @@ static void list_accounts(struct req *r)
 	if (role && !auth_role_bit(role)) {
 		json_t *errors = json_array();
 		json_add_error(errors, "role", "must be admin, coordinator, caseworker or auditor");
-		http_problem_errors(r, 400, "bad-query", "Bad query parameter", "Unknown role.", errors);
+		http_problem_errors(r, 400, "bad-query", "Bad query parameter", "Unknown role.",
+		                    errors);
 		return;
 	}
 	values[0] = role;
@@ -352,14 +372,15 @@ static void on_updated(void *arg, const struct db_result *res)
 	outcome = PQgetvalue(res->pg, 0, 0);
 	if (!strcmp(outcome, "stale")) {
 		http_problem(r, 412, "stale", "Precondition failed",
-			     "The account has changed since you read it (it is at version %s); "
-			     "read it again.",
-			     PQgetvalue(res->pg, 0, 2));
+		             "The account has changed since you read it (it is at version %s); "
+		             "read it again.",
+		             PQgetvalue(res->pg, 0, 2));
 		return;
 	}
 	if (!strcmp(outcome, "self")) {
-		http_problem(r, 409, "self-lockout", "Conflict",
-			     "You cannot disable your own account or take away your own admin role.");
+		http_problem(
+		        r, 409, "self-lockout", "Conflict",
+		        "You cannot disable your own account or take away your own admin role.");
 		return;
 	}
 	reply_account(r, 200, res->pg, 1, 2);
@@ -432,7 +453,7 @@ static void on_token_created(void *arg, const struct db_result *res)
 	if (!strcmp(PQgetvalue(res->pg, 0, 0), "no_node")) {
 		json_t *errors = json_array();
 		json_add_error(errors, "account_id",
-			       "integration tokens act for a node: the account needs one");
+		               "integration tokens act for a node: the account needs one");
 		http_invalid(r, errors);
 		return;
 	}
@@ -477,9 +498,9 @@ static void create_token(struct req *r)
 	}
 	crypto_sha256_hex(t->token, strlen(t->token), hash);
 	snprintf(days, sizeof(days), "%lld",
-		 json_object_get(r->json, "expires_in_days")
-			 ? json_integer_value(json_object_get(r->json, "expires_in_days"))
-			 : 365LL);
+	         json_object_get(r->json, "expires_in_days")
+	                 ? json_integer_value(json_object_get(r->json, "expires_in_days"))
+	                 : 365LL);
 	scopes_text = json_dumps(scopes, JSON_COMPACT);
 	scopes_text[0] = '{';
 	scopes_text[strlen(scopes_text) - 1] = '}';
@@ -565,13 +586,13 @@ static void revoke_token(struct req *r)
 }
 
 static const struct route routes[] = {
-	{"POST", "/v1/accounts", create_account, ROUTE_BODY, ROLE_ADMIN},
-	{"GET", "/v1/accounts", list_accounts, 0, ROLE_ADMIN},
-	{"GET", "/v1/accounts/{id}", get_account, 0, ROLE_ADMIN},
-	{"PATCH", "/v1/accounts/{id}", update_account, ROUTE_BODY, ROLE_ADMIN},
-	{"POST", "/v1/accounts/{id}/tokens", create_token, ROUTE_BODY, ROLE_ADMIN},
-	{"GET", "/v1/accounts/{id}/tokens", list_tokens, 0, ROLE_ADMIN},
-	{"DELETE", "/v1/tokens/{id}", revoke_token, 0, ROLE_ANY},
+        {"POST", "/v1/accounts", create_account, ROUTE_BODY, ROLE_ADMIN},
+        {"GET", "/v1/accounts", list_accounts, 0, ROLE_ADMIN},
+        {"GET", "/v1/accounts/{id}", get_account, 0, ROLE_ADMIN},
+        {"PATCH", "/v1/accounts/{id}", update_account, ROUTE_BODY, ROLE_ADMIN},
+        {"POST", "/v1/accounts/{id}/tokens", create_token, ROUTE_BODY, ROLE_ADMIN},
+        {"GET", "/v1/accounts/{id}/tokens", list_tokens, 0, ROLE_ADMIN},
+        {"DELETE", "/v1/tokens/{id}", revoke_token, 0, ROLE_ANY},
 };
 
 API_MODULE(accounts_api, "accounts", routes, stmts);

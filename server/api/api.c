@@ -8,9 +8,10 @@
 
 /* Order does not matter for matching; it is the order /metrics lists routes in. */
 static const struct api_module *const modules[] = {
-	&system_api,
-	&auth_api,
-	&accounts_api,
+        &system_api,
+        &auth_api,
+        &accounts_api,
+        &referrals_api,
 };
 
 static struct db_stmt *statements;

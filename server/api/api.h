@@ -18,13 +18,14 @@ struct api_module {
 	size_t nstmts;
 };
 
-#define API_MODULE(var, label, routes_, stmts_)                                                   \
-	const struct api_module var = {label, routes_, sizeof(routes_) / sizeof(routes_[0]),        \
-				       stmts_, sizeof(stmts_) / sizeof(stmts_[0])}
+#define API_MODULE(var, label, routes_, stmts_)                                                    \
+	const struct api_module var = {label, routes_, sizeof(routes_) / sizeof(routes_[0]),       \
+	                               stmts_, sizeof(stmts_) / sizeof(stmts_[0])}
 
 extern const struct api_module system_api;
 extern const struct api_module auth_api;
 extern const struct api_module accounts_api;
+extern const struct api_module referrals_api;
 
 /* Register every module's routes with the router and collect the statements. */
 void api_init(void);

@@ -19,58 +19,65 @@
 #include <event2/event.h>
 
 static const struct db_stmt stmts[] = {
-	/* $1 login, $2 client address, $3 window minutes, $4 limit per login, $5 limit per address:
-	 * seconds until the throttle lifts (NULL when not throttled), and the account. */
-	{"session_lookup",
-	 "SELECT"
-	 " (SELECT greatest(1, ceil(extract(epoch FROM f.at + make_interval(mins => $3::int) - now())))::int"
-	 "    FROM login_failure f WHERE f.login = $1 AND f.at > now() - make_interval(mins => $3::int)"
-	 "    ORDER BY f.at DESC OFFSET $4::int - 1 LIMIT 1),"
-	 " (SELECT greatest(1, ceil(extract(epoch FROM f.at + make_interval(mins => $3::int) - now())))::int"
-	 "    FROM login_failure f WHERE f.client_addr = $2 AND f.at > now() - make_interval(mins => $3::int)"
-	 "    ORDER BY f.at DESC OFFSET $5::int - 1 LIMIT 1),"
-	 " a.id, a.password_hash, a.disabled"
-	 " FROM (SELECT 1) one LEFT JOIN account a ON a.login = $1"},
-	/* actor $1..$4 (account, node, request id, client), $5 token hash, $6 hours, $7 login */
-	{"session_create",
-	 "WITH t AS (INSERT INTO api_token (account_id, token_hash, kind, expires_at)"
-	 "           VALUES ($1, $5, 'session', now() + make_interval(hours => $6::int))"
-	 "           RETURNING id, expires_at),"
-	 " cleared AS (DELETE FROM login_failure WHERE login = $7),"
-	 " au AS (" AUDIT_INSERT("auth.login", "api_token", "t.id", "NULL") " FROM t)"
-	 "SELECT to_json(t.expires_at)#>>'{}', " ACCOUNT_JSON("a")
-	 " FROM t, account a WHERE a.id = $1"},
-	/* actor, $5 login; $1 is the account when the login exists */
-	{"session_failed",
-	 "WITH f AS (INSERT INTO login_failure (login, client_addr) VALUES ($5, $4)),"
-	 " old AS (DELETE FROM login_failure WHERE (login = $5 OR client_addr = $4)"
-	 "         AND at < now() - interval '1 day'),"
-	 " au AS (" AUDIT_INSERT("auth.login_failed", "account", "$1::uuid",
-				 "jsonb_build_object('login', $5::text)") ")"
-	 "SELECT 1"},
-	/* actor, $5 token id */
-	{"session_revoke",
-	 "WITH t AS (UPDATE api_token SET revoked_at = now() WHERE id = $5 AND revoked_at IS NULL"
-	 "           RETURNING id),"
-	 " au AS (" AUDIT_INSERT("auth.logout", "api_token", "t.id", "NULL") " FROM t)"
-	 "SELECT count(*) FROM t"},
-	{"session_me",
-	 "SELECT json_build_object('account', " ACCOUNT_JSON("a") "::json, 'token',"
-	 " json_build_object('id', t.id, 'kind', t.kind, 'label', t.label, 'scopes', t.scopes,"
-	 "                   'created_at', t.created_at, 'expires_at', t.expires_at))"
-	 " FROM api_token t JOIN account a ON a.id = t.account_id WHERE t.id = $1"},
+        /* $1 login, $2 client address, $3 window minutes, $4 limit per login, $5 limit per address:
+         * seconds until the throttle lifts (NULL when not throttled), and the account. */
+        {"session_lookup", "SELECT"
+                           " (SELECT greatest(1, ceil(extract(epoch FROM f.at + make_interval(mins "
+                           "=> $3::int) - now())))::int"
+                           "    FROM login_failure f WHERE f.login = $1 AND f.at > now() - "
+                           "make_interval(mins => $3::int)"
+                           "    ORDER BY f.at DESC OFFSET $4::int - 1 LIMIT 1),"
+                           " (SELECT greatest(1, ceil(extract(epoch FROM f.at + make_interval(mins "
+                           "=> $3::int) - now())))::int"
+                           "    FROM login_failure f WHERE f.client_addr = $2 AND f.at > now() - "
+                           "make_interval(mins => $3::int)"
+                           "    ORDER BY f.at DESC OFFSET $5::int - 1 LIMIT 1),"
+                           " a.id, a.password_hash, a.disabled"
+                           " FROM (SELECT 1) one LEFT JOIN account a ON a.login = $1"},
+        /* actor $1..$4 (account, node, request id, client), $5 token hash, $6 hours, $7 login */
+        {"session_create",
+         "WITH t AS (INSERT INTO api_token (account_id, token_hash, kind, expires_at)"
+         "           VALUES ($1, $5, 'session', now() + make_interval(hours => $6::int))"
+         "           RETURNING id, expires_at),"
+         " cleared AS (DELETE FROM login_failure WHERE login = $7),"
+         " au AS (" AUDIT_INSERT("auth.login", "api_token", "t.id",
+                                 "NULL") " FROM t)"
+                                         "SELECT to_json(t.expires_at)#>>'{}', " ACCOUNT_JSON(
+                                                 "a") " FROM t, account a WHERE a.id = $1"},
+        /* actor, $5 login; $1 is the account when the login exists */
+        {"session_failed",
+         "WITH f AS (INSERT INTO login_failure (login, client_addr) VALUES ($5, $4)),"
+         " old AS (DELETE FROM login_failure WHERE (login = $5 OR client_addr = $4)"
+         "         AND at < now() - interval '1 day'),"
+         " au AS (" AUDIT_INSERT("auth.login_failed", "account", "$1::uuid",
+                                 "jsonb_build_object('login', $5::text)") ")"
+                                                                          "SELECT 1"},
+        /* actor, $5 token id */
+        {"session_revoke",
+         "WITH t AS (UPDATE api_token SET revoked_at = now() WHERE id = $5 AND revoked_at IS NULL"
+         "           RETURNING id),"
+         " au AS (" AUDIT_INSERT("auth.logout", "api_token", "t.id",
+                                 "NULL") " FROM t)"
+                                         "SELECT count(*) FROM t"},
+        {"session_me",
+         "SELECT json_build_object('account', " ACCOUNT_JSON(
+                 "a") "::json, 'token',"
+                      " json_build_object('id', t.id, 'kind', t.kind, 'label', t.label, 'scopes', "
+                      "t.scopes,"
+                      "                   'created_at', t.created_at, 'expires_at', t.expires_at))"
+                      " FROM api_token t JOIN account a ON a.id = t.account_id WHERE t.id = $1"},
 };
 
 static const struct json_field login_fields[] = {
-	{"login", JF_STRING, JF_REQUIRED, 1, 64},
-	{"password", JF_STRING, JF_REQUIRED, 1, 1024},
+        {"login", JF_STRING, JF_REQUIRED, 1, 64},
+        {"password", JF_STRING, JF_REQUIRED, 1, 1024},
 };
 
 struct login {
 	struct req *r;
 	char *login;
 	char *password;
-	char *hash;              /* NULL when there is no usable account */
+	char *hash; /* NULL when there is no usable account */
 	char account_id[37];
 	bool matched;
 	char token[CRYPTO_TOKEN_LEN + 1];
@@ -102,8 +109,8 @@ static void on_session_created(void *arg, const struct db_result *res)
 	}
 	account = json_loads(PQgetvalue(res->pg, 0, 1), 0, NULL);
 	http_reply_json(r, 201,
-			json_pack("{s:s, s:s, s:o}", "token", l->token, "expires_at",
-				  PQgetvalue(res->pg, 0, 0), "account", account));
+	                json_pack("{s:s, s:s, s:o}", "token", l->token, "expires_at",
+	                          PQgetvalue(res->pg, 0, 0), "account", account));
 }
 
 static void on_failure_recorded(void *arg, const struct db_result *res)
@@ -127,7 +134,7 @@ static void verify_password(void *arg)
 	} else {
 		char scratch[CRYPTO_PASSWORD_HASH_MAX];
 		crypto_password_hash(l->password, (unsigned)cfg.scrypt_log_n, scratch,
-				     sizeof(scratch));
+		                     sizeof(scratch));
 		l->matched = false;
 	}
 }
@@ -142,7 +149,8 @@ static void on_verified(void *arg)
 		const char *values[ACTOR_PARAMS + 3];
 
 		if (crypto_token_new(l->token) < 0) {
-			http_problem(r, 500, "internal", "Internal error", "No randomness for a token.");
+			http_problem(r, 500, "internal", "Internal error",
+			             "No randomness for a token.");
 			return;
 		}
 		crypto_sha256_hex(l->token, strlen(l->token), hash);
@@ -176,15 +184,16 @@ static void on_lookup(void *arg, const struct db_result *res)
 		if (!PQgetisnull(pg, 0, col)) {
 			http_header(r, "Retry-After", PQgetvalue(pg, 0, col));
 			http_problem(r, 429, "too-many-attempts", "Too many failed logins",
-				     "Too many failed logins %s; try again in %s seconds.",
-				     col == 0 ? "for this login" : "from your address",
-				     PQgetvalue(pg, 0, col));
+			             "Too many failed logins %s; try again in %s seconds.",
+			             col == 0 ? "for this login" : "from your address",
+			             PQgetvalue(pg, 0, col));
 			return;
 		}
 	}
 	if (!PQgetisnull(pg, 0, 2)) {
 		snprintf(l->account_id, sizeof(l->account_id), "%s", PQgetvalue(pg, 0, 2));
-		/* A disabled account or one without a password cannot log in: same answer as a typo. */
+		/* A disabled account or one without a password cannot log in: same answer as a
+		 * typo. */
 		if (!PQgetisnull(pg, 0, 3) && strcmp(PQgetvalue(pg, 0, 4), "t") != 0)
 			l->hash = xstrdup(PQgetvalue(pg, 0, 3));
 	}
@@ -200,7 +209,7 @@ static void login(struct req *r)
 
 	if (json_check_object(r->json, login_fields, ARRAY_SIZE(login_fields), NULL, errors)) {
 		http_problem_errors(r, 400, "validation", "Invalid login request",
-				    "Send {\"login\": ..., \"password\": ...}.", errors);
+		                    "Send {\"login\": ..., \"password\": ...}.", errors);
 		return;
 	}
 	json_decref(errors);
@@ -260,9 +269,9 @@ static void me(struct req *r)
 }
 
 static const struct route routes[] = {
-	{"POST", "/v1/auth/login", login, ROUTE_PUBLIC | ROUTE_BODY},
-	{"POST", "/v1/auth/logout", logout, 0},
-	{"GET", "/v1/me", me, 0},
+        {"POST", "/v1/auth/login", login, ROUTE_PUBLIC | ROUTE_BODY},
+        {"POST", "/v1/auth/logout", logout, 0},
+        {"GET", "/v1/me", me, 0},
 };
 
 API_MODULE(auth_api, "auth", routes, stmts);

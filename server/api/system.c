@@ -13,7 +13,7 @@
 extern int main_schema_version;
 
 static const struct db_stmt stmts[] = {
-	{"system_schema_version", "SELECT coalesce(max(version), 0) FROM schema_migration"},
+        {"system_schema_version", "SELECT coalesce(max(version), 0) FROM schema_migration"},
 };
 
 static void healthz(struct req *r)
@@ -35,14 +35,14 @@ static void on_schema_version(void *arg, const struct db_result *res)
 	if (have < main_schema_version) {
 		http_header(r, "Retry-After", "5");
 		http_problem(r, 503, "not-ready", "Not ready",
-			     "The database schema is at migration %ld; this pnetd needs %d "
-			     "(run pnetd migrate).",
-			     have, main_schema_version);
+		             "The database schema is at migration %ld; this pnetd needs %d "
+		             "(run pnetd migrate).",
+		             have, main_schema_version);
 		return;
 	}
 	http_reply_json(r, 200,
-			json_pack("{s:s, s:i, s:i}", "status", "ready", "schema_version", (int)have,
-				  "expected_schema_version", main_schema_version));
+	                json_pack("{s:s, s:i, s:i}", "status", "ready", "schema_version", (int)have,
+	                          "expected_schema_version", main_schema_version));
 }
 
 static void readyz(struct req *r)
@@ -102,7 +102,7 @@ static void openapi(struct req *r)
 	system_preload();
 	if (!openapi_text) {
 		http_problem(r, 404, "not-found", "Not found",
-			     "This installation has no openapi.yaml in its docs-dir.");
+		             "This installation has no openapi.yaml in its docs-dir.");
 		return;
 	}
 	http_header(r, "Cache-Control", "public, max-age=300");
@@ -110,10 +110,10 @@ static void openapi(struct req *r)
 }
 
 static const struct route routes[] = {
-	{"GET", "/healthz", healthz, ROUTE_PUBLIC | ROUTE_RAW},
-	{"GET", "/readyz", readyz, ROUTE_PUBLIC | ROUTE_RAW},
-	{"GET", "/metrics", metrics, ROUTE_PUBLIC | ROUTE_RAW},
-	{"GET", "/v1/openapi.yaml", openapi, ROUTE_PUBLIC | ROUTE_RAW},
+        {"GET", "/healthz", healthz, ROUTE_PUBLIC | ROUTE_RAW},
+        {"GET", "/readyz", readyz, ROUTE_PUBLIC | ROUTE_RAW},
+        {"GET", "/metrics", metrics, ROUTE_PUBLIC | ROUTE_RAW},
+        {"GET", "/v1/openapi.yaml", openapi, ROUTE_PUBLIC | ROUTE_RAW},
 };
 
 API_MODULE(system_api, "system", routes, stmts);

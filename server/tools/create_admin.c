@@ -37,7 +37,8 @@ int create_admin_main(int argc, char **argv)
 		}
 	}
 	if (!login || !validate_login(login)) {
-		fprintf(stderr, "pnetd create-admin: --login is required: 3 to 64 of a-z 0-9 . _ -\n");
+		fprintf(stderr,
+		        "pnetd create-admin: --login is required: 3 to 64 of a-z 0-9 . _ -\n");
 		return 2;
 	}
 	if (!display)
@@ -47,8 +48,9 @@ int create_admin_main(int argc, char **argv)
 			password[0] = '\0';
 		password[strcspn(password, "\r\n")] = '\0';
 		if (strlen(password) < MIN_PASSWORD) {
-			fprintf(stderr, "pnetd create-admin: the password needs at least %d characters\n",
-				MIN_PASSWORD);
+			fprintf(stderr,
+			        "pnetd create-admin: the password needs at least %d characters\n",
+			        MIN_PASSWORD);
 			return 2;
 		}
 	} else {
@@ -69,13 +71,15 @@ int create_admin_main(int argc, char **argv)
 		return 1;
 	}
 	const char *values[3] = {login, display, hash};
-	res = PQexecParams(pg,
-			   "WITH a AS (INSERT INTO account (login, display_name, password_hash, role)"
-			   "  VALUES ($1, $2, $3, 'admin') ON CONFLICT (login) DO NOTHING RETURNING id)"
-			   "SELECT id, audit(NULL, NULL, 'account.create', 'account', id, 'cli', 'local',"
-			   "                 jsonb_build_object('via', 'pnetd create-admin', 'login', $1::text))"
-			   " FROM a",
-			   3, NULL, values, NULL, NULL, 0);
+	res = PQexecParams(
+	        pg,
+	        "WITH a AS (INSERT INTO account (login, display_name, password_hash, role)"
+	        "  VALUES ($1, $2, $3, 'admin') ON CONFLICT (login) DO NOTHING RETURNING id)"
+	        "SELECT id, audit(NULL, NULL, 'account.create', 'account', id, 'cli', 'local',"
+	        "                 jsonb_build_object('via', 'pnetd create-admin', 'login', "
+	        "$1::text))"
+	        " FROM a",
+	        3, NULL, values, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fprintf(stderr, "pnetd create-admin: %s", PQerrorMessage(pg));
 	} else if (PQntuples(res) == 0) {

@@ -139,9 +139,9 @@ static int apply_one(PGconn *pg, const struct migration *m)
 		exec_ok(pg, "ROLLBACK", "rollback");
 		goto out;
 	}
-	res = PQexecParams(pg,
-			   "INSERT INTO schema_migration (version, name, checksum) VALUES ($1, $2, $3)",
-			   3, NULL, values, NULL, NULL, 0);
+	res = PQexecParams(
+	        pg, "INSERT INTO schema_migration (version, name, checksum) VALUES ($1, $2, $3)", 3,
+	        NULL, values, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		fprintf(stderr, "pnetd: recording %s: %s", m->name, PQerrorMessage(pg));
 		PQclear(res);
@@ -152,7 +152,7 @@ static int apply_one(PGconn *pg, const struct migration *m)
 	if (exec_ok(pg, "COMMIT", "commit") < 0)
 		goto out;
 	fprintf(stderr, "{\"level\":\"info\",\"msg\":\"migration applied\",\"migration\":\"%s\"}\n",
-		m->name);
+	        m->name);
 	rc = 0;
 out:
 	free(sql);
@@ -177,10 +177,10 @@ int migrate_run(const char *conninfo, const char *dir)
 	if (exec_ok(pg, "SET client_min_messages = warning", "settings") < 0 ||
 	    exec_ok(pg, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", "advisory lock") < 0 ||
 	    exec_ok(pg,
-		    "CREATE TABLE IF NOT EXISTS schema_migration ("
-		    " version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
-		    " applied_at timestamptz NOT NULL DEFAULT now())",
-		    "schema_migration") < 0)
+	            "CREATE TABLE IF NOT EXISTS schema_migration ("
+	            " version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
+	            " applied_at timestamptz NOT NULL DEFAULT now())",
+	            "schema_migration") < 0)
 		goto out;
 	for (int i = 0; i < n; i++) {
 		char version[16];
@@ -190,7 +190,7 @@ int migrate_run(const char *conninfo, const char *dir)
 
 		snprintf(version, sizeof(version), "%d", list[i].version);
 		res = PQexecParams(pg, "SELECT 1 FROM schema_migration WHERE version = $1", 1, NULL,
-				   values, NULL, NULL, 0);
+		                   values, NULL, NULL, 0);
 		applied = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
 		PQclear(res);
 		if (!applied && apply_one(pg, &list[i]) < 0)

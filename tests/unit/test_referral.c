@@ -280,12 +280,12 @@ static void missing_and_invalid_inputs(void **state)
 	expect_input_error(IP, CO, R, (struct referral_input){0}, "outcome", "Required");
 	expect_input_error(IP, CO, R, (struct referral_input){.outcome = "done"}, "outcome",
 	                   "goal_reached");
-	expect_input_error(SE, WA, R, (struct referral_input){0}, "expected_date", "Required");
+	expect_input_error(SE, WA, R, (struct referral_input){0}, "expected_on", "Required");
 	expect_input_error(RE, WA, R, (struct referral_input){.expected_date = "2025-02-29"},
-	                   "expected_date", "YYYY-MM-DD");
+	                   "expected_on", "YYYY-MM-DD");
 	expect_input_error(RE, WA, R,
 	                   (struct referral_input){.expected_date = "2026-04-01T00:00:00Z"},
-	                   "expected_date", "YYYY-MM-DD");
+	                   "expected_on", "YYYY-MM-DD");
 	expect_input_error(SE, AC, R, (struct referral_input){.appointment_at = "tomorrow"},
 	                   "appointment_at", "2026-03-01T09:30:00+01:00");
 	expect_input_error(SE, AC, R,
@@ -302,7 +302,7 @@ static void inputs_a_move_does_not_take(void **state)
 	expect_input_error(SE, RE, R, (struct referral_input){.reason = "other"}, "reason",
 	                   "Not taken");
 	expect_input_error(SE, AC, R, (struct referral_input){.expected_date = "2026-04-01"},
-	                   "expected_date", "Not taken when a referral is marked as accepted.");
+	                   "expected_on", "Not taken when a referral is marked as accepted.");
 	expect_input_error(AC, IP, R,
 	                   (struct referral_input){.appointment_at = "2026-03-01T09:30:00Z"},
 	                   "appointment_at", "in progress");
