@@ -12,6 +12,7 @@ static const struct api_module *const modules[] = {
         &auth_api,
         &accounts_api,
         &referrals_api,
+        &cases_api,
 };
 
 static struct db_stmt *statements;

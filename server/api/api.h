@@ -26,6 +26,7 @@ extern const struct api_module system_api;
 extern const struct api_module auth_api;
 extern const struct api_module accounts_api;
 extern const struct api_module referrals_api;
+extern const struct api_module cases_api;
 
 /* Register every module's routes with the router and collect the statements. */
 void api_init(void);

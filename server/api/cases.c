@@ -1,0 +1,535 @@
+/*
+ * Cases (Fälle), consent (Einwilligung), enrolment in a chain, and where a case stands on it.
+ * A case belongs to its owner node; nodes holding a referral on it see its reference and
+ * target group only; everyone else gets 404. Reads of a case are audited.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account_json.h"
+#include "api.h"
+#include "chain.h"
+#include "http.h"
+#include "json.h"
+#include "page.h"
+#include "validate.h"
+
+static const struct db_stmt stmts[] = {
+	{"case_create", "SELECT body, version FROM case_create($1, $2, $3, $4, $5, $6, $7)"},
+	/* $1 node, $2 status, $3 target group, $4 $5 cursor (opened_at, id), $6 limit + 1 */
+	{"case_list",
+	 "SELECT case_json(c, $1::uuid)::text, c.opened_at::text, c.id::text FROM client_case c"
+	 " WHERE c.owner_node_id = $1::uuid AND ($2::text IS NULL OR c.status = $2)"
+	 "   AND ($3::uuid IS NULL OR c.target_group_id = $3::uuid)"
+	 "   AND ($4::text IS NULL OR (c.opened_at, c.id) < ($4::timestamptz, $5::uuid))"
+	 " ORDER BY c.opened_at DESC, c.id DESC LIMIT $6::int"},
+	/* actor, $5 case: the case as the caller may see it, with an audit row for the read */
+	{"case_get",
+	 "WITH au AS (" AUDIT_INSERT("case.read", "client_case", "c.id", "NULL")
+	 " FROM client_case c WHERE c.id = $5 AND case_visible(c.id, $2::uuid))"
+	 "SELECT case_json(c, $2::uuid)::text, c.version FROM client_case c"
+	 " WHERE c.id = $5 AND case_visible(c.id, $2::uuid)"},
+	{"case_update",
+	 "SELECT outcome, body, version FROM case_update($1, $2, $3, $4, $5, $6, $7)"},
+	{"case_consent_create",
+	 "SELECT outcome, body FROM consent_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
+	/* $1 node, $2 case */
+	{"case_consent_list",
+	 "SELECT coalesce(json_agg(consent_json(k) ORDER BY k.created_at, k.id), '[]')::text"
+	 " FROM client_case c LEFT JOIN consent k ON k.case_id = c.id"
+	 " WHERE c.id = $2 AND c.owner_node_id = $1::uuid GROUP BY c.id"},
+	{"case_consent_revoke", "SELECT outcome, body FROM consent_revoke($1, $2, $3, $4, $5)"},
+	{"case_enrol", "SELECT outcome, body, version FROM case_enrol($1, $2, $3, $4, $5, $6)"},
+	/* actor, $5 case: the chain state, audited as a read of the case */
+	{"case_chain_state",
+	 "WITH c AS (SELECT id FROM client_case WHERE id = $5 AND owner_node_id = $2::uuid),"
+	 " au AS (" AUDIT_INSERT("case.progress_read", "client_case", "c.id", "NULL") " FROM c)"
+	 "SELECT (SELECT count(*) FROM c), case_chain_state($5, $2::uuid)::text"},
+};
+
+static const char *const case_statuses[] = {"closed", NULL};
+static const char *const close_reasons[] = {"goal_reached",    "moved_away", "no_longer_eligible",
+					    "client_withdrew", "no_contact", "other",
+					    NULL};
+static const char *const scopes[] = {"node", "network", NULL};
+
+static const struct json_field create_fields[] = {
+	{"reference", JF_STRING, JF_REQUIRED, 1, 64},
+	{"target_group_id", JF_UUID, JF_REQUIRED},
+	{"district", JF_STRING, JF_NULLABLE, 1, 100},
+};
+
+static const struct json_field update_fields[] = {
+	{"reference", JF_STRING, 0, 1, 64},
+	{"district", JF_STRING, JF_NULLABLE, 1, 100},
+	{"status", JF_ENUM, 0, 0, 0, case_statuses},
+	{"close_reason", JF_ENUM, 0, 0, 0, close_reasons},
+};
+
+static const struct json_field consent_fields[] = {
+	{"scope", JF_ENUM, 0, 0, 0, scopes},
+	{"recipient_node_id", JF_UUID, JF_NULLABLE},
+	{"purpose", JF_STRING, JF_REQUIRED, 1, 200},
+	{"given_on", JF_DATE, JF_REQUIRED},
+	{"expires_on", JF_DATE, JF_NULLABLE},
+	{"evidence", JF_STRING, JF_REQUIRED, 1, 200},
+};
+
+static const struct json_field enrol_fields[] = {
+	{"chain_id", JF_UUID, JF_REQUIRED},
+};
+
+/*
+ * A reference is a pseudonym: letters, digits and . _ / -, no spaces (so no "First Last"),
+ * and nothing shaped like a German date or a benefit number (BG-Nummer), the things people
+ * would otherwise type.
+ */
+static const char *reference_problem(const char *ref)
+{
+	size_t n = strlen(ref);
+
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)ref[i]) && !strchr("._/-", ref[i]))
+			return "use a pseudonym of letters, digits and . _ / - only (no names, no spaces)";
+	for (size_t i = 0; i < n; i++) {
+		int d = 0, e = 0, f = 0;
+		size_t j = i;
+		while (j < n && isdigit((unsigned char)ref[j]) && d < 3)
+			j++, d++;
+		if (d < 1 || d > 2 || j >= n || ref[j] != '.')
+			continue;
+		j++;
+		while (j < n && isdigit((unsigned char)ref[j]) && e < 3)
+			j++, e++;
+		if (e < 1 || e > 2 || j >= n || ref[j] != '.')
+			continue;
+		j++;
+		while (j < n && isdigit((unsigned char)ref[j]))
+			j++, f++;
+		if (f == 2 || f == 4)
+			return "looks like a date of birth: use a pseudonym";
+	}
+	for (size_t i = 0; i + 2 <= n; i++)
+		if (toupper((unsigned char)ref[i]) == 'B' && toupper((unsigned char)ref[i + 1]) == 'G' &&
+		    i >= 5 && isdigit((unsigned char)ref[i - 1]) && i + 2 < n &&
+		    isdigit((unsigned char)ref[i + 2]))
+			return "looks like a benefit number (BG-Nummer): use a pseudonym";
+	return NULL;
+}
+
+static void page_free(void *p)
+{
+	page_clear(p);
+	free(p);
+}
+
+static void bad_query(struct req *r, const char *field, const char *message)
+{
+	json_t *errors = json_array();
+
+	json_add_error(errors, field, message);
+	http_problem_errors(r, 400, "bad-query", "Bad query parameter", message, errors);
+}
+
+/* The usual answer of a statement returning (outcome, body[, version]); ok_status on success. */
+static void answer_outcome(struct req *r, const struct db_result *res, int ok_status)
+{
+	const char *outcome;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	outcome = PQgetvalue(res->pg, 0, 0);
+	if (!strcmp(outcome, "not_found")) {
+		http_not_found(r);
+	} else if (!strcmp(outcome, "stale")) {
+		http_problem(r, 412, "stale", "Precondition failed",
+			     "The case is at version %s; read it again.", PQgetvalue(res->pg, 0, 2));
+	} else {
+		long version = PQnfields(res->pg) > 2 && !PQgetisnull(res->pg, 0, 2)
+				       ? strtol(PQgetvalue(res->pg, 0, 2), NULL, 10)
+				       : 0;
+		http_reply_json_text(r, ok_status, PQgetvalue(res->pg, 0, 1), version);
+	}
+}
+
+static void on_outcome(void *arg, const struct db_result *res)
+{
+	answer_outcome(arg, res, 200);
+}
+
+static void on_created_outcome(void *arg, const struct db_result *res)
+{
+	answer_outcome(arg, res, 201);
+}
+
+/* Cases */
+
+static void on_case_created(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	json_t *doc;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	doc = json_loads(PQgetvalue(res->pg, 0, 0), 0, NULL);
+	if (doc) {
+		char *location = xasprintf("/v1/cases/%s", json_string_value(json_object_get(doc, "id")));
+		http_header(r, "Location", location);
+		free(location);
+		json_decref(doc);
+	}
+	http_reply_json_text(r, 201, PQgetvalue(res->pg, 0, 0),
+			     strtol(PQgetvalue(res->pg, 0, 1), NULL, 10));
+}
+
+static void create_case(struct req *r)
+{
+	json_t *errors = json_array();
+	const char *values[ACTOR_PARAMS + 3], *problem;
+
+	json_check_object(r->json, create_fields, ARRAY_SIZE(create_fields), NULL, errors);
+	if (json_get_string(r->json, "reference") &&
+	    (problem = reference_problem(json_get_string(r->json, "reference"))))
+		json_add_error(errors, "reference", problem);
+	if (json_array_size(errors)) {
+		http_invalid(r, errors);
+		return;
+	}
+	json_decref(errors);
+	req_actor(r, values);
+	values[4] = json_get_string(r->json, "reference");
+	values[5] = json_get_string(r->json, "target_group_id");
+	values[6] = json_get_string(r->json, "district");
+	req_db(r, "case_create", 7, values, on_case_created);
+}
+
+static void on_page(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	http_reply_json(r, 200, page_result(r->ctx, res->pg, 0, 1));
+}
+
+static void list_cases(struct req *r)
+{
+	static const char *const allowed[] = {"limit", "after", "status", "target_group_id", NULL};
+	const char *status = req_query(r, "status"), *tg = req_query(r, "target_group_id");
+	struct page *p = xcalloc(1, sizeof(*p));
+	const char *values[6];
+
+	r->ctx = p;
+	r->ctx_free = page_free;
+	if (!req_check_query(r, allowed) || !page_parse(r, p, 2))
+		return;
+	if (status && strcmp(status, "open") && strcmp(status, "closed")) {
+		bad_query(r, "status", "status must be open or closed");
+		return;
+	}
+	if (tg && !validate_uuid(tg)) {
+		bad_query(r, "target_group_id", "target_group_id must be a UUID");
+		return;
+	}
+	values[0] = r->auth.node_id;
+	values[1] = status;
+	values[2] = tg;
+	values[3] = page_key(p, 0);
+	values[4] = page_key(p, 1);
+	values[5] = p->limit_text;
+	req_db(r, "case_list", 6, values, on_page);
+}
+
+static void on_case(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	if (PQntuples(res->pg) == 0) {
+		http_not_found(r);
+		return;
+	}
+	http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 0),
+			     strtol(PQgetvalue(res->pg, 0, 1), NULL, 10));
+}
+
+static void get_case(struct req *r)
+{
+	const char *values[ACTOR_PARAMS + 1];
+
+	req_actor(r, values);
+	values[4] = req_param(r, "id");
+	req_db(r, "case_get", 5, values, on_case);
+}
+
+static void update_case(struct req *r)
+{
+	json_t *errors = json_array();
+	const char *values[ACTOR_PARAMS + 3], *ref = json_get_string(r->json, "reference"), *problem;
+	bool closing = json_get_string(r->json, "status") != NULL;
+	char version_text[24], *patch;
+	long version = 0;
+	int if_match;
+
+	json_check_object(r->json, update_fields, ARRAY_SIZE(update_fields), NULL, errors);
+	if (json_object_size(r->json) == 0)
+		json_add_error(errors, "body", "name at least one field to change");
+	if (ref && (problem = reference_problem(ref)))
+		json_add_error(errors, "reference", problem);
+	if (closing && !json_object_get(r->json, "close_reason"))
+		json_add_error(errors, "close_reason", "is required when closing a case");
+	if (!closing && json_object_get(r->json, "close_reason"))
+		json_add_error(errors, "close_reason", "is only given when closing (status: closed)");
+	if (json_array_size(errors)) {
+		http_invalid(r, errors);
+		return;
+	}
+	json_decref(errors);
+	if_match = req_if_match(r, &version);
+	if (if_match < 0)
+		return;
+	snprintf(version_text, sizeof(version_text), "%ld", version);
+	patch = json_dumps(r->json, JSON_COMPACT);
+	req_actor(r, values);
+	values[4] = req_param(r, "id");
+	values[5] = if_match ? version_text : NULL;
+	values[6] = patch;
+	req_db(r, "case_update", 7, values, on_outcome);
+	free(patch);
+}
+
+/* Consent */
+
+static void create_consent(struct req *r)
+{
+	json_t *errors = json_array();
+	const char *values[ACTOR_PARAMS + 7];
+	const char *scope = json_get_string(r->json, "scope");
+	const char *recipient = json_get_string(r->json, "recipient_node_id");
+	const char *given = json_get_string(r->json, "given_on");
+	const char *expires = json_get_string(r->json, "expires_on");
+
+	json_check_object(r->json, consent_fields, ARRAY_SIZE(consent_fields), NULL, errors);
+	if (!scope)
+		scope = "node";
+	if (!strcmp(scope, "node") && !recipient)
+		json_add_error(errors, "recipient_node_id", "is required unless scope is network");
+	if (!strcmp(scope, "network") && recipient)
+		json_add_error(errors, "recipient_node_id", "is not given when scope is network");
+	/* Dates compare as text in YYYY-MM-DD. */
+	if (given && expires && validate_date(given) && validate_date(expires) &&
+	    strcmp(expires, given) < 0)
+		json_add_error(errors, "expires_on", "cannot be before given_on");
+	if (json_array_size(errors)) {
+		http_invalid(r, errors);
+		return;
+	}
+	json_decref(errors);
+	req_actor(r, values);
+	values[4] = req_param(r, "id");
+	values[5] = scope;
+	values[6] = recipient;
+	values[7] = json_get_string(r->json, "purpose");
+	values[8] = given;
+	values[9] = expires;
+	values[10] = json_get_string(r->json, "evidence");
+	req_db(r, "case_consent_create", 11, values, on_created_outcome);
+}
+
+static void on_consents(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	json_t *items;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	if (PQntuples(res->pg) == 0) {
+		http_not_found(r);
+		return;
+	}
+	items = json_loads(PQgetvalue(res->pg, 0, 0), 0, NULL);
+	http_reply_json(r, 200, json_pack("{s:o, s:n}", "items", items ? items : json_array(), "next"));
+}
+
+static void list_consents(struct req *r)
+{
+	const char *values[2] = {r->auth.node_id, req_param(r, "id")};
+
+	req_db(r, "case_consent_list", 2, values, on_consents);
+}
+
+static void revoke_consent(struct req *r)
+{
+	const char *values[ACTOR_PARAMS + 1];
+
+	req_actor(r, values);
+	values[4] = req_param(r, "id");
+	req_db(r, "case_consent_revoke", 5, values, on_outcome);
+}
+
+/* Enrolment, progress, next steps */
+
+static void enrol(struct req *r)
+{
+	json_t *errors = json_array();
+	const char *values[ACTOR_PARAMS + 2];
+
+	json_check_object(r->json, enrol_fields, ARRAY_SIZE(enrol_fields), NULL, errors);
+	if (json_array_size(errors)) {
+		http_invalid(r, errors);
+		return;
+	}
+	json_decref(errors);
+	req_actor(r, values);
+	values[4] = req_param(r, "id");
+	values[5] = json_get_string(r->json, "chain_id");
+	req_db(r, "case_enrol", 6, values, on_outcome);
+}
+
+/* The chain state of the case, or NULL after answering 404/409. */
+static json_t *chain_state(struct req *r, const struct db_result *res)
+{
+	json_t *state;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return NULL;
+	}
+	if (strcmp(PQgetvalue(res->pg, 0, 0), "1") != 0) {
+		http_not_found(r);
+		return NULL;
+	}
+	if (PQgetisnull(res->pg, 0, 1)) {
+		http_problem(r, 409, "not-enrolled", "Not enrolled",
+			     "The case is not enrolled in a chain: POST /v1/cases/{id}/enrolment.");
+		return NULL;
+	}
+	state = json_loads(PQgetvalue(res->pg, 0, 1), 0, NULL);
+	if (!state)
+		http_problem(r, 500, "internal", "Internal error", "The chain state is unreadable.");
+	return state;
+}
+
+static void on_progress(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	json_t *state = chain_state(r, res);
+	json_t *step;
+	size_t i;
+
+	if (!state)
+		return;
+	/* Progress shows what happened; suggestions belong to next-steps. */
+	json_array_foreach(json_object_get(state, "steps"), i, step) json_object_del(step, "suggestions");
+	http_reply_json(r, 200, state);
+}
+
+static void on_next_steps(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	json_t *state = chain_state(r, res), *steps, *edges, *step, *edge, *open;
+	struct chain_step *gs;
+	struct chain_edge *ge;
+	const char **done, **busy;
+	size_t n_steps, n_edges, n_done = 0, n_busy = 0, i, *out;
+	struct chain_graph g;
+	long n_open;
+
+	if (!state)
+		return;
+	steps = json_object_get(state, "steps");
+	edges = json_object_get(state, "edges");
+	n_steps = json_array_size(steps);
+	n_edges = json_array_size(edges);
+	gs = xcalloc(n_steps, sizeof(*gs));
+	ge = xcalloc(n_edges, sizeof(*ge));
+	done = xcalloc(n_steps, sizeof(*done));
+	busy = xcalloc(n_steps, sizeof(*busy));
+	out = xcalloc(n_steps, sizeof(*out));
+	json_array_foreach(steps, i, step)
+	{
+		const char *st = json_get_string(step, "state");
+		gs[i].key = json_get_string(step, "key");
+		gs[i].name = json_get_string(step, "name");
+		gs[i].category = json_get_string(step, "category");
+		gs[i].required = json_is_true(json_object_get(step, "required"));
+		if (!strcmp(st, "done"))
+			done[n_done++] = gs[i].key;
+		else if (!strcmp(st, "in_progress") || !strcmp(st, "referred"))
+			busy[n_busy++] = gs[i].key;
+	}
+	json_array_foreach(edges, i, edge)
+	{
+		ge[i].from = json_get_string(edge, "from");
+		ge[i].to = json_get_string(edge, "to");
+	}
+	g = (struct chain_graph){gs, n_steps, ge, n_edges};
+	n_open = chain_next_steps(&g, done, n_done, busy, n_busy, out);
+	if (n_open < 0) {
+		http_problem(r, 500, "internal", "Internal error",
+			     "The case's chain version is not a valid graph.");
+	} else {
+		open = json_array();
+		for (long k = 0; k < n_open; k++)
+			json_array_append(open, json_array_get(steps, out[k]));
+		http_reply_json(r, 200,
+				json_pack("{s:O, s:O, s:O, s:o}", "case_id",
+					  json_object_get(state, "case_id"), "chain_id",
+					  json_object_get(state, "chain_id"), "chain_version",
+					  json_object_get(state, "chain_version"), "items", open));
+	}
+	free(gs);
+	free(ge);
+	free(done);
+	free(busy);
+	free(out);
+	json_decref(state);
+}
+
+static void chain_query(struct req *r, db_callback cb)
+{
+	const char *values[ACTOR_PARAMS + 1];
+
+	req_actor(r, values);
+	values[4] = req_param(r, "id");
+	req_db(r, "case_chain_state", 5, values, cb);
+}
+
+static void progress(struct req *r)
+{
+	chain_query(r, on_progress);
+}
+
+static void next_steps(struct req *r)
+{
+	chain_query(r, on_next_steps);
+}
+
+static const struct route routes[] = {
+	{"POST", "/v1/cases", create_case, ROUTE_BODY, ROLE_CASEWORKER, "cases:write"},
+	{"GET", "/v1/cases", list_cases, 0, ROLE_CASEWORKER, "cases:read"},
+	{"GET", "/v1/cases/{id}", get_case, 0, ROLE_CASEWORKER, "cases:read"},
+	{"PATCH", "/v1/cases/{id}", update_case, ROUTE_BODY, ROLE_CASEWORKER, "cases:write"},
+	{"POST", "/v1/cases/{id}/consents", create_consent, ROUTE_BODY, ROLE_CASEWORKER,
+	 "cases:write"},
+	{"GET", "/v1/cases/{id}/consents", list_consents, 0, ROLE_CASEWORKER, "cases:read"},
+	{"POST", "/v1/consents/{id}/revoke", revoke_consent, 0, ROLE_CASEWORKER, "cases:write"},
+	{"POST", "/v1/cases/{id}/enrolment", enrol, ROUTE_BODY, ROLE_CASEWORKER, "cases:write"},
+	{"GET", "/v1/cases/{id}/progress", progress, 0, ROLE_CASEWORKER, "cases:read"},
+	{"GET", "/v1/cases/{id}/next-steps", next_steps, 0, ROLE_CASEWORKER, "cases:read"},
+};
+
+API_MODULE(cases_api, "cases", routes, stmts);
