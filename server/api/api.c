@@ -11,6 +11,9 @@ static const struct api_module *const modules[] = {
 	&system_api,
 	&auth_api,
 	&accounts_api,
+	&taxonomy_api,
+	&organizations_api,
+	&nodes_api,
 };
 
 static struct db_stmt *statements;
