@@ -56,57 +56,90 @@ static const struct db_stmt stmts[] = {
          * 'ok' + the organization, or 'forbidden'/'stale' + the stored version when nothing
          * changed; no row when there is no such organization.
          */
-        {
-                "organization_update",
-                "WITH x AS (SELECT $5::jsonb AS p),"
-                " u AS (UPDATE organization o SET " SET_TEXT("name") SET_TEXT("kind")
-                        SET_TEXT("phone") SET_TEXT("email") SET_TEXT("url") SET_TEXT("street")
-                                SET_TEXT("postal_code") SET_TEXT(
-                                        "city") "   version = o.version + 1, updated_at = now()"
-                                                "   FROM x WHERE o.id = $6 AND ($7::int IS NULL OR "
-                                                "o.version = $7::int)"
-                                                "     AND " ORGANIZATION_MAY_EDIT(
-                                                        "o") " RETURNING o.*),"
-                                                             " au AS (" AUDIT_INSERT(
-                                                                     "organization.update",
-                                                                     "organization", "u.id",
-                                                                     "jsonb_build_object('fields', "
-                                                                     "(SELECT jsonb_agg(k ORDER BY "
-                                                                     "k) FROM"
-                                                                     " jsonb_object_keys($10::"
-                                                                     "jsonb) k))") " FROM u)"
-                                                                                   "SELECT "
-                                                                                   "'ok',"
-                                                                                   " " ORGANIZATION_JSON(
-                                                                                           "u") ", "
-                                                                                                "u."
-                                                                                                "ve"
-                                                                                                "rs"
-                                                                                                "io"
-                                                                                                "n "
-                                                                                                "FR"
-                                                                                                "OM"
-                                                                                                " u"
-                                                                                                " U"
-                                                                                                "NI"
-                                                                                                "ON"
-                                                                                                " A"
-                                                                                                "LL"
-                                                                                                " S"
-                                                                                                "EL"
-                                                                                                "EC"
-                                                                                                "T "
-                                                                                                "CA"
-                                                                                                "SE"
-                                                                                                " W"
-                                                                                                "HE"
-                                                                                                "N "
-                                                                                                "NO"
-                                                                                                "T"
-                                                                                                " " ORGANIZATION_MAY_EDIT(
-                                                                                                        "o") " THEN 'forbidden' ELSE 'stale' END,"
-                                                                                                             "        NULL, o.version FROM organization o"
-                                                                                                             " WHERE o.id = $6 AND NOT EXISTS (SELECT 1 FROM u)"},
+        {"organization_update",
+         "WITH x AS (SELECT $5::jsonb AS p),"
+         " u AS (UPDATE organization o SET " SET_TEXT("name") SET_TEXT("kind") SET_TEXT(
+                 "phone") SET_TEXT("email") SET_TEXT("url") SET_TEXT("street")
+                 SET_TEXT("postal_code") SET_TEXT(
+                         "city") "   version = o.version + 1, updated_at = now()"
+                                 "   FROM x WHERE o.id = $6 AND ($7::int IS NULL OR "
+                                 "o.version = $7::int)"
+                                 "     AND " ORGANIZATION_MAY_EDIT(
+                                         "o") " RETURNING o.*),"
+                                              " au AS (" AUDIT_INSERT(
+                                                      "organization.update", "organization", "u.id",
+                                                      "jsonb_build_object('fields', "
+                                                      "(SELECT jsonb_agg(k ORDER BY "
+                                                      "k) FROM"
+                                                      " jsonb_object_keys($10::"
+                                                      "jsonb) k))") " FROM u)"
+                                                                    "SELECT "
+                                                                    "'ok',"
+                                                                    " " ORGANIZATION_JSON(
+                                                                            "u") ", "
+                                                                                 "u."
+                                                                                 "ve"
+                                                                                 "rs"
+                                                                                 "io"
+                                                                                 "n "
+                                                                                 "FR"
+                                                                                 "OM"
+                                                                                 " u"
+                                                                                 " U"
+                                                                                 "NI"
+                                                                                 "ON"
+                                                                                 " A"
+                                                                                 "LL"
+                                                                                 " S"
+                                                                                 "EL"
+                                                                                 "EC"
+                                                                                 "T "
+                                                                                 "CA"
+                                                                                 "SE"
+                                                                                 " W"
+                                                                                 "HE"
+                                                                                 "N "
+                                                                                 "NO"
+                                                                                 "T"
+                                                                                 " " ORGANIZATION_MAY_EDIT(
+                                                                                         "o") " THE"
+                                                                                              "N "
+                                                                                              "'for"
+                                                                                              "bidd"
+                                                                                              "en' "
+                                                                                              "ELSE"
+                                                                                              " '"
+                                                                                              "stal"
+                                                                                              "e' "
+                                                                                              "END,"
+                                                                                              "    "
+                                                                                              "    "
+                                                                                              "NULL"
+                                                                                              ", "
+                                                                                              "o."
+                                                                                              "vers"
+                                                                                              "ion "
+                                                                                              "FROM"
+                                                                                              " org"
+                                                                                              "aniz"
+                                                                                              "atio"
+                                                                                              "n o"
+                                                                                              " WHE"
+                                                                                              "RE "
+                                                                                              "o."
+                                                                                              "id "
+                                                                                              "= "
+                                                                                              "$6 "
+                                                                                              "AND "
+                                                                                              "NOT "
+                                                                                              "EXIS"
+                                                                                              "TS "
+                                                                                              "(SEL"
+                                                                                              "ECT "
+                                                                                              "1 "
+                                                                                              "FROM"
+                                                                                              " u"
+                                                                                              ")"},
 };
 
 static const char *const kinds[] = {
