@@ -18,10 +18,10 @@
 #include "registry_json.h"
 #include "validate.h"
 
-/* One column of the node from the column patch x.p when it names it, else unchanged. */
-#define SET_TEXT(c) c " = CASE WHEN x.p ? '" c "' THEN x.p->>'" c "' ELSE n." c " END,"
-#define SET_CAST(c, type)                                                                          \
-	c " = CASE WHEN x.p ? '" c "' THEN (x.p->>'" c "')::" type " ELSE n." c " END,"
+/* The columns a request may write, in the order of the statements. */
+#define NODE_COLUMNS                                                                               \
+	"organization_id, name, kind, district, street, postal_code, city, geo_lat, geo_lon,"      \
+	" phone, email, url, languages, accessibility, active"
 
 /* Whether the caller ($2 node, $8 role, $9 coordinated networks) may change node row n. */
 #define NODE_MAY_EDIT(n)                                                                           \
@@ -30,128 +30,84 @@
 	" AND m.network_id = ANY($9::uuid[]))))"
 
 static const struct db_stmt stmts[] = {
-        /* actor, $5 columns (registry_columns) */
-        {"node_create",
-         "WITH x AS (SELECT $5::jsonb AS p),"
-         " n AS (INSERT INTO node (organization_id, name, kind, district, street, postal_code, "
-         "city,"
-         "                         geo_lat, geo_lon, phone, email, url, languages, accessibility,"
-         "                         active)"
-         "       SELECT (p->>'organization_id')::uuid, p->>'name', p->>'kind', p->>'district',"
-         "              p->>'street', p->>'postal_code', p->>'city', (p->>'geo_lat')::float8,"
-         "              (p->>'geo_lon')::float8, p->>'phone', p->>'email', p->>'url',"
-         "              CASE WHEN p ? 'languages'"
-         "                THEN ARRAY(SELECT jsonb_array_elements_text(p->'languages'))"
-         "                ELSE '{de}' END,"
-         "              p->>'accessibility', coalesce((p->>'active')::boolean, true)"
-         "       FROM x RETURNING *),"
-         " au AS (" AUDIT_INSERT(
-                 "node.create", "node", "n.id",
-                 "jsonb_build_object('name', n.name, 'kind', n.kind,"
-                 " 'organization_id', n.organization_id)") " FROM n)"
-                                                           "SELECT " NODE_DETAIL_JSON(
-                                                                   "n") ", n.id, n.version FROM n"},
-        /*
-         * The directory: $1 kind, $2 network (active members), $3 district, $4 q for the German
-         * text search and $5 the same escaped for ILIKE (parts of compounds), $6 active,
-         * $7 $8 cursor (name, id), $9 limit + 1.
-         */
-        {"node_list",
-         "SELECT " NODE_JSON(
-                 "n") ", n.name, n.id::text FROM node n"
-                      " WHERE ($1::text IS NULL OR n.kind = $1)"
-                      "   AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM network_member m"
-                      "        WHERE m.node_id = n.id AND m.network_id = $2::uuid AND m.active))"
-                      "   AND ($3::text IS NULL OR n.district = $3)"
-                      "   AND ($4::text IS NULL OR n.search @@ websearch_to_tsquery('german', $4)"
-                      "        OR n.name ILIKE '%' || $5 || '%')"
-                      "   AND ($6::boolean IS NULL OR n.active = $6::boolean)"
-                      "   AND ($7::text IS NULL OR (n.name, n.id) > ($7::text, $8::uuid))"
-                      " ORDER BY n.name, n.id LIMIT $9::int"},
-        {"node_get", "SELECT " NODE_DETAIL_JSON("n") ", n.version FROM node n WHERE n.id = $1"},
-        /*
-         * actor, $5 columns (registry_columns), $6 id, $7 expected version or NULL, $8 role,
-         * $9 coordinated networks, $10 the request body (its field names are audited). Answers 'ok'
-         * + the node, or 'forbidden'/'stale' + the stored version when nothing changed; no row when
-         * there is no such node.
-         */
-        {"node_update",
-         "WITH x AS (SELECT $5::jsonb AS p),"
-         " u AS (UPDATE node n SET " SET_CAST("organization_id", "uuid") SET_TEXT("name") SET_TEXT(
-                 "kind") SET_TEXT("district") SET_TEXT("street") SET_TEXT("postal_code")
-                 SET_TEXT("city") SET_CAST("geo_lat", "float8") SET_CAST("geo_lon", "float8")
-                         SET_TEXT("phone") SET_TEXT("email") SET_TEXT(
-                                 "url") "   languages = CASE WHEN x.p ? 'languages'"
-                                        "     THEN ARRAY(SELECT "
-                                        "jsonb_array_elements_text(x.p->'languages')) ELSE "
-                                        "n.languages END," SET_TEXT("accessibility") SET_CAST(
-                                                "active",
-                                                "boolean") "   version = n.version + 1, updated_at "
-                                                           "= now()"
-                                                           "   FROM x WHERE n.id = $6 AND ($7::int "
-                                                           "IS NULL OR n.version = $7::int)"
-                                                           "     AND " NODE_MAY_EDIT(
-                                                                   "n") " RETURNING n.*),"
-                                                                        " au AS (" AUDIT_INSERT(
-                                                                                "node.update",
-                                                                                "node", "u.id",
-                                                                                "jsonb_build_"
-                                                                                "object('fields', "
-                                                                                "(SELECT "
-                                                                                "jsonb_agg(k ORDER "
-                                                                                "BY k) FROM"
-                                                                                " jsonb_object_"
-                                                                                "keys($10::jsonb) "
-                                                                                "k))") " FROM u)"
-                                                                                       "SELECT "
-                                                                                       "'ok',"
-                                                                                       " " NODE_DETAIL_JSON(
-                                                                                               "u") ", u.version FROM u"
-                                                                                                    " UNION ALL"
-                                                                                                    " SELECT CASE WHEN NOT " NODE_MAY_EDIT(
-                                                                                                            "n") " THEN 'forbidden' ELSE 'stale' END,"
-                                                                                                                 "        NULL, n.version FROM node n WHERE n.id = $6 AND NOT EXISTS (SELECT 1 FROM u)"},
+	/* actor, $5 columns (registry_columns); languages and active have defaults */
+	{"node_create",
+	 "WITH n AS (INSERT INTO node (" NODE_COLUMNS ")"
+	 "  SELECT p.organization_id, p.name, p.kind, p.district, p.street, p.postal_code, p.city,"
+	 "         p.geo_lat, p.geo_lon, p.phone, p.email, p.url, coalesce(p.languages, '{de}'),"
+	 "         p.accessibility, coalesce(p.active, true)"
+	 "  FROM jsonb_populate_record(NULL::node, $5::jsonb) p RETURNING *),"
+	 " au AS (" AUDIT_INSERT("node.create", "node", "n.id",
+				 "jsonb_build_object('name', n.name, 'kind', n.kind,"
+				 " 'organization_id', n.organization_id)") " FROM n)"
+	 "SELECT " NODE_DETAIL_JSON("n") ", n.id, n.version FROM n"},
+	/*
+	 * The directory: $1 kind, $2 network (active members), $3 district, $4 q for the German
+	 * text search and $5 the same escaped for ILIKE (parts of compounds), $6 active,
+	 * $7 $8 cursor (name, id), $9 limit + 1.
+	 */
+	{"node_list",
+	 "SELECT " NODE_JSON("n") ", n.name, n.id::text FROM node n"
+	 " WHERE ($1::text IS NULL OR n.kind = $1)"
+	 "   AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM network_member m"
+	 "        WHERE m.node_id = n.id AND m.network_id = $2::uuid AND m.active))"
+	 "   AND ($3::text IS NULL OR n.district = $3)"
+	 "   AND ($4::text IS NULL OR n.search @@ websearch_to_tsquery('german', $4)"
+	 "        OR n.name ILIKE '%' || $5 || '%')"
+	 "   AND ($6::boolean IS NULL OR n.active = $6::boolean)"
+	 "   AND ($7::text IS NULL OR (n.name, n.id) > ($7::text, $8::uuid))"
+	 " ORDER BY n.name, n.id LIMIT $9::int"},
+	{"node_get", "SELECT " NODE_DETAIL_JSON("n") ", n.version FROM node n WHERE n.id = $1"},
+	/*
+	 * actor, $5 columns (registry_columns): those it names change, the others keep their
+	 * value (jsonb_populate_record takes them from the row); $6 id, $7 expected version or
+	 * NULL, $8 role, $9 coordinated networks, $10 the request body (its field names are
+	 * audited). Answers 'ok' + the node, or 'forbidden'/'stale' + the stored version when
+	 * nothing changed; no row when there is no such node.
+	 */
+	{"node_update",
+	 "WITH u AS (UPDATE node n SET (" NODE_COLUMNS ") = (SELECT " NODE_COLUMNS
+	 "  FROM jsonb_populate_record(n, $5::jsonb)),"
+	 "  version = n.version + 1, updated_at = now()"
+	 "  WHERE n.id = $6 AND ($7::int IS NULL OR n.version = $7::int)"
+	 "    AND " NODE_MAY_EDIT("n") " RETURNING n.*),"
+	 " au AS (" AUDIT_INSERT("node.update", "node", "u.id",
+				 "jsonb_build_object('fields', (SELECT jsonb_agg(k ORDER BY k)"
+				 " FROM jsonb_object_keys($10::jsonb) k))") " FROM u)"
+	 "SELECT 'ok', " NODE_DETAIL_JSON("u") ", u.version FROM u"
+	 " UNION ALL"
+	 " SELECT CASE WHEN NOT " NODE_MAY_EDIT("n") " THEN 'forbidden' ELSE 'stale' END,"
+	 "        NULL, n.version FROM node n WHERE n.id = $6 AND NOT EXISTS (SELECT 1 FROM u)"},
 };
 
 static const char *const kinds[] = {
-        "jobcenter",
-        "employment_agency",
-        "social_welfare_office",
-        "youth_welfare_office",
-        "health_office",
-        "health_provider",
-        "welfare_association",
-        "counselling_service",
-        "education_provider",
-        "housing_provider",
-        "employer",
-        "community_centre",
-        "municipality",
-        "other",
-        NULL,
+	"jobcenter",          "employment_agency", "social_welfare_office", "youth_welfare_office",
+	"health_office",      "health_provider",   "welfare_association",   "counselling_service",
+	"education_provider", "housing_provider",  "employer",              "community_centre",
+	"municipality",       "other",             NULL,
 };
 
 #define NODE_FIELDS_COMMON                                                                         \
-	{"district", JF_STRING, JF_NULLABLE, 1, 100}, {"address", JF_OBJECT, JF_NULLABLE},         \
-	        {"geo", JF_OBJECT, JF_NULLABLE}, {"contact", JF_OBJECT, JF_NULLABLE},              \
-	        {"languages", JF_STRING_ARRAY, 0, 0, 20, NULL, 2},                                 \
-	        {"accessibility", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 2000},                 \
-	{                                                                                          \
-		"active", JF_BOOLEAN, 0                                                            \
-	}
+	{"district", JF_STRING, JF_NULLABLE, 1, 100},                                              \
+	{"address", JF_OBJECT, JF_NULLABLE},                                                       \
+	{"geo", JF_OBJECT, JF_NULLABLE},                                                           \
+	{"contact", JF_OBJECT, JF_NULLABLE},                                                       \
+	{"languages", JF_STRING_ARRAY, 0, 0, 20, NULL, 2},                                         \
+	{"accessibility", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 2000},                         \
+	{"active", JF_BOOLEAN, 0}
 
 static const struct json_field create_fields[] = {
-        {"organization_id", JF_UUID, JF_REQUIRED},
-        {"name", JF_STRING, JF_REQUIRED, 1, 200},
-        {"kind", JF_ENUM, JF_REQUIRED, 0, 0, kinds},
-        NODE_FIELDS_COMMON,
+	{"organization_id", JF_UUID, JF_REQUIRED},
+	{"name", JF_STRING, JF_REQUIRED, 1, 200},
+	{"kind", JF_ENUM, JF_REQUIRED, 0, 0, kinds},
+	NODE_FIELDS_COMMON,
 };
 
 static const struct json_field update_fields[] = {
-        {"organization_id", JF_UUID, 0},
-        {"name", JF_STRING, 0, 1, 200},
-        {"kind", JF_ENUM, 0, 0, 0, kinds},
-        NODE_FIELDS_COMMON,
+	{"organization_id", JF_UUID, 0},
+	{"name", JF_STRING, 0, 1, 200},
+	{"kind", JF_ENUM, 0, 0, 0, kinds},
+	NODE_FIELDS_COMMON,
 };
 
 /* Check a node body against fields; answers 422 and returns false when it breaks a rule. */
@@ -369,12 +325,12 @@ static void update_node(struct req *r)
 }
 
 static const struct route routes[] = {
-        {"POST", "/v1/nodes", create_node, ROUTE_BODY, ROLE_ADMIN | ROLE_COORDINATOR,
-         "directory:write"},
-        {"GET", "/v1/nodes", list_nodes, 0, ROLE_ANY, "directory:read"},
-        {"GET", "/v1/nodes/{id}", get_node, 0, ROLE_ANY, "directory:read"},
-        {"PATCH", "/v1/nodes/{id}", update_node, ROUTE_BODY,
-         ROLE_ADMIN | ROLE_COORDINATOR | ROLE_CASEWORKER, "directory:write"},
+	{"POST", "/v1/nodes", create_node, ROUTE_BODY, ROLE_ADMIN | ROLE_COORDINATOR,
+	 "directory:write"},
+	{"GET", "/v1/nodes", list_nodes, 0, ROLE_ANY, "directory:read"},
+	{"GET", "/v1/nodes/{id}", get_node, 0, ROLE_ANY, "directory:read"},
+	{"PATCH", "/v1/nodes/{id}", update_node, ROUTE_BODY,
+	 ROLE_ADMIN | ROLE_COORDINATOR | ROLE_CASEWORKER, "directory:write"},
 };
 
 API_MODULE(nodes_api, "nodes", routes, stmts);

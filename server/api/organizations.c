@@ -16,8 +16,8 @@
 #include "registry_json.h"
 #include "validate.h"
 
-/* One column of the organization from the column patch x.p when it names it, else unchanged. */
-#define SET_TEXT(c) c " = CASE WHEN x.p ? '" c "' THEN x.p->>'" c "' ELSE o." c " END,"
+/* The columns a request may write, in the order of the statements. */
+#define ORGANIZATION_COLUMNS "name, kind, phone, email, url, street, postal_code, city"
 
 /* Whether the caller ($8 role, $9 coordinated networks) may change organization row o. */
 #define ORGANIZATION_MAY_EDIT(o)                                                                   \
@@ -26,139 +26,63 @@
 	" AND m.active AND m.network_id = ANY($9::uuid[]))))"
 
 static const struct db_stmt stmts[] = {
-        /* actor, $5 columns (registry_columns) */
-        {"organization_create",
-         "WITH x AS (SELECT $5::jsonb AS p),"
-         " o AS (INSERT INTO organization (name, kind, phone, email, url, street, postal_code, "
-         "city)"
-         "       SELECT p->>'name', p->>'kind', p->>'phone', p->>'email', p->>'url', p->>'street',"
-         "              p->>'postal_code', p->>'city' FROM x RETURNING *),"
-         " au AS (" AUDIT_INSERT(
-                 "organization.create", "organization", "o.id",
-                 "jsonb_build_object('name', o.name, 'kind', o.kind)") " FROM o)"
-                                                                       "SELECT " ORGANIZATION_JSON(
-                                                                               "o") ", o.id, "
-                                                                                    "o.version "
-                                                                                    "FROM o"},
-        /* $1 kind, $2 name part (escaped for ILIKE), $3 $4 cursor (name, id), $5 limit + 1 */
-        {"organization_list",
-         "SELECT " ORGANIZATION_JSON(
-                 "o") ", o.name, o.id::text FROM organization o"
-                      " WHERE ($1::text IS NULL OR o.kind = $1)"
-                      "   AND ($2::text IS NULL OR o.name ILIKE '%' || $2 || '%')"
-                      "   AND ($3::text IS NULL OR (o.name, o.id) > ($3::text, $4::uuid))"
-                      " ORDER BY o.name, o.id LIMIT $5::int"},
-        {"organization_get",
-         "SELECT " ORGANIZATION_JSON("o") ", o.version FROM organization o WHERE o.id = $1"},
-        /*
-         * actor, $5 columns (registry_columns), $6 id, $7 expected version or NULL, $8 role,
-         * $9 coordinated networks, $10 the request body (its field names are audited). Answers
-         * 'ok' + the organization, or 'forbidden'/'stale' + the stored version when nothing
-         * changed; no row when there is no such organization.
-         */
-        {"organization_update",
-         "WITH x AS (SELECT $5::jsonb AS p),"
-         " u AS (UPDATE organization o SET " SET_TEXT("name") SET_TEXT("kind") SET_TEXT(
-                 "phone") SET_TEXT("email") SET_TEXT("url") SET_TEXT("street")
-                 SET_TEXT("postal_code") SET_TEXT(
-                         "city") "   version = o.version + 1, updated_at = now()"
-                                 "   FROM x WHERE o.id = $6 AND ($7::int IS NULL OR "
-                                 "o.version = $7::int)"
-                                 "     AND " ORGANIZATION_MAY_EDIT(
-                                         "o") " RETURNING o.*),"
-                                              " au AS (" AUDIT_INSERT(
-                                                      "organization.update", "organization", "u.id",
-                                                      "jsonb_build_object('fields', "
-                                                      "(SELECT jsonb_agg(k ORDER BY "
-                                                      "k) FROM"
-                                                      " jsonb_object_keys($10::"
-                                                      "jsonb) k))") " FROM u)"
-                                                                    "SELECT "
-                                                                    "'ok',"
-                                                                    " " ORGANIZATION_JSON(
-                                                                            "u") ", "
-                                                                                 "u."
-                                                                                 "ve"
-                                                                                 "rs"
-                                                                                 "io"
-                                                                                 "n "
-                                                                                 "FR"
-                                                                                 "OM"
-                                                                                 " u"
-                                                                                 " U"
-                                                                                 "NI"
-                                                                                 "ON"
-                                                                                 " A"
-                                                                                 "LL"
-                                                                                 " S"
-                                                                                 "EL"
-                                                                                 "EC"
-                                                                                 "T "
-                                                                                 "CA"
-                                                                                 "SE"
-                                                                                 " W"
-                                                                                 "HE"
-                                                                                 "N "
-                                                                                 "NO"
-                                                                                 "T"
-                                                                                 " " ORGANIZATION_MAY_EDIT(
-                                                                                         "o") " THE"
-                                                                                              "N "
-                                                                                              "'for"
-                                                                                              "bidd"
-                                                                                              "en' "
-                                                                                              "ELSE"
-                                                                                              " '"
-                                                                                              "stal"
-                                                                                              "e' "
-                                                                                              "END,"
-                                                                                              "    "
-                                                                                              "    "
-                                                                                              "NULL"
-                                                                                              ", "
-                                                                                              "o."
-                                                                                              "vers"
-                                                                                              "ion "
-                                                                                              "FROM"
-                                                                                              " org"
-                                                                                              "aniz"
-                                                                                              "atio"
-                                                                                              "n o"
-                                                                                              " WHE"
-                                                                                              "RE "
-                                                                                              "o."
-                                                                                              "id "
-                                                                                              "= "
-                                                                                              "$6 "
-                                                                                              "AND "
-                                                                                              "NOT "
-                                                                                              "EXIS"
-                                                                                              "TS "
-                                                                                              "(SEL"
-                                                                                              "ECT "
-                                                                                              "1 "
-                                                                                              "FROM"
-                                                                                              " u"
-                                                                                              ")"},
+	/* actor, $5 columns (registry_columns) */
+	{"organization_create",
+	 "WITH o AS (INSERT INTO organization (" ORGANIZATION_COLUMNS ")"
+	 "  SELECT " ORGANIZATION_COLUMNS
+	 "  FROM jsonb_populate_record(NULL::organization, $5::jsonb) RETURNING *),"
+	 " au AS (" AUDIT_INSERT("organization.create", "organization", "o.id",
+				 "jsonb_build_object('name', o.name, 'kind', o.kind)") " FROM o)"
+	 "SELECT " ORGANIZATION_JSON("o") ", o.id, o.version FROM o"},
+	/* $1 kind, $2 name part (escaped for ILIKE), $3 $4 cursor (name, id), $5 limit + 1 */
+	{"organization_list",
+	 "SELECT " ORGANIZATION_JSON("o") ", o.name, o.id::text FROM organization o"
+	 " WHERE ($1::text IS NULL OR o.kind = $1)"
+	 "   AND ($2::text IS NULL OR o.name ILIKE '%' || $2 || '%')"
+	 "   AND ($3::text IS NULL OR (o.name, o.id) > ($3::text, $4::uuid))"
+	 " ORDER BY o.name, o.id LIMIT $5::int"},
+	{"organization_get",
+	 "SELECT " ORGANIZATION_JSON("o") ", o.version FROM organization o WHERE o.id = $1"},
+	/*
+	 * actor, $5 columns (registry_columns): those it names change, the others keep their
+	 * value; $6 id, $7 expected version or NULL, $8 role, $9 coordinated networks, $10 the
+	 * request body (its field names are audited). Answers 'ok' + the organization, or
+	 * 'forbidden'/'stale' + the stored version when nothing changed; no row when there is
+	 * no such organization.
+	 */
+	{"organization_update",
+	 "WITH u AS (UPDATE organization o SET (" ORGANIZATION_COLUMNS ") = (SELECT "
+	 ORGANIZATION_COLUMNS " FROM jsonb_populate_record(o, $5::jsonb)),"
+	 "  version = o.version + 1, updated_at = now()"
+	 "  WHERE o.id = $6 AND ($7::int IS NULL OR o.version = $7::int)"
+	 "    AND " ORGANIZATION_MAY_EDIT("o") " RETURNING o.*),"
+	 " au AS (" AUDIT_INSERT("organization.update", "organization", "u.id",
+				 "jsonb_build_object('fields', (SELECT jsonb_agg(k ORDER BY k)"
+				 " FROM jsonb_object_keys($10::jsonb) k))") " FROM u)"
+	 "SELECT 'ok', " ORGANIZATION_JSON("u") ", u.version FROM u"
+	 " UNION ALL"
+	 " SELECT CASE WHEN NOT " ORGANIZATION_MAY_EDIT("o") " THEN 'forbidden' ELSE 'stale' END,"
+	 "        NULL, o.version FROM organization o"
+	 " WHERE o.id = $6 AND NOT EXISTS (SELECT 1 FROM u)"},
 };
 
 static const char *const kinds[] = {
-        "public_agency", "municipality", "welfare_association", "nonprofit", "church", "company",
-        "other",         NULL,
+	"public_agency", "municipality", "welfare_association", "nonprofit",
+	"church",        "company",      "other",               NULL,
 };
 
 static const struct json_field create_fields[] = {
-        {"name", JF_STRING, JF_REQUIRED, 1, 200},
-        {"kind", JF_ENUM, JF_REQUIRED, 0, 0, kinds},
-        {"contact", JF_OBJECT, JF_NULLABLE},
-        {"address", JF_OBJECT, JF_NULLABLE},
+	{"name", JF_STRING, JF_REQUIRED, 1, 200},
+	{"kind", JF_ENUM, JF_REQUIRED, 0, 0, kinds},
+	{"contact", JF_OBJECT, JF_NULLABLE},
+	{"address", JF_OBJECT, JF_NULLABLE},
 };
 
 static const struct json_field update_fields[] = {
-        {"name", JF_STRING, 0, 1, 200},
-        {"kind", JF_ENUM, 0, 0, 0, kinds},
-        {"contact", JF_OBJECT, JF_NULLABLE},
-        {"address", JF_OBJECT, JF_NULLABLE},
+	{"name", JF_STRING, 0, 1, 200},
+	{"kind", JF_ENUM, 0, 0, 0, kinds},
+	{"contact", JF_OBJECT, JF_NULLABLE},
+	{"address", JF_OBJECT, JF_NULLABLE},
 };
 
 /* Check a body against fields; answers 422 and returns false when it breaks a rule. */
@@ -179,7 +103,7 @@ static bool check_body(struct req *r, const struct json_field *fields, size_t n,
 }
 
 static void reply_organization(struct req *r, int status, PGresult *pg, int json_col,
-                               int version_col)
+			       int version_col)
 {
 	long version = strtol(PQgetvalue(pg, 0, version_col), NULL, 10);
 
@@ -354,12 +278,12 @@ static void update_organization(struct req *r)
 }
 
 static const struct route routes[] = {
-        {"POST", "/v1/organizations", create_organization, ROUTE_BODY,
-         ROLE_ADMIN | ROLE_COORDINATOR, "directory:write"},
-        {"GET", "/v1/organizations", list_organizations, 0, ROLE_ANY, "directory:read"},
-        {"GET", "/v1/organizations/{id}", get_organization, 0, ROLE_ANY, "directory:read"},
-        {"PATCH", "/v1/organizations/{id}", update_organization, ROUTE_BODY,
-         ROLE_ADMIN | ROLE_COORDINATOR, "directory:write"},
+	{"POST", "/v1/organizations", create_organization, ROUTE_BODY,
+	 ROLE_ADMIN | ROLE_COORDINATOR, "directory:write"},
+	{"GET", "/v1/organizations", list_organizations, 0, ROLE_ANY, "directory:read"},
+	{"GET", "/v1/organizations/{id}", get_organization, 0, ROLE_ANY, "directory:read"},
+	{"PATCH", "/v1/organizations/{id}", update_organization, ROUTE_BODY,
+	 ROLE_ADMIN | ROLE_COORDINATOR, "directory:write"},
 };
 
 API_MODULE(organizations_api, "organizations", routes, stmts);

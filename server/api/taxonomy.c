@@ -6,11 +6,11 @@
 #include "http.h"
 
 static const struct db_stmt stmts[] = {
-        {"taxonomy_list",
-         "SELECT json_build_object('items', coalesce(json_agg(json_build_object('code', t.code,"
-         " 'label_de', t.label_de, 'label_en', t.label_en) ORDER BY t.sort_order, t.code), "
-         "'[]'))::text"
-         " FROM taxonomy t"},
+	{"taxonomy_list",
+	 "SELECT json_build_object('items', coalesce(json_agg("
+	 "  json_build_object('code', t.code, 'label_de', t.label_de, 'label_en', t.label_en)"
+	 "  ORDER BY t.sort_order, t.code), '[]'))::text"
+	 " FROM taxonomy t"},
 };
 
 static void on_list(void *arg, const struct db_result *res)
@@ -34,7 +34,7 @@ static void list_taxonomy(struct req *r)
 }
 
 static const struct route routes[] = {
-        {"GET", "/v1/taxonomy", list_taxonomy, 0, ROLE_ANY, "directory:read"},
+	{"GET", "/v1/taxonomy", list_taxonomy, 0, ROLE_ANY, "directory:read"},
 };
 
 API_MODULE(taxonomy_api, "taxonomy", routes, stmts);
