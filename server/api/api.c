@@ -8,11 +8,14 @@
 
 /* Order does not matter for matching; it is the order /metrics lists routes in. */
 static const struct api_module *const modules[] = {
-        &system_api,
-        &auth_api,
-        &accounts_api,
-        &referrals_api,
-        &cases_api,
+	&system_api,
+	&auth_api,
+	&accounts_api,
+	&referrals_api,
+	&cases_api,
+	&taxonomy_api,
+	&organizations_api,
+	&nodes_api,
 };
 
 static struct db_stmt *statements;

@@ -1,0 +1,40 @@
+/*
+ * Service categories: a fixed vocabulary seeded by the migrations (schema/0002_registry.sql).
+ * It is short, so it comes as one list in its sort order, without pagination.
+ */
+#include "api.h"
+#include "http.h"
+
+static const struct db_stmt stmts[] = {
+	{"taxonomy_list",
+	 "SELECT json_build_object('items', coalesce(json_agg("
+	 "  json_build_object('code', t.code, 'label_de', t.label_de, 'label_en', t.label_en)"
+	 "  ORDER BY t.sort_order, t.code), '[]'))::text"
+	 " FROM taxonomy t"},
+};
+
+static void on_list(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 0), 0);
+}
+
+static void list_taxonomy(struct req *r)
+{
+	static const char *const allowed[] = {NULL};
+
+	if (!req_check_query(r, allowed))
+		return;
+	req_db(r, "taxonomy_list", 0, NULL, on_list);
+}
+
+static const struct route routes[] = {
+	{"GET", "/v1/taxonomy", list_taxonomy, 0, ROLE_ANY, "directory:read"},
+};
+
+API_MODULE(taxonomy_api, "taxonomy", routes, stmts);
