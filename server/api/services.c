@@ -277,9 +277,11 @@ static bool reply_refused(struct req *r, PGresult *pg)
 	}
 	if (!strcmp(outcome, "invalid")) {
 		json_t *errors = json_loads(PQgetvalue(pg, 0, 1), 0, NULL);
-		http_invalid(r, json_is_array(errors) ? errors : json_array());
-		if (errors && !json_is_array(errors))
+		if (!json_is_array(errors)) {
 			json_decref(errors);
+			errors = json_array();
+		}
+		http_invalid(r, errors);
 		return true;
 	}
 	return false;
