@@ -421,3 +421,22 @@ def test_openapi_documents_the_service_routes(demo):
     text = demo(None).get("/v1/openapi.yaml").text
     for path in ("/v1/nodes/{id}/services:", "/v1/services:", "/v1/services/{id}:"):
         assert path in text
+
+
+def test_racing_patches_with_the_same_if_match_one_wins(writer, demo_db, created):
+    from concurrent.futures import ThreadPoolExecutor
+    sid = created["id"]
+
+    def patch(i):
+        c = writer.as_token(writer.token)
+        try:
+            return c.patch(f"/v1/services/{sid}", json={"capacity_free": i % 10},
+                           headers={"If-Match": '"1"'}).status_code
+        finally:
+            c.close()
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(patch, range(16)))
+    assert sorted(statuses) == [200] + [412] * 15
+    assert demo_db.execute("SELECT version FROM service WHERE id = %s", (sid,)).fetchone()[0] == 2
+    assert len(audit_rows(demo_db, sid, "service.update")) == 1
