@@ -16,6 +16,7 @@ static const struct api_module *const modules[] = {
 	&taxonomy_api,
 	&organizations_api,
 	&nodes_api,
+	&services_api,
 };
 
 static struct db_stmt *statements;
