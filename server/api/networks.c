@@ -149,34 +149,32 @@ static const struct db_stmt stmts[] =
                  * signed on, $12 days to accept. The node's existence and activity are the schema's
                  * to check.
                  */
-                {
-                        "network_member_add",
-                        "WITH o AS (SELECT id, " COORDINATES(
-                                "id") " AS allowed FROM network WHERE id = $7),"
-                                      " m AS (INSERT INTO network_member (network_id, node_id, "
-                                      "role, joined_on,"
-                                      "                                   agreement_signed_on, "
-                                      "days_to_accept)"
-                                      "       SELECT o.id, $8::uuid, coalesce($9, 'member'), "
-                                      "coalesce($10::date, current_date),"
-                                      "              $11::date, $12::int FROM o WHERE o.allowed "
-                                      "RETURNING *),"
-                                      " au AS (" AUDIT_INSERT(
-                                              "network.member.add", "network", "m.network_id",
-                                              "jsonb_build_object('node_id', m.node_id, 'role', "
-                                              "m.role)") " FROM m)"
-                                                         "SELECT 'ok', " MEMBER_JSON(
-                                                                 "m",
-                                                                 "n") ", m.version,"
-                                                                      "       '/v1/networks/' || "
-                                                                      "m.network_id || '/members/' "
-                                                                      "|| m.node_id"
-                                                                      " FROM m JOIN node n ON n.id "
-                                                                      "= m.node_id"
-                                                                      " UNION ALL SELECT "
-                                                                      "'forbidden', NULL, NULL, "
-                                                                      "NULL FROM o WHERE NOT "
-                                                                      "o.allowed"},
+                {"network_member_add",
+                 "WITH o AS (SELECT id, " COORDINATES(
+                         "id") " AS allowed FROM network WHERE id = $7),"
+                               " m AS (INSERT INTO network_member (network_id, node_id, "
+                               "role, joined_on,"
+                               "                                   agreement_signed_on, "
+                               "days_to_accept)"
+                               "       SELECT o.id, $8::uuid, coalesce($9, 'member'), "
+                               "coalesce($10::date, current_date),"
+                               "              $11::date, $12::int FROM o WHERE o.allowed "
+                               "RETURNING *),"
+                               " au AS (" AUDIT_INSERT(
+                                       "network.member.add", "network", "m.network_id",
+                                       "jsonb_build_object('node_id', m.node_id, 'role', "
+                                       "m.role)") " FROM m)"
+                                                  "SELECT 'ok', " MEMBER_JSON(
+                                                          "m", "n") ", m.version,"
+                                                                    "       '/v1/networks/' || "
+                                                                    "m.network_id || '/members/' "
+                                                                    "|| m.node_id"
+                                                                    " FROM m JOIN node n ON n.id "
+                                                                    "= m.node_id"
+                                                                    " UNION ALL SELECT "
+                                                                    "'forbidden', NULL, NULL, "
+                                                                    "NULL FROM o WHERE NOT "
+                                                                    "o.allowed"},
                 /* actor, $5 $6 access, $7 patch, $8 network, $9 node, $10 expected version or NULL
                  */
                 {
@@ -275,61 +273,81 @@ static const struct db_stmt stmts[] =
                                        "= o.node_id AND o.allowed"
                                        "     AND t.active AND ($9::int IS NULL OR t.version = "
                                        "$9::int) RETURNING t.*),"
-                                       " au AS (" AUDIT_INSERT("network.member.deactivate",
-                                                               "network", "u.network_id",
-                                                               "jsonb_build_object('node_id', "
-                                                               "u.node_id)") " FROM u)"
-                                                                             "SELECT "
-                                                                             "'ok', " MEMBER_JSON(
-                                                                                     "u",
-                                                                                     "n") ", "
-                                                                                          "u."
-                                                                                          "version,"
-                                                                                          " NULL::"
-                                                                                          "text"
-                                                                                          " FROM u "
-                                                                                          "JOIN "
-                                                                                          "node n "
-                                                                                          "ON n.id "
-                                                                                          "= "
-                                                                                          "u.node_"
-                                                                                          "id"
-                                                                                          " UNION "
-                                                                                          "ALL "
-                                                                                          "SELECT "
-                                                                                          "CASE "
-                                                                                          "WHEN "
-                                                                                          "NOT "
-                                                                                          "o."
-                                                                                          "allowed "
-                                                                                          "THEN "
-                                                                                          "'forbidd"
-                                                                                          "en'"
-                                                                                          "        "
-                                                                                          "        "
-                                                                                          "       "
-                                                                                          "WHEN "
-                                                                                          "$9::int "
-                                                                                          "IS NOT "
-                                                                                          "NULL "
-                                                                                          "AND "
-                                                                                          "o."
-                                                                                          "version "
-                                                                                          "<> "
-                                                                                          "$9::int "
-                                                                                          "THEN "
-                                                                                          "'stale'"
-                                                                                          "        "
-                                                                                          "        "
-                                                                                          "       "
-                                                                                          "ELSE "
-                                                                                          "'ok' "
-                                                                                          "END,"
-                                                                                          " " MEMBER_JSON(
-                                                                                                  "x",
-                                                                                                  "n") ", x.version, NULL"
-                                                                                                       " FROM o JOIN network_member x ON x.network_id = o.network_id AND x.node_id = o.node_id"
-                                                                                                       " JOIN node n ON n.id = x.node_id WHERE NOT EXISTS (SELECT 1 FROM u)"},
+                                       " au AS (" AUDIT_INSERT(
+                                               "network.member.deactivate", "network",
+                                               "u.network_id",
+                                               "jsonb_build_object('node_id', "
+                                               "u.node_id)") " FROM u)"
+                                                             "SELECT "
+                                                             "'ok', " MEMBER_JSON(
+                                                                     "u",
+                                                                     "n") ", "
+                                                                          "u."
+                                                                          "version,"
+                                                                          " NULL::"
+                                                                          "text"
+                                                                          " FROM u "
+                                                                          "JOIN "
+                                                                          "node n "
+                                                                          "ON n.id "
+                                                                          "= "
+                                                                          "u.node_"
+                                                                          "id"
+                                                                          " UNION "
+                                                                          "ALL "
+                                                                          "SELECT "
+                                                                          "CASE "
+                                                                          "WHEN "
+                                                                          "NOT "
+                                                                          "o."
+                                                                          "allowed "
+                                                                          "THEN "
+                                                                          "'forbidd"
+                                                                          "en'"
+                                                                          "        "
+                                                                          "        "
+                                                                          "       "
+                                                                          "WHEN "
+                                                                          "$9::int "
+                                                                          "IS NOT "
+                                                                          "NULL "
+                                                                          "AND "
+                                                                          "o."
+                                                                          "version "
+                                                                          "<> "
+                                                                          "$9::int "
+                                                                          "THEN "
+                                                                          "'stale'"
+                                                                          "        "
+                                                                          "        "
+                                                                          "       "
+                                                                          "ELSE "
+                                                                          "'ok' "
+                                                                          "END,"
+                                                                          " " MEMBER_JSON(
+                                                                                  "x",
+                                                                                  "n") ", "
+                                                                                       "x.version, "
+                                                                                       "NULL"
+                                                                                       " FROM o "
+                                                                                       "JOIN "
+                                                                                       "network_"
+                                                                                       "member x "
+                                                                                       "ON "
+                                                                                       "x.network_"
+                                                                                       "id = "
+                                                                                       "o.network_"
+                                                                                       "id AND "
+                                                                                       "x.node_id "
+                                                                                       "= o.node_id"
+                                                                                       " JOIN node "
+                                                                                       "n ON n.id "
+                                                                                       "= "
+                                                                                       "x.node_id "
+                                                                                       "WHERE NOT "
+                                                                                       "EXISTS "
+                                                                                       "(SELECT 1 "
+                                                                                       "FROM u)"},
 
                 /* $1 network, $2 $3 cursor (code, id), $4 limit + 1 */
                 {"network_target_group_list",
@@ -366,34 +384,117 @@ static const struct db_stmt stmts[] =
                                               " u AS (UPDATE target_group t SET " PATCHED("code", "") ", " PATCHED(
                                                       "name",
                                                       "") ","
-                                                          "   " PATCHED("criteria",
-                                                                        "") ", version = t.version "
-                                                                            "+ 1, updated_at = "
-                                                                            "now()"
-                                                                            "   FROM o WHERE t.id "
-                                                                            "= o.id AND o.allowed "
-                                                                            "AND ($9::int IS NULL "
-                                                                            "OR t.version = "
-                                                                            "$9::int)"
-                                                                            "   RETURNING t.*),"
-                                                                            " au AS (" AUDIT_INSERT(
-                                                                                    "target_group."
-                                                                                    "update",
-                                                                                    "target_group",
-                                                                                    "u.id",
-                                                                                    "jsonb_build_"
-                                                                                    "object('"
-                                                                                    "network_id', "
-                                                                                    "u.network_id, "
-                                                                                    "'fields',"
-                                                                                    " " PATCH_KEYS
-                                                                                    ")") " FROM u)"
-                                                                                         "SELECT "
-                                                                                         "'ok',"
-                                                                                         " " TARGET_GROUP_JSON(
-                                                                                                 "u") ", u.version, NULL::text FROM u"
-                                                                                                      " UNION ALL SELECT CASE WHEN o.allowed THEN 'stale' ELSE 'forbidden' END, NULL, o.version,"
-                                                                                                      "   NULL FROM o WHERE NOT EXISTS (SELECT 1 FROM u)"},
+                                                          "   " PATCHED(
+                                                                  "criteria",
+                                                                  "") ", version = t.version "
+                                                                      "+ 1, updated_at = "
+                                                                      "now()"
+                                                                      "   FROM o WHERE t.id "
+                                                                      "= o.id AND o.allowed "
+                                                                      "AND ($9::int IS NULL "
+                                                                      "OR t.version = "
+                                                                      "$9::int)"
+                                                                      "   RETURNING t.*),"
+                                                                      " au AS (" AUDIT_INSERT(
+                                                                              "target_group."
+                                                                              "update",
+                                                                              "target_group",
+                                                                              "u.id",
+                                                                              "jsonb_build_"
+                                                                              "object('"
+                                                                              "network_id', "
+                                                                              "u.network_id, "
+                                                                              "'fields',"
+                                                                              " " PATCH_KEYS
+                                                                              ")") " FROM u)"
+                                                                                   "SELECT "
+                                                                                   "'ok',"
+                                                                                   " " TARGET_GROUP_JSON(
+                                                                                           "u") ", "
+                                                                                                "u."
+                                                                                                "ve"
+                                                                                                "rs"
+                                                                                                "io"
+                                                                                                "n,"
+                                                                                                " N"
+                                                                                                "UL"
+                                                                                                "L:"
+                                                                                                ":t"
+                                                                                                "ex"
+                                                                                                "t "
+                                                                                                "FR"
+                                                                                                "OM"
+                                                                                                " u"
+                                                                                                " U"
+                                                                                                "NI"
+                                                                                                "ON"
+                                                                                                " A"
+                                                                                                "LL"
+                                                                                                " S"
+                                                                                                "EL"
+                                                                                                "EC"
+                                                                                                "T "
+                                                                                                "CA"
+                                                                                                "SE"
+                                                                                                " W"
+                                                                                                "HE"
+                                                                                                "N "
+                                                                                                "o."
+                                                                                                "al"
+                                                                                                "lo"
+                                                                                                "we"
+                                                                                                "d "
+                                                                                                "TH"
+                                                                                                "EN"
+                                                                                                " '"
+                                                                                                "st"
+                                                                                                "al"
+                                                                                                "e'"
+                                                                                                " E"
+                                                                                                "LS"
+                                                                                                "E "
+                                                                                                "'f"
+                                                                                                "or"
+                                                                                                "bi"
+                                                                                                "dd"
+                                                                                                "en"
+                                                                                                "' "
+                                                                                                "EN"
+                                                                                                "D,"
+                                                                                                " N"
+                                                                                                "UL"
+                                                                                                "L,"
+                                                                                                " o"
+                                                                                                ".v"
+                                                                                                "er"
+                                                                                                "si"
+                                                                                                "on"
+                                                                                                ","
+                                                                                                "  "
+                                                                                                " N"
+                                                                                                "UL"
+                                                                                                "L "
+                                                                                                "FR"
+                                                                                                "OM"
+                                                                                                " o"
+                                                                                                " W"
+                                                                                                "HE"
+                                                                                                "RE"
+                                                                                                " N"
+                                                                                                "OT"
+                                                                                                " E"
+                                                                                                "XI"
+                                                                                                "ST"
+                                                                                                "S "
+                                                                                                "(S"
+                                                                                                "EL"
+                                                                                                "EC"
+                                                                                                "T "
+                                                                                                "1 "
+                                                                                                "FR"
+                                                                                                "OM"
+                                                                                                " u"
+                                                                                                ")"},
                 /*
                  * actor, $5 $6 access, $7 id, $8 expected version or NULL. What still refers to the
                  * group (services, chains) makes the schema refuse with a foreign key violation.
@@ -726,11 +827,12 @@ static void list_members(struct req *r)
 {
 	static const char *const allowed[] = {"limit", "after", "role", "active", NULL};
 	struct list_ctx *l = list_begin(r, allowed, "network_member_list");
-	const char *role = req_query(r, "role"), *active = req_query(r, "active");
-	const char *values[1] = {req_param(r, "id")};
+	const char *role, *active, *values[1];
 
 	if (!l)
-		return;
+		return; /* answered: r is gone */
+	role = req_query(r, "role");
+	active = req_query(r, "active");
 	if (role && strcmp(role, "member") && strcmp(role, "coordinator")) {
 		bad_query(r, "role", "must be member or coordinator");
 		return;
@@ -741,6 +843,7 @@ static void list_members(struct req *r)
 	}
 	l->filters[0] = role;
 	l->filters[1] = active;
+	values[0] = req_param(r, "id");
 	req_db(r, "network_exists", 1, values, on_network_exists);
 }
 
@@ -808,10 +911,11 @@ static void deactivate_member(struct req *r)
 static void list_target_groups(struct req *r)
 {
 	static const char *const allowed[] = {"limit", "after", NULL};
-	const char *values[1] = {req_param(r, "id")};
+	const char *values[1];
 
 	if (!list_begin(r, allowed, "network_target_group_list"))
-		return;
+		return; /* answered: r is gone */
+	values[0] = req_param(r, "id");
 	req_db(r, "network_exists", 1, values, on_network_exists);
 }
 
