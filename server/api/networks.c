@@ -992,24 +992,27 @@ static void delete_target_group(struct req *r)
 	req_db(r, "network_target_group_delete", 8, values, on_target_group_deleted);
 }
 
-#define READ  ROLE_ANY, "directory:read"
-#define WRITE ROLE_ADMIN | ROLE_COORDINATOR, "directory:write"
+/* Reads are open to every role; writes to admins and coordinators, then decided in SQL. */
+#define DIRECTORY_READ  ROLE_ANY, "directory:read"
+#define DIRECTORY_WRITE ROLE_ADMIN | ROLE_COORDINATOR, "directory:write"
 
 static const struct route routes[] = {
         {"POST", "/v1/networks", create_network, ROUTE_BODY, ROLE_ADMIN, "directory:write"},
-        {"GET", "/v1/networks", list_networks, 0, READ},
-        {"GET", "/v1/networks/{id}", get_network, 0, READ},
-        {"PATCH", "/v1/networks/{id}", update_network, ROUTE_BODY, WRITE},
-        {"GET", "/v1/networks/{id}/members", list_members, 0, READ},
-        {"POST", "/v1/networks/{id}/members", add_member, ROUTE_BODY, WRITE},
-        {"GET", "/v1/networks/{id}/members/{node_id}", get_member, 0, READ},
-        {"PATCH", "/v1/networks/{id}/members/{node_id}", update_member, ROUTE_BODY, WRITE},
-        {"DELETE", "/v1/networks/{id}/members/{node_id}", deactivate_member, 0, WRITE},
-        {"GET", "/v1/networks/{id}/target-groups", list_target_groups, 0, READ},
-        {"POST", "/v1/networks/{id}/target-groups", create_target_group, ROUTE_BODY, WRITE},
-        {"GET", "/v1/target-groups/{id}", get_target_group, 0, READ},
-        {"PATCH", "/v1/target-groups/{id}", update_target_group, ROUTE_BODY, WRITE},
-        {"DELETE", "/v1/target-groups/{id}", delete_target_group, 0, WRITE},
+        {"GET", "/v1/networks", list_networks, 0, DIRECTORY_READ},
+        {"GET", "/v1/networks/{id}", get_network, 0, DIRECTORY_READ},
+        {"PATCH", "/v1/networks/{id}", update_network, ROUTE_BODY, DIRECTORY_WRITE},
+        {"GET", "/v1/networks/{id}/members", list_members, 0, DIRECTORY_READ},
+        {"POST", "/v1/networks/{id}/members", add_member, ROUTE_BODY, DIRECTORY_WRITE},
+        {"GET", "/v1/networks/{id}/members/{node_id}", get_member, 0, DIRECTORY_READ},
+        {"PATCH", "/v1/networks/{id}/members/{node_id}", update_member, ROUTE_BODY,
+         DIRECTORY_WRITE},
+        {"DELETE", "/v1/networks/{id}/members/{node_id}", deactivate_member, 0, DIRECTORY_WRITE},
+        {"GET", "/v1/networks/{id}/target-groups", list_target_groups, 0, DIRECTORY_READ},
+        {"POST", "/v1/networks/{id}/target-groups", create_target_group, ROUTE_BODY,
+         DIRECTORY_WRITE},
+        {"GET", "/v1/target-groups/{id}", get_target_group, 0, DIRECTORY_READ},
+        {"PATCH", "/v1/target-groups/{id}", update_target_group, ROUTE_BODY, DIRECTORY_WRITE},
+        {"DELETE", "/v1/target-groups/{id}", delete_target_group, 0, DIRECTORY_WRITE},
 };
 
 API_MODULE(networks_api, "networks", routes, stmts);
