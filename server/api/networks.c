@@ -58,468 +58,153 @@
 
 /*
  * Write statements answer one row: outcome ('ok', 'forbidden', 'stale'), the object's JSON,
- * its version, and for creates its Location. No row: no such object.
+ * its version, and for creates its Location. No row: no such object. The SQL is laid out by
+ * hand: clang-format would break the strings.
  */
-static const struct db_stmt stmts[] =
-        {
-                {"network_exists", "SELECT 1 FROM network WHERE id = $1"},
-                /* actor, $5 name, $6 locality, $7 description, $8 default days to accept */
-                {"network_create",
-                 "WITH t AS (INSERT INTO network (name, locality, description, "
-                 "default_days_to_accept)"
-                 "           VALUES ($5, $6, $7, coalesce($8::int, 5)) RETURNING *),"
-                 " au AS (" AUDIT_INSERT(
-                         "network.create", "network", "t.id",
-                         "jsonb_build_object('name', t.name)") " FROM t)"
-                                                               "SELECT 'ok', " NETWORK_JSON(
-                                                                       "t") ", t.version, "
-                                                                            "'/v1/networks/' || "
-                                                                            "t.id FROM t"},
-                /* $1 $2 cursor (name, id), $3 limit + 1 */
-                {"network_list",
-                 "SELECT " NETWORK_JSON(
-                         "w") ", w.name, w.id::text FROM network w"
-                              " WHERE ($1::text IS NULL OR (w.name, w.id) > ($1::text, $2::uuid))"
-                              " ORDER BY w.name, w.id LIMIT $3::int"},
-                {"network_get",
-                 "SELECT " NETWORK_JSON("w") ", w.version FROM network w WHERE w.id = $1"},
-                /* actor, $5 $6 access, $7 patch, $8 id, $9 expected version or NULL */
-                {"network_update",
-                 "WITH o AS (SELECT id, version, " COORDINATES(
-                         "id") " AS allowed FROM network WHERE id = $8),"
-                               " u AS (UPDATE network t SET " PATCHED("name", "") ", " PATCHED(
-                                       "locality",
-                                       "") ","
-                                           "   " PATCHED("description", "") ", " PATCHED(
-                                                   "default_days_to_accept",
-                                                   "::int") ","
-                                                            "   version = t.version + 1, "
-                                                            "updated_at = now()"
-                                                            "   FROM o WHERE t.id = o.id AND "
-                                                            "o.allowed AND ($9::int IS NULL OR "
-                                                            "t.version = $9::int)"
-                                                            "   RETURNING t.*),"
-                                                            " au AS (" AUDIT_INSERT(
-                                                                    "network.update", "network",
-                                                                    "u.id",
-                                                                    "jsonb_build_object('fields',"
-                                                                    " " PATCH_KEYS
-                                                                    ")") " FROM u)"
-                                                                         "SELECT "
-                                                                         "'ok', " NETWORK_JSON(
-                                                                                 "u") ", "
-                                                                                      "u.version, "
-                                                                                      "NULL::text "
-                                                                                      "FROM u"
-                                                                                      " UNION ALL "
-                                                                                      "SELECT CASE "
-                                                                                      "WHEN "
-                                                                                      "o.allowed "
-                                                                                      "THEN "
-                                                                                      "'stale' "
-                                                                                      "ELSE "
-                                                                                      "'forbidden' "
-                                                                                      "END, NULL, "
-                                                                                      "o.version,"
-                                                                                      "   NULL "
-                                                                                      "FROM o "
-                                                                                      "WHERE NOT "
-                                                                                      "EXISTS "
-                                                                                      "(SELECT 1 "
-                                                                                      "FROM u)"},
+/* clang-format off */
+static const struct db_stmt stmts[] = {
+	{"network_exists", "SELECT 1 FROM network WHERE id = $1"},
+	/* actor, $5 name, $6 locality, $7 description, $8 default days to accept */
+	{"network_create",
+	 "WITH t AS (INSERT INTO network (name, locality, description, default_days_to_accept)"
+	 "           VALUES ($5, $6, $7, coalesce($8::int, 5)) RETURNING *),"
+	 " au AS (" AUDIT_INSERT("network.create", "network", "t.id",
+				 "jsonb_build_object('name', t.name)") " FROM t)"
+	 "SELECT 'ok', " NETWORK_JSON("t") ", t.version, '/v1/networks/' || t.id FROM t"},
+	/* $1 $2 cursor (name, id), $3 limit + 1 */
+	{"network_list",
+	 "SELECT " NETWORK_JSON("w") ", w.name, w.id::text FROM network w"
+	 " WHERE ($1::text IS NULL OR (w.name, w.id) > ($1::text, $2::uuid))"
+	 " ORDER BY w.name, w.id LIMIT $3::int"},
+	{"network_get", "SELECT " NETWORK_JSON("w") ", w.version FROM network w WHERE w.id = $1"},
+	/* actor, $5 $6 access, $7 patch, $8 id, $9 expected version or NULL */
+	{"network_update",
+	 "WITH o AS (SELECT id, version, " COORDINATES("id") " AS allowed FROM network WHERE id = $8),"
+	 " u AS (UPDATE network t SET " PATCHED("name", "") ", " PATCHED("locality", "") ","
+	 "   " PATCHED("description", "") ", " PATCHED("default_days_to_accept", "::int") ","
+	 "   version = t.version + 1, updated_at = now()"
+	 "   FROM o WHERE t.id = o.id AND o.allowed AND ($9::int IS NULL OR t.version = $9::int)"
+	 "   RETURNING t.*),"
+	 " au AS (" AUDIT_INSERT("network.update", "network", "u.id",
+				 "jsonb_build_object('fields', " PATCH_KEYS ")") " FROM u)"
+	 "SELECT 'ok', " NETWORK_JSON("u") ", u.version, NULL::text FROM u"
+	 " UNION ALL SELECT CASE WHEN o.allowed THEN 'stale' ELSE 'forbidden' END, NULL, o.version,"
+	 "   NULL FROM o WHERE NOT EXISTS (SELECT 1 FROM u)"},
 
-                /* $1 network, $2 role, $3 active, $4 $5 cursor (node name, node id), $6 limit + 1
-                 */
-                {"network_member_list",
-                 "SELECT " MEMBER_JSON(
-                         "m",
-                         "n") ", n.name, n.id::text"
-                              " FROM network_member m JOIN node n ON n.id = m.node_id"
-                              " WHERE m.network_id = $1 AND ($2::text IS NULL OR m.role = $2)"
-                              "   AND ($3::boolean IS NULL OR m.active = $3::boolean)"
-                              "   AND ($4::text IS NULL OR (n.name, n.id) > ($4::text, $5::uuid))"
-                              " ORDER BY n.name, n.id LIMIT $6::int"},
-                {"network_member_get",
-                 "SELECT " MEMBER_JSON("m",
-                                       "n") ", m.version"
-                                            " FROM network_member m JOIN node n ON n.id = m.node_id"
-                                            " WHERE m.network_id = $1 AND m.node_id = $2"},
-                /*
-                 * actor, $5 $6 access, $7 network, $8 node, $9 role, $10 joined on, $11 agreement
-                 * signed on, $12 days to accept. The node's existence and activity are the schema's
-                 * to check.
-                 */
-                {"network_member_add",
-                 "WITH o AS (SELECT id, " COORDINATES(
-                         "id") " AS allowed FROM network WHERE id = $7),"
-                               " m AS (INSERT INTO network_member (network_id, node_id, "
-                               "role, joined_on,"
-                               "                                   agreement_signed_on, "
-                               "days_to_accept)"
-                               "       SELECT o.id, $8::uuid, coalesce($9, 'member'), "
-                               "coalesce($10::date, current_date),"
-                               "              $11::date, $12::int FROM o WHERE o.allowed "
-                               "RETURNING *),"
-                               " au AS (" AUDIT_INSERT(
-                                       "network.member.add", "network", "m.network_id",
-                                       "jsonb_build_object('node_id', m.node_id, 'role', "
-                                       "m.role)") " FROM m)"
-                                                  "SELECT 'ok', " MEMBER_JSON(
-                                                          "m", "n") ", m.version,"
-                                                                    "       '/v1/networks/' || "
-                                                                    "m.network_id || '/members/' "
-                                                                    "|| m.node_id"
-                                                                    " FROM m JOIN node n ON n.id "
-                                                                    "= m.node_id"
-                                                                    " UNION ALL SELECT "
-                                                                    "'forbidden', NULL, NULL, "
-                                                                    "NULL FROM o WHERE NOT "
-                                                                    "o.allowed"},
-                /* actor, $5 $6 access, $7 patch, $8 network, $9 node, $10 expected version or NULL
-                 */
-                {
-                        "network_member_update",
-                        "WITH o AS (SELECT network_id, node_id, version, " COORDINATES(
-                                "network_id") " AS allowed"
-                                              "           FROM network_member WHERE network_id = "
-                                              "$8 AND node_id = $9),"
-                                              " u AS (UPDATE network_member t SET " PATCHED("role", "") ", " PATCHED("joined_on", "::date") ",   " PATCHED("agreement_signed_on", "::date") ", " PATCHED(
-                                                      "days_to_accept",
-                                                      "::int") ","
-                                                               "   " PATCHED(
-                                                                       "active",
-                                                                       "::boolean") ", version = "
-                                                                                    "t.version + "
-                                                                                    "1, updated_at "
-                                                                                    "= now()"
-                                                                                    "   FROM o "
-                                                                                    "WHERE "
-                                                                                    "t.network_id "
-                                                                                    "= "
-                                                                                    "o.network_id "
-                                                                                    "AND t.node_id "
-                                                                                    "= o.node_id "
-                                                                                    "AND o.allowed"
-                                                                                    "     AND "
-                                                                                    "($10::int IS "
-                                                                                    "NULL OR "
-                                                                                    "t.version = "
-                                                                                    "$10::int) "
-                                                                                    "RETURNING "
-                                                                                    "t.*),"
-                                                                                    " au AS "
-                                                                                    "(" AUDIT_INSERT(
-                                                                                            "networ"
-                                                                                            "k."
-                                                                                            "member"
-                                                                                            ".updat"
-                                                                                            "e",
-                                                                                            "networ"
-                                                                                            "k",
-                                                                                            "u."
-                                                                                            "networ"
-                                                                                            "k_id",
-                                                                                            "jsonb_"
-                                                                                            "build_"
-                                                                                            "object"
-                                                                                            "('"
-                                                                                            "node_"
-                                                                                            "id', "
-                                                                                            "u."
-                                                                                            "node_"
-                                                                                            "id, "
-                                                                                            "'field"
-                                                                                            "s',"
-                                                                                            " " PATCH_KEYS
-                                                                                            ")") " "
-                                                                                                 "F"
-                                                                                                 "R"
-                                                                                                 "O"
-                                                                                                 "M"
-                                                                                                 " "
-                                                                                                 "u"
-                                                                                                 ")"
-                                                                                                 "S"
-                                                                                                 "E"
-                                                                                                 "L"
-                                                                                                 "E"
-                                                                                                 "C"
-                                                                                                 "T"
-                                                                                                 " "
-                                                                                                 "'"
-                                                                                                 "o"
-                                                                                                 "k"
-                                                                                                 "'"
-                                                                                                 ","
-                                                                                                 " " MEMBER_JSON(
-                                                                                                         "u",
-                                                                                                         "n") ", u.version, NULL::text"
-                                                                                                              " FROM u JOIN node n ON n.id = u.node_id"
-                                                                                                              " UNION ALL SELECT CASE WHEN o.allowed THEN 'stale' ELSE 'forbidden' END, NULL, o.version,"
-                                                                                                              "   NULL FROM o WHERE NOT EXISTS (SELECT 1 FROM u)"},
-                /*
-                 * actor, $5 $6 access, $7 network, $8 node, $9 expected version or NULL.
-                 * Deactivates (the row stays, for what refers to it); an inactive member is
-                 * answered unchanged.
-                 */
-                {"network_member_deactivate",
-                 "WITH o AS (SELECT network_id, node_id, version, active, " COORDINATES(
-                         "network_id") "           AS allowed FROM network_member WHERE network_id "
-                                       "= $7 AND node_id = $8),"
-                                       " u AS (UPDATE network_member t SET active = false, version "
-                                       "= t.version + 1,"
-                                       "   updated_at = now()"
-                                       "   FROM o WHERE t.network_id = o.network_id AND t.node_id "
-                                       "= o.node_id AND o.allowed"
-                                       "     AND t.active AND ($9::int IS NULL OR t.version = "
-                                       "$9::int) RETURNING t.*),"
-                                       " au AS (" AUDIT_INSERT(
-                                               "network.member.deactivate", "network",
-                                               "u.network_id",
-                                               "jsonb_build_object('node_id', "
-                                               "u.node_id)") " FROM u)"
-                                                             "SELECT "
-                                                             "'ok', " MEMBER_JSON(
-                                                                     "u",
-                                                                     "n") ", "
-                                                                          "u."
-                                                                          "version,"
-                                                                          " NULL::"
-                                                                          "text"
-                                                                          " FROM u "
-                                                                          "JOIN "
-                                                                          "node n "
-                                                                          "ON n.id "
-                                                                          "= "
-                                                                          "u.node_"
-                                                                          "id"
-                                                                          " UNION "
-                                                                          "ALL "
-                                                                          "SELECT "
-                                                                          "CASE "
-                                                                          "WHEN "
-                                                                          "NOT "
-                                                                          "o."
-                                                                          "allowed "
-                                                                          "THEN "
-                                                                          "'forbidd"
-                                                                          "en'"
-                                                                          "        "
-                                                                          "        "
-                                                                          "       "
-                                                                          "WHEN "
-                                                                          "$9::int "
-                                                                          "IS NOT "
-                                                                          "NULL "
-                                                                          "AND "
-                                                                          "o."
-                                                                          "version "
-                                                                          "<> "
-                                                                          "$9::int "
-                                                                          "THEN "
-                                                                          "'stale'"
-                                                                          "        "
-                                                                          "        "
-                                                                          "       "
-                                                                          "ELSE "
-                                                                          "'ok' "
-                                                                          "END,"
-                                                                          " " MEMBER_JSON(
-                                                                                  "x",
-                                                                                  "n") ", "
-                                                                                       "x.version, "
-                                                                                       "NULL"
-                                                                                       " FROM o "
-                                                                                       "JOIN "
-                                                                                       "network_"
-                                                                                       "member x "
-                                                                                       "ON "
-                                                                                       "x.network_"
-                                                                                       "id = "
-                                                                                       "o.network_"
-                                                                                       "id AND "
-                                                                                       "x.node_id "
-                                                                                       "= o.node_id"
-                                                                                       " JOIN node "
-                                                                                       "n ON n.id "
-                                                                                       "= "
-                                                                                       "x.node_id "
-                                                                                       "WHERE NOT "
-                                                                                       "EXISTS "
-                                                                                       "(SELECT 1 "
-                                                                                       "FROM u)"},
+	/* $1 network, $2 role, $3 active, $4 $5 cursor (node name, node id), $6 limit + 1 */
+	{"network_member_list",
+	 "SELECT " MEMBER_JSON("m", "n") ", n.name, n.id::text"
+	 " FROM network_member m JOIN node n ON n.id = m.node_id"
+	 " WHERE m.network_id = $1 AND ($2::text IS NULL OR m.role = $2)"
+	 "   AND ($3::boolean IS NULL OR m.active = $3::boolean)"
+	 "   AND ($4::text IS NULL OR (n.name, n.id) > ($4::text, $5::uuid))"
+	 " ORDER BY n.name, n.id LIMIT $6::int"},
+	{"network_member_get",
+	 "SELECT " MEMBER_JSON("m", "n") ", m.version"
+	 " FROM network_member m JOIN node n ON n.id = m.node_id"
+	 " WHERE m.network_id = $1 AND m.node_id = $2"},
+	/*
+	 * actor, $5 $6 access, $7 network, $8 node, $9 role, $10 joined on, $11 agreement signed
+	 * on, $12 days to accept. The node's existence and activity are the schema's to check.
+	 */
+	{"network_member_add",
+	 "WITH o AS (SELECT id, " COORDINATES("id") " AS allowed FROM network WHERE id = $7),"
+	 " m AS (INSERT INTO network_member (network_id, node_id, role, joined_on,"
+	 "                                   agreement_signed_on, days_to_accept)"
+	 "       SELECT o.id, $8::uuid, coalesce($9, 'member'), coalesce($10::date, current_date),"
+	 "              $11::date, $12::int FROM o WHERE o.allowed RETURNING *),"
+	 " au AS (" AUDIT_INSERT("network.member.add", "network", "m.network_id",
+				 "jsonb_build_object('node_id', m.node_id, 'role', m.role)") " FROM m)"
+	 "SELECT 'ok', " MEMBER_JSON("m", "n") ", m.version,"
+	 "       '/v1/networks/' || m.network_id || '/members/' || m.node_id"
+	 " FROM m JOIN node n ON n.id = m.node_id"
+	 " UNION ALL SELECT 'forbidden', NULL, NULL, NULL FROM o WHERE NOT o.allowed"},
+	/* actor, $5 $6 access, $7 patch, $8 network, $9 node, $10 expected version or NULL */
+	{"network_member_update",
+	 "WITH o AS (SELECT network_id, node_id, version, " COORDINATES("network_id") " AS allowed"
+	 "           FROM network_member WHERE network_id = $8 AND node_id = $9),"
+	 " u AS (UPDATE network_member t SET " PATCHED("role", "") ", " PATCHED("joined_on", "::date")
+	 ",   " PATCHED("agreement_signed_on", "::date") ", " PATCHED("days_to_accept", "::int") ","
+	 "   " PATCHED("active", "::boolean") ", version = t.version + 1, updated_at = now()"
+	 "   FROM o WHERE t.network_id = o.network_id AND t.node_id = o.node_id AND o.allowed"
+	 "     AND ($10::int IS NULL OR t.version = $10::int) RETURNING t.*),"
+	 " au AS (" AUDIT_INSERT("network.member.update", "network", "u.network_id",
+				 "jsonb_build_object('node_id', u.node_id, 'fields', " PATCH_KEYS ")")
+	 " FROM u)"
+	 "SELECT 'ok', " MEMBER_JSON("u", "n") ", u.version, NULL::text"
+	 " FROM u JOIN node n ON n.id = u.node_id"
+	 " UNION ALL SELECT CASE WHEN o.allowed THEN 'stale' ELSE 'forbidden' END, NULL, o.version,"
+	 "   NULL FROM o WHERE NOT EXISTS (SELECT 1 FROM u)"},
+	/*
+	 * actor, $5 $6 access, $7 network, $8 node, $9 expected version or NULL. Deactivates
+	 * (the row stays, for what refers to it); an inactive member is answered unchanged.
+	 */
+	{"network_member_deactivate",
+	 "WITH o AS (SELECT network_id, node_id, version, active, " COORDINATES("network_id")
+	 "           AS allowed FROM network_member WHERE network_id = $7 AND node_id = $8),"
+	 " u AS (UPDATE network_member t SET active = false, version = t.version + 1,"
+	 "   updated_at = now()"
+	 "   FROM o WHERE t.network_id = o.network_id AND t.node_id = o.node_id AND o.allowed"
+	 "     AND t.active AND ($9::int IS NULL OR t.version = $9::int) RETURNING t.*),"
+	 " au AS (" AUDIT_INSERT("network.member.deactivate", "network", "u.network_id",
+				 "jsonb_build_object('node_id', u.node_id)") " FROM u)"
+	 "SELECT 'ok', " MEMBER_JSON("u", "n") ", u.version, NULL::text"
+	 " FROM u JOIN node n ON n.id = u.node_id"
+	 " UNION ALL SELECT CASE WHEN NOT o.allowed THEN 'forbidden'"
+	 "                       WHEN $9::int IS NOT NULL AND o.version <> $9::int THEN 'stale'"
+	 "                       ELSE 'ok' END, " MEMBER_JSON("x", "n") ", x.version, NULL"
+	 " FROM o JOIN network_member x ON x.network_id = o.network_id AND x.node_id = o.node_id"
+	 " JOIN node n ON n.id = x.node_id WHERE NOT EXISTS (SELECT 1 FROM u)"},
 
-                /* $1 network, $2 $3 cursor (code, id), $4 limit + 1 */
-                {"network_target_group_list",
-                 "SELECT " TARGET_GROUP_JSON("g") ", g.code, g.id::text FROM target_group g"
-                                                  " WHERE g.network_id = $1 AND ($2::text IS NULL "
-                                                  "OR (g.code, g.id) > ($2::text, $3::uuid))"
-                                                  " ORDER BY g.code, g.id LIMIT $4::int"},
-                {"network_target_group_get",
-                 "SELECT " TARGET_GROUP_JSON(
-                         "g") ", g.version FROM target_group g WHERE g.id = $1"},
-                /* actor, $5 $6 access, $7 network, $8 code, $9 name, $10 criteria */
-                {"network_target_group_create",
-                 "WITH o AS (SELECT id, " COORDINATES(
-                         "id") " AS allowed FROM network WHERE id = $7),"
-                               " g AS (INSERT INTO target_group (network_id, code, name, criteria)"
-                               "       SELECT o.id, $8, $9, $10 FROM o WHERE o.allowed RETURNING "
-                               "*),"
-                               " au AS (" AUDIT_INSERT(
-                                       "target_group.create", "target_group", "g.id",
-                                       "jsonb_build_object('network_id', g.network_id, 'code', "
-                                       "g.code)") " FROM g)"
-                                                  "SELECT 'ok', " TARGET_GROUP_JSON(
-                                                          "g") ", g.version, '/v1/target-groups/' "
-                                                               "|| g.id FROM g"
-                                                               " UNION ALL SELECT 'forbidden', "
-                                                               "NULL, NULL, NULL FROM o WHERE NOT "
-                                                               "o.allowed"},
-                /* actor, $5 $6 access, $7 patch, $8 id, $9 expected version or NULL */
-                {
-                        "network_target_group_update",
-                        "WITH o AS (SELECT id, version, " COORDINATES(
-                                "network_id") " AS allowed"
-                                              "           FROM target_group WHERE id = $8),"
-                                              " u AS (UPDATE target_group t SET " PATCHED("code", "") ", " PATCHED(
-                                                      "name",
-                                                      "") ","
-                                                          "   " PATCHED(
-                                                                  "criteria",
-                                                                  "") ", version = t.version "
-                                                                      "+ 1, updated_at = "
-                                                                      "now()"
-                                                                      "   FROM o WHERE t.id "
-                                                                      "= o.id AND o.allowed "
-                                                                      "AND ($9::int IS NULL "
-                                                                      "OR t.version = "
-                                                                      "$9::int)"
-                                                                      "   RETURNING t.*),"
-                                                                      " au AS (" AUDIT_INSERT(
-                                                                              "target_group."
-                                                                              "update",
-                                                                              "target_group",
-                                                                              "u.id",
-                                                                              "jsonb_build_"
-                                                                              "object('"
-                                                                              "network_id', "
-                                                                              "u.network_id, "
-                                                                              "'fields',"
-                                                                              " " PATCH_KEYS
-                                                                              ")") " FROM u)"
-                                                                                   "SELECT "
-                                                                                   "'ok',"
-                                                                                   " " TARGET_GROUP_JSON(
-                                                                                           "u") ", "
-                                                                                                "u."
-                                                                                                "ve"
-                                                                                                "rs"
-                                                                                                "io"
-                                                                                                "n,"
-                                                                                                " N"
-                                                                                                "UL"
-                                                                                                "L:"
-                                                                                                ":t"
-                                                                                                "ex"
-                                                                                                "t "
-                                                                                                "FR"
-                                                                                                "OM"
-                                                                                                " u"
-                                                                                                " U"
-                                                                                                "NI"
-                                                                                                "ON"
-                                                                                                " A"
-                                                                                                "LL"
-                                                                                                " S"
-                                                                                                "EL"
-                                                                                                "EC"
-                                                                                                "T "
-                                                                                                "CA"
-                                                                                                "SE"
-                                                                                                " W"
-                                                                                                "HE"
-                                                                                                "N "
-                                                                                                "o."
-                                                                                                "al"
-                                                                                                "lo"
-                                                                                                "we"
-                                                                                                "d "
-                                                                                                "TH"
-                                                                                                "EN"
-                                                                                                " '"
-                                                                                                "st"
-                                                                                                "al"
-                                                                                                "e'"
-                                                                                                " E"
-                                                                                                "LS"
-                                                                                                "E "
-                                                                                                "'f"
-                                                                                                "or"
-                                                                                                "bi"
-                                                                                                "dd"
-                                                                                                "en"
-                                                                                                "' "
-                                                                                                "EN"
-                                                                                                "D,"
-                                                                                                " N"
-                                                                                                "UL"
-                                                                                                "L,"
-                                                                                                " o"
-                                                                                                ".v"
-                                                                                                "er"
-                                                                                                "si"
-                                                                                                "on"
-                                                                                                ","
-                                                                                                "  "
-                                                                                                " N"
-                                                                                                "UL"
-                                                                                                "L "
-                                                                                                "FR"
-                                                                                                "OM"
-                                                                                                " o"
-                                                                                                " W"
-                                                                                                "HE"
-                                                                                                "RE"
-                                                                                                " N"
-                                                                                                "OT"
-                                                                                                " E"
-                                                                                                "XI"
-                                                                                                "ST"
-                                                                                                "S "
-                                                                                                "(S"
-                                                                                                "EL"
-                                                                                                "EC"
-                                                                                                "T "
-                                                                                                "1 "
-                                                                                                "FR"
-                                                                                                "OM"
-                                                                                                " u"
-                                                                                                ")"},
-                /*
-                 * actor, $5 $6 access, $7 id, $8 expected version or NULL. What still refers to the
-                 * group (services, chains) makes the schema refuse with a foreign key violation.
-                 */
-                {"network_target_group_delete",
-                 "WITH o AS (SELECT id, version, " COORDINATES(
-                         "network_id") " AS allowed"
-                                       "           FROM target_group WHERE id = $7),"
-                                       " d AS (DELETE FROM target_group t USING o WHERE t.id = "
-                                       "o.id AND o.allowed"
-                                       "       AND ($8::int IS NULL OR t.version = $8::int)"
-                                       "       RETURNING t.id, t.network_id, t.code),"
-                                       " au AS (" AUDIT_INSERT(
-                                               "target_group.delete", "target_group", "d.id",
-                                               "jsonb_build_object('network_id', d.network_id, "
-                                               "'code', d.code)") " FROM d)"
-                                                                  "SELECT 'ok', NULL::text, "
-                                                                  "NULL::int, NULL::text FROM d"
-                                                                  " UNION ALL SELECT CASE WHEN "
-                                                                  "o.allowed THEN 'stale' ELSE "
-                                                                  "'forbidden' END, NULL, "
-                                                                  "o.version,"
-                                                                  "   NULL FROM o WHERE NOT EXISTS "
-                                                                  "(SELECT 1 FROM d)"},
+	/* $1 network, $2 $3 cursor (code, id), $4 limit + 1 */
+	{"network_target_group_list",
+	 "SELECT " TARGET_GROUP_JSON("g") ", g.code, g.id::text FROM target_group g"
+	 " WHERE g.network_id = $1 AND ($2::text IS NULL OR (g.code, g.id) > ($2::text, $3::uuid))"
+	 " ORDER BY g.code, g.id LIMIT $4::int"},
+	{"network_target_group_get",
+	 "SELECT " TARGET_GROUP_JSON("g") ", g.version FROM target_group g WHERE g.id = $1"},
+	/* actor, $5 $6 access, $7 network, $8 code, $9 name, $10 criteria */
+	{"network_target_group_create",
+	 "WITH o AS (SELECT id, " COORDINATES("id") " AS allowed FROM network WHERE id = $7),"
+	 " g AS (INSERT INTO target_group (network_id, code, name, criteria)"
+	 "       SELECT o.id, $8, $9, $10 FROM o WHERE o.allowed RETURNING *),"
+	 " au AS (" AUDIT_INSERT("target_group.create", "target_group", "g.id",
+				 "jsonb_build_object('network_id', g.network_id, 'code', g.code)")
+	 " FROM g)"
+	 "SELECT 'ok', " TARGET_GROUP_JSON("g") ", g.version, '/v1/target-groups/' || g.id FROM g"
+	 " UNION ALL SELECT 'forbidden', NULL, NULL, NULL FROM o WHERE NOT o.allowed"},
+	/* actor, $5 $6 access, $7 patch, $8 id, $9 expected version or NULL */
+	{"network_target_group_update",
+	 "WITH o AS (SELECT id, version, " COORDINATES("network_id") " AS allowed"
+	 "           FROM target_group WHERE id = $8),"
+	 " u AS (UPDATE target_group t SET " PATCHED("code", "") ", " PATCHED("name", "") ","
+	 "   " PATCHED("criteria", "") ", version = t.version + 1, updated_at = now()"
+	 "   FROM o WHERE t.id = o.id AND o.allowed AND ($9::int IS NULL OR t.version = $9::int)"
+	 "   RETURNING t.*),"
+	 " au AS (" AUDIT_INSERT("target_group.update", "target_group", "u.id",
+				 "jsonb_build_object('network_id', u.network_id, 'fields', " PATCH_KEYS
+				 ")") " FROM u)"
+	 "SELECT 'ok', " TARGET_GROUP_JSON("u") ", u.version, NULL::text FROM u"
+	 " UNION ALL SELECT CASE WHEN o.allowed THEN 'stale' ELSE 'forbidden' END, NULL, o.version,"
+	 "   NULL FROM o WHERE NOT EXISTS (SELECT 1 FROM u)"},
+	/*
+	 * actor, $5 $6 access, $7 id, $8 expected version or NULL. What still refers to the
+	 * group (services, chains) makes the schema refuse with a foreign key violation.
+	 */
+	{"network_target_group_delete",
+	 "WITH o AS (SELECT id, version, " COORDINATES("network_id") " AS allowed"
+	 "           FROM target_group WHERE id = $7),"
+	 " d AS (DELETE FROM target_group t USING o WHERE t.id = o.id AND o.allowed"
+	 "       AND ($8::int IS NULL OR t.version = $8::int)"
+	 "       RETURNING t.id, t.network_id, t.code),"
+	 " au AS (" AUDIT_INSERT("target_group.delete", "target_group", "d.id",
+				 "jsonb_build_object('network_id', d.network_id, 'code', d.code)")
+	 " FROM d)"
+	 "SELECT 'ok', NULL::text, NULL::int, NULL::text FROM d"
+	 " UNION ALL SELECT CASE WHEN o.allowed THEN 'stale' ELSE 'forbidden' END, NULL, o.version,"
+	 "   NULL FROM o WHERE NOT EXISTS (SELECT 1 FROM d)"},
 };
+/* clang-format on */
 
 static const char *const member_roles[] = {"member", "coordinator", NULL};
 
