@@ -17,6 +17,7 @@ static const struct api_module *const modules[] = {
 	&organizations_api,
 	&nodes_api,
 	&services_api,
+	&networks_api,
 };
 
 static struct db_stmt *statements;

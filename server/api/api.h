@@ -31,6 +31,7 @@ extern const struct api_module taxonomy_api;
 extern const struct api_module organizations_api;
 extern const struct api_module nodes_api;
 extern const struct api_module services_api;
+extern const struct api_module networks_api;
 
 /* Register every module's routes with the router and collect the statements. */
 void api_init(void);
