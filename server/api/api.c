@@ -11,6 +11,7 @@ static const struct api_module *const modules[] = {
 	&system_api,
 	&auth_api,
 	&accounts_api,
+	&hsds_api,
 };
 
 static struct db_stmt *statements;

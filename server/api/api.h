@@ -25,6 +25,7 @@ struct api_module {
 extern const struct api_module system_api;
 extern const struct api_module auth_api;
 extern const struct api_module accounts_api;
+extern const struct api_module hsds_api;
 
 /* Register every module's routes with the router and collect the statements. */
 void api_init(void);
