@@ -287,6 +287,8 @@ void config_print_help(FILE *out)
 	      "[options]\n"
 	      "                                       create an admin account (prints a generated\n"
 	      "                                       password unless --password-stdin)\n"
+	      "       pnetd hsds-import FILE [options] load an Open Referral HSDS 3.0 export (one\n"
+	      "                                       transaction, upsert by id; docs/hsds.md)\n"
 	      "       pnetd routes                    list the API routes (METHOD /path)\n"
 	      "       pnetd --help | --help-markdown | --version\n\n"
 	      "Every option is also read from the environment as PNET_<NAME> (upper case, '-' as\n"

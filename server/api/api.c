@@ -18,6 +18,7 @@ static const struct api_module *const modules[] = {
 	&nodes_api,
 	&services_api,
 	&networks_api,
+	&hsds_api,
 };
 
 static struct db_stmt *statements;

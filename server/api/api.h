@@ -32,6 +32,7 @@ extern const struct api_module organizations_api;
 extern const struct api_module nodes_api;
 extern const struct api_module services_api;
 extern const struct api_module networks_api;
+extern const struct api_module hsds_api;
 
 /* Register every module's routes with the router and collect the statements. */
 void api_init(void);

@@ -11,4 +11,7 @@ int migrate_latest(const char *dir);
 /* pnetd create-admin [--login L] [--display-name N] [--password-stdin]; returns the exit code. */
 int create_admin_main(int argc, char **argv);
 
+/* pnetd hsds-import FILE: load an HSDS 3.0 export (docs/hsds.md); returns the exit code. */
+int hsds_import_main(int argc, char **argv);
+
 #endif
