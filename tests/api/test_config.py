@@ -272,3 +272,37 @@ def test_create_admin(pnetd_exe, database_factory, pnetd_factory):
 def test_create_admin_bad_arguments(pnetd_exe, database, args, stdin):
     r = run_pnetd(pnetd_exe, "create-admin", *args, f"--database={database}", input=stdin)
     assert r.returncode == 2, r.stderr
+
+
+def test_tls(pnetd_exe, database, pnetd_factory, tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert r.returncode == 0, r.stdout
+    server = pnetd_factory(f"--tls-cert={cert}", f"--tls-key={key}", wait=False)
+    import requests
+    import time
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            resp = requests.get(f"https://127.0.0.1:{server.port}/healthz", verify=str(cert),
+                                timeout=2)
+            break
+        except requests.RequestException:
+            assert time.monotonic() < deadline and server.running(), server.log_tail()
+            time.sleep(0.1)
+    assert resp.status_code == 200 and resp.json() == {"status": "ok"}
+    # Plain HTTP on the TLS port gets no answer.
+    with pytest.raises(requests.RequestException):
+        requests.get(f"http://127.0.0.1:{server.port}/healthz", timeout=3)
+    rec = server.wait_for_log(lambda x: x.get("msg") == "listening")
+    assert rec["tls"] is True
+
+
+def test_tls_bad_files_exit_1(pnetd_exe, database, tmp_path):
+    (tmp_path / "x.pem").write_text("not a certificate\n")
+    r = run_pnetd(pnetd_exe, "serve", f"--tls-cert={tmp_path}/x.pem",
+                  f"--tls-key={tmp_path}/x.pem", f"--database={database}", "--port=0",
+                  timeout=30)
+    assert r.returncode == 1, r.stderr

@@ -126,6 +126,8 @@ def test_sigterm_lets_a_slow_request_finish(pnetd_exe, pnetd_factory, database_f
             result["error"] = e
         result["seconds"] = time.monotonic() - started
 
+    keep_alive = Api(server.base_url)
+    assert keep_alive.get("/healthz").status_code == 200  # an open, idle connection
     t = threading.Thread(target=slow)
     t.start()
     # The request is waiting on the lock.
@@ -139,6 +141,17 @@ def test_sigterm_lets_a_slow_request_finish(pnetd_exe, pnetd_factory, database_f
     # New connections are refused.
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", server.port), timeout=2).close()
+    # A request on a connection opened before is told to go elsewhere: a 503 when that
+    # connection belongs to the draining worker, else the connection is closed; never a hang.
+    started = time.monotonic()
+    try:
+        r = keep_alive.get("/v1/me", timeout=5)
+    except requests.ConnectionError:
+        pass
+    else:
+        assert_problem(r, 503, "shutting-down")
+        assert r.headers["Retry-After"] == "1" and r.headers["Connection"].lower() == "close"
+    assert time.monotonic() - started < 2
     lock.rollback()
     lock.close()
     t.join(30)
