@@ -144,6 +144,11 @@ enum router_result router_match(const char *method, const char *path, struct rou
 		}
 		path_known = true;
 	}
+	/* GET routes answer HEAD too (http.c): say so. */
+	if (allowlen && strstr(allow, "GET") && !strstr(allow, "HEAD")) {
+		size_t used = strlen(allow);
+		snprintf(allow + used, allowlen - used, ", HEAD");
+	}
 	return path_known ? ROUTER_METHOD_NOT_ALLOWED : ROUTER_NOT_FOUND;
 }
 

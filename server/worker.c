@@ -77,6 +77,16 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 
 	event_base_dispatch(w->base);
+	/*
+	 * Drained: close this worker's connections now, on its own thread, rather than when
+	 * workers_stop gets to it. Otherwise an idle keep-alive connection stays open without
+	 * anyone reading it while other workers drain, and a request sent on it hangs.
+	 * The pool first: it may still answer requests (after the deadline), through evhttp.
+	 */
+	db_pool_free(w->db);
+	w->db = NULL;
+	evhttp_free(w->http);
+	w->http = NULL;
 	return NULL;
 }
 
@@ -125,9 +135,6 @@ void workers_stop(struct worker *workers, int n)
 		struct worker *w = &workers[i];
 
 		pthread_join(w->thread, NULL);
-		/* The pool first: it may still answer requests, through evhttp. */
-		db_pool_free(w->db);
-		evhttp_free(w->http);
 		event_free(w->ev_shutdown);
 		event_free(w->ev_deadline);
 		event_free(w->ev_gauges);

@@ -184,13 +184,18 @@ static void on_hashed(void *arg)
 	w->next(w);
 }
 
-/* Run w->next, hashing the body's password first when there is one. */
-static void account_write_start(struct req *r, void (*next)(struct account_write *w))
+/*
+ * Run w->next, hashing the body's password first when there is one. next may run (and answer)
+ * before this returns: everything it needs is set here, not afterwards.
+ */
+static void account_write_start(struct req *r, long expected_version,
+				void (*next)(struct account_write *w))
 {
 	struct account_write *w = xcalloc(1, sizeof(*w));
 	const char *password = json_get_string(r->json, "password");
 
 	w->r = r;
+	w->expected_version = expected_version;
 	w->next = next;
 	r->ctx = w;
 	r->ctx_free = account_write_free;
@@ -288,7 +293,7 @@ static void create_account(struct req *r)
 		return;
 	}
 	json_decref(errors);
-	account_write_start(r, create_run);
+	account_write_start(r, 0, create_run);
 }
 
 static void on_list(void *arg, const struct db_result *res)
@@ -424,10 +429,7 @@ static void update_account(struct req *r)
 	if_match = req_if_match(r, &version);
 	if (if_match < 0)
 		return;
-	account_write_start(r, update_run);
-	/* account_write_start may have answered already only via a job: ctx is still ours here. */
-	if (r->ctx)
-		((struct account_write *)r->ctx)->expected_version = version;
+	account_write_start(r, if_match ? version : 0, update_run);
 }
 
 /* Integration tokens */

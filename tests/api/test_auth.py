@@ -1,0 +1,221 @@
+"""Logging in and out, tokens, disabled accounts, login throttling."""
+
+import re
+import time
+
+import psycopg
+import pytest
+
+from checks import assert_problem, new_login
+from conftest import ADMIN_LOGIN, ADMIN_PASSWORD
+from harness import Api, run_pnetd
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_account(admin, role="admin", password=PASSWORD, **extra):
+    body = {"login": new_login(), "display_name": "Auth test", "role": role,
+            "password": password}
+    body.update(extra)
+    r = admin.post("/v1/accounts", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def login(api, login, password):
+    return api.post("/v1/auth/login", json={"login": login, "password": password}, auth=False)
+
+
+def test_login_ok(api, admin, db):
+    acc = make_account(admin, role="auditor")
+    r = login(api, acc["login"], PASSWORD)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert set(body) == {"token", "expires_at", "account"}
+    assert re.fullmatch(r"pnet_[A-Za-z0-9_-]{43}", body["token"])
+    assert body["account"]["id"] == acc["id"]
+    assert body["account"]["login"] == acc["login"]
+    assert body["account"]["role"] == "auditor"
+    assert "password" not in r.text and "hash" not in r.text
+    hours = db.execute("SELECT extract(epoch FROM %s::timestamptz - now()) / 3600",
+                       (body["expires_at"],)).fetchone()[0]
+    assert 11.9 < float(hours) <= 12
+    rows = db.execute("SELECT action, account_id::text, object_type FROM audit_log"
+                      " WHERE account_id = %s AND action = 'auth.login'", (acc["id"],)).fetchall()
+    assert rows == [("auth.login", acc["id"], "api_token")]
+
+    me = api.as_token(body["token"]).get("/v1/me")
+    assert me.status_code == 200, me.text
+    assert me.json()["account"]["id"] == acc["id"]
+    assert me.json()["token"]["kind"] == "session"
+
+
+def test_wrong_password_and_unknown_login_look_the_same(api, admin, db):
+    acc = make_account(admin)
+    wrong = login(api, acc["login"], "not-the-password")
+    unknown = login(api, new_login("ghost"), PASSWORD)
+    a = assert_problem(wrong, 401, "login-failed")
+    b = assert_problem(unknown, 401, "login-failed")
+    for body in (a, b):
+        del body["request_id"]
+    assert a == b
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'auth.login_failed'"
+                      " AND account_id = %s", (acc["id"],)).fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("body", [{}, {"login": "x"}, {"login": "x", "password": ""},
+                                  {"login": 5, "password": "x"},
+                                  {"login": "x", "password": "y", "otp": "1"}])
+def test_login_bad_requests_are_400(api, body):
+    r = api.post("/v1/auth/login", json=body)
+    assert_problem(r, 400, "validation")
+
+
+def test_no_token_or_bad_token_is_401(api):
+    r = api.get("/v1/me")
+    assert_problem(r, 401, "unauthorized")
+    assert r.headers["WWW-Authenticate"].startswith("Bearer")
+    r = api.get("/v1/me", headers={"Authorization": "Bearer pnet_nonsense"})
+    assert_problem(r, 401, "unauthorized")
+    r = api.get("/v1/me", headers={"Authorization": "Basic YWRtaW46eA=="})
+    assert_problem(r, 401, "unauthorized")
+
+
+def test_logout_ends_the_token(api, admin, db):
+    acc = make_account(admin)
+    token = login(api, acc["login"], PASSWORD).json()["token"]
+    other = login(api, acc["login"], PASSWORD).json()["token"]
+    client = api.as_token(token)
+    assert client.get("/v1/me").status_code == 200
+    r = client.post("/v1/auth/logout")
+    assert r.status_code == 204 and r.content == b""
+    assert_problem(client.get("/v1/me"), 401, "unauthorized")
+    assert_problem(client.post("/v1/auth/logout"), 401, "unauthorized")
+    # Only that token: the other session goes on.
+    assert api.as_token(other).get("/v1/me").status_code == 200
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'auth.logout'"
+                      " AND account_id = %s", (acc["id"],)).fetchone()[0] == 1
+
+
+def test_disabled_account_token_stops_and_login_fails(api, admin):
+    acc = make_account(admin, role="auditor")
+    client = api.as_token(login(api, acc["login"], PASSWORD).json()["token"])
+    assert client.get("/v1/me").status_code == 200
+    r = admin.patch(f"/v1/accounts/{acc['id']}", json={"disabled": True})
+    assert r.status_code == 200 and r.json()["disabled"] is True
+    assert_problem(client.get("/v1/me"), 401, "unauthorized")
+    assert_problem(login(api, acc["login"], PASSWORD), 401, "login-failed")
+    # Enabled again, the old session works again (it was never revoked) and login works.
+    assert admin.patch(f"/v1/accounts/{acc['id']}", json={"disabled": False}).status_code == 200
+    assert client.get("/v1/me").status_code == 200
+    assert login(api, acc["login"], PASSWORD).status_code == 201
+
+
+def test_password_change_ends_sessions(api, admin):
+    acc = make_account(admin, role="auditor")
+    client = api.as_token(login(api, acc["login"], PASSWORD).json()["token"])
+    r = admin.patch(f"/v1/accounts/{acc['id']}", json={"password": "another-long-password"})
+    assert r.status_code == 200, r.text
+    assert_problem(client.get("/v1/me"), 401, "unauthorized")
+    assert_problem(login(api, acc["login"], PASSWORD), 401, "login-failed")
+    assert login(api, acc["login"], "another-long-password").status_code == 201
+
+
+def test_stored_secrets(api, admin, db):
+    acc = make_account(admin)
+    stored = db.execute("SELECT password_hash FROM account WHERE id = %s",
+                        (acc["id"],)).fetchone()[0]
+    assert stored.startswith("$scrypt$ln=17,r=8,p=1$"), stored
+    salt = stored.split("$")[3]
+    assert len(salt) >= 22  # 16 bytes, base64
+    assert PASSWORD not in stored
+    token = login(api, acc["login"], PASSWORD).json()["token"]
+    rows = db.execute("SELECT t::text, token_hash FROM api_token t WHERE account_id = %s",
+                      (acc["id"],)).fetchall()
+    assert len(rows) == 1
+    assert re.fullmatch(r"[0-9a-f]{64}", rows[0][1])
+    assert token not in rows[0][0] and token[5:] not in rows[0][0]
+    import hashlib
+    assert rows[0][1] == hashlib.sha256(token.encode()).hexdigest()
+
+
+# -- throttling, on a database of its own (the per-address count is shared by all tests)
+
+@pytest.fixture
+def fresh(pnetd_exe, database_factory, pnetd_factory):
+    """make(*args) -> (server, admin client) on a new database; cheap scrypt for speed."""
+    def make(*args):
+        database = database_factory()
+        r = run_pnetd(pnetd_exe, "create-admin", "--login", ADMIN_LOGIN, "--password-stdin",
+                      "--scrypt-log-n=10", f"--database={database}", input=ADMIN_PASSWORD + "\n")
+        assert r.returncode == 0, r.stderr
+        server = pnetd_factory("--scrypt-log-n=10", *args, database=database)
+        admin = Api(server.base_url)
+        admin.login(ADMIN_LOGIN, ADMIN_PASSWORD)
+        return server, admin, database
+    return make
+
+
+def test_ten_failures_throttle_that_login(fresh):
+    server, admin, database = fresh()
+    victim = make_account(admin)
+    bystander = make_account(admin)
+    api = Api(server.base_url)
+    for _ in range(10):
+        assert_problem(login(api, victim["login"], "wrong-password"), 401, "login-failed")
+    for password in ("wrong-password", PASSWORD):
+        r = login(api, victim["login"], password)
+        body = assert_problem(r, 429, "too-many-attempts")
+        retry = int(r.headers["Retry-After"])
+        assert 14 * 60 < retry <= 15 * 60, retry
+        assert "login" in body["detail"]
+    # Another login from the same address is not affected.
+    assert login(api, bystander["login"], PASSWORD).status_code == 201
+    # A throttled attempt records nothing: the window does not grow.
+    with psycopg.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM login_failure WHERE login = %s",
+                          (victim["login"],)).fetchone()[0] == 10
+        # Once the failures are older than the window, the login works again.
+        db.execute("UPDATE login_failure SET at = at - interval '16 minutes' WHERE login = %s",
+                   (victim["login"],))
+    assert login(api, victim["login"], PASSWORD).status_code == 201
+
+
+def test_success_resets_the_login_counter(fresh):
+    server, admin, _ = fresh()
+    acc = make_account(admin)
+    api = Api(server.base_url)
+    for _ in range(9):
+        assert login(api, acc["login"], "wrong-password").status_code == 401
+    assert login(api, acc["login"], PASSWORD).status_code == 201
+    for _ in range(9):
+        assert login(api, acc["login"], "wrong-password").status_code == 401
+    assert login(api, acc["login"], PASSWORD).status_code == 201
+
+
+def test_per_address_limit(fresh):
+    server, admin, _ = fresh("--login-max-failures-per-addr=5")
+    good = make_account(admin)
+    api = Api(server.base_url)
+    for i in range(5):
+        assert login(api, new_login("nobody"), "wrong-password").status_code == 401
+    r = login(api, good["login"], PASSWORD)
+    body = assert_problem(r, 429, "too-many-attempts")
+    assert "address" in body["detail"]
+    assert int(r.headers["Retry-After"]) > 0
+
+
+def test_login_is_not_slowed_by_other_requests(api, admin):
+    """Password checks run on the job threads: the loop keeps answering meanwhile."""
+    import threading
+    acc = make_account(admin)
+    results = []
+    t = threading.Thread(target=lambda: results.append(login(Api(api.base_url), acc["login"],
+                                                             PASSWORD).status_code))
+    t.start()
+    started = time.monotonic()
+    while t.is_alive():
+        assert api.get("/healthz").status_code == 200
+    t.join()
+    assert results == [201]
+    assert time.monotonic() - started < 30
