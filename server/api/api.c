@@ -11,6 +11,8 @@ static const struct api_module *const modules[] = {
 	&system_api,
 	&auth_api,
 	&accounts_api,
+	&chains_api,
+	&chain_versions_api,
 };
 
 static struct db_stmt *statements;

@@ -25,6 +25,8 @@ struct api_module {
 extern const struct api_module system_api;
 extern const struct api_module auth_api;
 extern const struct api_module accounts_api;
+extern const struct api_module chains_api;
+extern const struct api_module chain_versions_api;
 
 /* Register every module's routes with the router and collect the statements. */
 void api_init(void);
