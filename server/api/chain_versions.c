@@ -197,9 +197,13 @@ static bool same_key(const char *a, const char *b)
 	return a && b ? strcmp(a, b) == 0 : a == b;
 }
 
-/* Where the issues of each kind were last found, to tell steps with the same key apart. */
+/*
+ * Where the issues were last found, to tell steps with the same key (or none) apart: the
+ * per-step checks and the reachability check each go through the steps in order.
+ */
 struct issue_cursor {
-	size_t per_step; /* next step index for the checks that go through the steps in order */
+	size_t per_step;
+	size_t unreachable;
 };
 
 /* The index of the step an issue is about, or -1. */
@@ -207,12 +211,14 @@ static long issue_step(const struct graph *gr, const struct chain_issue *it,
                        struct issue_cursor *cur)
 {
 	const struct chain_graph *g = &gr->g;
-	bool in_order = strcmp(it->code, "cycle") && strcmp(it->code, "unreachable");
 	bool repeat = !strcmp(it->code, "duplicate_key");
+	size_t *at = &cur->per_step;
 
-	if (!it->step && !in_order)
-		return -1;
-	for (size_t i = in_order ? cur->per_step : 0; i < g->n_steps; i++) {
+	if (!strcmp(it->code, "unreachable"))
+		at = &cur->unreachable;
+	else if (!strcmp(it->code, "cycle"))
+		at = NULL; /* named after the first step with the key */
+	for (size_t i = at ? *at : 0; i < g->n_steps; i++) {
 		if (!same_key(g->steps[i].key, it->step))
 			continue;
 		if (repeat) {
@@ -223,8 +229,8 @@ static long issue_step(const struct graph *gr, const struct chain_issue *it,
 			if (first == i)
 				continue;
 		}
-		if (in_order)
-			cur->per_step = i;
+		if (at)
+			*at = !strcmp(it->code, "unreachable") ? i + 1 : i;
 		return (long)i;
 	}
 	return -1;
@@ -276,7 +282,7 @@ static void issue_field(const struct graph *gr, const struct chain_issue *it,
 	snprintf(out, len, "steps[%ld]", step);
 }
 
-/* Whether errors already holds a problem named field. */
+/* Whether errors already holds a problem named field, or one about all of it ("steps[2]"). */
 static bool has_field(const json_t *errors, const char *field)
 {
 	size_t i;
@@ -285,7 +291,23 @@ static bool has_field(const json_t *errors, const char *field)
 	json_array_foreach(errors, i, item)
 	{
 		const char *f = json_get_string(item, "field");
-		if (f && !strcmp(f, field))
+		size_t n = f ? strlen(f) : 0;
+		if (f && !strncmp(f, field, n) && (field[n] == '\0' || field[n] == '.'))
+			return true;
+	}
+	return false;
+}
+
+/* Whether errors holds a problem about field or a part of it ("edges[1].to" for "edges[1]"). */
+static bool has_field_within(const json_t *errors, const char *field)
+{
+	size_t i, n = strlen(field);
+	json_t *item;
+
+	json_array_foreach(errors, i, item)
+	{
+		const char *f = json_get_string(item, "field");
+		if (f && !strncmp(f, field, n) && (f[n] == '\0' || f[n] == '.'))
 			return true;
 	}
 	return false;
@@ -302,8 +324,10 @@ static void add_issues(const struct graph *gr, const struct chain_issue *issues,
 		json_t *item;
 
 		issue_field(gr, &issues[i], &cur, field, sizeof(field));
-		if (has_field(list, field) && strcmp(issues[i].code, "cycle") != 0 &&
-		    strcmp(issues[i].code, "duplicate_edge") != 0)
+		/* What the field checks said already is not said again (an edge without "to"). */
+		if (issues[i].edge >= 0
+		            ? has_field_within(list, field)
+		            : has_field(list, field) && strcmp(issues[i].code, "cycle") != 0)
 			continue;
 		item = json_pack("{s:s, s:s?, s:s, s:s}", "field", field, "step", issues[i].step,
 		                 "code", issues[i].code, "message", issues[i].message);

@@ -242,6 +242,16 @@ def test_structural_problems(draft, graph, code):
     assert code in [p["code"] for p in r.json()["errors"]], r.text
 
 
+def test_a_malformed_step_is_one_problem(draft):
+    k, _, url = draft
+    r = k.put(f"{url}/1", json={"steps": [step("a", "childcare"), "b"],
+                                "edges": [{"from": "start", "to": "a"}, {"from": "a"}]})
+    assert r.status_code == 422, r.text
+    assert sorted(p["field"] for p in r.json()["errors"]) == ["edges[1].to", "steps[1]"]
+    r = k.post(url, json={"from": "gestern"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "from"
+
+
 def test_warnings_do_not_block(draft):
     k, _, url = draft
     graph = {"steps": [step("a", "first_consultation", [KOORDINATION_NODE]),
