@@ -19,6 +19,8 @@ static const struct api_module *const modules[] = {
 	&services_api,
 	&networks_api,
 	&hsds_api,
+	&chains_api,
+	&chain_versions_api,
 };
 
 static struct db_stmt *statements;

@@ -1,0 +1,814 @@
+/*
+ * Versions of a service chain: each holds the whole step graph. A version is born a draft
+ * (empty or a copy of the published one), its graph is replaced with PUT while it is one,
+ * and publishing it retires the version published before; published and retired versions
+ * never change (409). The graph is checked by lib/chain.c on every PUT and again on publish,
+ * then by the database functions of schema/0004_chain_functions.sql (categories exist,
+ * providers are active members); every problem is reported at once, with its step key.
+ * Coordinators see drafts; caseworkers of member nodes only published and retired versions.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "account_json.h"
+#include "api.h"
+#include "chain.h"
+#include "chains.h"
+#include "http.h"
+#include "json.h"
+#include "page.h"
+#include "validate.h"
+
+/* The caller as chain_access() takes it, at $1..$3 of a read. */
+#define CALLER_READ "$1::boolean, $2::uuid[], $3::uuid"
+/* The version as the API shows it, when the caller may see it (a = chain_access()). */
+#define VISIBLE "(a.access = 'coordinator' OR (a.access = 'member' AND v.status <> 'draft'))"
+
+/* Limits of one graph (the database allows positions up to 10000). */
+#define STEPS_MAX     200
+#define EDGES_MAX     1000
+#define PROVIDERS_MAX 50
+
+static const struct db_stmt stmts[] = {
+        /* caller, $4 chain: the caller's access when the chain exists */
+        {"chain_version_chain",
+         "SELECT chain_access(c.network_id, " CALLER_READ ") FROM chain c WHERE c.id = $4"},
+        /* caller, $4 chain, $5 cursor (number), $6 limit + 1 */
+        {"chain_version_list",
+         "SELECT chain_version_json(v, false)::text, v.number::text"
+         " FROM chain c CROSS JOIN LATERAL (SELECT chain_access(c.network_id, " CALLER_READ
+         ") AS access) a"
+         " JOIN chain_version v ON v.chain_id = c.id"
+         " WHERE c.id = $4 AND " VISIBLE " AND ($5::int IS NULL OR v.number > $5::int)"
+         " ORDER BY v.number LIMIT $6::int"},
+        /* caller, $4 chain, $5 number */
+        {"chain_version_get",
+         "SELECT chain_version_json(v, true)::text, v.version, v.status"
+         " FROM chain c CROSS JOIN LATERAL (SELECT chain_access(c.network_id, " CALLER_READ
+         ") AS access) a"
+         " JOIN chain_version v ON v.chain_id = c.id"
+         " WHERE c.id = $4 AND v.number = $5::int AND " VISIBLE},
+        /* actor, $5 admin, $6 networks, $7 chain, $8 copy the published version, $9 note */
+        {"chain_version_create",
+         "SELECT f.outcome, f.body::text, f.body->>'version'"
+         " FROM chain_version_create($1::uuid, $2::uuid, $3, $4, $5::boolean, $6::uuid[],"
+         "                           $7::uuid, $8::boolean, $9) f"},
+        /* actor, $5 admin, $6 networks, $7 chain, $8 number, $9 expected version, $10 body */
+        {"chain_version_replace",
+         "SELECT f.outcome, f.body::text, f.body->>'version', f.warnings::text"
+         " FROM chain_version_replace($1::uuid, $2::uuid, $3, $4, $5::boolean, $6::uuid[],"
+         "                            $7::uuid, $8::int, $9::int, $10::jsonb) f"},
+        /* actor, $5 admin, $6 networks, $7 chain, $8 number, $9 the version checked */
+        {"chain_version_publish",
+         "SELECT f.outcome, f.body::text, f.body->>'version', f.warnings::text"
+         " FROM chain_version_publish($1::uuid, $2::uuid, $3, $4, $5::boolean, $6::uuid[],"
+         "                            $7::uuid, $8::int, $9::int) f"},
+        /* actor, $5 admin, $6 networks, $7 chain, $8 number; only drafts go (the guard says 409) */
+        {"chain_version_delete",
+         "WITH c AS (SELECT id FROM chain WHERE id = $7"
+         "           AND chain_access(network_id, $5::boolean, $6::uuid[], NULL) = 'coordinator'),"
+         " d AS (DELETE FROM chain_version v USING c WHERE v.chain_id = c.id AND v.number = $8::int"
+         "       RETURNING v.id, v.chain_id, v.number),"
+         " u AS (UPDATE chain SET version = version + 1, updated_at = now()"
+         "       WHERE id IN (SELECT chain_id FROM d)),"
+         " au AS (" AUDIT_INSERT(
+                 "chain_version.delete", "chain_version", "d.id",
+                 "jsonb_build_object('chain_id', d.chain_id, 'number', d.number)") " FROM d)"
+                                                                                   "SELECT "
+                                                                                   "count(*) FROM "
+                                                                                   "d"},
+};
+
+static const char *const from_values[] = {"current", "empty", NULL};
+
+static const struct json_field create_fields[] = {
+        {"from", JF_ENUM, 0, 0, 0, from_values},
+        {"note", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 4000},
+};
+
+static const struct json_field graph_fields[] = {
+        {"note", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 4000},
+        {"steps", JF_ARRAY, JF_REQUIRED, 0, STEPS_MAX},
+        {"edges", JF_ARRAY, JF_REQUIRED, 0, EDGES_MAX},
+};
+
+/* Key, category and the edge ends are checked by chain_validate (with the step named). */
+static const struct json_field step_fields[] = {
+        {"key", JF_STRING, JF_REQUIRED},
+        {"name", JF_STRING, JF_REQUIRED, 1, 200},
+        {"category", JF_STRING, JF_REQUIRED},
+        {"required", JF_BOOLEAN, 0},
+        {"target_days_to_accept", JF_INTEGER, JF_NULLABLE, 1, 90},
+        {"target_days_to_start", JF_INTEGER, JF_NULLABLE, 1, 365},
+        {"guidance", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 4000},
+        {"providers", JF_UUID_ARRAY, 0, 0, PROVIDERS_MAX},
+};
+
+static const struct json_field edge_fields[] = {
+        {"from", JF_STRING, JF_REQUIRED},
+        {"to", JF_STRING, JF_REQUIRED},
+        {"label", JF_STRING, JF_NULLABLE, 1, 200},
+};
+
+/* A chain graph read from the API's JSON; the strings point into that JSON. */
+struct graph {
+	struct chain_step *steps;
+	struct chain_edge *edges;
+	const char **providers; /* every step's providers, one after the other */
+	struct chain_graph g;
+};
+
+static void graph_clear(struct graph *gr)
+{
+	free(gr->steps);
+	free(gr->edges);
+	free(gr->providers);
+	memset(gr, 0, sizeof(*gr));
+}
+
+/* A step's target days as chain_validate takes them: 0 for none (or one already refused). */
+static int target_days(const json_t *step, const char *name)
+{
+	const json_t *v = json_object_get(step, name);
+	json_int_t n = json_is_integer(v) ? json_integer_value(v) : 0;
+
+	return n >= 1 && n <= 3650 ? (int)n : 0;
+}
+
+/*
+ * Read body's steps and edges into gr. Values of the wrong type read as NULL (or 0, or no
+ * provider): json_check_object reports those, and the graph checks then do not repeat them.
+ */
+static void graph_read(const json_t *body, struct graph *gr)
+{
+	const json_t *steps = json_object_get(body, "steps"),
+	             *edges = json_object_get(body, "edges");
+	size_t n_steps = json_is_array(steps) ? json_array_size(steps) : 0;
+	size_t n_edges = json_is_array(edges) ? json_array_size(edges) : 0;
+	size_t n_providers = 0, used = 0;
+
+	memset(gr, 0, sizeof(*gr));
+	for (size_t i = 0; i < n_steps; i++) {
+		const json_t *p = json_object_get(json_array_get(steps, i), "providers");
+		n_providers += json_is_array(p) ? json_array_size(p) : 0;
+	}
+	gr->steps = xcalloc(n_steps ? n_steps : 1, sizeof(*gr->steps));
+	gr->edges = xcalloc(n_edges ? n_edges : 1, sizeof(*gr->edges));
+	gr->providers = xcalloc(n_providers ? n_providers : 1, sizeof(*gr->providers));
+	for (size_t i = 0; i < n_steps; i++) {
+		const json_t *step = json_array_get(steps, i), *providers, *item;
+		struct chain_step *s = &gr->steps[i];
+		size_t k;
+
+		s->key = json_get_string(step, "key");
+		s->name = json_get_string(step, "name");
+		s->category = json_get_string(step, "category");
+		s->required = !json_is_false(json_object_get(step, "required"));
+		s->target_days_to_accept = target_days(step, "target_days_to_accept");
+		s->target_days_to_start = target_days(step, "target_days_to_start");
+		s->providers = gr->providers + used;
+		providers = json_object_get(step, "providers");
+		json_array_foreach(providers, k, item)
+		{
+			const char *id = json_string_value(item);
+			bool again = false;
+
+			for (size_t q = 0; id && q < s->n_providers && !again; q++)
+				again = strcasecmp(s->providers[q], id) == 0;
+			if (id && validate_uuid(id) && !again)
+				gr->providers[used + s->n_providers++] = id;
+		}
+		used += s->n_providers;
+	}
+	for (size_t e = 0; e < n_edges; e++) {
+		const json_t *edge = json_array_get(edges, e);
+
+		gr->edges[e].from = json_get_string(edge, "from");
+		gr->edges[e].to = json_get_string(edge, "to");
+	}
+	gr->g = (struct chain_graph){gr->steps, n_steps, gr->edges, n_edges};
+}
+
+static bool same_key(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/*
+ * Where the issues were last found, to tell steps with the same key (or none) apart: the
+ * per-step checks and the reachability check each go through the steps in order.
+ */
+struct issue_cursor {
+	size_t per_step;
+	size_t unreachable;
+};
+
+/* The index of the step an issue is about, or -1. */
+static long issue_step(const struct graph *gr, const struct chain_issue *it,
+                       struct issue_cursor *cur)
+{
+	const struct chain_graph *g = &gr->g;
+	bool repeat = !strcmp(it->code, "duplicate_key");
+	size_t *at = &cur->per_step;
+
+	if (!strcmp(it->code, "unreachable"))
+		at = &cur->unreachable;
+	else if (!strcmp(it->code, "cycle"))
+		at = NULL; /* named after the first step with the key */
+	for (size_t i = at ? *at : 0; i < g->n_steps; i++) {
+		if (!same_key(g->steps[i].key, it->step))
+			continue;
+		if (repeat) {
+			/* The repeat, not the first step with the key. */
+			size_t first = 0;
+			while (!same_key(g->steps[first].key, it->step))
+				first++;
+			if (first == i)
+				continue;
+		}
+		if (at)
+			*at = !strcmp(it->code, "unreachable") ? i + 1 : i;
+		return (long)i;
+	}
+	return -1;
+}
+
+/* The field an issue of lib/chain.c is about, in the request's terms. */
+static void issue_field(const struct graph *gr, const struct chain_issue *it,
+                        struct issue_cursor *cur, char *out, size_t len)
+{
+	static const struct {
+		const char *code, *field;
+	} fields[] = {
+	        {"invalid_key", "key"},
+	        {"reserved_key", "key"},
+	        {"duplicate_key", "key"},
+	        {"invalid_name", "name"},
+	        {"invalid_category", "category"},
+	        {"invalid_target", "target_days_to_accept"},
+	        {"invalid_provider", "providers"},
+	        {"duplicate_provider", "providers"},
+	        {"no_providers", "providers"},
+	        {"start_before_accept", "target_days_to_start"},
+	};
+	long step;
+
+	if (it->edge >= 0) {
+		snprintf(out, len, "edges[%ld]", it->edge);
+		return;
+	}
+	if (!strcmp(it->code, "no_steps")) {
+		snprintf(out, len, "steps");
+		return;
+	}
+	if (!strcmp(it->code, "no_start")) {
+		snprintf(out, len, "edges");
+		return;
+	}
+	step = issue_step(gr, it, cur);
+	if (step < 0) {
+		snprintf(out, len, "steps");
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		if (!strcmp(fields[i].code, it->code)) {
+			snprintf(out, len, "steps[%ld].%s", step, fields[i].field);
+			return;
+		}
+	}
+	snprintf(out, len, "steps[%ld]", step);
+}
+
+/* Whether errors already holds a problem named field, or one about all of it ("steps[2]"). */
+static bool has_field(const json_t *errors, const char *field)
+{
+	size_t i;
+	json_t *item;
+
+	json_array_foreach(errors, i, item)
+	{
+		const char *f = json_get_string(item, "field");
+		size_t n = f ? strlen(f) : 0;
+		if (f && !strncmp(f, field, n) && (field[n] == '\0' || field[n] == '.'))
+			return true;
+	}
+	return false;
+}
+
+/* Whether errors holds a problem about field or a part of it ("edges[1].to" for "edges[1]"). */
+static bool has_field_within(const json_t *errors, const char *field)
+{
+	size_t i, n = strlen(field);
+	json_t *item;
+
+	json_array_foreach(errors, i, item)
+	{
+		const char *f = json_get_string(item, "field");
+		if (f && !strncmp(f, field, n) && (f[n] == '\0' || f[n] == '.'))
+			return true;
+	}
+	return false;
+}
+
+/* Append the issues to list as {field, step, code, message}, leaving out named fields. */
+static void add_issues(const struct graph *gr, const struct chain_issue *issues, size_t n,
+                       json_t *list)
+{
+	struct issue_cursor cur = {0};
+
+	for (size_t i = 0; i < n; i++) {
+		char field[64];
+		json_t *item;
+
+		issue_field(gr, &issues[i], &cur, field, sizeof(field));
+		/* What the field checks said already is not said again (an edge without "to"). */
+		if (issues[i].edge >= 0
+		            ? has_field_within(list, field)
+		            : has_field(list, field) && strcmp(issues[i].code, "cycle") != 0)
+			continue;
+		item = json_pack("{s:s, s:s?, s:s, s:s}", "field", field, "step", issues[i].step,
+		                 "code", issues[i].code, "message", issues[i].message);
+		if (!item)
+			item = json_pack("{s:s, s:s, s:s}", "field", field, "code", issues[i].code,
+			                 "message", "(the message is not valid text)");
+		json_array_append_new(list, item);
+	}
+}
+
+/* Give the problems json_check_object found in items of array name a code and the step key. */
+static void mark_field_errors(json_t *errors, size_t from, const json_t *steps)
+{
+	for (size_t i = from; i < json_array_size(errors); i++) {
+		json_t *item = json_array_get(errors, i);
+		const char *field = json_get_string(item, "field");
+		unsigned long index;
+
+		json_object_set_new(item, "code", json_string("invalid_field"));
+		if (field && sscanf(field, "steps[%lu]", &index) == 1) {
+			const char *key = json_get_string(json_array_get(steps, index), "key");
+			if (key)
+				json_object_set_new(item, "step", json_string(key));
+		}
+	}
+}
+
+/*
+ * Check a graph in the API's JSON shape: the fields (when check_fields), then its structure
+ * with chain_validate. Problems go to errors, warnings to warnings; gr is filled for the
+ * caller to clear. Returns false when chain_validate could not run (out of memory).
+ */
+static bool check_graph(const json_t *body, bool check_fields, struct graph *gr, json_t *errors,
+                        json_t *warnings)
+{
+	const json_t *steps = json_object_get(body, "steps"),
+	             *edges = json_object_get(body, "edges");
+	struct chain_report *report = NULL;
+	size_t i;
+	json_t *item;
+
+	if (check_fields) {
+		json_check_object(body, graph_fields, ARRAY_SIZE(graph_fields), NULL, errors);
+		json_array_foreach(steps, i, item)
+		{
+			char prefix[32];
+			snprintf(prefix, sizeof(prefix), "steps[%zu].", i);
+			json_check_object(item, step_fields, ARRAY_SIZE(step_fields), prefix,
+			                  errors);
+		}
+		json_array_foreach(edges, i, item)
+		{
+			char prefix[32];
+			snprintf(prefix, sizeof(prefix), "edges[%zu].", i);
+			json_check_object(item, edge_fields, ARRAY_SIZE(edge_fields), prefix,
+			                  errors);
+		}
+		mark_field_errors(errors, 0, steps);
+	}
+	graph_read(body, gr);
+	if (chain_validate(&gr->g, &report) < 0)
+		return false;
+	add_issues(gr, report->errors, report->n_errors, errors);
+	add_issues(gr, report->warnings, report->n_warnings, warnings);
+	chain_report_free(report);
+	return true;
+}
+
+static void answer_invalid(struct req *r, json_t *errors)
+{
+	char detail[160];
+	size_t n = json_array_size(errors);
+
+	snprintf(detail, sizeof(detail), "The chain has %zu problem%s; each is listed in errors.",
+	         n, n == 1 ? "" : "s");
+	http_problem_errors(r, 422, "invalid-chain", "The chain breaks a rule", detail, errors);
+}
+
+/* The version number of the path ({v}: 1, 2, ...), or 0 after answering 404. */
+static int path_number(struct req *r, char *text, size_t len)
+{
+	const char *v = req_param(r, "v");
+	long n;
+
+	if (!v || v[0] == '0' || util_parse_long(v, 1, INT_MAX, &n) < 0) {
+		http_not_found(r);
+		return 0;
+	}
+	snprintf(text, len, "%ld", n);
+	return (int)n;
+}
+
+static void write_caller(const struct req *r, const char **values)
+{
+	const char *caller[CHAIN_CALLER_PARAMS];
+
+	chains_caller(r, caller);
+	values[ACTOR_PARAMS] = caller[0];
+	values[ACTOR_PARAMS + 1] = caller[1];
+}
+
+/* State of a version write across callbacks. */
+struct version_write {
+	char number[16];
+	json_t *warnings; /* from lib/chain.c, to be joined by the database's */
+	long checked;     /* publish: the row version whose graph was checked */
+};
+
+static void version_write_free(void *p)
+{
+	struct version_write *w = p;
+
+	json_decref(w->warnings);
+	free(w);
+}
+
+static struct version_write *version_write_new(struct req *r)
+{
+	struct version_write *w = xcalloc(1, sizeof(*w));
+
+	w->warnings = json_array();
+	r->ctx = w;
+	r->ctx_free = version_write_free;
+	return w;
+}
+
+/*
+ * Answer a write function's row: outcome, body, row version and (if with_warnings) the
+ * database's warnings, joined to those in w.
+ */
+static void answer_write(struct req *r, PGresult *pg, int status, bool with_warnings)
+{
+	struct version_write *w = r->ctx;
+	const char *outcome = PQgetvalue(pg, 0, 0);
+	json_t *body;
+
+	if (!strcmp(outcome, "not_found")) {
+		http_not_found(r);
+		return;
+	}
+	body = json_loads(PQgetvalue(pg, 0, 1), 0, NULL);
+	if (!body) {
+		http_problem(r, 500, "internal", "Internal error",
+		             "The database answered nonsense.");
+		return;
+	}
+	if (!strcmp(outcome, "invalid")) {
+		answer_invalid(r, body);
+		return;
+	}
+	if (with_warnings) {
+		json_t *more = json_loads(PQgetvalue(pg, 0, 3), 0, NULL);
+		json_array_extend(w->warnings, more);
+		json_decref(more);
+		json_object_set(body, "warnings", w->warnings);
+	}
+	http_reply_json_etag(r, status, body, strtol(PQgetvalue(pg, 0, 2), NULL, 10));
+}
+
+/* GET /v1/chains/{id}/versions */
+
+static void page_free(void *p)
+{
+	page_clear(p);
+	free(p);
+}
+
+static void on_list(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	http_reply_json(r, 200, page_result(r->ctx, res->pg, 0, 1));
+}
+
+static void on_list_chain(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	struct page *p = r->ctx;
+	const char *values[CHAIN_CALLER_PARAMS + 3];
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	if (PQntuples(res->pg) == 0 || PQgetisnull(res->pg, 0, 0)) {
+		http_not_found(r);
+		return;
+	}
+	chains_caller(r, values);
+	values[3] = req_param(r, "id");
+	values[4] = page_key(p, 0);
+	values[5] = p->limit_text;
+	req_db(r, "chain_version_list", 6, values, on_list);
+}
+
+static void list_versions(struct req *r)
+{
+	static const char *const allowed[] = {"limit", "after", NULL};
+	struct page *p = xcalloc(1, sizeof(*p));
+	const char *values[CHAIN_CALLER_PARAMS + 1];
+	long n;
+
+	r->ctx = p;
+	r->ctx_free = page_free;
+	if (!req_check_query(r, allowed) || !page_parse(r, p, 1))
+		return;
+	if (page_key(p, 0) && util_parse_long(page_key(p, 0), 1, INT_MAX, &n) < 0) {
+		http_problem(r, 400, "bad-query", "Bad query parameter", "The cursor is not ours.");
+		return;
+	}
+	chains_caller(r, values);
+	values[3] = req_param(r, "id");
+	req_db(r, "chain_version_chain", 4, values, on_list_chain);
+}
+
+/* GET /v1/chains/{id}/versions/{v} */
+
+static void on_get(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	if (PQntuples(res->pg) == 0) {
+		http_not_found(r);
+		return;
+	}
+	http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 0),
+	                     strtol(PQgetvalue(res->pg, 0, 1), NULL, 10));
+}
+
+static void get_version(struct req *r)
+{
+	const char *values[CHAIN_CALLER_PARAMS + 2];
+	char number[16];
+
+	if (!path_number(r, number, sizeof(number)))
+		return;
+	chains_caller(r, values);
+	values[3] = req_param(r, "id");
+	values[4] = number;
+	req_db(r, "chain_version_get", 5, values, on_get);
+}
+
+/* POST /v1/chains/{id}/versions */
+
+static void on_created(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	if (!strcmp(PQgetvalue(res->pg, 0, 0), "ok")) {
+		json_t *body = json_loads(PQgetvalue(res->pg, 0, 1), 0, NULL);
+		char *location = xasprintf("/v1/chains/%s/versions/%lld", req_param(r, "id"),
+		                           json_integer_value(json_object_get(body, "number")));
+		http_header(r, "Location", location);
+		free(location);
+		json_decref(body);
+	}
+	answer_write(r, res->pg, 201, false);
+}
+
+static void create_version(struct req *r)
+{
+	json_t *errors = json_array();
+	const char *from, *values[ACTOR_PARAMS + 5];
+
+	json_check_object(r->json, create_fields, ARRAY_SIZE(create_fields), NULL, errors);
+	if (json_array_size(errors)) {
+		http_invalid(r, errors);
+		return;
+	}
+	json_decref(errors);
+	version_write_new(r);
+	from = json_get_string(r->json, "from");
+	req_actor(r, values);
+	write_caller(r, values);
+	values[6] = req_param(r, "id");
+	values[7] = from && !strcmp(from, "empty") ? "false" : "true";
+	values[8] = json_get_string(r->json, "note");
+	req_db(r, "chain_version_create", 9, values, on_created);
+}
+
+/* PUT /v1/chains/{id}/versions/{v} */
+
+static void on_replaced(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	answer_write(r, res->pg, 200, true);
+}
+
+static void replace_version(struct req *r)
+{
+	struct version_write *w;
+	struct graph gr;
+	json_t *errors;
+	const char *values[ACTOR_PARAMS + 6];
+	char number[16], expected[24], *body;
+	long version = 0;
+	int if_match;
+
+	if (!path_number(r, number, sizeof(number)))
+		return;
+	if_match = req_if_match(r, &version);
+	if (if_match < 0)
+		return;
+	w = version_write_new(r);
+	errors = json_array();
+	if (!check_graph(r->json, true, &gr, errors, w->warnings)) {
+		graph_clear(&gr);
+		json_decref(errors);
+		http_problem(r, 500, "internal", "Internal error", "Out of memory.");
+		return;
+	}
+	graph_clear(&gr);
+	if (json_array_size(errors)) {
+		answer_invalid(r, errors);
+		return;
+	}
+	json_decref(errors);
+	snprintf(expected, sizeof(expected), "%ld", version);
+	body = json_dumps(r->json, JSON_COMPACT);
+	req_actor(r, values);
+	write_caller(r, values);
+	values[6] = req_param(r, "id");
+	values[7] = number;
+	values[8] = if_match ? expected : NULL;
+	values[9] = body;
+	req_db(r, "chain_version_replace", 10, values, on_replaced);
+	free(body);
+}
+
+/* POST /v1/chains/{id}/versions/{v}/publish: check the stored graph, then publish it. */
+
+static void on_published(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	answer_write(r, res->pg, 200, true);
+}
+
+static void on_publish_loaded(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	struct version_write *w = r->ctx;
+	const char *values[ACTOR_PARAMS + 5];
+	struct graph gr;
+	json_t *stored, *errors;
+	char checked[24];
+	long version = 0;
+	int if_match;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	if (PQntuples(res->pg) == 0) {
+		http_not_found(r);
+		return;
+	}
+	if (strcmp(PQgetvalue(res->pg, 0, 2), "draft") != 0) {
+		http_problem(
+		        r, 409, "version-frozen", "The request cannot be carried out",
+		        "Version %s of this chain is %s already; only a draft can be published.",
+		        w->number, PQgetvalue(res->pg, 0, 2));
+		return;
+	}
+	w->checked = strtol(PQgetvalue(res->pg, 0, 1), NULL, 10);
+	if_match = req_if_match(r, &version);
+	if (if_match < 0)
+		return;
+	if (if_match && version != w->checked) {
+		http_problem(r, 412, "stale", "Precondition failed",
+		             "The version has changed since you read it (it is at version %ld); "
+		             "read it again.",
+		             w->checked);
+		return;
+	}
+	stored = json_loads(PQgetvalue(res->pg, 0, 0), 0, NULL);
+	errors = json_array();
+	if (!stored || !check_graph(stored, false, &gr, errors, w->warnings)) {
+		graph_clear(&gr);
+		json_decref(stored);
+		json_decref(errors);
+		http_problem(r, 500, "internal", "Internal error",
+		             "The graph could not be checked.");
+		return;
+	}
+	graph_clear(&gr);
+	json_decref(stored);
+	if (json_array_size(errors)) {
+		answer_invalid(r, errors);
+		return;
+	}
+	json_decref(errors);
+	snprintf(checked, sizeof(checked), "%ld", w->checked);
+	req_actor(r, values);
+	write_caller(r, values);
+	values[6] = req_param(r, "id");
+	values[7] = w->number;
+	values[8] = checked;
+	req_db(r, "chain_version_publish", 9, values, on_published);
+}
+
+static void publish_version(struct req *r)
+{
+	struct version_write *w;
+	const char *values[CHAIN_CALLER_PARAMS + 2];
+	char number[16];
+
+	if (!path_number(r, number, sizeof(number)))
+		return;
+	w = version_write_new(r);
+	snprintf(w->number, sizeof(w->number), "%s", number);
+	chains_caller(r, values);
+	values[2] = NULL; /* only coordinators publish: no member's view */
+	values[3] = req_param(r, "id");
+	values[4] = w->number;
+	req_db(r, "chain_version_get", 5, values, on_publish_loaded);
+}
+
+/* DELETE /v1/chains/{id}/versions/{v} */
+
+static void on_deleted(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	if (strcmp(PQgetvalue(res->pg, 0, 0), "1") != 0) {
+		http_not_found(r);
+		return;
+	}
+	http_reply_json(r, 204, NULL);
+}
+
+static void delete_version(struct req *r)
+{
+	const char *values[ACTOR_PARAMS + 4];
+	char number[16];
+
+	if (!path_number(r, number, sizeof(number)))
+		return;
+	req_actor(r, values);
+	write_caller(r, values);
+	values[6] = req_param(r, "id");
+	values[7] = number;
+	req_db(r, "chain_version_delete", 8, values, on_deleted);
+}
+
+static const struct route routes[] = {
+        {"GET", "/v1/chains/{id}/versions", list_versions, 0, ROLE_ANY, "chains:read"},
+        {"POST", "/v1/chains/{id}/versions", create_version, ROUTE_BODY,
+         ROLE_ADMIN | ROLE_COORDINATOR, "chains:write"},
+        {"GET", "/v1/chains/{id}/versions/{v}", get_version, 0, ROLE_ANY, "chains:read"},
+        {"PUT", "/v1/chains/{id}/versions/{v}", replace_version, ROUTE_BODY,
+         ROLE_ADMIN | ROLE_COORDINATOR, "chains:write"},
+        {"DELETE", "/v1/chains/{id}/versions/{v}", delete_version, 0, ROLE_ADMIN | ROLE_COORDINATOR,
+         "chains:write"},
+        {"POST", "/v1/chains/{id}/versions/{v}/publish", publish_version, 0,
+         ROLE_ADMIN | ROLE_COORDINATOR, "chains:write"},
+};
+
+API_MODULE(chain_versions_api, "chain_versions", routes, stmts);
