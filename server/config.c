@@ -307,6 +307,20 @@ void config_print_help(FILE *out)
 	fputs("  --config=FILE                      read options from FILE [PNET_CONFIG]\n", out);
 }
 
+/* A default as documented: paths inside the source tree are shown relative to it. */
+static const char *doc_default(const struct option *o, char *buf, size_t len)
+{
+	size_t n = strlen(PNET_SOURCE_DIR);
+
+	if (!o->def)
+		return "unset";
+	if (!strncmp(o->def, PNET_SOURCE_DIR, n) && o->def[n] == '/') {
+		snprintf(buf, len, "<source>%s", o->def + n);
+		return buf;
+	}
+	return o->def;
+}
+
 void config_print_markdown(FILE *out)
 {
 	fputs("| option | environment | type | default | range | meaning |\n"
@@ -314,13 +328,13 @@ void config_print_markdown(FILE *out)
 	      out);
 	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
 		const struct option *o = &options[i];
-		char env[128], range[64] = "";
+		char env[128], range[64] = "", def[256];
 
 		env_name(o, env, sizeof(env));
 		if (o->type == OPT_LONG)
 			snprintf(range, sizeof(range), "%ld–%ld", o->min, o->max);
 		fprintf(out, "| `--%s` | `%s` | %s | %s | %s | %s |\n", o->name, env, type_name(o),
-		        o->def ? o->def : "unset", range, o->help);
+			doc_default(o, def, sizeof(def)), range, o->help);
 	}
 }
 

@@ -50,6 +50,8 @@ struct db_pool {
 	int size;
 	/* The database was found unreachable and no connection is ready: fail fast. */
 	bool down;
+	/* The last attempt reached the database but could not prepare a statement. */
+	bool prepare_failed;
 	struct query *head, *tail;
 	size_t queued;
 	struct event *ev_queue_timer;
@@ -209,6 +211,7 @@ static void conn_prepare_next(struct conn *c)
 	if (c->prepare_next == pool->nstmts) {
 		c->state = CONN_IDLE;
 		c->backoff_ms = 0;
+		pool->prepare_failed = false;
 		if (pool->down)
 			log_info("database connection %d: ready again", c->index);
 		pool->down = false;
@@ -239,6 +242,7 @@ static void conn_command_done(struct conn *c)
 			          c->pool->stmts[c->prepare_next].name,
 			          res ? PQresultErrorMessage(res) : "no result");
 			PQclear(res);
+			c->pool->prepare_failed = true;
 			conn_lost(c, "statements could not be prepared (are migrations applied?)");
 			return;
 		}
@@ -506,4 +510,5 @@ void db_pool_get_stats(const struct db_pool *pool, struct db_pool_stats *out)
 			out->ready++, out->busy++;
 	}
 	out->queued = pool->queued;
+	out->prepare_failed = pool->prepare_failed;
 }

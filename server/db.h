@@ -44,6 +44,8 @@ struct db_pool_stats {
 	int ready;       /* connected and prepared */
 	int busy;        /* running a query */
 	size_t queued;
+	/* The last connection failed while preparing statements: the schema is likely behind. */
+	bool prepare_failed;
 };
 
 /* A pool of size connections to conninfo, preparing stmts[0..nstmts) on each (kept, not copied). */

@@ -47,6 +47,17 @@ static void on_schema_version(void *arg, const struct db_result *res)
 
 static void readyz(struct req *r)
 {
+	struct db_pool_stats stats;
+
+	db_pool_get_stats(r->worker->db, &stats);
+	if (!db_pool_available(r->worker->db) && stats.prepare_failed) {
+		http_header(r, "Retry-After", "5");
+		http_problem(r, 503, "not-ready", "Not ready",
+			     "The database schema is behind this pnetd (at most migration %d is "
+			     "expected and its statements do not prepare): run pnetd migrate.",
+			     main_schema_version);
+		return;
+	}
 	if (!db_pool_available(r->worker->db)) {
 		http_header(r, "Retry-After", "2");
 		http_problem(r, 503, "not-ready", "Not ready", "The database cannot be reached.");
