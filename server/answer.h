@@ -15,6 +15,7 @@
 
 struct req;
 struct page;
+struct json_field;
 
 /*
  * db_callback: 200 with row 0's column 0 (JSON text) and, when there is a column 1, that
