@@ -62,6 +62,8 @@ static const struct option options[] = {
          "failed logins per client address within the window before 429"},
         {"login-window-minutes", L(login_window_minutes), "15", 1, 1440,
          "the login throttling window"},
+        {"login-queue-max", L(login_queue_max), "64", 1, 100000,
+         "password checks waiting for a hashing thread before logins answer 503"},
         {"trust-proxy", B(trust_proxy), "false", 0, 0,
          "take the client address from X-Forwarded-For (only behind your own proxy)"},
         {"tls-cert", S(tls_cert), NULL, 0, 0, "PEM certificate chain: serve HTTPS (TLS 1.2+)"},

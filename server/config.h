@@ -31,6 +31,7 @@ struct config {
 	long login_max_failures;
 	long login_max_failures_per_addr;
 	long login_window_minutes;
+	long login_queue_max;
 	bool trust_proxy;
 	char *tls_cert;
 	char *tls_key;

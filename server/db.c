@@ -341,13 +341,9 @@ static void conn_poll(struct conn *c, PostgresPollingStatusType st)
 	case PGRES_POLLING_WRITING:
 		what = EV_WRITE;
 		break;
-	default: {
-		struct db_pool *pool = c->pool;
+	default:
 		conn_lost(c, "cannot connect");
-		if (!pool_has_ready(pool))
-			pool->down = true;
 		return;
-	}
 	}
 	c->ev_connect = event_new(c->pool->base, PQsocket(c->pg), what, on_connect_io, c);
 	event_add(c->ev_connect, NULL);

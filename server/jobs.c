@@ -19,6 +19,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static struct job *head, *tail;
 static bool stopping;
+static size_t pending;
 static pthread_t *threads;
 static int nthreads_;
 
@@ -40,6 +41,9 @@ static void *job_thread(void *unused)
 		if (!j)
 			return NULL;
 		j->work(j->arg);
+		pthread_mutex_lock(&lock);
+		pending--;
+		pthread_mutex_unlock(&lock);
 		/* Thread-safe with evthread_use_pthreads(): the loop wakes and runs on_done. */
 		event_active(j->ev_done, 0, 0);
 	}
@@ -90,6 +94,17 @@ void jobs_submit(struct event_base *base, job_work work, job_done done, void *ar
 	else
 		head = j;
 	tail = j;
+	pending++;
 	pthread_cond_signal(&wake);
 	pthread_mutex_unlock(&lock);
+}
+
+size_t jobs_pending(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&lock);
+	n = pending;
+	pthread_mutex_unlock(&lock);
+	return n;
 }

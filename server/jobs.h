@@ -5,6 +5,8 @@
 #ifndef PNET_JOBS_H
 #define PNET_JOBS_H
 
+#include <stddef.h>
+
 struct event_base;
 
 /* Runs on a job thread. */
@@ -18,5 +20,8 @@ void jobs_start(int nthreads);
 void jobs_stop(void);
 
 void jobs_submit(struct event_base *base, job_work work, job_done done, void *arg);
+
+/* Jobs submitted and not finished yet (queued or running), for back-pressure. */
+size_t jobs_pending(void);
 
 #endif

@@ -197,6 +197,13 @@ static void on_lookup(void *arg, const struct db_result *res)
 		if (!PQgetisnull(pg, 0, 3) && strcmp(PQgetvalue(pg, 0, 4), "t") != 0)
 			l->hash = xstrdup(PQgetvalue(pg, 0, 3));
 	}
+	/* scrypt is slow on purpose: a flood of logins must not queue without end. */
+	if (jobs_pending() >= (size_t)cfg.login_queue_max) {
+		http_header(r, "Retry-After", "1");
+		http_problem(r, 503, "busy", "Too busy",
+			     "Too many logins at once; try again in a moment.");
+		return;
+	}
 	jobs_submit(r->worker->base, verify_password, on_verified, l);
 }
 

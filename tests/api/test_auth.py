@@ -219,3 +219,27 @@ def test_login_is_not_slowed_by_other_requests(api, admin):
     t.join()
     assert results == [201]
     assert time.monotonic() - started < 30
+
+
+def test_a_login_flood_is_refused_once_the_hashing_queue_is_full(pnetd_factory, admin):
+    """Password checks are slow on purpose; beyond --login-queue-max waiting checks, logins
+    answer 503 at once instead of queueing without end."""
+    import concurrent.futures
+
+    import requests
+
+    server = pnetd_factory("--login-queue-max=1", "--workers=1")
+
+    def attempt(i):
+        return requests.post(server.url("/v1/auth/login"),
+                             json={"login": f"flood{i}", "password": "wrong-password-x"}, timeout=60)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(attempt, range(12)))
+    statuses = sorted(a.status_code for a in answers)
+    assert set(statuses) <= {401, 503}, statuses
+    busy = [a for a in answers if a.status_code == 503]
+    assert busy, "no login was refused although the queue holds one check"
+    assert busy[0].headers["Retry-After"] == "1"
+    assert busy[0].json()["type"] == "/problems/busy"
+    assert 401 in statuses
