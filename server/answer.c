@@ -7,19 +7,27 @@
 #include "json.h"
 #include "page.h"
 
+/* Whether the statement succeeded with a row; else answers (dberror, 404). */
+static bool has_row(struct req *r, const struct db_result *res)
+{
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return false;
+	}
+	if (PQntuples(res->pg) == 0) {
+		http_not_found(r);
+		return false;
+	}
+	return true;
+}
+
 void answer_row(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 	long version = 0;
 
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
+	if (!has_row(r, res))
 		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
 	if (PQnfields(res->pg) > 1 && !PQgetisnull(res->pg, 0, 1))
 		version = strtol(PQgetvalue(res->pg, 0, 1), NULL, 10);
 	http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 0), version);
@@ -29,14 +37,8 @@ void answer_created(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
+	if (!has_row(r, res))
 		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
 	http_header(r, "Location", PQgetvalue(res->pg, 0, 2));
 	http_reply_json_text(r, 201, PQgetvalue(res->pg, 0, 0),
 	                     strtol(PQgetvalue(res->pg, 0, 1), NULL, 10));
@@ -48,14 +50,8 @@ void answer_write(struct req *r, const struct db_result *res, const char *what,
 	const char *outcome;
 	bool created;
 
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
+	if (!has_row(r, res))
 		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
 	outcome = PQgetvalue(res->pg, 0, 0);
 	if (!strcmp(outcome, "stale")) {
 		http_problem(r, 412, "stale", "Precondition failed",
@@ -92,11 +88,9 @@ bool answer_outcome_is(const struct db_result *res, const char *outcome)
 
 bool answer_found(struct req *r, const struct db_result *res)
 {
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
+	if (!has_row(r, res))
 		return false;
-	}
-	if (PQntuples(res->pg) == 0 || PQgetisnull(res->pg, 0, 0)) {
+	if (PQgetisnull(res->pg, 0, 0)) {
 		http_not_found(r);
 		return false;
 	}

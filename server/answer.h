@@ -44,9 +44,9 @@ void answer_write(struct req *r, const struct db_result *res, const char *what,
 bool answer_outcome_is(const struct db_result *res, const char *outcome);
 
 /*
- * For a statement that looks up what a request is under (a parent, the caller's access to
- * it): true when it succeeded with a row whose column 0 is not NULL; else answers (dberror,
- * 404) and returns false.
+ * For a statement whose row must be there (the parent a list is under, the caller's access
+ * to it, a write's outcome): true when it succeeded with a row whose column 0 is not NULL;
+ * else answers (dberror, 404) and returns false.
  */
 MUST_CHECK bool answer_found(struct req *r, const struct db_result *res);
 

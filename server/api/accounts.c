@@ -358,14 +358,8 @@ static void on_token_created(void *arg, const struct db_result *res)
 	struct token_ctx *t = r->ctx;
 	json_t *body;
 
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
+	if (!answer_found(r, res))
 		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
 	if (!strcmp(PQgetvalue(res->pg, 0, 0), "no_node")) {
 		json_t *errors = json_array();
 		json_add_error(errors, "account_id",

@@ -7,7 +7,6 @@
  * attributes, taxonomy terms, service_at_location) gets a deterministic UUID made from the
  * owning row's id, so that exporting twice gives the same document.
  */
-#include <stdlib.h>
 
 #include "answer.h"
 #include "api.h"
