@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "account_json.h"
+#include "answer.h"
 #include "api.h"
 #include "auth.h"
 #include "config.h"
@@ -29,8 +30,8 @@ static const struct db_stmt stmts[] = {
                  "account.create", "account", "a.id",
                  "jsonb_build_object('login', a.login, 'role', a.role)") " FROM a)"
                                                                          "SELECT " ACCOUNT_JSON(
-                                                                                 "a") ", a.id, "
-                                                                                      "a.version "
+                                                                                 "a") ", a.version, "
+                                                                                      "'/v1/accounts/' || a.id "
                                                                                       "FROM a"},
         /* $1 role filter, $2 $3 cursor (login, id), $4 limit + 1 */
         {"account_list",
@@ -224,28 +225,6 @@ static void check_role_rules(const char *role, const json_t *node, const json_t 
 		json_add_error(errors, "network_ids", "only coordinators coordinate networks");
 }
 
-static void reply_account(struct req *r, int status, PGresult *pg, int json_col, int version_col)
-{
-	long version = strtol(PQgetvalue(pg, 0, version_col), NULL, 10);
-
-	http_reply_json_text(r, status, PQgetvalue(pg, 0, json_col), version);
-}
-
-static void on_created(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	char *location;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	location = xasprintf("/v1/accounts/%s", PQgetvalue(res->pg, 0, 1));
-	http_header(r, "Location", location);
-	free(location);
-	reply_account(r, 201, res->pg, 0, 2);
-}
-
 static void create_run(struct account_write *w)
 {
 	struct req *r = w->r;
@@ -269,15 +248,14 @@ static void create_run(struct account_write *w)
 	values[8] = json_get_string(r->json, "node_id");
 	values[9] = networks_text;
 	values[10] = disabled ? (json_is_true(disabled) ? "true" : "false") : NULL;
-	req_db(r, "account_create", 11, values, on_created);
+	req_db(r, "account_create", 11, values, answer_created);
 	free(networks_text);
 }
 
 static void create_account(struct req *r)
 {
-	json_t *errors = json_array();
+	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
 
-	json_check_object(r->json, create_fields, ARRAY_SIZE(create_fields), NULL, errors);
 	if (!json_object_get(r->json, "display_name"))
 		json_add_error(errors, "display_name", "is required");
 	if (!json_object_get(r->json, "role"))
@@ -288,107 +266,49 @@ static void create_account(struct req *r)
 		check_role_rules(json_get_string(r->json, "role"),
 		                 json_object_get(r->json, "node_id"),
 		                 json_object_get(r->json, "network_ids"), errors);
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
+	if (answer_invalid(r, errors))
 		return;
-	}
-	json_decref(errors);
 	account_write_start(r, 0, create_run);
-}
-
-static void on_list(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	struct page *p = r->ctx;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	http_reply_json(r, 200, page_result(p, res->pg, 0, 1));
-}
-
-static void page_free(void *p)
-{
-	page_clear(p);
-	free(p);
 }
 
 static void list_accounts(struct req *r)
 {
-	static const char *const allowed[] = {"limit", "after", "role", NULL};
-	struct page *p = xcalloc(1, sizeof(*p));
+	static const char *const allowed[] = {"role", NULL};
+	struct page *p = answer_page_begin(r, 2, allowed);
 	const char *role = req_query(r, "role");
 	const char *values[4];
+	json_t *errors;
 
-	r->ctx = p;
-	r->ctx_free = page_free;
-	if (!req_check_query(r, allowed) || !page_parse(r, p, 2))
+	if (!p)
 		return;
-	if (role && !auth_role_bit(role)) {
-		json_t *errors = json_array();
+	errors = json_array();
+	if (role && !auth_role_bit(role))
 		json_add_error(errors, "role", "must be admin, coordinator, caseworker or auditor");
-		http_problem_errors(r, 400, "bad-query", "Bad query parameter", "Unknown role.",
-		                    errors);
+	if (answer_bad_queries(r, errors, "Unknown role."))
 		return;
-	}
 	values[0] = role;
 	values[1] = page_key(p, 0);
 	values[2] = page_key(p, 1);
 	values[3] = p->limit_text;
-	req_db(r, "account_list", 4, values, on_list);
-}
-
-static void on_get(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	reply_account(r, 200, res->pg, 0, 1);
+	req_db(r, "account_list", 4, values, answer_page);
 }
 
 static void get_account(struct req *r)
 {
 	const char *values[1] = {req_param(r, "id")};
 
-	req_db(r, "account_get", 1, values, on_get);
+	req_db(r, "account_get", 1, values, answer_row);
 }
 
 static void on_updated(void *arg, const struct db_result *res)
 {
-	struct req *r = arg;
-	const char *outcome;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	outcome = PQgetvalue(res->pg, 0, 0);
-	if (!strcmp(outcome, "stale")) {
-		http_problem(r, 412, "stale", "Precondition failed",
-		             "The account has changed since you read it (it is at version %s); "
-		             "read it again.",
-		             PQgetvalue(res->pg, 0, 2));
-		return;
-	}
-	if (!strcmp(outcome, "self")) {
+	if (answer_outcome_is(res, "self")) {
 		http_problem(
-		        r, 409, "self-lockout", "Conflict",
+		        arg, 409, "self-lockout", "Conflict",
 		        "You cannot disable your own account or take away your own admin role.");
 		return;
 	}
-	reply_account(r, 200, res->pg, 1, 2);
+	answer_write(arg, res, "account", NULL);
 }
 
 static void update_run(struct account_write *w)
@@ -413,19 +333,13 @@ static void update_run(struct account_write *w)
 
 static void update_account(struct req *r)
 {
-	json_t *errors = json_array();
+	json_t *errors = answer_check_patch(r, update_fields, ARRAY_SIZE(update_fields));
 	long version = 0;
 	int if_match;
 
-	json_check_object(r->json, update_fields, ARRAY_SIZE(update_fields), NULL, errors);
-	if (json_object_size(r->json) == 0)
-		json_add_error(errors, "body", "name at least one field to change");
 	/* Role rules need the stored account; the database checks them (account_*_role). */
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
+	if (answer_invalid(r, errors))
 		return;
-	}
-	json_decref(errors);
 	if_match = req_if_match(r, &version);
 	if (if_match < 0)
 		return;
@@ -444,14 +358,8 @@ static void on_token_created(void *arg, const struct db_result *res)
 	struct token_ctx *t = r->ctx;
 	json_t *body;
 
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
+	if (!answer_found(r, res))
 		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
 	if (!strcmp(PQgetvalue(res->pg, 0, 0), "no_node")) {
 		json_t *errors = json_array();
 		json_add_error(errors, "account_id",
@@ -466,13 +374,13 @@ static void on_token_created(void *arg, const struct db_result *res)
 
 static void create_token(struct req *r)
 {
-	json_t *errors = json_array(), *scopes, *item;
+	json_t *errors = answer_check_body(r, token_fields, ARRAY_SIZE(token_fields));
+	json_t *scopes, *item;
 	struct token_ctx *t;
 	char hash[CRYPTO_SHA256_HEX_LEN + 1], days[16], *scopes_text;
 	const char *values[ACTOR_PARAMS + 5];
 	size_t i;
 
-	json_check_object(r->json, token_fields, ARRAY_SIZE(token_fields), NULL, errors);
 	scopes = json_object_get(r->json, "scopes");
 	json_array_foreach(scopes, i, item)
 	{
@@ -485,11 +393,8 @@ static void create_token(struct req *r)
 			json_add_error(errors, field, "is not a known scope");
 		}
 	}
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
+	if (answer_invalid(r, errors))
 		return;
-	}
-	json_decref(errors);
 
 	t = xcalloc(1, sizeof(*t));
 	r->ctx = t;
@@ -516,65 +421,28 @@ static void create_token(struct req *r)
 	free(scopes_text);
 }
 
-static void on_tokens(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	struct page *p = r->ctx;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	http_reply_json(r, 200, page_result(p, res->pg, 0, 1));
-}
-
 static void on_token_owner(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 	struct page *p = r->ctx;
 	const char *values[4];
 
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
+	if (!answer_found(r, res))
 		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
 	values[0] = req_param(r, "id");
 	values[1] = page_key(p, 0);
 	values[2] = page_key(p, 1);
 	values[3] = p->limit_text;
-	req_db(r, "token_list", 4, values, on_tokens);
+	req_db(r, "token_list", 4, values, answer_page);
 }
 
 static void list_tokens(struct req *r)
 {
-	static const char *const allowed[] = {"limit", "after", NULL};
-	struct page *p = xcalloc(1, sizeof(*p));
 	const char *values[1] = {req_param(r, "id")};
 
-	r->ctx = p;
-	r->ctx_free = page_free;
-	if (!req_check_query(r, allowed) || !page_parse(r, p, 2))
+	if (!answer_page_begin(r, 2, NULL))
 		return;
 	req_db(r, "token_account_exists", 1, values, on_token_owner);
-}
-
-static void on_token_revoked(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (strcmp(PQgetvalue(res->pg, 0, 0), "1") != 0) {
-		http_not_found(r);
-		return;
-	}
-	http_reply_json(r, 204, NULL);
 }
 
 static void revoke_token(struct req *r)
@@ -584,7 +452,7 @@ static void revoke_token(struct req *r)
 	req_actor(r, values);
 	values[4] = req_param(r, "id");
 	values[5] = r->auth.role == ROLE_ADMIN ? "true" : "false";
-	req_db(r, "token_revoke", 6, values, on_token_revoked);
+	req_db(r, "token_revoke", 6, values, answer_no_content);
 }
 
 static const struct route routes[] = {

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "account_json.h"
+#include "answer.h"
 #include "api.h"
 #include "chain.h"
 #include "chains.h"
@@ -396,7 +397,8 @@ static bool check_graph(const json_t *body, bool check_fields, struct graph *gr,
 	return true;
 }
 
-static void answer_invalid(struct req *r, json_t *errors)
+/* 422 for a graph that breaks the rules of lib/chain.c; errors is consumed. */
+static void invalid_chain(struct req *r, json_t *errors)
 {
 	char detail[160];
 	size_t n = json_array_size(errors);
@@ -418,15 +420,6 @@ static int path_number(struct req *r, char *text, size_t len)
 	}
 	snprintf(text, len, "%ld", n);
 	return (int)n;
-}
-
-static void write_caller(const struct req *r, const char **values)
-{
-	const char *caller[CHAIN_CALLER_PARAMS];
-
-	chains_caller(r, caller);
-	values[ACTOR_PARAMS] = caller[0];
-	values[ACTOR_PARAMS + 1] = caller[1];
 }
 
 /* State of a version write across callbacks. */
@@ -458,7 +451,7 @@ static struct version_write *version_write_new(struct req *r)
  * Answer a write function's row: outcome, body, row version and (if with_warnings) the
  * database's warnings, joined to those in w.
  */
-static void answer_write(struct req *r, PGresult *pg, int status, bool with_warnings)
+static void reply_write(struct req *r, PGresult *pg, int status, bool with_warnings)
 {
 	struct version_write *w = r->ctx;
 	const char *outcome = PQgetvalue(pg, 0, 0);
@@ -475,7 +468,7 @@ static void answer_write(struct req *r, PGresult *pg, int status, bool with_warn
 		return;
 	}
 	if (!strcmp(outcome, "invalid")) {
-		answer_invalid(r, body);
+		invalid_chain(r, body);
 		return;
 	}
 	if (with_warnings) {
@@ -489,54 +482,28 @@ static void answer_write(struct req *r, PGresult *pg, int status, bool with_warn
 
 /* GET /v1/chains/{id}/versions */
 
-static void page_free(void *p)
-{
-	page_clear(p);
-	free(p);
-}
-
-static void on_list(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	http_reply_json(r, 200, page_result(r->ctx, res->pg, 0, 1));
-}
-
 static void on_list_chain(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 	struct page *p = r->ctx;
 	const char *values[CHAIN_CALLER_PARAMS + 3];
 
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
+	if (!answer_found(r, res))
 		return;
-	}
-	if (PQntuples(res->pg) == 0 || PQgetisnull(res->pg, 0, 0)) {
-		http_not_found(r);
-		return;
-	}
 	chains_caller(r, values);
 	values[3] = req_param(r, "id");
 	values[4] = page_key(p, 0);
 	values[5] = p->limit_text;
-	req_db(r, "chain_version_list", 6, values, on_list);
+	req_db(r, "chain_version_list", 6, values, answer_page);
 }
 
 static void list_versions(struct req *r)
 {
-	static const char *const allowed[] = {"limit", "after", NULL};
-	struct page *p = xcalloc(1, sizeof(*p));
+	struct page *p = answer_page_begin(r, 1, NULL);
 	const char *values[CHAIN_CALLER_PARAMS + 1];
 	long n;
 
-	r->ctx = p;
-	r->ctx_free = page_free;
-	if (!req_check_query(r, allowed) || !page_parse(r, p, 1))
+	if (!p)
 		return;
 	if (page_key(p, 0) && util_parse_long(page_key(p, 0), 1, INT_MAX, &n) < 0) {
 		http_problem(r, 400, "bad-query", "Bad query parameter", "The cursor is not ours.");
@@ -549,22 +516,6 @@ static void list_versions(struct req *r)
 
 /* GET /v1/chains/{id}/versions/{v} */
 
-static void on_get(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 0),
-	                     strtol(PQgetvalue(res->pg, 0, 1), NULL, 10));
-}
-
 static void get_version(struct req *r)
 {
 	const char *values[CHAIN_CALLER_PARAMS + 2];
@@ -575,7 +526,7 @@ static void get_version(struct req *r)
 	chains_caller(r, values);
 	values[3] = req_param(r, "id");
 	values[4] = number;
-	req_db(r, "chain_version_get", 5, values, on_get);
+	req_db(r, "chain_version_get", 5, values, answer_row);
 }
 
 /* POST /v1/chains/{id}/versions */
@@ -596,24 +547,20 @@ static void on_created(void *arg, const struct db_result *res)
 		free(location);
 		json_decref(body);
 	}
-	answer_write(r, res->pg, 201, false);
+	reply_write(r, res->pg, 201, false);
 }
 
 static void create_version(struct req *r)
 {
-	json_t *errors = json_array();
+	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
 	const char *from, *values[ACTOR_PARAMS + 5];
 
-	json_check_object(r->json, create_fields, ARRAY_SIZE(create_fields), NULL, errors);
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
+	if (answer_invalid(r, errors))
 		return;
-	}
-	json_decref(errors);
 	version_write_new(r);
 	from = json_get_string(r->json, "from");
 	req_actor(r, values);
-	write_caller(r, values);
+	chains_write_caller(r, values);
 	values[6] = req_param(r, "id");
 	values[7] = from && !strcmp(from, "empty") ? "false" : "true";
 	values[8] = json_get_string(r->json, "note");
@@ -622,7 +569,8 @@ static void create_version(struct req *r)
 
 /* PUT /v1/chains/{id}/versions/{v} */
 
-static void on_replaced(void *arg, const struct db_result *res)
+/* A replace or a publish has run: answer its row with the warnings. */
+static void on_changed(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 
@@ -630,7 +578,7 @@ static void on_replaced(void *arg, const struct db_result *res)
 		http_db_failed(r, res);
 		return;
 	}
-	answer_write(r, res->pg, 200, true);
+	reply_write(r, res->pg, 200, true);
 }
 
 static void replace_version(struct req *r)
@@ -658,34 +606,23 @@ static void replace_version(struct req *r)
 	}
 	graph_clear(&gr);
 	if (json_array_size(errors)) {
-		answer_invalid(r, errors);
+		invalid_chain(r, errors);
 		return;
 	}
 	json_decref(errors);
 	snprintf(expected, sizeof(expected), "%ld", version);
 	body = json_dumps(r->json, JSON_COMPACT);
 	req_actor(r, values);
-	write_caller(r, values);
+	chains_write_caller(r, values);
 	values[6] = req_param(r, "id");
 	values[7] = number;
 	values[8] = if_match ? expected : NULL;
 	values[9] = body;
-	req_db(r, "chain_version_replace", 10, values, on_replaced);
+	req_db(r, "chain_version_replace", 10, values, on_changed);
 	free(body);
 }
 
 /* POST /v1/chains/{id}/versions/{v}/publish: check the stored graph, then publish it. */
-
-static void on_published(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	answer_write(r, res->pg, 200, true);
-}
 
 static void on_publish_loaded(void *arg, const struct db_result *res)
 {
@@ -737,17 +674,17 @@ static void on_publish_loaded(void *arg, const struct db_result *res)
 	graph_clear(&gr);
 	json_decref(stored);
 	if (json_array_size(errors)) {
-		answer_invalid(r, errors);
+		invalid_chain(r, errors);
 		return;
 	}
 	json_decref(errors);
 	snprintf(checked, sizeof(checked), "%ld", w->checked);
 	req_actor(r, values);
-	write_caller(r, values);
+	chains_write_caller(r, values);
 	values[6] = req_param(r, "id");
 	values[7] = w->number;
 	values[8] = checked;
-	req_db(r, "chain_version_publish", 9, values, on_published);
+	req_db(r, "chain_version_publish", 9, values, on_changed);
 }
 
 static void publish_version(struct req *r)
@@ -769,21 +706,6 @@ static void publish_version(struct req *r)
 
 /* DELETE /v1/chains/{id}/versions/{v} */
 
-static void on_deleted(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (strcmp(PQgetvalue(res->pg, 0, 0), "1") != 0) {
-		http_not_found(r);
-		return;
-	}
-	http_reply_json(r, 204, NULL);
-}
-
 static void delete_version(struct req *r)
 {
 	const char *values[ACTOR_PARAMS + 4];
@@ -792,10 +714,10 @@ static void delete_version(struct req *r)
 	if (!path_number(r, number, sizeof(number)))
 		return;
 	req_actor(r, values);
-	write_caller(r, values);
+	chains_write_caller(r, values);
 	values[6] = req_param(r, "id");
 	values[7] = number;
-	req_db(r, "chain_version_delete", 8, values, on_deleted);
+	req_db(r, "chain_version_delete", 8, values, answer_no_content);
 }
 
 static const struct route routes[] = {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "account_json.h"
+#include "answer.h"
 #include "api.h"
 #include "chains.h"
 #include "http.h"
@@ -49,7 +50,7 @@ static const struct db_stmt stmts[] = {
                  "jsonb_build_object('network_id', c.network_id, 'target_group_id',"
                  " c.target_group_id, 'name', c.name)") " FROM c)"
                                                         "SELECT chain_json(ROW(c.*)::chain, "
-                                                        "true)::text, c.id, c.version FROM c"},
+                                                        "true)::text, c.version, '/v1/chains/' || c.id FROM c"},
         /*
          * actor, $5 admin, $6 networks, $7 chain, $8 expected version or NULL, $9 patch (jsonb of
          * the fields given). Answers 'ok' + the chain, or 'stale' when it is at another version.
@@ -92,8 +93,7 @@ void chains_caller(const struct req *r, const char **values)
 	values[2] = r->auth.role == ROLE_CASEWORKER && r->auth.node_id[0] ? r->auth.node_id : NULL;
 }
 
-/* values[4], values[5]: the caller of a write (admin flag, coordinated networks). */
-static void write_caller(const struct req *r, const char **values)
+void chains_write_caller(const struct req *r, const char **values)
 {
 	const char *caller[CHAIN_CALLER_PARAMS];
 
@@ -102,90 +102,40 @@ static void write_caller(const struct req *r, const char **values)
 	values[ACTOR_PARAMS + 1] = caller[1];
 }
 
-static void reply_chain(struct req *r, int status, PGresult *pg, int json_col, int version_col)
-{
-	long version = strtol(PQgetvalue(pg, 0, version_col), NULL, 10);
-
-	http_reply_json_text(r, status, PQgetvalue(pg, 0, json_col), version);
-}
-
-static void page_free(void *p)
-{
-	page_clear(p);
-	free(p);
-}
-
-static void on_list(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	struct page *p = r->ctx;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	http_reply_json(r, 200, page_result(p, res->pg, 0, 1));
-}
-
 static void on_list_access(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 	struct page *p = r->ctx;
 	const char *values[CHAIN_CALLER_PARAMS + 5];
 
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
+	if (!answer_found(r, res))
 		return;
-	}
-	if (PQntuples(res->pg) == 0 || PQgetisnull(res->pg, 0, 0)) {
-		http_not_found(r);
-		return;
-	}
 	chains_caller(r, values);
 	values[3] = req_param(r, "id");
 	values[4] = req_query(r, "target_group_id");
 	values[5] = page_key(p, 0);
 	values[6] = page_key(p, 1);
 	values[7] = p->limit_text;
-	req_db(r, "chain_list", 8, values, on_list);
+	req_db(r, "chain_list", 8, values, answer_page);
 }
 
 static void list_chains(struct req *r)
 {
-	static const char *const allowed[] = {"limit", "after", "target_group_id", NULL};
-	struct page *p = xcalloc(1, sizeof(*p));
+	static const char *const allowed[] = {"target_group_id", NULL};
 	const char *group = req_query(r, "target_group_id");
 	const char *values[CHAIN_CALLER_PARAMS + 1];
+	json_t *errors;
 
-	r->ctx = p;
-	r->ctx_free = page_free;
-	if (!req_check_query(r, allowed) || !page_parse(r, p, 2))
+	if (!answer_page_begin(r, 2, allowed))
 		return;
-	if (group && !validate_uuid(group)) {
-		json_t *errors = json_array();
+	errors = json_array();
+	if (group && !validate_uuid(group))
 		json_add_error(errors, "target_group_id", "must be a UUID");
-		http_problem_errors(r, 400, "bad-query", "Bad query parameter",
-		                    "target_group_id is not a UUID.", errors);
+	if (answer_bad_queries(r, errors, "target_group_id is not a UUID."))
 		return;
-	}
 	chains_caller(r, values);
 	values[3] = req_param(r, "id");
 	req_db(r, "chain_network_access", 4, values, on_list_access);
-}
-
-static void on_get(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	reply_chain(r, 200, res->pg, 0, 1);
 }
 
 static void get_chain(struct req *r)
@@ -194,93 +144,47 @@ static void get_chain(struct req *r)
 
 	chains_caller(r, values);
 	values[3] = req_param(r, "id");
-	req_db(r, "chain_get", 4, values, on_get);
-}
-
-static void on_created(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	char *location;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	location = xasprintf("/v1/chains/%s", PQgetvalue(res->pg, 0, 1));
-	http_header(r, "Location", location);
-	free(location);
-	reply_chain(r, 201, res->pg, 0, 2);
+	req_db(r, "chain_get", 4, values, answer_row);
 }
 
 static void create_chain(struct req *r)
 {
-	json_t *errors = json_array();
+	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
 	const char *values[ACTOR_PARAMS + 6];
 
-	json_check_object(r->json, create_fields, ARRAY_SIZE(create_fields), NULL, errors);
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
+	if (answer_invalid(r, errors))
 		return;
-	}
-	json_decref(errors);
 	req_actor(r, values);
-	write_caller(r, values);
+	chains_write_caller(r, values);
 	values[6] = req_param(r, "id");
 	values[7] = json_get_string(r->json, "target_group_id");
 	values[8] = json_get_string(r->json, "name");
 	values[9] = json_get_string(r->json, "description");
-	req_db(r, "chain_create", 10, values, on_created);
+	req_db(r, "chain_create", 10, values, answer_created);
 }
 
 static void on_updated(void *arg, const struct db_result *res)
 {
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	if (!strcmp(PQgetvalue(res->pg, 0, 0), "stale")) {
-		http_problem(r, 412, "stale", "Precondition failed",
-		             "The chain has changed since you read it (it is at version %s); "
-		             "read it again.",
-		             PQgetvalue(res->pg, 0, 2));
-		return;
-	}
-	reply_chain(r, 200, res->pg, 1, 2);
+	answer_write(arg, res, "chain", NULL);
 }
 
 static void update_chain(struct req *r)
 {
-	json_t *errors = json_array();
+	json_t *errors = answer_check_patch(r, update_fields, ARRAY_SIZE(update_fields));
 	const char *values[ACTOR_PARAMS + 5];
 	char version_text[24], *patch;
 	long version = 0;
 	int if_match;
 
-	json_check_object(r->json, update_fields, ARRAY_SIZE(update_fields), NULL, errors);
-	if (json_object_size(r->json) == 0)
-		json_add_error(errors, "body", "name at least one field to change");
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
+	if (answer_invalid(r, errors))
 		return;
-	}
-	json_decref(errors);
 	if_match = req_if_match(r, &version);
 	if (if_match < 0)
 		return;
 	snprintf(version_text, sizeof(version_text), "%ld", version);
 	patch = json_dumps(r->json, JSON_COMPACT);
 	req_actor(r, values);
-	write_caller(r, values);
+	chains_write_caller(r, values);
 	values[6] = req_param(r, "id");
 	values[7] = if_match ? version_text : NULL;
 	values[8] = patch;

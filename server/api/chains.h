@@ -15,4 +15,10 @@ struct req;
  */
 void chains_caller(const struct req *r, const char **values);
 
+/*
+ * values[ACTOR_PARAMS] and the one after: the caller of a write as chain_access() takes it
+ * (whether they are an admin, the networks they coordinate), after req_actor's values.
+ */
+void chains_write_caller(const struct req *r, const char **values);
+
 #endif

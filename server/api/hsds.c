@@ -7,8 +7,8 @@
  * attributes, taxonomy terms, service_at_location) gets a deterministic UUID made from the
  * owning row's id, so that exporting twice gives the same document.
  */
-#include <stdlib.h>
 
+#include "answer.h"
 #include "api.h"
 #include "http.h"
 #include "page.h"
@@ -266,38 +266,17 @@ static const struct db_stmt stmts[] = {
                                                               "s))::text"},
 };
 
-static void page_free(void *p)
-{
-	page_clear(p);
-	free(p);
-}
-
-static void on_list(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	struct page *p = r->ctx;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	http_reply_json(r, 200, page_result(p, res->pg, 0, 1));
-}
-
 /* One page of an HSDS collection, keyset-paginated by id. */
 static void list(struct req *r, const char *stmt)
 {
-	static const char *const allowed[] = {"limit", "after", NULL};
-	struct page *p = xcalloc(1, sizeof(*p));
+	struct page *p = answer_page_begin(r, 1, NULL);
 	const char *values[2];
 
-	r->ctx = p;
-	r->ctx_free = page_free;
-	if (!req_check_query(r, allowed) || !page_parse(r, p, 1))
+	if (!p)
 		return;
 	values[0] = page_key(p, 0);
 	values[1] = p->limit_text;
-	req_db(r, stmt, 2, values, on_list);
+	req_db(r, stmt, 2, values, answer_page);
 }
 
 static void list_organizations(struct req *r)
@@ -320,24 +299,14 @@ static void list_service_at_locations(struct req *r)
 	list(r, "hsds_service_at_locations");
 }
 
-static void on_export(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 0), 0);
-}
-
 static void export_all(struct req *r)
 {
 	static const char *const allowed[] = {NULL};
 
 	if (!req_check_query(r, allowed))
 		return;
-	req_db(r, "hsds_export", 0, NULL, on_export);
+	/* One row, one column: the whole directory, without an ETag. */
+	req_db(r, "hsds_export", 0, NULL, answer_row);
 }
 
 static const struct route routes[] = {

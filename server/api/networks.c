@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "account_json.h"
+#include "answer.h"
 #include "api.h"
 #include "auth.h"
 #include "http.h"
@@ -253,20 +254,13 @@ static void access_params(const struct req *r, const char **values)
 static bool body_valid(struct req *r, const struct json_field *fields, size_t n,
                        const char *const *required)
 {
-	json_t *errors = json_array();
+	json_t *errors =
+	        required ? answer_check_body(r, fields, n) : answer_check_patch(r, fields, n);
 
-	json_check_object(r->json, fields, n, NULL, errors);
 	for (const char *const *f = required; f && *f; f++)
 		if (!json_object_get(r->json, *f))
 			json_add_error(errors, *f, "is required");
-	if (!required && json_object_size(r->json) == 0)
-		json_add_error(errors, "body", "name at least one field to change");
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
-		return false;
-	}
-	json_decref(errors);
-	return true;
+	return !answer_invalid(r, errors);
 }
 
 /* The text of an integer field for a statement parameter: NULL when absent or null. */
@@ -324,130 +318,27 @@ static const char *write_version(const struct write_ctx *w)
 /* Answer a write statement's row: outcome, JSON, version, Location (see stmts). */
 static void on_write(void *arg, const struct db_result *res)
 {
-	struct req *r = arg;
-	const char *outcome;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	outcome = PQgetvalue(res->pg, 0, 0);
-	if (!strcmp(outcome, "forbidden")) {
-		http_forbidden(r,
-		               "Only admins and the coordinators of this network may change it.");
-		return;
-	}
-	if (!strcmp(outcome, "stale")) {
-		http_problem(r, 412, "stale", "Precondition failed",
-		             "The object has changed since you read it (it is at version %s); "
-		             "read it again.",
-		             PQgetvalue(res->pg, 0, 2));
-		return;
-	}
-	if (PQgetisnull(res->pg, 0, 1)) {
-		http_reply_json(r, 204, NULL);
-		return;
-	}
-	if (!PQgetisnull(res->pg, 0, 3))
-		http_header(r, "Location", PQgetvalue(res->pg, 0, 3));
-	http_reply_json_text(r, PQgetisnull(res->pg, 0, 3) ? 200 : 201, PQgetvalue(res->pg, 0, 1),
-	                     strtol(PQgetvalue(res->pg, 0, 2), NULL, 10));
-}
-
-/* Answer a single object: JSON in column 0, version in column 1; no row is 404. */
-static void on_get(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 0),
-	                     strtol(PQgetvalue(res->pg, 0, 1), NULL, 10));
-}
-
-/* A list request: its page, its filters, and the statement to run once the network is known. */
-struct list_ctx {
-	struct page page;
-	const char *stmt;
-	const char *filters[2];
-};
-
-static void list_ctx_free(void *p)
-{
-	struct list_ctx *l = p;
-
-	page_clear(&l->page);
-	free(l);
-}
-
-static void on_list(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	struct list_ctx *l = r->ctx;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	http_reply_json(r, 200, page_result(&l->page, res->pg, 0, 1));
+	answer_write(arg, res, "object",
+	             "Only admins and the coordinators of this network may change it.");
 }
 
 /* The network of a list exists: run the list (network, filters..., cursor, limit). */
-static void on_network_exists(void *arg, const struct db_result *res)
+static void list_in_network(struct req *r, const struct db_result *res, const char *stmt,
+                            const char *const *filters, int nfilters)
 {
-	struct req *r = arg;
-	struct list_ctx *l = r->ctx;
+	struct page *p = r->ctx;
 	const char *values[6];
 	int n = 0;
 
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
+	if (!answer_found(r, res))
 		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
 	values[n++] = req_param(r, "id");
-	if (!strcmp(l->stmt, "network_member_list")) {
-		values[n++] = l->filters[0];
-		values[n++] = l->filters[1];
-	}
-	values[n++] = page_key(&l->page, 0);
-	values[n++] = page_key(&l->page, 1);
-	values[n++] = l->page.limit_text;
-	req_db(r, l->stmt, n, values, on_list);
-}
-
-/* Start a list: check the query, read the page; NULL after answering 400. */
-static struct list_ctx *list_begin(struct req *r, const char *const *allowed, const char *stmt)
-{
-	struct list_ctx *l = xcalloc(1, sizeof(*l));
-
-	r->ctx = l;
-	r->ctx_free = list_ctx_free;
-	l->stmt = stmt;
-	if (!req_check_query(r, allowed) || !page_parse(r, &l->page, 2))
-		return NULL;
-	return l;
-}
-
-static void bad_query(struct req *r, const char *name, const char *message)
-{
-	json_t *errors = json_array();
-
-	json_add_error(errors, name, message);
-	http_problem_errors(r, 400, "bad-query", "Bad query parameter", message, errors);
+	for (int i = 0; i < nfilters; i++)
+		values[n++] = filters[i];
+	values[n++] = page_key(p, 0);
+	values[n++] = page_key(p, 1);
+	values[n++] = p->limit_text;
+	req_db(r, stmt, n, values, answer_page);
 }
 
 /* Networks */
@@ -471,65 +362,74 @@ static void create_network(struct req *r)
 
 static void list_networks(struct req *r)
 {
-	static const char *const allowed[] = {"limit", "after", NULL};
-	struct list_ctx *l = list_begin(r, allowed, "network_list");
+	struct page *p = answer_page_begin(r, 2, NULL);
 	const char *values[3];
 
-	if (!l)
+	if (!p)
 		return;
-	values[0] = page_key(&l->page, 0);
-	values[1] = page_key(&l->page, 1);
-	values[2] = l->page.limit_text;
-	req_db(r, "network_list", 3, values, on_list);
+	values[0] = page_key(p, 0);
+	values[1] = page_key(p, 1);
+	values[2] = p->limit_text;
+	req_db(r, "network_list", 3, values, answer_page);
 }
 
 static void get_network(struct req *r)
 {
 	const char *values[1] = {req_param(r, "id")};
 
-	req_db(r, "network_get", 1, values, on_get);
+	req_db(r, "network_get", 1, values, answer_row);
 }
 
-static void update_network(struct req *r)
+/* Patch the object at {id} with stmt: actor, access, $7 patch, $8 id, $9 expected version. */
+static void update_by_id(struct req *r, const struct json_field *fields, size_t n, const char *stmt)
 {
 	struct write_ctx *w;
 	const char *values[ACTOR_PARAMS + 5];
 
-	if (!body_valid(r, network_fields, ARRAY_SIZE(network_fields), NULL) ||
-	    !(w = write_begin(r)))
+	if (!body_valid(r, fields, n, NULL) || !(w = write_begin(r)))
 		return;
 	req_actor(r, values);
 	access_params(r, values + 4);
 	values[6] = w->patch;
 	values[7] = req_param(r, "id");
 	values[8] = write_version(w);
-	req_db(r, "network_update", 9, values, on_write);
+	req_db(r, stmt, 9, values, on_write);
+}
+
+static void update_network(struct req *r)
+{
+	update_by_id(r, network_fields, ARRAY_SIZE(network_fields), "network_update");
 }
 
 /* Members */
 
+static void on_members_network(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	const char *filters[2] = {req_query(r, "role"), req_query(r, "active")};
+
+	list_in_network(r, res, "network_member_list", filters, 2);
+}
+
 static void list_members(struct req *r)
 {
-	static const char *const allowed[] = {"limit", "after", "role", "active", NULL};
-	struct list_ctx *l = list_begin(r, allowed, "network_member_list");
+	static const char *const allowed[] = {"role", "active", NULL};
 	const char *role, *active, *values[1];
 
-	if (!l)
+	if (!answer_page_begin(r, 2, allowed))
 		return; /* answered: r is gone */
 	role = req_query(r, "role");
 	active = req_query(r, "active");
 	if (role && strcmp(role, "member") && strcmp(role, "coordinator")) {
-		bad_query(r, "role", "must be member or coordinator");
+		answer_bad_query(r, "role", "must be member or coordinator");
 		return;
 	}
 	if (active && strcmp(active, "true") && strcmp(active, "false")) {
-		bad_query(r, "active", "must be true or false");
+		answer_bad_query(r, "active", "must be true or false");
 		return;
 	}
-	l->filters[0] = role;
-	l->filters[1] = active;
 	values[0] = req_param(r, "id");
-	req_db(r, "network_exists", 1, values, on_network_exists);
+	req_db(r, "network_exists", 1, values, on_members_network);
 }
 
 static const char *const member_required[] = {"node_id", NULL};
@@ -556,7 +456,7 @@ static void get_member(struct req *r)
 {
 	const char *values[2] = {req_param(r, "id"), req_param(r, "node_id")};
 
-	req_db(r, "network_member_get", 2, values, on_get);
+	req_db(r, "network_member_get", 2, values, answer_row);
 }
 
 static void update_member(struct req *r)
@@ -593,15 +493,19 @@ static void deactivate_member(struct req *r)
 
 /* Target groups */
 
+static void on_target_groups_network(void *arg, const struct db_result *res)
+{
+	list_in_network(arg, res, "network_target_group_list", NULL, 0);
+}
+
 static void list_target_groups(struct req *r)
 {
-	static const char *const allowed[] = {"limit", "after", NULL};
 	const char *values[1];
 
-	if (!list_begin(r, allowed, "network_target_group_list"))
+	if (!answer_page_begin(r, 2, NULL))
 		return; /* answered: r is gone */
 	values[0] = req_param(r, "id");
-	req_db(r, "network_exists", 1, values, on_network_exists);
+	req_db(r, "network_exists", 1, values, on_target_groups_network);
 }
 
 static const char *const target_group_required[] = {"code", "name", NULL};
@@ -626,23 +530,13 @@ static void get_target_group(struct req *r)
 {
 	const char *values[1] = {req_param(r, "id")};
 
-	req_db(r, "network_target_group_get", 1, values, on_get);
+	req_db(r, "network_target_group_get", 1, values, answer_row);
 }
 
 static void update_target_group(struct req *r)
 {
-	struct write_ctx *w;
-	const char *values[ACTOR_PARAMS + 5];
-
-	if (!body_valid(r, target_group_fields, ARRAY_SIZE(target_group_fields), NULL) ||
-	    !(w = write_begin(r)))
-		return;
-	req_actor(r, values);
-	access_params(r, values + 4);
-	values[6] = w->patch;
-	values[7] = req_param(r, "id");
-	values[8] = write_version(w);
-	req_db(r, "network_target_group_update", 9, values, on_write);
+	update_by_id(r, target_group_fields, ARRAY_SIZE(target_group_fields),
+	             "network_target_group_update");
 }
 
 /* A target group something still refers to is a conflict, not a broken reference. */

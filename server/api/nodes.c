@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "account_json.h"
+#include "answer.h"
 #include "api.h"
 #include "http.h"
 #include "json.h"
@@ -40,7 +41,7 @@ static const struct db_stmt stmts[] = {
 	 " au AS (" AUDIT_INSERT("node.create", "node", "n.id",
 				 "jsonb_build_object('name', n.name, 'kind', n.kind,"
 				 " 'organization_id', n.organization_id)") " FROM n)"
-	 "SELECT " NODE_DETAIL_JSON("n") ", n.id, n.version FROM n"},
+	 "SELECT " NODE_DETAIL_JSON("n") ", n.version, '/v1/nodes/' || n.id FROM n"},
 	/*
 	 * The directory: $1 kind, $2 network (active members), $3 district, $4 q for the German
 	 * text search and $5 the same escaped for ILIKE (parts of compounds), $6 active,
@@ -110,101 +111,33 @@ static const struct json_field update_fields[] = {
 	NODE_FIELDS_COMMON,
 };
 
-/* Check a node body against fields; answers 422 and returns false when it breaks a rule. */
-static bool check_body(struct req *r, const struct json_field *fields, size_t n, bool update)
+/* Check a node body: the nested objects and the languages beside the fields; false after 422. */
+static bool body_valid(struct req *r, json_t *errors)
 {
-	json_t *errors = json_array();
-
-	json_check_object(r->json, fields, n, NULL, errors);
 	registry_check_nested(r->json, true, errors);
 	registry_check_languages(r->json, errors);
-	if (update && json_object_size(r->json) == 0)
-		json_add_error(errors, "body", "name at least one field to change");
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
-		return false;
-	}
-	json_decref(errors);
-	return true;
-}
-
-static void reply_node(struct req *r, int status, PGresult *pg, int json_col, int version_col)
-{
-	long version = strtol(PQgetvalue(pg, 0, version_col), NULL, 10);
-
-	http_reply_json_text(r, status, PQgetvalue(pg, 0, json_col), version);
-}
-
-static void on_created(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	char *location;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	location = xasprintf("/v1/nodes/%s", PQgetvalue(res->pg, 0, 1));
-	http_header(r, "Location", location);
-	free(location);
-	reply_node(r, 201, res->pg, 0, 2);
+	return !answer_invalid(r, errors);
 }
 
 static void create_node(struct req *r)
 {
-	const char *values[ACTOR_PARAMS + 1];
-	char *columns;
-
-	if (!check_body(r, create_fields, ARRAY_SIZE(create_fields), false))
-		return;
-	columns = registry_columns(r->json);
-	req_actor(r, values);
-	values[4] = columns;
-	req_db(r, "node_create", 5, values, on_created);
-	free(columns);
-}
-
-static void on_list(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	struct page *p = r->ctx;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	http_reply_json(r, 200, page_result(p, res->pg, 0, 1));
-}
-
-/* What a list request keeps until the answer: the cursor and the escaped search text. */
-struct list_ctx {
-	struct page page; /* first, so that on_list reads r->ctx as the page */
-	char *like;
-};
-
-static void list_ctx_free(void *p)
-{
-	struct list_ctx *c = p;
-
-	page_clear(&c->page);
-	free(c->like);
-	free(c);
+	if (body_valid(r, answer_check_body(r, create_fields, ARRAY_SIZE(create_fields))))
+		registry_create(r, "node_create");
 }
 
 static void list_nodes(struct req *r)
 {
-	static const char *const allowed[] = {"limit",    "after", "kind",   "network_id",
-	                                      "district", "q",     "active", NULL};
-	struct list_ctx *c = xcalloc(1, sizeof(*c));
+	static const char *const allowed[] = {"kind", "network_id", "district",
+	                                      "q",    "active",     NULL};
+	struct page *p = answer_page_begin(r, 2, allowed);
 	const char *kind = req_query(r, "kind"), *network = req_query(r, "network_id");
 	const char *district = req_query(r, "district"), *q = req_query(r, "q");
 	const char *active = req_query(r, "active");
 	json_t *errors;
 	const char *values[9];
+	char *like;
 
-	r->ctx = c;
-	r->ctx_free = list_ctx_free;
-	if (!req_check_query(r, allowed) || !page_parse(r, &c->page, 2))
+	if (!p)
 		return;
 	errors = json_array();
 	if (kind && !validate_enum(kind, kinds))
@@ -217,86 +150,41 @@ static void list_nodes(struct req *r)
 		json_add_error(errors, "q", "must be 1 to 200 characters on one line");
 	if (active && strcmp(active, "true") && strcmp(active, "false"))
 		json_add_error(errors, "active", "must be true or false");
-	if (json_array_size(errors)) {
-		http_problem_errors(r, 400, "bad-query", "Bad query parameter",
-		                    "A filter has a value it cannot take.", errors);
+	if (answer_bad_queries(r, errors, "A filter has a value it cannot take."))
 		return;
-	}
-	json_decref(errors);
-	c->like = q ? registry_like_escape(q) : NULL;
+	like = q ? registry_like_escape(q) : NULL;
 	values[0] = kind;
 	values[1] = network;
 	values[2] = district;
 	values[3] = q;
-	values[4] = c->like;
+	values[4] = like;
 	values[5] = active;
-	values[6] = page_key(&c->page, 0);
-	values[7] = page_key(&c->page, 1);
-	values[8] = c->page.limit_text;
-	req_db(r, "node_list", 9, values, on_list);
-}
-
-static void on_get(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	reply_node(r, 200, res->pg, 0, 1);
+	values[6] = page_key(p, 0);
+	values[7] = page_key(p, 1);
+	values[8] = p->limit_text;
+	req_db(r, "node_list", 9, values, answer_page);
+	free(like);
 }
 
 static void get_node(struct req *r)
 {
 	const char *values[1] = {req_param(r, "id")};
 
-	req_db(r, "node_get", 1, values, on_get);
+	req_db(r, "node_get", 1, values, answer_row);
 }
 
 static void on_updated(void *arg, const struct db_result *res)
 {
-	struct req *r = arg;
-	const char *outcome;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	outcome = PQgetvalue(res->pg, 0, 0);
-	if (!strcmp(outcome, "forbidden")) {
-		http_forbidden(r,
-		               "Only admins, the coordinators of a network this node is an active "
-		               "member of, and the node's own caseworkers may change it.");
-		return;
-	}
-	if (!strcmp(outcome, "stale")) {
-		http_problem(r, 412, "stale", "Precondition failed",
-		             "The node has changed since you read it (it is at version %s); "
-		             "read it again.",
-		             PQgetvalue(res->pg, 0, 2));
-		return;
-	}
-	reply_node(r, 200, res->pg, 1, 2);
+	answer_write(arg, res, "node",
+	             "Only admins, the coordinators of a network this node is an active "
+	             "member of, and the node's own caseworkers may change it.");
 }
 
 static void update_node(struct req *r)
 {
 	static const char *const reserved[] = {"kind", "organization_id", "active"};
-	const char *values[ACTOR_PARAMS + 6];
-	char *columns, *body, version_text[24];
-	long version = 0;
-	int if_match;
 
-	if (!check_body(r, update_fields, ARRAY_SIZE(update_fields), true))
+	if (!body_valid(r, answer_check_patch(r, update_fields, ARRAY_SIZE(update_fields))))
 		return;
 	for (size_t i = 0; r->auth.role == ROLE_CASEWORKER && i < ARRAY_SIZE(reserved); i++) {
 		if (json_object_get(r->json, reserved[i])) {
@@ -306,22 +194,7 @@ static void update_node(struct req *r)
 			return;
 		}
 	}
-	if_match = req_if_match(r, &version);
-	if (if_match < 0)
-		return;
-	snprintf(version_text, sizeof(version_text), "%ld", version);
-	columns = registry_columns(r->json);
-	req_actor(r, values);
-	values[4] = columns;
-	values[5] = req_param(r, "id");
-	values[6] = if_match ? version_text : NULL;
-	values[7] = registry_role(r);
-	values[8] = r->auth.role == ROLE_COORDINATOR ? r->auth.network_ids : NULL;
-	body = json_dumps(r->json, JSON_COMPACT);
-	values[9] = body;
-	req_db(r, "node_update", 10, values, on_updated);
-	free(body);
-	free(columns);
+	registry_update(r, "node_update", on_updated);
 }
 
 static const struct route routes[] = {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "http.h"
 #include "json.h"
 #include "util.h"
@@ -139,4 +140,39 @@ const char *registry_role(const struct req *r)
 	default:
 		return "auditor";
 	}
+}
+
+void registry_create(struct req *r, const char *stmt)
+{
+	const char *values[ACTOR_PARAMS + 1];
+	char *columns = registry_columns(r->json);
+
+	req_actor(r, values);
+	values[4] = columns;
+	req_db(r, stmt, 5, values, answer_created);
+	free(columns);
+}
+
+void registry_update(struct req *r, const char *stmt, db_callback cb)
+{
+	const char *values[ACTOR_PARAMS + 6];
+	char *columns, *body, version_text[24];
+	long version = 0;
+	int if_match = req_if_match(r, &version);
+
+	if (if_match < 0)
+		return;
+	snprintf(version_text, sizeof(version_text), "%ld", version);
+	columns = registry_columns(r->json);
+	body = json_dumps(r->json, JSON_COMPACT);
+	req_actor(r, values);
+	values[4] = columns;
+	values[5] = req_param(r, "id");
+	values[6] = if_match ? version_text : NULL;
+	values[7] = registry_role(r);
+	values[8] = r->auth.role == ROLE_COORDINATOR ? r->auth.network_ids : NULL;
+	values[9] = body;
+	req_db(r, stmt, 10, values, cb);
+	free(body);
+	free(columns);
 }

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <jansson.h>
 
+#include "db.h"
+
 struct req;
 
 /*
@@ -36,5 +38,19 @@ char *registry_like_escape(const char *s);
 
 /* The caller's role as the API spells it, for statements that decide who may edit. */
 const char *registry_role(const struct req *r);
+
+/*
+ * Run a create statement taking the actor and $5 the body's columns (registry_columns); it
+ * answers as answer_created (JSON, version, Location).
+ */
+void registry_create(struct req *r, const char *stmt);
+
+/*
+ * Read If-Match (answering 400 when malformed) and run an update statement taking the actor,
+ * $5 the body's columns, $6 the path's id, $7 the expected version or NULL, $8 the caller's
+ * role, $9 the networks a coordinator coordinates and $10 the body (for the audit row); cb
+ * answers.
+ */
+void registry_update(struct req *r, const char *stmt, db_callback cb);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "account_json.h"
+#include "answer.h"
 #include "api.h"
 #include "http.h"
 #include "json.h"
@@ -42,7 +43,10 @@
 	"     FROM tg) e)"
 
 static const struct db_stmt stmts[] = {
-	/* actor, $5 node (path), $6 body. Answers 'ok' + the service, or 'forbidden'/'invalid'. */
+	/*
+	 * actor, $5 node (path), $6 body. Answers 'ok' + the service, its version and Location,
+	 * or 'forbidden'/'invalid' (+ the errors); no row when there is no such node.
+	 */
 	{"service_create",
 	 "WITH n AS (SELECT id, id IS NOT DISTINCT FROM $2::uuid AS own FROM node WHERE id = $5::uuid),"
 	 SERVICE_REFERENCE_CHECKS("$6::jsonb", "$5::uuid") ","
@@ -62,7 +66,7 @@ static const struct db_stmt stmts[] = {
 				 "jsonb_build_object('node_id', s.node_id, 'category', s.category,"
 				 " 'name', s.name, 'status', s.status, 'capacity_free', s.capacity_free)")
 	 " FROM s)"
-	 "SELECT 'ok', " SERVICE_JSON("s", "sn") ", s.id::text, s.version"
+	 "SELECT 'ok', " SERVICE_JSON("s", "sn") ", s.version, '/v1/services/' || s.id"
 	 "  FROM s JOIN node sn ON sn.id = s.node_id"
 	 " UNION ALL"
 	 " SELECT CASE WHEN NOT n.own THEN 'forbidden' ELSE 'invalid' END, bad.errors, NULL, NULL"
@@ -256,120 +260,52 @@ static void check_body(const json_t *body, json_t *errors)
 		json_add_error(errors, "capacity_free", "Must not exceed capacity_total.");
 }
 
-static void reply_service(struct req *r, int status, PGresult *pg, int json_col, int version_col)
+/* Answer a write: 'invalid' is 422 with the errors the statement found (in column 1). */
+static void on_written(void *arg, const struct db_result *res)
 {
-	long version = strtol(PQgetvalue(pg, 0, version_col), NULL, 10);
+	struct req *r = arg;
 
-	http_reply_json_text(r, status, PQgetvalue(pg, 0, json_col), version);
-}
-
-/*
- * Answer a write that changed nothing, from its outcome row: 'forbidden' or 'invalid' (the
- * errors in column 1). Returns false for other outcomes, which the caller answers.
- */
-static bool reply_refused(struct req *r, PGresult *pg)
-{
-	const char *outcome = PQgetvalue(pg, 0, 0);
-
-	if (!strcmp(outcome, "forbidden")) {
-		http_forbidden(r, "Only the caseworkers of the service's node keep its services.");
-		return true;
-	}
-	if (!strcmp(outcome, "invalid")) {
-		json_t *errors = json_loads(PQgetvalue(pg, 0, 1), 0, NULL);
+	if (answer_outcome_is(res, "invalid")) {
+		json_t *errors = json_loads(PQgetvalue(res->pg, 0, 1), 0, NULL);
 		if (!json_is_array(errors)) {
 			json_decref(errors);
 			errors = json_array();
 		}
 		http_invalid(r, errors);
-		return true;
-	}
-	return false;
-}
-
-static void on_created(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	char *location;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
 		return;
 	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	if (reply_refused(r, res->pg))
-		return;
-	location = xasprintf("/v1/services/%s", PQgetvalue(res->pg, 0, 2));
-	http_header(r, "Location", location);
-	free(location);
-	reply_service(r, 201, res->pg, 1, 3);
+	answer_write(r, res, "service",
+	             "Only the caseworkers of the service's node keep its services.");
 }
 
 static void create_service(struct req *r)
 {
-	json_t *errors = json_array();
+	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
 	char *body;
 	const char *values[ACTOR_PARAMS + 2];
 
-	json_check_object(r->json, create_fields, ARRAY_SIZE(create_fields), NULL, errors);
 	check_body(r->json, errors);
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
+	if (answer_invalid(r, errors))
 		return;
-	}
-	json_decref(errors);
 	body = json_dumps(r->json, JSON_COMPACT);
 	req_actor(r, values);
 	values[4] = req_param(r, "id");
 	values[5] = body;
-	req_db(r, "service_create", 6, values, on_created);
+	req_db(r, "service_create", 6, values, on_written);
 	free(body);
-}
-
-static void on_updated(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	if (reply_refused(r, res->pg))
-		return;
-	if (!strcmp(PQgetvalue(res->pg, 0, 0), "stale")) {
-		http_problem(r, 412, "stale", "Precondition failed",
-		             "The service has changed since you read it (it is at version %s); "
-		             "read it again.",
-		             PQgetvalue(res->pg, 0, 2));
-		return;
-	}
-	reply_service(r, 200, res->pg, 1, 2);
 }
 
 static void update_service(struct req *r)
 {
-	json_t *errors = json_array();
+	json_t *errors = answer_check_patch(r, update_fields, ARRAY_SIZE(update_fields));
 	char *patch, version_text[24];
 	const char *values[ACTOR_PARAMS + 3];
 	long version = 0;
 	int if_match;
 
-	json_check_object(r->json, update_fields, ARRAY_SIZE(update_fields), NULL, errors);
 	check_body(r->json, errors);
-	if (json_object_size(r->json) == 0)
-		json_add_error(errors, "body", "name at least one field to change");
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
+	if (answer_invalid(r, errors))
 		return;
-	}
-	json_decref(errors);
 	if_match = req_if_match(r, &version);
 	if (if_match < 0)
 		return;
@@ -379,111 +315,46 @@ static void update_service(struct req *r)
 	values[4] = patch;
 	values[5] = req_param(r, "id");
 	values[6] = if_match ? version_text : NULL;
-	req_db(r, "service_update", 7, values, on_updated);
+	req_db(r, "service_update", 7, values, on_written);
 	free(patch);
-}
-
-static void on_get(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	reply_service(r, 200, res->pg, 0, 1);
 }
 
 static void get_service(struct req *r)
 {
 	const char *values[1] = {req_param(r, "id")};
 
-	req_db(r, "service_get", 1, values, on_get);
-}
-
-/* Lists: the page and the filters, kept across the statements of one request. */
-struct service_list {
-	struct page page;
-	const char *filters[8]; /* statement parameters; point into r's query */
-};
-
-static void service_list_free(void *p)
-{
-	struct service_list *l = p;
-
-	page_clear(&l->page);
-	free(l);
-}
-
-static struct service_list *service_list_new(struct req *r)
-{
-	struct service_list *l = xcalloc(1, sizeof(*l));
-
-	r->ctx = l;
-	r->ctx_free = service_list_free;
-	return l;
-}
-
-static void bad_query(struct req *r, const char *name, const char *message)
-{
-	json_t *errors = json_array();
-
-	json_add_error(errors, name, message);
-	http_problem_errors(r, 400, "bad-query", "Bad query parameter", message, errors);
-}
-
-static void on_list(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	struct service_list *l = r->ctx;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	http_reply_json(r, 200, page_result(&l->page, res->pg, 0, 1));
+	req_db(r, "service_get", 1, values, answer_row);
 }
 
 static void on_node_exists(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
-	struct service_list *l = r->ctx;
+	struct page *p = r->ctx;
 	const char *values[5];
 
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
+	if (!answer_found(r, res))
 		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
 	values[0] = req_param(r, "id");
-	values[1] = l->filters[0];
-	values[2] = page_key(&l->page, 0);
-	values[3] = page_key(&l->page, 1);
-	values[4] = l->page.limit_text;
-	req_db(r, "service_node_list", 5, values, on_list);
+	values[1] = req_query(r, "status");
+	values[2] = page_key(p, 0);
+	values[3] = page_key(p, 1);
+	values[4] = p->limit_text;
+	req_db(r, "service_node_list", 5, values, answer_page);
 }
 
 static void list_node_services(struct req *r)
 {
-	static const char *const allowed[] = {"limit", "after", "status", NULL};
-	struct service_list *l = service_list_new(r);
+	static const char *const allowed[] = {"status", NULL};
 	const char *status = req_query(r, "status");
 	const char *values[1] = {req_param(r, "id")};
 
-	if (!req_check_query(r, allowed) || !page_parse(r, &l->page, 2))
+	if (!answer_page_begin(r, 2, allowed))
 		return;
 	if (status && !validate_enum(status, status_names)) {
-		bad_query(r, "status", "status must be active, inactive or temporarily_closed");
+		answer_bad_query(r, "status",
+		                 "status must be active, inactive or temporarily_closed");
 		return;
 	}
-	l->filters[0] = status;
 	req_db(r, "service_node_exists", 1, values, on_node_exists);
 }
 
@@ -496,19 +367,35 @@ enum {
 	F_HAS_CAPACITY,
 	F_LANGUAGE,
 	F_Q,
-	F_STATUS
+	F_STATUS,
+	F_COUNT
 };
+
+/* The search filters of r's query (status active when it names none). */
+static void search_filters(struct req *r, const char **f)
+{
+	f[F_CATEGORY] = req_query(r, "category");
+	f[F_TARGET_GROUP] = req_query(r, "target_group_id");
+	f[F_DISTRICT] = req_query(r, "district");
+	f[F_NETWORK] = req_query(r, "network_id");
+	f[F_HAS_CAPACITY] = req_query(r, "has_capacity");
+	f[F_LANGUAGE] = req_query(r, "language");
+	f[F_Q] = req_query(r, "q");
+	f[F_STATUS] = req_query(r, "status");
+	if (!f[F_STATUS])
+		f[F_STATUS] = "active";
+}
 
 static void run_search(struct req *r)
 {
-	struct service_list *l = r->ctx;
-	const char *values[11];
+	struct page *p = r->ctx;
+	const char *values[F_COUNT + 3];
 
-	memcpy(values, l->filters, sizeof(l->filters));
-	values[8] = page_key(&l->page, 0);
-	values[9] = page_key(&l->page, 1);
-	values[10] = l->page.limit_text;
-	req_db(r, "service_search", 11, values, on_list);
+	search_filters(r, values);
+	values[F_COUNT] = page_key(p, 0);
+	values[F_COUNT + 1] = page_key(p, 1);
+	values[F_COUNT + 2] = p->limit_text;
+	req_db(r, "service_search", F_COUNT + 3, values, answer_page);
 }
 
 static void on_search_refs(void *arg, const struct db_result *res)
@@ -527,7 +414,7 @@ static void on_search_refs(void *arg, const struct db_result *res)
 	}
 	for (int i = 0; i < 3; i++) {
 		if (strcmp(PQgetvalue(res->pg, 0, i), "t") != 0) {
-			bad_query(r, names[i], messages[i]);
+			answer_bad_query(r, names[i], messages[i]);
 			return;
 		}
 	}
@@ -542,28 +429,19 @@ static bool is_language(const char *s)
 
 static void search_services(struct req *r)
 {
-	static const char *const allowed[] = {
-	        "limit",        "after",    "category", "target_group_id", "district", "network_id",
-	        "has_capacity", "language", "q",        "status",          NULL};
-	struct service_list *l = service_list_new(r);
-	const char **f = l->filters;
-	const char *has_capacity;
+	static const char *const allowed[] = {"category",   "target_group_id", "district",
+	                                      "network_id", "has_capacity",    "language",
+	                                      "q",          "status",          NULL};
+	const char *f[F_COUNT], *status = req_query(r, "status");
 	json_t *errors;
 
-	if (!req_check_query(r, allowed) || !page_parse(r, &l->page, 2))
+	if (!answer_page_begin(r, 2, allowed))
 		return;
+	search_filters(r, f);
 	errors = json_array();
-	f[F_CATEGORY] = req_query(r, "category");
-	f[F_TARGET_GROUP] = req_query(r, "target_group_id");
-	f[F_DISTRICT] = req_query(r, "district");
-	f[F_NETWORK] = req_query(r, "network_id");
-	has_capacity = req_query(r, "has_capacity");
-	f[F_LANGUAGE] = req_query(r, "language");
-	f[F_Q] = req_query(r, "q");
-	f[F_STATUS] = req_query(r, "status");
-	if (has_capacity && strcmp(has_capacity, "true") && strcmp(has_capacity, "false"))
+	if (f[F_HAS_CAPACITY] && strcmp(f[F_HAS_CAPACITY], "true") &&
+	    strcmp(f[F_HAS_CAPACITY], "false"))
 		json_add_error(errors, "has_capacity", "must be true or false");
-	f[F_HAS_CAPACITY] = has_capacity;
 	if (f[F_CATEGORY] && !validate_key(f[F_CATEGORY]))
 		json_add_error(errors, "category",
 		               "must be a category code such as debt_counselling");
@@ -578,17 +456,10 @@ static void search_services(struct req *r)
 		               "must be a two-letter language code such as de or tr");
 	if (f[F_Q] && !validate_text(f[F_Q], 1, 200, false))
 		json_add_error(errors, "q", "must be 1 to 200 characters of text");
-	if (f[F_STATUS] && !validate_enum(f[F_STATUS], status_names))
+	if (status && !validate_enum(status, status_names))
 		json_add_error(errors, "status", "must be active, inactive or temporarily_closed");
-	if (json_array_size(errors)) {
-		http_problem_errors(r, 400, "bad-query", "Bad query parameter",
-		                    "Some query parameters have bad values; see errors.", errors);
+	if (answer_bad_queries(r, errors, "Some query parameters have bad values; see errors."))
 		return;
-	}
-	json_decref(errors);
-	if (!f[F_STATUS])
-		f[F_STATUS] = "active";
-
 	if (f[F_CATEGORY] || f[F_TARGET_GROUP] || f[F_NETWORK]) {
 		const char *values[3] = {f[F_CATEGORY], f[F_TARGET_GROUP], f[F_NETWORK]};
 		req_db(r, "service_search_refs", 3, values, on_search_refs);
