@@ -71,6 +71,8 @@ static const struct option options[] = {
         {"log-level", S(log_level), "info", 0, 0, "debug, info, warn or error"},
         {"retention-days", L(retention_days), "1095", 1, 36500,
          "closed cases are deleted after this many days"},
+        {"purge-interval-s", L(purge_interval_s), "86400", 1, 2592000,
+         "how often pnetd purges closed cases past retention-days (first run within a minute)"},
 };
 
 static bool owned[ARRAY_SIZE(options)];
@@ -291,6 +293,9 @@ void config_print_help(FILE *out)
 	      "                                       password unless --password-stdin)\n"
 	      "       pnetd hsds-import FILE [options] load an Open Referral HSDS 3.0 export (one\n"
 	      "                                       transaction, upsert by id; docs/hsds.md)\n"
+	      "       pnetd purge [options]           delete closed cases past --retention-days now\n"
+	      "                                       (statistics keep anonymous rows), and old\n"
+	      "                                       idempotency keys and login failures\n"
 	      "       pnetd routes                    list the API routes (METHOD /path)\n"
 	      "       pnetd --help | --help-markdown | --version\n\n"
 	      "Every option is also read from the environment as PNET_<NAME> (upper case, '-' as\n"

@@ -37,6 +37,7 @@ struct config {
 	char *tls_key;
 	char *log_level;
 	long retention_days;
+	long purge_interval_s;
 };
 
 /* The settings in force; filled once by config_load before any thread starts. */

@@ -170,6 +170,8 @@ int main(int argc, char **argv)
 		rc = 0;
 	} else if (!strcmp(command, "create-admin")) {
 		rc = create_admin_main(nrest, rest);
+	} else if (!strcmp(command, "purge")) {
+		rc = purge_main(nrest, rest);
 	} else if (!strcmp(command, "hsds-import")) {
 		rc = hsds_import_main(nrest, rest);
 	} else {

@@ -11,6 +11,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "retention.h"
 #include "tls.h"
 #include "util.h"
 
@@ -122,6 +123,8 @@ struct worker *workers_start(int n, int listen_fd)
 		w->ev_deadline = event_new(w->base, -1, 0, on_deadline, w);
 		w->ev_gauges = event_new(w->base, -1, EV_PERSIST, on_gauge_timer, w);
 		event_add(w->ev_gauges, &second);
+		if (i == 0)
+			retention_start(w); /* one purge timer per process */
 		pthread_create(&w->thread, NULL, worker_main, w);
 	}
 	return workers;
@@ -135,6 +138,8 @@ void workers_stop(struct worker *workers, int n)
 		struct worker *w = &workers[i];
 
 		pthread_join(w->thread, NULL);
+		if (i == 0)
+			retention_stop();
 		event_free(w->ev_shutdown);
 		event_free(w->ev_deadline);
 		event_free(w->ev_gauges);

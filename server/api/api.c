@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "retention.h"
 #include "util.h"
 
 /* Order does not matter for matching; it is the order /metrics lists routes in. */
@@ -22,6 +23,7 @@ static const struct api_module *const modules[] = {
 	&chains_api,
 	&chain_versions_api,
 	&stats_api,
+	&audit_api,
 };
 
 static struct db_stmt *statements;
@@ -37,6 +39,7 @@ static void add_statements(const struct db_stmt *s, size_t n)
 void api_init(void)
 {
 	add_statements(auth_statements, auth_nstatements);
+	add_statements(retention_statements, retention_nstatements);
 	for (size_t i = 0; i < ARRAY_SIZE(modules); i++) {
 		router_add(modules[i]->routes, modules[i]->nroutes);
 		add_statements(modules[i]->stmts, modules[i]->nstmts);

@@ -14,4 +14,7 @@ int create_admin_main(int argc, char **argv);
 /* pnetd hsds-import FILE: load an HSDS 3.0 export (docs/hsds.md); returns the exit code. */
 int hsds_import_main(int argc, char **argv);
 
+/* pnetd purge: run the retention purge once (docs/operations.md); returns the exit code. */
+int purge_main(int argc, char **argv);
+
 #endif

@@ -1,0 +1,72 @@
+-- Retention (DESIGN §5): closed cases are deleted after the configured period, with their
+-- consents, referrals and timelines; statistics keep each referral as an anonymous row of
+-- referral_archive (no case, no text). The same run drops idempotency keys past their 24 hours
+-- and login failures past a day. pnetd runs it daily (one worker of one instance at a time)
+-- and `pnetd purge` runs it once.
+
+-- Purge what retention allows, in one transaction. Only one caller at a time does the work:
+-- a concurrent call (another pnetd instance) finds the lock taken and answers locked = false
+-- with zero counts, and writes nothing. Every run that did the work writes one audit row.
+CREATE FUNCTION retention_purge(p_days integer, p_request text DEFAULT NULL,
+                                p_client text DEFAULT NULL,
+                                OUT locked boolean, OUT cases integer, OUT consents integer,
+                                OUT referrals integer, OUT events integer, OUT archived integer,
+                                OUT idempotency_keys integer, OUT login_failures integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    doomed uuid[];
+BEGIN
+    cases := 0; consents := 0; referrals := 0; events := 0; archived := 0;
+    idempotency_keys := 0; login_failures := 0;
+    IF p_days IS NULL OR p_days < 1 THEN
+        RAISE EXCEPTION 'retention_purge: p_days must be at least 1, not %', p_days
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    locked := pg_try_advisory_xact_lock(hashtextextended('pnet retention_purge', 0));
+    IF NOT locked THEN
+        RETURN;
+    END IF;
+
+    -- FOR UPDATE: a case being changed right now is left for the next run.
+    SELECT coalesce(array_agg(id), '{}') INTO doomed FROM (
+        SELECT id FROM client_case
+         WHERE status = 'closed' AND closed_at < now() - make_interval(days => p_days)
+         FOR UPDATE SKIP LOCKED) c;
+
+    IF cardinality(doomed) > 0 THEN
+        SELECT count(*) INTO consents FROM consent WHERE case_id = ANY (doomed);
+        SELECT count(*) INTO events FROM referral_event e JOIN referral r ON r.id = e.referral_id
+         WHERE r.case_id = ANY (doomed);
+        INSERT INTO referral_archive (id, network_id, chain_id, chain_step_key, from_node_id,
+                                      to_node_id, kind, status, status_reason, outcome,
+                                      warm_handover, due_at, created_at, accepted_at,
+                                      started_at, closed_at)
+        SELECT r.id, r.network_id, v.chain_id, r.chain_step_key, r.from_node_id, r.to_node_id,
+               r.kind, r.status, r.status_reason, r.outcome,
+               EXISTS (SELECT 1 FROM referral_event e
+                        WHERE e.referral_id = r.id AND e.kind = 'handover' AND e.warm),
+               r.due_at, r.created_at, r.accepted_at, r.started_at, r.closed_at
+          FROM referral r
+          JOIN client_case c ON c.id = r.case_id
+          LEFT JOIN chain_version v ON v.id = c.chain_version_id
+         WHERE r.case_id = ANY (doomed)
+        ON CONFLICT (id) DO NOTHING;
+        GET DIAGNOSTICS archived = ROW_COUNT;
+        SELECT count(*) INTO referrals FROM referral WHERE case_id = ANY (doomed);
+        -- Consents, referrals and events follow by ON DELETE CASCADE.
+        DELETE FROM client_case WHERE id = ANY (doomed);
+        GET DIAGNOSTICS cases = ROW_COUNT;
+    END IF;
+
+    DELETE FROM idempotency_key WHERE created_at < now() - interval '24 hours';
+    GET DIAGNOSTICS idempotency_keys = ROW_COUNT;
+    DELETE FROM login_failure WHERE at < now() - interval '1 day';
+    GET DIAGNOSTICS login_failures = ROW_COUNT;
+
+    PERFORM audit(NULL, NULL, 'retention.purge', NULL, NULL, p_request, p_client,
+                  jsonb_build_object('retention_days', p_days, 'cases', cases,
+                                     'consents', consents, 'referrals', referrals,
+                                     'events', events, 'archived', archived,
+                                     'idempotency_keys', idempotency_keys,
+                                     'login_failures', login_failures));
+END $$;
