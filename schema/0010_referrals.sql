@@ -180,6 +180,8 @@ CREATE TABLE referral_archive (
     outcome        text,
     warm_handover  boolean NOT NULL DEFAULT false,
     due_at         timestamptz,
+    -- The receiver's first reaction (received, waitlisted, accepted or declined).
+    answered_at    timestamptz,
     created_at     timestamptz NOT NULL,
     accepted_at    timestamptz,
     started_at     timestamptz,

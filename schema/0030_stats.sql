@@ -5,11 +5,6 @@
 -- Statistics count live referrals and the anonymous rows retention leaves behind in
 -- referral_archive (DESIGN §5: "statistics keep only anonymous counts"), through one view.
 
--- The first reaction of the receiver (received, waitlisted, accepted or declined), which the
--- agreements report needs and which accepted_at/closed_at alone cannot tell: retention fills
--- it when it archives a referral. NULL: derived from accepted_at or a decline's closed_at.
-ALTER TABLE referral_archive ADD COLUMN answered_at timestamptz;
-
 -- Statistics read a network's referrals by creation time.
 CREATE INDEX referral_network_created_idx ON referral (network_id, created_at);
 CREATE INDEX referral_archive_network_created_idx ON referral_archive (network_id, created_at);

@@ -14,7 +14,7 @@
 	"locked, cases, consents, referrals, events, archived, idempotency_keys, login_failures"
 
 const struct db_stmt retention_statements[] = {
-        /* $1 retention days, $2 request id, $3 client: the counts (schema/0012_retention.sql) */
+        /* $1 retention days, $2 request id, $3 client: the counts (schema/0031_retention.sql) */
         {"retention_purge", "SELECT " PURGE_COLUMNS " FROM retention_purge($1::int, $2, $3)"},
 };
 const size_t retention_nstatements = ARRAY_SIZE(retention_statements);

@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from harness import Api
+from registry_support import OTHER_LOGIN, OTHER_NETWORK, ensure_other_network
 
 NETWORK = "40000000-0000-4000-8000-000000000001"
 GROUPS = ["50000000-0000-4000-8000-00000000000" + str(i) for i in (1, 2, 3)]
@@ -18,20 +19,17 @@ KOORDINATION_NODE = "20000000-0000-4000-8000-000000000016"  # a member that offe
 
 # Outside the demo network: a network of its own with a coordinator, and a node that is no
 # member with a caseworker. Fixed ids, so that creating them twice is harmless.
-OTHER_NETWORK = "4f000000-0000-4000-8000-000000000001"
 OTHER_GROUP = "5f000000-0000-4000-8000-000000000001"
 OUTSIDE_NODE = "2f000000-0000-4000-8000-000000000001"
-OTHER_COORDINATOR = "6f000000-0000-4000-8000-000000000001"
 OUTSIDE_CASEWORKER = "6f000000-0000-4000-8000-000000000002"
 DEMO_PASSWORD = "neustadt-demo"
 
 
 def make_outsiders(conn):
-    """Creates (once) the other network, its coordinator 'andere-koordination', the node
+    """Creates (once) the other network and its coordinator (registry_support's), the node
     outside the network and its caseworker 'aussen-fallmanagement' (password neustadt-demo)."""
-    conn.execute(
-        "INSERT INTO network (id, name, locality) VALUES (%s, 'Netzwerk Altdorf', 'Altdorf')"
-        " ON CONFLICT DO NOTHING", (OTHER_NETWORK,))
+    # The other network and its coordinator are the registry tests' own (same ids, one login).
+    ensure_other_network(conn.info.dsn)
     conn.execute(
         "INSERT INTO target_group (id, network_id, code, name) VALUES (%s, %s, 'alle', 'Alle')"
         " ON CONFLICT DO NOTHING", (OTHER_GROUP, OTHER_NETWORK))
@@ -42,11 +40,6 @@ def make_outsiders(conn):
     conn.execute(
         "INSERT INTO network_member (network_id, node_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
         (OTHER_NETWORK, OUTSIDE_NODE))
-    conn.execute(
-        "INSERT INTO account (id, login, display_name, password_hash, role, network_ids)"
-        " SELECT %s, 'andere-koordination', 'Koordination Altdorf', password_hash, 'coordinator',"
-        "        ARRAY[%s::uuid] FROM account WHERE login = 'koordination'"
-        " ON CONFLICT DO NOTHING", (OTHER_COORDINATOR, OTHER_NETWORK))
     conn.execute(
         "INSERT INTO account (id, login, display_name, password_hash, role, node_id)"
         " SELECT %s, 'aussen-fallmanagement', 'Caritas Altdorf', password_hash, 'caseworker', %s"
@@ -59,7 +52,7 @@ def who(demo, demo_db):
     """who(name) -> a client: the demo logins, plus 'other-coordinator' (coordinates another
     network) and 'outsider' (caseworker of a node outside the demo network)."""
     make_outsiders(demo_db)
-    names = {"other-coordinator": "andere-koordination", "outsider": "aussen-fallmanagement"}
+    names = {"other-coordinator": OTHER_LOGIN, "outsider": "aussen-fallmanagement"}
 
     def get(name):
         return demo(names.get(name, name))

@@ -37,19 +37,17 @@ BEGIN
         SELECT count(*) INTO consents FROM consent WHERE case_id = ANY (doomed);
         SELECT count(*) INTO events FROM referral_event e JOIN referral r ON r.id = e.referral_id
          WHERE r.case_id = ANY (doomed);
+        -- The statistics view derives warm handovers and first reactions: archive what it says.
         INSERT INTO referral_archive (id, network_id, chain_id, chain_step_key, from_node_id,
                                       to_node_id, kind, status, status_reason, outcome,
                                       warm_handover, due_at, created_at, accepted_at,
-                                      started_at, closed_at)
-        SELECT r.id, r.network_id, v.chain_id, r.chain_step_key, r.from_node_id, r.to_node_id,
-               r.kind, r.status, r.status_reason, r.outcome,
-               EXISTS (SELECT 1 FROM referral_event e
-                        WHERE e.referral_id = r.id AND e.kind = 'handover' AND e.warm),
-               r.due_at, r.created_at, r.accepted_at, r.started_at, r.closed_at
-          FROM referral r
-          JOIN client_case c ON c.id = r.case_id
-          LEFT JOIN chain_version v ON v.id = c.chain_version_id
-         WHERE r.case_id = ANY (doomed)
+                                      started_at, closed_at, answered_at)
+        SELECT f.id, f.network_id, f.chain_id, f.chain_step_key, f.from_node_id, f.to_node_id,
+               f.kind, f.status, f.status_reason, f.outcome, f.warm_handover, f.due_at,
+               f.created_at, f.accepted_at, f.started_at, f.closed_at, f.answered_at
+          FROM referral_fact f
+         WHERE NOT f.archived
+           AND f.id IN (SELECT r.id FROM referral r WHERE r.case_id = ANY (doomed))
         ON CONFLICT (id) DO NOTHING;
         GET DIAGNOSTICS archived = ROW_COUNT;
         SELECT count(*) INTO referrals FROM referral WHERE case_id = ANY (doomed);
