@@ -377,7 +377,12 @@ int http_send(const struct http_target *t, const struct http_options *o, const c
 	if (if_match)
 		evhttp_add_header(out, "If-Match", if_match);
 	if (body) {
+		char length[24];
+		/* libevent 2.1 adds Content-Length for POST and PUT only, not for PATCH. */
+		snprintf(length, sizeof(length), "%zu", strlen(body));
 		evhttp_add_header(out, "Content-Type", "application/json");
+		if (cmd != EVHTTP_REQ_POST && cmd != EVHTTP_REQ_PUT)
+			evhttp_add_header(out, "Content-Length", length);
 		evbuffer_add(evhttp_request_get_output_buffer(req), body, strlen(body));
 	}
 	errno = 0;

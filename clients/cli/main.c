@@ -233,7 +233,8 @@ static int take_globals(int *argc, char **argv, bool *want_help, bool *want_vers
 			*want_help = true;
 			continue;
 		}
-		if (!strcmp(a, "--version")) {
+		/* Before the command only: "chain export --version N" is the command's own. */
+		if (!strcmp(a, "--version") && out == 1) {
 			*want_version = true;
 			continue;
 		}
