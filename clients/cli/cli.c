@@ -370,7 +370,16 @@ void cli_print_fields(const json_t *obj, const char *const *keys)
 			width = strlen(keys[i]);
 	for (size_t i = 0; keys[i]; i++) {
 		const char *v = cli_text(obj, keys[i]);
-		printf("%s:%*s %s\n", keys[i], (int)(width - strlen(keys[i])), "", v ? v : "-");
+		printf("%s:%*s ", keys[i], (int)(width - strlen(keys[i])), "");
+		if (!v || !*v)
+			v = "-";
+		/* Multi-line text (notes) continues under the value column. */
+		for (; *v; v++) {
+			putchar(*v);
+			if (*v == '\n')
+				printf("%*s", (int)width + 2, "");
+		}
+		putchar('\n');
 	}
 }
 

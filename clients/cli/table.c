@@ -157,10 +157,15 @@ void table_print(const struct table *t, FILE *out)
 				widths[c] = w;
 		}
 	for (size_t r = 0; r < t->nrows; r++) {
-		for (size_t c = 0; c < t->ncols; c++) {
+		/* Pad up to a column only when some later cell on the row has text. */
+		size_t last = 0;
+		for (size_t c = 0; c < t->ncols; c++)
+			if (t->cells[r * t->ncols + c][0])
+				last = c;
+		for (size_t c = 0; c <= last; c++) {
 			const char *cell = t->cells[r * t->ncols + c];
 			fputs(cell, out);
-			if (c + 1 < t->ncols)
+			if (c < last)
 				for (size_t pad = table_width(cell); pad < widths[c] + 2; pad++)
 					fputc(' ', out);
 		}

@@ -171,10 +171,11 @@ def test_referral_lifecycle(user, demo_db):
     assert case_id in [c["id"] for c in listed["items"]] and listed["next"] is None
 
     rid = sender.ok("referral", "create", "--case", case_id, "--to", SCHULDNER,
-                    "--reason", "Schulden", "--note", "Bitte um Termin", "--urgent").stdout.strip()
+                    "--reason", "Schulden", "--note", "Bitte um\nTermin", "--urgent").stdout.strip()
     assert UUID_RE.match(rid)
     out = sender.ok("outbox", "--case", case_id)
     assert rid in out.stdout and ref in out.stdout and "urgent" in out.stdout
+    assert not any(line.endswith(" ") for line in out.stdout.splitlines())
     sender.ok("handover", rid, "--channel", "phone", "--warm", "--note", "Telefonat mit Klientin")
 
     inbox = receiver.json("inbox", "--status", "sent", "--all")
@@ -195,6 +196,7 @@ def test_referral_lifecycle(user, demo_db):
     assert any(e["kind"] == "handover" and e["warm"] for e in shown["events"])
     human = sender.ok("referral", "show", rid, "--events").stdout
     assert re.search(r"^status:\s+completed$", human, re.M) and "phone (warm)" in human
+    assert "\nnote:           Bitte um\n                Termin\n" in human  # under the value
 
     row = demo_db.execute("SELECT status, outcome, version FROM referral WHERE id = %s",
                           (rid,)).fetchone()
