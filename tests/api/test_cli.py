@@ -1,0 +1,462 @@
+"""pnet, the command-line client (clients/cli), driven against a real pnetd.
+
+Each test gets its own XDG_CONFIG_HOME; the binary is the sanitizer build next to PNETD
+(<build>/clients/cli/pnet), so a leak or undefined behaviour fails the exit-code checks.
+"""
+
+import hashlib
+import json
+import os
+import re
+import socket
+import stat
+import subprocess
+import uuid
+
+import pytest
+
+DEMO_PASSWORD = "neustadt-demo"
+NETWORK = "40000000-0000-4000-8000-000000000001"
+TARGET_GROUP = "50000000-0000-4000-8000-000000000001"
+JOBCENTER = "20000000-0000-4000-8000-000000000002"
+SCHULDNER = "20000000-0000-4000-8000-000000000007"
+CHAIN = "70000000-0000-4000-8000-000000000001"
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+@pytest.fixture(scope="session")
+def pnet_exe():
+    pnetd = os.environ.get("PNETD")
+    assert pnetd, "PNETD is not set: run through ./dev test"
+    exe = os.path.join(os.path.dirname(os.path.dirname(pnetd)), "clients", "cli", "pnet")
+    assert os.access(exe, os.X_OK), f"{exe} is not built"
+    return exe
+
+
+class Cli:
+    """One user of pnet: its own config directory and, by default, the demo server."""
+
+    def __init__(self, exe, home, server):
+        self.exe, self.home, self.server = exe, str(home), server
+        os.makedirs(self.home, exist_ok=True)
+
+    def run(self, *args, input=None, server=True, timeout=60):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PNET_")}
+        env["XDG_CONFIG_HOME"] = self.home
+        argv = [self.exe] + (["--server", self.server] if server and self.server else [])
+        r = subprocess.run(argv + [str(a) for a in args], input=input, env=env,
+                           capture_output=True, text=True, timeout=timeout,
+                           stdin=None if input is not None else subprocess.DEVNULL)
+        # Sanitizer reports would otherwise hide behind an expected non-zero status.
+        assert "Sanitizer" not in r.stderr and "runtime error" not in r.stderr, r.stderr
+        return r
+
+    def ok(self, *args, **kw):
+        r = self.run(*args, **kw)
+        assert r.returncode == 0, f"pnet {' '.join(map(str, args))}: {r.returncode}\n{r.stderr}"
+        return r
+
+    def json(self, *args):
+        return json.loads(self.ok("--json", *args).stdout)
+
+    def login(self, login, password=DEMO_PASSWORD):
+        return self.ok("login", login, "--password-stdin", input=password + "\n")
+
+    @property
+    def session_file(self):
+        return os.path.join(self.home, "pnet", "session.json")
+
+
+@pytest.fixture
+def user(pnet_exe, demo_pnetd, tmp_path):
+    """user(login=None, server=...) -> a Cli of its own, logged in when login is given."""
+    made = {}
+
+    def make(login=None, server=None):
+        cli = Cli(pnet_exe, tmp_path / f"home-{len(made)}", server or demo_pnetd.base_url)
+        if login:
+            cli.login(login)
+        made[len(made)] = cli
+        return cli
+
+    return make
+
+
+def problem_line(r, title):
+    assert r.stderr.startswith(f"pnet: {title}"), r.stderr
+
+
+# --- session ----------------------------------------------------------------------------
+
+def test_login_whoami_logout(user, demo_db):
+    cli = user()
+    r = cli.login("jobcenter")
+    assert r.stdout.startswith("Logged in to ") and "as jobcenter (caseworker)" in r.stdout
+    assert r.stderr == ""
+    mode = os.stat(cli.session_file).st_mode
+    assert stat.S_IMODE(mode) == 0o600
+    assert stat.S_IMODE(os.stat(os.path.dirname(cli.session_file)).st_mode) == 0o700
+    saved = json.load(open(cli.session_file))
+    assert saved["server"] == cli.server and saved["login"] == "jobcenter"
+    token_hash = hashlib.sha256(saved["token"].encode()).hexdigest()
+    row = demo_db.execute("SELECT kind, revoked_at FROM api_token WHERE token_hash = %s",
+                          (token_hash,)).fetchone()
+    assert row == ("session", None)
+
+    r = cli.ok("whoami", server=False)  # the saved server is used
+    assert re.search(r"^login:\s+jobcenter$", r.stdout, re.M)
+    assert re.search(r"^role:\s+caseworker$", r.stdout, re.M)
+    assert re.search(r"^node:\s+\S", r.stdout, re.M)
+    me = cli.json("whoami")
+    assert me["account"]["login"] == "jobcenter" and me["token"]["kind"] == "session"
+    assert me["account"]["node_id"] == JOBCENTER
+
+    r = cli.ok("logout", server=False)
+    assert r.stdout.startswith("Logged out")
+    assert "token" not in json.load(open(cli.session_file))
+    assert demo_db.execute("SELECT revoked_at IS NOT NULL FROM api_token WHERE token_hash = %s",
+                           (token_hash,)).fetchone() == (True,)
+    r = cli.run("whoami", server=False)
+    assert r.returncode == 1 and "not logged in" in r.stderr and r.stdout == ""
+
+
+def test_login_json_hides_token(user):
+    cli = user()
+    r = cli.ok("--json", "login", "schuldnerberatung", "--password-stdin",
+               input=DEMO_PASSWORD + "\n")
+    answer = json.loads(r.stdout)
+    assert "token" not in answer and answer["account"]["login"] == "schuldnerberatung"
+
+
+def test_login_wrong_password_is_refused(user):
+    cli = user()
+    r = cli.run("login", "jugendamt", "--password-stdin", input="wrong-password\n")
+    assert r.returncode == 1
+    assert r.stderr.startswith("pnet: ") and r.stdout == ""
+    assert not os.path.exists(cli.session_file)
+
+
+def test_token_stays_with_its_server(user):
+    cli = user("jobcenter")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        other = f"http://127.0.0.1:{s.getsockname()[1]}"
+    r = cli.run("--server", other, "whoami", server=False)
+    assert r.returncode == 1 and f"not logged in to {other}" in r.stderr
+
+
+def test_logout_when_logged_out(user):
+    r = user().run("logout")
+    assert r.returncode == 0 and "not logged in" in r.stderr
+
+
+# --- the lifecycle of a referral ----------------------------------------------------------
+
+def open_case_with_consent(sender, to=SCHULDNER):
+    ref = "CLI-" + uuid.uuid4().hex[:10]
+    case_id = sender.ok("case", "open", "--reference", ref, "--target-group",
+                        TARGET_GROUP).stdout.strip()
+    assert UUID_RE.match(case_id)
+    consent = sender.ok("consent", "add", case_id, "--to", to, "--purpose", "Schuldnerberatung",
+                        "--given-on", "2025-01-02", "--evidence", "Formular unterschrieben")
+    assert UUID_RE.match(consent.stdout.strip())
+    return case_id, ref, consent.stdout.strip()
+
+
+def test_referral_lifecycle(user, demo_db):
+    sender, receiver = user("jobcenter"), user("schuldnerberatung")
+    case_id, ref, _ = open_case_with_consent(sender)
+    assert sender.json("case", "show", case_id)["reference"] == ref
+    listed = sender.json("case", "list", "--all")
+    assert case_id in [c["id"] for c in listed["items"]] and listed["next"] is None
+
+    rid = sender.ok("referral", "create", "--case", case_id, "--to", SCHULDNER,
+                    "--reason", "Schulden", "--note", "Bitte um\nTermin", "--urgent").stdout.strip()
+    assert UUID_RE.match(rid)
+    out = sender.ok("outbox", "--case", case_id)
+    assert rid in out.stdout and ref in out.stdout and "urgent" in out.stdout
+    assert not any(line.endswith(" ") for line in out.stdout.splitlines())
+    sender.ok("handover", rid, "--channel", "phone", "--warm", "--note", "Telefonat mit Klientin")
+
+    inbox = receiver.json("inbox", "--status", "sent", "--all")
+    assert rid in [x["id"] for x in inbox["items"]]
+    assert rid in receiver.ok("inbox").stdout
+
+    steps = [("receive", [], "received"),
+             ("accept", ["--appointment-at", "2030-03-01T09:30:00+01:00"], "accepted"),
+             ("start", [], "in_progress"),
+             ("complete", ["--outcome", "goal_reached", "--note", "Plan steht"], "completed")]
+    for n, (verb, extra, status) in enumerate(steps, start=2):
+        r = receiver.ok("referral", verb, rid, *extra)
+        assert r.stdout.strip() == f"{rid} {status} (version {n})"
+    shown = receiver.json("referral", "show", rid, "--events")
+    assert shown["status"] == "completed" and shown["outcome"] == "goal_reached"
+    assert [e["to_status"] for e in shown["events"] if e["kind"] == "transition"] == \
+        ["received", "accepted", "in_progress", "completed"]
+    assert any(e["kind"] == "handover" and e["warm"] for e in shown["events"])
+    human = sender.ok("referral", "show", rid, "--events").stdout
+    assert re.search(r"^status:\s+completed$", human, re.M) and "phone (warm)" in human
+    assert "\nnote:           Bitte um\n                Termin\n" in human  # under the value
+
+    row = demo_db.execute("SELECT status, outcome, version FROM referral WHERE id = %s",
+                          (rid,)).fetchone()
+    assert row == ("completed", "goal_reached", 5)
+    audited = demo_db.execute(
+        "SELECT count(*) FROM audit_log WHERE object_id = %s AND action LIKE 'referral.%%'"
+        " AND action NOT LIKE '%%read'", (rid,)).fetchone()[0]
+    assert audited >= 6  # created, handover and four transitions
+
+    # A terminal referral refuses further moves: 409, the allowed moves listed, nothing written.
+    r = receiver.run("referral", "start", rid)
+    assert r.returncode == 1 and r.stderr.startswith("pnet: Transition not allowed")
+    assert "allowed now: nothing" in r.stderr
+    assert demo_db.execute("SELECT version FROM referral WHERE id = %s", (rid,)).fetchone() == (5,)
+
+    sender.ok("case", "close", case_id, "--reason", "goal_reached")
+    assert sender.json("case", "show", case_id)["status"] == "closed"
+
+
+def test_referral_other_moves(user, demo_db):
+    sender, receiver = user("jobcenter"), user("schuldnerberatung")
+    case_id, _, consent_id = open_case_with_consent(sender)
+
+    def create():
+        return sender.ok("referral", "create", "--case", case_id, "--to", SCHULDNER).stdout.strip()
+
+    # waitlist (needs a date), then the sender withdraws
+    a = create()
+    r = receiver.run("referral", "waitlist", a)
+    assert r.returncode == 1 and r.stderr.startswith("pnet: ") and "expected_on" in r.stderr
+    receiver.ok("referral", "waitlist", a, "--expected-on", "2031-01-15")
+    r = receiver.run("referral", "withdraw", a, "--reason", "other")
+    assert r.returncode == 1  # only the sender withdraws
+    sender.ok("referral", "withdraw", a, "--reason", "no_longer_needed")
+    assert demo_db.execute("SELECT status, status_reason FROM referral WHERE id = %s",
+                           (a,)).fetchone() == ("withdrawn", "no_longer_needed")
+
+    # decline with a reason
+    b = create()
+    sender_try = sender.run("referral", "decline", b, "--reason", "no_capacity")
+    assert sender_try.returncode == 1
+    receiver.ok("referral", "decline", b, "--reason", "no_capacity")
+
+    # accepted, then the client does not come
+    c = create()
+    receiver.ok("referral", "accept", c)
+    receiver.ok("referral", "dropout", c, "--reason", "no_show")
+    assert demo_db.execute("SELECT status FROM referral WHERE id = ANY(%s) ORDER BY status",
+                           ([b, c],)).fetchall() == [("declined",), ("dropped_out",)]
+
+    # consent revoked: no new referral to that node
+    assert consent_id in sender.ok("consent", "list", case_id).stdout
+    sender.ok("consent", "revoke", consent_id)
+    r = sender.run("referral", "create", "--case", case_id, "--to", SCHULDNER)
+    assert r.returncode == 1 and "to_node_id" in r.stderr
+
+
+def test_unknown_referral_is_refused(user):
+    r = user("jobcenter").run("referral", "show", str(uuid.uuid4()))
+    assert r.returncode == 1 and r.stdout == ""
+    problem_line(r, "Not found")
+
+
+# --- directory, chains, statistics --------------------------------------------------------
+
+def test_json_matches_the_api(user, demo):
+    cli = user("jobcenter")
+    api = demo("jobcenter")
+    nodes = cli.json("nodes", "list", "--limit", "500")
+    assert nodes["items"] == api.get("/v1/nodes?limit=500").json()["items"]
+    services = cli.json("services", "search", "--all")
+    assert services["items"] and services["next"] is None
+    assert services["items"][0] == api.get("/v1/services").json()["items"][0]
+    found = cli.json("services", "search", "schuld")
+    assert found["items"] and all(isinstance(s["id"], str) for s in found["items"])
+    for args in (["inbox"], ["outbox", "--all"], ["case", "list"], ["whoami"]):
+        cli.json(*args)  # parseable
+
+
+def display_width(s):
+    return sum(2 if 0x1100 <= ord(ch) <= 0x115F or 0x2E80 <= ord(ch) <= 0xA4CF
+               or 0xAC00 <= ord(ch) <= 0xD7A3 else 1 for ch in s)
+
+
+def test_tables_are_aligned(user):
+    out = user("jobcenter").ok("nodes", "list", "--limit", "500").stdout.splitlines()
+    assert out[0].split() == ["ID", "NAME", "KIND", "DISTRICT", "ACTIVE"]
+    assert len(out) > 5 and any(re.search("[äöüÄÖÜß]", line) for line in out)
+    starts = None
+    for line in out:
+        cols = re.split(r"(?<=\S)  +", line)
+        assert len(cols) == 5, line
+        # The display column where each cell starts must be the same on every line.
+        pos, acc = [], 0
+        rest = line
+        for cell in cols:
+            i = rest.index(cell)
+            acc += display_width(rest[:i])
+            pos.append(acc)
+            acc += display_width(cell)
+            rest = rest[i + len(cell):]
+        starts = starts or pos
+        assert pos == starts, line
+    assert not any(line.endswith(" ") for line in out)
+
+
+def test_chain_export_and_reimport(user, demo_db, tmp_path):
+    coord = user("koordination")
+    exported = coord.ok("chain", "export", CHAIN).stdout
+    doc = json.loads(exported)
+    assert doc["format"] == "pnet-chain/1" and doc["target_group_id"] == TARGET_GROUP
+    assert doc["steps"] and doc["edges"]
+    path = tmp_path / "chain.json"
+    path.write_text(exported)
+
+    name = "Kopie " + uuid.uuid4().hex[:8]
+    r = coord.ok("chain", "import", NETWORK, path, "--name", name, "--publish")
+    new_id = r.stdout.strip()
+    assert UUID_RE.match(new_id) and "published" in r.stderr
+    again = json.loads(coord.ok("chain", "export", new_id).stdout)
+    assert again["name"] == name and again["source"]["status"] == "published"
+    assert again["steps"] == doc["steps"] and again["edges"] == doc["edges"]
+    assert again["target_group_id"] == doc["target_group_id"]
+    assert demo_db.execute("SELECT count(*) FROM chain_version WHERE chain_id = %s AND"
+                           " status = 'published'", (new_id,)).fetchone() == (1,)
+    listed = coord.json("chain", "list", NETWORK)
+    assert new_id in [c["id"] for c in listed["items"]]
+
+    # the same name again: refused, and no second chain was made
+    r = coord.run("chain", "import", NETWORK, path, "--name", name)
+    assert r.returncode == 1
+    assert demo_db.execute("SELECT count(*) FROM chain WHERE name = %s",
+                           (name,)).fetchone() == (1,)
+
+    # a caseworker's case can be enrolled in the published copy
+    jc = user("jobcenter")
+    case_id, _, _ = open_case_with_consent(jc)
+    jc.ok("case", "enrol", case_id, "--chain", new_id)
+    assert jc.json("case", "show", case_id)["chain_id"] == new_id
+
+
+def test_chain_import_refuses_bad_files(user, tmp_path):
+    coord = user("koordination")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"steps": []}')
+    r = coord.run("chain", "import", NETWORK, bad)
+    assert r.returncode == 2 and "not a pnet chain export" in r.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    r = coord.run("chain", "import", NETWORK, broken)
+    assert r.returncode == 2 and "broken.json" in r.stderr
+
+
+def test_stats_funnel(user, demo):
+    probe = demo("koordination").get(f"/v1/chains/{CHAIN}/stats/funnel")
+    if probe.status_code == 404 and probe.json().get("type", "").endswith("not-found") and \
+            probe.json().get("detail", "").startswith("There is nothing at"):
+        pytest.skip("GET /v1/chains/{id}/stats/funnel is not there yet")
+    cli = user("koordination")
+    funnel = cli.json("stats", "funnel", CHAIN, "--since", "2024-01-01")
+    assert funnel["chain_id"] == CHAIN
+    for step in funnel["steps"]:
+        assert {"key", "name", "referred", "accepted", "started", "completed", "declined",
+                "dropped_out", "median_days_to_accept", "median_days_to_start",
+                "overdue_now"} <= set(step)
+    human = cli.ok("stats", "funnel", CHAIN).stdout.splitlines()
+    assert human[1].split()[:3] == ["STEP", "REFERRED", "ACCEPTED"]
+
+
+def test_hsds_export(user, demo, tmp_path):
+    out = tmp_path / "hsds"
+    r = user("koordination").ok("hsds", "export", out)
+    assert r.stdout.startswith(f"Wrote {out}/hsds.json")
+    whole = json.load(open(out / "hsds.json"))
+    assert whole == demo("koordination").get("/v1/hsds/export").json()
+    for name in ("organizations", "locations", "services", "service_at_locations"):
+        assert json.load(open(out / f"{name}.json")) == whole[name]
+    # caseworkers may not export: refused
+    r = user("jobcenter").run("hsds", "export", tmp_path / "nope")
+    assert r.returncode == 1 and r.stderr.startswith("pnet: ")
+
+
+# --- exit codes and bad arguments ---------------------------------------------------------
+
+def test_help(pnet_exe, tmp_path):
+    cli = Cli(pnet_exe, tmp_path, None)
+    r = cli.ok("help")
+    assert "pnet referral accept ID" in r.stdout and "Exit codes" in r.stdout
+    r = cli.ok("referral", "decline", "--help")
+    assert r.stdout.startswith("usage: pnet referral decline ID --reason REASON")
+    assert cli.ok("help", "case").stdout.count("usage: pnet case") == 5
+    assert cli.ok("--version").stdout.startswith("pnet ")
+
+
+def test_cannot_connect(pnet_exe, tmp_path):
+    cli = Cli(pnet_exe, tmp_path, None)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nobody listens there
+    r = cli.run("--server", f"http://127.0.0.1:{port}", "login", "x", "--password-stdin",
+                input="pw\n")
+    assert r.returncode == 3 and "Connection refused" in r.stderr
+    r = cli.run("--server", "http://no-such-host.invalid", "login", "x", "--password-stdin",
+                input="pw\n")
+    assert r.returncode == 3 and "cannot resolve" in r.stderr
+    with socket.socket() as s:  # listens, never answers
+        s.bind(("127.0.0.1", 0))
+        s.listen(4)
+        r = cli.run("--server", f"http://127.0.0.1:{s.getsockname()[1]}", "--timeout", "1",
+                    "login", "x", "--password-stdin", input="pw\n")
+    assert r.returncode == 3 and "timed out" in r.stderr
+
+
+@pytest.mark.parametrize("args", [
+    [],
+    ["frobnicate"],
+    ["referral"],
+    ["referral", "fly", str(uuid.uuid4())],
+    ["referral", "accept"],
+    ["referral", "accept", "not-a-uuid"],
+    ["referral", "accept", str(uuid.uuid4()), "extra"],
+    ["referral", "accept", str(uuid.uuid4()), "--outcome"],
+    ["referral", "create", "--case", str(uuid.uuid4())],
+    ["handover", str(uuid.uuid4())],
+    ["inbox", "--bogus"],
+    ["inbox", "--all=yes"],
+    ["case", "close", str(uuid.uuid4())],
+    ["consent", "add", str(uuid.uuid4()), "--to", str(uuid.uuid4()), "--network",
+     "--purpose", "x", "--given-on", "2025-01-01", "--evidence", "y"],
+    ["chain", "export", CHAIN, "--version", "0"],
+    ["chain", "import", NETWORK],
+    ["nodes", "list", "--active", "maybe"],
+    ["--timeout", "0", "whoami"],
+    ["--server", "ftp://example.org", "whoami"],
+])
+def test_bad_arguments(user, args):
+    cli = user("jobcenter")
+    r = cli.run(*args)
+    assert r.returncode == 2, (args, r.stdout, r.stderr)
+    assert r.stdout == "" and r.stderr
+
+
+def test_tls_with_cacert(pnet_exe, pnetd_factory, admin, tmp_path):
+    from conftest import ADMIN_LOGIN, ADMIN_PASSWORD
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", str(key), "-out", str(cert)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    server = pnetd_factory(f"--tls-cert={cert}", f"--tls-key={key}", wait=False)
+    server.wait_for_log(lambda x: x.get("msg") == "listening", timeout=30)
+    url = f"https://127.0.0.1:{server.port}"
+    cli = Cli(pnet_exe, tmp_path / "home", url)
+    r = cli.run("login", ADMIN_LOGIN, "--password-stdin", input=ADMIN_PASSWORD + "\n")
+    assert r.returncode == 3 and "certificate verify failed" in r.stderr
+    cli.ok("--cacert", cert, "login", ADMIN_LOGIN, "--password-stdin",
+           input=ADMIN_PASSWORD + "\n")
+    assert cli.json("--cacert", cert, "whoami")["account"]["login"] == ADMIN_LOGIN
+    # The certificate names 127.0.0.1, not localhost.
+    other = Cli(pnet_exe, tmp_path / "home2", f"https://localhost:{server.port}")
+    r = other.run("--cacert", cert, "login", ADMIN_LOGIN, "--password-stdin",
+                  input=ADMIN_PASSWORD + "\n")
+    assert r.returncode == 3 and "certificate verify failed" in r.stderr
