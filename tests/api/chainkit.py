@@ -20,6 +20,7 @@ KOORDINATION_NODE = "20000000-0000-4000-8000-000000000016"  # a member that offe
 # Outside the demo network: a network of its own with a coordinator, and a node that is no
 # member with a caseworker. Fixed ids, so that creating them twice is harmless.
 OTHER_GROUP = "5f000000-0000-4000-8000-000000000001"
+OUTSIDE_ORGANIZATION = "1f000000-0000-4000-8000-000000000001"
 OUTSIDE_NODE = "2f000000-0000-4000-8000-000000000001"
 OUTSIDE_CASEWORKER = "6f000000-0000-4000-8000-000000000002"
 DEMO_PASSWORD = "neustadt-demo"
@@ -33,10 +34,15 @@ def make_outsiders(conn):
     conn.execute(
         "INSERT INTO target_group (id, network_id, code, name) VALUES (%s, %s, 'alle', 'Alle')"
         " ON CONFLICT DO NOTHING", (OTHER_GROUP, OTHER_NETWORK))
+    # An organization of its own: under a demo organization, the other network's coordinator
+    # would gain rights over that organization (it coordinates a network one of its nodes is in).
+    conn.execute(
+        "INSERT INTO organization (id, name, kind) VALUES (%s, 'Caritasverband Altdorf e.V.',"
+        " 'welfare_association') ON CONFLICT DO NOTHING", (OUTSIDE_ORGANIZATION,))
     conn.execute(
         "INSERT INTO node (id, organization_id, name, kind) VALUES"
-        " (%s, '10000000-0000-4000-8000-000000000004', 'Caritas Altdorf', 'counselling_service')"
-        " ON CONFLICT DO NOTHING", (OUTSIDE_NODE,))
+        " (%s, %s, 'Caritas Altdorf', 'counselling_service')"
+        " ON CONFLICT DO NOTHING", (OUTSIDE_NODE, OUTSIDE_ORGANIZATION))
     conn.execute(
         "INSERT INTO network_member (network_id, node_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
         (OTHER_NETWORK, OUTSIDE_NODE))
