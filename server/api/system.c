@@ -21,14 +21,29 @@ static void healthz(struct req *r)
 	http_reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
 }
 
+/* 503 for a database that cannot serve us: away, or behind this pnetd's schema. */
+static void not_ready(struct req *r)
+{
+	struct db_pool_stats stats;
+
+	db_pool_get_stats(r->worker->db, &stats);
+	http_header(r, "Retry-After", stats.prepare_failed ? "5" : "2");
+	if (stats.prepare_failed)
+		http_problem(r, 503, "not-ready", "Not ready",
+			     "The database schema is behind this pnetd (it needs migration %d and its "
+			     "statements do not prepare): run pnetd migrate.",
+			     main_schema_version);
+	else
+		http_problem(r, 503, "not-ready", "Not ready", "The database cannot be reached.");
+}
+
 static void on_schema_version(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 	long have;
 
 	if (res->status != DB_OK) {
-		http_header(r, "Retry-After", "2");
-		http_problem(r, 503, "not-ready", "Not ready", "The database cannot be reached.");
+		not_ready(r);
 		return;
 	}
 	have = strtol(PQgetvalue(res->pg, 0, 0), NULL, 10);
@@ -47,17 +62,6 @@ static void on_schema_version(void *arg, const struct db_result *res)
 
 static void readyz(struct req *r)
 {
-	struct db_pool_stats stats;
-
-	db_pool_get_stats(r->worker->db, &stats);
-	if (!db_pool_available(r->worker->db) && stats.prepare_failed) {
-		http_header(r, "Retry-After", "5");
-		http_problem(r, 503, "not-ready", "Not ready",
-			     "The database schema is behind this pnetd (at most migration %d is "
-			     "expected and its statements do not prepare): run pnetd migrate.",
-			     main_schema_version);
-		return;
-	}
 	/* The pool answers at once when the database is known to be away, and waits for the
 	   first connection while pnetd is still starting. */
 	req_db(r, "system_schema_version", 0, NULL, on_schema_version);
