@@ -277,7 +277,8 @@ static void update_case(struct req *r)
 {
 	json_t *errors = json_array();
 	const char *values[ACTOR_PARAMS + 3], *ref = json_get_string(r->json, "reference"), *problem;
-	bool closing = json_get_string(r->json, "status") != NULL;
+	const char *status = json_get_string(r->json, "status");
+	bool closing = status && !strcmp(status, "closed");
 	char version_text[24], *patch;
 	long version = 0;
 	int if_match;
@@ -289,7 +290,7 @@ static void update_case(struct req *r)
 		json_add_error(errors, "reference", problem);
 	if (closing && !json_object_get(r->json, "close_reason"))
 		json_add_error(errors, "close_reason", "is required when closing a case");
-	if (!closing && json_object_get(r->json, "close_reason"))
+	if (!status && json_object_get(r->json, "close_reason"))
 		json_add_error(errors, "close_reason", "is only given when closing (status: closed)");
 	if (json_array_size(errors)) {
 		http_invalid(r, errors);
