@@ -135,6 +135,7 @@ BAD_INPUTS = [
     ("sent", {"to": "waitlisted"}, ["expected_on"]),
     ("sent", {"to": "waitlisted", "expected_on": "2030-02-30"}, ["expected_on"]),
     ("sent", {"to": "waitlisted", "expected_on": "01.03.2030"}, ["expected_on"]),
+    ("sent", {"to": "waitlisted", "expected_on": today(-1)}, ["expected_on"]),
     ("sent", {"to": "accepted", "appointment_at": "2030-03-01 09:30"}, ["appointment_at"]),
     ("sent", {"to": "accepted", "appointment_at": "tomorrow"}, ["appointment_at"]),
     ("sent", {"to": "received", "outcome": "goal_reached"}, ["outcome"]),
