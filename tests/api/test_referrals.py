@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from chainkit import OUTSIDE_NODE, make_outsiders
 from checks import assert_problem, error_fields
 from harness import Api
 from referral_support import (CHAINS, GROUPS, JOBCENTER, JUGENDAMT, KITA, NETWORK, SCHULDNER,
@@ -80,12 +81,9 @@ def test_rules_of_creation(demo, demo_db):
     p = assert_problem(jc.post("/v1/referrals", json=dict(body, to_node_id=JOBCENTER)), 422)
     assert error_fields(p) == ["to_node_id"]
     # not a member of the network (a node of another network; an unknown node)
-    demo_db.execute("INSERT INTO node (id, organization_id, name, kind) VALUES"
-                    " ('2e000000-0000-4000-8000-000000000001',"
-                    "  '10000000-0000-4000-8000-000000000004', 'Nicht Mitglied',"
-                    "  'counselling_service') ON CONFLICT DO NOTHING")
+    make_outsiders(demo_db)
     before = counts(demo_db)
-    for to in ["2e000000-0000-4000-8000-000000000001", str(uuid.uuid4())]:
+    for to in [OUTSIDE_NODE, str(uuid.uuid4())]:
         p = assert_problem(jc.post("/v1/referrals", json=dict(body, to_node_id=to)), 422,
                            "not-a-member")
         assert error_fields(p) == ["to_node_id"]
