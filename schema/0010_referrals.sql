@@ -421,6 +421,10 @@ DECLARE
     r referral;
     old_status text;
 BEGIN
+    -- lib has no clock: a waitlisted referral's expected date lies ahead (or is today).
+    IF p_to = 'waitlisted' AND p_expected < current_date THEN
+        PERFORM problem(422, 'validation', 'Must not lie in the past.', 'expected_on');
+    END IF;
     UPDATE referral x SET
         status = p_to,
         version = x.version + 1,

@@ -42,10 +42,13 @@ static const struct db_stmt stmts[] = {
 	 " WHERE c.id = $2 AND c.owner_node_id = $1::uuid GROUP BY c.id"},
 	{"case_consent_revoke", "SELECT outcome, body FROM consent_revoke($1, $2, $3, $4, $5)"},
 	{"case_enrol", "SELECT outcome, body, version FROM case_enrol($1, $2, $3, $4, $5, $6)"},
-	/* actor, $5 case: the chain state, audited as a read of the case */
+	/* actor, $5 case: the chain state, audited as a read of the case (when there is one to
+	   read: a case that is not enrolled answers 409 and writes nothing) */
 	{"case_chain_state",
-	 "WITH c AS (SELECT id FROM client_case WHERE id = $5 AND owner_node_id = $2::uuid),"
-	 " au AS (" AUDIT_INSERT("case.progress_read", "client_case", "c.id", "NULL") " FROM c)"
+	 "WITH c AS (SELECT id, chain_version_id FROM client_case"
+	 "           WHERE id = $5 AND owner_node_id = $2::uuid),"
+	 " au AS (" AUDIT_INSERT("case.progress_read", "client_case", "c.id", "NULL")
+	 " FROM c WHERE c.chain_version_id IS NOT NULL)"
 	 "SELECT (SELECT count(*) FROM c), case_chain_state($5, $2::uuid)::text"},
 };
 
@@ -277,7 +280,8 @@ static void update_case(struct req *r)
 {
 	json_t *errors = json_array();
 	const char *values[ACTOR_PARAMS + 3], *ref = json_get_string(r->json, "reference"), *problem;
-	bool closing = json_get_string(r->json, "status") != NULL;
+	const char *status = json_get_string(r->json, "status");
+	bool closing = status && !strcmp(status, "closed");
 	char version_text[24], *patch;
 	long version = 0;
 	int if_match;
@@ -289,7 +293,7 @@ static void update_case(struct req *r)
 		json_add_error(errors, "reference", problem);
 	if (closing && !json_object_get(r->json, "close_reason"))
 		json_add_error(errors, "close_reason", "is required when closing a case");
-	if (!closing && json_object_get(r->json, "close_reason"))
+	if (!status && json_object_get(r->json, "close_reason"))
 		json_add_error(errors, "close_reason", "is only given when closing (status: closed)");
 	if (json_array_size(errors)) {
 		http_invalid(r, errors);
