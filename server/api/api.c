@@ -21,6 +21,7 @@ static const struct api_module *const modules[] = {
 	&hsds_api,
 	&chains_api,
 	&chain_versions_api,
+	&events_api,
 };
 
 static struct db_stmt *statements;
