@@ -16,6 +16,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "metrics.h"
+#include "notify.h"
 #include "pnet_config.h"
 #include "tls.h"
 #include "tools/tools.h"
@@ -94,6 +95,7 @@ static int serve(void)
 	if (fd < 0)
 		return 1;
 	workers = workers_start(nworkers, fd);
+	notify_start(workers, nworkers);
 	log_write(LOG_INFO, NULL, "listening",
 	          json_pack("{s:s, s:i, s:i, s:b, s:s}", "address", cfg.listen, "port", port,
 	                    "workers", nworkers, "tls", tls_enabled(), "version", PNET_VERSION));
@@ -106,6 +108,7 @@ static int serve(void)
 	event_base_dispatch(main_base);
 
 	close(fd);
+	notify_stop();
 	workers_stop(workers, nworkers);
 	jobs_stop();
 	event_free(ev_term);

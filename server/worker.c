@@ -11,6 +11,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "sse.h"
 #include "tls.h"
 #include "util.h"
 
@@ -58,6 +59,8 @@ static void on_shutdown(evutil_socket_t fd, short what, void *arg)
 		evhttp_del_accept_socket(w->http, w->bound);
 		w->bound = NULL;
 	}
+	/* Streams would otherwise hold the worker until the deadline: end them now. */
+	sse_hub_drain(w->sse);
 	if (w->inflight == 0) {
 		finish(w);
 		return;
@@ -70,6 +73,16 @@ void worker_request_done(struct worker *w)
 	w->inflight--;
 	if (w->draining && w->inflight == 0)
 		finish(w);
+}
+
+/* The outbox has news (notify.c): streams and webhook deliveries look. */
+static void on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+
+	if (w->draining)
+		return;
+	sse_hub_wake(w->sse);
 }
 
 static void *worker_main(void *arg)
@@ -85,6 +98,8 @@ static void *worker_main(void *arg)
 	 */
 	db_pool_free(w->db);
 	w->db = NULL;
+	sse_hub_free(w->sse);
+	w->sse = NULL;
 	evhttp_free(w->http);
 	w->http = NULL;
 	return NULL;
@@ -122,6 +137,8 @@ struct worker *workers_start(int n, int listen_fd)
 		w->ev_deadline = event_new(w->base, -1, 0, on_deadline, w);
 		w->ev_gauges = event_new(w->base, -1, EV_PERSIST, on_gauge_timer, w);
 		event_add(w->ev_gauges, &second);
+		w->ev_wake = event_new(w->base, -1, 0, on_wake, w);
+		w->sse = sse_hub_new(w);
 		pthread_create(&w->thread, NULL, worker_main, w);
 	}
 	return workers;
@@ -138,6 +155,7 @@ void workers_stop(struct worker *workers, int n)
 		event_free(w->ev_shutdown);
 		event_free(w->ev_deadline);
 		event_free(w->ev_gauges);
+		event_free(w->ev_wake);
 		event_base_free(w->base);
 	}
 	free(workers);
