@@ -22,6 +22,7 @@ static const struct api_module *const modules[] = {
 	&chains_api,
 	&chain_versions_api,
 	&events_api,
+	&webhooks_api,
 };
 
 static struct db_stmt *statements;
