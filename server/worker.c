@@ -12,6 +12,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "sse.h"
+#include "webhook.h"
 #include "tls.h"
 #include "util.h"
 
@@ -61,6 +62,7 @@ static void on_shutdown(evutil_socket_t fd, short what, void *arg)
 	}
 	/* Streams would otherwise hold the worker until the deadline: end them now. */
 	sse_hub_drain(w->sse);
+	webhooks_drain(w->webhooks);
 	if (w->inflight == 0) {
 		finish(w);
 		return;
@@ -83,6 +85,8 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 	if (w->draining)
 		return;
 	sse_hub_wake(w->sse);
+	if (w->webhooks)
+		webhooks_wake(w->webhooks);
 }
 
 static void *worker_main(void *arg)
@@ -100,6 +104,8 @@ static void *worker_main(void *arg)
 	w->db = NULL;
 	sse_hub_free(w->sse);
 	w->sse = NULL;
+	webhooks_free(w->webhooks);
+	w->webhooks = NULL;
 	evhttp_free(w->http);
 	w->http = NULL;
 	return NULL;
@@ -139,6 +145,9 @@ struct worker *workers_start(int n, int listen_fd)
 		event_add(w->ev_gauges, &second);
 		w->ev_wake = event_new(w->base, -1, 0, on_wake, w);
 		w->sse = sse_hub_new(w);
+		/* One dispatcher per process; SKIP LOCKED shares the work between processes. */
+		if (i == 0)
+			w->webhooks = webhooks_start(w);
 		pthread_create(&w->thread, NULL, worker_main, w);
 	}
 	return workers;
