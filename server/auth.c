@@ -126,7 +126,14 @@ void auth_begin(struct req *r)
 	        evhttp_find_header(evhttp_request_get_input_headers(r->evreq), "Authorization");
 	char hash[CRYPTO_SHA256_HEX_LEN + 1];
 	const char *values[1] = {hash};
+	const char *q =
+	        r->match.route->flags & ROUTE_QUERY_TOKEN ? req_query(r, "access_token") : NULL;
 
+	if (!h && q && *q) {
+		crypto_sha256_hex(q, strlen(q), hash);
+		req_db(r, "auth_token", 1, values, on_token);
+		return;
+	}
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
 		http_problem(r, 401, "unauthorized", "Not authenticated",
 		             "Send Authorization: Bearer <token>; POST /v1/auth/login gives one.");

@@ -73,6 +73,28 @@ static const struct option options[] = {
          "closed cases are deleted after this many days"},
         {"purge-interval-s", L(purge_interval_s), "86400", 1, 2592000,
          "how often pnetd purges closed cases past retention-days (first run within a minute)"},
+        {"sse-heartbeat-s", L(sse_heartbeat_s), "15", 1, 3600,
+         "an idle event stream gets a comment line this often"},
+        {"sse-max-buffer-bytes", L(sse_max_buffer_bytes), "1048576", 4096, 64 * 1048576L,
+         "an event stream whose client lets this much output pile up is closed"},
+        {"webhook-allow-private", B(webhook_allow_private), "false", 0, 0,
+         "let webhooks reach loopback, private and link-local addresses (tests only)"},
+        {"webhook-allow-http", B(webhook_allow_http), "false", 0, 0,
+         "accept http:// webhook URLs besides https:// (tests only)"},
+        {"webhook-timeout-s", L(webhook_timeout_s), "10", 1, 300,
+         "how long one webhook delivery may take (connect, send, answer)"},
+        {"webhook-backoff-base-ms", L(webhook_backoff_base_ms), "30000", 1, 86400000,
+         "pause after a webhook's first failed attempt; it doubles with each further one"},
+        {"webhook-backoff-max-s", L(webhook_backoff_max_s), "21600", 1, 604800,
+         "longest pause between two attempts of a webhook delivery"},
+        {"webhook-give-up-s", L(webhook_give_up_s), "259200", 1, 2592000,
+         "after this long without success a delivery fails and its webhook is disabled"},
+        {"webhook-poll-ms", L(webhook_poll_ms), "1000", 10, 600000,
+         "how often each process looks for due webhook deliveries (events wake it sooner)"},
+        {"webhook-concurrency", L(webhook_concurrency), "32", 1, 1024,
+         "webhook deliveries one process runs at once"},
+        {"webhook-ca-file", S(webhook_ca_file), NULL, 0, 0,
+         "PEM CA certificates for webhook TLS (unset: the system's)"},
 };
 
 static bool owned[ARRAY_SIZE(options)];
@@ -341,7 +363,7 @@ void config_print_markdown(FILE *out)
 		if (o->type == OPT_LONG)
 			snprintf(range, sizeof(range), "%ld–%ld", o->min, o->max);
 		fprintf(out, "| `--%s` | `%s` | %s | %s | %s | %s |\n", o->name, env, type_name(o),
-			doc_default(o, def, sizeof(def)), range, o->help);
+		        doc_default(o, def, sizeof(def)), range, o->help);
 	}
 }
 

@@ -38,6 +38,17 @@ struct config {
 	char *log_level;
 	long retention_days;
 	long purge_interval_s;
+	long sse_heartbeat_s;
+	long sse_max_buffer_bytes;
+	bool webhook_allow_private;
+	bool webhook_allow_http;
+	long webhook_timeout_s;
+	long webhook_backoff_base_ms;
+	long webhook_backoff_max_s;
+	long webhook_give_up_s;
+	long webhook_poll_ms;
+	long webhook_concurrency;
+	char *webhook_ca_file;
 };
 
 /* The settings in force; filled once by config_load before any thread starts. */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
@@ -400,6 +401,69 @@ static bool take_body(struct req *r)
 		return false;
 	}
 	return true;
+}
+
+struct stream_gone {
+	void (*cb)(void *arg);
+	void *arg;
+};
+
+static void on_stream_close(struct evhttp_connection *evcon, void *arg)
+{
+	struct req *r = arg;
+	struct stream_gone *g = r->stream_gone;
+
+	/* evhttp has detached the request from the connection: it is ours to end. */
+	evhttp_connection_set_closecb(evcon, NULL, NULL);
+	g->cb(g->arg);
+}
+
+void http_stream_start(struct req *r, const char *content_type, void (*on_gone)(void *arg),
+                       void *arg)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(r->evreq);
+	struct stream_gone *g = xcalloc(1, sizeof(*g));
+
+	g->cb = on_gone;
+	g->arg = arg;
+	r->stream_gone = g;
+	r->status = 200;
+	common_headers(r, content_type);
+	evhttp_send_reply_start(r->evreq, 200, NULL);
+	if (evcon)
+		evhttp_connection_set_closecb(evcon, on_stream_close, r);
+}
+
+void http_stream_write(struct req *r, const void *data, size_t len)
+{
+	struct evbuffer *buf = evbuffer_new();
+
+	evbuffer_add(buf, data, len);
+	evhttp_send_reply_chunk(r->evreq, buf);
+	evbuffer_free(buf);
+}
+
+size_t http_stream_pending(const struct req *r)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(r->evreq);
+	struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+
+	return bev ? evbuffer_get_length(bufferevent_get_output(bev)) : 0;
+}
+
+void http_stream_end(struct req *r, bool abort)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(r->evreq);
+
+	if (evcon)
+		evhttp_connection_set_closecb(evcon, NULL, NULL);
+	if (evcon && abort)
+		evhttp_connection_free(evcon); /* frees r->evreq too */
+	else
+		evhttp_send_reply_end(r->evreq); /* frees a detached request */
+	free(r->stream_gone);
+	r->stream_gone = NULL;
+	req_finish(r);
 }
 
 void http_run_handler(struct req *r)

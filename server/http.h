@@ -51,6 +51,7 @@ struct req {
 	/* Handler state kept across database callbacks; ctx_free releases it with r. */
 	void *ctx;
 	void (*ctx_free)(void *ctx);
+	void *stream_gone; /* set while answering with http_stream_start */
 };
 
 /* Number of leading parameters every audited write statement takes (see req_actor). */
@@ -123,6 +124,21 @@ void http_forbidden(struct req *r, const char *detail);
 
 /* Answer a failed database call: 503 when unavailable, else mapped by dberror.c. */
 void http_db_failed(struct req *r, const struct db_result *res);
+
+/*
+ * Streamed answers (Server-Sent Events): http_stream_start sends 200 and the headers with a
+ * chunked body and keeps r in flight; http_stream_write sends a piece; http_stream_end ends
+ * it and frees r like any answer. on_gone runs (once, from the connection's teardown) when
+ * the client goes away first; the owner must then call http_stream_end(r, false) soon,
+ * outside that callback. abort closes the connection at once instead of ending the body
+ * (a client that does not read).
+ */
+void http_stream_start(struct req *r, const char *content_type, void (*on_gone)(void *arg),
+                       void *arg);
+void http_stream_write(struct req *r, const void *data, size_t len);
+/* Bytes queued for the client and not yet written (0 once it is gone). */
+size_t http_stream_pending(const struct req *r);
+void http_stream_end(struct req *r, bool abort);
 
 /* Continue a request after authentication: the route's handler runs. */
 void http_run_handler(struct req *r);

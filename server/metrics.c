@@ -27,6 +27,8 @@ static _Atomic uint64_t buckets[NBUCKETS + 1];
 static _Atomic uint64_t duration_ms_sum;
 static _Atomic uint64_t duration_count;
 static struct worker_gauges *gauges;
+static _Atomic long sse_clients;
+static _Atomic uint64_t webhook_attempts[2]; /* [0] failed, [1] delivered */
 
 void metrics_init(size_t nroutes, int nworkers)
 {
@@ -74,6 +76,16 @@ void metrics_worker(int worker, const struct db_pool_stats *pool, size_t infligh
 	atomic_store(&g->busy, pool->busy);
 	atomic_store(&g->queued, (long)pool->queued);
 	atomic_store(&g->inflight, (long)inflight);
+}
+
+void metrics_sse_clients(long delta)
+{
+	atomic_fetch_add_explicit(&sse_clients, delta, memory_order_relaxed);
+}
+
+void metrics_webhook_attempt(bool delivered)
+{
+	atomic_fetch_add_explicit(&webhook_attempts[delivered], 1, memory_order_relaxed);
 }
 
 char *metrics_render(void)
@@ -140,8 +152,17 @@ char *metrics_render(void)
 	        "pnet_http_requests_in_flight %ld\n"
 	        "# HELP pnet_workers Worker threads.\n"
 	        "# TYPE pnet_workers gauge\n"
-	        "pnet_workers %d\n",
-	        conns, ready, busy, queued, inflight, nworkers_);
+	        "pnet_workers %d\n"
+	        "# HELP pnet_sse_clients Open event streams (GET /v1/events).\n"
+	        "# TYPE pnet_sse_clients gauge\n"
+	        "pnet_sse_clients %ld\n"
+	        "# HELP pnet_webhook_attempts_total Webhook delivery attempts, by outcome.\n"
+	        "# TYPE pnet_webhook_attempts_total counter\n"
+	        "pnet_webhook_attempts_total{outcome=\"delivered\"} %llu\n"
+	        "pnet_webhook_attempts_total{outcome=\"failed\"} %llu\n",
+	        conns, ready, busy, queued, inflight, nworkers_, atomic_load(&sse_clients),
+	        (unsigned long long)atomic_load(&webhook_attempts[1]),
+	        (unsigned long long)atomic_load(&webhook_attempts[0]));
 	fclose(f);
 	return text;
 }

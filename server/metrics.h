@@ -5,6 +5,7 @@
 #ifndef PNET_METRICS_H
 #define PNET_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,12 @@ void metrics_request(long route, const char *method, int status, uint64_t ms);
 
 /* A worker's current pool figures and in-flight requests (called on its own thread). */
 void metrics_worker(int worker, const struct db_pool_stats *pool, size_t inflight);
+
+/* An event stream opened (+1) or ended (-1). */
+void metrics_sse_clients(long delta);
+
+/* One webhook delivery attempt ended: delivered (2xx) or not. */
+void metrics_webhook_attempt(bool delivered);
 
 /* The whole exposition text (caller frees). */
 char *metrics_render(void);

@@ -22,6 +22,11 @@ enum route_flag {
 	ROUTE_BODY =
 	        1u << 1,     /* takes a JSON object body (415/400/413 checked before the handler) */
 	ROUTE_RAW = 1u << 2, /* answers something other than JSON (metrics, files) */
+	/*
+	 * The token may also come as ?access_token= (EventSource cannot send headers). Only for
+	 * streams; the request log holds the path without the query, so it is never logged.
+	 */
+	ROUTE_QUERY_TOKEN = 1u << 3,
 };
 
 enum role_bit {

@@ -12,6 +12,8 @@
 #include "log.h"
 #include "metrics.h"
 #include "retention.h"
+#include "sse.h"
+#include "webhook.h"
 #include "tls.h"
 #include "util.h"
 
@@ -59,6 +61,9 @@ static void on_shutdown(evutil_socket_t fd, short what, void *arg)
 		evhttp_del_accept_socket(w->http, w->bound);
 		w->bound = NULL;
 	}
+	/* Streams would otherwise hold the worker until the deadline: end them now. */
+	sse_hub_drain(w->sse);
+	webhooks_drain(w->webhooks);
 	if (w->inflight == 0) {
 		finish(w);
 		return;
@@ -71,6 +76,18 @@ void worker_request_done(struct worker *w)
 	w->inflight--;
 	if (w->draining && w->inflight == 0)
 		finish(w);
+}
+
+/* The outbox has news (notify.c): streams and webhook deliveries look. */
+static void on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+
+	if (w->draining)
+		return;
+	sse_hub_wake(w->sse);
+	if (w->webhooks)
+		webhooks_wake(w->webhooks);
 }
 
 static void *worker_main(void *arg)
@@ -86,6 +103,10 @@ static void *worker_main(void *arg)
 	 */
 	db_pool_free(w->db);
 	w->db = NULL;
+	sse_hub_free(w->sse);
+	w->sse = NULL;
+	webhooks_free(w->webhooks);
+	w->webhooks = NULL;
 	evhttp_free(w->http);
 	w->http = NULL;
 	return NULL;
@@ -125,6 +146,10 @@ struct worker *workers_start(int n, int listen_fd)
 		event_add(w->ev_gauges, &second);
 		if (i == 0)
 			retention_start(w); /* one purge timer per process */
+		w->ev_wake = event_new(w->base, -1, 0, on_wake, w);
+		w->sse = sse_hub_new(w);
+		/* One dispatcher per process; SKIP LOCKED shares the work between processes. */
+			w->webhooks = webhooks_start(w);
 		pthread_create(&w->thread, NULL, worker_main, w);
 	}
 	return workers;
@@ -143,6 +168,7 @@ void workers_stop(struct worker *workers, int n)
 		event_free(w->ev_shutdown);
 		event_free(w->ev_deadline);
 		event_free(w->ev_gauges);
+		event_free(w->ev_wake);
 		event_base_free(w->base);
 	}
 	free(workers);

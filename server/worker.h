@@ -14,6 +14,8 @@ struct evhttp;
 struct evhttp_bound_socket;
 struct db_pool;
 struct event;
+struct sse_hub;
+struct webhook_dispatcher;
 
 struct worker {
 	int index;
@@ -22,9 +24,12 @@ struct worker {
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
 	struct db_pool *db;
-	struct event *ev_shutdown; /* activated from the main thread on SIGTERM */
-	struct event *ev_deadline; /* the shutdown timeout */
-	struct event *ev_gauges;   /* publishes pool figures to /metrics each second */
+	struct event *ev_shutdown;           /* activated from the main thread on SIGTERM */
+	struct event *ev_deadline;           /* the shutdown timeout */
+	struct event *ev_gauges;             /* publishes pool figures to /metrics each second */
+	struct event *ev_wake;               /* activated by notify.c when the outbox has news */
+	struct sse_hub *sse;                 /* this worker's event streams (sse.c) */
+	struct webhook_dispatcher *webhooks; /* worker 0 only: webhook deliveries (webhook.c) */
 	int listen_fd;
 	size_t inflight; /* requests taken and not yet answered */
 	bool draining;

@@ -24,6 +24,8 @@ static const struct api_module *const modules[] = {
 	&chain_versions_api,
 	&stats_api,
 	&audit_api,
+	&events_api,
+	&webhooks_api,
 };
 
 static struct db_stmt *statements;
