@@ -148,6 +148,7 @@ run_pnetd() {
 # statement NAME: pnetd's SQL text of statement NAME, from the binary (one C literal there).
 statement() {
     local pattern
+    # shellcheck disable=SC2016 # the $ here are regular-expression text
     case "$1" in
         auth_token) pattern='^WITH t AS \(  SELECT t\.id, t\.kind, t\.scopes' ;;
         referral_inbox) pattern='^SELECT referral_json\(x, \$1::uuid\).* WHERE x\.to_node_id = \$1' ;;
