@@ -96,21 +96,13 @@ static int serve(void)
 
 	/* Signals are caught before the first request can be served, so that a SIGTERM is
 	   always a graceful stop, however early it comes. */
-	fd = listen_on(cfg.listen, cfg.port, &port);
-	if (fd < 0)
-		return 1;
-	workers = workers_start(nworkers, fd);
-	notify_start(workers, nworkers);
-	log_write(LOG_INFO, NULL, "listening",
-	          json_pack("{s:s, s:i, s:i, s:b, s:s}", "address", cfg.listen, "port", port,
-	                    "workers", nworkers, "tls", tls_enabled(), "version", PNET_VERSION));
-
 	main_base = event_base_new();
 	ev_term = evsignal_new(main_base, SIGTERM, on_signal, main_base);
 	ev_int = evsignal_new(main_base, SIGINT, on_signal, main_base);
 	event_add(ev_term, NULL);
 	event_add(ev_int, NULL);
 	workers = workers_start(nworkers, fd);
+	notify_start(workers, nworkers);
 	log_write(LOG_INFO, NULL, "listening",
 		  json_pack("{s:s, s:i, s:i, s:b, s:s}", "address", cfg.listen, "port", port,
 			    "workers", nworkers, "tls", tls_enabled(), "version", PNET_VERSION));

@@ -149,6 +149,7 @@ struct worker *workers_start(int n, int listen_fd)
 		w->ev_wake = event_new(w->base, -1, 0, on_wake, w);
 		w->sse = sse_hub_new(w);
 		/* One dispatcher per process; SKIP LOCKED shares the work between processes. */
+		if (i == 0)
 			w->webhooks = webhooks_start(w);
 		pthread_create(&w->thread, NULL, worker_main, w);
 	}
