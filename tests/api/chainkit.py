@@ -37,18 +37,18 @@ def make_outsiders(conn):
     # An organization of its own: under a demo organization, the other network's coordinator
     # would gain rights over that organization (it coordinates a network one of its nodes is in).
     conn.execute(
-        "INSERT INTO organization (id, name, kind) VALUES (%s, 'Caritasverband Altdorf e.V.',"
+        "INSERT INTO organization (id, name, kind) VALUES (%s, 'Sozialwerk Altdorf e.V.',"
         " 'welfare_association') ON CONFLICT DO NOTHING", (OUTSIDE_ORGANIZATION,))
     conn.execute(
         "INSERT INTO node (id, organization_id, name, kind) VALUES"
-        " (%s, %s, 'Caritas Altdorf', 'counselling_service')"
+        " (%s, %s, 'Sozialwerk Altdorf, Beratungsstelle', 'counselling_service')"
         " ON CONFLICT DO NOTHING", (OUTSIDE_NODE, OUTSIDE_ORGANIZATION))
     conn.execute(
         "INSERT INTO network_member (network_id, node_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
         (OTHER_NETWORK, OUTSIDE_NODE))
     conn.execute(
         "INSERT INTO account (id, login, display_name, password_hash, role, node_id)"
-        " SELECT %s, 'aussen-fallmanagement', 'Caritas Altdorf', password_hash, 'caseworker', %s"
+        " SELECT %s, 'aussen-fallmanagement', 'Sozialwerk Altdorf', password_hash, 'caseworker', %s"
         " FROM account WHERE login = 'koordination' ON CONFLICT DO NOTHING",
         (OUTSIDE_CASEWORKER, OUTSIDE_NODE))
 
