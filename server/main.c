@@ -16,6 +16,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "metrics.h"
+#include "static.h"
 #include "pnet_config.h"
 #include "tls.h"
 #include "tools/tools.h"
@@ -82,6 +83,8 @@ static int serve(void)
 		nworkers = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (nworkers <= 0)
 		nworkers = 1;
+	if (static_load(cfg.web_dir) < 0)
+		return 1;
 
 	evthread_use_pthreads();
 	signal(SIGPIPE, SIG_IGN);
@@ -113,6 +116,7 @@ static int serve(void)
 	event_base_free(main_base);
 	metrics_free();
 	api_free();
+	static_free();
 	tls_free();
 	log_info("stopped");
 	return 0;
