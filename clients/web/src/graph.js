@@ -4,6 +4,16 @@
 import cytoscape from "cytoscape";
 import { t } from "./i18n.js";
 
+// cytoscape adds a <style> element for its containers unless an element with this id
+// exists; the CSP refuses inline styles, so style.css carries that rule and this marker
+// tells cytoscape it is there.
+const CY_STYLESHEET = "__________cytoscape_stylesheet";
+if (!document.getElementById(CY_STYLESHEET)) {
+	const marker = document.createElement("meta");
+	marker.id = CY_STYLESHEET;
+	document.head.append(marker);
+}
+
 const STATE_COLOURS = {
 	open: ["#ffffff", "#7b8794"],
 	referred: ["#e8f1fb", "#2f6fb3"],

@@ -26,7 +26,7 @@ function showErrors(form, e) {
 export async function casesView(main) {
 	const groups = await targetGroups();
 	const cases = await api.all("/v1/cases");
-	const reference = h("input", { name: "reference", required: true, maxlength: 64, pattern: "[A-Za-z0-9._/-]+", autocomplete: "off" });
+	const reference = h("input", { name: "reference", required: true, maxlength: 64, pattern: "[A-Za-z0-9._\\/\\-]+", autocomplete: "off" });
 	const group = select("target_group_id", [...groups.values()].map((g) => [g.id, g.name]), null, { required: true });
 	const district = h("input", { name: "district", maxlength: 100 });
 	const form = h(
