@@ -32,6 +32,14 @@ function append(el, children) {
 	}
 }
 
+// Replace el's content with children (null, false and undefined are left out, unlike the
+// DOM's own append, which would write "null").
+export function fill(el, ...children) {
+	clear(el);
+	append(el, children);
+	return el;
+}
+
 export function clear(el) {
 	while (el.firstChild) el.removeChild(el.firstChild);
 	return el;

@@ -1,7 +1,7 @@
 // The app's shell: session, header and navigation by role, the router, live updates.
 import "./style.css";
 import * as api from "./api.js";
-import { h, clear } from "./dom.js";
+import { h, clear, fill } from "./dom.js";
 import { t, lang, setLang } from "./i18n.js";
 import { live } from "./live.js";
 import { routes } from "./routes.js";
@@ -214,7 +214,7 @@ export async function render() {
 	if (me && (path === "/" || path === "/login")) return navigate(home(me.role), true);
 
 	const main = h("main", { id: "main", tabindex: "-1" });
-	clear(app).append(
+	fill(app, 
 		header(path),
 		h("div", { id: "announcer", class: "announcer", role: "status", "aria-live": "polite" }),
 		main,

@@ -1,7 +1,7 @@
 // Case management: the caseworker's cases, and one case with consent, enrolment, its chain
 // as a diagram, next steps with suggested providers, referring, and its referrals.
 import * as api from "../api.js";
-import { h, clear, field, select, table, badge, fmtDate } from "../dom.js";
+import { h, clear, fill, field, select, table, badge, fmtDate } from "../dom.js";
 import { t } from "../i18n.js";
 import { announce, errorText, navigate, session } from "../main.js";
 import { drawChain } from "../graph.js";
@@ -52,7 +52,7 @@ export async function casesView(main) {
 		h("div", { class: "form-error", role: "alert" }),
 		h("button", { class: "btn btn-primary", type: "submit" }, t("case_create")),
 	);
-	clear(main).append(
+	fill(main, 
 		h("div", { class: "page-head" }, h("div", {}, h("h1", {}, t("cases_title")), h("p", { class: "lead" }, t("cases_intro")))),
 		h(
 			"div",
@@ -247,7 +247,7 @@ export async function caseView(main, id) {
 					: h("p", { class: "empty" }, "–"),
 			),
 		);
-		clear(main).append(...sections);
+		fill(main, ...sections);
 	}
 
 	await load();
@@ -393,7 +393,7 @@ function referButton(c, step, p, reload) {
 					),
 				);
 				open.hidden = true;
-				clear(slot).append(form);
+				fill(slot, form);
 				reason.focus();
 			},
 		},

@@ -1,7 +1,7 @@
 // Service chains for coordinators: the list, a new chain, and the chain editor (steps,
 // connections, providers; the diagram marks the problems the server finds; publish).
 import * as api from "../api.js";
-import { h, clear, field, select, table, badge } from "../dom.js";
+import { h, clear, fill, field, select, table, badge } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { announce, errorText, navigate } from "../main.js";
 import { drawChain } from "../graph.js";
@@ -48,7 +48,7 @@ export async function chainsView(main) {
 		error,
 		h("button", { class: "btn btn-primary", type: "submit" }, t("chain_create")),
 	);
-	clear(main).append(
+	fill(main, 
 		h("div", { class: "page-head" }, h("div", {}, h("h1", {}, t("chains_title")), h("p", { class: "lead" }, t("chains_intro")))),
 		h(
 			"div",
@@ -137,7 +137,7 @@ export async function chainEditorView(main, chainId) {
 				!draft ? h("button", { class: "btn btn-primary", type: "button", id: "new-draft", onclick: newDraft }, t("editor_new_draft")) : null,
 			),
 		);
-		clear(main).append(
+		fill(main, 
 			h("p", { class: "crumbs" }, h("a", { href: "/chains", "data-link": true }, "← ", t("nav_chains"))),
 			head,
 			draft ? null : h("p", { class: "notice" }, t("editor_readonly")),

@@ -1,6 +1,6 @@
 // The directory: services by category, target group, district and free capacity.
 import * as api from "../api.js";
-import { h, clear, field, select, table, badge } from "../dom.js";
+import { h, clear, fill, field, select, table, badge } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { errorText } from "../main.js";
 
@@ -32,9 +32,9 @@ export async function directoryView(main) {
 		try {
 			items = await api.all(`/v1/services${api.qs(query)}`, 500);
 		} catch (e) {
-			return clear(results).append(h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
+			return fill(results, h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
 		}
-		clear(results).append(
+		fill(results, 
 			h("p", { class: "result-count" }, t("dir_results", { n: items.length })),
 			items.length
 				? h(
@@ -63,7 +63,7 @@ export async function directoryView(main) {
 		);
 	}
 
-	clear(main).append(
+	fill(main, 
 		h("div", { class: "page-head" }, h("div", {}, h("h1", {}, t("directory_title")), h("p", { class: "lead" }, t("directory_intro")))),
 		h(
 			"form",

@@ -1,6 +1,6 @@
 // Referrals: the agency inbox, the outbox, and one referral with its actions and history.
 import * as api from "../api.js";
-import { h, clear, field, select, table, badge, fmtDate } from "../dom.js";
+import { h, clear, fill, field, select, table, badge, fmtDate } from "../dom.js";
 import { t } from "../i18n.js";
 import { announce, errorText, session } from "../main.js";
 
@@ -98,16 +98,16 @@ async function boxView(main, box) {
 		try {
 			items = await api.all(`/v1/referrals${api.qs(q)}`);
 		} catch (e) {
-			clear(body).append(h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
+			fill(body, h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
 			return;
 		}
 		body.setAttribute("aria-busy", "false");
 		if (!items.length) {
-			clear(body).append(h("p", { class: "empty" }, t("inbox_empty")));
+			fill(body, h("p", { class: "empty" }, t("inbox_empty")));
 			return;
 		}
 		const other = inbox ? "from_node_id" : "to_node_id";
-		clear(body).append(
+		fill(body, 
 			table(
 				[
 					[t(inbox ? "col_received" : "referral_created"), (r) => fmtDate(r.created_at, true)],
@@ -137,7 +137,7 @@ async function boxView(main, box) {
 		}
 	}
 
-	clear(main).append(
+	fill(main, 
 		h(
 			"div",
 			{ class: "page-head" },
@@ -233,7 +233,7 @@ export async function referralView(main, id) {
 					onclick: () => {
 						const needsForm = to !== "received" && to !== "in_progress";
 						if (!needsForm) return transition({ to });
-						clear(formSlot).append(moveForm(to, transition, () => clear(formSlot)));
+						fill(formSlot, moveForm(to, transition, () => clear(formSlot)));
 						formSlot.querySelector("select, input, textarea")?.focus();
 					},
 				},
@@ -260,7 +260,7 @@ export async function referralView(main, id) {
 		const handover =
 			r.from_node_id === me && !["declined", "withdrawn"].includes(r.status) ? handoverForm(id, load) : null;
 
-		clear(main).append(
+		fill(main, 
 			h("p", { class: "crumbs" }, h("a", { href: r.to_node_id === me ? "/inbox" : "/outbox", "data-link": true }, "← ", t(r.to_node_id === me ? "nav_inbox" : "nav_outbox"))),
 			h(
 				"div",

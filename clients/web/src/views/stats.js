@@ -2,7 +2,7 @@
 // (chart.js), each with a table beside it and a CSV download from the API.
 import { Chart, BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip } from "chart.js";
 import * as api from "../api.js";
-import { h, clear, select, table } from "../dom.js";
+import { h, clear, fill, select, table } from "../dom.js";
 import { t } from "../i18n.js";
 import { announce, errorText } from "../main.js";
 import { drawNetwork, KIND_COLOURS } from "../graph.js";
@@ -33,7 +33,7 @@ export async function mapView(main) {
 	const nodes = members.map((m) => ({ id: m.node_id, name: m.node?.name || m.node_id, kind: m.node?.kind || "other" }));
 	const canvas = h("div", { class: "graph graph-map", id: "network-graph", "aria-hidden": "true" });
 	const kinds = [...new Set(nodes.map((n) => n.kind))];
-	clear(main).append(
+	fill(main, 
 		h(
 			"div",
 			{ class: "page-head" },
@@ -108,16 +108,16 @@ export async function funnelView(main) {
 	async function load() {
 		if (chart) chart.destroy();
 		chart = null;
-		if (!chainId) return clear(body).append(h("p", { class: "empty" }, "–"));
+		if (!chainId) return fill(body, h("p", { class: "empty" }, "–"));
 		let steps;
 		try {
 			steps = (await api.get(`/v1/chains/${chainId}/stats/funnel`)).steps || [];
 		} catch (e) {
-			if (notThere(e)) return clear(body).append(h("p", { class: "notice notice-warn", id: "stats-missing" }, t("map_no_stats")));
-			return clear(body).append(h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
+			if (notThere(e)) return fill(body, h("p", { class: "notice notice-warn", id: "stats-missing" }, t("map_no_stats")));
+			return fill(body, h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
 		}
 		const canvasEl = h("canvas", { id: "funnel-chart", role: "img", "aria-label": t("funnel_title") });
-		clear(body).append(
+		fill(body, 
 			h("section", { class: "card" }, h("div", { class: "chart-box" }, canvasEl)),
 			h(
 				"section",
@@ -164,7 +164,7 @@ export async function funnelView(main) {
 		});
 	}
 
-	clear(main).append(
+	fill(main, 
 		h(
 			"div",
 			{ class: "page-head" },
