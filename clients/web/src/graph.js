@@ -177,7 +177,7 @@ export function drawNetwork(container, nodes, flows) {
 					"font-family": FONT,
 					"font-size": 11,
 					"text-wrap": "wrap",
-					"text-max-width": 130,
+					"text-max-width": 120,
 					"text-valign": "bottom",
 					"text-margin-y": 4,
 					color: "#1a202c",
@@ -200,6 +200,13 @@ export function drawNetwork(container, nodes, flows) {
 				},
 			},
 		],
-		layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: 9000, idealEdgeLength: 120, padding: 24 },
+		// A circle keeps every name readable; grouped by kind, so colours sit together.
+		layout: {
+			name: "circle",
+			padding: 40,
+			avoidOverlap: true,
+			spacingFactor: 1.1,
+			sort: (a, b) => a.data("colour").localeCompare(b.data("colour")) || a.data("label").localeCompare(b.data("label")),
+		},
 	});
 }
