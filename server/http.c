@@ -20,6 +20,7 @@
 #include "json.h"
 #include "log.h"
 #include "metrics.h"
+#include "static.h"
 #include "worker.h"
 
 #define PROBLEM_BASE "/problems/"
@@ -512,6 +513,8 @@ static void on_request(struct evhttp_request *evreq, void *arg)
 		             "%s is not allowed here; allowed: %s.", r->method, allow);
 		return;
 	case ROUTER_NOT_FOUND:
+		if (static_serve(r))
+			return; /* the web app's files and pages */
 		http_problem(r, 404, "not-found", "Not found", "There is nothing at %s.", r->path);
 		return;
 	}

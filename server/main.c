@@ -17,6 +17,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "static.h"
 #include "pnet_config.h"
 #include "tls.h"
 #include "tools/tools.h"
@@ -83,6 +84,8 @@ static int serve(void)
 		nworkers = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (nworkers <= 0)
 		nworkers = 1;
+	if (static_load(cfg.web_dir) < 0)
+		return 1;
 
 	evthread_use_pthreads();
 	signal(SIGPIPE, SIG_IGN);
@@ -117,6 +120,7 @@ static int serve(void)
 	event_base_free(main_base);
 	metrics_free();
 	api_free();
+	static_free();
 	tls_free();
 	log_info("stopped");
 	return 0;

@@ -1,0 +1,98 @@
+// The pnet API from the browser: the login token lives in sessionStorage (gone when the tab
+// closes); every failure becomes an ApiError carrying the problem+json body.
+
+const TOKEN_KEY = "pnet.token";
+
+export class ApiError extends Error {
+	constructor(status, problem) {
+		super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
+		this.status = status;
+		this.problem = problem || {};
+	}
+	// field -> message, from a 422's "errors".
+	get fields() {
+		const out = {};
+		for (const e of this.problem.errors || []) out[e.field] = e.message;
+		return out;
+	}
+}
+
+export function token() {
+	return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function setToken(value) {
+	if (value) sessionStorage.setItem(TOKEN_KEY, value);
+	else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+let onUnauthorized = () => {};
+export function setUnauthorizedHandler(fn) {
+	onUnauthorized = fn;
+}
+
+export async function request(method, path, { body, ifMatch, accept, idempotencyKey } = {}) {
+	const headers = { Accept: accept || "application/json" };
+	const t = token();
+	if (t) headers.Authorization = `Bearer ${t}`;
+	if (body !== undefined) headers["Content-Type"] = "application/json";
+	if (ifMatch !== undefined) headers["If-Match"] = `"${ifMatch}"`;
+	if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
+	let res;
+	try {
+		res = await fetch(path, {
+			method,
+			headers,
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+	} catch (e) {
+		throw new ApiError(0, { title: "network", detail: String(e) });
+	}
+	if (res.status === 401 && t) {
+		setToken(null);
+		onUnauthorized();
+	}
+	if (res.status === 204) return null;
+	const type = res.headers.get("Content-Type") || "";
+	const data = type.includes("json") ? await res.json().catch(() => null) : await res.text();
+	if (!res.ok) throw new ApiError(res.status, typeof data === "object" ? data : { detail: data });
+	return data;
+}
+
+export const get = (path, opts) => request("GET", path, opts);
+export const post = (path, body, opts = {}) => request("POST", path, { ...opts, body });
+export const put = (path, body, opts = {}) => request("PUT", path, { ...opts, body });
+export const patch = (path, body, opts = {}) => request("PATCH", path, { ...opts, body });
+
+// Every item of a paginated list (follows "next" up to a bound).
+export async function all(path, max = 2000) {
+	const items = [];
+	let url = path + (path.includes("?") ? "&" : "?") + "limit=500";
+	for (;;) {
+		const page = await get(url);
+		items.push(...(page.items || []));
+		if (!page.next || items.length >= max) return items;
+		url = path + (path.includes("?") ? "&" : "?") + `limit=500&after=${encodeURIComponent(page.next)}`;
+	}
+}
+
+export function qs(params) {
+	const parts = Object.entries(params)
+		.filter(([, v]) => v !== undefined && v !== null && v !== "")
+		.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+	return parts.length ? `?${parts.join("&")}` : "";
+}
+
+// Nodes by id, for names in lists (the directory is readable by every role).
+let nodeCache = null;
+export async function nodes() {
+	if (!nodeCache) {
+		nodeCache = all("/v1/nodes").then((items) => new Map(items.map((n) => [n.id, n])));
+		nodeCache.catch(() => (nodeCache = null));
+	}
+	return nodeCache;
+}
+
+export function forgetCaches() {
+	nodeCache = null;
+}

@@ -1,0 +1,255 @@
+// The app's shell: session, header and navigation by role, the router, live updates.
+import "./style.css";
+import * as api from "./api.js";
+import { h, clear, fill } from "./dom.js";
+import { t, lang, setLang } from "./i18n.js";
+import { live } from "./live.js";
+import { routes } from "./routes.js";
+
+export const session = { me: null };
+
+const app = document.getElementById("app");
+let current = null; // the mounted view: { refresh?, destroy? }
+
+export function navigate(path, replace = false) {
+	if (replace) history.replaceState(null, "", path);
+	else history.pushState(null, "", path);
+	render();
+}
+
+// Links inside the app change the page without reloading it.
+document.addEventListener("click", (e) => {
+	const a = e.target.closest && e.target.closest("a[data-link]");
+	if (!a || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+	e.preventDefault();
+	navigate(a.getAttribute("href"));
+});
+window.addEventListener("popstate", () => render());
+
+api.setUnauthorizedHandler(() => {
+	session.me = null;
+	live.stop();
+	navigate("/login", true);
+});
+
+function home(role) {
+	if (role === "caseworker") return "/inbox";
+	if (role === "coordinator" || role === "admin") return "/chains";
+	return "/directory";
+}
+
+const NAV = {
+	caseworker: [
+		["/inbox", "nav_inbox"],
+		["/cases", "nav_cases"],
+		["/outbox", "nav_outbox"],
+		["/directory", "nav_directory"],
+	],
+	coordinator: [
+		["/network", "nav_network"],
+		["/chains", "nav_chains"],
+		["/map", "nav_map"],
+		["/funnel", "nav_funnel"],
+		["/overdue", "nav_overdue"],
+		["/directory", "nav_directory"],
+	],
+	auditor: [["/directory", "nav_directory"]],
+};
+NAV.admin = NAV.coordinator;
+
+function header(path) {
+	const me = session.me;
+	const langButton = h(
+		"button",
+		{
+			class: "btn btn-quiet",
+			type: "button",
+			lang: lang === "de" ? "en" : "de",
+			"aria-label": t("lang_switch_label"),
+			onclick: () => {
+				setLang(lang === "de" ? "en" : "de");
+				render();
+			},
+		},
+		t("lang_switch"),
+	);
+	const brand = h(
+		"a",
+		{ class: "brand", href: me ? home(me.role) : "/login", "data-link": true },
+		h("span", { class: "brand-mark", "aria-hidden": "true" }),
+		h("span", { class: "brand-name" }, t("app_name")),
+		h("span", { class: "brand-tagline" }, t("app_tagline")),
+	);
+	const right = h("div", { class: "header-right" }, langButton);
+	if (me) {
+		right.prepend(
+			h(
+				"div",
+				{ class: "who" },
+				h("span", { class: "who-name" }, me.display_name),
+				h("span", { class: "who-role" }, t(`role_${me.role}`)),
+			),
+			live.indicator(),
+		);
+		right.append(
+			h("button", { class: "btn btn-quiet", type: "button", id: "logout", onclick: logout }, t("logout")),
+		);
+	}
+	const nav = me
+		? h(
+				"nav",
+				{ class: "mainnav", "aria-label": t("nav_main") },
+				h(
+					"ul",
+					{},
+					(NAV[me.role] || []).map(([href, key]) =>
+						h(
+							"li",
+							{},
+							h(
+								"a",
+								{
+									href,
+									"data-link": true,
+									"aria-current": path === href || path.startsWith(href + "/") ? "page" : null,
+								},
+								t(key),
+							),
+						),
+					),
+				),
+			)
+		: null;
+	return h("header", { class: "topbar" }, h("div", { class: "topbar-inner" }, brand, right), nav);
+}
+
+async function logout() {
+	try {
+		await api.post("/v1/auth/logout");
+	} catch {
+		/* the token is dropped either way */
+	}
+	api.setToken(null);
+	api.forgetCaches();
+	session.me = null;
+	live.stop();
+	navigate("/login");
+}
+
+export async function signedIn(me) {
+	session.me = me;
+	live.start();
+	navigate(home(me.role), true);
+}
+
+async function loadMe() {
+	if (session.me || !api.token()) return session.me;
+	try {
+		const r = await api.get("/v1/me");
+		session.me = r.account;
+		live.start();
+	} catch {
+		api.setToken(null);
+	}
+	return session.me;
+}
+
+// The status line read out by screen readers (role=status) and shown as a toast.
+export function announce(text, kind = "ok") {
+	const region = document.getElementById("announcer");
+	if (!region) return;
+	region.className = `announcer announcer-${kind}`;
+	region.textContent = "";
+	// A fresh text node makes screen readers speak it again.
+	setTimeout(() => (region.textContent = text), 30);
+	clearTimeout(announce.timer);
+	announce.timer = setTimeout(() => (region.textContent = ""), 6000);
+}
+
+export function errorText(e) {
+	if (e && e.status === 0) return t("error_network");
+	return t("error_generic", { detail: (e && e.message) || String(e) });
+}
+
+function match(path) {
+	for (const route of routes) {
+		const m = route.pattern.exec(path);
+		if (m) return { route, params: m.slice(1) };
+	}
+	return null;
+}
+
+export function forbidden() {
+	return h(
+		"section",
+		{ class: "notice notice-forbidden", id: "forbidden" },
+		h("h1", {}, t("forbidden_title")),
+		h("p", {}, t("forbidden_text")),
+		h("p", {}, h("a", { class: "btn btn-primary", href: home(session.me?.role), "data-link": true }, t("forbidden_back"))),
+	);
+}
+
+export function notFound() {
+	return h(
+		"section",
+		{ class: "notice", id: "notfound" },
+		h("h1", {}, t("notfound_title")),
+		h("p", {}, t("notfound_text")),
+		h("p", {}, h("a", { class: "btn", href: home(session.me?.role), "data-link": true }, t("forbidden_back"))),
+	);
+}
+
+let renderSeq = 0;
+
+export async function render() {
+	const seq = ++renderSeq;
+	document.documentElement.lang = lang;
+	const path = location.pathname;
+	const me = await loadMe();
+	if (seq !== renderSeq) return;
+	if (current && current.destroy) current.destroy();
+	current = null;
+	live.onEvent = null;
+	if (!me && path !== "/login") return navigate("/login", true);
+	if (me && (path === "/" || path === "/login")) return navigate(home(me.role), true);
+
+	const main = h("main", { id: "main", tabindex: "-1" });
+	fill(app, 
+		header(path),
+		h("div", { id: "announcer", class: "announcer", role: "status", "aria-live": "polite" }),
+		main,
+	);
+	const found = match(path);
+	if (!found) {
+		main.append(notFound());
+		return;
+	}
+	const { route, params } = found;
+	if (route.roles && !route.roles.includes(me.role)) {
+		document.title = `${t("forbidden_title")} – pnet`;
+		main.append(forbidden());
+		return;
+	}
+	document.title = `${t(route.title)} – pnet`;
+	main.append(h("p", { class: "loading" }, t("loading")));
+	try {
+		const view = await route.view(main, ...params);
+		if (seq !== renderSeq) {
+			if (view && view.destroy) view.destroy();
+			return;
+		}
+		current = view || null;
+		if (current && current.onLive) live.onEvent = current.onLive;
+	} catch (e) {
+		if (seq !== renderSeq) return;
+		clear(main);
+		if (e.status === 404) main.append(notFound());
+		else if (e.status === 403) main.append(forbidden());
+		else main.append(h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
+	}
+	const heading = main.querySelector("h1");
+	if (heading && document.activeElement === document.body) heading.setAttribute("tabindex", "-1");
+}
+
+setLang(lang);
+render();

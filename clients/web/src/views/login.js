@@ -1,0 +1,53 @@
+// Login: POST /v1/auth/login, the token kept for this tab only.
+import * as api from "../api.js";
+import { h, clear, fill, field } from "../dom.js";
+import { t } from "../i18n.js";
+import { signedIn } from "../main.js";
+
+export async function loginView(main) {
+	const login = h("input", { name: "login", autocomplete: "username", required: true, autofocus: true });
+	const password = h("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
+	const error = h("div", { class: "form-error", role: "alert", id: "login-error" });
+	const submit = h("button", { class: "btn btn-primary btn-wide", type: "submit" }, t("login_submit"));
+	const form = h(
+		"form",
+		{
+			class: "login-form",
+			id: "login-form",
+			onsubmit: async (e) => {
+				e.preventDefault();
+				error.textContent = "";
+				submit.disabled = true;
+				try {
+					const r = await api.post("/v1/auth/login", { login: login.value.trim(), password: password.value });
+					api.setToken(r.token);
+					await signedIn(r.account);
+				} catch (err) {
+					submit.disabled = false;
+					error.textContent =
+						err.status === 401 ? t("login_failed") : err.status === 429 ? t("login_throttled") : err.message;
+					password.select();
+				}
+			},
+		},
+		field(t("login_name"), login),
+		field(t("password"), password),
+		error,
+		submit,
+	);
+	fill(main, 
+		h(
+			"div",
+			{ class: "login-page" },
+			h(
+				"section",
+				{ class: "card login-card" },
+				h("h1", {}, t("login_title")),
+				h("p", { class: "lead" }, t("login_intro")),
+				form,
+			),
+		),
+	);
+	login.focus();
+	return {};
+}

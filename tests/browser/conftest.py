@@ -1,0 +1,154 @@
+"""Fixtures for the browser tests: the web app in headless Chromium (Debian's chromium and
+chromedriver, driven by python3-selenium) against a real pnetd serving the Neustadt demo.
+
+The pnetd and database fixtures are tests/api/conftest.py's, loaded here under another
+module name. Screenshots go to build/test/screenshots/.
+    web_pnetd   (session) a pnetd on the demo database serving clients/web/dist
+    browser     (session) a Browser: a Chromium with helpers (login, wait, shot)
+    demo        (session) demo(login) -> an API client logged in as that demo account
+"""
+import importlib.util
+import os
+import sys
+import tempfile
+import time
+
+import pytest
+
+API_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "api")
+sys.path.insert(0, API_DIR)
+_spec = importlib.util.spec_from_file_location("pnet_api_conftest", os.path.join(API_DIR, "conftest.py"))
+_api = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_api)
+
+# The API suite's fixtures, reused as they are.
+pnetd_exe = _api.pnetd_exe
+pg_superuser = _api.pg_superuser
+database_factory = _api.database_factory
+database = _api.database
+demo_database = _api.demo_database
+demo_db = _api.demo_db
+
+from harness import Api, Pnetd  # noqa: E402  (tests/api on sys.path)
+
+from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+SOURCE_DIR = _api.SOURCE_DIR
+WEB_DIR = os.path.join(SOURCE_DIR, "clients", "web", "dist")
+SHOT_DIR = os.path.join(SOURCE_DIR, "build", "test", "screenshots")
+DEMO_PASSWORD = _api.DEMO_PASSWORD
+CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--disable-dev-shm-usage", "--window-size=1400,1000", "--lang=de-DE"]
+
+
+@pytest.fixture(scope="session")
+def web_pnetd(pnetd_exe, demo_database):
+    if not os.path.isfile(os.path.join(WEB_DIR, "index.html")):
+        pytest.fail(f"{WEB_DIR}/index.html is missing: build the web app (./dev build)",
+                    pytrace=False)
+    server = Pnetd(pnetd_exe, demo_database, args=[f"--web-dir={WEB_DIR}"],
+                   log_path=_api._log_path("browser")).start()
+    yield server
+    _api._stop_clean(server)
+
+
+@pytest.fixture(scope="session")
+def demo(web_pnetd):
+    clients = {}
+
+    def client(login):
+        if login not in clients:
+            c = Api(web_pnetd.base_url)
+            if login:
+                c.login(login, DEMO_PASSWORD)
+            clients[login] = c
+        return clients[login]
+
+    yield client
+    for c in clients.values():
+        c.close()
+
+
+class Browser:
+    """One Chromium and the app's base URL, with the few helpers the tests share."""
+
+    def __init__(self, driver, base_url):
+        self.d = driver
+        self.base = base_url
+
+    def go(self, path):
+        self.d.get(self.base + path)
+
+    def wait(self, css, timeout=15, visible=True):
+        cond = EC.visibility_of_element_located if visible else EC.presence_of_element_located
+        try:
+            return WebDriverWait(self.d, timeout).until(cond((By.CSS_SELECTOR, css)))
+        except TimeoutException:
+            self.shot("timeout-" + css.replace(" ", "_").replace("#", "")[:40])
+            raise AssertionError(f"{css} did not appear within {timeout}s on {self.d.current_url}")
+
+    def wait_for(self, predicate, timeout=15, what="condition"):
+        end = time.time() + timeout
+        while time.time() < end:
+            try:
+                if predicate():
+                    return
+            except Exception:  # an element replaced while we looked: look again
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"{what} not met within {timeout}s on {self.d.current_url}")
+
+    def click(self, css, timeout=15):
+        """Clicks css once it is there, again if the page was redrawn under the click."""
+        def attempt():
+            self.find(css).click()
+            return True
+        self.wait(css, timeout)
+        self.wait_for(attempt, timeout, what=f"click on {css}")
+
+    def find(self, css):
+        return self.d.find_element(By.CSS_SELECTOR, css)
+
+    def finds(self, css):
+        return self.d.find_elements(By.CSS_SELECTOR, css)
+
+    def text(self, css):
+        return self.wait(css).text
+
+    def login(self, login, password=DEMO_PASSWORD, lang="de"):
+        self.go("/login")
+        self.d.execute_script("sessionStorage.clear(); localStorage.setItem('pnet.lang', arguments[0]);", lang)
+        self.go("/login")
+        self.wait("#login-form input[name=login]").send_keys(login)
+        self.find("#login-form input[name=password]").send_keys(password)
+        self.find("#login-form button[type=submit]").click()
+        self.wait("#logout", timeout=30)
+
+    def shot(self, name):
+        os.makedirs(SHOT_DIR, exist_ok=True)
+        self.d.save_screenshot(os.path.join(SHOT_DIR, f"{name}.png"))
+
+    def csp_violations(self):
+        return [e["message"] for e in self.d.get_log("browser")
+                if "Content Security Policy" in e["message"] or "Refused to" in e["message"]]
+
+
+@pytest.fixture(scope="session")
+def browser(web_pnetd):
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for flag in CHROME_FLAGS:
+        opts.add_argument(flag)
+    profile = tempfile.mkdtemp(prefix="pnet-chromium-")
+    opts.add_argument(f"--user-data-dir={profile}")
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    driver.set_page_load_timeout(30)
+    yield Browser(driver, web_pnetd.base_url)
+    driver.quit()
