@@ -249,7 +249,8 @@ END $$;
 
 -- The steps of the case's chain with their state and the referrals behind them, the edges,
 -- and for each step the providers to suggest: eligible active members with an active service
--- in the step's category, those with free capacity first, then those in the case's district.
+-- in the step's category (and, when the service names target groups, the case's), those with
+-- free capacity first, then those in the case's district.
 CREATE FUNCTION case_chain_state(p_case uuid, p_node uuid) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
@@ -285,6 +286,9 @@ LANGUAGE sql STABLE AS $$
                                          AND m.active
                     JOIN service sv ON sv.node_id = n.id AND sv.category = s.category
                                    AND sv.status = 'active'
+                                   -- A service for named target groups only serves those.
+                                   AND (sv.target_group_ids = '{}'
+                                        OR c.target_group_id = ANY (sv.target_group_ids))
                     WHERE p.version_id = s.version_id AND p.step_key = s.key)) AS j
             FROM chain_step s
             LEFT JOIN referral r ON r.case_id = c.id AND r.chain_step_key = s.key

@@ -11,13 +11,15 @@ CREATE FUNCTION retention_purge(p_days integer, p_request text DEFAULT NULL,
                                 p_client text DEFAULT NULL,
                                 OUT locked boolean, OUT cases integer, OUT consents integer,
                                 OUT referrals integer, OUT events integer, OUT archived integer,
-                                OUT idempotency_keys integer, OUT login_failures integer)
+                                OUT idempotency_keys integer, OUT login_failures integer,
+                                OUT outbox_events integer)
 LANGUAGE plpgsql AS $$
 DECLARE
     doomed uuid[];
+    doomed_referrals uuid[] := '{}';
 BEGIN
     cases := 0; consents := 0; referrals := 0; events := 0; archived := 0;
-    idempotency_keys := 0; login_failures := 0;
+    idempotency_keys := 0; login_failures := 0; outbox_events := 0;
     IF p_days IS NULL OR p_days < 1 THEN
         RAISE EXCEPTION 'retention_purge: p_days must be at least 1, not %', p_days
             USING ERRCODE = 'invalid_parameter_value';
@@ -50,7 +52,8 @@ BEGIN
            AND f.id IN (SELECT r.id FROM referral r WHERE r.case_id = ANY (doomed))
         ON CONFLICT (id) DO NOTHING;
         GET DIAGNOSTICS archived = ROW_COUNT;
-        SELECT count(*) INTO referrals FROM referral WHERE case_id = ANY (doomed);
+        SELECT count(*), coalesce(array_agg(id), '{}') INTO referrals, doomed_referrals
+          FROM referral WHERE case_id = ANY (doomed);
         -- Consents, referrals and events follow by ON DELETE CASCADE.
         DELETE FROM client_case WHERE id = ANY (doomed);
         GET DIAGNOSTICS cases = ROW_COUNT;
@@ -60,11 +63,21 @@ BEGIN
     GET DIAGNOSTICS idempotency_keys = ROW_COUNT;
     DELETE FROM login_failure WHERE at < now() - interval '1 day';
     GET DIAGNOSTICS login_failures = ROW_COUNT;
+    -- Events exist to catch up (SSE) and to deliver (webhooks), not to be kept: those about the
+    -- purged cases go with them, the others after 30 days unless a delivery is still pending.
+    DELETE FROM outbox o
+     WHERE (o.payload->>'case_id')::uuid = ANY (doomed)
+        OR (o.payload->>'referral_id')::uuid = ANY (doomed_referrals)
+        OR (o.at < now() - interval '30 days'
+            AND NOT EXISTS (SELECT 1 FROM webhook_delivery d
+                             WHERE d.outbox_seq = o.seq AND d.state = 'pending'));
+    GET DIAGNOSTICS outbox_events = ROW_COUNT;
 
     PERFORM audit(NULL, NULL, 'retention.purge', NULL, NULL, p_request, p_client,
                   jsonb_build_object('retention_days', p_days, 'cases', cases,
                                      'consents', consents, 'referrals', referrals,
                                      'events', events, 'archived', archived,
                                      'idempotency_keys', idempotency_keys,
-                                     'login_failures', login_failures));
+                                     'login_failures', login_failures,
+                                     'outbox_events', outbox_events));
 END $$;

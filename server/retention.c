@@ -11,7 +11,8 @@
 #include "worker.h"
 
 #define PURGE_COLUMNS                                                                              \
-	"locked, cases, consents, referrals, events, archived, idempotency_keys, login_failures"
+	"locked, cases, consents, referrals, events, archived, idempotency_keys, login_failures,"   \
+	" outbox_events"
 
 const struct db_stmt retention_statements[] = {
         /* $1 retention days, $2 request id, $3 client: the counts (schema/0031_retention.sql) */
@@ -31,7 +32,7 @@ static void on_purged(void *arg, const struct db_result *res)
 {
 	static const char *const names[] = {"cases",         "consents", "referrals",
 	                                    "events",        "archived", "idempotency_keys",
-	                                    "login_failures"};
+	                                    "login_failures", "outbox_events"};
 	json_t *fields;
 
 	(void)arg;

@@ -14,7 +14,7 @@ int purge_main(int argc, char **argv)
 {
 	static const char *const names[] = {"cases",         "consents", "referrals",
 	                                    "events",        "archived", "idempotency_keys",
-	                                    "login_failures"};
+	                                    "login_failures", "outbox_events"};
 	char days[24];
 	const char *values[1] = {days};
 	PGconn *pg;
@@ -38,7 +38,7 @@ int purge_main(int argc, char **argv)
 		PQclear(res);
 		res = PQexecParams(pg,
 		                   "SELECT locked, cases, consents, referrals, events, archived,"
-		                   " idempotency_keys, login_failures"
+		                   " idempotency_keys, login_failures, outbox_events"
 		                   " FROM retention_purge($1::int, 'cli', 'local')",
 		                   1, NULL, values, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK) {

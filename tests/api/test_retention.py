@@ -16,7 +16,7 @@ OLD_CLOSED_CASE = "80000000-0000-4000-8000-000000000008"     # referral 17: enro
 RECENT_CASE = "80000000-0000-4000-8000-000000000002"         # closed 12 hours ago below
 OLD_REFERRALS = {"82000000-0000-4000-8000-000000000016", "82000000-0000-4000-8000-000000000017"}
 COUNTS = ("cases", "consents", "referrals", "events", "archived", "idempotency_keys",
-          "login_failures")
+          "login_failures", "outbox_events")
 
 
 @pytest.fixture
@@ -46,6 +46,14 @@ def rdb(database_factory):
     conn.execute("INSERT INTO login_failure (login, client_addr, at) VALUES"
                  " ('old', '10.0.0.1', now() - interval '25 hours'),"
                  " ('fresh', '10.0.0.1', now() - interval '1 hour')")
+    # Events: one about an old case, one about an old referral (handovers name no case), one
+    # 35 days old about an open case, and a fresh one.
+    conn.execute("INSERT INTO outbox (type, node_ids, payload, at) VALUES"
+                 " ('old-case', '{}', jsonb_build_object('case_id', %s::text), now()),"
+                 " ('old-referral', '{}', jsonb_build_object('referral_id', %s::text), now()),"
+                 " ('stale', '{}', '{}', now() - interval '35 days'),"
+                 " ('fresh', '{}', '{}', now() - interval '1 day')",
+                 (OLD_CLOSED_CASE, sorted(OLD_REFERRALS)[0]))
     yield conninfo, conn
     conn.close()
 
@@ -60,6 +68,7 @@ def snapshot(conn):
         "archive": conn.execute("SELECT count(*) FROM referral_archive").fetchone()[0],
         "keys": {r[0] for r in conn.execute("SELECT key FROM idempotency_key")},
         "failures": {r[0] for r in conn.execute("SELECT login FROM login_failure")},
+        "outbox": {r[0] for r in conn.execute("SELECT type FROM outbox")},
     }
 
 
@@ -94,8 +103,10 @@ def test_purge_deletes_old_closed_cases(pnetd_exe, rdb):
     r = purge(pnetd_exe, conninfo, "--retention-days=500")
     assert r.returncode == 0, r.stderr
     assert r.stdout == ("purged: retention_days=500 cases=0 consents=0 referrals=0 events=0"
-                        " archived=0 idempotency_keys=1 login_failures=1\n")
+                        " archived=0 idempotency_keys=1 login_failures=1 outbox_events=1\n")
     after = snapshot(conn)
+    # Events older than 30 days go; those of cases that stay, stay.
+    assert after["outbox"] == before["outbox"] - {"stale"}
     assert after["cases"] == before["cases"] and after["referrals"] == before["referrals"]
     assert after["keys"] == {"fresh"} and after["failures"] == {"fresh"}
     assert len(purge_rows(conn)) == 1
@@ -106,7 +117,9 @@ def test_purge_deletes_old_closed_cases(pnetd_exe, rdb):
     assert r.returncode == 0, r.stderr
     assert r.stdout == "purged: retention_days=1 " + " ".join(
         f"{k}={expected[k] if k in ('cases', 'consents', 'referrals', 'events', 'archived') else 0}"
-        for k in COUNTS) + "\n"
+        for k in COUNTS if k != "outbox_events") + " outbox_events=2\n"
+    # The events about the purged cases and their referrals go with them.
+    assert snapshot(conn)["outbox"] == {"fresh"}
 
     after = snapshot(conn)
     assert after["cases"] == before["cases"] - {OLD_TRANSFER_CASE, OLD_CLOSED_CASE}
@@ -145,7 +158,8 @@ def test_purge_deletes_old_closed_cases(pnetd_exe, rdb):
     account, request, client, detail = rows[-1]
     assert (account, request, client) == (None, "cli", "local")
     assert detail == {"retention_days": 1, **{k: expected[k] if k in (
-        "cases", "consents", "referrals", "events", "archived") else 0 for k in COUNTS}}
+        "cases", "consents", "referrals", "events", "archived") else 0 for k in COUNTS},
+        "outbox_events": 2}
 
     # A second run finds nothing more.
     r = purge(pnetd_exe, conninfo, "--retention-days=1")
