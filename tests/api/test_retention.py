@@ -174,7 +174,7 @@ def test_one_purge_at_a_time(pnetd_exe, rdb):
     with psycopg.connect(conninfo) as holder:
         holder.execute("SELECT pg_advisory_xact_lock(hashtextextended('pnet retention_purge', 0))")
         row = conn.execute("SELECT * FROM retention_purge(1)").fetchone()
-        assert row == (False, 0, 0, 0, 0, 0, 0, 0)
+        assert row == (False, 0, 0, 0, 0, 0, 0, 0, 0)
         holder.rollback()
     assert snapshot(conn) == before and purge_rows(conn) == []
     assert conn.execute("SELECT (retention_purge(1)).locked").fetchone()[0] is True

@@ -83,7 +83,11 @@ class Browser:
         self.base = base_url
 
     def go(self, path):
-        self.d.get(self.base + path)
+        try:
+            self.d.get(self.base + path)
+        except TimeoutException:
+            # A renderer starved of CPU (a loaded CI machine) may miss one load: once more.
+            self.d.get(self.base + path)
 
     def wait(self, css, timeout=15, visible=True):
         cond = EC.visibility_of_element_located if visible else EC.presence_of_element_located
@@ -149,6 +153,7 @@ def browser(web_pnetd):
     opts.add_argument(f"--user-data-dir={profile}")
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    driver.set_page_load_timeout(30)
+    driver.set_page_load_timeout(90)
+    driver.set_script_timeout(60)
     yield Browser(driver, web_pnetd.base_url)
     driver.quit()
