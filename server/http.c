@@ -268,6 +268,17 @@ int req_if_match(struct req *r, long *version)
 	return -1;
 }
 
+int req_if_match_text(struct req *r, char out[24])
+{
+	long version = 0;
+	int rc = req_if_match(r, &version);
+
+	out[0] = '\0';
+	if (rc > 0)
+		snprintf(out, 24, "%ld", version);
+	return rc;
+}
+
 void req_actor(const struct req *r, const char **values)
 {
 	values[0] = r->auth.account_id[0] ? r->auth.account_id : NULL;

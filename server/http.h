@@ -78,6 +78,12 @@ MUST_CHECK bool req_check_query(struct req *r, const char *const *allowed);
  */
 MUST_CHECK int req_if_match(struct req *r, long *version);
 
+/*
+ * The same as the text a statement takes: 1 with the version in out, 0 when absent (out is
+ * empty), or -1 after answering 400. Pass out as the parameter when the result is 1, else NULL.
+ */
+MUST_CHECK int req_if_match_text(struct req *r, char out[24]);
+
 /* Fill values[0..ACTOR_PARAMS) with account id, node id, request id, client address. */
 void req_actor(const struct req *r, const char **values);
 

@@ -3,9 +3,9 @@
  * filtered by object, account and time. Rows are written by every other module (and by
  * retention); this one only reads them.
  */
-#include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "api.h"
 #include "http.h"
 #include "json.h"
@@ -29,24 +29,6 @@ static const struct db_stmt stmts[] = {
          " ORDER BY a.at DESC, a.id DESC LIMIT $7::int"},
 };
 
-static void on_list(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	struct page *p = r->ctx;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	http_reply_json(r, 200, page_result(p, res->pg, 0, 1));
-}
-
-static void page_free(void *p)
-{
-	page_clear(p);
-	free(p);
-}
-
 /* The row id of a cursor: digits only (the time is checked by the database's cast). */
 static bool cursor_id_ok(const char *id)
 {
@@ -57,17 +39,14 @@ static bool cursor_id_ok(const char *id)
 
 static void list_audit(struct req *r)
 {
-	static const char *const allowed[] = {"limit", "after", "object_id", "account_id",
-	                                      "since", "until", NULL};
-	struct page *p = xcalloc(1, sizeof(*p));
+	static const char *const allowed[] = {"object_id", "account_id", "since", "until", NULL};
+	struct page *p = answer_page_begin(r, 2, allowed);
 	const char *object = req_query(r, "object_id"), *account = req_query(r, "account_id");
 	const char *since = req_query(r, "since"), *until = req_query(r, "until");
 	json_t *errors;
 	const char *values[7];
 
-	r->ctx = p;
-	r->ctx_free = page_free;
-	if (!req_check_query(r, allowed) || !page_parse(r, p, 2))
+	if (!p)
 		return;
 	errors = json_array();
 	if (object && !validate_uuid(object))
@@ -83,12 +62,8 @@ static void list_audit(struct req *r)
 	if (page_key(p, 0) && !cursor_id_ok(page_key(p, 1)))
 		json_add_error(errors, "after",
 		               "after must be a cursor from an earlier page's next");
-	if (json_array_size(errors)) {
-		http_problem_errors(r, 400, "bad-query", "Bad query parameter",
-		                    "A query parameter has a bad value.", errors);
+	if (answer_bad_queries(r, errors, "A query parameter has a bad value."))
 		return;
-	}
-	json_decref(errors);
 	values[0] = object;
 	values[1] = account;
 	values[2] = since;
@@ -96,7 +71,7 @@ static void list_audit(struct req *r)
 	values[4] = page_key(p, 0);
 	values[5] = page_key(p, 1);
 	values[6] = p->limit_text;
-	req_db(r, "audit_list", 7, values, on_list);
+	req_db(r, "audit_list", 7, values, answer_page);
 }
 
 static const struct route routes[] = {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "account_json.h"
+#include "answer.h"
 #include "api.h"
 #include "chain.h"
 #include "http.h"
@@ -17,7 +18,9 @@
 #include "validate.h"
 
 static const struct db_stmt stmts[] = {
-	{"case_create", "SELECT body, version FROM case_create($1, $2, $3, $4, $5, $6, $7)"},
+	{"case_create",
+	 "SELECT body, version, '/v1/cases/' || (body::json->>'id')"
+	 " FROM case_create($1, $2, $3, $4, $5, $6, $7)"},
 	/* $1 node, $2 status, $3 target group, $4 $5 cursor (opened_at, id), $6 limit + 1 */
 	{"case_list",
 	 "SELECT case_json(c, $1::uuid)::text, c.opened_at::text, c.id::text FROM client_case c"
@@ -40,7 +43,8 @@ static const struct db_stmt stmts[] = {
 	 "SELECT coalesce(json_agg(consent_json(k) ORDER BY k.created_at, k.id), '[]')::text"
 	 " FROM client_case c LEFT JOIN consent k ON k.case_id = c.id"
 	 " WHERE c.id = $2 AND c.owner_node_id = $1::uuid GROUP BY c.id"},
-	{"case_consent_revoke", "SELECT outcome, body FROM consent_revoke($1, $2, $3, $4, $5)"},
+	{"case_consent_revoke",
+	 "SELECT outcome, body, NULL::int FROM consent_revoke($1, $2, $3, $4, $5)"},
 	{"case_enrol", "SELECT outcome, body, version FROM case_enrol($1, $2, $3, $4, $5, $6)"},
 	/* actor, $5 case: the chain state, audited as a read of the case (when there is one to
 	   read: a case that is not enrolled answers 409 and writes nothing) */
@@ -122,124 +126,66 @@ static const char *reference_problem(const char *ref)
 	return NULL;
 }
 
-static void page_free(void *p)
-{
-	page_clear(p);
-	free(p);
-}
-
-static void bad_query(struct req *r, const char *field, const char *message)
-{
-	json_t *errors = json_array();
-
-	json_add_error(errors, field, message);
-	http_problem_errors(r, 400, "bad-query", "Bad query parameter", message, errors);
-}
-
-/* The usual answer of a statement returning (outcome, body[, version]); ok_status on success. */
-static void answer_outcome(struct req *r, const struct db_result *res, int ok_status)
-{
-	const char *outcome;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	outcome = PQgetvalue(res->pg, 0, 0);
-	if (!strcmp(outcome, "not_found")) {
-		http_not_found(r);
-	} else if (!strcmp(outcome, "stale")) {
-		http_problem(r, 412, "stale", "Precondition failed",
-			     "The case is at version %s; read it again.", PQgetvalue(res->pg, 0, 2));
-	} else {
-		long version = PQnfields(res->pg) > 2 && !PQgetisnull(res->pg, 0, 2)
-				       ? strtol(PQgetvalue(res->pg, 0, 2), NULL, 10)
-				       : 0;
-		http_reply_json_text(r, ok_status, PQgetvalue(res->pg, 0, 1), version);
-	}
-}
-
+/*
+ * The answer of a statement returning (outcome, body, version): 'not_found' is 404 and a
+ * stale case names only the version it is at.
+ */
 static void on_outcome(void *arg, const struct db_result *res)
 {
-	answer_outcome(arg, res, 200);
+	struct req *r = arg;
+
+	if (answer_outcome_is(res, "not_found"))
+		http_not_found(r);
+	else if (answer_outcome_is(res, "stale"))
+		http_problem(r, 412, "stale", "Precondition failed",
+			     "The case is at version %s; read it again.", PQgetvalue(res->pg, 0, 2));
+	else
+		answer_write(r, res, "case", NULL);
 }
 
-static void on_created_outcome(void *arg, const struct db_result *res)
+/* The same for a consent just recorded: 201, without a Location (a consent has no URL). */
+static void on_consent_created(void *arg, const struct db_result *res)
 {
-	answer_outcome(arg, res, 201);
+	if (answer_outcome_is(res, "ok"))
+		http_reply_json_text(arg, 201, PQgetvalue(res->pg, 0, 1), 0);
+	else
+		on_outcome(arg, res);
 }
 
 /* Cases */
 
-static void on_case_created(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	json_t *doc;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	doc = json_loads(PQgetvalue(res->pg, 0, 0), 0, NULL);
-	if (doc) {
-		char *location = xasprintf("/v1/cases/%s", json_string_value(json_object_get(doc, "id")));
-		http_header(r, "Location", location);
-		free(location);
-		json_decref(doc);
-	}
-	http_reply_json_text(r, 201, PQgetvalue(res->pg, 0, 0),
-			     strtol(PQgetvalue(res->pg, 0, 1), NULL, 10));
-}
-
 static void create_case(struct req *r)
 {
-	json_t *errors = json_array();
+	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
 	const char *values[ACTOR_PARAMS + 3], *problem;
 
-	json_check_object(r->json, create_fields, ARRAY_SIZE(create_fields), NULL, errors);
 	if (json_get_string(r->json, "reference") &&
 	    (problem = reference_problem(json_get_string(r->json, "reference"))))
 		json_add_error(errors, "reference", problem);
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
+	if (answer_invalid(r, errors))
 		return;
-	}
-	json_decref(errors);
 	req_actor(r, values);
 	values[4] = json_get_string(r->json, "reference");
 	values[5] = json_get_string(r->json, "target_group_id");
 	values[6] = json_get_string(r->json, "district");
-	req_db(r, "case_create", 7, values, on_case_created);
-}
-
-static void on_page(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	http_reply_json(r, 200, page_result(r->ctx, res->pg, 0, 1));
+	req_db(r, "case_create", 7, values, answer_created);
 }
 
 static void list_cases(struct req *r)
 {
-	static const char *const allowed[] = {"limit", "after", "status", "target_group_id", NULL};
+	static const char *const allowed[] = {"status", "target_group_id", NULL};
 	const char *status = req_query(r, "status"), *tg = req_query(r, "target_group_id");
-	struct page *p = xcalloc(1, sizeof(*p));
+	struct page *p = answer_page_begin(r, 2, allowed);
 	const char *values[6];
 
-	r->ctx = p;
-	r->ctx_free = page_free;
-	if (!req_check_query(r, allowed) || !page_parse(r, p, 2))
+	if (!p)
 		return;
 	if (status && strcmp(status, "open") && strcmp(status, "closed")) {
-		bad_query(r, "status", "status must be open or closed");
+		answer_bad_query(r, "status", "status must be open or closed");
 		return;
 	}
 	if (tg && !validate_uuid(tg)) {
-		bad_query(r, "target_group_id", "target_group_id must be a UUID");
+		answer_bad_query(r, "target_group_id", "target_group_id must be a UUID");
 		return;
 	}
 	values[0] = r->auth.node_id;
@@ -248,23 +194,7 @@ static void list_cases(struct req *r)
 	values[3] = page_key(p, 0);
 	values[4] = page_key(p, 1);
 	values[5] = p->limit_text;
-	req_db(r, "case_list", 6, values, on_page);
-}
-
-static void on_case(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 0),
-			     strtol(PQgetvalue(res->pg, 0, 1), NULL, 10));
+	req_db(r, "case_list", 6, values, answer_page);
 }
 
 static void get_case(struct req *r)
@@ -273,37 +203,29 @@ static void get_case(struct req *r)
 
 	req_actor(r, values);
 	values[4] = req_param(r, "id");
-	req_db(r, "case_get", 5, values, on_case);
+	req_db(r, "case_get", 5, values, answer_row);
 }
 
 static void update_case(struct req *r)
 {
-	json_t *errors = json_array();
+	json_t *errors = answer_check_patch(r, update_fields, ARRAY_SIZE(update_fields));
 	const char *values[ACTOR_PARAMS + 3], *ref = json_get_string(r->json, "reference"), *problem;
 	const char *status = json_get_string(r->json, "status");
 	bool closing = status && !strcmp(status, "closed");
 	char version_text[24], *patch;
-	long version = 0;
 	int if_match;
 
-	json_check_object(r->json, update_fields, ARRAY_SIZE(update_fields), NULL, errors);
-	if (json_object_size(r->json) == 0)
-		json_add_error(errors, "body", "name at least one field to change");
 	if (ref && (problem = reference_problem(ref)))
 		json_add_error(errors, "reference", problem);
 	if (closing && !json_object_get(r->json, "close_reason"))
 		json_add_error(errors, "close_reason", "is required when closing a case");
 	if (!status && json_object_get(r->json, "close_reason"))
 		json_add_error(errors, "close_reason", "is only given when closing (status: closed)");
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
+	if (answer_invalid(r, errors))
 		return;
-	}
-	json_decref(errors);
-	if_match = req_if_match(r, &version);
+	if_match = req_if_match_text(r, version_text);
 	if (if_match < 0)
 		return;
-	snprintf(version_text, sizeof(version_text), "%ld", version);
 	patch = json_dumps(r->json, JSON_COMPACT);
 	req_actor(r, values);
 	values[4] = req_param(r, "id");
@@ -317,14 +239,13 @@ static void update_case(struct req *r)
 
 static void create_consent(struct req *r)
 {
-	json_t *errors = json_array();
+	json_t *errors = answer_check_body(r, consent_fields, ARRAY_SIZE(consent_fields));
 	const char *values[ACTOR_PARAMS + 7];
 	const char *scope = json_get_string(r->json, "scope");
 	const char *recipient = json_get_string(r->json, "recipient_node_id");
 	const char *given = json_get_string(r->json, "given_on");
 	const char *expires = json_get_string(r->json, "expires_on");
 
-	json_check_object(r->json, consent_fields, ARRAY_SIZE(consent_fields), NULL, errors);
 	if (!scope)
 		scope = "node";
 	if (!strcmp(scope, "node") && !recipient)
@@ -335,11 +256,8 @@ static void create_consent(struct req *r)
 	if (given && expires && validate_date(given) && validate_date(expires) &&
 	    strcmp(expires, given) < 0)
 		json_add_error(errors, "expires_on", "cannot be before given_on");
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
+	if (answer_invalid(r, errors))
 		return;
-	}
-	json_decref(errors);
 	req_actor(r, values);
 	values[4] = req_param(r, "id");
 	values[5] = scope;
@@ -348,7 +266,7 @@ static void create_consent(struct req *r)
 	values[8] = given;
 	values[9] = expires;
 	values[10] = json_get_string(r->json, "evidence");
-	req_db(r, "case_consent_create", 11, values, on_created_outcome);
+	req_db(r, "case_consent_create", 11, values, on_consent_created);
 }
 
 static void on_consents(void *arg, const struct db_result *res)
@@ -356,14 +274,8 @@ static void on_consents(void *arg, const struct db_result *res)
 	struct req *r = arg;
 	json_t *items;
 
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
+	if (!answer_found(r, res))
 		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
 	items = json_loads(PQgetvalue(res->pg, 0, 0), 0, NULL);
 	http_reply_json(r, 200, json_pack("{s:o, s:n}", "items", items ? items : json_array(), "next"));
 }
@@ -388,15 +300,11 @@ static void revoke_consent(struct req *r)
 
 static void enrol(struct req *r)
 {
-	json_t *errors = json_array();
+	json_t *errors = answer_check_body(r, enrol_fields, ARRAY_SIZE(enrol_fields));
 	const char *values[ACTOR_PARAMS + 2];
 
-	json_check_object(r->json, enrol_fields, ARRAY_SIZE(enrol_fields), NULL, errors);
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
+	if (answer_invalid(r, errors))
 		return;
-	}
-	json_decref(errors);
 	req_actor(r, values);
 	values[4] = req_param(r, "id");
 	values[5] = json_get_string(r->json, "chain_id");

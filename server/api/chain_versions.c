@@ -588,12 +588,11 @@ static void replace_version(struct req *r)
 	json_t *errors;
 	const char *values[ACTOR_PARAMS + 6];
 	char number[16], expected[24], *body;
-	long version = 0;
 	int if_match;
 
 	if (!path_number(r, number, sizeof(number)))
 		return;
-	if_match = req_if_match(r, &version);
+	if_match = req_if_match_text(r, expected);
 	if (if_match < 0)
 		return;
 	w = version_write_new(r);
@@ -610,7 +609,6 @@ static void replace_version(struct req *r)
 		return;
 	}
 	json_decref(errors);
-	snprintf(expected, sizeof(expected), "%ld", version);
 	body = json_dumps(r->json, JSON_COMPACT);
 	req_actor(r, values);
 	chains_write_caller(r, values);

@@ -173,15 +173,13 @@ static void update_chain(struct req *r)
 	json_t *errors = answer_check_patch(r, update_fields, ARRAY_SIZE(update_fields));
 	const char *values[ACTOR_PARAMS + 5];
 	char version_text[24], *patch;
-	long version = 0;
 	int if_match;
 
 	if (answer_invalid(r, errors))
 		return;
-	if_match = req_if_match(r, &version);
+	if_match = req_if_match_text(r, version_text);
 	if (if_match < 0)
 		return;
-	snprintf(version_text, sizeof(version_text), "%ld", version);
 	patch = json_dumps(r->json, JSON_COMPACT);
 	req_actor(r, values);
 	chains_write_caller(r, values);

@@ -295,16 +295,14 @@ static void write_ctx_free(void *p)
 static struct write_ctx *write_begin(struct req *r)
 {
 	struct write_ctx *w;
-	long version = 0;
-	int if_match = req_if_match(r, &version);
+	char version[sizeof(w->version)];
 
-	if (if_match < 0)
+	if (req_if_match_text(r, version) < 0)
 		return NULL;
 	w = xcalloc(1, sizeof(*w));
 	r->ctx = w;
 	r->ctx_free = write_ctx_free;
-	if (if_match)
-		snprintf(w->version, sizeof(w->version), "%ld", version);
+	memcpy(w->version, version, sizeof(version));
 	if (r->json)
 		w->patch = json_dumps(r->json, JSON_COMPACT);
 	return w;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "account_json.h"
+#include "answer.h"
 #include "api.h"
 #include "auth.h"
 #include "crypto.h"
@@ -190,17 +191,13 @@ static bool idempotency_key(struct req *r, const char **key)
 
 static void create_referral(struct req *r)
 {
-	json_t *errors = json_array();
+	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
 	const char *key, *values[ACTOR_PARAMS + 11];
 	char hash[CRYPTO_SHA256_HEX_LEN + 1];
 	char *canonical;
 
-	json_check_object(r->json, create_fields, ARRAY_SIZE(create_fields), NULL, errors);
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
+	if (answer_invalid(r, errors))
 		return;
-	}
-	json_decref(errors);
 	if (!idempotency_key(r, &key))
 		return;
 	/* The same body, however it is spaced or ordered, is the same request. */
@@ -225,31 +222,6 @@ static void create_referral(struct req *r)
 
 /* Lists */
 
-static void page_free(void *p)
-{
-	page_clear(p);
-	free(p);
-}
-
-static void on_page(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	http_reply_json(r, 200, page_result(r->ctx, res->pg, 0, 1));
-}
-
-static void bad_query(struct req *r, const char *field, const char *message)
-{
-	json_t *errors = json_array();
-
-	json_add_error(errors, field, message);
-	http_problem_errors(r, 400, "bad-query", "Bad query parameter", message, errors);
-}
-
 /* "sent,received" -> "{sent,received}", or NULL after answering 400. */
 static char *status_filter(struct req *r, const char *text)
 {
@@ -262,9 +234,9 @@ static char *status_filter(struct req *r, const char *text)
 		if (referral_status_parse(s, &st) < 0) {
 			free(copy);
 			free(out);
-			bad_query(r, "status",
-			          "status must be statuses separated by commas, such as "
-			          "sent,received");
+			answer_bad_query(r, "status",
+			                 "status must be statuses separated by commas, such as "
+			                 "sent,received");
 			return NULL;
 		}
 		used += (size_t)sprintf(out + used, "%s%s", used > 1 ? "," : "", s);
@@ -272,7 +244,7 @@ static char *status_filter(struct req *r, const char *text)
 	free(copy);
 	if (used == 1) {
 		free(out);
-		bad_query(r, "status", "status must name at least one status");
+		answer_bad_query(r, "status", "status must name at least one status");
 		return NULL;
 	}
 	out[used++] = '}';
@@ -282,32 +254,29 @@ static char *status_filter(struct req *r, const char *text)
 
 static void list_referrals(struct req *r)
 {
-	static const char *const allowed[] = {"limit",   "after",   "box", "status",
-	                                      "overdue", "case_id", NULL};
+	static const char *const allowed[] = {"box", "status", "overdue", "case_id", NULL};
 	const char *box = req_query(r, "box"), *status = req_query(r, "status");
 	const char *overdue = req_query(r, "overdue"), *case_id = req_query(r, "case_id");
 	const char *stmt = "referral_both", *values[7];
-	struct page *p = xcalloc(1, sizeof(*p));
+	struct page *p = answer_page_begin(r, 2, allowed);
 	char *statuses_text = NULL;
 
-	r->ctx = p;
-	r->ctx_free = page_free;
-	if (!req_check_query(r, allowed) || !page_parse(r, p, 2))
+	if (!p)
 		return;
 	if (box && !strcmp(box, "inbox")) {
 		stmt = "referral_inbox";
 	} else if (box && !strcmp(box, "outbox")) {
 		stmt = "referral_outbox";
 	} else if (box) {
-		bad_query(r, "box", "box must be inbox or outbox");
+		answer_bad_query(r, "box", "box must be inbox or outbox");
 		return;
 	}
 	if (overdue && strcmp(overdue, "true") && strcmp(overdue, "false")) {
-		bad_query(r, "overdue", "overdue must be true or false");
+		answer_bad_query(r, "overdue", "overdue must be true or false");
 		return;
 	}
 	if (case_id && !validate_uuid(case_id)) {
-		bad_query(r, "case_id", "case_id must be a UUID");
+		answer_bad_query(r, "case_id", "case_id must be a UUID");
 		return;
 	}
 	if (status && !(statuses_text = status_filter(r, status)))
@@ -319,27 +288,11 @@ static void list_referrals(struct req *r)
 	values[4] = page_key(p, 0);
 	values[5] = page_key(p, 1);
 	values[6] = p->limit_text;
-	req_db(r, stmt, 7, values, on_page);
+	req_db(r, stmt, 7, values, answer_page);
 	free(statuses_text);
 }
 
 /* Detail */
-
-static void on_get(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 0),
-	                     strtol(PQgetvalue(res->pg, 0, 1), NULL, 10));
-}
 
 static void get_referral(struct req *r)
 {
@@ -347,7 +300,7 @@ static void get_referral(struct req *r)
 
 	req_actor(r, values);
 	values[4] = req_param(r, "id");
-	req_db(r, "referral_get", 5, values, on_get);
+	req_db(r, "referral_get", 5, values, answer_row);
 }
 
 /* Transitions */
@@ -425,14 +378,8 @@ static void on_state(void *arg, const struct db_result *res)
 	size_t nsources, used = 0;
 	int rc;
 
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
+	if (!answer_found(r, res))
 		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
 	referral_status_parse(PQgetvalue(res->pg, 0, 0), &from);
 	t->side = (!strcmp(PQgetvalue(res->pg, 0, 2), "t") ? REFERRAL_SIDE_SENDER : 0) |
 	          (!strcmp(PQgetvalue(res->pg, 0, 3), "t") ? REFERRAL_SIDE_RECEIVER : 0);
@@ -481,18 +428,14 @@ static void on_state(void *arg, const struct db_result *res)
 
 static void transition(struct req *r)
 {
-	json_t *errors = json_array();
+	json_t *errors = answer_check_body(r, transition_fields, ARRAY_SIZE(transition_fields));
 	struct transition *t;
 	const char *values[2];
 	long version;
 	int if_match;
 
-	json_check_object(r->json, transition_fields, ARRAY_SIZE(transition_fields), NULL, errors);
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
+	if (answer_invalid(r, errors))
 		return;
-	}
-	json_decref(errors);
 	if_match = req_if_match(r, &version);
 	if (if_match < 0)
 		return;
@@ -517,27 +460,20 @@ static void on_events(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
 	/* Every visible referral has its "created" event: nothing at all means not visible. */
-	if (PQntuples(res->pg) == 0 && !page_key(r->ctx, 0)) {
+	if (res->status == DB_OK && PQntuples(res->pg) == 0 && !page_key(r->ctx, 0)) {
 		http_not_found(r);
 		return;
 	}
-	http_reply_json(r, 200, page_result(r->ctx, res->pg, 0, 1));
+	answer_page(r, res);
 }
 
 static void list_events(struct req *r)
 {
-	static const char *const allowed[] = {"limit", "after", NULL};
-	struct page *p = xcalloc(1, sizeof(*p));
+	struct page *p = answer_page_begin(r, 1, NULL);
 	const char *values[ACTOR_PARAMS + 3];
 
-	r->ctx = p;
-	r->ctx_free = page_free;
-	if (!req_check_query(r, allowed) || !page_parse(r, p, 1))
+	if (!p)
 		return;
 	req_actor(r, values);
 	values[4] = req_param(r, "id");
@@ -570,15 +506,11 @@ static void on_handover(void *arg, const struct db_result *res)
 
 static void log_handover(struct req *r)
 {
-	json_t *errors = json_array();
+	json_t *errors = answer_check_body(r, handover_fields, ARRAY_SIZE(handover_fields));
 	const char *values[ACTOR_PARAMS + 5];
 
-	json_check_object(r->json, handover_fields, ARRAY_SIZE(handover_fields), NULL, errors);
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
+	if (answer_invalid(r, errors))
 		return;
-	}
-	json_decref(errors);
 	req_actor(r, values);
 	values[4] = req_param(r, "id");
 	values[5] = json_get_string(r->json, "channel");
@@ -596,30 +528,20 @@ static void on_network(void *arg, const struct db_result *res)
 	struct page *p = r->ctx;
 	const char *values[4];
 
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
+	if (!answer_found(r, res))
 		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
 	values[0] = req_param(r, "id");
 	values[1] = page_key(p, 0);
 	values[2] = page_key(p, 1);
 	values[3] = p->limit_text;
-	req_db(r, "referral_overdue", 4, values, on_page);
+	req_db(r, "referral_overdue", 4, values, answer_page);
 }
 
 static void list_overdue(struct req *r)
 {
-	static const char *const allowed[] = {"limit", "after", NULL};
-	struct page *p = xcalloc(1, sizeof(*p));
 	const char *values[1] = {req_param(r, "id")};
 
-	r->ctx = p;
-	r->ctx_free = page_free;
-	if (!req_check_query(r, allowed) || !page_parse(r, p, 2))
+	if (!answer_page_begin(r, 2, NULL))
 		return;
 	if (!auth_coordinates(r, values[0])) {
 		http_forbidden(r, "Only the network's coordinators see its overdue referrals.");

@@ -157,12 +157,10 @@ void registry_update(struct req *r, const char *stmt, db_callback cb)
 {
 	const char *values[ACTOR_PARAMS + 6];
 	char *columns, *body, version_text[24];
-	long version = 0;
-	int if_match = req_if_match(r, &version);
+	int if_match = req_if_match_text(r, version_text);
 
 	if (if_match < 0)
 		return;
-	snprintf(version_text, sizeof(version_text), "%ld", version);
 	columns = registry_columns(r->json);
 	body = json_dumps(r->json, JSON_COMPACT);
 	req_actor(r, values);

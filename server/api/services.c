@@ -300,16 +300,14 @@ static void update_service(struct req *r)
 	json_t *errors = answer_check_patch(r, update_fields, ARRAY_SIZE(update_fields));
 	char *patch, version_text[24];
 	const char *values[ACTOR_PARAMS + 3];
-	long version = 0;
 	int if_match;
 
 	check_body(r->json, errors);
 	if (answer_invalid(r, errors))
 		return;
-	if_match = req_if_match(r, &version);
+	if_match = req_if_match_text(r, version_text);
 	if (if_match < 0)
 		return;
-	snprintf(version_text, sizeof(version_text), "%ld", version);
 	patch = json_dumps(r->json, JSON_COMPACT);
 	req_actor(r, values);
 	values[4] = patch;

@@ -18,6 +18,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 
+#include "answer.h"
 #include "api.h"
 #include "auth.h"
 #include "http.h"
@@ -409,13 +410,8 @@ static void stats_start(struct req *r, const struct report *rep)
 	errors = json_array();
 	check_time(r, "since", errors);
 	check_time(r, "until", errors);
-	if (json_array_size(errors)) {
-		http_problem_errors(r, 400, "bad-query", "Bad query parameter",
-		                    "since and until take a date or an RFC 3339 date-time.",
-		                    errors);
+	if (answer_bad_queries(r, errors, "since and until take a date or an RFC 3339 date-time."))
 		return;
-	}
-	json_decref(errors);
 	format =
 	        negotiate(evhttp_find_header(evhttp_request_get_input_headers(r->evreq), "Accept"));
 	if (format == FORMAT_NONE) {

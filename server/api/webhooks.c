@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "account_json.h"
+#include "answer.h"
 #include "api.h"
 #include "crypto.h"
 #include "http.h"
@@ -33,8 +34,8 @@ static const struct db_stmt stmts[] = {
 	 " au AS (" AUDIT_INSERT("webhook.create", "webhook", "w.id",
 	                         "jsonb_build_object('url', w.url, 'event_types', w.event_types)")
 	 " FROM w)"
-	 "SELECT (" WEBHOOK_JSONB("w") " || jsonb_build_object('secret', w.secret))::text, w.id,"
-	 "       w.version FROM w"},
+	 "SELECT (" WEBHOOK_JSONB("w") " || jsonb_build_object('secret', w.secret))::text,"
+	 "       w.version, '/v1/webhooks/' || w.id FROM w"},
 	/* $1 node, $2 $3 cursor (created_at, id), $4 limit + 1 */
 	{"webhooks_list",
 	 "SELECT " WEBHOOK_JSONB("w") "::text, w.created_at::text, w.id::text FROM webhook w"
@@ -198,28 +199,7 @@ static bool checked(struct req *r, const struct json_field *fields, size_t n)
 
 	if (!json_check_object(r->json, fields, n, NULL, errors))
 		check_webhook(r->json, errors);
-	if (json_array_size(errors)) {
-		http_invalid(r, errors);
-		return false;
-	}
-	json_decref(errors);
-	return true;
-}
-
-static void on_created(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	char *location;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	location = xasprintf("/v1/webhooks/%s", PQgetvalue(res->pg, 0, 1));
-	http_header(r, "Location", location);
-	free(location);
-	http_reply_json_text(r, 201, PQgetvalue(res->pg, 0, 0),
-	                     strtol(PQgetvalue(res->pg, 0, 2), NULL, 10));
+	return !answer_invalid(r, errors);
 }
 
 static void create_webhook(struct req *r)
@@ -242,103 +222,47 @@ static void create_webhook(struct req *r)
 	values[5] = types;
 	values[6] = json_get_string(r->json, "description");
 	values[7] = secret;
-	req_db(r, "webhooks_create", 8, values, on_created);
+	req_db(r, "webhooks_create", 8, values, answer_created);
 	free(types);
-}
-
-static void on_list(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	http_reply_json(r, 200, page_result(r->ctx, res->pg, 0, 1));
-}
-
-static void page_free(void *p)
-{
-	page_clear(p);
-	free(p);
 }
 
 static void list_webhooks(struct req *r)
 {
-	static const char *const allowed[] = {"limit", "after", NULL};
-	struct page *p = xcalloc(1, sizeof(*p));
+	struct page *p = answer_page_begin(r, 2, NULL);
 	const char *values[4];
 
-	r->ctx = p;
-	r->ctx_free = page_free;
-	if (!req_check_query(r, allowed) || !page_parse(r, p, 2))
+	if (!p)
 		return;
 	values[0] = r->auth.node_id;
 	values[1] = page_key(p, 0);
 	values[2] = page_key(p, 1);
 	values[3] = p->limit_text;
-	req_db(r, "webhooks_list", 4, values, on_list);
-}
-
-static void on_get(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 0),
-	                     strtol(PQgetvalue(res->pg, 0, 1), NULL, 10));
+	req_db(r, "webhooks_list", 4, values, answer_page);
 }
 
 static void get_webhook(struct req *r)
 {
 	const char *values[2] = {r->auth.node_id, req_param(r, "id")};
 
-	req_db(r, "webhooks_get", 2, values, on_get);
+	req_db(r, "webhooks_get", 2, values, answer_row);
 }
 
 static void on_updated(void *arg, const struct db_result *res)
 {
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	if (!strcmp(PQgetvalue(res->pg, 0, 0), "stale")) {
-		http_problem(r, 412, "stale", "Precondition failed",
-		             "The webhook has changed since you read it (it is at version %s); "
-		             "read it again.",
-		             PQgetvalue(res->pg, 0, 2));
-		return;
-	}
-	http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 1),
-	                     strtol(PQgetvalue(res->pg, 0, 2), NULL, 10));
+	answer_write(arg, res, "webhook", NULL);
 }
 
 static void update_webhook(struct req *r)
 {
-	long version = 0;
 	int if_match;
 	char version_text[24], *patch;
 	const char *values[ACTOR_PARAMS + 3];
 
 	if (!checked(r, update_fields, ARRAY_SIZE(update_fields)))
 		return;
-	if_match = req_if_match(r, &version);
+	if_match = req_if_match_text(r, version_text);
 	if (if_match < 0)
 		return;
-	snprintf(version_text, sizeof(version_text), "%ld", version);
 	patch = json_dumps(r->json, JSON_COMPACT);
 	req_actor(r, values);
 	values[4] = patch;
@@ -348,58 +272,34 @@ static void update_webhook(struct req *r)
 	free(patch);
 }
 
-static void on_deleted(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (strcmp(PQgetvalue(res->pg, 0, 0), "1") != 0) {
-		http_not_found(r);
-		return;
-	}
-	http_reply_json(r, 204, NULL);
-}
-
 static void delete_webhook(struct req *r)
 {
 	const char *values[ACTOR_PARAMS + 1];
 
 	req_actor(r, values);
 	values[4] = req_param(r, "id");
-	req_db(r, "webhooks_delete", 5, values, on_deleted);
+	req_db(r, "webhooks_delete", 5, values, answer_no_content);
 }
 
 static void on_deliveries(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(res->pg) == 0) {
-		http_not_found(r);
-		return;
-	}
-	if (PQntuples(res->pg) == 1 && PQgetisnull(res->pg, 0, 0)) {
+	/* One row with a NULL delivery: a webhook without deliveries (on this page). */
+	if (res->status == DB_OK && PQntuples(res->pg) == 1 && PQgetisnull(res->pg, 0, 0)) {
 		http_reply_json(r, 200, json_pack("{s:[], s:n}", "items", "next"));
 		return;
 	}
-	http_reply_json(r, 200, page_result(r->ctx, res->pg, 0, 1));
+	if (answer_found(r, res))
+		answer_page(r, res);
 }
 
 static void list_deliveries(struct req *r)
 {
-	static const char *const allowed[] = {"limit", "after", NULL};
-	struct page *p = xcalloc(1, sizeof(*p));
+	struct page *p = answer_page_begin(r, 1, NULL);
 	const char *values[4];
 
-	r->ctx = p;
-	r->ctx_free = page_free;
-	if (!req_check_query(r, allowed) || !page_parse(r, p, 1))
+	if (!p)
 		return;
 	values[0] = r->auth.node_id;
 	values[1] = req_param(r, "id");
