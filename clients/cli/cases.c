@@ -35,19 +35,12 @@ int cmd_case_open(int argc, char **argv)
 	return cli_done(c, "%s\n", cli_text(c, "id"));
 }
 
-static void case_row(const json_t *item, const char **cells, const void *ctx)
-{
-	cells[0] = cli_text(item, "id");
-	cells[1] = cli_text(item, "reference");
-	cells[2] = cli_text(item, "status");
-	cells[3] = cli_text(item, "district");
-	cells[4] = cli_text(item, "opened_at");
-}
-
 int cmd_case_list(int argc, char **argv)
 {
 	static const char *const headers[] = {"ID", "REFERENCE", "STATUS", "DISTRICT", "OPENED"};
-	static const struct cli_table table = {ARRAY_LEN(headers), headers, case_row, NULL};
+	static const char *const keys[] = {"id",       "reference", "status",
+	                                   "district", "opened_at", NULL};
+	static const struct cli_table table = {ARRAY_LEN(headers), headers, cli_row_keys, keys};
 	const char *status = NULL, *target_group = NULL;
 	struct cli_paging paging = {0};
 	const struct cli_opt opts[] = {

@@ -13,19 +13,12 @@
 /* The value of "format" in an export; import refuses files without it. */
 #define CHAIN_FORMAT "pnet-chain/1"
 
-static void chain_row(const json_t *item, const char **cells, const void *ctx)
-{
-	cells[0] = cli_text(item, "id");
-	cells[1] = cli_text(item, "name");
-	cells[2] = cli_text(item, "target_group_id");
-	cells[3] = cli_text(item, "current_version");
-	cells[4] = cli_text(item, "draft_version");
-}
-
 int cmd_chain_list(int argc, char **argv)
 {
 	static const char *const headers[] = {"ID", "NAME", "TARGET GROUP", "PUBLISHED", "DRAFT"};
-	static const struct cli_table table = {ARRAY_LEN(headers), headers, chain_row, NULL};
+	static const char *const keys[] = {
+	        "id", "name", "target_group_id", "current_version", "draft_version", NULL};
+	static const struct cli_table table = {ARRAY_LEN(headers), headers, cli_row_keys, keys};
 	const char *target_group = NULL, *network;
 	const struct cli_opt opts[] = {{"target-group", true, &target_group}};
 	struct cli_query q;

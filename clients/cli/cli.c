@@ -383,6 +383,14 @@ int cli_done(json_t *answer, const char *fmt, ...)
 	return EXIT_OK;
 }
 
+void cli_row_keys(const json_t *item, const char **cells, const void *ctx)
+{
+	const char *const *keys = ctx;
+
+	for (size_t i = 0; keys[i]; i++)
+		cells[i] = cli_text(item, keys[i]);
+}
+
 void cli_print_table(const struct cli_table *t, const json_t *items)
 {
 	struct table *table;

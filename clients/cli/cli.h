@@ -144,6 +144,9 @@ struct cli_table {
 	const void *ctx;
 };
 
+/* A row function whose ctx is a NULL-terminated array of keys: cell i is cli_text of key i. */
+void cli_row_keys(const json_t *item, const char **cells, const void *ctx);
+
 /* Print items (an array) as the table t describes. */
 void cli_print_table(const struct cli_table *t, const json_t *items);
 

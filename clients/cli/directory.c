@@ -8,6 +8,19 @@
 #include "cli.h"
 #include "commands.h"
 
+/* Parse a search's options and its words (several words read as one query, instead of --q). */
+static int parse_search(int argc, char **argv, const struct cli_opt *opts, size_t nopts,
+                        const char *const *q, const char *words[CLI_MAX_POSITIONAL], int *nwords)
+{
+	int rc;
+
+	if ((rc = cli_parse(argc, argv, opts, nopts, 0, CLI_MAX_POSITIONAL, words, nwords)))
+		return rc;
+	if (*q && *nwords)
+		return cli_usage("give the search words or --q, not both");
+	return 0;
+}
+
 /*
  * Start the query of a search at path with q: --q, else the positional words joined into one
  * (several words read as one query).
@@ -72,10 +85,8 @@ int cmd_services_search(int argc, char **argv)
 	struct cli_query query;
 	int npos, rc;
 
-	if ((rc = cli_parse(argc, argv, opts, ARRAY_LEN(opts), 0, CLI_MAX_POSITIONAL, pos, &npos)))
+	if ((rc = parse_search(argc, argv, opts, ARRAY_LEN(opts), &q, pos, &npos)))
 		return rc;
-	if (q && npos)
-		return cli_usage("give the search words or --q, not both");
 	if ((target_group && !cli_uuid_arg(target_group, "--target-group")) ||
 	    (network && !cli_uuid_arg(network, "--network")))
 		return EXIT_USAGE;
@@ -90,19 +101,11 @@ int cmd_services_search(int argc, char **argv)
 	return cli_show_page(&query, &paging, &table);
 }
 
-static void node_row(const json_t *item, const char **cells, const void *ctx)
-{
-	cells[0] = cli_text(item, "id");
-	cells[1] = cli_text(item, "name");
-	cells[2] = cli_text(item, "kind");
-	cells[3] = cli_text(item, "district");
-	cells[4] = cli_text(item, "active");
-}
-
 int cmd_nodes_list(int argc, char **argv)
 {
 	static const char *const headers[] = {"ID", "NAME", "KIND", "DISTRICT", "ACTIVE"};
-	static const struct cli_table table = {ARRAY_LEN(headers), headers, node_row, NULL};
+	static const char *const keys[] = {"id", "name", "kind", "district", "active", NULL};
+	static const struct cli_table table = {ARRAY_LEN(headers), headers, cli_row_keys, keys};
 	const char *kind = NULL, *network = NULL, *district = NULL, *q = NULL, *active = NULL;
 	struct cli_paging paging = {0};
 	const struct cli_opt opts[] = {
@@ -113,10 +116,8 @@ int cmd_nodes_list(int argc, char **argv)
 	struct cli_query query;
 	int npos, rc;
 
-	if ((rc = cli_parse(argc, argv, opts, ARRAY_LEN(opts), 0, CLI_MAX_POSITIONAL, pos, &npos)))
+	if ((rc = parse_search(argc, argv, opts, ARRAY_LEN(opts), &q, pos, &npos)))
 		return rc;
-	if (q && npos)
-		return cli_usage("give the search words or --q, not both");
 	if (network && !cli_uuid_arg(network, "--network"))
 		return EXIT_USAGE;
 	if (active && strcmp(active, "true") && strcmp(active, "false"))
