@@ -11,8 +11,6 @@
 #include "commands.h"
 #include "config.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
 /* Read one line from f into buf (without its newline); false at EOF or when it is too long. */
 static bool read_line(FILE *f, char *buf, size_t size)
 {
@@ -136,11 +134,10 @@ int cmd_login(int argc, char **argv)
 
 int cmd_logout(int argc, char **argv)
 {
-	const char *pos[CLI_MAX_POSITIONAL];
 	struct session s;
-	int npos, rc;
+	int rc;
 
-	if ((rc = cli_parse(argc, argv, NULL, 0, 0, 0, pos, &npos)))
+	if ((rc = cli_parse_options(argc, argv, NULL, 0)))
 		return rc;
 	if (config_load(&s) < 0)
 		return EXIT_REFUSED;
@@ -183,12 +180,11 @@ int cmd_whoami(int argc, char **argv)
 {
 	static const char *const account_keys[] = {"login",   "display_name", "role",
 	                                           "node_id", "network_ids",  NULL};
-	const char *pos[CLI_MAX_POSITIONAL];
 	json_t *me, *account, *token;
 	struct session s;
-	int npos, rc;
+	int rc;
 
-	if ((rc = cli_parse(argc, argv, NULL, 0, 0, 0, pos, &npos)))
+	if ((rc = cli_parse_options(argc, argv, NULL, 0)))
 		return rc;
 	if ((rc = cli_call("GET", "/v1/me", NULL, -1, &me)))
 		return rc;

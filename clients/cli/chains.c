@@ -9,9 +9,6 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "table.h"
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The value of "format" in an export; import refuses files without it. */
 #define CHAIN_FORMAT "pnet-chain/1"
@@ -19,61 +16,37 @@
 int cmd_chain_list(int argc, char **argv)
 {
 	static const char *const headers[] = {"ID", "NAME", "TARGET GROUP", "PUBLISHED", "DRAFT"};
-	const char *target_group = NULL;
+	static const char *const keys[] = {
+	        "id", "name", "target_group_id", "current_version", "draft_version", NULL};
+	static const struct cli_table table = {ARRAY_LEN(headers), headers, cli_row_keys, keys};
+	const char *target_group = NULL, *network;
 	const struct cli_opt opts[] = {{"target-group", true, &target_group}};
-	const char *pos[CLI_MAX_POSITIONAL];
 	struct cli_query q;
-	json_t *items, *item;
-	char *next;
-	size_t i;
-	int npos, rc;
+	int rc;
 
-	if ((rc = cli_parse(argc, argv, opts, ARRAY_LEN(opts), 1, 1, pos, &npos)))
+	if ((rc = cli_parse_id(argc, argv, opts, ARRAY_LEN(opts), "NETWORK", &network)))
 		return rc;
-	if (!cli_uuid_arg(pos[0], "NETWORK") ||
-	    (target_group && !cli_uuid_arg(target_group, "--target-group")))
+	if (target_group && !cli_uuid_arg(target_group, "--target-group"))
 		return EXIT_USAGE;
-	cli_query_init(&q, "/v1/networks/%s/chains", pos[0]);
+	cli_query_init(&q, "/v1/networks/%s/chains", network);
 	cli_query_add(&q, "target_group_id", target_group);
-	rc = cli_list(q.text, true, &items, &next);
+	rc = cli_show_list(q.text, true, &table);
 	cli_query_free(&q);
-	if (rc != EXIT_OK)
-		return rc;
-	if (cli.json) {
-		cli_print_list_json(items, next);
-	} else {
-		struct table *t = table_new(ARRAY_LEN(headers), headers);
-		json_array_foreach(items, i, item)
-		{
-			const char *cells[] = {cli_text(item, "id"), cli_text(item, "name"),
-			                       cli_text(item, "target_group_id"),
-			                       cli_text(item, "current_version"),
-			                       cli_text(item, "draft_version")};
-			table_add(t, cells);
-		}
-		table_print(t, stdout);
-		table_free(t);
-	}
-	json_decref(items);
-	free(next);
-	return EXIT_OK;
+	return rc;
 }
 
 int cmd_chain_export(int argc, char **argv)
 {
-	const char *number = NULL;
+	const char *number = NULL, *id;
 	bool draft = false;
 	const struct cli_opt opts[] = {{"version", true, &number}, {"draft", false, NULL, &draft}};
-	const char *pos[CLI_MAX_POSITIONAL];
 	json_t *chain = NULL, *version = NULL, *doc;
 	json_int_t n = 0;
 	char path[128], *end;
-	int npos, rc;
+	int rc;
 
-	if ((rc = cli_parse(argc, argv, opts, ARRAY_LEN(opts), 1, 1, pos, &npos)))
+	if ((rc = cli_parse_id(argc, argv, opts, ARRAY_LEN(opts), "CHAIN", &id)))
 		return rc;
-	if (!cli_uuid_arg(pos[0], "CHAIN"))
-		return EXIT_USAGE;
 	if (number && draft)
 		return cli_usage("give --version or --draft, not both");
 	if (number) {
@@ -81,7 +54,7 @@ int cmd_chain_export(int argc, char **argv)
 		if (*end || end == number || n < 1)
 			return cli_usage("--version must be a version number (1, 2, ...)");
 	}
-	snprintf(path, sizeof(path), "/v1/chains/%s", pos[0]);
+	snprintf(path, sizeof(path), "/v1/chains/%s", id);
 	if ((rc = cli_call("GET", path, NULL, -1, &chain)))
 		return rc;
 	/* Without a choice: the published version, else the draft (for coordinators). */
@@ -97,7 +70,7 @@ int cmd_chain_export(int argc, char **argv)
 			return EXIT_REFUSED;
 		}
 	}
-	snprintf(path, sizeof(path), "/v1/chains/%s/versions/%" JSON_INTEGER_FORMAT, pos[0], n);
+	snprintf(path, sizeof(path), "/v1/chains/%s/versions/%" JSON_INTEGER_FORMAT, id, n);
 	if ((rc = cli_call("GET", path, NULL, -1, &version))) {
 		json_decref(chain);
 		return rc;
@@ -180,17 +153,13 @@ int cmd_chain_import(int argc, char **argv)
 	if (json_is_string(json_object_get(doc, "description")))
 		json_object_set(body, "description", json_object_get(doc, "description"));
 	snprintf(path, sizeof(path), "/v1/networks/%s/chains", pos[0]);
-	rc = cli_call("POST", path, body, -1, &chain);
-	json_decref(body);
-	if (rc != EXIT_OK)
+	if ((rc = cli_send("POST", path, body, -1, &chain)))
 		goto out;
 	chain_id = json_string_value(json_object_get(chain, "id"));
 	/* 2. an empty draft, 3. its graph; a failure leaves the chain with a draft to fix. */
 	body = json_pack("{s:s}", "from", "empty");
 	snprintf(path, sizeof(path), "/v1/chains/%s/versions", chain_id);
-	rc = cli_call("POST", path, body, -1, &draft);
-	json_decref(body);
-	if (rc != EXIT_OK)
+	if ((rc = cli_send("POST", path, body, -1, &draft)))
 		goto created;
 	number = json_integer_value(json_object_get(draft, "number"));
 	version = json_integer_value(json_object_get(draft, "version"));
@@ -200,17 +169,14 @@ int cmd_chain_import(int argc, char **argv)
 		json_object_set(body, "note", json_object_get(doc, "note"));
 	snprintf(path, sizeof(path), "/v1/chains/%s/versions/%" JSON_INTEGER_FORMAT, chain_id,
 	         number);
-	rc = cli_call("PUT", path, body, (long)version, &graph);
-	json_decref(body);
-	if (rc != EXIT_OK)
+	if ((rc = cli_send("PUT", path, body, (long)version, &graph)))
 		goto created;
 	version = json_integer_value(json_object_get(graph, "version"));
 	if (publish) {
 		snprintf(path, sizeof(path),
 		         "/v1/chains/%s/versions/%" JSON_INTEGER_FORMAT "/publish", chain_id,
 		         number);
-		rc = cli_call("POST", path, NULL, (long)version, &done);
-		if (rc != EXIT_OK)
+		if ((rc = cli_call("POST", path, NULL, (long)version, &done)))
 			goto created;
 	}
 	if (cli.json) {
@@ -249,24 +215,35 @@ out:
 	return rc;
 }
 
+static void funnel_row(const json_t *step, const char **cells, const void *ctx)
+{
+	cells[0] = cli_text(step, "name") ? cli_text(step, "name") : cli_text(step, "key");
+	cells[1] = cli_text(step, "referred");
+	cells[2] = cli_text(step, "accepted");
+	cells[3] = cli_text(step, "started");
+	cells[4] = cli_text(step, "completed");
+	cells[5] = cli_text(step, "declined");
+	cells[6] = cli_text(step, "dropped_out");
+	cells[7] = cli_text(step, "median_days_to_accept");
+	cells[8] = cli_text(step, "median_days_to_start");
+	cells[9] = cli_text(step, "overdue_now");
+}
+
 int cmd_stats_funnel(int argc, char **argv)
 {
 	static const char *const headers[] = {
 	        "STEP",     "REFERRED",    "ACCEPTED",       "STARTED",       "COMPLETED",
 	        "DECLINED", "DROPPED OUT", "DAYS TO ACCEPT", "DAYS TO START", "OVERDUE"};
-	const char *since = NULL, *until = NULL;
+	static const struct cli_table table = {ARRAY_LEN(headers), headers, funnel_row, NULL};
+	const char *since = NULL, *until = NULL, *chain;
 	const struct cli_opt opts[] = {{"since", true, &since}, {"until", true, &until}};
-	const char *pos[CLI_MAX_POSITIONAL];
 	struct cli_query q;
-	json_t *funnel, *step;
-	size_t i;
-	int npos, rc;
+	json_t *funnel;
+	int rc;
 
-	if ((rc = cli_parse(argc, argv, opts, ARRAY_LEN(opts), 1, 1, pos, &npos)))
+	if ((rc = cli_parse_id(argc, argv, opts, ARRAY_LEN(opts), "CHAIN", &chain)))
 		return rc;
-	if (!cli_uuid_arg(pos[0], "CHAIN"))
-		return EXIT_USAGE;
-	cli_query_init(&q, "/v1/chains/%s/stats/funnel", pos[0]);
+	cli_query_init(&q, "/v1/chains/%s/stats/funnel", chain);
 	cli_query_add(&q, "since", since);
 	cli_query_add(&q, "until", until);
 	rc = cli_call("GET", q.text, NULL, -1, &funnel);
@@ -276,28 +253,9 @@ int cmd_stats_funnel(int argc, char **argv)
 	if (cli.json) {
 		cli_print_json(funnel);
 	} else {
-		struct table *t = table_new(ARRAY_LEN(headers), headers);
 		const char *s = cli_text(funnel, "since"), *u = cli_text(funnel, "until");
-		printf("Chain %s, %s to %s\n", pos[0], s ? s : "the start", u ? u : "now");
-		json_array_foreach(json_object_get(funnel, "steps"), i, step)
-		{
-			const char *cells[] = {
-			        cli_text(step, "name") ? cli_text(step, "name")
-			                               : cli_text(step, "key"),
-			        cli_text(step, "referred"),
-			        cli_text(step, "accepted"),
-			        cli_text(step, "started"),
-			        cli_text(step, "completed"),
-			        cli_text(step, "declined"),
-			        cli_text(step, "dropped_out"),
-			        cli_text(step, "median_days_to_accept"),
-			        cli_text(step, "median_days_to_start"),
-			        cli_text(step, "overdue_now"),
-			};
-			table_add(t, cells);
-		}
-		table_print(t, stdout);
-		table_free(t);
+		printf("Chain %s, %s to %s\n", chain, s ? s : "the start", u ? u : "now");
+		cli_print_table(&table, json_object_get(funnel, "steps"));
 	}
 	json_decref(funnel);
 	return EXIT_OK;

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "table.h"
 #include "validate.h"
 
 struct cli_globals cli = {.timeout = 30};
@@ -94,6 +95,28 @@ int cli_parse(int argc, char **argv, const struct cli_opt *opts, size_t nopts, i
 	}
 	if (*npos < min_pos)
 		return cli_usage("missing argument");
+	return 0;
+}
+
+int cli_parse_options(int argc, char **argv, const struct cli_opt *opts, size_t nopts)
+{
+	const char *pos[CLI_MAX_POSITIONAL];
+	int npos;
+
+	return cli_parse(argc, argv, opts, nopts, 0, 0, pos, &npos);
+}
+
+int cli_parse_id(int argc, char **argv, const struct cli_opt *opts, size_t nopts, const char *what,
+                 const char **id)
+{
+	const char *pos[CLI_MAX_POSITIONAL];
+	int npos, rc;
+
+	if ((rc = cli_parse(argc, argv, opts, nopts, 1, 1, pos, &npos)))
+		return rc;
+	if (!cli_uuid_arg(pos[0], what))
+		return EXIT_USAGE;
+	*id = pos[0];
 	return 0;
 }
 
@@ -269,6 +292,26 @@ int cli_call_anonymous(const char *method, const char *path, const json_t *body,
 	return call(method, path, body, -1, out, true);
 }
 
+int cli_send(const char *method, const char *path, json_t *body, long if_match, json_t **out)
+{
+	int rc = cli_call(method, path, body, if_match, out);
+
+	json_decref(body);
+	return rc;
+}
+
+int cli_get_version(const char *path, long *version)
+{
+	json_t *obj;
+	int rc;
+
+	if ((rc = cli_call("GET", path, NULL, -1, &obj)))
+		return rc;
+	*version = (long)json_integer_value(json_object_get(obj, "version"));
+	json_decref(obj);
+	return EXIT_OK;
+}
+
 int cli_list(const char *path, bool all, json_t **items, char **next)
 {
 	char *after = NULL;
@@ -323,6 +366,79 @@ void cli_print_list_json(json_t *items, const char *next)
 		json_object_set_new(doc, "next", json_null());
 	cli_print_json(doc);
 	json_decref(doc);
+}
+
+int cli_done(json_t *answer, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli.json) {
+		cli_print_json(answer ? answer : json_null());
+	} else {
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+	}
+	json_decref(answer);
+	return EXIT_OK;
+}
+
+void cli_row_keys(const json_t *item, const char **cells, const void *ctx)
+{
+	const char *const *keys = ctx;
+
+	for (size_t i = 0; keys[i]; i++)
+		cells[i] = cli_text(item, keys[i]);
+}
+
+void cli_print_table(const struct cli_table *t, const json_t *items)
+{
+	struct table *table;
+	json_t *item;
+	size_t i;
+
+	if (t->ncols > CLI_TABLE_MAX_COLS)
+		abort();
+	table = table_new(t->ncols, t->headers);
+	json_array_foreach(items, i, item)
+	{
+		const char *cells[CLI_TABLE_MAX_COLS] = {NULL};
+		t->row(item, cells, t->ctx);
+		table_add(table, cells);
+	}
+	table_print(table, stdout);
+	table_free(table);
+}
+
+int cli_show_list(const char *path, bool all, const struct cli_table *t)
+{
+	json_t *items;
+	char *next;
+	int rc;
+
+	if ((rc = cli_list(path, all, &items, &next)))
+		return rc;
+	if (cli.json) {
+		cli_print_list_json(items, next);
+	} else {
+		cli_print_table(t, items);
+		if (next)
+			printf("(more: --after %s, or --all)\n", next);
+	}
+	json_decref(items);
+	free(next);
+	return EXIT_OK;
+}
+
+int cli_show_page(struct cli_query *q, const struct cli_paging *p, const struct cli_table *t)
+{
+	int rc;
+
+	cli_query_add(q, "limit", p->limit);
+	cli_query_add(q, "after", p->after);
+	rc = cli_show_list(q->text, p->all, t);
+	cli_query_free(q);
+	return rc;
 }
 
 const char *cli_text(const json_t *obj, const char *key)

@@ -38,6 +38,8 @@ struct cli_opt {
 
 #define CLI_MAX_POSITIONAL 8
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 /*
  * Parse argv[1..argc) (argv[0] is the command word) into opts and positional arguments:
  * "--name value", "--name=value", "--flag", "--" ends the options. Between min_pos and
@@ -46,6 +48,28 @@ struct cli_opt {
  */
 int cli_parse(int argc, char **argv, const struct cli_opt *opts, size_t nopts, int min_pos,
               int max_pos, const char *pos[CLI_MAX_POSITIONAL], int *npos);
+
+/* cli_parse for a command that takes options only, no positional argument. */
+int cli_parse_options(int argc, char **argv, const struct cli_opt *opts, size_t nopts);
+
+/*
+ * cli_parse for a command that takes exactly one positional argument, a UUID (named what in
+ * the message when it is not one): on success returns 0 and points *id at it.
+ */
+int cli_parse_id(int argc, char **argv, const struct cli_opt *opts, size_t nopts, const char *what,
+                 const char **id);
+
+/* The paging options of a list command, and their cli_opt entries. */
+struct cli_paging {
+	const char *limit; /* --limit N */
+	const char *after; /* --after CURSOR */
+	bool all;          /* --all: every page */
+};
+#define CLI_PAGING_OPTS(p)                                                                         \
+	{"limit", true, &(p).limit}, {"after", true, &(p).after},                                  \
+	{                                                                                          \
+		"all", false, NULL, &(p).all                                                       \
+	}
 
 /* Print "pnet CMD: message", the command's usage and a hint to stderr; returns EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -76,6 +100,12 @@ void cli_query_free(struct cli_query *q);
  */
 int cli_call(const char *method, const char *path, const json_t *body, long if_match, json_t **out);
 
+/* cli_call that frees body (which may be NULL) whatever the outcome. */
+int cli_send(const char *method, const char *path, json_t *body, long if_match, json_t **out);
+
+/* GET path and set *version to the object's "version" (to send as If-Match). */
+int cli_get_version(const char *path, long *version);
+
 /* Like cli_call, but sends no token (login). */
 int cli_call_anonymous(const char *method, const char *path, const json_t *body, json_t **out);
 
@@ -97,6 +127,37 @@ void cli_print_json(const json_t *value);
 
 /* Print a list for --json: {"items": [...], "next": cursor|null}. */
 void cli_print_list_json(json_t *items, const char *next);
+
+/*
+ * The end of a command that got answer: with --json prints it (null when there is none),
+ * otherwise the text fmt makes. Frees answer and returns EXIT_OK.
+ */
+int cli_done(json_t *answer, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* How the items of a list print as a table: the headers and what one row shows. */
+#define CLI_TABLE_MAX_COLS 16
+struct cli_table {
+	size_t ncols; /* at most CLI_TABLE_MAX_COLS */
+	const char *const *headers;
+	/* Fill cells[0..ncols) for item (NULL shows as "-"); ctx is the one below. */
+	void (*row)(const json_t *item, const char **cells, const void *ctx);
+	const void *ctx;
+};
+
+/* A row function whose ctx is a NULL-terminated array of keys: cell i is cli_text of key i. */
+void cli_row_keys(const json_t *item, const char **cells, const void *ctx);
+
+/* Print items (an array) as the table t describes. */
+void cli_print_table(const struct cli_table *t, const json_t *items);
+
+/*
+ * GET the list at path (every page with all) and print it: with --json as cli_print_list_json,
+ * otherwise as the table t and, when there are more pages, how to get them.
+ */
+int cli_show_list(const char *path, bool all, const struct cli_table *t);
+
+/* cli_show_list of q with p's --limit and --after added to it (in that order); frees q. */
+int cli_show_page(struct cli_query *q, const struct cli_paging *p, const struct cli_table *t);
 
 /*
  * Text of a member for tables: strings as they are, numbers and booleans as JSON, null or

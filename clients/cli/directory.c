@@ -7,38 +7,69 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "table.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+/* Parse a search's options and its words (several words read as one query, instead of --q). */
+static int parse_search(int argc, char **argv, const struct cli_opt *opts, size_t nopts,
+                        const char *const *q, const char *words[CLI_MAX_POSITIONAL], int *nwords)
+{
+	int rc;
 
-/* Join the words of a search into one q (several positional words read as one query). */
-static char *join_words(const char *const *words, int n)
+	if ((rc = cli_parse(argc, argv, opts, nopts, 0, CLI_MAX_POSITIONAL, words, nwords)))
+		return rc;
+	if (*q && *nwords)
+		return cli_usage("give the search words or --q, not both");
+	return 0;
+}
+
+/*
+ * Start the query of a search at path with q: --q, else the positional words joined into one
+ * (several words read as one query).
+ */
+static void search_query(struct cli_query *query, const char *path, const char *q,
+                         const char *const *words, int n)
 {
 	size_t len = 1;
-	char *q;
+	char *joined = NULL;
 
-	if (n == 0)
-		return NULL;
-	for (int i = 0; i < n; i++)
-		len += strlen(words[i]) + 1;
-	q = calloc(1, len);
-	if (!q)
-		abort();
-	for (int i = 0; i < n; i++) {
-		if (i)
-			strcat(q, " ");
-		strcat(q, words[i]);
+	if (!q && n > 0) {
+		for (int i = 0; i < n; i++)
+			len += strlen(words[i]) + 1;
+		joined = calloc(1, len);
+		if (!joined)
+			abort();
+		for (int i = 0; i < n; i++) {
+			if (i)
+				strcat(joined, " ");
+			strcat(joined, words[i]);
+		}
 	}
-	return q;
+	cli_query_init(query, "%s", path);
+	cli_query_add(query, "q", q ? q : joined);
+	free(joined);
+}
+
+static void service_row(const json_t *item, const char **cells, const void *ctx)
+{
+	json_t *node = json_object_get(item, "node");
+	const char *district = cli_text(item, "district");
+
+	cells[0] = cli_text(item, "id");
+	cells[1] = cli_text(item, "name");
+	cells[2] = cli_text(node, "name");
+	cells[3] = cli_text(item, "category");
+	cells[4] = district ? district : cli_text(node, "district");
+	cells[5] = cli_text(item, "capacity_free");
 }
 
 int cmd_services_search(int argc, char **argv)
 {
 	static const char *const headers[] = {"ID",       "NAME",     "PROVIDER",
 	                                      "CATEGORY", "DISTRICT", "FREE"};
+	static const struct cli_table table = {ARRAY_LEN(headers), headers, service_row, NULL};
 	const char *category = NULL, *target_group = NULL, *district = NULL, *network = NULL,
-	           *language = NULL, *status = NULL, *limit = NULL, *after = NULL, *q = NULL;
-	bool capacity = false, all = false;
+	           *language = NULL, *status = NULL, *q = NULL;
+	bool capacity = false;
+	struct cli_paging paging = {0};
 	const struct cli_opt opts[] = {
 	        {"category", true, &category},
 	        {"target-group", true, &target_group},
@@ -48,27 +79,18 @@ int cmd_services_search(int argc, char **argv)
 	        {"status", true, &status},
 	        {"has-capacity", false, NULL, &capacity},
 	        {"q", true, &q},
-	        {"limit", true, &limit},
-	        {"after", true, &after},
-	        {"all", false, NULL, &all},
+	        CLI_PAGING_OPTS(paging),
 	};
 	const char *pos[CLI_MAX_POSITIONAL];
 	struct cli_query query;
-	json_t *items, *item;
-	char *words, *next;
-	size_t i;
 	int npos, rc;
 
-	if ((rc = cli_parse(argc, argv, opts, ARRAY_LEN(opts), 0, CLI_MAX_POSITIONAL, pos, &npos)))
+	if ((rc = parse_search(argc, argv, opts, ARRAY_LEN(opts), &q, pos, &npos)))
 		return rc;
-	if (q && npos)
-		return cli_usage("give the search words or --q, not both");
 	if ((target_group && !cli_uuid_arg(target_group, "--target-group")) ||
 	    (network && !cli_uuid_arg(network, "--network")))
 		return EXIT_USAGE;
-	words = join_words(pos, npos);
-	cli_query_init(&query, "/v1/services");
-	cli_query_add(&query, "q", q ? q : words);
+	search_query(&query, "/v1/services", q, pos, npos);
 	cli_query_add(&query, "category", category);
 	cli_query_add(&query, "target_group_id", target_group);
 	cli_query_add(&query, "district", district);
@@ -76,100 +98,36 @@ int cmd_services_search(int argc, char **argv)
 	cli_query_add(&query, "language", language);
 	cli_query_add(&query, "status", status);
 	cli_query_add(&query, "has_capacity", capacity ? "true" : NULL);
-	cli_query_add(&query, "limit", limit);
-	cli_query_add(&query, "after", after);
-	free(words);
-	rc = cli_list(query.text, all, &items, &next);
-	cli_query_free(&query);
-	if (rc != EXIT_OK)
-		return rc;
-	if (cli.json) {
-		cli_print_list_json(items, next);
-	} else {
-		struct table *t = table_new(ARRAY_LEN(headers), headers);
-		json_array_foreach(items, i, item)
-		{
-			json_t *node = json_object_get(item, "node");
-			const char *district_text = cli_text(item, "district");
-			const char *cells[] = {
-			        cli_text(item, "id"),
-			        cli_text(item, "name"),
-			        cli_text(node, "name"),
-			        cli_text(item, "category"),
-			        district_text ? district_text : cli_text(node, "district"),
-			        cli_text(item, "capacity_free"),
-			};
-			table_add(t, cells);
-		}
-		table_print(t, stdout);
-		table_free(t);
-		if (next)
-			printf("(more: --after %s, or --all)\n", next);
-	}
-	json_decref(items);
-	free(next);
-	return EXIT_OK;
+	return cli_show_page(&query, &paging, &table);
 }
 
 int cmd_nodes_list(int argc, char **argv)
 {
 	static const char *const headers[] = {"ID", "NAME", "KIND", "DISTRICT", "ACTIVE"};
-	const char *kind = NULL, *network = NULL, *district = NULL, *q = NULL, *active = NULL,
-	           *limit = NULL, *after = NULL;
-	bool all = false;
+	static const char *const keys[] = {"id", "name", "kind", "district", "active", NULL};
+	static const struct cli_table table = {ARRAY_LEN(headers), headers, cli_row_keys, keys};
+	const char *kind = NULL, *network = NULL, *district = NULL, *q = NULL, *active = NULL;
+	struct cli_paging paging = {0};
 	const struct cli_opt opts[] = {
-	        {"kind", true, &kind},   {"network", true, &network}, {"district", true, &district},
-	        {"q", true, &q},         {"active", true, &active},   {"limit", true, &limit},
-	        {"after", true, &after}, {"all", false, NULL, &all},
+	        {"kind", true, &kind}, {"network", true, &network}, {"district", true, &district},
+	        {"q", true, &q},       {"active", true, &active},   CLI_PAGING_OPTS(paging),
 	};
 	const char *pos[CLI_MAX_POSITIONAL];
 	struct cli_query query;
-	json_t *items, *item;
-	char *words, *next;
-	size_t i;
 	int npos, rc;
 
-	if ((rc = cli_parse(argc, argv, opts, ARRAY_LEN(opts), 0, CLI_MAX_POSITIONAL, pos, &npos)))
+	if ((rc = parse_search(argc, argv, opts, ARRAY_LEN(opts), &q, pos, &npos)))
 		return rc;
-	if (q && npos)
-		return cli_usage("give the search words or --q, not both");
 	if (network && !cli_uuid_arg(network, "--network"))
 		return EXIT_USAGE;
 	if (active && strcmp(active, "true") && strcmp(active, "false"))
 		return cli_usage("--active is true or false");
-	words = join_words(pos, npos);
-	cli_query_init(&query, "/v1/nodes");
-	cli_query_add(&query, "q", q ? q : words);
+	search_query(&query, "/v1/nodes", q, pos, npos);
 	cli_query_add(&query, "kind", kind);
 	cli_query_add(&query, "network_id", network);
 	cli_query_add(&query, "district", district);
 	cli_query_add(&query, "active", active);
-	cli_query_add(&query, "limit", limit);
-	cli_query_add(&query, "after", after);
-	free(words);
-	rc = cli_list(query.text, all, &items, &next);
-	cli_query_free(&query);
-	if (rc != EXIT_OK)
-		return rc;
-	if (cli.json) {
-		cli_print_list_json(items, next);
-	} else {
-		struct table *t = table_new(ARRAY_LEN(headers), headers);
-		json_array_foreach(items, i, item)
-		{
-			const char *cells[] = {cli_text(item, "id"), cli_text(item, "name"),
-			                       cli_text(item, "kind"), cli_text(item, "district"),
-			                       cli_text(item, "active")};
-			table_add(t, cells);
-		}
-		table_print(t, stdout);
-		table_free(t);
-		if (next)
-			printf("(more: --after %s, or --all)\n", next);
-	}
-	json_decref(items);
-	free(next);
-	return EXIT_OK;
+	return cli_show_page(&query, &paging, &table);
 }
 
 /* Write value as indented JSON to dir/name; false (with a message) on failure. */

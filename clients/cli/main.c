@@ -10,8 +10,6 @@
 #include "commands.h"
 #include "pnet_config.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
 struct command {
 	const char *name; /* first word */
 	const char *sub;  /* second word, or NULL */

@@ -5,9 +5,6 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "table.h"
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The verbs of pnet referral and the status each moves a referral into. */
 static const struct move {
@@ -19,63 +16,39 @@ static const struct move {
         {"dropout", "dropped_out"}, {"withdraw", "withdrawn"},
 };
 
-static int print_referrals(json_t *items, const char *next, bool outgoing)
+/* A row of the inbox (ctx points at false) or the outbox (at true). */
+static void referral_row(const json_t *item, const char **cells, const void *ctx)
 {
-	static const char *const headers[] = {"ID", "STATUS", "PRIORITY", "CASE",
-	                                      NULL, "DUE",    "OVERDUE"};
-	const char *h[ARRAY_LEN(headers)];
-	struct table *t;
-	json_t *item;
-	size_t i;
+	bool outgoing = *(const bool *)ctx;
 
-	if (cli.json) {
-		cli_print_list_json(items, next);
-		return EXIT_OK;
-	}
-	memcpy(h, headers, sizeof(h));
-	h[4] = outgoing ? "TO" : "FROM";
-	t = table_new(ARRAY_LEN(h), h);
-	json_array_foreach(items, i, item)
-	{
-		const char *node = cli_text(item, outgoing ? "to_node_id" : "from_node_id");
-		const char *cells[] = {
-		        cli_text(item, "id"),
-		        cli_text(item, "status"),
-		        cli_text(item, "priority"),
-		        cli_text(json_object_get(item, "case"), "reference"),
-		        cli_node_name(node),
-		        cli_text(item, "due_at"),
-		        json_is_true(json_object_get(item, "overdue")) ? "yes" : "",
-		};
-		table_add(t, cells);
-	}
-	table_print(t, stdout);
-	table_free(t);
-	if (next)
-		printf("(more: --after %s, or --all)\n", next);
-	return EXIT_OK;
+	cells[0] = cli_text(item, "id");
+	cells[1] = cli_text(item, "status");
+	cells[2] = cli_text(item, "priority");
+	cells[3] = cli_text(json_object_get(item, "case"), "reference");
+	cells[4] = cli_node_name(cli_text(item, outgoing ? "to_node_id" : "from_node_id"));
+	cells[5] = cli_text(item, "due_at");
+	cells[6] = json_is_true(json_object_get(item, "overdue")) ? "yes" : "";
 }
 
 int cmd_box(int argc, char **argv)
 {
-	const char *status = NULL, *case_id = NULL, *limit = NULL, *after = NULL;
-	bool overdue = false, all = false;
+	const char *status = NULL, *case_id = NULL;
+	bool overdue = false;
+	struct cli_paging paging = {0};
 	const struct cli_opt opts[] = {
 	        {"status", true, &status},
 	        {"case", true, &case_id},
-	        {"limit", true, &limit},
-	        {"after", true, &after},
 	        {"overdue", false, NULL, &overdue},
-	        {"all", false, NULL, &all},
+	        CLI_PAGING_OPTS(paging),
 	};
-	const char *pos[CLI_MAX_POSITIONAL];
 	bool outgoing = !strcmp(argv[0], "outbox");
+	const char *headers[] = {"ID",  "STATUS", "PRIORITY", "CASE", outgoing ? "TO" : "FROM",
+	                         "DUE", "OVERDUE"};
+	const struct cli_table table = {ARRAY_LEN(headers), headers, referral_row, &outgoing};
 	struct cli_query q;
-	json_t *items;
-	char *next;
-	int npos, rc;
+	int rc;
 
-	if ((rc = cli_parse(argc, argv, opts, ARRAY_LEN(opts), 0, 0, pos, &npos)))
+	if ((rc = cli_parse_options(argc, argv, opts, ARRAY_LEN(opts))))
 		return rc;
 	if (case_id && !cli_uuid_arg(case_id, "--case"))
 		return EXIT_USAGE;
@@ -83,46 +56,26 @@ int cmd_box(int argc, char **argv)
 	cli_query_add(&q, "status", status);
 	cli_query_add(&q, "case_id", case_id);
 	cli_query_add(&q, "overdue", overdue ? "true" : NULL);
-	cli_query_add(&q, "limit", limit);
-	cli_query_add(&q, "after", after);
-	rc = cli_list(q.text, all, &items, &next);
-	cli_query_free(&q);
-	if (rc == EXIT_OK)
-		rc = print_referrals(items, next, outgoing);
-	json_decref(items);
-	free(next);
-	return rc;
+	return cli_show_page(&q, &paging, &table);
 }
 
-static void print_events(json_t *events)
+/* A row of a referral's timeline; the detail is made in a buffer the next row reuses. */
+static void event_row(const json_t *e, const char **cells, const void *ctx)
 {
-	static const char *const headers[] = {"AT", "KIND", "FROM", "TO", "BY", "DETAIL"};
-	struct table *t = table_new(ARRAY_LEN(headers), headers);
-	json_t *e;
-	size_t i;
+	static char detail[256];
+	const char *reason = cli_text(e, "status_reason"), *outcome = cli_text(e, "outcome");
+	const char *channel = cli_text(e, "channel"), *note = cli_text(e, "note");
 
-	json_array_foreach(events, i, e)
-	{
-		char detail[256];
-		const char *reason = cli_text(e, "status_reason"),
-		           *outcome = cli_text(e, "outcome");
-		const char *channel = cli_text(e, "channel"), *note = cli_text(e, "note");
-		snprintf(detail, sizeof(detail), "%s%s%s%s%s%s%s", reason ? reason : "",
-		         outcome ? outcome : "", channel ? channel : "",
-		         json_is_true(json_object_get(e, "warm")) ? " (warm)" : "",
-		         note && (reason || outcome || channel) ? ": " : "", note ? note : "", "");
-		const char *cells[] = {
-		        cli_text(e, "at"),
-		        cli_text(e, "kind"),
-		        cli_text(e, "from_status"),
-		        cli_text(e, "to_status"),
-		        cli_node_name(cli_text(e, "actor_node_id")),
-		        detail[0] ? detail : NULL,
-		};
-		table_add(t, cells);
-	}
-	table_print(t, stdout);
-	table_free(t);
+	snprintf(detail, sizeof(detail), "%s%s%s%s%s%s%s", reason ? reason : "",
+	         outcome ? outcome : "", channel ? channel : "",
+	         json_is_true(json_object_get(e, "warm")) ? " (warm)" : "",
+	         note && (reason || outcome || channel) ? ": " : "", note ? note : "", "");
+	cells[0] = cli_text(e, "at");
+	cells[1] = cli_text(e, "kind");
+	cells[2] = cli_text(e, "from_status");
+	cells[3] = cli_text(e, "to_status");
+	cells[4] = cli_node_name(cli_text(e, "actor_node_id"));
+	cells[5] = detail[0] ? detail : NULL;
 }
 
 int cmd_referral_show(int argc, char **argv)
@@ -133,23 +86,24 @@ int cmd_referral_show(int argc, char **argv)
 	        "note",       "due_at",  "appointment_at", "expected_on", "status_reason",
 	        "outcome",    "overdue", "version",        "created_at",  "updated_at",
 	        NULL};
+	static const char *const event_headers[] = {"AT", "KIND", "FROM", "TO", "BY", "DETAIL"};
+	static const struct cli_table event_table = {ARRAY_LEN(event_headers), event_headers,
+	                                             event_row, NULL};
 	bool events = false;
 	const struct cli_opt opts[] = {{"events", false, NULL, &events}};
-	const char *pos[CLI_MAX_POSITIONAL];
+	const char *id;
 	json_t *referral, *timeline = NULL;
 	char path[80];
-	int npos, rc;
+	int rc;
 
-	if ((rc = cli_parse(argc, argv, opts, ARRAY_LEN(opts), 1, 1, pos, &npos)))
+	if ((rc = cli_parse_id(argc, argv, opts, ARRAY_LEN(opts), "ID", &id)))
 		return rc;
-	if (!cli_uuid_arg(pos[0], "ID"))
-		return EXIT_USAGE;
-	snprintf(path, sizeof(path), "/v1/referrals/%s", pos[0]);
+	snprintf(path, sizeof(path), "/v1/referrals/%s", id);
 	if ((rc = cli_call("GET", path, NULL, -1, &referral)))
 		return rc;
 	if (events) {
 		char *next;
-		snprintf(path, sizeof(path), "/v1/referrals/%s/events", pos[0]);
+		snprintf(path, sizeof(path), "/v1/referrals/%s/events", id);
 		rc = cli_list(path, true, &timeline, &next);
 		free(next);
 	}
@@ -165,7 +119,7 @@ int cmd_referral_show(int argc, char **argv)
 		               : "-");
 		if (timeline) {
 			putchar('\n');
-			print_events(timeline);
+			cli_print_table(&event_table, timeline);
 		}
 	}
 	json_decref(timeline);
@@ -213,11 +167,10 @@ int cmd_referral_create(int argc, char **argv)
 	        {"urgent", false, NULL, &urgent},
 	        {"redirected-from", true, &from},
 	};
-	const char *pos[CLI_MAX_POSITIONAL];
 	json_t *body, *referral;
-	int npos, rc;
+	int rc;
 
-	if ((rc = cli_parse(argc, argv, opts, ARRAY_LEN(opts), 0, 0, pos, &npos)))
+	if ((rc = cli_parse_options(argc, argv, opts, ARRAY_LEN(opts))))
 		return rc;
 	if (!case_id || !to)
 		return cli_usage("--case and --to are required");
@@ -240,16 +193,9 @@ int cmd_referral_create(int argc, char **argv)
 		json_decref(body);
 		return EXIT_USAGE;
 	}
-	rc = cli_call("POST", "/v1/referrals", body, -1, &referral);
-	json_decref(body);
-	if (rc != EXIT_OK)
+	if ((rc = cli_send("POST", "/v1/referrals", body, -1, &referral)))
 		return rc;
-	if (cli.json)
-		cli_print_json(referral);
-	else
-		printf("%s\n", cli_text(referral, "id"));
-	json_decref(referral);
-	return EXIT_OK;
+	return cli_done(referral, "%s\n", cli_text(referral, "id"));
 }
 
 int cmd_referral_move(int argc, char **argv)
@@ -263,21 +209,19 @@ int cmd_referral_move(int argc, char **argv)
 	        {"expected-on", true, &expected},
 	        {"note", true, &note},
 	};
-	const char *pos[CLI_MAX_POSITIONAL], *to = NULL;
-	json_t *referral, *body, *moved;
-	json_int_t version;
+	const char *id, *to = NULL;
+	json_t *body, *moved;
+	long version;
 	char path[96];
-	int npos, rc;
+	int rc;
 
 	for (size_t i = 0; i < ARRAY_LEN(moves); i++)
 		if (!strcmp(moves[i].verb, argv[0]))
 			to = moves[i].to;
 	if (!to)
 		return cli_usage("unknown move '%s'", argv[0]);
-	if ((rc = cli_parse(argc, argv, opts, ARRAY_LEN(opts), 1, 1, pos, &npos)))
+	if ((rc = cli_parse_id(argc, argv, opts, ARRAY_LEN(opts), "ID", &id)))
 		return rc;
-	if (!cli_uuid_arg(pos[0], "ID"))
-		return EXIT_USAGE;
 	body = json_pack("{s:s}", "to", to);
 	put(body, "reason", reason);
 	put(body, "outcome", outcome);
@@ -288,25 +232,16 @@ int cmd_referral_move(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	/* The move names the version we read, so that a change meanwhile is refused (412). */
-	snprintf(path, sizeof(path), "/v1/referrals/%s", pos[0]);
-	if ((rc = cli_call("GET", path, NULL, -1, &referral))) {
+	snprintf(path, sizeof(path), "/v1/referrals/%s", id);
+	if ((rc = cli_get_version(path, &version))) {
 		json_decref(body);
 		return rc;
 	}
-	version = json_integer_value(json_object_get(referral, "version"));
-	json_decref(referral);
-	snprintf(path, sizeof(path), "/v1/referrals/%s/transitions", pos[0]);
-	rc = cli_call("POST", path, body, (long)version, &moved);
-	json_decref(body);
-	if (rc != EXIT_OK)
+	snprintf(path, sizeof(path), "/v1/referrals/%s/transitions", id);
+	if ((rc = cli_send("POST", path, body, version, &moved)))
 		return rc;
-	if (cli.json)
-		cli_print_json(moved);
-	else
-		printf("%s %s (version %s)\n", cli_text(moved, "id"), cli_text(moved, "status"),
-		       cli_text(moved, "version"));
-	json_decref(moved);
-	return EXIT_OK;
+	return cli_done(moved, "%s %s (version %s)\n", cli_text(moved, "id"),
+	                cli_text(moved, "status"), cli_text(moved, "version"));
 }
 
 int cmd_handover(int argc, char **argv)
@@ -319,15 +254,13 @@ int cmd_handover(int argc, char **argv)
 	        {"at", true, &at},
 	        {"note", true, &note},
 	};
-	const char *pos[CLI_MAX_POSITIONAL];
+	const char *id;
 	json_t *body, *event;
 	char path[96];
-	int npos, rc;
+	int rc;
 
-	if ((rc = cli_parse(argc, argv, opts, ARRAY_LEN(opts), 1, 1, pos, &npos)))
+	if ((rc = cli_parse_id(argc, argv, opts, ARRAY_LEN(opts), "ID", &id)))
 		return rc;
-	if (!cli_uuid_arg(pos[0], "ID"))
-		return EXIT_USAGE;
 	if (!channel)
 		return cli_usage("--channel is required (in_person, phone, video, letter, portal)");
 	body = json_pack("{s:s, s:b}", "channel", channel, "warm", warm);
@@ -336,15 +269,8 @@ int cmd_handover(int argc, char **argv)
 		json_decref(body);
 		return EXIT_USAGE;
 	}
-	snprintf(path, sizeof(path), "/v1/referrals/%s/handovers", pos[0]);
-	rc = cli_call("POST", path, body, -1, &event);
-	json_decref(body);
-	if (rc != EXIT_OK)
+	snprintf(path, sizeof(path), "/v1/referrals/%s/handovers", id);
+	if ((rc = cli_send("POST", path, body, -1, &event)))
 		return rc;
-	if (cli.json)
-		cli_print_json(event);
-	else
-		printf("Handover logged: %s%s.\n", channel, warm ? ", warm" : "");
-	json_decref(event);
-	return EXIT_OK;
+	return cli_done(event, "Handover logged: %s%s.\n", channel, warm ? ", warm" : "");
 }
