@@ -35,6 +35,7 @@ struct sse_stream {
 	struct sse_hub *hub;
 	struct req *r; /* NULL once the answer has ended */
 	char node_id[37];
+	char token_id[37]; /* checked at each heartbeat: a revoked token ends the stream */
 	struct pos cursor; /* the last row this stream has been given (or skipped) */
 	bool live;         /* replay done: the hub's fetches feed it */
 	bool querying;     /* its replay query runs: the struct waits for the callback */
@@ -52,6 +53,7 @@ struct sse_hub {
 	struct event *ev_heartbeat; /* keepalive comments, and a fetch in case a NOTIFY was lost */
 	struct event *ev_reap;      /* end the streams whose clients left */
 	bool fetching;              /* the hub's query runs */
+	bool checking;              /* the tokens of the streams are being checked */
 	bool again;                 /* another wake-up came while it ran */
 	struct pos fetch_from;      /* where the running query started */
 	bool freeing;
@@ -283,6 +285,48 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 	hub_fetch(hub);
 }
 
+/* The tokens still valid: streams of the others end, and their clients get 401 on reconnecting. */
+static void on_tokens_checked(void *arg, const struct db_result *res)
+{
+	struct sse_hub *hub = arg;
+	struct sse_stream *s, *next;
+
+	hub->checking = false;
+	/* Without an answer nothing is known: the streams go on until the next heartbeat. */
+	if (res->status != DB_OK || hub->freeing)
+		return;
+	for (s = TAILQ_FIRST(&hub->streams); s; s = next) {
+		bool valid = false;
+
+		next = TAILQ_NEXT(s, link);
+		for (int i = 0; i < PQntuples(res->pg) && !valid; i++)
+			valid = !strcmp(PQgetvalue(res->pg, i, 0), s->token_id);
+		if (!valid && s->r && !s->gone)
+			stream_end(s, false);
+	}
+}
+
+/* A stream lives longer than a request: its token is checked again at every heartbeat. */
+static void check_tokens(struct sse_hub *hub)
+{
+	struct sse_stream *s;
+	char *ids, *p;
+	const char *values[1];
+
+	if (hub->checking || hub->nstreams == 0)
+		return;
+	p = ids = xmalloc(hub->nstreams * 38 + 3);
+	*p++ = '{';
+	TAILQ_FOREACH(s, &hub->streams, link)
+	p += sprintf(p, "%s%s", p[-1] == '{' ? "" : ",", s->token_id);
+	*p++ = '}';
+	*p = '\0';
+	values[0] = ids;
+	hub->checking = true;
+	db_query(hub->w->db, SSE_TOKENS_STMT, 1, values, on_tokens_checked, hub);
+	free(ids);
+}
+
 static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
 {
 	struct sse_hub *hub = arg;
@@ -293,6 +337,7 @@ static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
 	stream_write(s, keepalive, sizeof(keepalive) - 1);
 	/* A lost notification costs at most one heartbeat. */
 	on_wake(-1, 0, hub);
+	check_tokens(hub);
 }
 
 struct sse_hub *sse_hub_new(struct worker *w)
@@ -356,6 +401,7 @@ void sse_open(struct req *r, const char *txid, const char *seq)
 	s->hub = hub;
 	s->r = r;
 	snprintf(s->node_id, sizeof(s->node_id), "%s", r->auth.node_id);
+	snprintf(s->token_id, sizeof(s->token_id), "%s", r->auth.token_id);
 	s->cursor = pos_parse(txid, seq);
 	TAILQ_INSERT_TAIL(&hub->streams, s, link);
 	hub->nstreams++;

@@ -49,6 +49,10 @@ static const struct db_stmt stmts[] = {
 	 "         EXISTS (SELECT 1 FROM outbox x"
 	 "                  WHERE x.txid >= pg_snapshot_xmin(pg_current_snapshot()))::text) q"
 	 " ORDER BY q.k, q.txid, q.seq"},
+	{SSE_TOKENS_STMT,
+	 "SELECT t.id::text FROM api_token t JOIN account a ON a.id = t.account_id"
+	 " WHERE t.id = ANY ($1::uuid[]) AND t.revoked_at IS NULL AND t.expires_at > now()"
+	 "   AND NOT a.disabled"},
 };
 /* clang-format on */
 

@@ -249,3 +249,40 @@ def test_database_restart_loses_nothing(pnetd_exe, pnetd_factory, demo):
         s.close()
         server.stop()
 
+
+
+def test_a_stream_ends_when_its_token_stops_working(pnetd_factory, demo_database, demo):
+    """A stream outlives the request that opened it: its token is checked again at every
+    heartbeat, and a logout, a revoked token or a disabled account ends it."""
+    server = pnetd_factory("--sse-heartbeat-s=1", database=demo_database)
+    admin = Api(server.base_url, demo("admin").token)
+
+    # Logout of the token the stream uses.
+    session = Api(server.base_url)
+    session.login("schuldnerberatung", DEMO_PASSWORD)
+    other = Api(server.base_url)
+    other.login("schuldnerberatung", DEMO_PASSWORD)
+    doomed, kept = SseClient(server.base_url, session.token), SseClient(server.base_url, other.token)
+    assert doomed.status == 200 and kept.status == 200
+    assert session.post("/v1/auth/logout").status_code == 204
+    assert doomed.ended.wait(5), "the stream of a logged-out token went on"
+    assert not kept.ended.is_set(), "another token's stream was ended too"
+    assert SseClient(server.base_url, session.token).status == 401
+
+    # A disabled account: every stream of it ends.
+    account = admin.get("/v1/accounts", params={"limit": "500"}).json()["items"]
+    suchtberatung = next(a for a in account if a["login"] == "suchtberatung")
+    sucht = Api(server.base_url)
+    sucht.login("suchtberatung", DEMO_PASSWORD)
+    stream = SseClient(server.base_url, sucht.token)
+    assert stream.status == 200
+    r = admin.patch(f"/v1/accounts/{suchtberatung['id']}", json={"disabled": True})
+    assert r.status_code == 200, r.text
+    try:
+        assert stream.ended.wait(5), "the stream of a disabled account went on"
+        assert not kept.ended.is_set()
+    finally:
+        r = admin.patch(f"/v1/accounts/{suchtberatung['id']}", json={"disabled": False})
+        assert r.status_code == 200, r.text
+        kept.close()
+        stream.close()
