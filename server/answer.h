@@ -61,8 +61,7 @@ void answer_page(void *arg, const struct db_result *res);
  * always allowed), read limit and a cursor of nkeys keys, and keep the page in r->ctx. Returns
  * the page, or NULL after answering 400.
  */
-MUST_CHECK struct page *answer_page_begin(struct req *r, size_t nkeys,
-					  const char *const *allowed);
+MUST_CHECK struct page *answer_page_begin(struct req *r, size_t nkeys, const char *const *allowed);
 
 /* 400 naming one query parameter. */
 void answer_bad_query(struct req *r, const char *field, const char *message);

@@ -50,8 +50,8 @@ void log_write(enum log_level level, const char *request_id, const char *msg, js
 	}
 }
 
-static void log_vprintf(enum log_level level, const char *request_id, const char *fmt,
-			va_list ap) PRINTF_LIKE(3, 0);
+static void log_vprintf(enum log_level level, const char *request_id, const char *fmt, va_list ap)
+        PRINTF_LIKE(3, 0);
 
 static void log_vprintf(enum log_level level, const char *request_id, const char *fmt, va_list ap)
 {

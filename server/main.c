@@ -107,8 +107,8 @@ static int serve(void)
 	workers = workers_start(nworkers, fd);
 	notify_start(workers, nworkers);
 	log_write(LOG_INFO, NULL, "listening",
-		  json_pack("{s:s, s:i, s:i, s:b, s:s}", "address", cfg.listen, "port", port,
-			    "workers", nworkers, "tls", tls_enabled(), "version", PNET_VERSION));
+	          json_pack("{s:s, s:i, s:i, s:b, s:s}", "address", cfg.listen, "port", port,
+	                    "workers", nworkers, "tls", tls_enabled(), "version", PNET_VERSION));
 	event_base_dispatch(main_base);
 
 	close(fd);

@@ -11,13 +11,15 @@
 #include "worker.h"
 
 #define PURGE_COLUMNS                                                                              \
-	"locked, cases, consents, referrals, events, archived, idempotency_keys, login_failures,"   \
+	"locked, cases, consents, referrals, events, archived, idempotency_keys, login_failures,"  \
 	" outbox_events"
 
+/* clang-format off */
 const struct db_stmt retention_statements[] = {
         /* $1 retention days, $2 request id, $3 client: the counts (schema/0031_retention.sql) */
         {"retention_purge", "SELECT " PURGE_COLUMNS " FROM retention_purge($1::int, $2, $3)"},
 };
+/* clang-format on */
 const size_t retention_nstatements = ARRAY_SIZE(retention_statements);
 
 /* One timer per process (only one worker arms it), so the state is static. */
@@ -30,8 +32,8 @@ static struct {
 
 static void on_purged(void *arg, const struct db_result *res)
 {
-	static const char *const names[] = {"cases",         "consents", "referrals",
-	                                    "events",        "archived", "idempotency_keys",
+	static const char *const names[] = {"cases",          "consents",     "referrals",
+	                                    "events",         "archived",     "idempotency_keys",
 	                                    "login_failures", "outbox_events"};
 	json_t *fields;
 

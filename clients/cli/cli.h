@@ -65,11 +65,12 @@ struct cli_paging {
 	const char *after; /* --after CURSOR */
 	bool all;          /* --all: every page */
 };
+/* clang-format off */
 #define CLI_PAGING_OPTS(p)                                                                         \
-	{"limit", true, &(p).limit}, {"after", true, &(p).after},                                  \
-	{                                                                                          \
-		"all", false, NULL, &(p).all                                                       \
-	}
+	{"limit", true, &(p).limit},                                                               \
+	{"after", true, &(p).after},                                                               \
+	{"all", false, NULL, &(p).all}
+/* clang-format on */
 
 /* Print "pnet CMD: message", the command's usage and a hint to stderr; returns EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -18,11 +18,11 @@ struct command {
 	const char *help;  /* what it does; option lines indented by two spaces */
 };
 
+/* clang-format off */
 #define MOVE(verb, what, opts)                                                                     \
-	{                                                                                          \
-		"referral", verb, cmd_referral_move, "referral " verb " ID" opts,                  \
-		        what " Reads the referral first and sends its version as If-Match."        \
-	}
+	{"referral", verb, cmd_referral_move, "referral " verb " ID" opts,                         \
+	 what " Reads the referral first and sends its version as If-Match."}
+/* clang-format on */
 
 static const struct command commands[] = {
         {"login", NULL, cmd_login, "login [LOGIN] [--password-stdin]",

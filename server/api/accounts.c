@@ -18,6 +18,7 @@
 #include "page.h"
 #include "worker.h"
 
+/* clang-format off */
 static const struct db_stmt stmts[] = {
         /* actor, $5 login, $6 display name, $7 hash, $8 role, $9 node, $10 networks, $11 disabled
          */
@@ -118,16 +119,19 @@ static const struct db_stmt stmts[] = {
                                  "NULL") " FROM t)"
                                          "SELECT count(*) FROM t"},
 };
+/* clang-format on */
 
 static const char *const role_names[] = {"admin", "coordinator", "caseworker", "auditor", NULL};
 
+/* clang-format off */
 #define ACCOUNT_FIELDS_COMMON                                                                      \
-	{"display_name", JF_STRING, 0, 1, 200}, {"role", JF_ENUM, 0, 0, 0, role_names},            \
-	        {"node_id", JF_UUID, JF_NULLABLE}, {"network_ids", JF_UUID_ARRAY, 0, 0, 100},      \
-	        {"disabled", JF_BOOLEAN, 0},                                                       \
-	{                                                                                          \
-		"password", JF_STRING, 0, 12, 1024                                                 \
-	}
+	{"display_name", JF_STRING, 0, 1, 200},                                                    \
+	{"role", JF_ENUM, 0, 0, 0, role_names},                                                    \
+	{"node_id", JF_UUID, JF_NULLABLE},                                                         \
+	{"network_ids", JF_UUID_ARRAY, 0, 0, 100},                                                 \
+	{"disabled", JF_BOOLEAN, 0},                                                               \
+	{"password", JF_STRING, 0, 12, 1024}
+/* clang-format on */
 
 static const struct json_field create_fields[] = {
         {"login", JF_LOGIN, JF_REQUIRED},
@@ -190,7 +194,7 @@ static void on_hashed(void *arg)
  * before this returns: everything it needs is set here, not afterwards.
  */
 static void account_write_start(struct req *r, long expected_version,
-				void (*next)(struct account_write *w))
+                                void (*next)(struct account_write *w))
 {
 	struct account_write *w = xcalloc(1, sizeof(*w));
 	const char *password = json_get_string(r->json, "password");

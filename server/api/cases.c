@@ -17,6 +17,7 @@
 #include "page.h"
 #include "validate.h"
 
+/* clang-format off */
 static const struct db_stmt stmts[] = {
 	{"case_create",
 	 "SELECT body, version, '/v1/cases/' || (body::json->>'id')"
@@ -55,37 +56,35 @@ static const struct db_stmt stmts[] = {
 	 " FROM c WHERE c.chain_version_id IS NOT NULL)"
 	 "SELECT (SELECT count(*) FROM c), case_chain_state($5, $2::uuid)::text"},
 };
+/* clang-format on */
 
 static const char *const case_statuses[] = {"closed", NULL};
-static const char *const close_reasons[] = {"goal_reached",    "moved_away", "no_longer_eligible",
-					    "client_withdrew", "no_contact", "other",
-					    NULL};
+static const char *const close_reasons[] = {
+        "goal_reached", "moved_away", "no_longer_eligible", "client_withdrew", "no_contact",
+        "other",        NULL};
 static const char *const scopes[] = {"node", "network", NULL};
 
 static const struct json_field create_fields[] = {
-	{"reference", JF_STRING, JF_REQUIRED, 1, 64},
-	{"target_group_id", JF_UUID, JF_REQUIRED},
-	{"district", JF_STRING, JF_NULLABLE, 1, 100},
+        {"reference", JF_STRING, JF_REQUIRED, 1, 64},
+        {"target_group_id", JF_UUID, JF_REQUIRED},
+        {"district", JF_STRING, JF_NULLABLE, 1, 100},
 };
 
 static const struct json_field update_fields[] = {
-	{"reference", JF_STRING, 0, 1, 64},
-	{"district", JF_STRING, JF_NULLABLE, 1, 100},
-	{"status", JF_ENUM, 0, 0, 0, case_statuses},
-	{"close_reason", JF_ENUM, 0, 0, 0, close_reasons},
+        {"reference", JF_STRING, 0, 1, 64},
+        {"district", JF_STRING, JF_NULLABLE, 1, 100},
+        {"status", JF_ENUM, 0, 0, 0, case_statuses},
+        {"close_reason", JF_ENUM, 0, 0, 0, close_reasons},
 };
 
 static const struct json_field consent_fields[] = {
-	{"scope", JF_ENUM, 0, 0, 0, scopes},
-	{"recipient_node_id", JF_UUID, JF_NULLABLE},
-	{"purpose", JF_STRING, JF_REQUIRED, 1, 200},
-	{"given_on", JF_DATE, JF_REQUIRED},
-	{"expires_on", JF_DATE, JF_NULLABLE},
-	{"evidence", JF_STRING, JF_REQUIRED, 1, 200},
+        {"scope", JF_ENUM, 0, 0, 0, scopes},         {"recipient_node_id", JF_UUID, JF_NULLABLE},
+        {"purpose", JF_STRING, JF_REQUIRED, 1, 200}, {"given_on", JF_DATE, JF_REQUIRED},
+        {"expires_on", JF_DATE, JF_NULLABLE},        {"evidence", JF_STRING, JF_REQUIRED, 1, 200},
 };
 
 static const struct json_field enrol_fields[] = {
-	{"chain_id", JF_UUID, JF_REQUIRED},
+        {"chain_id", JF_UUID, JF_REQUIRED},
 };
 
 /*
@@ -99,7 +98,8 @@ static const char *reference_problem(const char *ref)
 
 	for (size_t i = 0; i < n; i++)
 		if (!isalnum((unsigned char)ref[i]) && !strchr("._/-", ref[i]))
-			return "use a pseudonym of letters, digits and . _ / - only (no names, no spaces)";
+			return "use a pseudonym of letters, digits and . _ / - only (no names, no "
+			       "spaces)";
 	for (size_t i = 0; i < n; i++) {
 		int d = 0, e = 0, f = 0;
 		size_t j = i;
@@ -119,8 +119,9 @@ static const char *reference_problem(const char *ref)
 			return "looks like a date of birth: use a pseudonym";
 	}
 	for (size_t i = 0; i + 2 <= n; i++)
-		if (toupper((unsigned char)ref[i]) == 'B' && toupper((unsigned char)ref[i + 1]) == 'G' &&
-		    i >= 5 && isdigit((unsigned char)ref[i - 1]) && i + 2 < n &&
+		if (toupper((unsigned char)ref[i]) == 'B' &&
+		    toupper((unsigned char)ref[i + 1]) == 'G' && i >= 5 &&
+		    isdigit((unsigned char)ref[i - 1]) && i + 2 < n &&
 		    isdigit((unsigned char)ref[i + 2]))
 			return "looks like a benefit number (BG-Nummer): use a pseudonym";
 	return NULL;
@@ -138,7 +139,8 @@ static void on_outcome(void *arg, const struct db_result *res)
 		http_not_found(r);
 	else if (answer_outcome_is(res, "stale"))
 		http_problem(r, 412, "stale", "Precondition failed",
-			     "The case is at version %s; read it again.", PQgetvalue(res->pg, 0, 2));
+		             "The case is at version %s; read it again.",
+		             PQgetvalue(res->pg, 0, 2));
 	else
 		answer_write(r, res, "case", NULL);
 }
@@ -209,7 +211,8 @@ static void get_case(struct req *r)
 static void update_case(struct req *r)
 {
 	json_t *errors = answer_check_patch(r, update_fields, ARRAY_SIZE(update_fields));
-	const char *values[ACTOR_PARAMS + 3], *ref = json_get_string(r->json, "reference"), *problem;
+	const char *values[ACTOR_PARAMS + 3], *ref = json_get_string(r->json, "reference"),
+	                                      *problem;
 	const char *status = json_get_string(r->json, "status");
 	bool closing = status && !strcmp(status, "closed");
 	char version_text[24], *patch;
@@ -220,7 +223,8 @@ static void update_case(struct req *r)
 	if (closing && !json_object_get(r->json, "close_reason"))
 		json_add_error(errors, "close_reason", "is required when closing a case");
 	if (!status && json_object_get(r->json, "close_reason"))
-		json_add_error(errors, "close_reason", "is only given when closing (status: closed)");
+		json_add_error(errors, "close_reason",
+		               "is only given when closing (status: closed)");
 	if (answer_invalid(r, errors))
 		return;
 	if_match = req_if_match_text(r, version_text);
@@ -277,7 +281,8 @@ static void on_consents(void *arg, const struct db_result *res)
 	if (!answer_found(r, res))
 		return;
 	items = json_loads(PQgetvalue(res->pg, 0, 0), 0, NULL);
-	http_reply_json(r, 200, json_pack("{s:o, s:n}", "items", items ? items : json_array(), "next"));
+	http_reply_json(r, 200,
+	                json_pack("{s:o, s:n}", "items", items ? items : json_array(), "next"));
 }
 
 static void list_consents(struct req *r)
@@ -326,12 +331,13 @@ static json_t *chain_state(struct req *r, const struct db_result *res)
 	}
 	if (PQgetisnull(res->pg, 0, 1)) {
 		http_problem(r, 409, "not-enrolled", "Not enrolled",
-			     "The case is not enrolled in a chain: POST /v1/cases/{id}/enrolment.");
+		             "The case is not enrolled in a chain: POST /v1/cases/{id}/enrolment.");
 		return NULL;
 	}
 	state = json_loads(PQgetvalue(res->pg, 0, 1), 0, NULL);
 	if (!state)
-		http_problem(r, 500, "internal", "Internal error", "The chain state is unreadable.");
+		http_problem(r, 500, "internal", "Internal error",
+		             "The chain state is unreadable.");
 	return state;
 }
 
@@ -345,7 +351,8 @@ static void on_progress(void *arg, const struct db_result *res)
 	if (!state)
 		return;
 	/* Progress shows what happened; suggestions belong to next-steps. */
-	json_array_foreach(json_object_get(state, "steps"), i, step) json_object_del(step, "suggestions");
+	json_array_foreach(json_object_get(state, "steps"), i, step)
+	        json_object_del(step, "suggestions");
 	http_reply_json(r, 200, state);
 }
 
@@ -392,16 +399,16 @@ static void on_next_steps(void *arg, const struct db_result *res)
 	n_open = chain_next_steps(&g, done, n_done, busy, n_busy, out);
 	if (n_open < 0) {
 		http_problem(r, 500, "internal", "Internal error",
-			     "The case's chain version is not a valid graph.");
+		             "The case's chain version is not a valid graph.");
 	} else {
 		open = json_array();
 		for (long k = 0; k < n_open; k++)
 			json_array_append(open, json_array_get(steps, out[k]));
 		http_reply_json(r, 200,
-				json_pack("{s:O, s:O, s:O, s:o}", "case_id",
-					  json_object_get(state, "case_id"), "chain_id",
-					  json_object_get(state, "chain_id"), "chain_version",
-					  json_object_get(state, "chain_version"), "items", open));
+		                json_pack("{s:O, s:O, s:O, s:o}", "case_id",
+		                          json_object_get(state, "case_id"), "chain_id",
+		                          json_object_get(state, "chain_id"), "chain_version",
+		                          json_object_get(state, "chain_version"), "items", open));
 	}
 	free(gs);
 	free(ge);
@@ -431,17 +438,17 @@ static void next_steps(struct req *r)
 }
 
 static const struct route routes[] = {
-	{"POST", "/v1/cases", create_case, ROUTE_BODY, ROLE_CASEWORKER, "cases:write"},
-	{"GET", "/v1/cases", list_cases, 0, ROLE_CASEWORKER, "cases:read"},
-	{"GET", "/v1/cases/{id}", get_case, 0, ROLE_CASEWORKER, "cases:read"},
-	{"PATCH", "/v1/cases/{id}", update_case, ROUTE_BODY, ROLE_CASEWORKER, "cases:write"},
-	{"POST", "/v1/cases/{id}/consents", create_consent, ROUTE_BODY, ROLE_CASEWORKER,
-	 "cases:write"},
-	{"GET", "/v1/cases/{id}/consents", list_consents, 0, ROLE_CASEWORKER, "cases:read"},
-	{"POST", "/v1/consents/{id}/revoke", revoke_consent, 0, ROLE_CASEWORKER, "cases:write"},
-	{"POST", "/v1/cases/{id}/enrolment", enrol, ROUTE_BODY, ROLE_CASEWORKER, "cases:write"},
-	{"GET", "/v1/cases/{id}/progress", progress, 0, ROLE_CASEWORKER, "cases:read"},
-	{"GET", "/v1/cases/{id}/next-steps", next_steps, 0, ROLE_CASEWORKER, "cases:read"},
+        {"POST", "/v1/cases", create_case, ROUTE_BODY, ROLE_CASEWORKER, "cases:write"},
+        {"GET", "/v1/cases", list_cases, 0, ROLE_CASEWORKER, "cases:read"},
+        {"GET", "/v1/cases/{id}", get_case, 0, ROLE_CASEWORKER, "cases:read"},
+        {"PATCH", "/v1/cases/{id}", update_case, ROUTE_BODY, ROLE_CASEWORKER, "cases:write"},
+        {"POST", "/v1/cases/{id}/consents", create_consent, ROUTE_BODY, ROLE_CASEWORKER,
+         "cases:write"},
+        {"GET", "/v1/cases/{id}/consents", list_consents, 0, ROLE_CASEWORKER, "cases:read"},
+        {"POST", "/v1/consents/{id}/revoke", revoke_consent, 0, ROLE_CASEWORKER, "cases:write"},
+        {"POST", "/v1/cases/{id}/enrolment", enrol, ROUTE_BODY, ROLE_CASEWORKER, "cases:write"},
+        {"GET", "/v1/cases/{id}/progress", progress, 0, ROLE_CASEWORKER, "cases:read"},
+        {"GET", "/v1/cases/{id}/next-steps", next_steps, 0, ROLE_CASEWORKER, "cases:read"},
 };
 
 API_MODULE(cases_api, "cases", routes, stmts);

@@ -71,7 +71,8 @@ static const struct db_stmt stmts[] = {
         {"chain_version_delete",
          "WITH c AS (SELECT id FROM chain WHERE id = $7"
          "           AND chain_access(network_id, $5::boolean, $6::uuid[], NULL) = 'coordinator'),"
-         " d AS (DELETE FROM chain_version v USING c WHERE v.chain_id = c.id AND v.number = $8::int"
+         " d AS (DELETE FROM chain_version v USING c WHERE v.chain_id = c.id AND v.number = "
+         "$8::int"
          "       RETURNING v.id, v.chain_id, v.number),"
          " u AS (UPDATE chain SET version = version + 1, updated_at = now()"
          "       WHERE id IN (SELECT chain_id FROM d)),"

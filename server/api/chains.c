@@ -50,14 +50,16 @@ static const struct db_stmt stmts[] = {
                  "jsonb_build_object('network_id', c.network_id, 'target_group_id',"
                  " c.target_group_id, 'name', c.name)") " FROM c)"
                                                         "SELECT chain_json(ROW(c.*)::chain, "
-                                                        "true)::text, c.version, '/v1/chains/' || c.id FROM c"},
+                                                        "true)::text, c.version, '/v1/chains/' || "
+                                                        "c.id FROM c"},
         /*
          * actor, $5 admin, $6 networks, $7 chain, $8 expected version or NULL, $9 patch (jsonb of
          * the fields given). Answers 'ok' + the chain, or 'stale' when it is at another version.
          */
         {"chain_update",
          "WITH c0 AS (SELECT * FROM chain WHERE id = $7"
-         "            AND chain_access(network_id, $5::boolean, $6::uuid[], NULL) = 'coordinator'),"
+         "            AND chain_access(network_id, $5::boolean, $6::uuid[], NULL) = "
+         "'coordinator'),"
          " u AS (UPDATE chain c SET"
          "   name = CASE WHEN $9::jsonb ? 'name' THEN $9::jsonb->>'name' ELSE c.name END,"
          "   description = CASE WHEN $9::jsonb ? 'description' THEN $9::jsonb->>'description'"
@@ -71,8 +73,10 @@ static const struct db_stmt stmts[] = {
                  " jsonb_object_keys($9::jsonb) k))") " FROM u)"
                                                       "SELECT 'ok', chain_json(ROW(u.*)::chain, "
                                                       "true)::text, u.version FROM u"
-                                                      " UNION ALL SELECT 'stale', NULL, c0.version "
-                                                      "FROM c0 WHERE NOT EXISTS (SELECT 1 FROM u)"},
+                                                      " UNION ALL SELECT 'stale', NULL, "
+                                                      "c0.version "
+                                                      "FROM c0 WHERE NOT EXISTS (SELECT 1 FROM "
+                                                      "u)"},
 };
 
 static const struct json_field create_fields[] = {

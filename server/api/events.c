@@ -12,9 +12,11 @@
 #include "sse.h"
 
 /* The JSON of one outbox row, as SSE data and as a webhook body. */
+/* clang-format off */
 #define EVENT_JSON(o)                                                                              \
 	"json_build_object('id', " o ".seq, 'type', " o ".type, 'created_at', " o                  \
 	".at, 'data', " o ".payload)::text"
+/* clang-format on */
 
 /* clang-format off */
 static const struct db_stmt stmts[] = {

@@ -18,6 +18,7 @@
 #include "page.h"
 
 /* JSON text of network row w, with the number of active members and of target groups. */
+/* clang-format off */
 #define NETWORK_JSON(w)                                                                            \
 	"json_build_object('id', " w ".id, 'name', " w ".name, 'locality', " w ".locality,"        \
 	" 'description', " w ".description, 'default_days_to_accept', " w                          \
@@ -26,8 +27,10 @@
 	" (SELECT count(*) FROM target_group cg WHERE cg.network_id = " w ".id)),"                 \
 	" 'version', " w ".version, 'created_at', " w ".created_at, 'updated_at', " w              \
 	".updated_at)::text"
+/* clang-format on */
 
 /* JSON text of membership row m joined with its node n. */
+/* clang-format off */
 #define MEMBER_JSON(m, n)                                                                          \
 	"json_build_object('network_id', " m ".network_id, 'node_id', " m ".node_id, 'node',"      \
 	" json_build_object('id', " n ".id, 'name', " n ".name, 'kind', " n                        \
@@ -36,12 +39,15 @@
 	".days_to_accept, 'active', " m ".active,"                                                 \
 	" 'version', " m ".version, 'created_at', " m ".created_at, 'updated_at', " m              \
 	".updated_at)::text"
+/* clang-format on */
 
 /* JSON text of target group row g. */
+/* clang-format off */
 #define TARGET_GROUP_JSON(g)                                                                       \
 	"json_build_object('id', " g ".id, 'network_id', " g ".network_id, 'code', " g ".code,"    \
 	" 'name', " g ".name, 'criteria', " g ".criteria, 'version', " g                           \
 	".version, 'created_at', " g ".created_at, 'updated_at', " g ".updated_at)::text"
+/* clang-format on */
 
 /*
  * Whether the caller coordinates network id_expr: $5 is "the caller is an admin", $6 the
@@ -50,9 +56,11 @@
 #define COORDINATES(id_expr) "($5::boolean OR " id_expr " = ANY($6::uuid[]))"
 
 /* The value of a JSON patch field in an UPDATE's SET: the new one if given, else the old. */
+/* clang-format off */
 #define PATCHED(col, cast)                                                                         \
 	col " = CASE WHEN $7::jsonb ? '" col "' THEN ($7::jsonb->>'" col "')" cast " ELSE t." col  \
 	    " END"
+/* clang-format on */
 
 /* The fields of a patch, for the audit row. */
 #define PATCH_KEYS "(SELECT jsonb_agg(k) FROM jsonb_object_keys($7::jsonb) k)"

@@ -30,6 +30,7 @@
 	" EXISTS (SELECT 1 FROM network_member m WHERE m.node_id = " n ".id AND m.active"          \
 	" AND m.network_id = ANY($9::uuid[]))))"
 
+/* clang-format off */
 static const struct db_stmt stmts[] = {
 	/* actor, $5 columns (registry_columns); languages and active have defaults */
 	{"node_create",
@@ -80,14 +81,27 @@ static const struct db_stmt stmts[] = {
 	 " SELECT CASE WHEN NOT " NODE_MAY_EDIT("n") " THEN 'forbidden' ELSE 'stale' END,"
 	 "        NULL, n.version FROM node n WHERE n.id = $6 AND NOT EXISTS (SELECT 1 FROM u)"},
 };
+/* clang-format on */
 
 static const char *const kinds[] = {
-	"jobcenter",          "employment_agency", "social_welfare_office", "youth_welfare_office",
-	"health_office",      "health_provider",   "welfare_association",   "counselling_service",
-	"education_provider", "housing_provider",  "employer",              "community_centre",
-	"municipality",       "other",             NULL,
+        "jobcenter",
+        "employment_agency",
+        "social_welfare_office",
+        "youth_welfare_office",
+        "health_office",
+        "health_provider",
+        "welfare_association",
+        "counselling_service",
+        "education_provider",
+        "housing_provider",
+        "employer",
+        "community_centre",
+        "municipality",
+        "other",
+        NULL,
 };
 
+/* clang-format off */
 #define NODE_FIELDS_COMMON                                                                         \
 	{"district", JF_STRING, JF_NULLABLE, 1, 100},                                              \
 	{"address", JF_OBJECT, JF_NULLABLE},                                                       \
@@ -96,19 +110,20 @@ static const char *const kinds[] = {
 	{"languages", JF_STRING_ARRAY, 0, 0, 20, NULL, 2},                                         \
 	{"accessibility", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 2000},                         \
 	{"active", JF_BOOLEAN, 0}
+/* clang-format on */
 
 static const struct json_field create_fields[] = {
-	{"organization_id", JF_UUID, JF_REQUIRED},
-	{"name", JF_STRING, JF_REQUIRED, 1, 200},
-	{"kind", JF_ENUM, JF_REQUIRED, 0, 0, kinds},
-	NODE_FIELDS_COMMON,
+        {"organization_id", JF_UUID, JF_REQUIRED},
+        {"name", JF_STRING, JF_REQUIRED, 1, 200},
+        {"kind", JF_ENUM, JF_REQUIRED, 0, 0, kinds},
+        NODE_FIELDS_COMMON,
 };
 
 static const struct json_field update_fields[] = {
-	{"organization_id", JF_UUID, 0},
-	{"name", JF_STRING, 0, 1, 200},
-	{"kind", JF_ENUM, 0, 0, 0, kinds},
-	NODE_FIELDS_COMMON,
+        {"organization_id", JF_UUID, 0},
+        {"name", JF_STRING, 0, 1, 200},
+        {"kind", JF_ENUM, 0, 0, 0, kinds},
+        NODE_FIELDS_COMMON,
 };
 
 /* Check a node body: the nested objects and the languages beside the fields; false after 422. */
@@ -198,12 +213,12 @@ static void update_node(struct req *r)
 }
 
 static const struct route routes[] = {
-	{"POST", "/v1/nodes", create_node, ROUTE_BODY, ROLE_ADMIN | ROLE_COORDINATOR,
-	 "directory:write"},
-	{"GET", "/v1/nodes", list_nodes, 0, ROLE_ANY, "directory:read"},
-	{"GET", "/v1/nodes/{id}", get_node, 0, ROLE_ANY, "directory:read"},
-	{"PATCH", "/v1/nodes/{id}", update_node, ROUTE_BODY,
-	 ROLE_ADMIN | ROLE_COORDINATOR | ROLE_CASEWORKER, "directory:write"},
+        {"POST", "/v1/nodes", create_node, ROUTE_BODY, ROLE_ADMIN | ROLE_COORDINATOR,
+         "directory:write"},
+        {"GET", "/v1/nodes", list_nodes, 0, ROLE_ANY, "directory:read"},
+        {"GET", "/v1/nodes/{id}", get_node, 0, ROLE_ANY, "directory:read"},
+        {"PATCH", "/v1/nodes/{id}", update_node, ROUTE_BODY,
+         ROLE_ADMIN | ROLE_COORDINATOR | ROLE_CASEWORKER, "directory:write"},
 };
 
 API_MODULE(nodes_api, "nodes", routes, stmts);

@@ -26,6 +26,7 @@
 	" JOIN network_member m ON m.node_id = n.id WHERE n.organization_id = " o ".id"            \
 	" AND m.active AND m.network_id = ANY($9::uuid[]))))"
 
+/* clang-format off */
 static const struct db_stmt stmts[] = {
 	/* actor, $5 columns (registry_columns) */
 	{"organization_create",
@@ -66,24 +67,25 @@ static const struct db_stmt stmts[] = {
 	 "        NULL, o.version FROM organization o"
 	 " WHERE o.id = $6 AND NOT EXISTS (SELECT 1 FROM u)"},
 };
+/* clang-format on */
 
 static const char *const kinds[] = {
-	"public_agency", "municipality", "welfare_association", "nonprofit",
-	"church",        "company",      "other",               NULL,
+        "public_agency", "municipality", "welfare_association", "nonprofit", "church", "company",
+        "other",         NULL,
 };
 
 static const struct json_field create_fields[] = {
-	{"name", JF_STRING, JF_REQUIRED, 1, 200},
-	{"kind", JF_ENUM, JF_REQUIRED, 0, 0, kinds},
-	{"contact", JF_OBJECT, JF_NULLABLE},
-	{"address", JF_OBJECT, JF_NULLABLE},
+        {"name", JF_STRING, JF_REQUIRED, 1, 200},
+        {"kind", JF_ENUM, JF_REQUIRED, 0, 0, kinds},
+        {"contact", JF_OBJECT, JF_NULLABLE},
+        {"address", JF_OBJECT, JF_NULLABLE},
 };
 
 static const struct json_field update_fields[] = {
-	{"name", JF_STRING, 0, 1, 200},
-	{"kind", JF_ENUM, 0, 0, 0, kinds},
-	{"contact", JF_OBJECT, JF_NULLABLE},
-	{"address", JF_OBJECT, JF_NULLABLE},
+        {"name", JF_STRING, 0, 1, 200},
+        {"kind", JF_ENUM, 0, 0, 0, kinds},
+        {"contact", JF_OBJECT, JF_NULLABLE},
+        {"address", JF_OBJECT, JF_NULLABLE},
 };
 
 static void create_organization(struct req *r)
@@ -147,12 +149,12 @@ static void update_organization(struct req *r)
 }
 
 static const struct route routes[] = {
-	{"POST", "/v1/organizations", create_organization, ROUTE_BODY,
-	 ROLE_ADMIN | ROLE_COORDINATOR, "directory:write"},
-	{"GET", "/v1/organizations", list_organizations, 0, ROLE_ANY, "directory:read"},
-	{"GET", "/v1/organizations/{id}", get_organization, 0, ROLE_ANY, "directory:read"},
-	{"PATCH", "/v1/organizations/{id}", update_organization, ROUTE_BODY,
-	 ROLE_ADMIN | ROLE_COORDINATOR, "directory:write"},
+        {"POST", "/v1/organizations", create_organization, ROUTE_BODY,
+         ROLE_ADMIN | ROLE_COORDINATOR, "directory:write"},
+        {"GET", "/v1/organizations", list_organizations, 0, ROLE_ANY, "directory:read"},
+        {"GET", "/v1/organizations/{id}", get_organization, 0, ROLE_ANY, "directory:read"},
+        {"PATCH", "/v1/organizations/{id}", update_organization, ROUTE_BODY,
+         ROLE_ADMIN | ROLE_COORDINATOR, "directory:write"},
 };
 
 API_MODULE(organizations_api, "organizations", routes, stmts);

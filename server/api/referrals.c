@@ -41,6 +41,7 @@
 
 #define VISIBLE(alias, node) node "::uuid IN (" alias ".from_node_id, " alias ".to_node_id)"
 
+/* clang-format off */
 static const struct db_stmt stmts[] = {
         {"referral_create",
          "SELECT http_status, body FROM referral_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
@@ -96,6 +97,7 @@ static const struct db_stmt stmts[] = {
          " ORDER BY x.due_at, x.id LIMIT $4::int"},
         {"referral_network_exists", "SELECT 1 FROM network WHERE id = $1"},
 };
+/* clang-format on */
 
 static const char *const kinds[] = {"service", "transfer", NULL};
 static const char *const priorities[] = {"normal", "urgent", NULL};

@@ -11,20 +11,20 @@
 #include "validate.h"
 
 static const struct json_field address_fields[] = {
-	{"street", JF_STRING, JF_NULLABLE, 1, 200},
-	{"postal_code", JF_STRING, JF_NULLABLE, 5, 5},
-	{"city", JF_STRING, JF_NULLABLE, 1, 100},
+        {"street", JF_STRING, JF_NULLABLE, 1, 200},
+        {"postal_code", JF_STRING, JF_NULLABLE, 5, 5},
+        {"city", JF_STRING, JF_NULLABLE, 1, 100},
 };
 
 static const struct json_field contact_fields[] = {
-	{"phone", JF_PHONE, JF_NULLABLE},
-	{"email", JF_EMAIL, JF_NULLABLE},
-	{"url", JF_URL, JF_NULLABLE},
+        {"phone", JF_PHONE, JF_NULLABLE},
+        {"email", JF_EMAIL, JF_NULLABLE},
+        {"url", JF_URL, JF_NULLABLE},
 };
 
 static const struct json_field geo_fields[] = {
-	{"lat", JF_NUMBER, JF_REQUIRED, -90, 90},
-	{"lon", JF_NUMBER, JF_REQUIRED, -180, 180},
+        {"lat", JF_NUMBER, JF_REQUIRED, -90, 90},
+        {"lon", JF_NUMBER, JF_REQUIRED, -180, 180},
 };
 
 static bool all_in(const char *s, const char *set)
@@ -79,7 +79,7 @@ void registry_check_languages(const json_t *body, json_t *errors)
 
 /* Set the columns of one nested object: each member of obj, or null. */
 static void flatten(json_t *cols, const json_t *obj, const char *const *members,
-		    const char *const *columns, size_t n)
+                    const char *const *columns, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		json_t *v = json_is_object(obj) ? json_object_get(obj, members[i]) : NULL;

@@ -201,7 +201,7 @@ static void on_lookup(void *arg, const struct db_result *res)
 	if (jobs_pending() >= (size_t)cfg.login_queue_max) {
 		http_header(r, "Retry-After", "1");
 		http_problem(r, 503, "busy", "Too busy",
-			     "Too many logins at once; try again in a moment.");
+		             "Too many logins at once; try again in a moment.");
 		return;
 	}
 	jobs_submit(r->worker->base, verify_password, on_verified, l);

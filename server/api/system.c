@@ -29,10 +29,11 @@ static void not_ready(struct req *r)
 	db_pool_get_stats(r->worker->db, &stats);
 	http_header(r, "Retry-After", stats.prepare_failed ? "5" : "2");
 	if (stats.prepare_failed)
-		http_problem(r, 503, "not-ready", "Not ready",
-			     "The database schema is behind this pnetd (it needs migration %d and its "
-			     "statements do not prepare): run pnetd migrate.",
-			     main_schema_version);
+		http_problem(
+		        r, 503, "not-ready", "Not ready",
+		        "The database schema is behind this pnetd (it needs migration %d and its "
+		        "statements do not prepare): run pnetd migrate.",
+		        main_schema_version);
 	else
 		http_problem(r, 503, "not-ready", "Not ready", "The database cannot be reached.");
 }

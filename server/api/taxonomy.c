@@ -6,6 +6,7 @@
 #include "api.h"
 #include "http.h"
 
+/* clang-format off */
 static const struct db_stmt stmts[] = {
 	{"taxonomy_list",
 	 "SELECT json_build_object('items', coalesce(json_agg("
@@ -13,6 +14,7 @@ static const struct db_stmt stmts[] = {
 	 "  ORDER BY t.sort_order, t.code), '[]'))::text"
 	 " FROM taxonomy t"},
 };
+/* clang-format on */
 
 static void list_taxonomy(struct req *r)
 {
@@ -25,7 +27,7 @@ static void list_taxonomy(struct req *r)
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/taxonomy", list_taxonomy, 0, ROLE_ANY, "directory:read"},
+        {"GET", "/v1/taxonomy", list_taxonomy, 0, ROLE_ANY, "directory:read"},
 };
 
 API_MODULE(taxonomy_api, "taxonomy", routes, stmts);

@@ -12,8 +12,8 @@
 
 int purge_main(int argc, char **argv)
 {
-	static const char *const names[] = {"cases",         "consents", "referrals",
-	                                    "events",        "archived", "idempotency_keys",
+	static const char *const names[] = {"cases",          "consents",     "referrals",
+	                                    "events",         "archived",     "idempotency_keys",
 	                                    "login_failures", "outbox_events"};
 	char days[24];
 	const char *values[1] = {days};

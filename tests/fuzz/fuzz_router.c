@@ -13,14 +13,14 @@ static void handler(struct req *r)
 }
 
 static const struct route routes[] = {
-	{"GET", "/healthz", handler},
-	{"GET", "/v1/accounts/{id}", handler},
-	{"PATCH", "/v1/accounts/{id}", handler},
-	{"GET", "/v1/accounts/{id}/tokens", handler},
-	{"GET", "/v1/networks/{id}/members/{node_id}", handler},
-	{"GET", "/v1/chains/{id}/versions/{v}", handler},
-	{"POST", "/v1/chains/{id}/versions/{v}/publish", handler},
-	{"GET", "/v1/hsds/organizations", handler},
+        {"GET", "/healthz", handler},
+        {"GET", "/v1/accounts/{id}", handler},
+        {"PATCH", "/v1/accounts/{id}", handler},
+        {"GET", "/v1/accounts/{id}/tokens", handler},
+        {"GET", "/v1/networks/{id}/members/{node_id}", handler},
+        {"GET", "/v1/chains/{id}/versions/{v}", handler},
+        {"POST", "/v1/chains/{id}/versions/{v}/publish", handler},
+        {"GET", "/v1/hsds/organizations", handler},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (size_t p = 0; p < m.nparams; p++) {
 				size_t n = strlen(m.names[p]);
 				bool uuid = !strcmp(m.names[p], "id") ||
-					    (n > 3 && !strcmp(m.names[p] + n - 3, "_id"));
+				            (n > 3 && !strcmp(m.names[p] + n - 3, "_id"));
 				if (!m.values[p][0] || (uuid && !validate_uuid(m.values[p])))
 					abort();
 			}

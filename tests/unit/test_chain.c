@@ -16,18 +16,14 @@
 static const char *const one_provider[] = {"123e4567-e89b-12d3-a456-426614174000"};
 
 /* A well-formed required step with one provider; OPTIONAL() is the same, optional. */
+/* clang-format off */
 #define STEP(k)                                                                                    \
-	{                                                                                          \
-		k, "Step " k, "debt_counselling", true, 5, 10, one_provider, 1                     \
-	}
+	{k, "Step " k, "debt_counselling", true, 5, 10, one_provider, 1}
 #define OPTIONAL(k)                                                                                \
-	{                                                                                          \
-		k, "Step " k, "debt_counselling", false, 5, 10, one_provider, 1                    \
-	}
+	{k, "Step " k, "debt_counselling", false, 5, 10, one_provider, 1}
 #define GRAPH(s, e)                                                                                \
-	{                                                                                          \
-		s, ARRAY_SIZE(s), e, ARRAY_SIZE(e)                                                 \
-	}
+	{s, ARRAY_SIZE(s), e, ARRAY_SIZE(e)}
+/* clang-format on */
 
 static struct chain_report *validate(const struct chain_graph *g)
 {
@@ -357,11 +353,9 @@ static void expect_next(const struct chain_graph *g, const char *const *done, si
 	}
 }
 
-#define KEYS(...)                                                                                  \
-	(const char *const[])                                                                      \
-	{                                                                                          \
-		__VA_ARGS__                                                                        \
-	}
+/* clang-format off */
+#define KEYS(...) ((const char *const[]){__VA_ARGS__})
+/* clang-format on */
 #define NONE KEYS(NULL)
 
 static void next_linear(void **state)
