@@ -26,6 +26,7 @@ def test_login_lands_on_the_inbox_and_logout_returns_to_login(browser):
     assert browser.text("h1") == "Posteingang"
     assert browser.find(".who-name").text == "Caritas Schuldnerberatung Neustadt"
     assert browser.find(".mainnav a[aria-current=page]").text == "Posteingang"
+    assert browser.find("#live-indicator")
     browser.find("#logout").click()
     browser.wait("#login-form")
     assert browser.d.current_url.endswith("/login")
@@ -90,6 +91,8 @@ def test_directory_filters_by_category_and_capacity(browser, demo):
 
 def test_coordinator_screens_render_without_csp_violations(browser, demo):
     browser.login("koordination")
+    # Live events are a node's: a coordinator has no stream and no "offline" indicator.
+    assert not browser.d.find_elements("css selector", "#live-indicator")
     browser.d.get_log("browser")  # drop what came before
     network = "40000000-0000-4000-8000-000000000001"
     members = demo("koordination").get(f"/v1/networks/{network}/members?limit=500").json()["items"]

@@ -1,7 +1,8 @@
 // Live updates from GET /v1/events (Server-Sent Events). EventSource cannot send an
 // Authorization header, so the token goes in ?access_token=. When the stream is not there
 // (an older server) or breaks, it is retried with a growing pause; the indicator in the
-// header says whether changes arrive live.
+// header says whether changes arrive live. Only accounts of a node (caseworkers) have events;
+// for everyone else there is no stream and no indicator.
 import * as api from "./api.js";
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
@@ -16,10 +17,16 @@ export const live = {
 	onEvent: null, // set by the mounted view: (type, data) => void
 	el: null,
 
-	start() {
+	// Whether me's account has events at all: they are a node's.
+	applies(me) {
+		return Boolean(me && me.node_id);
+	},
+
+	start(me) {
 		this.stop();
+		if (me !== undefined) this.me = me;
 		const token = api.token();
-		if (!token || typeof EventSource === "undefined") return;
+		if (!this.applies(this.me) || !token || typeof EventSource === "undefined") return;
 		const es = new EventSource(`/v1/events?access_token=${encodeURIComponent(token)}`);
 		this.source = es;
 		es.onopen = () => {

@@ -89,7 +89,7 @@ function header(path) {
 				h("span", { class: "who-name" }, me.display_name),
 				h("span", { class: "who-role" }, t(`role_${me.role}`)),
 			),
-			live.indicator(),
+			...(live.applies(me) ? [live.indicator()] : []),
 		);
 		right.append(
 			h("button", { class: "btn btn-quiet", type: "button", id: "logout", onclick: logout }, t("logout")),
@@ -138,7 +138,7 @@ async function logout() {
 
 export async function signedIn(me) {
 	session.me = me;
-	live.start();
+	live.start(me);
 	navigate(home(me.role), true);
 }
 
@@ -147,7 +147,7 @@ async function loadMe() {
 	try {
 		const r = await api.get("/v1/me");
 		session.me = r.account;
-		live.start();
+		live.start(session.me);
 	} catch {
 		api.setToken(null);
 	}
