@@ -115,12 +115,17 @@ void answer_no_content(void *arg, const struct db_result *res)
 void answer_page(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
+	size_t len;
+	char *text;
 
 	if (res->status != DB_OK) {
 		http_db_failed(r, res);
 		return;
 	}
-	http_reply_json(r, 200, page_result(r->ctx, res->pg, 0, 1));
+	text = page_result(r->ctx, res->pg, 0, 1, &len);
+
+	http_reply_raw(r, 200, "application/json", text, len);
+	free(text);
 }
 
 static void page_free(void *p)

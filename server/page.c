@@ -106,19 +106,16 @@ void page_clear(struct page *p)
 	p->nkeys = 0;
 }
 
-json_t *page_result(const struct page *p, PGresult *pg, int json_col, int key_col)
+char *page_result(const struct page *p, PGresult *pg, int json_col, int key_col, size_t *len)
 {
 	int rows = PQntuples(pg), shown = rows > p->limit ? (int)p->limit : rows;
 	int nkeys = PQnfields(pg) - key_col;
-	json_t *items = json_array(), *next = json_null();
+	char *cursor = NULL, *out, *at;
+	size_t size = sizeof("{\"items\":[],\"next\":null}");
 
-	for (int i = 0; i < shown; i++) {
-		json_t *item = json_loads(PQgetvalue(pg, i, json_col), JSON_DECODE_ANY, NULL);
-		json_array_append_new(items, item ? item : json_null());
-	}
 	if (rows > p->limit && shown > 0) {
 		json_t *keys = json_array();
-		char *text, *cursor;
+		char *text;
 
 		for (int k = 0; k < nkeys; k++)
 			json_array_append_new(keys, PQgetisnull(pg, shown - 1, key_col + k)
@@ -128,11 +125,29 @@ json_t *page_result(const struct page *p, PGresult *pg, int json_col, int key_co
 		text = json_dumps(keys, JSON_COMPACT);
 		cursor = xmalloc(strlen(text) * 4 / 3 + 8);
 		crypto_base64url(text, strlen(text), cursor);
-		json_decref(next);
-		next = json_string(cursor);
-		free(cursor);
 		free(text);
 		json_decref(keys);
+		size += strlen(cursor) + 2;
 	}
-	return json_pack("{s:o, s:o}", "items", items, "next", next);
+	/* The items are JSON already (built by the statement): they are copied, not re-encoded. */
+	for (int i = 0; i < shown; i++)
+		size += (size_t)PQgetlength(pg, i, json_col) + sizeof("null");
+	at = out = xmalloc(size);
+	at += sprintf(at, "{\"items\":[");
+	for (int i = 0; i < shown; i++) {
+		size_t n = (size_t)PQgetlength(pg, i, json_col);
+		if (i)
+			*at++ = ',';
+		if (PQgetisnull(pg, i, json_col)) {
+			memcpy(at, "null", 4);
+			at += 4;
+			continue;
+		}
+		memcpy(at, PQgetvalue(pg, i, json_col), n);
+		at += n;
+	}
+	at += cursor ? sprintf(at, "],\"next\":\"%s\"}", cursor) : sprintf(at, "],\"next\":null}");
+	free(cursor);
+	*len = (size_t)(at - out);
+	return out;
 }

@@ -34,9 +34,9 @@ const char *page_key(const struct page *p, size_t i);
 void page_clear(struct page *p);
 
 /*
- * Build {"items": [...], "next": cursor|null} from rows whose column json_col holds one
- * item's JSON and columns key_col.. key_col+nkeys-1 its sort key.
+ * The text of {"items": [...], "next": cursor|null} from rows whose column json_col holds one
+ * item's JSON and columns key_col.. its sort key; *len is its length. The caller frees it.
  */
-json_t *page_result(const struct page *p, PGresult *pg, int json_col, int key_col);
+char *page_result(const struct page *p, PGresult *pg, int json_col, int key_col, size_t *len);
 
 #endif

@@ -13,6 +13,7 @@
 #include "answer.h"
 #include "api.h"
 #include "http.h"
+#include "directory.h"
 #include "json.h"
 #include "page.h"
 #include "registry.h"
@@ -83,24 +84,6 @@ static const struct db_stmt stmts[] = {
 };
 /* clang-format on */
 
-static const char *const kinds[] = {
-        "jobcenter",
-        "employment_agency",
-        "social_welfare_office",
-        "youth_welfare_office",
-        "health_office",
-        "health_provider",
-        "welfare_association",
-        "counselling_service",
-        "education_provider",
-        "housing_provider",
-        "employer",
-        "community_centre",
-        "municipality",
-        "other",
-        NULL,
-};
-
 /* clang-format off */
 #define NODE_FIELDS_COMMON                                                                         \
 	{"district", JF_STRING, JF_NULLABLE, 1, 100},                                              \
@@ -115,14 +98,14 @@ static const char *const kinds[] = {
 static const struct json_field create_fields[] = {
         {"organization_id", JF_UUID, JF_REQUIRED},
         {"name", JF_STRING, JF_REQUIRED, 1, 200},
-        {"kind", JF_ENUM, JF_REQUIRED, 0, 0, kinds},
+        {"kind", JF_ENUM, JF_REQUIRED, 0, 0, directory_node_kinds},
         NODE_FIELDS_COMMON,
 };
 
 static const struct json_field update_fields[] = {
         {"organization_id", JF_UUID, 0},
         {"name", JF_STRING, 0, 1, 200},
-        {"kind", JF_ENUM, 0, 0, 0, kinds},
+        {"kind", JF_ENUM, 0, 0, 0, directory_node_kinds},
         NODE_FIELDS_COMMON,
 };
 
@@ -155,7 +138,7 @@ static void list_nodes(struct req *r)
 	if (!p)
 		return;
 	errors = json_array();
-	if (kind && !validate_enum(kind, kinds))
+	if (kind && !validate_enum(kind, directory_node_kinds))
 		json_add_error(errors, "kind", "must be one of the node kinds (jobcenter, ...)");
 	if (network && !validate_uuid(network))
 		json_add_error(errors, "network_id", "must be a UUID");

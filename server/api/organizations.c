@@ -11,6 +11,7 @@
 #include "answer.h"
 #include "api.h"
 #include "http.h"
+#include "directory.h"
 #include "json.h"
 #include "page.h"
 #include "registry.h"
@@ -69,21 +70,16 @@ static const struct db_stmt stmts[] = {
 };
 /* clang-format on */
 
-static const char *const kinds[] = {
-        "public_agency", "municipality", "welfare_association", "nonprofit", "church", "company",
-        "other",         NULL,
-};
-
 static const struct json_field create_fields[] = {
         {"name", JF_STRING, JF_REQUIRED, 1, 200},
-        {"kind", JF_ENUM, JF_REQUIRED, 0, 0, kinds},
+        {"kind", JF_ENUM, JF_REQUIRED, 0, 0, directory_organization_kinds},
         {"contact", JF_OBJECT, JF_NULLABLE},
         {"address", JF_OBJECT, JF_NULLABLE},
 };
 
 static const struct json_field update_fields[] = {
         {"name", JF_STRING, 0, 1, 200},
-        {"kind", JF_ENUM, 0, 0, 0, kinds},
+        {"kind", JF_ENUM, 0, 0, 0, directory_organization_kinds},
         {"contact", JF_OBJECT, JF_NULLABLE},
         {"address", JF_OBJECT, JF_NULLABLE},
 };
@@ -109,7 +105,7 @@ static void list_organizations(struct req *r)
 	if (!p)
 		return;
 	errors = json_array();
-	if (kind && !validate_enum(kind, kinds))
+	if (kind && !validate_enum(kind, directory_organization_kinds))
 		json_add_error(errors, "kind", "must be one of the organization kinds");
 	if (q && !validate_text(q, 1, 200, false))
 		json_add_error(errors, "q", "must be 1 to 200 characters on one line");

@@ -12,6 +12,7 @@
 #include "answer.h"
 #include "api.h"
 #include "http.h"
+#include "directory.h"
 #include "json.h"
 #include "page.h"
 #include "service_json.h"
@@ -164,8 +165,6 @@ static const struct db_stmt stmts[] = {
 	 " ORDER BY s.name, s.id LIMIT $11::int"},
 };
 
-static const char *const status_names[] = {"active", "inactive", "temporarily_closed", NULL};
-static const char *const kind_names[] = {"opening", "mobile", NULL};
 
 #define SERVICE_FIELDS_REST                                                                        \
 	{"description", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 4000},                           \
@@ -177,7 +176,7 @@ static const char *const kind_names[] = {"opening", "mobile", NULL};
 	{"district", JF_STRING, JF_NULLABLE, 1, 100},                                              \
 	{"place", JF_STRING, JF_NULLABLE, 1, 300},                                                 \
 	{"schedule", JF_ARRAY, 0, 0, 50},                                                          \
-	{"status", JF_ENUM, 0, 0, 0, status_names}
+	{"status", JF_ENUM, 0, 0, 0, directory_service_statuses}
 
 static const struct json_field create_fields[] = {
 	{"category", JF_KEY, JF_REQUIRED},
@@ -199,7 +198,7 @@ static const struct json_field schedule_fields[] = {
         {"from", JF_STRING, JF_REQUIRED, 5, 5},
         {"to", JF_STRING, JF_REQUIRED, 5, 5},
         {"place", JF_STRING, JF_NULLABLE, 1, 200},
-        {"kind", JF_ENUM, JF_REQUIRED, 0, 0, kind_names},
+        {"kind", JF_ENUM, JF_REQUIRED, 0, 0, directory_schedule_kinds},
 };
 
 /* Minutes since midnight of a "HH:MM" time (00:00..23:59), or -1. */
@@ -348,7 +347,7 @@ static void list_node_services(struct req *r)
 
 	if (!answer_page_begin(r, 2, allowed))
 		return;
-	if (status && !validate_enum(status, status_names)) {
+	if (status && !validate_enum(status, directory_service_statuses)) {
 		answer_bad_query(r, "status",
 		                 "status must be active, inactive or temporarily_closed");
 		return;
@@ -454,7 +453,7 @@ static void search_services(struct req *r)
 		               "must be a two-letter language code such as de or tr");
 	if (f[F_Q] && !validate_text(f[F_Q], 1, 200, false))
 		json_add_error(errors, "q", "must be 1 to 200 characters of text");
-	if (status && !validate_enum(status, status_names))
+	if (status && !validate_enum(status, directory_service_statuses))
 		json_add_error(errors, "status", "must be active, inactive or temporarily_closed");
 	if (answer_bad_queries(r, errors, "Some query parameters have bad values; see errors."))
 		return;

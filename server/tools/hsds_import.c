@@ -18,37 +18,14 @@
 #include <libpq-fe.h>
 
 #include "config.h"
+#include "directory.h"
 #include "json.h"
 #include "util.h"
 #include "validate.h"
 
 #define MAX_FILE (64L * 1024 * 1024)
 
-static const char *const org_kinds[] = {"public_agency",
-                                        "municipality",
-                                        "welfare_association",
-                                        "nonprofit",
-                                        "church",
-                                        "company",
-                                        "other",
-                                        NULL};
-static const char *const node_kinds[] = {"jobcenter",
-                                         "employment_agency",
-                                         "social_welfare_office",
-                                         "youth_welfare_office",
-                                         "health_office",
-                                         "health_provider",
-                                         "welfare_association",
-                                         "counselling_service",
-                                         "education_provider",
-                                         "housing_provider",
-                                         "employer",
-                                         "community_centre",
-                                         "municipality",
-                                         "other",
-                                         NULL};
 static const char *const node_statuses[] = {"active", "inactive", NULL};
-static const char *const schedule_kinds[] = {"opening", "mobile", NULL};
 static const char *const weekdays[] = {"MO", "TU", "WE", "TH", "FR", "SA", "SU", NULL};
 
 /* Everything the check collects: the problems, and what the database already knows. */
@@ -330,7 +307,8 @@ static void read_organization(struct import *im, const json_t *o, size_t i, json
 	    !json_is_object(o))
 		goto out;
 	read_attributes(im, o, path, vocabs, attrs);
-	kind = term_code(im, attrs[0], path, "pnet organization kind", org_kinds);
+	kind = term_code(im, attrs[0], path, "pnet organization kind",
+	                 directory_organization_kinds);
 	if (!attrs[0])
 		problem(im, path, "needs an attribute of taxonomy pnet-organization-kind");
 	check_items(im, o, path, "phones", phone_fields, ARRAY_SIZE(phone_fields));
@@ -415,7 +393,7 @@ static void read_location(struct import *im, const json_t *l, size_t i, json_t *
 	    !json_is_object(l))
 		goto out;
 	read_attributes(im, l, path, vocabs, attrs);
-	kind = term_code(im, attrs[0], path, "pnet node kind", node_kinds);
+	kind = term_code(im, attrs[0], path, "pnet node kind", directory_node_kinds);
 	if (!attrs[0])
 		problem(im, path, "needs an attribute of taxonomy pnet-node-kind");
 	status = term_code(im, attrs[1], path, "node status (active, inactive)", node_statuses);
@@ -528,7 +506,7 @@ static json_t *read_schedules(struct import *im, const json_t *s, const char *pa
 
 		read_attributes(im, item, ipath, vocabs, attrs);
 		kind = term_code(im, attrs[0], ipath, "schedule kind (opening, mobile)",
-		                 schedule_kinds);
+		                 directory_schedule_kinds);
 		if (from && to && (hhmm(from) < 0 || hhmm(to) < 0 || hhmm(from) >= hhmm(to)))
 			problem(im, ipath, "opens_at and closes_at must be HH:MM, opening first");
 		for (const char *d = byday; d && *d;) {

@@ -1,0 +1,15 @@
+/*
+ * The registry's vocabulary (GLOSSARY, DESIGN §3): the kinds of organizations and nodes and
+ * the states of services and their hours, as the API and the schema's CHECKs spell them.
+ * The server's endpoints and the HSDS importer check input against these same lists.
+ */
+#ifndef PNET_DIRECTORY_H
+#define PNET_DIRECTORY_H
+
+/* Each list is NULL-terminated, for validate_enum and JF_ENUM. */
+extern const char *const directory_organization_kinds[];
+extern const char *const directory_node_kinds[];
+extern const char *const directory_service_statuses[];
+extern const char *const directory_schedule_kinds[];
+
+#endif
