@@ -110,6 +110,7 @@ char *page_result(const struct page *p, PGresult *pg, int json_col, int key_col,
 {
 	int rows = PQntuples(pg), shown = rows > p->limit ? (int)p->limit : rows;
 	int nkeys = PQnfields(pg) - key_col;
+	static const char head[] = "{\"items\":[";
 	char *cursor = NULL, *out, *at;
 	size_t size = sizeof("{\"items\":[],\"next\":null}");
 
@@ -133,7 +134,8 @@ char *page_result(const struct page *p, PGresult *pg, int json_col, int key_col,
 	for (int i = 0; i < shown; i++)
 		size += (size_t)PQgetlength(pg, i, json_col) + sizeof("null");
 	at = out = xmalloc(size);
-	at += sprintf(at, "{\"items\":[");
+	memcpy(at, head, sizeof(head) - 1);
+	at += sizeof(head) - 1;
 	for (int i = 0; i < shown; i++) {
 		size_t n = (size_t)PQgetlength(pg, i, json_col);
 		if (i)
@@ -146,7 +148,8 @@ char *page_result(const struct page *p, PGresult *pg, int json_col, int key_col,
 		memcpy(at, PQgetvalue(pg, i, json_col), n);
 		at += n;
 	}
-	at += cursor ? sprintf(at, "],\"next\":\"%s\"}", cursor) : sprintf(at, "],\"next\":null}");
+	at += cursor ? snprintf(at, size - (size_t)(at - out), "],\"next\":\"%s\"}", cursor)
+	             : snprintf(at, size - (size_t)(at - out), "],\"next\":null}");
 	free(cursor);
 	*len = (size_t)(at - out);
 	return out;

@@ -1,5 +1,6 @@
 """The database going away and coming back, graceful SIGTERM, the bounded queue."""
 
+import re
 import signal
 import socket
 import threading
@@ -26,8 +27,17 @@ def prepare(pnetd_exe, conninfo):
 
 
 def logged_in(server):
+    """A logged-in client, once every pool connection has prepared its statements: tests that
+    lock a table must not catch a connection still preparing (it would wait on the lock too)."""
     client = Api(server.base_url, timeout=30)
     client.login(ADMIN_LOGIN, ADMIN_PASSWORD)
+
+    def all_ready():
+        text = client.get("/metrics").text
+        gauges = dict(re.findall(r'^pnet_db_connections\{state="(\w+)"\} (\d+)$', text, re.M))
+        return gauges.get("configured") not in (None, "0") and gauges.get("ready") == gauges["configured"]
+
+    assert wait_for(all_ready, 30), "the database pools did not get ready"
     return client
 
 
