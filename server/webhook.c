@@ -48,6 +48,10 @@ struct delivery {
 	enum evhttp_request_error http_error;
 	bool http_failed;
 	bool recording; /* the outcome is being written */
+#if PNET_HAVE_TLS
+	SSL *ssl;              /* owned by the connection's bufferevent */
+	const char *tls_error; /* why the receiver's certificate was not trusted (static text) */
+#endif
 };
 
 TAILQ_HEAD(delivery_list, delivery);
@@ -157,6 +161,15 @@ static void on_http_error(enum evhttp_request_error e, void *arg)
 
 	dl->http_failed = true;
 	dl->http_error = e;
+#if PNET_HAVE_TLS
+	/* A handshake that failed on the certificate looks like a closed connection to evhttp:
+	   ask OpenSSL, while the connection (and its SSL) still exist, so the owner learns why. */
+	if (dl->ssl) {
+		long verify = SSL_get_verify_result(dl->ssl);
+		if (verify != X509_V_OK)
+			dl->tls_error = X509_verify_cert_error_string(verify);
+	}
+#endif
 }
 
 static void on_response(struct evhttp_request *req, void *arg)
@@ -166,12 +179,24 @@ static void on_response(struct evhttp_request *req, void *arg)
 
 	/* libevent frees the connection after this callback (free on completion). */
 	dl->evcon = NULL;
-	if (status)
+	if (status) {
 		finish(dl, status, status >= 300 ? "the receiver did not answer 2xx" : NULL);
-	else
-		finish(dl, 0,
-		       dl->http_failed ? http_error_text(dl->http_error)
-		                       : "connection failed (refused, TLS or certificate)");
+		return;
+	}
+#if PNET_HAVE_TLS
+	if (dl->tls_error) {
+		char why[300];
+		snprintf(why, sizeof(why), "TLS: the receiver's certificate is not trusted (%s)",
+		         dl->tls_error);
+		dl->ssl = NULL;
+		finish(dl, 0, why);
+		return;
+	}
+	dl->ssl = NULL;
+#endif
+	finish(dl, 0,
+	       dl->http_failed ? http_error_text(dl->http_error)
+	                       : "connection failed (refused, TLS or certificate)");
 }
 
 /* Whether a receiver may live at this address: public unicast only (SSRF). */
@@ -250,6 +275,7 @@ static void post(struct delivery *dl, const char *ip)
 			return;
 		}
 		bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+		dl->ssl = ssl;
 #else
 		finish(dl, 0, "this pnetd was built without TLS");
 		return;

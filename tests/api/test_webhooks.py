@@ -7,6 +7,8 @@ import json
 import os
 import secrets
 import signal
+import ssl
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,9 +31,10 @@ FAST = ("--webhook-allow-private", "--webhook-allow-http", "--webhook-poll-ms=30
 
 class Receiver:
     """An HTTP server on 127.0.0.1 recording every POST; `answers` gives the status of the
-    n-th request (the last one repeats); `hold` (an Event) keeps requests waiting."""
+    n-th request (the last one repeats); `hold` (an Event) keeps requests waiting; with `tls`
+    (a server SSLContext) it speaks HTTPS."""
 
-    def __init__(self, answers=(200,)):
+    def __init__(self, answers=(200,), tls=None):
         self.answers = list(answers)
         self.requests = []
         self.hold = None
@@ -57,7 +60,10 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook?k=1"
+        if tls:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}/hook?k=1"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def event_ids(self):
@@ -100,8 +106,8 @@ def token_for(db, login, kind="session", scopes=()):
 def receivers():
     made = []
 
-    def make(answers=(200,)):
-        r = Receiver(answers)
+    def make(answers=(200,), tls=None):
+        r = Receiver(answers, tls)
         made.append(r)
         return r
 
@@ -379,3 +385,40 @@ def test_a_name_that_resolves_to_a_private_address_is_refused(pnetd_factory, wh_
     assert state == "pending" and status is None
     assert "non-public address" in error
     assert rx.requests == []
+
+
+def test_https_delivery_checks_the_receivers_certificate(pnetd_factory, wh_database, wh_db,
+                                                         receivers, tmp_path):
+    """Over HTTPS pnetd verifies the receiver's certificate: a certificate it has no reason to
+    trust fails the delivery (and nothing reaches the receiver); with the CA given by
+    --webhook-ca-file the retry is delivered."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", str(key), "-out", str(cert)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    rx = receivers(tls=tls)
+    https_only = tuple(o for o in FAST if o != "--webhook-allow-http")
+
+    server = pnetd_factory(*https_only, database=wh_database)
+    jobcenter, schuldner = clients(server, wh_db)
+    hook = register(schuldner, rx.url, types=("referral.created",))
+    new_referral(jobcenter)
+    # attempts counts a claim at once; the outcome is recorded when the attempt ends.
+    assert wait_for(lambda: any(row[4] for row in delivery_rows(wh_db, hook["id"])), 10), \
+        server.log_tail()
+    (_, state, _, status, error), = delivery_rows(wh_db, hook["id"])
+    assert state == "pending" and status is None
+    assert error.startswith("TLS: the receiver's certificate is not trusted ("), error
+    assert rx.requests == []
+    assert server.stop() == 0
+
+    trusted = pnetd_factory(*https_only, f"--webhook-ca-file={cert}", database=wh_database)
+    assert wait_for(lambda: len(rx.requests) == 1, 15), trusted.log_tail()
+    assert wait_for(lambda: delivery_rows(wh_db, hook["id"])[0][1] == "delivered", 5)
+    body = rx.requests[0]["body"]
+    assert json.loads(body)["type"] == "referral.created"
+    assert receiver_example.verify(hook["secret"], rx.requests[0]["headers"]["Pnet-Signature"],
+                                   body)
