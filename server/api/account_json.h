@@ -9,11 +9,4 @@
 	".network_ids, 'disabled', " a ".disabled, 'version', " a ".version, 'created_at', " a     \
 	".created_at, 'updated_at', " a ".updated_at)::text"
 
-/* The audit row of a write: actor parameters $1..$4 (req_actor), then action, type, object id,
- * detail. */
-#define AUDIT_INSERT(action, type, id_expr, detail_expr)                                           \
-	"INSERT INTO audit_log (account_id, node_id, action, object_type, object_id, request_id,"  \
-	" client_addr, detail) SELECT $1::uuid, $2::uuid, '" action "', '" type "', " id_expr      \
-	", $3, $4, " detail_expr
-
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "account_json.h"
+#include "audit_sql.h"
 #include "answer.h"
 #include "api.h"
 #include "auth.h"

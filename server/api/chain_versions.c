@@ -13,7 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "account_json.h"
+#include "audit_sql.h"
 #include "answer.h"
 #include "api.h"
 #include "chain.h"

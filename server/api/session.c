@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "account_json.h"
+#include "audit_sql.h"
 #include "api.h"
 #include "config.h"
 #include "crypto.h"

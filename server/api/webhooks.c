@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "account_json.h"
+#include "audit_sql.h"
 #include "answer.h"
 #include "api.h"
 #include "crypto.h"
