@@ -44,8 +44,9 @@
 /* clang-format off */
 static const struct db_stmt stmts[] = {
         {"referral_create",
-         "SELECT http_status, body FROM referral_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-         " $11, $12, $13, $14, $15)"},
+         /* Always 201, a replay too: the answer, its version and its Location. */
+         "SELECT body, (body::json->>'version')::int, '/v1/referrals/' || (body::json->>'id')"
+         " FROM referral_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"},
         {"referral_inbox", REFERRAL_LIST("p.to_node_id = $1::uuid")},
         {"referral_outbox", REFERRAL_LIST("p.from_node_id = $1::uuid")},
         {"referral_both", REFERRAL_LIST(VISIBLE("p", "$1"))},
@@ -134,41 +135,7 @@ static const struct json_field handover_fields[] = {
         {"note", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 2000},
 };
 
-/* A referral's version from its JSON text, for the ETag. */
-static long version_of(const char *json_text)
-{
-	json_t *doc = json_loads(json_text, 0, NULL);
-	long v = doc ? (long)json_integer_value(json_object_get(doc, "version")) : 0;
-
-	json_decref(doc);
-	return v;
-}
-
 /* Create */
-
-static void on_created(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	const char *body;
-	long status;
-	json_t *doc;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	status = strtol(PQgetvalue(res->pg, 0, 0), NULL, 10);
-	body = PQgetvalue(res->pg, 0, 1);
-	doc = json_loads(body, 0, NULL);
-	if (doc && json_is_string(json_object_get(doc, "id"))) {
-		char *location = xasprintf("/v1/referrals/%s",
-		                           json_string_value(json_object_get(doc, "id")));
-		http_header(r, "Location", location);
-		free(location);
-	}
-	json_decref(doc);
-	http_reply_json_text(r, (int)status, body, version_of(body));
-}
 
 /* The Idempotency-Key header, or NULL; false after answering 400 for a bad one. */
 static bool idempotency_key(struct req *r, const char **key)
@@ -219,7 +186,7 @@ static void create_referral(struct req *r)
 	values[12] = json_get_string(r->json, "note");
 	values[13] = json_get_string(r->json, "priority");
 	values[14] = json_get_string(r->json, "redirected_from");
-	req_db(r, "referral_create", 15, values, on_created);
+	req_db(r, "referral_create", 15, values, answer_created);
 }
 
 /* Lists */

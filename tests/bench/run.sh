@@ -154,7 +154,7 @@ statement() {
         referral_inbox) pattern='^SELECT referral_json\(x, \$1::uuid\).* WHERE p\.to_node_id = \$1' ;;
         referral_state) pattern='^SELECT status, version, from_node_id = \$1::uuid' ;;
         referral_transition) pattern='^SELECT outcome, current_status, current_version, body FROM referral_transition\(' ;;
-        referral_create) pattern='^SELECT http_status, body FROM referral_create\(' ;;
+        referral_create) pattern='^SELECT body, \(body::json->>.version.\)::int, .* FROM referral_create\(' ;;
     esac
     strings -n 40 "$PNETD" | grep -E "$pattern" | head -n 1
 }
