@@ -377,8 +377,7 @@ size_t json_check_object(const json_t *obj, const struct json_field *fields, siz
 		return 1;
 	}
 	/* jansson keeps insertion order, so unknown fields are reported as they came. */
-	json_object_foreach((json_t *)(uintptr_t)obj, key, v)
-	{
+	json_object_foreach((json_t *)(uintptr_t)obj, key, v) {
 		bool known = false;
 
 		for (size_t i = 0; i < n && !known; i++)

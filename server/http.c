@@ -228,8 +228,7 @@ bool req_check_query(struct req *r, const char *const *allowed)
 	json_t *errors = json_array();
 	struct evkeyval *kv;
 
-	TAILQ_FOREACH(kv, &r->query, next)
-	{
+	TAILQ_FOREACH(kv, &r->query, next) {
 		bool known = false;
 		for (const char *const *a = allowed; *a; a++)
 			known = known || !strcmp(*a, kv->key);
@@ -390,7 +389,7 @@ static bool take_body(struct req *r)
 			const char *key;
 			json_t *v;
 			json_object_foreach(r->json, key, v)
-			        json_add_error(errors, key, "unknown field");
+				json_add_error(errors, key, "unknown field");
 			http_problem_errors(r, 400, "unknown-field", "Unknown field",
 			                    "This endpoint takes no fields.", errors);
 			return false;

@@ -212,8 +212,7 @@ static void on_fetched(void *arg, const struct db_result *res)
 		rows++;
 		p = pos_parse(PQgetvalue(pg, i, 1), PQgetvalue(pg, i, 2));
 		nodes = PQgetvalue(pg, i, 4);
-		TAILQ_FOREACH(s, &hub->streams, link)
-		{
+		TAILQ_FOREACH(s, &hub->streams, link) {
 			/* Only streams this query covers: one behind its start would get a gap. */
 			if (!s->live || pos_cmp(s->cursor, hub->fetch_from) < 0 ||
 			    pos_cmp(p, s->cursor) <= 0 || !strstr(nodes, s->node_id))
@@ -225,8 +224,7 @@ static void on_fetched(void *arg, const struct db_result *res)
 	}
 	/* Every covered stream has now seen everything up to last. */
 	struct sse_stream *s;
-	TAILQ_FOREACH(s, &hub->streams, link)
-	{
+	TAILQ_FOREACH(s, &hub->streams, link) {
 		if (!s->live)
 			continue;
 		if (pos_cmp(s->cursor, hub->fetch_from) < 0)
@@ -255,8 +253,7 @@ static void hub_fetch(struct sse_hub *hub)
 		hub->again = true;
 		return;
 	}
-	TAILQ_FOREACH(s, &hub->streams, link)
-	{
+	TAILQ_FOREACH(s, &hub->streams, link) {
 		if (!s->live || s->gone)
 			continue;
 		if (!any || pos_cmp(s->cursor, hub->fetch_from) < 0)
@@ -277,8 +274,7 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 	struct sse_stream *s;
 
 	/* Streams whose replay failed (database away) start over from where they were. */
-	TAILQ_FOREACH(s, &hub->streams, link)
-	{
+	TAILQ_FOREACH(s, &hub->streams, link) {
 		if (!s->live && !s->querying && !s->gone)
 			stream_replay(s);
 	}
@@ -318,7 +314,7 @@ static void check_tokens(struct sse_hub *hub)
 	p = ids = xmalloc(hub->nstreams * 38 + 3);
 	*p++ = '{';
 	TAILQ_FOREACH(s, &hub->streams, link)
-	p += sprintf(p, "%s%s", p[-1] == '{' ? "" : ",", s->token_id);
+		p += sprintf(p, "%s%s", p[-1] == '{' ? "" : ",", s->token_id);
 	*p++ = '}';
 	*p = '\0';
 	values[0] = ids;
@@ -334,7 +330,7 @@ static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
 	static const char keepalive[] = ": keepalive\n\n";
 
 	TAILQ_FOREACH(s, &hub->streams, link)
-	stream_write(s, keepalive, sizeof(keepalive) - 1);
+		stream_write(s, keepalive, sizeof(keepalive) - 1);
 	/* A lost notification costs at most one heartbeat. */
 	on_wake(-1, 0, hub);
 	check_tokens(hub);

@@ -190,8 +190,7 @@ int cmd_chain_import(int argc, char **argv)
 		printf("%s\n", chain_id);
 		fprintf(stderr, "Imported as chain %s, version %" JSON_INTEGER_FORMAT " (%s).\n",
 		        chain_id, number, publish ? "published" : "draft");
-		json_array_foreach(warnings, i, w)
-		{
+		json_array_foreach(warnings, i, w) {
 			const char *step = json_string_value(json_object_get(w, "step"));
 			const char *message = json_string_value(json_object_get(w, "message"));
 			const char *code = json_string_value(json_object_get(w, "code"));

@@ -170,8 +170,7 @@ static void print_problem(const struct http_response *resp)
 	if (detail)
 		fprintf(stderr, ": %s", detail);
 	fputc('\n', stderr);
-	json_array_foreach(errors, i, e)
-	{
+	json_array_foreach(errors, i, e) {
 		const char *field = json_string_value(json_object_get(e, "field"));
 		const char *message = json_string_value(json_object_get(e, "message"));
 		const char *step = json_string_value(json_object_get(e, "step"));
@@ -183,7 +182,8 @@ static void print_problem(const struct http_response *resp)
 		fprintf(stderr, "  allowed now:");
 		if (!json_array_size(allowed))
 			fprintf(stderr, " nothing");
-		json_array_foreach(allowed, i, e) fprintf(stderr, " %s", json_string_value(e));
+		json_array_foreach(allowed, i, e)
+			fprintf(stderr, " %s", json_string_value(e));
 		fputc('\n', stderr);
 	}
 	json_decref(p);
@@ -400,8 +400,7 @@ void cli_print_table(const struct cli_table *t, const json_t *items)
 	if (t->ncols > CLI_TABLE_MAX_COLS)
 		abort();
 	table = table_new(t->ncols, t->headers);
-	json_array_foreach(items, i, item)
-	{
+	json_array_foreach(items, i, item) {
 		const char *cells[CLI_TABLE_MAX_COLS] = {NULL};
 		t->row(item, cells, t->ctx);
 		table_add(table, cells);
@@ -464,8 +463,7 @@ const char *cli_text(const json_t *obj, const char *key)
 		size_t i, used = 0;
 		json_t *e;
 		buf[0] = '\0';
-		json_array_foreach(v, i, e)
-		{
+		json_array_foreach(v, i, e) {
 			const char *s = json_string_value(e);
 			int n = snprintf(buf + used, 64 - used, "%s%s", i ? ", " : "", s ? s : "?");
 			if (n < 0 || (size_t)n >= 64 - used)

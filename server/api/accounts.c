@@ -387,8 +387,7 @@ static void create_token(struct req *r)
 	size_t i;
 
 	scopes = json_object_get(r->json, "scopes");
-	json_array_foreach(scopes, i, item)
-	{
+	json_array_foreach(scopes, i, item) {
 		bool known = false;
 		for (const char *const *s = auth_scopes; *s && json_is_string(item); s++)
 			known = known || !strcmp(*s, json_string_value(item));

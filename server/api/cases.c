@@ -352,7 +352,7 @@ static void on_progress(void *arg, const struct db_result *res)
 		return;
 	/* Progress shows what happened; suggestions belong to next-steps. */
 	json_array_foreach(json_object_get(state, "steps"), i, step)
-	        json_object_del(step, "suggestions");
+		json_object_del(step, "suggestions");
 	http_reply_json(r, 200, state);
 }
 
@@ -378,8 +378,7 @@ static void on_next_steps(void *arg, const struct db_result *res)
 	done = xcalloc(n_steps, sizeof(*done));
 	busy = xcalloc(n_steps, sizeof(*busy));
 	out = xcalloc(n_steps, sizeof(*out));
-	json_array_foreach(steps, i, step)
-	{
+	json_array_foreach(steps, i, step) {
 		const char *st = json_get_string(step, "state");
 		gs[i].key = json_get_string(step, "key");
 		gs[i].name = json_get_string(step, "name");
@@ -390,8 +389,7 @@ static void on_next_steps(void *arg, const struct db_result *res)
 		else if (!strcmp(st, "in_progress") || !strcmp(st, "referred"))
 			busy[n_busy++] = gs[i].key;
 	}
-	json_array_foreach(edges, i, edge)
-	{
+	json_array_foreach(edges, i, edge) {
 		ge[i].from = json_get_string(edge, "from");
 		ge[i].to = json_get_string(edge, "to");
 	}

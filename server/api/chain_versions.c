@@ -173,8 +173,7 @@ static void graph_read(const json_t *body, struct graph *gr)
 		s->target_days_to_start = target_days(step, "target_days_to_start");
 		s->providers = gr->providers + used;
 		providers = json_object_get(step, "providers");
-		json_array_foreach(providers, k, item)
-		{
+		json_array_foreach(providers, k, item) {
 			const char *id = json_string_value(item);
 			bool again = false;
 
@@ -290,8 +289,7 @@ static bool has_field(const json_t *errors, const char *field)
 	size_t i;
 	json_t *item;
 
-	json_array_foreach(errors, i, item)
-	{
+	json_array_foreach(errors, i, item) {
 		const char *f = json_get_string(item, "field");
 		size_t n = f ? strlen(f) : 0;
 		if (f && !strncmp(f, field, n) && (field[n] == '\0' || field[n] == '.'))
@@ -306,8 +304,7 @@ static bool has_field_within(const json_t *errors, const char *field)
 	size_t i, n = strlen(field);
 	json_t *item;
 
-	json_array_foreach(errors, i, item)
-	{
+	json_array_foreach(errors, i, item) {
 		const char *f = json_get_string(item, "field");
 		if (f && !strncmp(f, field, n) && (f[n] == '\0' || f[n] == '.'))
 			return true;
@@ -373,15 +370,13 @@ static bool check_graph(const json_t *body, bool check_fields, struct graph *gr,
 
 	if (check_fields) {
 		json_check_object(body, graph_fields, ARRAY_SIZE(graph_fields), NULL, errors);
-		json_array_foreach(steps, i, item)
-		{
+		json_array_foreach(steps, i, item) {
 			char prefix[32];
 			snprintf(prefix, sizeof(prefix), "steps[%zu].", i);
 			json_check_object(item, step_fields, ARRAY_SIZE(step_fields), prefix,
 			                  errors);
 		}
-		json_array_foreach(edges, i, item)
-		{
+		json_array_foreach(edges, i, item) {
 			char prefix[32];
 			snprintf(prefix, sizeof(prefix), "edges[%zu].", i);
 			json_check_object(item, edge_fields, ARRAY_SIZE(edge_fields), prefix,

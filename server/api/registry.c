@@ -61,8 +61,7 @@ void registry_check_languages(const json_t *body, json_t *errors)
 
 	if (!json_is_array(languages) || json_array_size(languages) > 20)
 		return;
-	json_array_foreach(languages, i, item)
-	{
+	json_array_foreach(languages, i, item) {
 		const char *code = json_string_value(item);
 		char field[32];
 
@@ -97,8 +96,7 @@ char *registry_columns(json_t *body)
 	const char *key;
 	char *text;
 
-	json_object_foreach(body, key, v)
-	{
+	json_object_foreach(body, key, v) {
 		if (!strcmp(key, "address"))
 			flatten(cols, v, address, address, ARRAY_SIZE(address));
 		else if (!strcmp(key, "contact"))

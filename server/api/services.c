@@ -221,8 +221,7 @@ static void check_schedule(const json_t *schedule, json_t *errors)
 
 	if (!json_is_array(schedule))
 		return; /* json_check_object said so */
-	json_array_foreach(schedule, i, item)
-	{
+	json_array_foreach(schedule, i, item) {
 		char prefix[32], field[48];
 		int from, to;
 

@@ -138,8 +138,7 @@ static void csv_rows(struct evbuffer *out, const json_t *body, const char *key, 
 	const json_t *row;
 	size_t i;
 
-	json_array_foreach(json_object_get(body, key), i, row)
-	{
+	json_array_foreach(json_object_get(body, key), i, row) {
 		if (lead)
 			evbuffer_add_printf(out, "%s,", lead);
 		for (size_t c = 0; c < n; c++) {

@@ -178,8 +178,7 @@ static void check_webhook(const json_t *body, json_t *errors)
 
 	if (problem)
 		json_add_error(errors, "url", problem);
-	json_array_foreach(types, i, t)
-	{
+	json_array_foreach(types, i, t) {
 		bool known = false;
 		for (const char *const *e = event_types; *e && json_is_string(t); e++)
 			known = known || !strcmp(*e, json_string_value(t));

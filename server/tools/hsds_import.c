@@ -110,8 +110,7 @@ static void check_items(struct import *im, const json_t *obj, const char *path, 
 	json_t *item;
 	size_t i;
 
-	json_array_foreach(json_object_get(obj, key), i, item)
-	{
+	json_array_foreach(json_object_get(obj, key), i, item) {
 		char *prefix = xasprintf("%s.%s[%zu].", path, key, i);
 		json_check_object(item, fields, n, prefix, im->errors);
 		free(prefix);
@@ -154,8 +153,7 @@ static void read_attributes(struct import *im, const json_t *obj, const char *pa
 	for (k = 0; vocabs[k]; k++)
 		out[k] = NULL;
 	check_items(im, obj, path, "attributes", attribute_fields, ARRAY_SIZE(attribute_fields));
-	json_array_foreach(json_object_get(obj, "attributes"), i, item)
-	{
+	json_array_foreach(json_object_get(obj, "attributes"), i, item) {
 		const json_t *term = json_object_get(item, "taxonomy_term");
 		char *tpath = xasprintf("%s.attributes[%zu].taxonomy_term", path, i);
 		char *tprefix = xasprintf("%s.", tpath);
@@ -403,8 +401,7 @@ static void read_location(struct import *im, const json_t *l, size_t i, json_t *
 	check_items(im, l, path, "accessibility", accessibility_fields,
 	            ARRAY_SIZE(accessibility_fields));
 	check_items(im, l, path, "languages", language_fields, ARRAY_SIZE(language_fields));
-	json_array_foreach(json_object_get(l, "languages"), k, item)
-	{
+	json_array_foreach(json_object_get(l, "languages"), k, item) {
 		const char *code = json_get_string(item, "code");
 		if (code && (strlen(code) != 2 || code[0] < 'a' || code[0] > 'z' || code[1] < 'a' ||
 		             code[1] > 'z')) {
@@ -495,8 +492,7 @@ static json_t *read_schedules(struct import *im, const json_t *s, const char *pa
 	size_t i;
 
 	check_items(im, s, path, "schedules", schedule_fields, ARRAY_SIZE(schedule_fields));
-	json_array_foreach(json_object_get(s, "schedules"), i, item)
-	{
+	json_array_foreach(json_object_get(s, "schedules"), i, item) {
 		char *ipath = xasprintf("%s.schedules[%zu]", path, i);
 		const char *byday = json_get_string(item, "byday");
 		const char *from = json_get_string(item, "opens_at"),
@@ -646,8 +642,7 @@ static void read_links(struct import *im, const json_t *links, const json_t *fil
 	json_t *link, *row;
 	size_t i;
 
-	json_array_foreach(links, i, link)
-	{
+	json_array_foreach(links, i, link) {
 		char *path = xasprintf("service_at_locations[%zu]", i), *prefix;
 		char skey[37], lkey[37];
 		const char *org, *lorg;
@@ -688,8 +683,7 @@ static void read_links(struct import *im, const json_t *links, const json_t *fil
 		free(path);
 	}
 	/* Named by position in the file: rows holds only the services that passed their check. */
-	json_array_foreach(file_services, i, row)
-	{
+	json_array_foreach(file_services, i, row) {
 		char key[37];
 		const char *id = json_get_string(row, "id");
 
@@ -702,8 +696,7 @@ static void read_links(struct import *im, const json_t *links, const json_t *fil
 			free(p);
 		}
 	}
-	json_array_foreach(services, i, row)
-	{
+	json_array_foreach(services, i, row) {
 		char key[37];
 
 		uuid_key(json_get_string(row, "id"), key);
@@ -931,11 +924,11 @@ int hsds_import_main(int argc, char **argv)
 
 	json_check_object(doc, top_fields, ARRAY_SIZE(top_fields), NULL, im.errors);
 	json_array_foreach(json_object_get(doc, "organizations"), i, item)
-	        read_organization(&im, item, i, rows[0]);
+		read_organization(&im, item, i, rows[0]);
 	json_array_foreach(json_object_get(doc, "locations"), i, item)
-	        read_location(&im, item, i, rows[1]);
+		read_location(&im, item, i, rows[1]);
 	json_array_foreach(json_object_get(doc, "services"), i, item)
-	        read_service(&im, item, i, rows[2]);
+		read_service(&im, item, i, rows[2]);
 	read_links(&im, json_object_get(doc, "service_at_locations"),
 	           json_object_get(doc, "services"), rows[2]);
 
@@ -944,8 +937,8 @@ int hsds_import_main(int argc, char **argv)
 		        argv[0], json_array_size(im.errors),
 		        json_array_size(im.errors) == 1 ? "" : "s");
 		json_array_foreach(im.errors, i, item)
-		        fprintf(stderr, "  %s: %s\n", json_get_string(item, "field"),
-		                json_get_string(item, "message"));
+			fprintf(stderr, "  %s: %s\n", json_get_string(item, "field"),
+			        json_get_string(item, "message"));
 		goto out;
 	}
 	if (write_all(im.pg, rows, argv[0]))

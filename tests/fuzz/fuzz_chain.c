@@ -28,8 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ge = calloc(ne + 1, sizeof(*ge));
 	done = calloc(ns + 1, sizeof(*done));
 	out = calloc(ns + 1, sizeof(*out));
-	json_array_foreach(steps, i, v)
-	{
+	json_array_foreach(steps, i, v) {
 		gs[i].key = json_get_string(v, "key");
 		gs[i].name = json_get_string(v, "name");
 		gs[i].category = json_get_string(v, "category");
@@ -37,8 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (json_is_true(json_object_get(v, "done")) && gs[i].key)
 			done[nd++] = gs[i].key;
 	}
-	json_array_foreach(edges, i, v)
-	{
+	json_array_foreach(edges, i, v) {
 		ge[i].from = json_get_string(v, "from");
 		ge[i].to = json_get_string(v, "to");
 	}

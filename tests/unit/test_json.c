@@ -60,8 +60,7 @@ static const char *message_for(const json_t *errors, const char *field)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(errors, i, e)
-	{
+	json_array_foreach(errors, i, e) {
 		if (strcmp(json_get_string(e, "field"), field) == 0)
 			return json_get_string(e, "message");
 	}
