@@ -97,28 +97,28 @@ function header(path) {
 	}
 	const nav = me
 		? h(
-				"nav",
-				{ class: "mainnav", "aria-label": t("nav_main") },
-				h(
-					"ul",
-					{},
-					(NAV[me.role] || []).map(([href, key]) =>
+			"nav",
+			{ class: "mainnav", "aria-label": t("nav_main") },
+			h(
+				"ul",
+				{},
+				(NAV[me.role] || []).map(([href, key]) =>
+					h(
+						"li",
+						{},
 						h(
-							"li",
-							{},
-							h(
-								"a",
-								{
-									href,
-									"data-link": true,
-									"aria-current": path === href || path.startsWith(href + "/") ? "page" : null,
-								},
-								t(key),
-							),
+							"a",
+							{
+								href,
+								"data-link": true,
+								"aria-current": path === href || path.startsWith(href + "/") ? "page" : null,
+							},
+							t(key),
 						),
 					),
 				),
-			)
+			),
+		)
 		: null;
 	return h("header", { class: "topbar" }, h("div", { class: "topbar-inner" }, brand, right), nav);
 }
@@ -214,7 +214,7 @@ export async function render() {
 	if (me && (path === "/" || path === "/login")) return navigate(home(me.role), true);
 
 	const main = h("main", { id: "main", tabindex: "-1" });
-	fill(app, 
+	fill(app,
 		header(path),
 		h("div", { id: "announcer", class: "announcer", role: "status", "aria-live": "polite" }),
 		main,

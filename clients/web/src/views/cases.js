@@ -52,7 +52,7 @@ export async function casesView(main) {
 		h("div", { class: "form-error", role: "alert" }),
 		h("button", { class: "btn btn-primary", type: "submit" }, t("case_create")),
 	);
-	fill(main, 
+	fill(main,
 		h("div", { class: "page-head" }, h("div", {}, h("h1", {}, t("cases_title")), h("p", { class: "lead" }, t("cases_intro")))),
 		h(
 			"div",
@@ -62,16 +62,16 @@ export async function casesView(main) {
 				{ class: "card card-flush" },
 				cases.length
 					? table(
-							[
-								[t("case_reference"), (c) => h("a", { href: `/cases/${c.id}`, "data-link": true, class: "row-link" }, c.reference)],
-								[t("case_target_group"), (c) => groups.get(c.target_group_id)?.name || "–"],
-								[t("case_chain"), (c) => (c.chain_id ? `${t("chain_published", { n: c.chain_version })}` : t("case_not_enrolled"))],
-								[t("case_opened"), (c) => fmtDate(c.opened_at)],
-								[t("col_status"), (c) => badge(t(`case_status_${c.status}`), c.status === "open" ? "ok" : "muted")],
-							],
-							cases,
-							{ class: "clickable", rowAttrs: (c) => ({ dataset: { id: c.id } }) },
-						)
+						[
+							[t("case_reference"), (c) => h("a", { href: `/cases/${c.id}`, "data-link": true, class: "row-link" }, c.reference)],
+							[t("case_target_group"), (c) => groups.get(c.target_group_id)?.name || "–"],
+							[t("case_chain"), (c) => (c.chain_id ? `${t("chain_published", { n: c.chain_version })}` : t("case_not_enrolled"))],
+							[t("case_opened"), (c) => fmtDate(c.opened_at)],
+							[t("col_status"), (c) => badge(t(`case_status_${c.status}`), c.status === "open" ? "ok" : "muted")],
+						],
+						cases,
+						{ class: "clickable", rowAttrs: (c) => ({ dataset: { id: c.id } }) },
+					)
 					: h("p", { class: "empty" }, t("cases_empty")),
 			),
 			h("section", { class: "card", "aria-labelledby": "new-case-h" }, h("h2", { id: "new-case-h" }, t("case_new")), form),
@@ -126,40 +126,40 @@ export async function caseView(main, id) {
 				h("h2", { id: "consents-h" }, t("consents")),
 				consents.length
 					? table(
+						[
+							[t("consent_scope"), (k) => (k.scope === "network" ? t("consent_scope_network") : nodes.get(k.recipient_node_id)?.name || "–")],
+							[t("consent_purpose"), (k) => k.purpose],
+							[t("consent_given"), (k) => fmtDate(k.given_on)],
+							[t("consent_evidence"), (k) => k.evidence],
+							[t("col_status"), (k) => badge(t(k.active ? "consent_active" : "consent_revoked"), k.active ? "ok" : "muted")],
 							[
-								[t("consent_scope"), (k) => (k.scope === "network" ? t("consent_scope_network") : nodes.get(k.recipient_node_id)?.name || "–")],
-								[t("consent_purpose"), (k) => k.purpose],
-								[t("consent_given"), (k) => fmtDate(k.given_on)],
-								[t("consent_evidence"), (k) => k.evidence],
-								[t("col_status"), (k) => badge(t(k.active ? "consent_active" : "consent_revoked"), k.active ? "ok" : "muted")],
-								[
-									"",
-									(k) =>
-										k.revoked_at
-											? ""
-											: h(
-													"button",
-													{
-														class: "btn btn-small btn-danger-quiet",
-														type: "button",
-														dataset: { revoke: k.id },
-														onclick: async () => {
-															if (!confirm(t("consent_revoke_confirm"))) return;
-															try {
-																const r = await api.post(`/v1/consents/${k.id}/revoke`);
-																announce(t("consent_revoked_done", { n: (r.withdrawn_referral_ids || []).length }));
-																await load();
-															} catch (e) {
-																announce(errorText(e), "error");
-															}
-														},
-													},
-													t("consent_revoke"),
-												),
-								],
+								"",
+								(k) =>
+									k.revoked_at
+										? ""
+										: h(
+											"button",
+											{
+												class: "btn btn-small btn-danger-quiet",
+												type: "button",
+												dataset: { revoke: k.id },
+												onclick: async () => {
+													if (!confirm(t("consent_revoke_confirm"))) return;
+													try {
+														const r = await api.post(`/v1/consents/${k.id}/revoke`);
+														announce(t("consent_revoked_done", { n: (r.withdrawn_referral_ids || []).length }));
+														await load();
+													} catch (e) {
+														announce(errorText(e), "error");
+													}
+												},
+											},
+											t("consent_revoke"),
+										),
 							],
-							consents,
-						)
+						],
+						consents,
+					)
 					: h("p", { class: "notice notice-warn" }, t("consent_none")),
 				consentForm(c, nodes, load),
 			),
@@ -175,23 +175,23 @@ export async function caseView(main, id) {
 					h("h2", { id: "enrol-h" }, t("enrol_title")),
 					fitting.length
 						? h(
-								"form",
-								{
-									id: "enrol-form",
-									class: "inline-form",
-									onsubmit: async (e) => {
-										e.preventDefault();
-										try {
-											await api.post(`/v1/cases/${id}/enrolment`, { chain_id: chain.value });
-											await load();
-										} catch (err) {
-											announce(errorText(err), "error");
-										}
-									},
+							"form",
+							{
+								id: "enrol-form",
+								class: "inline-form",
+								onsubmit: async (e) => {
+									e.preventDefault();
+									try {
+										await api.post(`/v1/cases/${id}/enrolment`, { chain_id: chain.value });
+										await load();
+									} catch (err) {
+										announce(errorText(err), "error");
+									}
 								},
-								field(t("enrol_chain"), chain),
-								h("button", { class: "btn btn-primary", type: "submit" }, t("enrol_submit")),
-							)
+							},
+							field(t("enrol_chain"), chain),
+							h("button", { class: "btn btn-primary", type: "submit" }, t("enrol_submit")),
+						)
 						: h("p", { class: "empty" }, t("enrol_none")),
 				),
 			);
@@ -235,15 +235,15 @@ export async function caseView(main, id) {
 				h("h2", { id: "case-ref-h", class: "card-title" }, t("case_referrals")),
 				referrals.length
 					? table(
-							[
-								[t("referral_created"), (r) => h("a", { href: `/referrals/${r.id}`, "data-link": true }, fmtDate(r.created_at, true))],
-								[t("col_to"), (r) => nodes.get(r.to_node_id)?.name || "–"],
-								[t("col_step"), (r) => r.chain_step_key || "–"],
-								[t("col_status"), statusCell],
-							],
-							referrals,
-							{ rowAttrs: (r) => ({ dataset: { id: r.id, status: r.status } }) },
-						)
+						[
+							[t("referral_created"), (r) => h("a", { href: `/referrals/${r.id}`, "data-link": true }, fmtDate(r.created_at, true))],
+							[t("col_to"), (r) => nodes.get(r.to_node_id)?.name || "–"],
+							[t("col_step"), (r) => r.chain_step_key || "–"],
+							[t("col_status"), statusCell],
+						],
+						referrals,
+						{ rowAttrs: (r) => ({ dataset: { id: r.id, status: r.status } }) },
+					)
 					: h("p", { class: "empty" }, "–"),
 			),
 		);
@@ -305,46 +305,46 @@ function nextStepsSection(c, next, nodes, activeConsents, reload) {
 		h("h2", { id: "next-h" }, t("next_steps")),
 		items.length
 			? items.map((s) =>
+				h(
+					"div",
+					{ class: "next-step", dataset: { step: s.key } },
 					h(
 						"div",
-						{ class: "next-step", dataset: { step: s.key } },
-						h(
-							"div",
-							{ class: "next-step-head" },
-							h("h3", {}, s.name),
-							badge(s.required ? t("step_required") : t("step_optional"), s.required ? "info" : "muted"),
-						),
-						s.guidance ? h("p", { class: "guidance" }, s.guidance) : null,
-						h("h4", {}, t("suggested")),
-						s.suggestions.length
-							? h(
-									"ul",
-									{ class: "suggestions" },
-									s.suggestions.map((p) =>
+						{ class: "next-step-head" },
+						h("h3", {}, s.name),
+						badge(s.required ? t("step_required") : t("step_optional"), s.required ? "info" : "muted"),
+					),
+					s.guidance ? h("p", { class: "guidance" }, s.guidance) : null,
+					h("h4", {}, t("suggested")),
+					s.suggestions.length
+						? h(
+							"ul",
+							{ class: "suggestions" },
+							s.suggestions.map((p) =>
+								h(
+									"li",
+									{ dataset: { node: p.node_id } },
+									h(
+										"div",
+										{ class: "sugg-main" },
+										h("strong", {}, p.node_name),
+										h("span", { class: "muted" }, ` · ${p.service_name}${p.district ? ` · ${p.district}` : ""}`),
 										h(
-											"li",
-											{ dataset: { node: p.node_id } },
-											h(
-												"div",
-												{ class: "sugg-main" },
-												h("strong", {}, p.node_name),
-												h("span", { class: "muted" }, ` · ${p.service_name}${p.district ? ` · ${p.district}` : ""}`),
-												h(
-													"div",
-													{ class: "sugg-meta" },
-													p.capacity_free === null || p.capacity_free === undefined
-														? null
-														: badge(p.capacity_free > 0 ? t("free_places", { n: p.capacity_free }) : t("no_free_places"), p.capacity_free > 0 ? "ok" : "warn"),
-													p.wait_days ? h("span", { class: "muted" }, t("wait_days", { n: p.wait_days })) : null,
-												),
-											),
-											referButton(c, s, p, reload),
+											"div",
+											{ class: "sugg-meta" },
+											p.capacity_free === null || p.capacity_free === undefined
+												? null
+												: badge(p.capacity_free > 0 ? t("free_places", { n: p.capacity_free }) : t("no_free_places"), p.capacity_free > 0 ? "ok" : "warn"),
+											p.wait_days ? h("span", { class: "muted" }, t("wait_days", { n: p.wait_days })) : null,
 										),
 									),
-								)
-							: h("p", { class: "empty" }, t("no_suggestion")),
-					),
-				)
+									referButton(c, s, p, reload),
+								),
+							),
+						)
+						: h("p", { class: "empty" }, t("no_suggestion")),
+				),
+			)
 			: h("p", { class: "empty" }, t("next_none")),
 	);
 }

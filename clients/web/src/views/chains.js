@@ -1,7 +1,7 @@
 // Service chains for coordinators: the list, a new chain, and the chain editor (steps,
 // connections, providers; the diagram marks the problems the server finds; publish).
 import * as api from "../api.js";
-import { h, clear, fill, field, select, table, badge } from "../dom.js";
+import { h, fill, field, select, table, badge } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { announce, errorText, navigate } from "../main.js";
 import { drawChain } from "../graph.js";
@@ -48,7 +48,7 @@ export async function chainsView(main) {
 		error,
 		h("button", { class: "btn btn-primary", type: "submit" }, t("chain_create")),
 	);
-	fill(main, 
+	fill(main,
 		h("div", { class: "page-head" }, h("div", {}, h("h1", {}, t("chains_title")), h("p", { class: "lead" }, t("chains_intro")))),
 		h(
 			"div",
@@ -87,7 +87,7 @@ export async function chainEditorView(main, chainId) {
 	const [chain, cats] = await Promise.all([api.get(`/v1/chains/${chainId}`), taxonomy()]);
 	const members = await api.all(`/v1/networks/${chain.network_id}/members?active=true`);
 	const catLabel = new Map(cats.map((c) => [c.code, label(c)]));
-	let number = chain.draft_version || chain.current_version;
+	const number = chain.draft_version || chain.current_version;
 	let version = number ? await api.get(`/v1/chains/${chainId}/versions/${number}`) : null;
 	let steps = version ? version.steps.map((s) => ({ ...s })) : [];
 	let edges = version ? version.edges.map((e) => ({ ...e })) : [];
@@ -105,11 +105,11 @@ export async function chainEditorView(main, chainId) {
 		const canvas = h("div", { class: "graph graph-chain graph-editor", id: "editor-graph", "aria-hidden": "true" });
 		const problemList = problems.length
 			? h(
-					"div",
-					{ class: "notice notice-error", id: "problems", role: "alert" },
-					h("strong", {}, t("editor_problems", { n: problems.length })),
-					h("ul", {}, problems.map((p) => h("li", { dataset: { step: p.step || "" } }, p.message))),
-				)
+				"div",
+				{ class: "notice notice-error", id: "problems", role: "alert" },
+				h("strong", {}, t("editor_problems", { n: problems.length })),
+				h("ul", {}, problems.map((p) => h("li", { dataset: { step: p.step || "" } }, p.message))),
+			)
 			: null;
 		const warningList = warnings.length
 			? h("div", { class: "notice notice-warn", id: "warnings" }, h("strong", {}, t("editor_warnings")), h("ul", {}, warnings.map((w) => h("li", {}, w.message))))
@@ -137,7 +137,7 @@ export async function chainEditorView(main, chainId) {
 				!draft ? h("button", { class: "btn btn-primary", type: "button", id: "new-draft", onclick: newDraft }, t("editor_new_draft")) : null,
 			),
 		);
-		fill(main, 
+		fill(main,
 			h("p", { class: "crumbs" }, h("a", { href: "/chains", "data-link": true }, "← ", t("nav_chains"))),
 			head,
 			draft ? null : h("p", { class: "notice" }, t("editor_readonly")),
@@ -251,10 +251,10 @@ export async function chainEditorView(main, chainId) {
 					e.label ? h("span", { class: "muted" }, ` (${e.label})`) : null,
 					draft
 						? h(
-								"button",
-								{ class: "btn btn-small btn-danger-quiet", type: "button", "aria-label": `${t("step_remove")}: ${stepName(e.from)} → ${stepName(e.to)}`, onclick: () => (edges.splice(i, 1), redraw()) },
-								t("step_remove"),
-							)
+							"button",
+							{ class: "btn btn-small btn-danger-quiet", type: "button", "aria-label": `${t("step_remove")}: ${stepName(e.from)} → ${stepName(e.to)}`, onclick: () => (edges.splice(i, 1), redraw()) },
+							t("step_remove"),
+						)
 						: null,
 				),
 			),

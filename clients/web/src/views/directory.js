@@ -1,6 +1,6 @@
 // The directory: services by category, target group, district and free capacity.
 import * as api from "../api.js";
-import { h, clear, fill, field, select, table, badge } from "../dom.js";
+import { h, fill, field, select, table, badge } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { errorText } from "../main.js";
 
@@ -34,36 +34,36 @@ export async function directoryView(main) {
 		} catch (e) {
 			return fill(results, h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
 		}
-		fill(results, 
+		fill(results,
 			h("p", { class: "result-count" }, t("dir_results", { n: items.length })),
 			items.length
 				? h(
-						"section",
-						{ class: "card card-flush" },
-						table(
+					"section",
+					{ class: "card card-flush" },
+					table(
+						[
+							[t("col_service"), (s) => h("div", {}, h("strong", {}, s.name), s.description ? h("div", { class: "muted small clamp" }, s.description) : null)],
+							[t("col_provider"), (s) => s.node?.name || nodes.get(s.node_id)?.name || "–"],
+							[t("col_category"), (s) => catLabel.get(s.category) || s.category],
+							[t("col_district"), (s) => s.district || s.node?.district || "–"],
 							[
-								[t("col_service"), (s) => h("div", {}, h("strong", {}, s.name), s.description ? h("div", { class: "muted small clamp" }, s.description) : null)],
-								[t("col_provider"), (s) => s.node?.name || nodes.get(s.node_id)?.name || "–"],
-								[t("col_category"), (s) => catLabel.get(s.category) || s.category],
-								[t("col_district"), (s) => s.district || s.node?.district || "–"],
-								[
-									t("col_capacity"),
-									(s) =>
-										s.capacity_free === null || s.capacity_free === undefined
-											? "–"
-											: badge(s.capacity_free > 0 ? t("free_places", { n: s.capacity_free }) : t("no_free_places"), s.capacity_free > 0 ? "ok" : "warn"),
-								],
-								[t("col_wait"), (s) => (s.wait_days === null || s.wait_days === undefined ? "–" : t("days", { n: s.wait_days }))],
+								t("col_capacity"),
+								(s) =>
+									s.capacity_free === null || s.capacity_free === undefined
+										? "–"
+										: badge(s.capacity_free > 0 ? t("free_places", { n: s.capacity_free }) : t("no_free_places"), s.capacity_free > 0 ? "ok" : "warn"),
 							],
-							items,
-							{ class: "wrap", rowAttrs: (s) => ({ dataset: { id: s.id } }) },
-						),
-					)
+							[t("col_wait"), (s) => (s.wait_days === null || s.wait_days === undefined ? "–" : t("days", { n: s.wait_days }))],
+						],
+						items,
+						{ class: "wrap", rowAttrs: (s) => ({ dataset: { id: s.id } }) },
+					),
+				)
 				: h("p", { class: "empty" }, t("dir_none")),
 		);
 	}
 
-	fill(main, 
+	fill(main,
 		h("div", { class: "page-head" }, h("div", {}, h("h1", {}, t("directory_title")), h("p", { class: "lead" }, t("directory_intro")))),
 		h(
 			"form",

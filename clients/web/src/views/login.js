@@ -1,6 +1,6 @@
 // Login: POST /v1/auth/login, the token kept for this tab only.
 import * as api from "../api.js";
-import { h, clear, fill, field } from "../dom.js";
+import { h, fill, field } from "../dom.js";
 import { t } from "../i18n.js";
 import { signedIn } from "../main.js";
 
@@ -35,7 +35,7 @@ export async function loginView(main) {
 		error,
 		submit,
 	);
-	fill(main, 
+	fill(main,
 		h(
 			"div",
 			{ class: "login-page" },

@@ -1,6 +1,6 @@
 // The coordinator's network: members and target groups, and overdue referrals.
 import * as api from "../api.js";
-import { h, clear, fill, table, badge, fmtDate, download } from "../dom.js";
+import { h, fill, table, badge, fmtDate, download } from "../dom.js";
 import { t } from "../i18n.js";
 import { session } from "../main.js";
 import { statusCell } from "./referrals.js";
@@ -45,7 +45,7 @@ export async function networkView(main) {
 		[t("col_joined"), (m) => fmtDate(m.joined_on)],
 		[t("col_agreement"), (m) => (m.agreement_signed_on ? fmtDate(m.agreement_signed_on) : badge(t("no"), "warn"))],
 	];
-	fill(main, 
+	fill(main,
 		h("div", { class: "page-head" }, h("div", {}, h("h1", {}, network.name), h("p", { class: "lead" }, network.description || ""))),
 		h(
 			"section",
@@ -106,7 +106,7 @@ export async function overdueView(main) {
 		["due_at", (r) => r.due_at],
 		["created_at", (r) => r.created_at],
 	];
-	fill(main, 
+	fill(main,
 		h(
 			"div",
 			{ class: "page-head" },

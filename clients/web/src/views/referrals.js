@@ -107,7 +107,7 @@ async function boxView(main, box) {
 			return;
 		}
 		const other = inbox ? "from_node_id" : "to_node_id";
-		fill(body, 
+		fill(body,
 			table(
 				[
 					[t(inbox ? "col_received" : "referral_created"), (r) => fmtDate(r.created_at, true)],
@@ -137,7 +137,7 @@ async function boxView(main, box) {
 		}
 	}
 
-	fill(main, 
+	fill(main,
 		h(
 			"div",
 			{ class: "page-head" },
@@ -260,7 +260,7 @@ export async function referralView(main, id) {
 		const handover =
 			r.from_node_id === me && !["declined", "withdrawn"].includes(r.status) ? handoverForm(id, load) : null;
 
-		fill(main, 
+		fill(main,
 			h("p", { class: "crumbs" }, h("a", { href: r.to_node_id === me ? "/inbox" : "/outbox", "data-link": true }, "← ", t(r.to_node_id === me ? "nav_inbox" : "nav_outbox"))),
 			h(
 				"div",

@@ -2,7 +2,7 @@
 // (chart.js), each with a table beside it and a CSV download from the API.
 import { Chart, BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip } from "chart.js";
 import * as api from "../api.js";
-import { h, clear, fill, select, table } from "../dom.js";
+import { h, fill, select, table } from "../dom.js";
 import { t } from "../i18n.js";
 import { announce, errorText } from "../main.js";
 import { drawNetwork, KIND_COLOURS } from "../graph.js";
@@ -33,7 +33,7 @@ export async function mapView(main) {
 	const nodes = members.map((m) => ({ id: m.node_id, name: m.node?.name || m.node_id, kind: m.node?.kind || "other" }));
 	const canvas = h("div", { class: "graph graph-map", id: "network-graph", "aria-hidden": "true" });
 	const kinds = [...new Set(nodes.map((n) => n.kind))];
-	fill(main, 
+	fill(main,
 		h(
 			"div",
 			{ class: "page-head" },
@@ -41,15 +41,15 @@ export async function mapView(main) {
 			missing
 				? null
 				: h(
-						"button",
-						{
-							class: "btn",
-							type: "button",
-							id: "flows-csv",
-							onclick: () => csvDownload(`/v1/networks/${network.id}/stats/flows`, "fluesse.csv").catch((e) => announce(errorText(e), "error")),
-						},
-						t("csv"),
-					),
+					"button",
+					{
+						class: "btn",
+						type: "button",
+						id: "flows-csv",
+						onclick: () => csvDownload(`/v1/networks/${network.id}/stats/flows`, "fluesse.csv").catch((e) => announce(errorText(e), "error")),
+					},
+					t("csv"),
+				),
 		),
 		missing ? h("p", { class: "notice notice-warn", id: "stats-missing" }, t("map_no_stats")) : null,
 		h(
@@ -69,18 +69,18 @@ export async function mapView(main) {
 			h("h2", { id: "flows-h", class: "card-title" }, t("map_referred")),
 			flows.length
 				? table(
-						[
-							[t("col_from"), (f) => f.from_name],
-							[t("col_to"), (f) => f.to_name],
-							[t("col_referred"), (f) => String(f.referred)],
-							[t("col_accepted"), (f) => String(f.accepted)],
-							[t("col_declined"), (f) => String(f.declined)],
-							[t("map_rate"), (f) => pct(f.acceptance_rate)],
-							[t("col_median_accept"), (f) => num(f.median_days_to_accept)],
-						],
-						flows,
-						{ class: "numeric", rowAttrs: (f) => ({ dataset: { from: f.from_node_id, to: f.to_node_id } }) },
-					)
+					[
+						[t("col_from"), (f) => f.from_name],
+						[t("col_to"), (f) => f.to_name],
+						[t("col_referred"), (f) => String(f.referred)],
+						[t("col_accepted"), (f) => String(f.accepted)],
+						[t("col_declined"), (f) => String(f.declined)],
+						[t("map_rate"), (f) => pct(f.acceptance_rate)],
+						[t("col_median_accept"), (f) => num(f.median_days_to_accept)],
+					],
+					flows,
+					{ class: "numeric", rowAttrs: (f) => ({ dataset: { from: f.from_node_id, to: f.to_node_id } }) },
+				)
 				: h("p", { class: "empty" }, "–"),
 		),
 	);
@@ -117,7 +117,7 @@ export async function funnelView(main) {
 			return fill(body, h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
 		}
 		const canvasEl = h("canvas", { id: "funnel-chart", role: "img", "aria-label": t("funnel_title") });
-		fill(body, 
+		fill(body,
 			h("section", { class: "card" }, h("div", { class: "chart-box" }, canvasEl)),
 			h(
 				"section",
@@ -164,7 +164,7 @@ export async function funnelView(main) {
 		});
 	}
 
-	fill(main, 
+	fill(main,
 		h(
 			"div",
 			{ class: "page-head" },
