@@ -1,7 +1,12 @@
 #!/usr/bin/python3
 """Adds up the reports of every test suite and prints one final line "N passed, M failed".
 
-    summary.py [--testlog meson-logs/testlog.json]... [--junit junit.xml]...
+    summary.py [--part NAME=ok|NAME=failed:WHY]... [--testlog meson-logs/testlog.json]...
+               [--junit junit.xml]...
+
+--part: a step of ./dev test that is not a suite (a build, a format or lint check), counted
+as one test. Failed parts are named again in the last lines, above the total, so that a
+failed build cannot hide in the scroll-back.
 
 --testlog: meson's testlog.json (one JSON object per line). Each test binary's stdout is read
 as TAP: every "ok N" counts as passed, every "not ok N" as failed, "# SKIP" (and "# TODO")
@@ -101,17 +106,39 @@ def read_junit(path):
     return c
 
 
+def read_part(text):
+    """NAME=ok or NAME=failed[:WHY] -> a Count of one test."""
+    name, _, result = text.rpartition("=")
+    if not name:
+        name, result = text, "failed:unreadable part"
+    status, _, why = result.partition(":")
+    c = Count(name)
+    if status == "ok":
+        c.passed = 1
+    else:
+        c.broken(why or "failed")
+    return c
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--part", action="append", default=[], help="NAME=ok or NAME=failed:WHY")
     ap.add_argument("--testlog", action="append", default=[], help="meson testlog.json")
     ap.add_argument("--junit", action="append", default=[], help="JUnit XML report")
     args = ap.parse_args(argv)
 
-    counts = [read_testlog(p) for p in args.testlog] + [read_junit(p) for p in args.junit]
+    parts = [read_part(p) for p in args.part]
+    counts = parts + [read_testlog(p) for p in args.testlog] + [read_junit(p) for p in args.junit]
     for c in counts:
         print(f"{c.name}: {c.passed} passed, {c.failed} failed, {c.skipped} skipped")
         for note in c.notes:
             print(f"    {note}")
+    broken = [c for c in counts if c.failed]
+    if broken:
+        print("failed:")
+        for c in broken:
+            why = f" ({'; '.join(c.notes)})" if c.notes else ""
+            print(f"  - {c.name}: {c.failed} failed{why}")
     passed = sum(c.passed for c in counts)
     failed = sum(c.failed for c in counts)
     print(f"{passed} passed, {failed} failed")

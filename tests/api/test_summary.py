@@ -76,3 +76,21 @@ def test_an_empty_suite_adds_nothing_but_nothing_at_all_fails(tmp_path):
     assert summary("--testlog", empty, "--junit", ok) == ("1 passed, 0 failed", 0)
     assert summary("--testlog", empty, "--junit", junit(tmp_path, "none.xml", [])) == \
         ("0 passed, 0 failed", 1)
+
+
+def test_parts_count_as_one_test_each_and_failed_ones_are_named_last(tmp_path):
+    r = subprocess.run([sys.executable, SUMMARY, "--part", "build (C)=ok",
+                        "--part", "build (web app)=failed:npm ci failed: browser suite not run",
+                        "--junit", junit(tmp_path, "j.xml", ["", ""])],
+                       stdout=subprocess.PIPE, text=True)
+    lines = r.stdout.splitlines()
+    assert lines[-1] == "3 passed, 1 failed"
+    assert r.returncode == 1
+    failed_block = lines[lines.index("failed:"):-1]
+    assert failed_block == ["failed:", "  - build (web app): 1 failed "
+                            "(npm ci failed: browser suite not run)"]
+
+
+def test_a_part_named_with_equals_signs_keeps_its_name(tmp_path):
+    line, rc = summary("--part", "check a=b=ok")
+    assert (line, rc) == ("1 passed, 0 failed", 0)
