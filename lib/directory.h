@@ -1,5 +1,5 @@
 /*
- * The registry's vocabulary (GLOSSARY, DESIGN §3): the kinds of organizations and nodes and
+ * The registry's vocabulary (docs/data-model.md): the kinds of organizations and nodes and
  * the states of services and their hours, as the API and the schema's CHECKs spell them.
  * The server's endpoints and the HSDS importer check input against these same lists.
  */

@@ -1,5 +1,5 @@
 /*
- * The handover state machine of a referral (DESIGN section 4, plus "waitlisted"): its
+ * The handover state machine of a referral (docs/architecture.md, "The handover state machine"): its
  * statuses, which side may move a referral from one status to another, and what each move
  * must or may carry. The table lives here once. The server checks a requested move with
  * referral_check() and lets the database enforce the same table by naming

@@ -1,4 +1,5 @@
--- Cases, consent, referrals and their timeline: the closed loop (DESIGN §3, §4, §5).
+-- Cases, consent, referrals and their timeline: the closed loop (docs/architecture.md:
+-- "The handover state machine", "Access rules").
 -- The handover table itself lives in lib/referral.c; the UPDATE here names the source
 -- statuses the server computed from it and the version the client read, so two racing moves
 -- can never both win.
@@ -156,7 +157,7 @@ END $$;
 CREATE TRIGGER referral_event_append_only BEFORE UPDATE ON referral_event
     FOR EACH ROW EXECUTE FUNCTION referral_event_refuse_update();
 
--- Every referral change, for Server-Sent Events and webhooks (DESIGN §7); no notes in it.
+-- Every referral change, for Server-Sent Events and webhooks (docs/events.md); no notes in it.
 CREATE TABLE outbox (
     seq      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     at       timestamptz NOT NULL DEFAULT now(),
@@ -307,7 +308,7 @@ CREATE FUNCTION idempotency_store(p_account uuid, p_key text, p_hash text, p_sta
             response = EXCLUDED.response, created_at = now();
 $$;
 
--- Create a referral from the actor's node (DESIGN §4 "(new) → sent"): the case is open and
+-- Create a referral from the actor's node ("(creation) → sent" in docs/architecture.md): the case is open and
 -- the sender's, the receiver an active member of the case's network covered by an active
 -- consent, no open duplicate. Repeats with the same Idempotency-Key replay the first answer.
 CREATE FUNCTION referral_create(p_account uuid, p_node uuid, p_request text, p_client text,

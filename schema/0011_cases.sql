@@ -1,7 +1,7 @@
 -- Cases and consent: the functions behind /v1/cases and /v1/consents (tables in 0010).
 
 -- A case as node p_node sees it: the owner sees the whole case; a node holding a referral
--- on it sees its reference and target group and nothing else (DESIGN §5).
+-- on it sees its reference and target group and nothing else (docs/architecture.md, "Access rules").
 CREATE FUNCTION case_json(c client_case, p_node uuid) RETURNS json LANGUAGE sql STABLE AS $$
     SELECT CASE WHEN c.owner_node_id = p_node THEN json_build_object(
         'id', c.id, 'network_id', c.network_id, 'owner_node_id', c.owner_node_id,

@@ -1,4 +1,4 @@
--- Live events (DESIGN §7): the order in which event streams read the outbox, and webhooks
+-- Live events (docs/events.md): the order in which event streams read the outbox, and webhooks
 -- with their deliveries.
 
 -- Outbox rows become visible in commit order, not in seq order: a transaction that took seq

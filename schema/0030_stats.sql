@@ -1,9 +1,9 @@
--- Network statistics (issue 7): referral flows between nodes, the funnel of a chain, and how
+-- Network statistics (docs/user-guide/statistics.md): referral flows between nodes, the funnel of a chain, and how
 -- well each member keeps its agreed response time. Only counts leave these functions: no
 -- case, no reference, no note. docs/user-guide/statistics.md defines every figure.
 --
 -- Statistics count live referrals and the anonymous rows retention leaves behind in
--- referral_archive (DESIGN §5: "statistics keep only anonymous counts"), through one view.
+-- referral_archive (statistics keep only anonymous counts: docs/architecture.md, "Access rules"), through one view.
 
 -- Statistics read a network's referrals by creation time.
 CREATE INDEX referral_network_created_idx ON referral (network_id, created_at);

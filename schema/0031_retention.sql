@@ -1,4 +1,4 @@
--- Retention (DESIGN §5): closed cases are deleted after the configured period, with their
+-- Retention (docs/operations.md, "Retention and purge"): closed cases are deleted after the configured period, with their
 -- consents, referrals and timelines; statistics keep each referral as an anonymous row of
 -- referral_archive (no case, no text). The same run drops idempotency keys past their 24 hours
 -- and login failures past a day. pnetd runs it daily (one worker of one instance at a time)

@@ -1,5 +1,5 @@
 /*
- * Cursor pagination (DESIGN §6): ?limit= (default 50, at most 500) and ?after=<cursor>.
+ * Cursor pagination (docs/architecture.md, "API conventions"): ?limit= (default 50, at most 500) and ?after=<cursor>.
  * A cursor is the sort key of the last item seen, as an opaque base64url string; the
  * statement fetches limit + 1 rows so that "is there more" needs no count.
  */

@@ -1,5 +1,5 @@
 /*
- * The audit log (DESIGN §3, §5): GET /v1/audit for admins and auditors, newest first,
+ * The audit log (docs/architecture.md, "Access rules"): GET /v1/audit for admins and auditors, newest first,
  * filtered by object, account and time. Rows are written by every other module (and by
  * retention); this one only reads them.
  */

@@ -1,5 +1,5 @@
 /*
- * The audit row of a write, as SQL (DESIGN §5: every write is audited, in the same statement).
+ * The audit row of a write, as SQL (docs/architecture.md: every write is audited, in the same statement).
  * Write statements take the actor as $1..$4 (req_actor: account, node, request id, client
  * address); AUDIT_INSERT(...) " FROM <cte>" adds the row in a data-modifying CTE.
  */

@@ -1,5 +1,5 @@
 /*
- * Referrals and their handover state machine (DESIGN §4): create, inbox and outbox,
+ * Referrals and their handover state machine (docs/architecture.md): create, inbox and outbox,
  * detail, transitions, timeline, handovers, and the coordinators' overdue list.
  *
  * A node sees a referral only as its sender or receiver; anything else is 404. The table of

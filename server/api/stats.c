@@ -1,5 +1,5 @@
 /*
- * Network statistics for coordinators (issue 7): referral flows between nodes and node kinds,
+ * Network statistics for coordinators (docs/user-guide/statistics.md): referral flows between nodes and node kinds,
  * the funnel of a chain's steps, and how well members keep their agreed response time.
  * Aggregated only: no case, no reference, no note. The figures are computed in SQL
  * (schema/0030_stats.sql, defined in docs/user-guide/statistics.md) over live and archived
@@ -8,7 +8,7 @@
  * Each report answers JSON with exact counts (only admins and the network's coordinators get
  * it, and they may see the referrals' metadata anyway), or with Accept: text/csv an export
  * for evaluations in which every count from 1 to 4 is written "<5" and every rate or median
- * computed from such a count is left empty (DESIGN §5).
+ * computed from such a count is left empty (docs/architecture.md, "Access rules").
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-"""Statistics (issue 7): flows, funnel and agreements, as JSON and as CSV exports.
+"""Statistics (docs/user-guide/statistics.md): flows, funnel and agreements, as JSON and as CSV exports.
 
 A network of the tests' own ("N") is filled by SQL with referrals in every state at chosen
 times, plus rows in referral_archive, so that every figure can be worked out by hand (see

@@ -1,4 +1,4 @@
--- The bench data set (DESIGN §8): one network of 5,000 nodes in 500 organizations, one target
+-- The bench data set (docs/performance.md): one network of 5,000 nodes in 500 organizations, one target
 -- group, no chain, 200 caseworkers with known integration tokens on 200 busy nodes, 250,000
 -- cases with a network-wide consent each, and 1,000,000 referrals with their timeline.
 --

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The bench runner (DESIGN §8): ./dev bench [inbox|transitions|creates|all] calls it with the
+# The bench runner (docs/performance.md): ./dev bench [inbox|transitions|creates|all] calls it with the
 # bench cluster running. For each scenario it copies the data afresh from bench_seed, starts
 # the release pnetd, runs wrk, reads pnetd's peak RSS, copies the data afresh again, runs
 # pgbench on the statements pnetd sends for the same request, and prints a Markdown table.
