@@ -1,7 +1,8 @@
 /*
  * The audit log (docs/architecture.md, "Access rules"): GET /v1/audit for admins and auditors,
  * newest first, filtered by object, account, time, action and case (its reference: every entry
- * about the case or one of its referrals, so that "who read this case" is one query). Rows
+ * about the case or one of its referrals or consents, so that "who read this case" is one
+ * query). Rows
  * are written by every other module (and by retention); this one only reads them.
  */
 #include <stdlib.h>
@@ -19,7 +20,7 @@ static const struct db_stmt stmts[] = {
 	/*
 	 * $1 object, $2 account, $3 since, $4 until, $5 $6 cursor (at, id), $7 limit + 1,
 	 * $8 actions (text array), $9 case reference. An entry names the case it is about when
-	 * its object is a case or a referral of one (and that case is still there).
+	 * its object is a case or a referral or consent of one (and that case is still there).
 	 */
 	{"audit_list",
 	 "SELECT json_build_object('id', a.id, 'at', a.at, 'account_id', a.account_id,"
@@ -31,8 +32,10 @@ static const struct db_stmt stmts[] = {
 	 " FROM audit_log a LEFT JOIN account ac ON ac.id = a.account_id"
 	 " LEFT JOIN node n ON n.id = a.node_id"
 	 " LEFT JOIN referral rf ON a.object_type = 'referral' AND rf.id = a.object_id"
-	 " LEFT JOIN client_case c ON c.id = CASE WHEN a.object_type = 'client_case'"
-	 "                                   THEN a.object_id ELSE rf.case_id END"
+	 " LEFT JOIN consent cs ON a.object_type = 'consent' AND cs.id = a.object_id"
+	 " LEFT JOIN client_case c ON c.id = CASE a.object_type WHEN 'client_case' THEN a.object_id"
+	 "                                   WHEN 'referral' THEN rf.case_id"
+	 "                                   WHEN 'consent' THEN cs.case_id END"
 	 " WHERE ($1::uuid IS NULL OR a.object_id = $1::uuid)"
 	 "   AND ($2::uuid IS NULL OR a.account_id = $2::uuid)"
 	 "   AND ($3::timestamptz IS NULL OR a.at >= $3::timestamptz)"
@@ -42,6 +45,8 @@ static const struct db_stmt stmts[] = {
 	 "   AND ($9::text IS NULL OR a.object_id IN ("
 	 "        SELECT k.id FROM client_case k WHERE k.reference = $9"
 	 "        UNION ALL SELECT r.id FROM referral r JOIN client_case k ON k.id = r.case_id"
+	 "         WHERE k.reference = $9"
+	 "        UNION ALL SELECT n.id FROM consent n JOIN client_case k ON k.id = n.case_id"
 	 "         WHERE k.reference = $9))"
 	 " ORDER BY a.at DESC, a.id DESC LIMIT $7::int"},
 };

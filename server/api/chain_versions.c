@@ -461,7 +461,7 @@ static struct version_write *version_write_new(struct req *r)
 static char *graph_for_database(const json_t *body)
 {
 	const json_t *steps = json_object_get(body, "steps"), *step, *item;
-	json_t *out = json_array();
+	json_t *out = json_array(), *graph;
 	size_t i, k;
 	char *text;
 
@@ -479,7 +479,9 @@ static char *graph_for_database(const json_t *body)
 		json_array_append_new(out, json_pack("{s:s?, s:s?, s:o}", "key", key, "category",
 		                                     category, "providers", ids));
 	}
-	text = json_dumps(json_pack("{s:o}", "steps", out), JSON_COMPACT);
+	graph = json_pack("{s:o}", "steps", out);
+	text = json_dumps(graph, JSON_COMPACT);
+	json_decref(graph);
 	return text;
 }
 

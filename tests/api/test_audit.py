@@ -19,7 +19,7 @@ def audit_count(db):
 
 def new_account(admin, role="auditor", **extra):
     body = {"login": new_login("audit"), "display_name": "Audit test", "role": role,
-            "password": PASSWORD, **extra}
+            "password": PASSWORD, "must_change_password": False, **extra}
     r = admin.post("/v1/accounts", json=body)
     assert r.status_code == 201, r.text
     return r.json()
@@ -243,6 +243,7 @@ def test_who_read_a_case(demo, demo_db):
                        ("case.read", "jobcenter"), ("case.read", "jobcenter"),
                        ("referral.create", "jobcenter"), ("consent.create", "jobcenter"),
                        ("case.create", "jobcenter")]
+    assert {e["case_id"] for e in everything["items"][1:]} == {case["id"]}
     by_action = {e["action"]: e for e in everything["items"]}
     read = by_action["referral.read"]
     assert (read["case_id"], read["case_reference"], read["object_id"], read["node_name"],

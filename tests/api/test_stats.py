@@ -462,7 +462,11 @@ def test_access_matrix(dataset, demo):
     ds = dataset
     admin = demo("admin")
     tokens = []
-    for login, scopes in (("jobcenter", ["stats:read"]), ("jobcenter", ["referrals:read"])):
+    coordinator_login = ds["conn"].execute(
+        "SELECT login FROM account WHERE network_ids = ARRAY[%s::uuid]", (ds["network"],)
+    ).fetchone()[0]
+    for login, scopes in ((coordinator_login, ["stats:read"]), ("koordination", ["stats:read"]),
+                          (coordinator_login, ["chains:read"]), ("jobcenter", ["referrals:read"])):
         account = admin.get("/v1/accounts?limit=500").json()["items"]
         account_id = next(x["id"] for x in account if x["login"] == login)
         r = admin.post(f"/v1/accounts/{account_id}/tokens",
@@ -476,8 +480,11 @@ def test_access_matrix(dataset, demo):
         "other_coordinator": (demo("koordination"), 403, 404),
         "caseworker": (demo("jobcenter"), 403, 403),
         "auditor": (demo("auditor"), 403, 403),
-        "token_with_scope": (tokens[0], 403, 403),
-        "token_without_scope": (tokens[1], 403, 403),
+        # a coordinator's token with stats:read, for this network or another; without the scope
+        "token_with_scope": (tokens[0], 200, 200),
+        "other_coordinators_token": (tokens[1], 403, 404),
+        "token_without_scope": (tokens[2], 403, 403),
+        "caseworkers_token": (tokens[3], 403, 403),
         "anonymous": (demo(None), 401, 401),
     }
     for name, (client, network_status, chain_status) in callers.items():
