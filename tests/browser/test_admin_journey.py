@@ -131,6 +131,7 @@ def test_admin_sets_up_a_new_agency_and_its_worker_reaches_the_inbox(browser, de
     assert software.get("/v1/cases").status_code == 200
     assert software.get("/v1/audit").status_code == 403
     software.close()
+    browser.d.execute_script("document.getElementById('tokens').scrollIntoView()")
     browser.shot("web-admin-account")
 
     # 4. A webhook for the new node; its test event is delivered and shown.
@@ -155,6 +156,7 @@ def test_admin_sets_up_a_new_agency_and_its_worker_reaches_the_inbox(browser, de
     browser.wait_for(delivered, timeout=30, what="the test event delivered")
     assert "HTTP 200" in browser.find("#deliveries tr[data-state=delivered]").text
     assert [json.loads(b)["type"] for b in receiver.bodies] == ["webhook.ping"]
+    browser.d.execute_script("document.getElementById('webhook-list').scrollIntoView()")
     browser.shot("web-admin-webhook")
     assert browser.console_problems() == []
 

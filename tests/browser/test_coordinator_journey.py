@@ -116,6 +116,7 @@ def test_coordinator_journey(browser, demo, two_networks):
     browser.wait_for(lambda: coordinator.get(f"/v1/networks/{network['id']}").json()[
         "default_days_to_accept"] == 6, what="settings saved")
     member_row(browser, WOHNUNGSHILFE)
+    browser.d.execute_script("window.scrollTo(0, 0)")
     browser.shot("web-network-members")
 
     # 3. A chain with two mistakes: an unreachable step, a provider that is not a member.
@@ -166,6 +167,7 @@ def test_coordinator_journey(browser, demo, two_networks):
     graph = browser.wait("#editor-graph[data-problems]", visible=False)
     assert graph.get_attribute("data-problems") == "wohnen"
     assert float(graph.get_attribute("data-label-px")) >= 12
+    browser.d.execute_script("window.scrollTo(0, 0)")
     browser.shot("web-chain-two-problems")
 
     # 4. Unsaved edits: leaving asks first (in the app, and when the tab would close).

@@ -160,7 +160,14 @@ export function drawChain(container, steps, edges, { problems = new Set(), onSel
 				},
 			},
 		],
-		layout: { name: "breadthfirst", directed: true, roots: ["start"], spacingFactor: 1.05, padding: 16 },
+		// Steps no arrow leads to start a row of their own beside "start", not above it.
+		layout: {
+			name: "breadthfirst",
+			directed: true,
+			roots: ["start", ...steps.filter((st) => !edges.some((e) => e.to === st.key)).map((st) => `s:${st.key}`)],
+			spacingFactor: 1.05,
+			padding: 16,
+		},
 	});
 	keepReadable(cy, container, 13);
 	// The marked steps, for tests and tools (the canvas itself says nothing to them).
