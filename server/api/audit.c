@@ -1,7 +1,7 @@
 /*
- * The audit log (docs/architecture.md, "Access rules"): GET /v1/audit for admins and auditors, newest first,
- * filtered by object, account and time. Rows are written by every other module (and by
- * retention); this one only reads them.
+ * The audit log (docs/architecture.md, "Access rules"): GET /v1/audit for admins and auditors,
+ * newest first, filtered by object, account and time. Rows are written by every other module (and
+ * by retention); this one only reads them.
  */
 #include <string.h>
 

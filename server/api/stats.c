@@ -1,7 +1,7 @@
 /*
- * Network statistics for coordinators (docs/user-guide/statistics.md): referral flows between nodes and node kinds,
- * the funnel of a chain's steps, and how well members keep their agreed response time.
- * Aggregated only: no case, no reference, no note. The figures are computed in SQL
+ * Network statistics for coordinators (docs/user-guide/statistics.md): referral flows between nodes
+ * and node kinds, the funnel of a chain's steps, and how well members keep their agreed response
+ * time. Aggregated only: no case, no reference, no note. The figures are computed in SQL
  * (schema/0030_stats.sql, defined in docs/user-guide/statistics.md) over live and archived
  * referrals.
  *
