@@ -45,6 +45,18 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker *w = arg;
 
+	/* A job (a password hash, well under a second) must come back to a loop that still
+	   runs: wait for it past the deadline, looking again every 50 ms. */
+	if (w->jobs > 0) {
+		struct timeval again = {.tv_sec = 0, .tv_usec = 50000};
+
+		if (!w->waited_for_jobs)
+			log_warn("worker %d: waiting for %zu password checks before stopping",
+			         w->index, w->jobs);
+		w->waited_for_jobs = true;
+		event_add(w->ev_deadline, &again);
+		return;
+	}
 	log_warn("worker %d: %zu requests still running at the shutdown deadline", w->index,
 	         w->inflight);
 	finish(w);
@@ -156,16 +168,22 @@ struct worker *workers_start(int n, int listen_fd)
 	return workers;
 }
 
-void workers_stop(struct worker *workers, int n)
+void workers_drain(struct worker *workers, int n)
 {
 	for (int i = 0; i < n; i++)
 		event_active(workers[i].ev_shutdown, 0, 0);
 	for (int i = 0; i < n; i++) {
-		struct worker *w = &workers[i];
-
-		pthread_join(w->thread, NULL);
+		pthread_join(workers[i].thread, NULL);
 		if (i == 0)
 			retention_stop();
+	}
+}
+
+void workers_free(struct worker *workers, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct worker *w = &workers[i];
+
 		event_free(w->ev_shutdown);
 		event_free(w->ev_deadline);
 		event_free(w->ev_gauges);

@@ -255,7 +255,7 @@ static void account_write_start(struct req *r, long expected_version,
 		return;
 	}
 	w->password = xstrdup(password);
-	jobs_submit(r->worker->base, hash_password, on_hashed, w);
+	jobs_submit(r->worker, hash_password, on_hashed, w);
 }
 
 /* The role rules that make an account usable, checked for the state after the write. */
@@ -661,9 +661,16 @@ static void on_password_lookup(void *arg, const struct db_result *res)
 		http_invalid(r, errors);
 		return;
 	}
+	/* scrypt is slow on purpose: checks must not queue without end (as logins). */
+	if (jobs_pending() >= (size_t)cfg.login_queue_max) {
+		http_header(r, "Retry-After", "1");
+		http_problem(r, 503, "busy", "Too busy",
+		             "Too many password checks at once; try again in a moment.");
+		return;
+	}
 	c->stored = xstrdup(PQgetvalue(res->pg, 0, 0));
 	c->login = xstrdup(PQgetvalue(res->pg, 0, 1));
-	jobs_submit(r->worker->base, check_and_hash, on_password_checked, c);
+	jobs_submit(r->worker, check_and_hash, on_password_checked, c);
 }
 
 static void change_password(struct req *r)

@@ -2,8 +2,7 @@
  * The audit log (docs/architecture.md, "Access rules"): GET /v1/audit for admins and auditors,
  * newest first, filtered by object, account, time, action and case (its reference: every entry
  * about the case or one of its referrals or consents, so that "who read this case" is one
- * query). Rows
- * are written by every other module (and by retention); this one only reads them.
+ * query). Rows are written by every other module (and by retention); this one only reads them.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,6 @@
  * A case belongs to its owner node; nodes holding a referral on it see its reference and
  * target group only; everyone else gets 404. Reads of a case are audited.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,46 +87,6 @@ static const struct json_field enrol_fields[] = {
 };
 
 /*
- * A reference is a pseudonym: letters, digits and . _ / -, no spaces (so no "First Last"),
- * and nothing shaped like a German date or a benefit number (BG-Nummer), the things people
- * would otherwise type.
- */
-static const char *reference_problem(const char *ref)
-{
-	size_t n = strlen(ref);
-
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)ref[i]) && !strchr("._/-", ref[i]))
-			return "use a pseudonym of letters, digits and . _ / - only (no names, no "
-			       "spaces)";
-	for (size_t i = 0; i < n; i++) {
-		int d = 0, e = 0, f = 0;
-		size_t j = i;
-		while (j < n && isdigit((unsigned char)ref[j]) && d < 3)
-			j++, d++;
-		if (d < 1 || d > 2 || j >= n || ref[j] != '.')
-			continue;
-		j++;
-		while (j < n && isdigit((unsigned char)ref[j]) && e < 3)
-			j++, e++;
-		if (e < 1 || e > 2 || j >= n || ref[j] != '.')
-			continue;
-		j++;
-		while (j < n && isdigit((unsigned char)ref[j]))
-			j++, f++;
-		if (f == 2 || f == 4)
-			return "looks like a date of birth: use a pseudonym";
-	}
-	for (size_t i = 0; i + 2 <= n; i++)
-		if (toupper((unsigned char)ref[i]) == 'B' &&
-		    toupper((unsigned char)ref[i + 1]) == 'G' && i >= 5 &&
-		    isdigit((unsigned char)ref[i - 1]) && i + 2 < n &&
-		    isdigit((unsigned char)ref[i + 2]))
-			return "looks like a benefit number (BG-Nummer): use a pseudonym";
-	return NULL;
-}
-
-/*
  * The answer of a statement returning (outcome, body, version): 'not_found' is 404 and a
  * stale case names only the version it is at.
  */
@@ -162,7 +121,7 @@ static void create_case(struct req *r)
 	const char *values[ACTOR_PARAMS + 3], *problem;
 
 	if (json_get_string(r->json, "reference") &&
-	    (problem = reference_problem(json_get_string(r->json, "reference"))))
+	    (problem = validate_pseudonym(json_get_string(r->json, "reference"), NULL)))
 		json_add_error(errors, "reference", problem);
 	if (answer_invalid(r, errors))
 		return;
@@ -218,7 +177,7 @@ static void update_case(struct req *r)
 	char version_text[24], *patch;
 	int if_match;
 
-	if (ref && (problem = reference_problem(ref)))
+	if (ref && (problem = validate_pseudonym(ref, NULL)))
 		json_add_error(errors, "reference", problem);
 	if (closing && !json_object_get(r->json, "close_reason"))
 		json_add_error(errors, "close_reason", "is required when closing a case");

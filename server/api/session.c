@@ -205,7 +205,7 @@ static void on_lookup(void *arg, const struct db_result *res)
 		             "Too many logins at once; try again in a moment.");
 		return;
 	}
-	jobs_submit(r->worker->base, verify_password, on_verified, l);
+	jobs_submit(r->worker, verify_password, on_verified, l);
 }
 
 static void login(struct req *r)
