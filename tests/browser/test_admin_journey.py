@@ -230,3 +230,21 @@ def test_admin_changes_a_role_resets_a_password_and_disables_an_account(browser,
                      what="enabled")
     person.close()
     assert browser.console_problems() == []
+
+
+def test_admin_creates_a_network_and_opens_it(browser, demo):
+    name = f"Netzwerk Heideland {uuid.uuid4().hex[:6]}"
+    browser.login("admin")
+    browser.d.get_log("browser")
+    browser.click("#admin-networks")
+    fill(browser, "#network-add input[name=name]", name)
+    fill(browser, "#network-add input[name=locality]", "Heideland")
+    browser.find("#network-add button[type=submit]").click()
+    browser.wait_for(lambda: browser.d.current_url.endswith("/network")
+                     and browser.text("h1") == name, what="the new network's page")
+    made = [n for n in demo("admin").get("/v1/networks?limit=500").json()["items"]
+            if n["name"] == name]
+    assert len(made) == 1 and made[0]["locality"] == "Heideland"
+    assert browser.find("#network-choice").get_attribute("value") == made[0]["id"]
+    assert browser.finds("#member-add select[name=node_id]")
+    assert browser.console_problems() == []

@@ -7,7 +7,7 @@ import { networkView, overdueView } from "./views/network.js";
 import { chainsView, chainEditorView } from "./views/chains.js";
 import { mapView, funnelView, agreementsView } from "./views/stats.js";
 import { directoryView } from "./views/directory.js";
-import { adminView } from "./views/admin.js";
+import { adminView, networksAdminView } from "./views/admin.js";
 import { organizationsView, organizationView } from "./views/organizations.js";
 import { accountsView, accountView } from "./views/accounts.js";
 import { webhooksView } from "./views/webhooks.js";
@@ -40,6 +40,7 @@ export const routes = [
 	{ pattern: /^\/admin\/accounts$/, roles: AD, title: "accounts_title", view: accountsView },
 	{ pattern: /^\/admin\/accounts\/([0-9a-f-]{36})$/, roles: AD, title: "accounts_title", view: accountView },
 	{ pattern: /^\/admin\/webhooks$/, roles: AD, title: "webhooks_title", view: webhooksView },
+	{ pattern: /^\/admin\/networks$/, roles: AD, title: "networks_title", view: networksAdminView },
 	{ pattern: /^\/audit$/, roles: AU, title: "audit_title", view: auditView },
 	{ pattern: /^\/password$/, title: "password_title", view: passwordView },
 ];

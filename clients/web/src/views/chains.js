@@ -5,7 +5,7 @@ import { h, fill, field, select, table, badge } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { announce, errorText, navigate } from "../main.js";
 import { drawChain } from "../graph.js";
-import { myNetwork } from "./network.js";
+import { myNetwork, noNetwork } from "./network.js";
 
 let taxonomyCache = null;
 async function taxonomy() {
@@ -15,6 +15,7 @@ async function taxonomy() {
 
 export async function chainsView(main) {
 	const network = await myNetwork();
+	if (!network) return noNetwork(main);
 	const [chains, groups] = await Promise.all([
 		api.all(`/v1/networks/${network.id}/chains`),
 		api.all(`/v1/networks/${network.id}/target-groups`),

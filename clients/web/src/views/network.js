@@ -15,6 +15,19 @@ export async function myNetwork() {
 	return chosenNetwork(session.me);
 }
 
+// The page of a coordinator without a network (or an admin before the first one exists).
+export function noNetwork(main) {
+	fill(main,
+		h(
+			"section",
+			{ class: "notice", id: "no-network" },
+			h("h1", {}, t("no_network_title")),
+			h("p", {}, t(session.me?.role === "admin" ? "no_network_admin" : "no_network_text")),
+		),
+	);
+	return {};
+}
+
 export function kindLabel(kind) {
 	return t(`kind_${kind}`);
 }
@@ -169,7 +182,6 @@ export async function networkView(main) {
 
 	async function load() {
 		network = await myNetwork();
-		if (!network) throw Object.assign(new Error("no network"), { status: 404 });
 		[network, members, groups, nodes] = await Promise.all([
 			api.get(`/v1/networks/${network.id}`),
 			api.all(`/v1/networks/${network.id}/members`),
@@ -307,6 +319,7 @@ export async function networkView(main) {
 		);
 	}
 
+	if (!(await myNetwork())) return noNetwork(main);
 	await load();
 	draw();
 	return {};
@@ -314,7 +327,7 @@ export async function networkView(main) {
 
 export async function overdueView(main) {
 	const network = await myNetwork();
-	if (!network) throw Object.assign(new Error("no network"), { status: 404 });
+	if (!network) return noNetwork(main);
 	const [items, nodes] = await Promise.all([api.all(`/v1/networks/${network.id}/overdue`), api.nodes()]);
 	const cols = [
 		[t("col_days_overdue"), (r) => h("strong", {}, String(r.days_overdue))],

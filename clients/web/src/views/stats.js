@@ -7,7 +7,7 @@ import { h, fill, field, select, table, badge, fmtDate } from "../dom.js";
 import { t, lang } from "../i18n.js";
 import { announce, errorText, navigate } from "../main.js";
 import { drawNetwork, KIND_COLOURS } from "../graph.js";
-import { myNetwork, kindLabel, csvDownload } from "./network.js";
+import { myNetwork, kindLabel, csvDownload, noNetwork } from "./network.js";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
@@ -115,7 +115,7 @@ const num = (v) =>
 
 export async function mapView(main) {
 	const network = await myNetwork();
-	if (!network) throw Object.assign(new Error("no network"), { status: 404 });
+	if (!network) return noNetwork(main);
 	const p = period();
 	const members = await api.all(`/v1/networks/${network.id}/members?active=true`);
 	let flows = [];
@@ -190,7 +190,7 @@ export async function mapView(main) {
 
 export async function funnelView(main) {
 	const network = await myNetwork();
-	if (!network) throw Object.assign(new Error("no network"), { status: 404 });
+	if (!network) return noNetwork(main);
 	const p = period();
 	const chains = (await api.all(`/v1/networks/${network.id}/chains`)).filter((c) => c.current_version);
 	const params = new URLSearchParams(location.search);
@@ -298,7 +298,7 @@ export async function funnelView(main) {
 // How well each member answers within its agreed days to accept, for the period.
 export async function agreementsView(main) {
 	const network = await myNetwork();
-	if (!network) throw Object.assign(new Error("no network"), { status: 404 });
+	if (!network) return noNetwork(main);
 	const p = period();
 	const report = await api.get(`/v1/networks/${network.id}/stats/agreements${periodQuery(p)}`);
 	const members = report.members || [];
