@@ -42,6 +42,12 @@ window.addEventListener("popstate", () => {
 	}
 	render();
 });
+// Leaving the page ends the event stream at once, so that its connection is free again; a
+// page the browser brings back from its cache (Back) opens it again.
+window.addEventListener("pagehide", () => live.stop());
+window.addEventListener("pageshow", (e) => {
+	if (e.persisted && session.me && !session.me.must_change_password) live.start(session.me);
+});
 // Closing the tab or reloading with unsaved edits: the browser asks.
 window.addEventListener("beforeunload", (e) => {
 	if (current && current.unsaved && current.unsaved()) {
