@@ -288,7 +288,14 @@ void req_actor(const struct req *r, const char **values)
 
 void req_db(struct req *r, const char *stmt, int nparams, const char *const *values, db_callback cb)
 {
-	db_query(r->worker->db, stmt, nparams, values, cb, r);
+	struct db_pool *pool = r->worker->db;
+
+	/* After the token check, a read-replica route reads from the standby while it is up;
+	   when it is away, the primary answers instead of a 503. */
+	if (r->handler_running && r->worker->db_read &&
+	    (r->match.route->flags & ROUTE_READ_REPLICA) && db_pool_available(r->worker->db_read))
+		pool = r->worker->db_read;
+	db_query(pool, stmt, nparams, values, cb, r);
 }
 
 /* An incoming X-Request-Id is kept when it is short and plain; else we make one. */
@@ -479,6 +486,7 @@ void http_stream_end(struct req *r, bool abort)
 
 void http_run_handler(struct req *r)
 {
+	r->handler_running = true;
 	r->match.route->handler(r);
 }
 
