@@ -484,6 +484,13 @@ void http_stream_end(struct req *r, bool abort)
 	req_finish(r);
 }
 
+void http_shutting_down(struct req *r)
+{
+	http_header(r, "Retry-After", "1");
+	http_problem(r, 503, "shutting-down", "Service restarting",
+	             "This server is shutting down; retry in a moment.");
+}
+
 void http_run_handler(struct req *r)
 {
 	r->handler_running = true;
@@ -511,9 +518,7 @@ static void on_request(struct evhttp_request *evreq, void *arg)
 	set_client_addr(r);
 
 	if (w->draining) {
-		http_header(r, "Retry-After", "1");
-		http_problem(r, 503, "shutting-down", "Service restarting",
-		             "This server is shutting down; retry in a moment.");
+		http_shutting_down(r);
 		return;
 	}
 	if (query && evhttp_parse_query_str(query, &r->query) < 0) {

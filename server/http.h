@@ -150,4 +150,7 @@ void http_stream_end(struct req *r, bool abort);
 /* Continue a request after authentication: the route's handler runs. */
 void http_run_handler(struct req *r);
 
+/* 503 shutting-down with Retry-After: this instance is stopping, another one can answer. */
+void http_shutting_down(struct req *r);
+
 #endif

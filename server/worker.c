@@ -41,6 +41,7 @@ static void finish(struct worker *w)
 {
 	struct timeval grace = {.tv_sec = 0, .tv_usec = 200000};
 
+	w->closing = true;
 	event_base_loopexit(w->base, &grace);
 }
 

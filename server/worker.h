@@ -37,6 +37,7 @@ struct worker {
 	size_t inflight; /* requests taken and not yet answered */
 	size_t jobs;     /* jobs.c: submitted from this loop and not yet back on it */
 	bool draining;
+	bool closing; /* the loop ends in a moment: no new jobs (they would not come back) */
 	bool waited_for_jobs; /* the deadline passed while jobs were out (logged once) */
 };
 

@@ -65,6 +65,10 @@ def test_read_routes_read_from_the_standby_and_the_rest_from_the_primary(
     r = client.post("/v1/organizations", json={"name": "Neu e.V.", "kind": "other"})
     assert r.status_code == 201, r.text
     assert names(client.get("/v1/organizations")) == {STANDBY_ORG}
+    # (the gauges are published each second, and the pool may still be connecting)
+    deadline = time.monotonic() + 20
+    while int(read_connections(client)["ready"]) < 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
     gauges = read_connections(client)
     assert gauges["configured"] == "4" and int(gauges["ready"]) >= 1, gauges
 
