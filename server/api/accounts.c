@@ -255,7 +255,8 @@ static void account_write_start(struct req *r, long expected_version,
 		return;
 	}
 	w->password = xstrdup(password);
-	jobs_submit(r->worker, hash_password, on_hashed, w);
+	if (!jobs_submit(r->worker, hash_password, on_hashed, w))
+		http_shutting_down(r);
 }
 
 /* The role rules that make an account usable, checked for the state after the write. */
@@ -670,7 +671,8 @@ static void on_password_lookup(void *arg, const struct db_result *res)
 	}
 	c->stored = xstrdup(PQgetvalue(res->pg, 0, 0));
 	c->login = xstrdup(PQgetvalue(res->pg, 0, 1));
-	jobs_submit(r->worker, check_and_hash, on_password_checked, c);
+	if (!jobs_submit(r->worker, check_and_hash, on_password_checked, c))
+		http_shutting_down(r);
 }
 
 static void change_password(struct req *r)
