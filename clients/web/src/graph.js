@@ -105,6 +105,8 @@ export function drawChain(container, steps, edges, { problems = new Set(), onSel
 	const cy = cytoscape({
 		container,
 		elements,
+		// A chain of two or three steps is not blown up to fill the box.
+		maxZoom: 1.25,
 		userZoomingEnabled: false,
 		boxSelectionEnabled: false,
 		autoungrabify: true,
