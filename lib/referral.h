@@ -1,10 +1,9 @@
 /*
- * The handover state machine of a referral (docs/architecture.md, "The handover state machine"): its
- * statuses, which side may move a referral from one status to another, and what each move
- * must or may carry. The table lives here once. The server checks a requested move with
- * referral_check() and lets the database enforce the same table by naming
- * referral_sources() in its UPDATE (... WHERE status = ANY($n) AND version = $m), so that two
- * racing moves can never both win.
+ * The handover state machine of a referral (docs/architecture.md, "The handover state machine"):
+ * its statuses, which side may move a referral from one status to another, and what each move must
+ * or may carry. The table lives here once. The server checks a requested move with referral_check()
+ * and lets the database enforce the same table by naming referral_sources() in its UPDATE (...
+ * WHERE status = ANY($n) AND version = $m), so that two racing moves can never both win.
  *
  *   to           from                                          side      carries
  *   sent         (creation)                                    sender
@@ -86,6 +85,9 @@ struct referral_verdict {
 	size_t n_fields;  /* with -EBADMSG: how many entries of fields are set */
 	struct {
 		const char *field; /* "reason", "outcome", "expected_on" or "appointment_at" */
+		/* "required", "not_allowed" (not taken by this move), "not_in_list", "date" or
+		   "timestamp": the codes of lib/json.h for a problem's errors */
+		const char *code;
 		char message[200];
 	} fields[REFERRAL_INPUT_COUNT];
 };

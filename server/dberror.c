@@ -10,31 +10,13 @@
 
 /* Tables whose names prefix constraint names; the longest match wins. */
 static const char *const tables[] = {
-        "account",
-        "api_token",
-        "login_failure",
-        "audit_log",
-        "organization",
-        "node",
-        "service",
-        "network",
-        "network_member",
-        "target_group",
-        "taxonomy",
-        "chain",
-        "chain_version",
-        "chain_step",
-        "chain_edge",
-        "chain_step_provider",
-        "client_case",
-        "consent",
-        "referral",
-        "referral_event",
-        "webhook",
-        "webhook_delivery",
-        "idempotency_key",
-        "outbox",
-        NULL,
+        "account",        "api_token",    "login_failure",    "audit_log",
+        "organization",   "node",         "service",          "network",
+        "network_member", "target_group", "taxonomy",         "chain",
+        "chain_version",  "chain_step",   "chain_edge",       "chain_step_provider",
+        "client_case",    "case_step",    "consent",          "referral",
+        "referral_event", "webhook",      "webhook_delivery", "idempotency_key",
+        "outbox",         NULL,
 };
 
 void dberror_constraint_field(const char *table, const char *constraint, char *out, size_t outlen)
@@ -57,46 +39,68 @@ void dberror_constraint_field(const char *table, const char *constraint, char *o
 	snprintf(out, outlen, "%.*s", (int)(last ? (size_t)(last - rest) : strlen(rest)), rest);
 }
 
-static const char *rule_message(const char *constraint)
+/* What a constraint's suffix means: the code of the field error and a message. */
+struct rule {
+	const char *suffix, *code, *message;
+};
+
+static const struct rule *constraint_rule(const char *constraint)
 {
-	static const struct {
-		const char *suffix, *message;
-	} rules[] = {
-	        {"_key", "is already taken"},
-	        {"_fkey", "refers to something that does not exist"},
-	        {"_length", "has a length outside the allowed range"},
-	        {"_range", "is out of the allowed range"},
-	        {"_format", "is not in the required format"},
-	        {"_active", "must refer to something active"},
-	        {"_network", "must belong to the same network"},
-	        {"_role", "does not fit the role"},
-	        {"_check", "is not an allowed value"},
+	static const struct rule rules[] = {
+	        {"_key", "taken", "is already taken"},
+	        {"_fkey", "not_found", "refers to something that does not exist"},
+	        {"_length", "length", "has a length outside the allowed range"},
+	        {"_range", "out_of_range", "is out of the allowed range"},
+	        {"_format", JSON_CODE_FORMAT, "is not in the required format"},
+	        {"_active", "inactive", "must refer to something active"},
+	        {"_network", "other_network", "must belong to the same network"},
+	        {"_role", "role", "does not fit the role"},
+	        {"_check", JSON_CODE_NOT_IN_LIST, "is not an allowed value"},
 	};
+	static const struct rule other = {"", "rule", "breaks a rule"};
 	size_t n = constraint ? strlen(constraint) : 0;
 
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		size_t k = strlen(rules[i].suffix);
 		if (n > k && !strcmp(constraint + n - k, rules[i].suffix))
-			return rules[i].message;
+			return &rules[i];
 	}
-	return "breaks a rule";
+	return &other;
+}
+
+/*
+ * The code of a field error an SQL function raised with problem(): the HINT when it gave one
+ * (schema/0040's five-argument problem()), else the problem's slug in the codes' spelling
+ * ("not-a-member" is "not_a_member"), and "invalid" for a plain validation problem.
+ */
+static void raised_code(const char *hint, const char *slug, char *out, size_t outlen)
+{
+	if (hint && *hint) {
+		snprintf(out, outlen, "%s", hint);
+		return;
+	}
+	snprintf(out, outlen, "%s", strcmp(slug, "validation") ? slug : JSON_CODE_INVALID);
+	for (char *c = out; *c; c++)
+		if (*c == '-')
+			*c = '_';
 }
 
 static void field_problem(struct req *r, int status, const char *slug, const char *title,
-                          const char *field, const char *message)
+                          const char *field, const char *code, const char *message)
 {
 	json_t *errors = json_array();
 	char detail[300];
 
-	json_add_error(errors, field, message);
+	json_add_error(errors, field, code, message);
 	snprintf(detail, sizeof(detail), "%s %s.", field, message);
 	http_problem_errors(r, status, slug, title, detail, errors);
 }
 
 void dberror_answer(struct req *r, const struct db_result *res)
 {
-	const char *state, *constraint, *table, *column, *message, *detail;
-	char field[128];
+	const char *state, *constraint, *table, *column, *message, *detail, *hint;
+	const struct rule *rule;
+	char field[128], code[64];
 
 	if (res->status == DB_UNAVAILABLE || !res->pg) {
 		http_header(r, "Retry-After", "2");
@@ -110,6 +114,7 @@ void dberror_answer(struct req *r, const struct db_result *res)
 	column = PQresultErrorField(res->pg, PG_DIAG_COLUMN_NAME);
 	message = PQresultErrorField(res->pg, PG_DIAG_MESSAGE_PRIMARY);
 	detail = PQresultErrorField(res->pg, PG_DIAG_MESSAGE_DETAIL);
+	hint = PQresultErrorField(res->pg, PG_DIAG_MESSAGE_HINT);
 	if (!state)
 		state = "XX000";
 	if (!message)
@@ -122,7 +127,8 @@ void dberror_answer(struct req *r, const struct db_result *res)
 			status = 422;
 		if (column && *column) {
 			json_t *errors = json_array();
-			json_add_error(errors, column, message);
+			raised_code(hint, slug, code, sizeof(code));
+			json_add_error(errors, column, code, message);
 			http_problem_errors(r, (int)status, slug,
 			                    "The request cannot be carried out", message, errors);
 		} else {
@@ -133,19 +139,20 @@ void dberror_answer(struct req *r, const struct db_result *res)
 	}
 	if (!strcmp(state, "23505")) {
 		dberror_constraint_field(table, constraint, field, sizeof(field));
-		field_problem(r, 409, "conflict", "Conflict", field[0] ? field : "id",
+		field_problem(r, 409, "conflict", "Conflict", field[0] ? field : "id", "taken",
 		              "is already taken");
 		return;
 	}
 	if (!strcmp(state, "23503") || !strcmp(state, "23514")) {
 		dberror_constraint_field(table, constraint, field, sizeof(field));
+		rule = constraint_rule(constraint);
 		field_problem(r, 422, "validation", "The request breaks a rule",
-		              field[0] ? field : "body", rule_message(constraint));
+		              field[0] ? field : "body", rule->code, rule->message);
 		return;
 	}
 	if (!strcmp(state, "23502")) {
 		field_problem(r, 422, "validation", "The request breaks a rule",
-		              column ? column : "body", "is required");
+		              column ? column : "body", JSON_CODE_REQUIRED, "is required");
 		return;
 	}
 	if (!strcmp(state, "55000")) {

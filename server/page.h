@@ -1,7 +1,7 @@
 /*
- * Cursor pagination (docs/architecture.md, "API conventions"): ?limit= (default 50, at most 500) and ?after=<cursor>.
- * A cursor is the sort key of the last item seen, as an opaque base64url string; the
- * statement fetches limit + 1 rows so that "is there more" needs no count.
+ * Cursor pagination (docs/architecture.md, "API conventions"): ?limit= (default 50, at most 500)
+ * and ?after=<cursor>. A cursor is the sort key of the last item seen, as an opaque base64url
+ * string; the statement fetches limit + 1 rows so that "is there more" needs no count.
  */
 #ifndef PNET_PAGE_H
 #define PNET_PAGE_H

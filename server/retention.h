@@ -1,8 +1,9 @@
 /*
- * Retention (docs/operations.md, "Retention and purge"): the periodic purge of closed cases past retention-days, with old
- * idempotency keys and login failures (retention_purge() in schema/0012_retention.sql).
- * Worker 0 runs it through its own pool every purge-interval-s; the function's advisory lock
- * keeps several pnetd instances from purging at once. `pnetd purge` runs it once.
+ * Retention (docs/operations.md, "Retention and purge"): the periodic purge of closed cases past
+ * retention-days, with old idempotency keys and login failures (retention_purge() in
+ * schema/0012_retention.sql). Worker 0 runs it through its own pool every purge-interval-s; the
+ * function's advisory lock keeps several pnetd instances from purging at once. `pnetd purge` runs
+ * it once.
  */
 #ifndef PNET_RETENTION_H
 #define PNET_RETENTION_H

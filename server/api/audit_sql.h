@@ -1,7 +1,7 @@
 /*
- * The audit row of a write, as SQL (docs/architecture.md: every write is audited, in the same statement).
- * Write statements take the actor as $1..$4 (req_actor: account, node, request id, client
- * address); AUDIT_INSERT(...) " FROM <cte>" adds the row in a data-modifying CTE.
+ * The audit row of a write, as SQL (docs/architecture.md: every write is audited, in the same
+ * statement). Write statements take the actor as $1..$4 (req_actor: account, node, request id,
+ * client address); AUDIT_INSERT(...) " FROM <cte>" adds the row in a data-modifying CTE.
  */
 #ifndef PNET_AUDIT_SQL_H
 #define PNET_AUDIT_SQL_H
