@@ -4,6 +4,7 @@ from selenium.webdriver.common.by import By
 
 
 def test_wrong_password_says_so_and_stays_on_login(browser):
+    browser.allow(401)
     browser.go("/login")
     browser.d.execute_script("sessionStorage.clear(); localStorage.removeItem('pnet.lang');")
     browser.go("/login")
