@@ -191,7 +191,10 @@ class Browser:
         self.find("#login-form button[type=submit]").click()
         self.wait("#logout", timeout=30)
 
-    def shot(self, name):
+    def shot(self, name, css=None):
+        """A screenshot of the window; with css, scrolled so that the element is at the top."""
+        if css:
+            self.d.execute_script("document.querySelector(arguments[0]).scrollIntoView()", css)
         os.makedirs(SHOT_DIR, exist_ok=True)
         self.d.save_screenshot(os.path.join(SHOT_DIR, f"{name}.png"))
 

@@ -114,3 +114,26 @@ def test_coordinator_screens_render_without_csp_violations(browser, demo):
     assert steps == [s["key"] for s in version["steps"]]
     browser.shot("chain")
     assert browser.csp_violations() == []
+
+
+def test_a_deep_link_lands_where_it_points_after_the_login(browser, demo):
+    """A link to a referral opened without a session asks for the login, then shows the
+    referral, not the inbox."""
+    referral = demo("schuldnerberatung").get("/v1/referrals?box=inbox&limit=1").json()["items"][0]
+    browser.fresh_device()
+    browser.go(f"/referrals/{referral['id']}")
+    browser.wait("#login-form input[name=login]")
+    assert "next=" in browser.d.current_url
+    browser.find("#login-form input[name=login]").send_keys("schuldnerberatung")
+    browser.find("#login-form input[name=password]").send_keys("neustadt-demo")
+    browser.find("#login-form button[type=submit]").click()
+    browser.wait("#referral-status", timeout=60)
+    assert browser.d.current_url.endswith(f"/referrals/{referral['id']}")
+    # Only paths of the app: another site is never where the login leads.
+    browser.fresh_device()
+    browser.go("/login?next=//example.org/x")
+    browser.find("#login-form input[name=login]").send_keys("schuldnerberatung")
+    browser.find("#login-form input[name=password]").send_keys("neustadt-demo")
+    browser.find("#login-form button[type=submit]").click()
+    browser.wait("#inbox-list", timeout=60)
+    assert browser.d.current_url.startswith(browser.base + "/inbox")

@@ -122,7 +122,7 @@ def test_agency_journey(browser, demo):
                 "place": "Quartierszentrum Nordstadt"} in s["schedule"]
         browser.wait(f"#service-card-{SERVICE} .badge-ok")
         assert "2 freie Plätze" in browser.find(f"#service-card-{SERVICE}").text
-        browser.shot("journey2-services")
+        browser.shot("journey2-services", f"#service-card-{SERVICE}")
         # More places than there are: refused at the field, in German.
         browser.allow(422)
         a.type(f"{form} input[name=capacity_free]", "81", clear=True)

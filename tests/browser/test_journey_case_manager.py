@@ -104,6 +104,7 @@ def journey(browser, a, demo, lang, phone):
     assert browser.find("#case-form input[name=reference]").get_attribute("aria-invalid") == "true"
     for leak in T["english_leak"]:
         assert leak not in browser.find("main").text
+    browser.shot(f"journey1-{lang}-problem")
     reference = f"AE-{uuid.uuid4().hex[:6]}"
     a.type("#case-form input[name=reference]", reference, clear=True)
     a.press("#case-form button[type=submit]")
@@ -114,6 +115,7 @@ def journey(browser, a, demo, lang, phone):
     # No consent yet: said plainly, nothing to revoke.
     wait_text(browser, "#consent-none", T["no_consent"])
     assert not browser.finds("#consents tbody tr") and not browser.finds("[data-revoke]")
+    browser.shot(f"journey1-{lang}-no-consent")
     # Consent for the network, with an expiry date and its evidence.
     expiry = today(180)
     a.open("#consent-new summary")
@@ -125,7 +127,7 @@ def journey(browser, a, demo, lang, phone):
     consents = jc.get(f"/v1/cases/{case_id}/consents").json()["items"]
     assert [(k["scope"], k["expires_on"], k["evidence"]) for k in consents] == [
         ("network", expiry.isoformat(), "Akte 4711, Blatt 3")]
-    browser.shot(f"journey1-{lang}-consent")
+    browser.shot(f"journey1-{lang}-consent", "#consents")
 
     # The chain, and its first step done by the own team: no referral to itself.
     a.choose("#enrol-form select[name=chain_id]", CHAIN_AE)
@@ -142,7 +144,7 @@ def journey(browser, a, demo, lang, phone):
     browser.wait("#next-steps [data-step=schuldnerberatung]")
     assert browser.finds("#next-steps [data-step=kinderbetreuung]")
     check()
-    browser.shot(f"journey1-{lang}-own-step")
+    browser.shot(f"journey1-{lang}-own-step", "#progress")
 
     # Refer to the suggested debt counselling agency.
     a.press(f"#next-steps [data-step=schuldnerberatung] button[data-refer='{SCHULDNER}']")
@@ -156,7 +158,7 @@ def journey(browser, a, demo, lang, phone):
     assert (debt["to_node_id"], debt["chain_step_key"], debt["status"]) == (
         SCHULDNER, "schuldnerberatung", "sent")
     assert debt["service_id"] and debt["note"] == "Mietschulden; Termine bitte vormittags."
-    browser.shot(f"journey1-{lang}-case")
+    browser.shot(f"journey1-{lang}-case", "#next-steps")
 
     # The outbox reads the sender's side: sent, not "new"; the step by its name.
     a.press(".mainnav a[href='/outbox']")
@@ -224,13 +226,13 @@ def journey(browser, a, demo, lang, phone):
     browser.wait("#redirect-slot .refer-form select[name=to_node_id]")
     check()
     a.choose("#redirect-slot select[name=to_node_id]", KITA)
+    browser.shot(f"journey1-{lang}-redirect", "#actions")
     a.press("#redirect-slot button[type=submit]")
     browser.wait_for(lambda: len(referrals_of(jc, case_id)) == 3, what="the redirect")
     redirect = [r for r in referrals_of(jc, case_id) if r["to_node_id"] == KITA][0]
     assert (redirect["redirected_from"], redirect["chain_step_key"]) == (
         childcare["id"], "kinderbetreuung")
     browser.wait_for(lambda: browser.d.current_url.endswith(redirect["id"]), what="new referral")
-    browser.shot(f"journey1-{lang}-redirect")
 
     # Closing while a referral is open is refused, in the user's words; withdraw it, close.
     browser.wait("#referral-status")

@@ -25,6 +25,7 @@ def test_transfer_journey(browser, demo):
         assert "nur noch das Pseudonym" in browser.find("#case-tool .transfer-form").text
         a.choose("#case-tool select[name=to_node_id]", JOBCENTER_SUCHT)
         a.type("#case-tool input[name=reason]", "Suchtproblematik steht im Vordergrund")
+        browser.shot("journey3-transfer", "h1")
         a.press("#case-tool button[type=submit]")
         browser.wait("#case-referrals tbody tr")
         assert "Fallübergabe" in browser.find("#case-referrals tbody tr").text

@@ -9,12 +9,6 @@ export class ApiError extends Error {
 		this.status = status;
 		this.problem = problem || {};
 	}
-	// field -> message, from a 422's "errors".
-	get fields() {
-		const out = {};
-		for (const e of this.problem.errors || []) out[e.field] = e.message;
-		return out;
-	}
 }
 
 export function token() {

@@ -132,8 +132,12 @@ function closeForm(c, reload, onCancel) {
 	return form;
 }
 
-function enrolSection(c, chains, reload) {
-	const fitting = [...chains.values()].filter((ch) => ch.target_group_id === c.target_group_id && ch.current_version);
+// The published chains for the case's target group (but the one it has).
+function fittingChains(c, chains) {
+	return [...chains.values()].filter((ch) => ch.target_group_id === c.target_group_id && ch.current_version && ch.id !== c.chain_id);
+}
+
+function enrolForm(c, fitting, reload) {
 	const chain = select("chain_id", fitting.map((ch) => [ch.id, ch.name]), fitting[0]?.id, { id: "enrol-chain" });
 	const form = h(
 		"form",
@@ -155,12 +159,24 @@ function enrolSection(c, chains, reload) {
 		h("button", { class: "btn btn-primary", type: "submit" }, t("enrol_submit")),
 		h("div", { class: "form-error", role: "alert" }),
 	);
+	return form;
+}
+
+// Another chain for an assigned case: its progress so far stays with the old one.
+function rechainDisclosure(c, chains, reload) {
+	const fitting = fittingChains(c, chains);
+	if (!fitting.length) return null;
+	return h("details", { class: "disclosure", id: "rechain" }, h("summary", {}, t("enrol_other")), h("p", { class: "muted" }, t("enrol_other_explain")), enrolForm(c, fitting, reload));
+}
+
+function enrolSection(c, chains, reload) {
+	const fitting = fittingChains(c, chains);
 	return h(
 		"section",
 		{ class: "card", id: "enrol", "aria-labelledby": "enrol-h" },
 		h("h2", { id: "enrol-h", tabindex: "-1" }, t("enrol_title")),
 		h("p", { class: "lead" }, t("enrol_explain")),
-		fitting.length ? form : h("p", { class: "empty" }, t("enrol_none")),
+		fitting.length ? enrolForm(c, fitting, reload) : h("p", { class: "empty" }, t("enrol_none")),
 	);
 }
 
@@ -254,6 +270,8 @@ export async function caseView(main, id) {
 		} else {
 			const p = progressSection(c, progress, chains.get(c.chain_id)?.name || "", load);
 			canvas = p.canvas;
+			const rechain = open ? rechainDisclosure(c, chains, load) : null;
+			if (rechain) p.section.append(rechain);
 			sections.push(p.section);
 			if (open) sections.push(nextStepsSection(c, next, consents, load));
 		}
