@@ -87,6 +87,16 @@ def test_directory_filters_by_category_and_capacity(browser, demo):
         "/v1/services?category=debt_counselling&has_capacity=true&limit=500").json()["items"]
     browser.wait_for(lambda: {tr.get_attribute("data-id") for tr in browser.finds("#dir-results tbody tr")}
                      == {s["id"] for s in want}, what="capacity filter")
+    n = len(want)
+    assert browser.find("#dir-results .result-count").text == (
+        "1 Angebot" if n == 1 else f"{n} Angebote")
+    # One result is one "Angebot", not "1 Angebote".
+    browser.find("#dir-capacity").click()
+    q = browser.find("#dir-form input[name=q]")
+    q.send_keys("Offene Kurzberatung")
+    browser.find("#dir-form button[type=submit]").click()
+    browser.wait_for(lambda: browser.find("#dir-results .result-count").text == "1 Angebot",
+                     what="the singular")
     browser.shot("directory")
 
 

@@ -198,7 +198,9 @@ def journey(browser, a, demo, lang, phone):
     # The next step is referred; the case manager signs out; the youth office declines
     # meanwhile: on coming back, the notification says so, with the reason, and offers to
     # redirect right there.
-    browser.go(f"/cases/{case_id}")
+    a.press(f"#notices li[data-status=completed] a[href='/referrals/{debt['id']}']")
+    browser.wait("#referral-status")
+    a.press(".crumbs a[href^='/cases/']")
     browser.wait(f"#next-steps [data-step=kinderbetreuung] button[data-refer='{JUGENDAMT}']")
     a.press(f"#next-steps [data-step=kinderbetreuung] button[data-refer='{JUGENDAMT}']")
     form = "#next-steps [data-step=kinderbetreuung] .refer-form"
@@ -210,8 +212,6 @@ def journey(browser, a, demo, lang, phone):
     a.press("#logout")
     browser.wait("#login-form")
     move(jugendamt, childcare["id"], "declined", reason="no_capacity")
-    browser.go("/login")
-    browser.wait("#login-form input[name=login]")
     a.type("#login-form input[name=login]", "jobcenter")
     a.type("#login-form input[name=password]", PASSWORD)
     a.press("#login-form button[type=submit]")

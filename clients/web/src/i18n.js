@@ -213,7 +213,7 @@ const de = {
 	// outbox
 	outbox_title: "Postausgang",
 	outbox_intro: "Alle Vermittlungen, die Ihre Stelle gesendet hat, mit ihrem Stand und der Rückmeldung.",
-	// closed loop (issue 12): cases, consents, referrals, own steps, notifications, own services
+	// the closed loop: cases, consents, referrals, own steps, notifications, own services
 	choose: "Bitte wählen …",
 	col_actions: "Aktionen",
 	col_sent: "Gesendet",
@@ -810,7 +810,7 @@ const en = {
 	step_optional: "optional",
 	outbox_title: "Outbox",
 	outbox_intro: "Every referral your unit has sent, with where it stands and what came back.",
-	// closed loop (issue 12): cases, consents, referrals, own steps, notifications, own services
+	// the closed loop: cases, consents, referrals, own steps, notifications, own services
 	choose: "Please choose …",
 	col_actions: "Actions",
 	col_sent: "Sent",
