@@ -9,6 +9,12 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* ASCII only, whatever the locale says. */
+static bool is_alnum(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 static bool is_hex(char c)
 {
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -405,4 +411,62 @@ bool validate_phone(const char *s)
 			return false;
 	}
 	return digits >= 3;
+}
+
+/* A German date at s[i] (d.m.yy or d.m.yyyy, one or two digits for day and month). */
+static bool date_at(const char *s, size_t n, size_t i)
+{
+	int d = 0, m = 0, y = 0;
+	size_t j = i;
+
+	while (j < n && is_digit(s[j]) && d < 3)
+		j++, d++;
+	if (d < 1 || d > 2 || j >= n || s[j] != '.')
+		return false;
+	j++;
+	while (j < n && is_digit(s[j]) && m < 3)
+		j++, m++;
+	if (m < 1 || m > 2 || j >= n || s[j] != '.')
+		return false;
+	j++;
+	while (j < n && is_digit(s[j]))
+		j++, y++;
+	return y == 2 || y == 4;
+}
+
+/* "BG" between digits, after at least five characters (a BG-Nummer: 12345BG6789). */
+static bool benefit_number_at(const char *s, size_t n, size_t i)
+{
+	return i >= 5 && i + 2 < n && (s[i] == 'B' || s[i] == 'b') &&
+	       (s[i + 1] == 'G' || s[i + 1] == 'g') && is_digit(s[i - 1]) && is_digit(s[i + 2]);
+}
+
+const char *validate_pseudonym(const char *s, const char **code)
+{
+	size_t n = strlen(s);
+	const char *unused;
+
+	if (!code)
+		code = &unused;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_alnum(s[i]) && !strchr("._/-", s[i])) {
+			*code = "pseudonym_characters";
+			return "use a pseudonym of letters, digits and . _ / - only (no names, no "
+			       "spaces)";
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (date_at(s, n, i)) {
+			*code = "pseudonym_looks_like_birth_date";
+			return "looks like a date of birth: use a pseudonym";
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (benefit_number_at(s, n, i)) {
+			*code = "pseudonym_looks_like_benefit_number";
+			return "looks like a benefit number (BG-Nummer): use a pseudonym";
+		}
+	}
+	*code = NULL;
+	return NULL;
 }

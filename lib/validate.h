@@ -78,4 +78,14 @@ bool validate_url(const char *s);
  */
 bool validate_phone(const char *s);
 
+/*
+ * Whether s (NUL-terminated) can be a case reference: a pseudonym of letters, digits and
+ * . _ / - (so no "First Last"), with nothing shaped like a German date (a birth date) or a
+ * benefit number (BG-Nummer, such as 12345BG6789), the things people would otherwise type.
+ * Returns NULL when it can, else a short message; *code (when code is not NULL) gets a
+ * stable code for the rule: pseudonym_characters, pseudonym_looks_like_birth_date or
+ * pseudonym_looks_like_benefit_number.
+ */
+const char *validate_pseudonym(const char *s, const char **code);
+
 #endif

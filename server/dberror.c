@@ -4,69 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "constraint_name.h"
 #include "http.h"
 #include "json.h"
 #include "log.h"
-
-/* Tables whose names prefix constraint names; the longest match wins. */
-static const char *const tables[] = {
-        "account",        "api_token",    "login_failure",    "audit_log",
-        "organization",   "node",         "service",          "network",
-        "network_member", "target_group", "taxonomy",         "chain",
-        "chain_version",  "chain_step",   "chain_edge",       "chain_step_provider",
-        "client_case",    "case_step",    "consent",          "referral",
-        "referral_event", "webhook",      "webhook_delivery", "idempotency_key",
-        "outbox",         NULL,
-};
-
-void dberror_constraint_field(const char *table, const char *constraint, char *out, size_t outlen)
-{
-	size_t best = 0;
-	const char *rest, *last;
-
-	out[0] = '\0';
-	if (!constraint)
-		return;
-	if (table && !strncmp(constraint, table, strlen(table)) && constraint[strlen(table)] == '_')
-		best = strlen(table);
-	for (const char *const *t = tables; *t; t++) {
-		size_t n = strlen(*t);
-		if (n > best && !strncmp(constraint, *t, n) && constraint[n] == '_')
-			best = n;
-	}
-	rest = constraint + (best ? best + 1 : 0);
-	last = strrchr(rest, '_');
-	snprintf(out, outlen, "%.*s", (int)(last ? (size_t)(last - rest) : strlen(rest)), rest);
-}
-
-/* What a constraint's suffix means: the code of the field error and a message. */
-struct rule {
-	const char *suffix, *code, *message;
-};
-
-static const struct rule *constraint_rule(const char *constraint)
-{
-	static const struct rule rules[] = {
-	        {"_key", "taken", "is already taken"},
-	        {"_fkey", "not_found", "refers to something that does not exist"},
-	        {"_length", "length", "has a length outside the allowed range"},
-	        {"_range", "out_of_range", "is out of the allowed range"},
-	        {"_format", JSON_CODE_FORMAT, "is not in the required format"},
-	        {"_active", "inactive", "must refer to something active"},
-	        {"_network", "other_network", "must belong to the same network"},
-	        {"_role", "role", "does not fit the role"},
-	        {"_check", JSON_CODE_NOT_IN_LIST, "is not an allowed value"},
-	};
-	static const struct rule other = {"", "rule", "breaks a rule"};
-	size_t n = constraint ? strlen(constraint) : 0;
-
-	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-		size_t k = strlen(rules[i].suffix);
-		if (n > k && !strcmp(constraint + n - k, rules[i].suffix))
-			return &rules[i];
-	}
-	return &other;
-}
 
 /*
  * The code of a field error an SQL function raised with problem(): the HINT when it gave one
@@ -99,7 +40,6 @@ static void field_problem(struct req *r, int status, const char *slug, const cha
 void dberror_answer(struct req *r, const struct db_result *res)
 {
 	const char *state, *constraint, *table, *column, *message, *detail, *hint;
-	const struct rule *rule;
 	char field[128], code[64];
 
 	if (res->status == DB_UNAVAILABLE || !res->pg) {
@@ -138,16 +78,16 @@ void dberror_answer(struct req *r, const struct db_result *res)
 		return;
 	}
 	if (!strcmp(state, "23505")) {
-		dberror_constraint_field(table, constraint, field, sizeof(field));
+		constraint_field(table, constraint, field, sizeof(field));
 		field_problem(r, 409, "conflict", "Conflict", field[0] ? field : "id", "taken",
 		              "is already taken");
 		return;
 	}
 	if (!strcmp(state, "23503") || !strcmp(state, "23514")) {
-		dberror_constraint_field(table, constraint, field, sizeof(field));
-		rule = constraint_rule(constraint);
+		constraint_field(table, constraint, field, sizeof(field));
 		field_problem(r, 422, "validation", "The request breaks a rule",
-		              field[0] ? field : "body", rule->code, rule->message);
+		              field[0] ? field : "body", constraint_rule_code(constraint),
+		              constraint_rule_message(constraint));
 		return;
 	}
 	if (!strcmp(state, "23502")) {

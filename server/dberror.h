@@ -14,7 +14,4 @@ struct req;
 /* Answer r for a result that is not DB_OK. */
 void dberror_answer(struct req *r, const struct db_result *res);
 
-/* The field a constraint is about ("service_capacity_free_range" -> "capacity_free"), into out. */
-void dberror_constraint_field(const char *table, const char *constraint, char *out, size_t outlen);
-
 #endif

@@ -6,12 +6,14 @@
 #include <event2/event.h>
 
 #include "util.h"
+#include "worker.h"
 
 struct job {
 	struct job *next;
 	job_work work;
 	job_done done;
 	void *arg;
+	struct worker *worker;
 	struct event *ev_done;
 };
 
@@ -53,6 +55,7 @@ static void on_done(evutil_socket_t fd, short what, void *arg)
 {
 	struct job *j = arg;
 
+	j->worker->jobs--;
 	j->done(j->arg);
 	event_free(j->ev_done);
 	free(j);
@@ -80,14 +83,19 @@ void jobs_stop(void)
 	nthreads_ = 0;
 }
 
-void jobs_submit(struct event_base *base, job_work work, job_done done, void *arg)
+bool jobs_submit(struct worker *w, job_work work, job_done done, void *arg)
 {
-	struct job *j = xcalloc(1, sizeof(*j));
+	struct job *j;
 
+	if (w->closing)
+		return false;
+	j = xcalloc(1, sizeof(*j));
 	j->work = work;
 	j->done = done;
 	j->arg = arg;
-	j->ev_done = event_new(base, -1, 0, on_done, j);
+	j->worker = w;
+	j->ev_done = event_new(w->base, -1, 0, on_done, j);
+	w->jobs++;
 	pthread_mutex_lock(&lock);
 	if (tail)
 		tail->next = j;
@@ -97,6 +105,7 @@ void jobs_submit(struct event_base *base, job_work work, job_done done, void *ar
 	pending++;
 	pthread_cond_signal(&wake);
 	pthread_mutex_unlock(&lock);
+	return true;
 }
 
 size_t jobs_pending(void)

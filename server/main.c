@@ -113,8 +113,11 @@ static int serve(void)
 
 	close(fd);
 	notify_stop();
-	workers_stop(workers, nworkers);
+	/* Workers first (each waits for its own jobs), then the job threads, and only then the
+	   event bases that a finishing job would have woken. */
+	workers_drain(workers, nworkers);
 	jobs_stop();
+	workers_free(workers, nworkers);
 	event_free(ev_term);
 	event_free(ev_int);
 	event_base_free(main_base);

@@ -1,7 +1,7 @@
 /*
  * Retention (docs/operations.md, "Retention and purge"): the periodic purge of closed cases past
  * retention-days, with old idempotency keys and login failures (retention_purge() in
- * schema/0012_retention.sql). Worker 0 runs it through its own pool every purge-interval-s; the
+ * schema/0031_retention.sql). Worker 0 runs it through its own pool every purge-interval-s; the
  * function's advisory lock keeps several pnetd instances from purging at once. `pnetd purge` runs
  * it once.
  */

@@ -15,14 +15,17 @@
 #include "sse.h"
 #include "webhook.h"
 #include "tls.h"
+#include "token_use.h"
 #include "util.h"
 
 static void publish_gauges(struct worker *w)
 {
-	struct db_pool_stats stats;
+	struct db_pool_stats stats, read_stats;
 
 	db_pool_get_stats(w->db, &stats);
-	metrics_worker(w->index, &stats, w->inflight);
+	if (w->db_read)
+		db_pool_get_stats(w->db_read, &read_stats);
+	metrics_worker(w->index, &stats, w->db_read ? &read_stats : NULL, w->inflight);
 }
 
 static void on_gauge_timer(evutil_socket_t fd, short what, void *arg)
@@ -38,6 +41,7 @@ static void finish(struct worker *w)
 {
 	struct timeval grace = {.tv_sec = 0, .tv_usec = 200000};
 
+	w->closing = true;
 	event_base_loopexit(w->base, &grace);
 }
 
@@ -45,6 +49,18 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker *w = arg;
 
+	/* A job (a password hash, well under a second) must come back to a loop that still
+	   runs: wait for it past the deadline, looking again every 50 ms. */
+	if (w->jobs > 0) {
+		struct timeval again = {.tv_sec = 0, .tv_usec = 50000};
+
+		if (!w->waited_for_jobs)
+			log_warn("worker %d: waiting for %zu password checks before stopping",
+			         w->index, w->jobs);
+		w->waited_for_jobs = true;
+		event_add(w->ev_deadline, &again);
+		return;
+	}
 	log_warn("worker %d: %zu requests still running at the shutdown deadline", w->index,
 	         w->inflight);
 	finish(w);
@@ -64,6 +80,7 @@ static void on_shutdown(evutil_socket_t fd, short what, void *arg)
 	/* Streams would otherwise hold the worker until the deadline: end them now. */
 	sse_hub_drain(w->sse);
 	webhooks_drain(w->webhooks);
+	token_use_flush(w->token_use);
 	if (w->inflight == 0) {
 		finish(w);
 		return;
@@ -103,6 +120,10 @@ static void *worker_main(void *arg)
 	 */
 	db_pool_free(w->db);
 	w->db = NULL;
+	db_pool_free(w->db_read);
+	w->db_read = NULL;
+	token_use_free(w->token_use);
+	w->token_use = NULL;
 	sse_hub_free(w->sse);
 	w->sse = NULL;
 	webhooks_free(w->webhooks);
@@ -140,6 +161,11 @@ struct worker *workers_start(int n, int listen_fd)
 			abort();
 		}
 		w->db = db_pool_new(w->base, cfg.database, (int)cfg.db_pool_size, stmts, nstmts);
+		/* Every statement is prepared on the standby too (PREPARE does not write); only
+		   ROUTE_READ_REPLICA routes run theirs there. */
+		if (cfg.database_read[0])
+			w->db_read = db_pool_new(w->base, cfg.database_read, (int)cfg.db_pool_size,
+			                         stmts, nstmts);
 		w->ev_shutdown = event_new(w->base, -1, 0, on_shutdown, w);
 		w->ev_deadline = event_new(w->base, -1, 0, on_deadline, w);
 		w->ev_gauges = event_new(w->base, -1, EV_PERSIST, on_gauge_timer, w);
@@ -148,6 +174,7 @@ struct worker *workers_start(int n, int listen_fd)
 			retention_start(w); /* one purge timer per process */
 		w->ev_wake = event_new(w->base, -1, 0, on_wake, w);
 		w->sse = sse_hub_new(w);
+		w->token_use = token_use_new(w);
 		/* One dispatcher per process; SKIP LOCKED shares the work between processes. */
 		if (i == 0)
 			w->webhooks = webhooks_start(w);
@@ -156,16 +183,22 @@ struct worker *workers_start(int n, int listen_fd)
 	return workers;
 }
 
-void workers_stop(struct worker *workers, int n)
+void workers_drain(struct worker *workers, int n)
 {
 	for (int i = 0; i < n; i++)
 		event_active(workers[i].ev_shutdown, 0, 0);
 	for (int i = 0; i < n; i++) {
-		struct worker *w = &workers[i];
-
-		pthread_join(w->thread, NULL);
+		pthread_join(workers[i].thread, NULL);
 		if (i == 0)
 			retention_stop();
+	}
+}
+
+void workers_free(struct worker *workers, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct worker *w = &workers[i];
+
 		event_free(w->ev_shutdown);
 		event_free(w->ev_deadline);
 		event_free(w->ev_gauges);

@@ -16,6 +16,7 @@ struct db_pool;
 struct event;
 struct sse_hub;
 struct webhook_dispatcher;
+struct token_use;
 
 struct worker {
 	int index;
@@ -24,22 +25,34 @@ struct worker {
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
 	struct db_pool *db;
+	struct db_pool *db_read;             /* --database-read, or NULL */
 	struct event *ev_shutdown;           /* activated from the main thread on SIGTERM */
 	struct event *ev_deadline;           /* the shutdown timeout */
 	struct event *ev_gauges;             /* publishes pool figures to /metrics each second */
 	struct event *ev_wake;               /* activated by notify.c when the outbox has news */
 	struct sse_hub *sse;                 /* this worker's event streams (sse.c) */
 	struct webhook_dispatcher *webhooks; /* worker 0 only: webhook deliveries (webhook.c) */
+	struct token_use *token_use;         /* last use of tokens, written in batches */
 	int listen_fd;
 	size_t inflight; /* requests taken and not yet answered */
+	size_t jobs;     /* jobs.c: submitted from this loop and not yet back on it */
 	bool draining;
+	bool closing; /* the loop ends in a moment: no new jobs (they would not come back) */
+	bool waited_for_jobs; /* the deadline passed while jobs were out (logged once) */
 };
 
 /* Start n workers serving on listen_fd. Returns the array (n entries) or NULL. */
 struct worker *workers_start(int n, int listen_fd);
 
-/* Ask every worker to stop accepting, finish in-flight requests, and wait for them. */
-void workers_stop(struct worker *workers, int n);
+/*
+ * Ask every worker to stop accepting and finish in-flight requests, and wait until every
+ * worker thread has ended (each keeps its loop until its jobs are back). The event bases stay
+ * until workers_free.
+ */
+void workers_drain(struct worker *workers, int n);
+
+/* Free what workers_start made; after workers_drain and jobs_stop. */
+void workers_free(struct worker *workers, int n);
 
 /* A request was answered: let a draining worker finish when it was the last. */
 void worker_request_done(struct worker *w);

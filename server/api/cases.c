@@ -4,7 +4,6 @@
  * A case belongs to its owner node; nodes holding a referral on it see its reference and
  * target group only; everyone else gets 404. Reads of a case are audited.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,58 +100,6 @@ static const struct json_field step_fields[] = {
         {"note", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 2000},
 };
 
-/* Why a reference is not a pseudonym: the code clients word, and a message. */
-struct reference_problem {
-	const char *code, *message;
-};
-
-/*
- * A reference is a pseudonym: letters, digits and . _ / -, no spaces (so no "First Last"),
- * and nothing shaped like a German date or a benefit number (BG-Nummer), the things people
- * would otherwise type. Returns NULL for a good one.
- */
-static const struct reference_problem *reference_problem(const char *ref)
-{
-	static const struct reference_problem characters = {
-	        "pseudonym_characters",
-	        "use a pseudonym of letters, digits and . _ / - only (no names, no spaces)"};
-	static const struct reference_problem birth_date = {
-	        "pseudonym_looks_like_birth_date", "looks like a date of birth: use a pseudonym"};
-	static const struct reference_problem benefit_number = {
-	        "pseudonym_looks_like_benefit_number",
-	        "looks like a benefit number (BG-Nummer): use a pseudonym"};
-	size_t n = strlen(ref);
-
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)ref[i]) && !strchr("._/-", ref[i]))
-			return &characters;
-	for (size_t i = 0; i < n; i++) {
-		int d = 0, e = 0, f = 0;
-		size_t j = i;
-		while (j < n && isdigit((unsigned char)ref[j]) && d < 3)
-			j++, d++;
-		if (d < 1 || d > 2 || j >= n || ref[j] != '.')
-			continue;
-		j++;
-		while (j < n && isdigit((unsigned char)ref[j]) && e < 3)
-			j++, e++;
-		if (e < 1 || e > 2 || j >= n || ref[j] != '.')
-			continue;
-		j++;
-		while (j < n && isdigit((unsigned char)ref[j]))
-			j++, f++;
-		if (f == 2 || f == 4)
-			return &birth_date;
-	}
-	for (size_t i = 0; i + 2 <= n; i++)
-		if (toupper((unsigned char)ref[i]) == 'B' &&
-		    toupper((unsigned char)ref[i + 1]) == 'G' && i >= 5 &&
-		    isdigit((unsigned char)ref[i - 1]) && i + 2 < n &&
-		    isdigit((unsigned char)ref[i + 2]))
-			return &benefit_number;
-	return NULL;
-}
-
 /*
  * The answer of a statement returning (outcome, body, version): 'not_found' is 404 and a
  * stale case names only the version it is at.
@@ -185,12 +132,11 @@ static void on_consent_created(void *arg, const struct db_result *res)
 static void create_case(struct req *r)
 {
 	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
-	const char *values[ACTOR_PARAMS + 3];
-	const struct reference_problem *problem;
+	const char *values[ACTOR_PARAMS + 3], *problem, *code;
 
 	if (json_get_string(r->json, "reference") &&
-	    (problem = reference_problem(json_get_string(r->json, "reference"))))
-		json_add_error(errors, "reference", problem->code, problem->message);
+	    (problem = validate_pseudonym(json_get_string(r->json, "reference"), &code)))
+		json_add_error(errors, "reference", code, problem);
 	if (answer_invalid(r, errors))
 		return;
 	req_actor(r, values);
@@ -241,14 +187,14 @@ static void update_case(struct req *r)
 {
 	json_t *errors = answer_check_patch(r, update_fields, ARRAY_SIZE(update_fields));
 	const char *values[ACTOR_PARAMS + 3], *ref = json_get_string(r->json, "reference");
-	const struct reference_problem *problem;
+	const char *problem, *code;
 	const char *status = json_get_string(r->json, "status");
 	bool closing = status && !strcmp(status, "closed");
 	char version_text[24], *patch;
 	int if_match;
 
-	if (ref && (problem = reference_problem(ref)))
-		json_add_error(errors, "reference", problem->code, problem->message);
+	if (ref && (problem = validate_pseudonym(ref, &code)))
+		json_add_error(errors, "reference", code, problem);
 	if (closing && !json_object_get(r->json, "close_reason"))
 		json_add_error(errors, "close_reason", JSON_CODE_REQUIRED,
 		               "is required when closing a case");

@@ -312,18 +312,65 @@ static void phone_rules(void **state)
 	assert_false(validate_phone(NULL));
 }
 
+/* The rule that answers code, or NULL when s is a pseudonym. */
+static const char *pseudonym_code(const char *s)
+{
+	const char *code = "unset", *message = validate_pseudonym(s, &code);
+
+	assert_true((message == NULL) == (code == NULL));
+	return code;
+}
+
+static void pseudonym_rules(void **state)
+{
+	static const char *const good[] =
+	        {
+	                "AE-2026-0042", "fall.17",   "A/B_c-1",   "x",         "1.2",
+	                "12.5",         "1.2.3",     "01.02.123", "1.2.34567", "BG",
+	                "12BG34",       "1234BG567", "12345BG", /* nothing after BG */
+	                "BG12345",                              /* nothing before */
+	        };
+	static const struct {
+		const char *s, *code;
+	} bad[] = {
+	        {"Max Mustermann", "pseudonym_characters"},
+	        {"müller", "pseudonym_characters"},
+	        {"a,b", "pseudonym_characters"},
+	        {"", NULL}, /* the length is json_check_object's business */
+	        {"1.2.84", "pseudonym_looks_like_birth_date"},
+	        {"01.02.1984", "pseudonym_looks_like_birth_date"},
+	        {"fall-3.11.1990-x", "pseudonym_looks_like_birth_date"},
+	        {"12345BG6789", "pseudonym_looks_like_benefit_number"},
+	        {"x-54321bg1", "pseudonym_looks_like_benefit_number"},
+	};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_null(pseudonym_code(good[i]));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *code = pseudonym_code(bad[i].s);
+		if (bad[i].code)
+			assert_string_equal(code, bad[i].code);
+		else
+			assert_null(code);
+	}
+	/* The message may be left out; the answer is the same. */
+	assert_non_null(validate_pseudonym("01.02.1984", NULL));
+	assert_null(validate_pseudonym("AE-1", NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(uuid_good),      cmocka_unit_test(uuid_bad),
-	        cmocka_unit_test(utf8_good),      cmocka_unit_test(utf8_bad),
-	        cmocka_unit_test(utf8_length),    cmocka_unit_test(text_lengths),
-	        cmocka_unit_test(text_control),   cmocka_unit_test(text_check_order),
-	        cmocka_unit_test(date_good),      cmocka_unit_test(date_bad),
-	        cmocka_unit_test(timestamp_good), cmocka_unit_test(timestamp_bad),
-	        cmocka_unit_test(enum_values),    cmocka_unit_test(login_rules),
-	        cmocka_unit_test(key_rules),      cmocka_unit_test(email_rules),
-	        cmocka_unit_test(url_rules),      cmocka_unit_test(phone_rules),
+	        cmocka_unit_test(uuid_good),       cmocka_unit_test(uuid_bad),
+	        cmocka_unit_test(utf8_good),       cmocka_unit_test(utf8_bad),
+	        cmocka_unit_test(utf8_length),     cmocka_unit_test(text_lengths),
+	        cmocka_unit_test(text_control),    cmocka_unit_test(text_check_order),
+	        cmocka_unit_test(date_good),       cmocka_unit_test(date_bad),
+	        cmocka_unit_test(timestamp_good),  cmocka_unit_test(timestamp_bad),
+	        cmocka_unit_test(enum_values),     cmocka_unit_test(login_rules),
+	        cmocka_unit_test(key_rules),       cmocka_unit_test(email_rules),
+	        cmocka_unit_test(url_rules),       cmocka_unit_test(phone_rules),
+	        cmocka_unit_test(pseudonym_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
