@@ -224,11 +224,14 @@ static void check_role_rules(const char *role, const json_t *node, const json_t 
 	if (!role)
 		return;
 	if (!strcmp(role, "caseworker") && !has_node)
-		json_add_error(errors, "node_id", "a caseworker needs the node they work for");
+		json_add_error(errors, "node_id", JSON_CODE_REQUIRED,
+		               "a caseworker needs the node they work for");
 	if (strcmp(role, "caseworker") && has_node)
-		json_add_error(errors, "node_id", "only caseworkers belong to a node");
+		json_add_error(errors, "node_id", "not_allowed",
+		               "only caseworkers belong to a node");
 	if (strcmp(role, "coordinator") && has_networks)
-		json_add_error(errors, "network_ids", "only coordinators coordinate networks");
+		json_add_error(errors, "network_ids", "not_allowed",
+		               "only coordinators coordinate networks");
 }
 
 static void create_run(struct account_write *w)
@@ -263,11 +266,12 @@ static void create_account(struct req *r)
 	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
 
 	if (!json_object_get(r->json, "display_name"))
-		json_add_error(errors, "display_name", "is required");
+		json_add_error(errors, "display_name", JSON_CODE_REQUIRED, "is required");
 	if (!json_object_get(r->json, "role"))
-		json_add_error(errors, "role", "is required");
+		json_add_error(errors, "role", JSON_CODE_REQUIRED, "is required");
 	if (!json_object_get(r->json, "password"))
-		json_add_error(errors, "password", "is required (at least 12 characters)");
+		json_add_error(errors, "password", JSON_CODE_REQUIRED,
+		               "is required (at least 12 characters)");
 	if (!json_array_size(errors))
 		check_role_rules(json_get_string(r->json, "role"),
 		                 json_object_get(r->json, "node_id"),
@@ -289,7 +293,8 @@ static void list_accounts(struct req *r)
 		return;
 	errors = json_array();
 	if (role && !auth_role_bit(role))
-		json_add_error(errors, "role", "must be admin, coordinator, caseworker or auditor");
+		json_add_error(errors, "role", JSON_CODE_NOT_IN_LIST,
+		               "must be admin, coordinator, caseworker or auditor");
 	if (answer_bad_queries(r, errors, "Unknown role."))
 		return;
 	values[0] = role;
@@ -368,7 +373,7 @@ static void on_token_created(void *arg, const struct db_result *res)
 		return;
 	if (!strcmp(PQgetvalue(res->pg, 0, 0), "no_node")) {
 		json_t *errors = json_array();
-		json_add_error(errors, "account_id",
+		json_add_error(errors, "account_id", "no_node",
 		               "integration tokens act for a node: the account needs one");
 		http_invalid(r, errors);
 		return;
@@ -395,7 +400,8 @@ static void create_token(struct req *r)
 		if (!known) {
 			char field[32];
 			snprintf(field, sizeof(field), "scopes[%zu]", i);
-			json_add_error(errors, field, "is not a known scope");
+			json_add_error(errors, field, JSON_CODE_NOT_IN_LIST,
+			               "is not a known scope");
 		}
 	}
 	if (answer_invalid(r, errors))

@@ -50,17 +50,17 @@ static void list_audit(struct req *r)
 		return;
 	errors = json_array();
 	if (object && !validate_uuid(object))
-		json_add_error(errors, "object_id", "must be a UUID");
+		json_add_error(errors, "object_id", JSON_CODE_UUID, "must be a UUID");
 	if (account && !validate_uuid(account))
-		json_add_error(errors, "account_id", "must be a UUID");
+		json_add_error(errors, "account_id", JSON_CODE_UUID, "must be a UUID");
 	if (since && !validate_timestamp(since))
-		json_add_error(errors, "since",
+		json_add_error(errors, "since", JSON_CODE_TIMESTAMP,
 		               "must be an RFC 3339 date-time, e.g. 2026-03-01T09:30:00+01:00");
 	if (until && !validate_timestamp(until))
-		json_add_error(errors, "until",
+		json_add_error(errors, "until", JSON_CODE_TIMESTAMP,
 		               "must be an RFC 3339 date-time, e.g. 2026-03-01T09:30:00+01:00");
 	if (page_key(p, 0) && !cursor_id_ok(page_key(p, 1)))
-		json_add_error(errors, "after",
+		json_add_error(errors, "after", JSON_CODE_FORMAT,
 		               "after must be a cursor from an earlier page's next");
 	if (answer_bad_queries(r, errors, "A query parameter has a bad value."))
 		return;

@@ -364,7 +364,7 @@ static void on_lookup(void *arg, const struct db_result *res)
 	}
 	if (!strcmp(PQgetvalue(res->pg, 0, 1), "t")) {
 		json_t *errors = json_array();
-		json_add_error(errors, "since", "is after until");
+		json_add_error(errors, "since", "after_until", "is after until");
 		http_problem_errors(r, 400, "bad-query", "Bad query parameter",
 		                    "The period starts after it ends.", errors);
 		return;
@@ -392,7 +392,7 @@ static void check_time(struct req *r, const char *name, json_t *errors)
 	const char *v = req_query(r, name);
 
 	if (v && !validate_date(v) && !validate_timestamp(v))
-		json_add_error(errors, name,
+		json_add_error(errors, name, JSON_CODE_DATE,
 		               "must be a date (YYYY-MM-DD) or an RFC 3339 date-time with a zone");
 }
 

@@ -177,7 +177,7 @@ static void check_webhook(const json_t *body, json_t *errors)
 	json_t *t;
 
 	if (problem)
-		json_add_error(errors, "url", problem);
+		json_add_error(errors, "url", "webhook_url", problem);
 	json_array_foreach(types, i, t) {
 		bool known = false;
 		for (const char *const *e = event_types; *e && json_is_string(t); e++)
@@ -185,7 +185,7 @@ static void check_webhook(const json_t *body, json_t *errors)
 		if (!known) {
 			char field[48];
 			snprintf(field, sizeof(field), "event_types[%zu]", i);
-			json_add_error(errors, field,
+			json_add_error(errors, field, JSON_CODE_NOT_IN_LIST,
 			               "must be referral.created, referral.updated, "
 			               "referral.handover or consent.revoked");
 		}
