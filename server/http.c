@@ -233,7 +233,8 @@ bool req_check_query(struct req *r, const char *const *allowed)
 		for (const char *const *a = allowed; *a; a++)
 			known = known || !strcmp(*a, kv->key);
 		if (!known)
-			json_add_error(errors, kv->key, "unknown query parameter");
+			json_add_error(errors, kv->key, JSON_CODE_UNKNOWN_FIELD,
+			               "unknown query parameter");
 	}
 	if (json_array_size(errors)) {
 		http_problem_errors(r, 400, "bad-query", "Bad query parameter",
@@ -396,7 +397,8 @@ static bool take_body(struct req *r)
 			const char *key;
 			json_t *v;
 			json_object_foreach(r->json, key, v)
-				json_add_error(errors, key, "unknown field");
+				json_add_error(errors, key, JSON_CODE_UNKNOWN_FIELD,
+				               "unknown field");
 			http_problem_errors(r, 400, "unknown-field", "Unknown field",
 			                    "This endpoint takes no fields.", errors);
 			return false;

@@ -269,11 +269,14 @@ static void check_role_rules(const char *role, const json_t *node, const json_t 
 	if (!role)
 		return;
 	if (!strcmp(role, "caseworker") && !has_node)
-		json_add_error(errors, "node_id", "a caseworker needs the node they work for");
+		json_add_error(errors, "node_id", JSON_CODE_REQUIRED,
+		               "a caseworker needs the node they work for");
 	if (strcmp(role, "caseworker") && has_node)
-		json_add_error(errors, "node_id", "only caseworkers belong to a node");
+		json_add_error(errors, "node_id", "not_allowed",
+		               "only caseworkers belong to a node");
 	if (strcmp(role, "coordinator") && has_networks)
-		json_add_error(errors, "network_ids", "only coordinators coordinate networks");
+		json_add_error(errors, "network_ids", "not_allowed",
+		               "only coordinators coordinate networks");
 }
 
 static void create_run(struct account_write *w)
@@ -310,11 +313,12 @@ static void create_account(struct req *r)
 	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
 
 	if (!json_object_get(r->json, "display_name"))
-		json_add_error(errors, "display_name", "is required");
+		json_add_error(errors, "display_name", JSON_CODE_REQUIRED, "is required");
 	if (!json_object_get(r->json, "role"))
-		json_add_error(errors, "role", "is required");
+		json_add_error(errors, "role", JSON_CODE_REQUIRED, "is required");
 	if (!json_object_get(r->json, "password"))
-		json_add_error(errors, "password", "is required (at least 12 characters)");
+		json_add_error(errors, "password", JSON_CODE_REQUIRED,
+		               "is required (at least 12 characters)");
 	if (!json_array_size(errors))
 		check_role_rules(json_get_string(r->json, "role"),
 		                 json_object_get(r->json, "node_id"),
@@ -336,7 +340,8 @@ static void list_accounts(struct req *r)
 		return;
 	errors = json_array();
 	if (role && !auth_role_bit(role))
-		json_add_error(errors, "role", "must be admin, coordinator, caseworker or auditor");
+		json_add_error(errors, "role", JSON_CODE_NOT_IN_LIST,
+		               "must be admin, coordinator, caseworker or auditor");
 	if (answer_bad_queries(r, errors, "Unknown role."))
 		return;
 	values[0] = role;
@@ -450,7 +455,7 @@ static void on_token_account(void *arg, const struct db_result *res)
 	allowed = auth_role_scopes(auth_role_bit(t->role));
 	errors = json_array();
 	if (!*allowed)
-		json_add_error(errors, "account_id",
+		json_add_error(errors, "account_id", "admin_no_tokens",
 		               "admins get no integration tokens: give the task an account of its "
 		               "own (a coordinator, auditor or caseworker)");
 	else
@@ -460,7 +465,7 @@ static void on_token_account(void *arg, const struct db_result *res)
 				snprintf(field, sizeof(field), "scopes[%zu]", i);
 				snprintf(message, sizeof(message),
 				         "is not among the scopes of the role %s", t->role);
-				json_add_error(errors, field, message);
+				json_add_error(errors, field, "scope_not_of_role", message);
 			}
 		}
 	if (answer_invalid(r, errors))
@@ -500,7 +505,7 @@ static void create_token(struct req *r)
 		if (json_is_string(item) && !scope_in(auth_scopes, json_string_value(item))) {
 			char field[32];
 			snprintf(field, sizeof(field), "scopes[%zu]", i);
-			json_add_error(errors, field, "is not a known scope");
+			json_add_error(errors, field, JSON_CODE_NOT_IN_LIST, "is not a known scope");
 		}
 	}
 	if (answer_invalid(r, errors))
@@ -615,7 +620,7 @@ static void on_wrong_password(void *arg, const struct db_result *res)
 		return;
 	}
 	errors = json_array();
-	json_add_error(errors, "current_password", "is not your current password");
+	json_add_error(errors, "current_password", "wrong_password", "is not your current password");
 	http_invalid(r, errors);
 }
 
@@ -658,7 +663,7 @@ static void on_password_lookup(void *arg, const struct db_result *res)
 	}
 	if (PQgetisnull(res->pg, 0, 0)) {
 		errors = json_array();
-		json_add_error(errors, "current_password", "is not your current password");
+		json_add_error(errors, "current_password", "wrong_password", "is not your current password");
 		http_invalid(r, errors);
 		return;
 	}
@@ -685,7 +690,8 @@ static void change_password(struct req *r)
 	const char *values[3];
 
 	if (current && fresh && !strcmp(current, fresh))
-		json_add_error(errors, "new_password", "must differ from the current password");
+		json_add_error(errors, "new_password", "same_password",
+		               "must differ from the current password");
 	if (answer_invalid(r, errors))
 		return;
 	c = xcalloc(1, sizeof(*c));

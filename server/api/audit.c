@@ -66,7 +66,7 @@ static char *actions_array(const char *list, json_t *errors)
 		n += *p == ',';
 	if (!len || n > ACTIONS_MAX || strspn(list, "abcdefghijklmnopqrstuvwxyz_.,") != len ||
 	    strstr(list, ",,") || list[0] == ',' || list[len - 1] == ',') {
-		json_add_error(errors, "action",
+		json_add_error(errors, "action", JSON_CODE_FORMAT,
 		               "must be up to 20 action names (such as case.read), separated by "
 		               "commas");
 		return NULL;
@@ -98,21 +98,22 @@ static void list_audit(struct req *r)
 		return;
 	errors = json_array();
 	if (object && !validate_uuid(object))
-		json_add_error(errors, "object_id", "must be a UUID");
+		json_add_error(errors, "object_id", JSON_CODE_UUID, "must be a UUID");
 	if (account && !validate_uuid(account))
-		json_add_error(errors, "account_id", "must be a UUID");
+		json_add_error(errors, "account_id", JSON_CODE_UUID, "must be a UUID");
 	if (since && !validate_timestamp(since))
-		json_add_error(errors, "since",
+		json_add_error(errors, "since", JSON_CODE_TIMESTAMP,
 		               "must be an RFC 3339 date-time, e.g. 2026-03-01T09:30:00+01:00");
 	if (until && !validate_timestamp(until))
-		json_add_error(errors, "until",
+		json_add_error(errors, "until", JSON_CODE_TIMESTAMP,
 		               "must be an RFC 3339 date-time, e.g. 2026-03-01T09:30:00+01:00");
 	if (action)
 		actions = actions_array(action, errors);
 	if (reference && !validate_text(reference, 1, 64, false))
-		json_add_error(errors, "case_reference", "must be 1 to 64 characters on one line");
+		json_add_error(errors, "case_reference", JSON_CODE_FORMAT,
+		               "must be 1 to 64 characters on one line");
 	if (page_key(p, 0) && !cursor_id_ok(page_key(p, 1)))
-		json_add_error(errors, "after",
+		json_add_error(errors, "after", JSON_CODE_FORMAT,
 		               "after must be a cursor from an earlier page's next");
 	if (answer_bad_queries(r, errors, "A query parameter has a bad value.")) {
 		free(actions);

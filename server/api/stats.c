@@ -423,7 +423,7 @@ static void on_lookup(void *arg, const struct db_result *res)
 	}
 	if (!strcmp(PQgetvalue(res->pg, 0, 1), "t")) {
 		json_t *errors = json_array();
-		json_add_error(errors, "since", "is after until");
+		json_add_error(errors, "since", "after_until", "is after until");
 		http_problem_errors(r, 400, "bad-query", "Bad query parameter",
 		                    "The period starts after it ends.", errors);
 		return;
@@ -451,7 +451,7 @@ static void check_time(struct req *r, const char *name, json_t *errors)
 	const char *v = req_query(r, name);
 
 	if (v && !validate_date(v) && !validate_timestamp(v))
-		json_add_error(errors, name,
+		json_add_error(errors, name, JSON_CODE_DATE,
 		               "must be a date (YYYY-MM-DD) or an RFC 3339 date-time with a zone");
 }
 
@@ -472,9 +472,9 @@ static void stats_start(struct req *r, const struct report *rep)
 	check_time(r, "since", errors);
 	check_time(r, "until", errors);
 	if (format_q && !validate_enum(format_q, formats))
-		json_add_error(errors, "format", "must be json, csv or excel");
+		json_add_error(errors, "format", JSON_CODE_NOT_IN_LIST, "must be json, csv or excel");
 	if (lang && !validate_enum(lang, langs))
-		json_add_error(errors, "lang", "must be en or de");
+		json_add_error(errors, "lang", JSON_CODE_NOT_IN_LIST, "must be en or de");
 	if (answer_bad_queries(r, errors, "A query parameter has a bad value."))
 		return;
 	/* ?format= wins over Accept: a link in a browser cannot set headers. */

@@ -210,7 +210,7 @@ static void check_webhook(const json_t *body, json_t *errors)
 	json_t *t;
 
 	if (problem)
-		json_add_error(errors, "url", problem);
+		json_add_error(errors, "url", "webhook_url", problem);
 	json_array_foreach(types, i, t) {
 		bool known = false;
 		for (const char *const *e = event_types; *e && json_is_string(t); e++)
@@ -218,7 +218,7 @@ static void check_webhook(const json_t *body, json_t *errors)
 		if (!known) {
 			char field[48];
 			snprintf(field, sizeof(field), "event_types[%zu]", i);
-			json_add_error(errors, field,
+			json_add_error(errors, field, JSON_CODE_NOT_IN_LIST,
 			               "must be referral.created, referral.updated, "
 			               "referral.handover or consent.revoked");
 		}
@@ -250,11 +250,12 @@ static bool webhook_node(struct req *r, const char **node)
 	if (r->auth.role != ROLE_ADMIN) {
 		*node = r->auth.node_id;
 		if (named && strcasecmp(named, r->auth.node_id) != 0)
-			json_add_error(errors, "node_id",
+			json_add_error(errors, "node_id", "not_your_node",
 			               "is not your node: only admins register webhooks for other "
 			               "nodes");
 	} else if (!named) {
-		json_add_error(errors, "node_id", "is required: the node the webhook is for");
+		json_add_error(errors, "node_id", JSON_CODE_REQUIRED,
+		               "is required: the node the webhook is for");
 	}
 	return !answer_invalid(r, errors);
 }
@@ -294,7 +295,7 @@ static void list_webhooks(struct req *r)
 	if (!p)
 		return;
 	if (node && !validate_uuid(node)) {
-		answer_bad_query(r, "node_id", "must be a UUID");
+		answer_bad_query(r, "node_id", JSON_CODE_UUID, "must be a UUID");
 		return;
 	}
 	values[0] = reachable_node(r);

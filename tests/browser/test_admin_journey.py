@@ -61,7 +61,6 @@ def test_admin_sets_up_a_new_agency_and_its_worker_reaches_the_inbox(browser, de
     tag = uuid.uuid4().hex[:6]
     admin = demo("admin")
     browser.login("admin")
-    browser.d.get_log("browser")
     assert browser.d.current_url.endswith("/admin")
 
     # 1. An organization and its node.
@@ -162,7 +161,6 @@ def test_admin_sets_up_a_new_agency_and_its_worker_reaches_the_inbox(browser, de
 
     # 5. The new worker: the start password first, then a password of their own, then the inbox.
     browser.login(login, start)
-    browser.d.get_log("browser")
     browser.wait("#password-form")
     assert browser.d.current_url.endswith("/password")
     assert not browser.finds("nav.mainnav")
@@ -191,7 +189,6 @@ def test_admin_changes_a_role_resets_a_password_and_disables_an_account(browser,
     assert r.status_code == 201, r.text
     account = r.json()
     browser.login("admin")
-    browser.d.get_log("browser")
     browser.go("/admin/accounts?role=auditor")
     browser.click(f"#account-list tr[data-login='{account['login']}'] a")
 
@@ -235,7 +232,6 @@ def test_admin_changes_a_role_resets_a_password_and_disables_an_account(browser,
 def test_admin_creates_a_network_and_opens_it(browser, demo):
     name = f"Netzwerk Heideland {uuid.uuid4().hex[:6]}"
     browser.login("admin")
-    browser.d.get_log("browser")
     browser.click("#admin-networks")
     fill(browser, "#network-add input[name=name]", name)
     fill(browser, "#network-add input[name=locality]", "Heideland")

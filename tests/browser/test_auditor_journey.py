@@ -31,7 +31,6 @@ def test_auditor_finds_who_read_a_case(browser, demo):
 
     # The auditor: who read the case, and when.
     browser.login("auditor")
-    browser.d.get_log("browser")
     assert browser.d.current_url.endswith("/audit")
     browser.wait("#audit-case").send_keys(reference)
     browser.click("#audit-search")

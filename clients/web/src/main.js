@@ -4,6 +4,8 @@ import * as api from "./api.js";
 import { h, clear, fill } from "./dom.js";
 import { t, lang, setLang } from "./i18n.js";
 import { live } from "./live.js";
+import { notices } from "./notices.js";
+import { problemText } from "./problems.js";
 import { routes } from "./routes.js";
 import { networkChooser, forgetNetworks, forgetChoice } from "./networks.js";
 
@@ -59,8 +61,22 @@ window.addEventListener("beforeunload", (e) => {
 api.setUnauthorizedHandler(() => {
 	session.me = null;
 	live.stop();
-	navigate("/login", true);
+	navigate(loginPath(), true);
 });
+
+// The login page, with the page asked for to come back to after it.
+function loginPath() {
+	const here = location.pathname + location.search;
+	return location.pathname === "/login" ? here : `/login${api.qs({ next: here })}`;
+}
+
+// Where the login's ?next= leads: a path of this app only (never another site, nor back to
+// the login), else null.
+function nextPath() {
+	const next = new URLSearchParams(location.search).get("next");
+	if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return null;
+	return next.startsWith("/login") ? null : next;
+}
 
 function home(role) {
 	if (role === "caseworker") return "/inbox";
@@ -75,6 +91,7 @@ const NAV = {
 		["/inbox", "nav_inbox"],
 		["/cases", "nav_cases"],
 		["/outbox", "nav_outbox"],
+		["/services", "nav_own_services"],
 		["/directory", "nav_directory"],
 	],
 	coordinator: [
@@ -106,7 +123,8 @@ function header(path) {
 				render();
 			},
 		},
-		t("lang_switch"),
+		h("span", { class: "long" }, t("lang_switch")),
+		h("span", { class: "short", "aria-hidden": "true" }, t("lang_switch_short")),
 	);
 	const brand = h(
 		"a",
@@ -130,7 +148,7 @@ function header(path) {
 					h("a", { href: "/password", "data-link": true, id: "password-link" }, t("password_link")),
 				),
 			),
-			...(live.applies(me) ? [live.indicator()] : []),
+			...(live.applies(me) && !me.must_change_password ? [noticesLink(path), live.indicator()] : []),
 		);
 		right.append(
 			h("button", { class: "btn btn-quiet", type: "button", id: "logout", onclick: logout }, t("logout")),
@@ -174,6 +192,38 @@ function networkChanged(target) {
 	return true;
 }
 
+// The header's way to the notifications, with the number not yet seen.
+function noticesLink(path) {
+	const count = h("span", { class: "notice-count", id: "notices-count", "aria-hidden": "true" });
+	const link = h(
+		"a",
+		{ class: "btn btn-quiet notices-link", id: "notices-link", href: "/notifications", "data-link": true, "aria-current": path === "/notifications" ? "page" : null },
+		h("span", { class: "notices-text long" }, t("nav_notices")),
+		h("span", { class: "notices-text short", "aria-hidden": "true" }, t("nav_notices_short")),
+		count,
+	);
+	const paint = () => {
+		const n = notices.unread();
+		count.textContent = n ? String(n) : "";
+		count.hidden = !n;
+		link.dataset.unread = String(n);
+		link.setAttribute("aria-label", n ? t("notices_label_unread", { n }) : t("nav_notices"));
+	};
+	paint();
+	noticesLink.paint = paint;
+	return link;
+}
+notices.subscribe(() => noticesLink.paint && noticesLink.paint());
+
+// A notification that arrives while the page is open is said at once, too.
+live.onNotice = (notice) => announce(noticeAnnouncement(notice), "info");
+
+function noticeAnnouncement(n) {
+	const who = api.nodeName(n.other);
+	if (n.what === "new") return t(n.kind === "transfer" ? "notice_new_transfer" : "notice_new", { who });
+	return t(`notice_${n.status}`, { who });
+}
+
 async function logout() {
 	if (!mayLeave()) return;
 	try {
@@ -192,14 +242,17 @@ async function logout() {
 
 export async function signedIn(me) {
 	session.me = me;
-	// Live events wait for a password of one's own (the API refuses them before).
-	if (!me.must_change_password) live.start(me);
-	navigate(me.must_change_password ? "/password" : home(me.role), true);
+	// Nothing but the password change before a password of one's own (the API refuses it).
+	if (me.must_change_password) return navigate("/password", true);
+	await api.nodes().catch(() => null);
+	live.start(me);
+	navigate(nextPath() || home(me.role), true);
 }
 
 // The account after its owner changed the password: on to the start page, which says so.
-export function passwordChanged(me, message) {
+export async function passwordChanged(me, message) {
 	session.me = me;
+	await api.nodes().catch(() => null);
 	live.start(me);
 	pendingAnnouncement = message;
 	navigate(home(me.role), true);
@@ -210,7 +263,11 @@ async function loadMe() {
 	try {
 		const r = await api.get("/v1/me");
 		session.me = r.account;
-		if (!session.me.must_change_password) live.start(session.me);
+		// Nothing but the password change before a password of one's own (the API refuses it).
+		if (!session.me.must_change_password) {
+			await api.nodes().catch(() => null);
+			live.start(session.me);
+		}
 	} catch {
 		api.setToken(null);
 	}
@@ -229,9 +286,10 @@ export function announce(text, kind = "ok") {
 	announce.timer = setTimeout(() => (region.textContent = ""), 6000);
 }
 
-export function errorText(e) {
-	if (e && e.status === 0) return t("error_network");
-	return t("error_generic", { detail: (e && e.message) || String(e) });
+// A failure in the user's words (problems.js), never the server's English detail.
+export function errorText(e, labels) {
+	if (e && e.status === undefined) return t("pt_other", { status: "–" });
+	return problemText(e, labels);
 }
 
 function match(path) {
@@ -273,10 +331,10 @@ export async function render() {
 	if (current && current.destroy) current.destroy();
 	current = null;
 	live.onEvent = null;
-	if (!me && path !== "/login") return navigate("/login", true);
+	if (!me && path !== "/login") return navigate(loginPath(), true);
 	// An admin set the password: nothing but choosing one's own (the API says the same).
 	if (me && me.must_change_password && path !== "/password") return navigate("/password", true);
-	if (me && (path === "/" || path === "/login")) return navigate(home(me.role), true);
+	if (me && (path === "/" || path === "/login")) return navigate(nextPath() || home(me.role), true);
 	shownPath = location.pathname + location.search;
 
 	const main = h("main", { id: "main", tabindex: "-1" });

@@ -2,7 +2,10 @@
 // A view is async (main, ...params) -> { refresh?, onLive?, destroy? }.
 import { loginView } from "./views/login.js";
 import { inboxView, outboxView, referralView } from "./views/referrals.js";
-import { casesView, caseView } from "./views/cases.js";
+import { casesView } from "./views/cases.js";
+import { caseView } from "./views/case.js";
+import { notificationsView } from "./views/notifications.js";
+import { servicesView } from "./views/services.js";
 import { networkView, overdueView } from "./views/network.js";
 import { chainsView, chainEditorView } from "./views/chains.js";
 import { mapView, funnelView, agreementsView } from "./views/stats.js";
@@ -26,6 +29,8 @@ export const routes = [
 	{ pattern: /^\/referrals\/([0-9a-f-]{36})$/, roles: CW, title: "referral_title", view: referralView },
 	{ pattern: /^\/cases$/, roles: CW, title: "cases_title", view: casesView },
 	{ pattern: /^\/cases\/([0-9a-f-]{36})$/, roles: CW, title: "cases_title", view: caseView },
+	{ pattern: /^\/notifications$/, roles: CW, title: "notices_title", view: notificationsView },
+	{ pattern: /^\/services$/, roles: CW, title: "svc_title", view: servicesView },
 	{ pattern: /^\/network$/, roles: CO, title: "network_title", view: networkView },
 	{ pattern: /^\/chains$/, roles: CO, title: "chains_title", view: chainsView },
 	{ pattern: /^\/chains\/([0-9a-f-]{36})$/, roles: CO, title: "editor_title", view: chainEditorView },

@@ -4,7 +4,7 @@
 import * as api from "../api.js";
 import { h, fill, field, select, table, badge, fmtDate } from "../dom.js";
 import { t } from "../i18n.js";
-import { announce, navigate, session } from "../main.js";
+import { announce, errorText, navigate, session } from "../main.js";
 import { showFormError, clearErrors } from "../forms.js";
 
 const ROLES = ["caseworker", "coordinator", "auditor", "admin"];
@@ -251,7 +251,7 @@ export async function accountView(main, id) {
 						await api.patch(`/v1/accounts/${id}`, { disabled: !account.disabled }, { ifMatch: account.version });
 						await reload(account.disabled ? t("account_enabled_done") : t("account_disabled_done"));
 					} catch (err) {
-						announce(err.message, "error");
+						announce(errorText(err), "error");
 					}
 				},
 			},
@@ -363,7 +363,7 @@ export async function accountView(main, id) {
 														await api.request("DELETE", `/v1/tokens/${tk.id}`);
 														await reload(t("token_revoked_done"));
 													} catch (err) {
-														announce(err.message, "error");
+														announce(errorText(err), "error");
 													}
 												},
 											},

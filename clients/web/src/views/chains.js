@@ -86,7 +86,7 @@ export async function chainsView(main) {
 
 // A chain problem (from the API: code, step, field, node_id, message) in the app's words.
 // Unknown codes fall back to the server's English sentence.
-export function problemText(p, stepName, nodeName) {
+export function chainProblemText(p, stepName, nodeName) {
 	const edge = /^edges\[(\d+)\]/.exec(p.field || "");
 	const params = {
 		step: p.step ? stepName(p.step) : "",
@@ -170,7 +170,7 @@ export async function chainEditorView(main, chainId) {
 				h(
 					"ul",
 					{},
-					problems.map((p) => h("li", { dataset: { step: p.step || "", code: p.code || "" } }, problemText(p, stepName, nodeName))),
+					problems.map((p) => h("li", { dataset: { step: p.step || "", code: p.code || "" } }, chainProblemText(p, stepName, nodeName))),
 				),
 			)
 			: null;
@@ -179,7 +179,7 @@ export async function chainEditorView(main, chainId) {
 				"div",
 				{ class: "notice notice-warn", id: "warnings" },
 				h("strong", {}, t("editor_warnings")),
-				h("ul", {}, warnings.map((w) => h("li", { dataset: { step: w.step || "", code: w.code || "" } }, problemText(w, stepName, nodeName)))),
+				h("ul", {}, warnings.map((w) => h("li", { dataset: { step: w.step || "", code: w.code || "" } }, chainProblemText(w, stepName, nodeName)))),
 			)
 			: null;
 		const undo = removed

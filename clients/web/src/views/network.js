@@ -4,7 +4,7 @@
 import * as api from "../api.js";
 import { h, fill, field, select, table, badge, fmtDate, download } from "../dom.js";
 import { t } from "../i18n.js";
-import { announce, session } from "../main.js";
+import { announce, errorText, session } from "../main.js";
 import { chosenNetwork, forgetNetworks } from "../networks.js";
 import { downloadCsv } from "../csv.js";
 import { showFormError, clearErrors, today, valueOrNull, numberOrNull } from "../forms.js";
@@ -238,7 +238,7 @@ export async function networkView(main) {
 											await api.request("DELETE", `/v1/networks/${network.id}/members/${m.node_id}`);
 											await reload(t("member_deactivated", { name: m.node?.name || "" }));
 										} catch (err) {
-											announce(err.message, "error");
+											announce(errorText(err), "error");
 										}
 									},
 								},

@@ -4,7 +4,7 @@
 import * as api from "../api.js";
 import { h, fill, field, select, table, badge, fmtDate } from "../dom.js";
 import { t } from "../i18n.js";
-import { announce, navigate } from "../main.js";
+import { announce, errorText, navigate } from "../main.js";
 import { showFormError, clearErrors, valueOrNull } from "../forms.js";
 
 const EVENT_TYPES = ["referral.created", "referral.updated", "referral.handover", "consent.revoked"];
@@ -48,7 +48,7 @@ export async function webhooksView(main) {
 		try {
 			items = (await api.get(`/v1/webhooks/${w.id}/deliveries?limit=100`)).items || [];
 		} catch (e) {
-			return fill(deliveriesBox, h("div", { class: "notice notice-error", role: "alert" }, e.message));
+			return fill(deliveriesBox, h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
 		}
 		fill(deliveriesBox,
 			h(
@@ -90,7 +90,7 @@ export async function webhooksView(main) {
 			await fn();
 			await reload(message);
 		} catch (e) {
-			announce(e.message, "error");
+			announce(errorText(e), "error");
 		}
 	}
 
@@ -127,7 +127,7 @@ export async function webhooksView(main) {
 								draw(5);
 								announce(t("webhook_pinged"));
 							} catch (e) {
-								announce(e.message, "error");
+								announce(errorText(e), "error");
 							}
 						},
 					},
