@@ -505,7 +505,8 @@ static void create_token(struct req *r)
 		if (json_is_string(item) && !scope_in(auth_scopes, json_string_value(item))) {
 			char field[32];
 			snprintf(field, sizeof(field), "scopes[%zu]", i);
-			json_add_error(errors, field, JSON_CODE_NOT_IN_LIST, "is not a known scope");
+			json_add_error(errors, field, JSON_CODE_NOT_IN_LIST,
+			               "is not a known scope");
 		}
 	}
 	if (answer_invalid(r, errors))
@@ -620,7 +621,8 @@ static void on_wrong_password(void *arg, const struct db_result *res)
 		return;
 	}
 	errors = json_array();
-	json_add_error(errors, "current_password", "wrong_password", "is not your current password");
+	json_add_error(errors, "current_password", "wrong_password",
+	               "is not your current password");
 	http_invalid(r, errors);
 }
 
@@ -663,7 +665,8 @@ static void on_password_lookup(void *arg, const struct db_result *res)
 	}
 	if (PQgetisnull(res->pg, 0, 0)) {
 		errors = json_array();
-		json_add_error(errors, "current_password", "wrong_password", "is not your current password");
+		json_add_error(errors, "current_password", "wrong_password",
+		               "is not your current password");
 		http_invalid(r, errors);
 		return;
 	}

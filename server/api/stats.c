@@ -472,7 +472,8 @@ static void stats_start(struct req *r, const struct report *rep)
 	check_time(r, "since", errors);
 	check_time(r, "until", errors);
 	if (format_q && !validate_enum(format_q, formats))
-		json_add_error(errors, "format", JSON_CODE_NOT_IN_LIST, "must be json, csv or excel");
+		json_add_error(errors, "format", JSON_CODE_NOT_IN_LIST,
+		               "must be json, csv or excel");
 	if (lang && !validate_enum(lang, langs))
 		json_add_error(errors, "lang", JSON_CODE_NOT_IN_LIST, "must be en or de");
 	if (answer_bad_queries(r, errors, "A query parameter has a bad value."))
