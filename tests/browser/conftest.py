@@ -57,7 +57,10 @@ def web_pnetd(pnetd_exe, demo_database):
     if not os.path.isfile(os.path.join(WEB_DIR, "index.html")):
         pytest.fail(f"{WEB_DIR}/index.html is missing: build the web app (./dev build)",
                     pytrace=False)
-    server = Pnetd(pnetd_exe, demo_database, args=[f"--web-dir={WEB_DIR}"],
+    # Webhooks may go to a receiver the test starts on 127.0.0.1 (the admin journey).
+    server = Pnetd(pnetd_exe, demo_database,
+                   args=[f"--web-dir={WEB_DIR}", "--webhook-allow-http", "--webhook-allow-private",
+                         "--webhook-poll-ms=200"],
                    log_path=_api._log_path("browser")).start()
     yield server
     _api._stop_clean(server)
@@ -201,6 +204,31 @@ class Browser:
     def csp_violations(self):
         return [e["message"] for e in self.d.get_log("browser")
                 if "Content Security Policy" in e["message"] or "Refused to" in e["message"]]
+
+    def downloads(self):
+        """A fresh folder the browser saves downloads to."""
+        folder = tempfile.mkdtemp(prefix="pnet-downloads-")
+        self.d.execute_cdp_cmd("Browser.setDownloadBehavior",
+                               {"behavior": "allow", "downloadPath": folder})
+        return folder
+
+    def downloaded(self, folder, timeout=20):
+        """The bytes and name of the one file saved to folder, once it is complete."""
+        end = time.time() + timeout
+        while time.time() < end:
+            names = [n for n in os.listdir(folder) if not n.endswith(".crdownload")]
+            if names and not any(n.endswith(".crdownload") for n in os.listdir(folder)):
+                with open(os.path.join(folder, names[0]), "rb") as f:
+                    return names[0], f.read()
+            time.sleep(0.2)
+        raise AssertionError(f"no download in {folder} within {timeout}s")
+
+    def confirm(self, accept=True, timeout=10):
+        """Answer the page's confirm() dialog; returns its text."""
+        alert = WebDriverWait(self.d, timeout).until(EC.alert_is_present())
+        text = alert.text
+        alert.accept() if accept else alert.dismiss()
+        return text
 
 
 @pytest.fixture(autouse=True)

@@ -48,7 +48,7 @@ def test_main_path(browser, demo, demo_db):
         return browser.wait(f"#steps li[data-step={key}]")
 
     step = add_step("schulden", "Schuldnerberatung")
-    Select(step.find_element(By.CSS_SELECTOR, "select[name=providers]")).select_by_value(SCHULDNERBERATUNG)
+    step.find_element(By.CSS_SELECTOR, f"input[name=providers][value='{SCHULDNERBERATUNG}']").click()
     Select(browser.find("#add-edge select[name=from]")).select_by_value("start")
     Select(browser.find("#add-edge select[name=to]")).select_by_value("schulden")
     browser.find("#add-edge button[type=submit]").click()
@@ -63,7 +63,8 @@ def test_main_path(browser, demo, demo_db):
     assert browser.d.execute_script(
         "return document.querySelector('#editor-graph') !== null")
     browser.shot("chain-editor-problems")
-    browser.find("#steps li[data-step=nachsorge] button.btn-danger-quiet").click()
+    browser.find("#steps li[data-step=nachsorge] button.remove-step").click()
+    WebDriverWait(browser.d, 15).until(EC.alert_is_present()).accept()   # removing asks first
     browser.wait_for(lambda: not browser.finds("#steps li[data-step=nachsorge]"), what="step removed")
     browser.find("#publish").click()
     WebDriverWait(browser.d, 15).until(EC.alert_is_present()).accept()

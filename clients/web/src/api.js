@@ -25,7 +25,8 @@ export function setUnauthorizedHandler(fn) {
 	onUnauthorized = fn;
 }
 
-export async function request(method, path, { body, ifMatch, accept, idempotencyKey } = {}) {
+// blob: answer the body's bytes as they came (a download), not decoded text.
+export async function request(method, path, { body, ifMatch, accept, idempotencyKey, blob } = {}) {
 	const headers = { Accept: accept || "application/json" };
 	const t = token();
 	if (t) headers.Authorization = `Bearer ${t}`;
@@ -47,6 +48,7 @@ export async function request(method, path, { body, ifMatch, accept, idempotency
 		onUnauthorized();
 	}
 	if (res.status === 204) return null;
+	if (blob && res.ok) return res.blob();
 	const type = res.headers.get("Content-Type") || "";
 	const data = type.includes("json") ? await res.json().catch(() => null) : await res.text();
 	if (!res.ok) throw new ApiError(res.status, typeof data === "object" ? data : { detail: data });

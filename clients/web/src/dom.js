@@ -123,8 +123,9 @@ export function fmtDate(iso, withTime = false) {
 		: d.toLocaleDateString(lang, { dateStyle: "medium" });
 }
 
+// Hand text (or a Blob) to the browser as a file download.
 export function download(filename, text, type = "text/csv") {
-	const url = URL.createObjectURL(new Blob([text], { type }));
+	const url = URL.createObjectURL(text instanceof Blob ? text : new Blob([text], { type }));
 	const a = h("a", { href: url, download: filename });
 	document.body.append(a);
 	a.click();
