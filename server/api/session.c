@@ -7,67 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "account_json.h"
-#include "audit_sql.h"
+#include "answer.h"
 #include "api.h"
 #include "config.h"
 #include "crypto.h"
 #include "http.h"
 #include "jobs.h"
+#include "session_sql.h"
 #include "json.h"
 #include "worker.h"
 
 #include <event2/event.h>
-
-static const struct db_stmt stmts[] = {
-        /* $1 login, $2 client address, $3 window minutes, $4 limit per login, $5 limit per address:
-         * seconds until the throttle lifts (NULL when not throttled), and the account. */
-        {"session_lookup", "SELECT"
-                           " (SELECT greatest(1, ceil(extract(epoch FROM f.at + make_interval(mins "
-                           "=> $3::int) - now())))::int"
-                           "    FROM login_failure f WHERE f.login = $1 AND f.at > now() - "
-                           "make_interval(mins => $3::int)"
-                           "    ORDER BY f.at DESC OFFSET $4::int - 1 LIMIT 1),"
-                           " (SELECT greatest(1, ceil(extract(epoch FROM f.at + make_interval(mins "
-                           "=> $3::int) - now())))::int"
-                           "    FROM login_failure f WHERE f.client_addr = $2 AND f.at > now() - "
-                           "make_interval(mins => $3::int)"
-                           "    ORDER BY f.at DESC OFFSET $5::int - 1 LIMIT 1),"
-                           " a.id, a.password_hash, a.disabled"
-                           " FROM (SELECT 1) one LEFT JOIN account a ON a.login = $1"},
-        /* actor $1..$4 (account, node, request id, client), $5 token hash, $6 hours, $7 login */
-        {"session_create",
-         "WITH t AS (INSERT INTO api_token (account_id, token_hash, kind, expires_at)"
-         "           VALUES ($1, $5, 'session', now() + make_interval(hours => $6::int))"
-         "           RETURNING id, expires_at),"
-         " cleared AS (DELETE FROM login_failure WHERE login = $7),"
-         " au AS (" AUDIT_INSERT("auth.login", "api_token", "t.id",
-                                 "NULL") " FROM t)"
-                                         "SELECT to_json(t.expires_at)#>>'{}', " ACCOUNT_JSON(
-                                                 "a") " FROM t, account a WHERE a.id = $1"},
-        /* actor, $5 login; $1 is the account when the login exists */
-        {"session_failed",
-         "WITH f AS (INSERT INTO login_failure (login, client_addr) VALUES ($5, $4)),"
-         " old AS (DELETE FROM login_failure WHERE (login = $5 OR client_addr = $4)"
-         "         AND at < now() - interval '1 day'),"
-         " au AS (" AUDIT_INSERT("auth.login_failed", "account", "$1::uuid",
-                                 "jsonb_build_object('login', $5::text)") ")"
-                                                                          "SELECT 1"},
-        /* actor, $5 token id */
-        {"session_revoke",
-         "WITH t AS (UPDATE api_token SET revoked_at = now() WHERE id = $5 AND revoked_at IS NULL"
-         "           RETURNING id),"
-         " au AS (" AUDIT_INSERT("auth.logout", "api_token", "t.id",
-                                 "NULL") " FROM t)"
-                                         "SELECT count(*) FROM t"},
-        {"session_me",
-         "SELECT json_build_object('account', " ACCOUNT_JSON(
-                 "a") "::json, 'token',"
-                      " json_build_object('id', t.id, 'kind', t.kind, 'label', t.label, 'scopes', "
-                      "t.scopes,"
-                      "                   'created_at', t.created_at, 'expires_at', t.expires_at))"
-                      " FROM api_token t JOIN account a ON a.id = t.account_id WHERE t.id = $1"},
-};
 
 static const struct json_field login_fields[] = {
         {"login", JF_STRING, JF_REQUIRED, 1, 64},
@@ -108,10 +58,10 @@ static void on_session_created(void *arg, const struct db_result *res)
 		http_db_failed(r, res);
 		return;
 	}
-	account = json_loads(PQgetvalue(res->pg, 0, 1), 0, NULL);
+	account = json_loads(answer_column(res, "account"), 0, NULL);
 	http_reply_json(r, 201,
 	                json_pack("{s:s, s:s, s:o}", "token", l->token, "expires_at",
-	                          PQgetvalue(res->pg, 0, 0), "account", account));
+	                          answer_column(res, "expires_at"), "account", account));
 }
 
 static void on_failure_recorded(void *arg, const struct db_result *res)
@@ -146,8 +96,8 @@ static void on_verified(void *arg)
 	struct req *r = l->r;
 
 	if (l->matched) {
-		char hash[CRYPTO_SHA256_HEX_LEN + 1], hours[16];
-		const char *values[ACTOR_PARAMS + 3];
+		char hash[CRYPTO_SHA256_HEX_LEN + 1];
+		struct params p = {0};
 
 		if (crypto_token_new(l->token) < 0) {
 			http_problem(r, 500, "internal", "Internal error",
@@ -155,20 +105,20 @@ static void on_verified(void *arg)
 			return;
 		}
 		crypto_sha256_hex(l->token, strlen(l->token), hash);
-		snprintf(hours, sizeof(hours), "%ld", cfg.session_hours);
 		snprintf(r->auth.account_id, sizeof(r->auth.account_id), "%s", l->account_id);
-		req_actor(r, values);
-		values[4] = hash;
-		values[5] = hours;
-		values[6] = l->login;
-		req_db(r, "session_create", 7, values, on_session_created);
+		req_actor(r, &p);
+		params_text(&p, "token_hash", hash);
+		params_long(&p, "hours", cfg.session_hours);
+		params_text(&p, "login", l->login);
+		req_run(r, &sql_session_create, &p, on_session_created);
 		return;
 	}
-	const char *values[ACTOR_PARAMS + 1];
-	req_actor(r, values);
-	values[0] = l->account_id[0] ? l->account_id : NULL;
-	values[4] = l->login;
-	req_db(r, "session_failed", 5, values, on_failure_recorded);
+	/* The actor of a failed login is the login's account, when there is one. */
+	struct params p = {0};
+	snprintf(r->auth.account_id, sizeof(r->auth.account_id), "%s", l->account_id);
+	req_actor(r, &p);
+	params_text(&p, "login", l->login);
+	req_run(r, &sql_session_failed, &p, on_failure_recorded);
 }
 
 static void on_lookup(void *arg, const struct db_result *res)
@@ -191,12 +141,13 @@ static void on_lookup(void *arg, const struct db_result *res)
 			return;
 		}
 	}
-	if (!PQgetisnull(pg, 0, 2)) {
-		snprintf(l->account_id, sizeof(l->account_id), "%s", PQgetvalue(pg, 0, 2));
+	if (answer_column(res, "id")) {
+		snprintf(l->account_id, sizeof(l->account_id), "%s", answer_column(res, "id"));
 		/* A disabled account or one without a password cannot log in: same answer as a
 		 * typo. */
-		if (!PQgetisnull(pg, 0, 3) && strcmp(PQgetvalue(pg, 0, 4), "t") != 0)
-			l->hash = xstrdup(PQgetvalue(pg, 0, 3));
+		if (answer_column(res, "password_hash") &&
+		    strcmp(answer_column(res, "disabled"), "t"))
+			l->hash = xstrdup(answer_column(res, "password_hash"));
 	}
 	/* scrypt is slow on purpose: a flood of logins must not queue without end. */
 	if (jobs_pending() >= (size_t)cfg.login_queue_max) {
@@ -213,8 +164,7 @@ static void login(struct req *r)
 {
 	json_t *errors = json_array();
 	struct login *l;
-	char window[16], per_login[16], per_addr[16];
-	const char *values[5];
+	struct params p = {0};
 
 	if (json_check_object(r->json, login_fields, ARRAY_SIZE(login_fields), NULL, errors)) {
 		http_problem_errors(r, 400, "validation", "Invalid login request",
@@ -228,15 +178,12 @@ static void login(struct req *r)
 	l->password = xstrdup(json_get_string(r->json, "password"));
 	r->ctx = l;
 	r->ctx_free = login_free;
-	snprintf(window, sizeof(window), "%ld", cfg.login_window_minutes);
-	snprintf(per_login, sizeof(per_login), "%ld", cfg.login_max_failures);
-	snprintf(per_addr, sizeof(per_addr), "%ld", cfg.login_max_failures_per_addr);
-	values[0] = l->login;
-	values[1] = r->client_addr;
-	values[2] = window;
-	values[3] = per_login;
-	values[4] = per_addr;
-	req_db(r, "session_lookup", 5, values, on_lookup);
+	params_text(&p, "login", l->login);
+	params_text(&p, "client_addr", r->client_addr);
+	params_long(&p, "window_minutes", cfg.login_window_minutes);
+	params_long(&p, "failures_per_login", cfg.login_max_failures);
+	params_long(&p, "failures_per_address", cfg.login_max_failures_per_addr);
+	req_run(r, &sql_session_lookup, &p, on_lookup);
 }
 
 static void on_revoked(void *arg, const struct db_result *res)
@@ -252,11 +199,11 @@ static void on_revoked(void *arg, const struct db_result *res)
 
 static void logout(struct req *r)
 {
-	const char *values[ACTOR_PARAMS + 1];
+	struct params p = {0};
 
-	req_actor(r, values);
-	values[4] = r->auth.token_id;
-	req_db(r, "session_revoke", 5, values, on_revoked);
+	req_actor(r, &p);
+	params_text(&p, "token", r->auth.token_id);
+	req_run(r, &sql_session_revoke, &p, on_revoked);
 }
 
 static void on_me(void *arg, const struct db_result *res)
@@ -272,9 +219,10 @@ static void on_me(void *arg, const struct db_result *res)
 
 static void me(struct req *r)
 {
-	const char *values[1] = {r->auth.token_id};
+	struct params p = {0};
 
-	req_db(r, "session_me", 1, values, on_me);
+	params_text(&p, "token", r->auth.token_id);
+	req_run(r, &sql_session_me, &p, on_me);
 }
 
 static const struct route routes[] = {
@@ -283,4 +231,4 @@ static const struct route routes[] = {
         {"GET", "/v1/me", me, 0},
 };
 
-API_MODULE(auth_api, "auth", routes, stmts);
+API_MODULE(auth_api, "auth", routes, session_sql);

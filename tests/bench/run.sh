@@ -150,7 +150,7 @@ statement() {
     local pattern
     # shellcheck disable=SC2016 # the $ here are regular-expression text
     case "$1" in
-        auth_token) pattern='^WITH t AS \(  SELECT t\.id, t\.kind, t\.scopes' ;;
+        auth_token) pattern='^SELECT a\.id, a\.login, a\.role, coalesce\(a\.node_id' ;;
         referral_inbox) pattern='^SELECT referral_json\(x, \$1::uuid\).* WHERE p\.to_node_id = \$1' ;;
         referral_state) pattern='^SELECT status, version, from_node_id = \$1::uuid' ;;
         referral_transition) pattern='^SELECT outcome, current_status, current_version, body FROM referral_transition\(' ;;
