@@ -79,6 +79,16 @@ void dberror_answer(struct req *r, const struct db_result *res)
 			json_add_error(errors, column, code, message);
 			http_problem_errors(r, (int)status, slug,
 			                    "The request cannot be carried out", message, errors);
+		} else if (hint && *hint == '[') {
+			/* problem_fields (schema/functions/shared.sql): the field errors in HINT */
+			json_t *errors = json_loads(hint, 0, NULL);
+
+			if (!json_is_array(errors)) {
+				json_decref(errors);
+				errors = json_array();
+			}
+			http_problem_errors(r, (int)status, slug,
+			                    "The request cannot be carried out", message, errors);
 		} else {
 			http_problem(r, (int)status, slug, "The request cannot be carried out",
 			             "%s", message);

@@ -66,6 +66,8 @@ bool page_parse(struct req *r, struct page *p, size_t nkeys)
 	}
 	p->limit = v;
 	snprintf(p->limit_text, sizeof(p->limit_text), "%ld", v + 1);
+	/* The first page has the same keys, all NULL: a statement takes them either way. */
+	p->nkeys = nkeys;
 	if (!after)
 		return true;
 

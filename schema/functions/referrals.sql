@@ -178,9 +178,9 @@ $$;
 -- covered by an active consent, no open duplicate. Repeats with the same Idempotency-Key
 -- replay the first answer.
 CREATE FUNCTION referral_create(p_account uuid, p_node uuid, p_request text, p_client text,
-                                p_case uuid, p_to uuid, p_kind text, p_step text, p_service uuid,
-                                p_reason text, p_note text, p_priority text,
-                                p_redirected_from uuid, p_idem_key text, p_idem_hash text,
+                                p_idem_key text, p_idem_hash text, p_case uuid, p_to uuid,
+                                p_kind text, p_step text, p_service uuid, p_reason text,
+                                p_note text, p_priority text, p_redirected_from uuid,
                                 OUT outcome text, OUT body text, OUT version integer,
                                 OUT location text)
 LANGUAGE plpgsql AS $$

@@ -102,10 +102,10 @@ static void create_referral(struct req *r)
 	free(canonical);
 
 	req_actor(r, &p);
-	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
-		params_text(&p, names[i], json_get_string(r->json, fields[i]));
 	params_text(&p, "idempotency_key", key);
 	params_text(&p, "request_hash", key ? hash : NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+		params_text(&p, names[i], json_get_string(r->json, fields[i]));
 	req_run(r, &sql_referral_create, &p, answer_write);
 }
 

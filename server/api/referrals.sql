@@ -2,8 +2,8 @@
 -- receiver. The writes are functions of schema/functions/referrals.sql.
 
 -- name: referral_create
--- params: actor, case, to_node, kind, chain_step_key, service, reason, note, priority,
---         redirected_from, idempotency_key, request_hash
+-- params: actor, idempotency_key, request_hash, case, to_node, kind, chain_step_key,
+--         service, reason, note, priority, redirected_from
 SELECT * FROM referral_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15);
 
 -- name: referral_inbox
