@@ -57,12 +57,22 @@ static const struct option options[] = {
         {"session-hours", L(session_hours), "12", 1, 720, "lifetime of a login token"},
         {"scrypt-log-n", L(scrypt_log_n), "17", 10, 20,
          "scrypt cost for new password hashes (N = 2^value)"},
-        {"login-max-failures", L(login_max_failures), "10", 1, 1000,
-         "failed logins per login name within the window before 429"},
+        {"login-max-failures", L(login_max_failures), "100", 1, 100000,
+         "failed logins of one login within the window before 429 from addresses it never "
+         "logged in from"},
         {"login-max-failures-per-addr", L(login_max_failures_per_addr), "100", 1, 100000,
-         "failed logins per client address within the window before 429"},
-        {"login-window-minutes", L(login_window_minutes), "15", 1, 1440,
+         "failed logins from one address within the window before 429 for logins never used "
+         "there"},
+        {"login-window-minutes", L(login_window_minutes), "60", 1, 1440,
          "the login throttling window"},
+        {"login-free-failures", L(login_free_failures), "5", 1, 1000,
+         "failed logins of one login from one address within the window before each further "
+         "attempt waits"},
+        {"login-max-delay-s", L(login_max_delay_s), "900", 1, 86400,
+         "the wait between attempts of one login from one address doubles from 1 s up to this"},
+        {"login-known-days", L(login_known_days), "30", 1, 3650,
+         "an address where a login succeeded this recently is not held back by the bounds per "
+         "login and per address"},
         {"login-queue-max", L(login_queue_max), "64", 1, 100000,
          "password checks waiting for a hashing thread before logins answer 503"},
         {"trust-proxy", B(trust_proxy), "false", 0, 0,

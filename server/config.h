@@ -31,6 +31,9 @@ struct config {
 	long login_max_failures;
 	long login_max_failures_per_addr;
 	long login_window_minutes;
+	long login_free_failures;
+	long login_max_delay_s;
+	long login_known_days;
 	long login_queue_max;
 	bool trust_proxy;
 	char *tls_cert;
