@@ -21,7 +21,10 @@ static const struct db_stmt stmts[] = {
          "  'request_id', a.request_id, 'client_addr', a.client_addr,"
          "  'detail', a.detail)::text, a.at::text, a.id::text"
          " FROM audit_log a LEFT JOIN account ac ON ac.id = a.account_id"
-         " WHERE ($1::uuid IS NULL OR a.object_id = $1::uuid)"
+         /* The object itself, or a list read that showed it (detail ids or case_ids). */
+         " WHERE ($1::uuid IS NULL OR a.object_id = $1::uuid"
+         "        OR a.detail @> jsonb_build_object('ids', jsonb_build_array($1::text))"
+         "        OR a.detail @> jsonb_build_object('case_ids', jsonb_build_array($1::text)))"
          "   AND ($2::uuid IS NULL OR a.account_id = $2::uuid)"
          "   AND ($3::timestamptz IS NULL OR a.at >= $3::timestamptz)"
          "   AND ($4::timestamptz IS NULL OR a.at < $4::timestamptz)"
