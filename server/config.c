@@ -79,6 +79,17 @@ static const struct option options[] = {
          "take the client address from X-Forwarded-For (only behind your own proxy)"},
         {"tls-cert", S(tls_cert), NULL, 0, 0, "PEM certificate chain: serve HTTPS (TLS 1.2+)"},
         {"tls-key", S(tls_key), NULL, 0, 0, "PEM private key for --tls-cert"},
+        {"tls-ciphers", S(tls_ciphers),
+         "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+         "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+         "ECDHE-ECDSA-AES256-CCM:ECDHE-ECDSA-AES128-CCM",
+         0, 0,
+         "TLS 1.2 cipher suites (OpenSSL list): ECDHE with AEAD only, as BSI TR-02102-2 asks"},
+        {"tls-ciphersuites", S(tls_ciphersuites),
+         "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_SHA256", 0, 0,
+         "TLS 1.3 cipher suites (OpenSSL list), those of BSI TR-02102-2"},
+        {"hsts-max-age-s", L(hsts_max_age_s), "31536000", 0, 63072000,
+         "Strict-Transport-Security max-age sent with every HTTPS answer (0: no header)"},
         {"log-level", S(log_level), "info", 0, 0, "debug, info, warn or error"},
         {"retention-days", L(retention_days), "1095", 1, 36500,
          "closed cases are deleted after this many days"},

@@ -38,6 +38,9 @@ struct config {
 	bool trust_proxy;
 	char *tls_cert;
 	char *tls_key;
+	char *tls_ciphers;
+	char *tls_ciphersuites;
+	long hsts_max_age_s;
 	char *log_level;
 	long retention_days;
 	long purge_interval_s;

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "static.h"
+#include "tls.h"
 #include "worker.h"
 
 #define PROBLEM_BASE "/problems/"
@@ -90,6 +91,12 @@ static void common_headers(struct req *r, const char *content_type)
 		evhttp_add_header(out, "Content-Type", content_type);
 	if (!evhttp_find_header(out, "Cache-Control"))
 		evhttp_add_header(out, "Cache-Control", "no-store");
+	if (tls_enabled() && cfg.hsts_max_age_s > 0) {
+		char hsts[40];
+
+		snprintf(hsts, sizeof(hsts), "max-age=%ld", cfg.hsts_max_age_s);
+		evhttp_add_header(out, "Strict-Transport-Security", hsts);
+	}
 	if (r->worker->draining)
 		evhttp_add_header(out, "Connection", "close");
 }

@@ -78,7 +78,8 @@ static int serve(void)
 	if (cfg.migrate && migrate_run(cfg.database, cfg.schema_dir) < 0)
 		return 1;
 	main_schema_version = migrate_latest(cfg.schema_dir);
-	if (cfg.tls_cert && !tls_init(cfg.tls_cert, cfg.tls_key))
+	if (cfg.tls_cert &&
+	    !tls_init(cfg.tls_cert, cfg.tls_key, cfg.tls_ciphers, cfg.tls_ciphersuites))
 		return 1;
 	if (nworkers <= 0)
 		nworkers = (int)sysconf(_SC_NPROCESSORS_ONLN);

@@ -1,4 +1,8 @@
-/* HTTPS for pnetd: one SSL_CTX (TLS 1.2+) shared by the workers' evhttp instances. */
+/*
+ * HTTPS for pnetd: one SSL_CTX shared by the workers' evhttp instances. TLS 1.2 and 1.3 only,
+ * with the cipher suites of --tls-ciphers (TLS 1.2) and --tls-ciphersuites (TLS 1.3); the
+ * defaults are ECDHE with AEAD only (BSI TR-02102-2), docs/operations.md "TLS".
+ */
 #ifndef PNET_TLS_H
 #define PNET_TLS_H
 
@@ -6,8 +10,8 @@
 
 struct evhttp;
 
-/* Load cert and key; false after logging why. */
-bool tls_init(const char *cert, const char *key);
+/* Load cert and key and set the suites; false after logging why. */
+bool tls_init(const char *cert, const char *key, const char *ciphers, const char *ciphersuites);
 
 /* Make http speak TLS on every connection it accepts (tls_init first). */
 void tls_attach(struct evhttp *http);
