@@ -49,7 +49,17 @@ static const struct option options[] = {
         {"docs-dir", S(docs_dir), PNET_SOURCE_DIR "/docs", 0, 0,
          "folder holding openapi.yaml, served at /v1/openapi.yaml"},
         {"max-body-bytes", L(max_body_bytes), "1048576", 1024, 64 * 1048576L,
-         "largest request body accepted (413 above)"},
+         "largest request body accepted (413 above; a larger Content-Length is refused "
+         "before the body is read)"},
+        {"max-unauthenticated-bytes", L(max_unauthenticated_bytes), "67108864", 65536, 1L << 40,
+         "bytes of requests received and not yet authenticated, all connections together; "
+         "beyond, the connection that brings more is shut down"},
+        {"max-connections", L(max_connections), "10000", 1, 10000000,
+         "client connections at once; at the limit pnetd stops accepting until some close "
+         "(lowered at start to what the open-files limit leaves)"},
+        {"max-connections-per-addr", L(max_connections_per_addr), "256", 0, 10000000,
+         "client connections at once from one address (the TCP peer: your proxy with "
+         "--trust-proxy); more are closed at once; 0: no limit"},
         {"request-timeout-s", L(request_timeout_s), "30", 1, 3600,
          "idle and read/write timeout of a client connection"},
         {"shutdown-timeout-s", L(shutdown_timeout_s), "10", 0, 600,

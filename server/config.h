@@ -24,6 +24,9 @@ struct config {
 	char *web_dir;
 	char *docs_dir;
 	long max_body_bytes;
+	long max_unauthenticated_bytes;
+	long max_connections;
+	long max_connections_per_addr;
 	long request_timeout_s;
 	long shutdown_timeout_s;
 	long session_hours;

@@ -55,17 +55,14 @@ bool tls_init(const char *cert, const char *key, const char *ciphers, const char
 	return true;
 }
 
-static struct bufferevent *make_bev(struct event_base *base, void *arg)
+struct bufferevent *tls_bufferevent(struct event_base *base)
 {
 	SSL *ssl = SSL_new(ctx);
 
+	if (!ssl)
+		return NULL;
 	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
 	                                      BEV_OPT_CLOSE_ON_FREE);
-}
-
-void tls_attach(struct evhttp *http)
-{
-	evhttp_set_bevcb(http, make_bev, NULL);
 }
 
 bool tls_enabled(void)
@@ -85,8 +82,9 @@ bool tls_init(const char *cert, const char *key, const char *ciphers, const char
 	return false;
 }
 
-void tls_attach(struct evhttp *http)
+struct bufferevent *tls_bufferevent(struct event_base *base)
 {
+	return NULL;
 }
 
 bool tls_enabled(void)

@@ -8,13 +8,14 @@
 
 #include <stdbool.h>
 
-struct evhttp;
+struct bufferevent;
+struct event_base;
 
 /* Load cert and key and set the suites; false after logging why. */
 bool tls_init(const char *cert, const char *key, const char *ciphers, const char *ciphersuites);
 
-/* Make http speak TLS on every connection it accepts (tls_init first). */
-void tls_attach(struct evhttp *http);
+/* A bufferevent that speaks TLS as the server, for a connection evhttp accepts (tls_init first). */
+struct bufferevent *tls_bufferevent(struct event_base *base);
 
 bool tls_enabled(void);
 

@@ -279,8 +279,9 @@ static void create_account(struct req *r)
 static void list_accounts(struct req *r)
 {
 	static const char *const allowed[] = {"role", NULL};
-	struct page *p = answer_page_begin(r, 2, allowed);
+	/* The query is read before answer_page_begin, which may answer (and free r). */
 	const char *role = req_query(r, "role");
+	struct page *p = answer_page_begin(r, 2, allowed);
 	const char *values[4];
 	json_t *errors;
 

@@ -43,9 +43,10 @@ static bool cursor_id_ok(const char *id)
 static void list_audit(struct req *r)
 {
 	static const char *const allowed[] = {"object_id", "account_id", "since", "until", NULL};
-	struct page *p = answer_page_begin(r, 2, allowed);
+	/* The query is read before answer_page_begin, which may answer (and free r). */
 	const char *object = req_query(r, "object_id"), *account = req_query(r, "account_id");
 	const char *since = req_query(r, "since"), *until = req_query(r, "until");
+	struct page *p = answer_page_begin(r, 2, allowed);
 	json_t *errors;
 	const char *values[7];
 
