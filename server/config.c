@@ -59,7 +59,10 @@ static const struct option options[] = {
          "(lowered at start to what the open-files limit leaves)"},
         {"max-connections-per-addr", L(max_connections_per_addr), "256", 0, 10000000,
          "client connections at once from one address (the TCP peer: your proxy with "
-         "--trust-proxy); more are closed at once; 0: no limit"},
+         "--trust-proxy; loopback is not limited); more are closed at once; 0: no limit"},
+        {"limit-loopback", B(limit_loopback), "false", 0, 0,
+         "apply --max-connections-per-addr to loopback too (by default a proxy or monitor on "
+         "the same host is not limited)"},
         {"request-timeout-s", L(request_timeout_s), "30", 1, 3600,
          "idle and read/write timeout of a client connection"},
         {"shutdown-timeout-s", L(shutdown_timeout_s), "10", 0, 600,

@@ -27,6 +27,7 @@ struct config {
 	long max_unauthenticated_bytes;
 	long max_connections;
 	long max_connections_per_addr;
+	bool limit_loopback;
 	long request_timeout_s;
 	long shutdown_timeout_s;
 	long session_hours;

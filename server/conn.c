@@ -140,6 +140,13 @@ void conn_free(void)
 	nhubs = 0;
 }
 
+/* 127.0.0.0/8 and ::1 (and IPv4 loopback mapped into IPv6), as evhttp writes addresses. */
+static bool is_loopback(const char *addr)
+{
+	return !strncmp(addr, "127.", 4) || !strcmp(addr, "::1") ||
+	       !strncmp(addr, "::ffff:127.", 11);
+}
+
 /* Per-address counting: false when addr has --max-connections-per-addr already. */
 static unsigned addr_hash(const char *addr)
 {
@@ -505,7 +512,8 @@ static void on_adopt(evutil_socket_t fd, short what, void *arg)
 			evhttp_connection_free(c->evcon); /* on_close frees c */
 			continue;
 		}
-		if (cfg.max_connections_per_addr > 0) {
+		if (cfg.max_connections_per_addr > 0 &&
+		    (cfg.limit_loopback || !is_loopback(c->addr))) {
 			if (!addr_take(c->addr)) {
 				warn(&warn_addr,
 				     json_pack("{s:s, s:I}", "client", c->addr, "limit",
