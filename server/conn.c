@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "reqhead.h"
 #include "tls.h"
 #include "util.h"
@@ -266,6 +267,7 @@ static void on_accept_error(struct evconnlistener *lev, void *arg)
 		hub->backoff_ms = hub->backoff_ms ? hub->backoff_ms * 2 : ACCEPT_BACKOFF_MS;
 		if (hub->backoff_ms > ACCEPT_BACKOFF_MAX_MS)
 			hub->backoff_ms = ACCEPT_BACKOFF_MAX_MS;
+		metrics_accept_failed();
 		warn(&warn_accept,
 		     json_pack("{s:s, s:I, s:i}", "error", evutil_socket_error_to_string(err),
 		               "connections", (json_int_t)atomic_load(&open_total), "pause_ms",
@@ -293,6 +295,7 @@ void conn_release(size_t charged)
 /* Stop reading c for good: evhttp sees the end of the stream and closes the connection. */
 static void shut_down(struct conn *c, struct evbuffer *in)
 {
+	metrics_connection_refused(METRICS_REFUSED_MEMORY);
 	c->closing = true;
 	conn_release(c->charged);
 	c->charged = 0;
@@ -460,6 +463,7 @@ static void on_close(struct evhttp_connection *evcon, void *arg)
 		addr_give(c->addr);
 	conn_release(c->charged);
 	left = atomic_fetch_sub(&open_total, 1) - 1;
+	metrics_client_connections(-1);
 	free(c);
 	if (hub->paused && !hub->backoff_ms && left < max_total && hub->listener) {
 		hub->paused = false;
@@ -473,6 +477,7 @@ static void conn_drop(struct conn *c)
 {
 	evbuffer_remove_cb_entry(bufferevent_get_input(c->bev), c->input_cb);
 	atomic_fetch_sub(&open_total, 1);
+	metrics_client_connections(-1);
 	free(c);
 }
 
@@ -506,6 +511,7 @@ static void on_adopt(evutil_socket_t fd, short what, void *arg)
 		evhttp_connection_set_closecb(c->evcon, on_close, c);
 		if (atomic_load(&open_total) > max_total) {
 			/* another worker took the last place meanwhile */
+			metrics_connection_refused(METRICS_REFUSED_LIMIT);
 			warn(&warn_limit, json_pack("{s:I, s:I}", "connections",
 			                            (json_int_t)atomic_load(&open_total), "limit",
 			                            (json_int_t)max_total));
@@ -515,6 +521,7 @@ static void on_adopt(evutil_socket_t fd, short what, void *arg)
 		if (cfg.max_connections_per_addr > 0 &&
 		    (cfg.limit_loopback || !is_loopback(c->addr))) {
 			if (!addr_take(c->addr)) {
+				metrics_connection_refused(METRICS_REFUSED_ADDRESS);
 				warn(&warn_addr,
 				     json_pack("{s:s, s:I}", "client", c->addr, "limit",
 				               (json_int_t)cfg.max_connections_per_addr));
@@ -546,6 +553,7 @@ static struct bufferevent *make_bufferevent(struct event_base *base, void *arg)
 	hub->pending = c;
 	event_active(hub->ev_adopt, 0, 0);
 	hub->backoff_ms = 0;
+	metrics_client_connections(1);
 	if (atomic_fetch_add(&open_total, 1) + 1 >= max_total) {
 		warn(&warn_limit,
 		     json_pack("{s:I, s:I}", "connections", (json_int_t)atomic_load(&open_total),

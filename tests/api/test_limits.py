@@ -22,6 +22,15 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def metric(server, name):
+    """The value of one line of /metrics (name with its labels, as written there)."""
+    text = requests.get(server.url("/metrics"), timeout=10).text
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    raise AssertionError(f"{name} not in /metrics")
+
+
 def lines_about(server, start, words):
     return [line for line in server.lines[start:] if any(w in line for w in words)]
 
@@ -94,6 +103,7 @@ def test_accept_failing_for_want_of_descriptors_backs_off(pnetd_factory):
         for s in socks:
             s.close()
     assert healthy_within(server, 10), server.log_tail()
+    assert metric(server, "pnet_http_accept_failures_total") >= 1
 
 
 def test_too_many_connections_from_one_address(pnetd_factory):
@@ -125,6 +135,9 @@ def test_too_many_connections_from_one_address(pnetd_factory):
             time.sleep(0.2)
     for s in held + [again]:
         s.close()
+    time.sleep(0.3)
+    assert metric(server, 'pnet_http_connections_refused_total{reason="address"}') == 1
+    assert metric(server, "pnet_http_connections") >= 1
 
 
 def test_unauthenticated_bytes_are_bounded(pnetd_factory):
@@ -169,6 +182,7 @@ def test_unauthenticated_bytes_are_bounded(pnetd_factory):
         finally:
             s.close()
     assert healthy_within(server, 5)
+    assert metric(server, 'pnet_http_connections_refused_total{reason="memory"}') >= 1
 
 
 def test_loopback_is_not_limited_per_address_unless_asked(pnetd_factory):
