@@ -592,9 +592,12 @@ void conn_hub_free(struct conn_hub *hub)
 
 	if (!hub)
 		return;
+	/* Made on the last turn and never adopted: evhttp_free has freed their bufferevents. */
 	while ((c = hub->pending)) {
 		hub->pending = c->next;
-		conn_drop(c);
+		atomic_fetch_sub(&open_total, 1);
+		metrics_client_connections(-1);
+		free(c);
 	}
 	event_free(hub->ev_adopt);
 	event_free(hub->ev_resume);

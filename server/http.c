@@ -636,11 +636,10 @@ void http_setup(struct worker *w)
 	   command), so that each is answered with problem+json rather than evhttp's HTML. */
 	evhttp_set_allowed_methods(w->http, 0xffff);
 	/*
-	 * libevent answers bodies over its own limit with a plain 413 before we see them; its
-	 * limit is set well above ours so that nearly every oversized body gets our
-	 * problem+json, while memory stays bounded.
+	 * A backstop only: conn.c answers a Content-Length above the limit before evhttp reads a
+	 * body, and refuses Transfer-Encoding, so evhttp's own plain 413 is not reached.
 	 */
-	evhttp_set_max_body_size(w->http, (ev_ssize_t)cfg.max_body_bytes * 16);
+	evhttp_set_max_body_size(w->http, (ev_ssize_t)cfg.max_body_bytes);
 	evhttp_set_max_headers_size(w->http, 64 * 1024);
 	evhttp_set_timeout(w->http, (int)cfg.request_timeout_s);
 	evhttp_set_gencb(w->http, on_request, w);
