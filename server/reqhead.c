@@ -218,8 +218,12 @@ enum reqhead_event reqhead_feed(struct reqhead *h, const uint8_t *p, size_t n, s
 
 		if (h->cr) {
 			h->cr = false;
-			if (c != '\n')
-				content_byte(h, '\r'); /* a bare CR: a control byte in the line */
+			if (c != '\n') {
+				/* a bare CR: a control byte in the line, read where it stood */
+				h->offset--;
+				content_byte(h, '\r');
+				h->offset++;
+			}
 		}
 		if (c == '\r') {
 			h->cr = true;

@@ -192,7 +192,11 @@ static void bad_lines_are_mended(void **state)
 	static const char no_colon[] = "GET / HTTP/1.1\r\nno colon\r\n\r\n";
 	static const char bare_cr[] = "GET / HTTP/1.1\nX-A: a\rb\n\n";
 
+	static const char cr_first[] = "GET / HTTP/1.1\r\n\rX-A: b\r\n\r\n";
+
 	mended_is(no_colon, sizeof(no_colon) - 1, false, "X: colon");
+	/* a bare CR that starts a line is part of it */
+	mended_is(cr_first, sizeof(cr_first) - 1, false, "X:-A: b");
 	mended_is(bare_cr, sizeof(bare_cr) - 1, false, "X:A: aXb");
 	/* one line's bad bytes count for that line only */
 	struct result r = read_head("GET / HTTP/1.1\r\nX-A: \x01\r\nHost: x\r\nX: \x02\r\n\r\n");
