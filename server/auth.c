@@ -7,6 +7,8 @@
 #include "crypto.h"
 #include "http.h"
 #include "log.h"
+#include "token_use.h"
+#include "worker.h"
 
 const char *const auth_scopes[] = {
         "directory:read",
@@ -25,19 +27,18 @@ const char *const auth_scopes[] = {
 };
 
 const struct db_stmt auth_statements[] = {
+        /* A pure read: the last use is written in batches (token_use.c). */
         {"auth_token",
-         "WITH t AS ("
-         "  SELECT t.id, t.kind, t.scopes, t.last_used_at, a.id AS account_id, a.login, a.role,"
-         "         a.node_id, a.network_ids"
-         "  FROM api_token t JOIN account a ON a.id = t.account_id"
-         "  WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()"
-         "    AND NOT a.disabled),"
-         " touched AS ("
-         "  UPDATE api_token SET last_used_at = now()"
-         "  WHERE id IN (SELECT id FROM t WHERE last_used_at IS NULL"
-         "               OR last_used_at < now() - interval '1 minute'))"
-         "SELECT account_id, login, role, coalesce(node_id::text, ''), network_ids::text, id,"
-         "       kind, scopes::text FROM t"},
+         "SELECT a.id, a.login, a.role, coalesce(a.node_id::text, ''), a.network_ids::text,"
+         "       t.id, t.kind, t.scopes::text,"
+         "       t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute'"
+         " FROM api_token t JOIN account a ON a.id = t.account_id"
+         " WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()"
+         "   AND NOT a.disabled"},
+        {"auth_token_used",
+         "UPDATE api_token SET last_used_at = now()"
+         " WHERE id = ANY ($1::uuid[])"
+         "   AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')"},
 };
 const size_t auth_nstatements = sizeof(auth_statements) / sizeof(auth_statements[0]);
 
@@ -103,6 +104,8 @@ static void on_token(void *arg, const struct db_result *res)
 	snprintf(r->auth.token_id, sizeof(r->auth.token_id), "%s", PQgetvalue(pg, 0, 5));
 	r->auth.integration = !strcmp(PQgetvalue(pg, 0, 6), "integration");
 	r->auth.scopes = xstrdup(PQgetvalue(pg, 0, 7));
+	if (!strcmp(PQgetvalue(pg, 0, 8), "t"))
+		token_use_note(r->worker->token_use, r->auth.token_id);
 
 	if (!(r->auth.role & roles)) {
 		http_forbidden(r, "Your role may not use this endpoint.");

@@ -32,7 +32,11 @@ static const struct option options[] = {
         {"workers", L(workers), "0", 0, 256, "worker threads; 0 means one per core"},
         {"database", S(database), "dbname=pnet", 0, 0,
          "libpq connection string (multi-host and sslmode work as libpq documents)"},
-        {"db-pool-size", L(db_pool_size), "4", 1, 64, "database connections per worker"},
+        {"database-read", S(database_read), "", 0, 0,
+         "libpq connection string of a hot standby for the routes that only read and may lag a "
+         "little (directory, HSDS, statistics, chain lists); empty: the primary serves them"},
+        {"db-pool-size", L(db_pool_size), "4", 1, 64,
+         "database connections per worker (and as many to --database-read when set)"},
         {"db-queue-max", L(db_queue_max), "1024", 1, 1000000,
          "queries waiting for a connection per worker before 503"},
         {"db-queue-timeout-ms", L(db_queue_timeout_ms), "5000", 10, 600000,

@@ -14,6 +14,7 @@ struct config {
 	long port;
 	long workers;
 	char *database;
+	char *database_read; /* "" when reads go to the primary too */
 	long db_pool_size;
 	long db_queue_max;
 	long db_queue_timeout_ms;

@@ -406,6 +406,26 @@ static void on_queue_timer(evutil_socket_t fd, short what, void *arg)
 		event_del(pool->ev_queue_timer);
 }
 
+/*
+ * The "options" every connection sends: the conninfo's own (an operator's "-c search_path=..."
+ * or "-c default_transaction_read_only=on") followed by pnetd's statement timeout. Given as a
+ * keyword after the conninfo, it replaces the conninfo's, so both are put together here.
+ */
+static char *connection_options(const char *conninfo)
+{
+	PQconninfoOption *parsed = PQconninfoParse(conninfo, NULL);
+	const char *own = NULL;
+	char *options;
+
+	for (PQconninfoOption *o = parsed; o && o->keyword; o++)
+		if (!strcmp(o->keyword, "options") && o->val && *o->val)
+			own = o->val;
+	options = xasprintf("%s%s-c statement_timeout=%ld", own ? own : "", own ? " " : "",
+	                    cfg.db_statement_timeout_ms);
+	PQconninfoFree(parsed);
+	return options;
+}
+
 struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int size,
                             const struct db_stmt *stmts, size_t nstmts)
 {
@@ -413,7 +433,7 @@ struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int s
 
 	pool->base = base;
 	pool->conninfo = xstrdup(conninfo);
-	pool->options = xasprintf("-c statement_timeout=%ld", cfg.db_statement_timeout_ms);
+	pool->options = connection_options(conninfo);
 	pool->stmts = stmts;
 	pool->nstmts = nstmts;
 	pool->size = size;

@@ -298,7 +298,14 @@ void req_actor(const struct req *r, const char **values)
 
 void req_db(struct req *r, const char *stmt, int nparams, const char *const *values, db_callback cb)
 {
-	db_query(r->worker->db, stmt, nparams, values, cb, r);
+	struct db_pool *pool = r->worker->db;
+
+	/* After the token check, a read-replica route reads from the standby while it is up;
+	   when it is away, the primary answers instead of a 503. */
+	if (r->handler_running && r->worker->db_read &&
+	    (r->match.route->flags & ROUTE_READ_REPLICA) && db_pool_available(r->worker->db_read))
+		pool = r->worker->db_read;
+	db_query(pool, stmt, nparams, values, cb, r);
 }
 
 /* An incoming X-Request-Id is kept when it is short and plain; else we make one. */
@@ -486,8 +493,16 @@ void http_stream_end(struct req *r, bool abort)
 	req_finish(r);
 }
 
+void http_shutting_down(struct req *r)
+{
+	http_header(r, "Retry-After", "1");
+	http_problem(r, 503, "shutting-down", "Service restarting",
+	             "This server is shutting down; retry in a moment.");
+}
+
 void http_run_handler(struct req *r)
 {
+	r->handler_running = true;
 	/* Authenticated: no longer counted among the unauthenticated bytes. */
 	if (!(r->match.route->flags & ROUTE_PUBLIC)) {
 		conn_release(r->charged);
@@ -576,9 +591,7 @@ static void on_request(struct evhttp_request *evreq, void *arg)
 	r->charged = head.charged;
 
 	if (w->draining) {
-		http_header(r, "Retry-After", "1");
-		http_problem(r, 503, "shutting-down", "Service restarting",
-		             "This server is shutting down; retry in a moment.");
+		http_shutting_down(r);
 		return;
 	}
 	if (!head_acceptable(r, &head))

@@ -51,7 +51,8 @@ struct req {
 	/* Handler state kept across database callbacks; ctx_free releases it with r. */
 	void *ctx;
 	void (*ctx_free)(void *ctx);
-	void *stream_gone; /* set while answering with http_stream_start */
+	void *stream_gone;    /* set while answering with http_stream_start */
+	bool handler_running; /* the route's handler has been called (authentication is done) */
 	size_t charged; /* bytes counted among unauthenticated ones until authenticated (conn.h) */
 };
 
@@ -149,5 +150,8 @@ void http_stream_end(struct req *r, bool abort);
 
 /* Continue a request after authentication: the route's handler runs. */
 void http_run_handler(struct req *r);
+
+/* 503 shutting-down with Retry-After: this instance is stopping, another one can answer. */
+void http_shutting_down(struct req *r);
 
 #endif

@@ -83,10 +83,13 @@ void jobs_stop(void)
 	nthreads_ = 0;
 }
 
-void jobs_submit(struct worker *w, job_work work, job_done done, void *arg)
+bool jobs_submit(struct worker *w, job_work work, job_done done, void *arg)
 {
-	struct job *j = xcalloc(1, sizeof(*j));
+	struct job *j;
 
+	if (w->closing)
+		return false;
+	j = xcalloc(1, sizeof(*j));
 	j->work = work;
 	j->done = done;
 	j->arg = arg;
@@ -102,6 +105,7 @@ void jobs_submit(struct worker *w, job_work work, job_done done, void *arg)
 	pending++;
 	pthread_cond_signal(&wake);
 	pthread_mutex_unlock(&lock);
+	return true;
 }
 
 size_t jobs_pending(void)

@@ -7,7 +7,10 @@
 #ifndef PNET_JOBS_H
 #define PNET_JOBS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "util.h"
 
 struct worker;
 
@@ -21,8 +24,11 @@ void jobs_start(int nthreads);
 /* Finish queued jobs and join the threads. Call it once no worker loop runs any more. */
 void jobs_stop(void);
 
-/* On w's loop: run work on a job thread, then done on w's loop. */
-void jobs_submit(struct worker *w, job_work work, job_done done, void *arg);
+/*
+ * On w's loop: run work on a job thread, then done on w's loop. False (and nothing runs) when
+ * w's loop is ending: the caller answers 503 (http_shutting_down).
+ */
+MUST_CHECK bool jobs_submit(struct worker *w, job_work work, job_done done, void *arg);
 
 /* Jobs submitted and not finished yet (queued or running), for back-pressure. */
 size_t jobs_pending(void);

@@ -17,6 +17,8 @@ static const double bucket_bounds[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
 
 struct worker_gauges {
 	_Atomic long connections, ready, busy, queued, inflight;
+	/* the --database-read pool, all 0 without one */
+	_Atomic long read_connections, read_ready, read_busy;
 };
 
 static size_t nroutes_;
@@ -67,7 +69,8 @@ void metrics_request(long route, const char *method, int status, uint64_t ms)
 	atomic_fetch_add_explicit(&duration_count, 1, memory_order_relaxed);
 }
 
-void metrics_worker(int worker, const struct db_pool_stats *pool, size_t inflight)
+void metrics_worker(int worker, const struct db_pool_stats *pool,
+                    const struct db_pool_stats *read_pool, size_t inflight)
 {
 	struct worker_gauges *g;
 
@@ -79,6 +82,11 @@ void metrics_worker(int worker, const struct db_pool_stats *pool, size_t infligh
 	atomic_store(&g->busy, pool->busy);
 	atomic_store(&g->queued, (long)pool->queued);
 	atomic_store(&g->inflight, (long)inflight);
+	if (read_pool) {
+		atomic_store(&g->read_connections, read_pool->connections);
+		atomic_store(&g->read_ready, read_pool->ready);
+		atomic_store(&g->read_busy, read_pool->busy);
+	}
 }
 
 void metrics_sse_clients(long delta)
@@ -113,6 +121,7 @@ char *metrics_render(void)
 	FILE *f = open_memstream(&text, &len);
 	uint64_t cumulative = 0;
 	long conns = 0, ready = 0, busy = 0, queued = 0, inflight = 0;
+	long read_conns = 0, read_ready = 0, read_busy = 0;
 
 	fputs("# HELP pnet_http_requests_total Requests answered, by route, method and status.\n"
 	      "# TYPE pnet_http_requests_total counter\n",
@@ -155,6 +164,9 @@ char *metrics_render(void)
 		busy += atomic_load(&gauges[w].busy);
 		queued += atomic_load(&gauges[w].queued);
 		inflight += atomic_load(&gauges[w].inflight);
+		read_conns += atomic_load(&gauges[w].read_connections);
+		read_ready += atomic_load(&gauges[w].read_ready);
+		read_busy += atomic_load(&gauges[w].read_busy);
 	}
 	fprintf(f,
 	        "# HELP pnet_db_connections Database connections of all workers, by state.\n"
@@ -162,6 +174,12 @@ char *metrics_render(void)
 	        "pnet_db_connections{state=\"configured\"} %ld\n"
 	        "pnet_db_connections{state=\"ready\"} %ld\n"
 	        "pnet_db_connections{state=\"busy\"} %ld\n"
+	        "# HELP pnet_db_read_connections Connections to the --database-read standby, by "
+	        "state.\n"
+	        "# TYPE pnet_db_read_connections gauge\n"
+	        "pnet_db_read_connections{state=\"configured\"} %ld\n"
+	        "pnet_db_read_connections{state=\"ready\"} %ld\n"
+	        "pnet_db_read_connections{state=\"busy\"} %ld\n"
 	        "# HELP pnet_db_queue_length Queries waiting for a database connection.\n"
 	        "# TYPE pnet_db_queue_length gauge\n"
 	        "pnet_db_queue_length %ld\n"
@@ -178,8 +196,8 @@ char *metrics_render(void)
 	        "# TYPE pnet_webhook_attempts_total counter\n"
 	        "pnet_webhook_attempts_total{outcome=\"delivered\"} %llu\n"
 	        "pnet_webhook_attempts_total{outcome=\"failed\"} %llu\n",
-	        conns, ready, busy, queued, inflight, nworkers_, atomic_load(&sse_clients),
-	        (unsigned long long)atomic_load(&webhook_attempts[1]),
+	        conns, ready, busy, read_conns, read_ready, read_busy, queued, inflight, nworkers_,
+	        atomic_load(&sse_clients), (unsigned long long)atomic_load(&webhook_attempts[1]),
 	        (unsigned long long)atomic_load(&webhook_attempts[0]));
 	fprintf(f,
 	        "# HELP pnet_http_connections Open client connections.\n"

@@ -19,7 +19,9 @@ void metrics_free(void);
 void metrics_request(long route, const char *method, int status, uint64_t ms);
 
 /* A worker's current pool figures and in-flight requests (called on its own thread). */
-void metrics_worker(int worker, const struct db_pool_stats *pool, size_t inflight);
+/* A worker's gauges, each second: its pools (read_pool NULL without --database-read). */
+void metrics_worker(int worker, const struct db_pool_stats *pool,
+                    const struct db_pool_stats *read_pool, size_t inflight);
 
 /* An event stream opened (+1) or ended (-1). */
 void metrics_sse_clients(long delta);

@@ -28,6 +28,11 @@ enum route_flag {
 	 * streams; the request log holds the path without the query, so it is never logged.
 	 */
 	ROUTE_QUERY_TOKEN = 1u << 3,
+	/*
+	 * Only reads, and may read a moment behind the primary: its statements go to the
+	 * --database-read standby when one is configured and up (the token check does not).
+	 */
+	ROUTE_READ_REPLICA = 1u << 4,
 };
 
 enum role_bit {

@@ -388,9 +388,7 @@ void sse_open(struct req *r, const char *txid, const char *seq)
 	static const char hello[] = "retry: 2000\n: connected\n\n";
 
 	if (r->worker->draining) {
-		http_header(r, "Retry-After", "1");
-		http_problem(r, 503, "shutting-down", "Service restarting",
-		             "This server is shutting down; retry in a moment.");
+		http_shutting_down(r);
 		return;
 	}
 	s = xcalloc(1, sizeof(*s));

@@ -15,14 +15,17 @@
 #include "retention.h"
 #include "sse.h"
 #include "webhook.h"
+#include "token_use.h"
 #include "util.h"
 
 static void publish_gauges(struct worker *w)
 {
-	struct db_pool_stats stats;
+	struct db_pool_stats stats, read_stats;
 
 	db_pool_get_stats(w->db, &stats);
-	metrics_worker(w->index, &stats, w->inflight);
+	if (w->db_read)
+		db_pool_get_stats(w->db_read, &read_stats);
+	metrics_worker(w->index, &stats, w->db_read ? &read_stats : NULL, w->inflight);
 }
 
 static void on_gauge_timer(evutil_socket_t fd, short what, void *arg)
@@ -38,6 +41,7 @@ static void finish(struct worker *w)
 {
 	struct timeval grace = {.tv_sec = 0, .tv_usec = 200000};
 
+	w->closing = true;
 	event_base_loopexit(w->base, &grace);
 }
 
@@ -77,6 +81,7 @@ static void on_shutdown(evutil_socket_t fd, short what, void *arg)
 	/* Streams would otherwise hold the worker until the deadline: end them now. */
 	sse_hub_drain(w->sse);
 	webhooks_drain(w->webhooks);
+	token_use_flush(w->token_use);
 	if (w->inflight == 0) {
 		finish(w);
 		return;
@@ -116,6 +121,10 @@ static void *worker_main(void *arg)
 	 */
 	db_pool_free(w->db);
 	w->db = NULL;
+	db_pool_free(w->db_read);
+	w->db_read = NULL;
+	token_use_free(w->token_use);
+	w->token_use = NULL;
 	sse_hub_free(w->sse);
 	w->sse = NULL;
 	webhooks_free(w->webhooks);
@@ -154,6 +163,11 @@ struct worker *workers_start(int n, int listen_fd)
 		}
 		w->conns = conn_hub_new(w);
 		w->db = db_pool_new(w->base, cfg.database, (int)cfg.db_pool_size, stmts, nstmts);
+		/* Every statement is prepared on the standby too (PREPARE does not write); only
+		   ROUTE_READ_REPLICA routes run theirs there. */
+		if (cfg.database_read[0])
+			w->db_read = db_pool_new(w->base, cfg.database_read, (int)cfg.db_pool_size,
+			                         stmts, nstmts);
 		w->ev_shutdown = event_new(w->base, -1, 0, on_shutdown, w);
 		w->ev_deadline = event_new(w->base, -1, 0, on_deadline, w);
 		w->ev_gauges = event_new(w->base, -1, EV_PERSIST, on_gauge_timer, w);
@@ -162,6 +176,7 @@ struct worker *workers_start(int n, int listen_fd)
 			retention_start(w); /* one purge timer per process */
 		w->ev_wake = event_new(w->base, -1, 0, on_wake, w);
 		w->sse = sse_hub_new(w);
+		w->token_use = token_use_new(w);
 		/* One dispatcher per process; SKIP LOCKED shares the work between processes. */
 		if (i == 0)
 			w->webhooks = webhooks_start(w);

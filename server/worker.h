@@ -17,6 +17,7 @@ struct event;
 struct sse_hub;
 struct webhook_dispatcher;
 struct conn_hub;
+struct token_use;
 
 struct worker {
 	int index;
@@ -25,6 +26,7 @@ struct worker {
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
 	struct db_pool *db;
+	struct db_pool *db_read;             /* --database-read, or NULL */
 	struct event *ev_shutdown;           /* activated from the main thread on SIGTERM */
 	struct event *ev_deadline;           /* the shutdown timeout */
 	struct event *ev_gauges;             /* publishes pool figures to /metrics each second */
@@ -32,10 +34,12 @@ struct worker {
 	struct sse_hub *sse;                 /* this worker's event streams (sse.c) */
 	struct webhook_dispatcher *webhooks; /* worker 0 only: webhook deliveries (webhook.c) */
 	struct conn_hub *conns;              /* its client connections and their limits (conn.c) */
+	struct token_use *token_use;         /* last use of tokens, written in batches */
 	int listen_fd;
 	size_t inflight; /* requests taken and not yet answered */
 	size_t jobs;     /* jobs.c: submitted from this loop and not yet back on it */
 	bool draining;
+	bool closing; /* the loop ends in a moment: no new jobs (they would not come back) */
 	bool waited_for_jobs; /* the deadline passed while jobs were out (logged once) */
 };
 

@@ -210,7 +210,8 @@ static void account_write_start(struct req *r, long expected_version,
 		return;
 	}
 	w->password = xstrdup(password);
-	jobs_submit(r->worker, hash_password, on_hashed, w);
+	if (!jobs_submit(r->worker, hash_password, on_hashed, w))
+		http_shutting_down(r);
 }
 
 /* The role rules that make an account usable, checked for the state after the write. */

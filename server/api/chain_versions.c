@@ -715,7 +715,8 @@ static void delete_version(struct req *r)
 }
 
 static const struct route routes[] = {
-        {"GET", "/v1/chains/{id}/versions", list_versions, 0, ROLE_ANY, "chains:read"},
+        {"GET", "/v1/chains/{id}/versions", list_versions, ROUTE_READ_REPLICA, ROLE_ANY,
+         "chains:read"},
         {"POST", "/v1/chains/{id}/versions", create_version, ROUTE_BODY,
          ROLE_ADMIN | ROLE_COORDINATOR, "chains:write"},
         {"GET", "/v1/chains/{id}/versions/{v}", get_version, 0, ROLE_ANY, "chains:read"},

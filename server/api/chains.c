@@ -195,7 +195,8 @@ static void update_chain(struct req *r)
 }
 
 static const struct route routes[] = {
-        {"GET", "/v1/networks/{id}/chains", list_chains, 0, ROLE_ANY, "chains:read"},
+        {"GET", "/v1/networks/{id}/chains", list_chains, ROUTE_READ_REPLICA, ROLE_ANY,
+         "chains:read"},
         {"POST", "/v1/networks/{id}/chains", create_chain, ROUTE_BODY,
          ROLE_ADMIN | ROLE_COORDINATOR, "chains:write"},
         {"GET", "/v1/chains/{id}", get_chain, 0, ROLE_ANY, "chains:read"},

@@ -233,12 +233,15 @@ static void export_all(struct req *r)
 }
 
 static const struct route routes[] = {
-        {"GET", "/v1/hsds/organizations", list_organizations, 0, ROLE_ANY, "directory:read"},
-        {"GET", "/v1/hsds/locations", list_locations, 0, ROLE_ANY, "directory:read"},
-        {"GET", "/v1/hsds/services", list_services, 0, ROLE_ANY, "directory:read"},
-        {"GET", "/v1/hsds/service_at_locations", list_service_at_locations, 0, ROLE_ANY,
+        {"GET", "/v1/hsds/organizations", list_organizations, ROUTE_READ_REPLICA, ROLE_ANY,
          "directory:read"},
-        {"GET", "/v1/hsds/export", export_all, 0, ROLE_ADMIN | ROLE_COORDINATOR, "directory:read"},
+        {"GET", "/v1/hsds/locations", list_locations, ROUTE_READ_REPLICA, ROLE_ANY,
+         "directory:read"},
+        {"GET", "/v1/hsds/services", list_services, ROUTE_READ_REPLICA, ROLE_ANY, "directory:read"},
+        {"GET", "/v1/hsds/service_at_locations", list_service_at_locations, ROUTE_READ_REPLICA,
+         ROLE_ANY, "directory:read"},
+        {"GET", "/v1/hsds/export", export_all, ROUTE_READ_REPLICA, ROLE_ADMIN | ROLE_COORDINATOR,
+         "directory:read"},
 };
 
 API_MODULE(hsds_api, "hsds", routes, stmts);

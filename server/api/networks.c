@@ -583,7 +583,7 @@ static void delete_target_group(struct req *r)
 
 static const struct route routes[] = {
         {"POST", "/v1/networks", create_network, ROUTE_BODY, ROLE_ADMIN, "directory:write"},
-        {"GET", "/v1/networks", list_networks, 0, DIRECTORY_READ},
+        {"GET", "/v1/networks", list_networks, ROUTE_READ_REPLICA, DIRECTORY_READ},
         {"GET", "/v1/networks/{id}", get_network, 0, DIRECTORY_READ},
         {"PATCH", "/v1/networks/{id}", update_network, ROUTE_BODY, DIRECTORY_WRITE},
         {"GET", "/v1/networks/{id}/members", list_members, 0, DIRECTORY_READ},

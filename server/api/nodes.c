@@ -199,7 +199,7 @@ static void update_node(struct req *r)
 static const struct route routes[] = {
         {"POST", "/v1/nodes", create_node, ROUTE_BODY, ROLE_ADMIN | ROLE_COORDINATOR,
          "directory:write"},
-        {"GET", "/v1/nodes", list_nodes, 0, ROLE_ANY, "directory:read"},
+        {"GET", "/v1/nodes", list_nodes, ROUTE_READ_REPLICA, ROLE_ANY, "directory:read"},
         {"GET", "/v1/nodes/{id}", get_node, 0, ROLE_ANY, "directory:read"},
         {"PATCH", "/v1/nodes/{id}", update_node, ROUTE_BODY,
          ROLE_ADMIN | ROLE_COORDINATOR | ROLE_CASEWORKER, "directory:write"},

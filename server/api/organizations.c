@@ -148,7 +148,8 @@ static void update_organization(struct req *r)
 static const struct route routes[] = {
         {"POST", "/v1/organizations", create_organization, ROUTE_BODY,
          ROLE_ADMIN | ROLE_COORDINATOR, "directory:write"},
-        {"GET", "/v1/organizations", list_organizations, 0, ROLE_ANY, "directory:read"},
+        {"GET", "/v1/organizations", list_organizations, ROUTE_READ_REPLICA, ROLE_ANY,
+         "directory:read"},
         {"GET", "/v1/organizations/{id}", get_organization, 0, ROLE_ANY, "directory:read"},
         {"PATCH", "/v1/organizations/{id}", update_organization, ROUTE_BODY,
          ROLE_ADMIN | ROLE_COORDINATOR, "directory:write"},

@@ -468,7 +468,7 @@ static const struct route routes[] = {
         {"POST", "/v1/nodes/{id}/services", create_service, ROUTE_BODY, ROLE_CASEWORKER,
          "directory:write"},
         {"GET", "/v1/nodes/{id}/services", list_node_services, 0, ROLE_ANY, "directory:read"},
-        {"GET", "/v1/services", search_services, 0, ROLE_ANY, "directory:read"},
+        {"GET", "/v1/services", search_services, ROUTE_READ_REPLICA, ROLE_ANY, "directory:read"},
         {"GET", "/v1/services/{id}", get_service, 0, ROLE_ANY, "directory:read"},
         {"PATCH", "/v1/services/{id}", update_service, ROUTE_BODY, ROLE_CASEWORKER,
          "directory:write"},

@@ -213,7 +213,8 @@ static void on_attempt(void *arg, const struct db_result *res)
 		             "Too many logins at once; try again in a moment.");
 		return;
 	}
-	jobs_submit(r->worker, verify_password, on_verified, l);
+	if (!jobs_submit(r->worker, verify_password, on_verified, l))
+		http_shutting_down(r);
 }
 
 static void login(struct req *r)

@@ -442,11 +442,11 @@ static void get_agreements(struct req *r)
 }
 
 static const struct route routes[] = {
-        {"GET", "/v1/networks/{id}/stats/flows", get_flows, 0, ROLE_ADMIN | ROLE_COORDINATOR,
-         "stats:read"},
-        {"GET", "/v1/chains/{id}/stats/funnel", get_funnel, 0, ROLE_ADMIN | ROLE_COORDINATOR,
-         "stats:read"},
-        {"GET", "/v1/networks/{id}/stats/agreements", get_agreements, 0,
+        {"GET", "/v1/networks/{id}/stats/flows", get_flows, ROUTE_READ_REPLICA,
+         ROLE_ADMIN | ROLE_COORDINATOR, "stats:read"},
+        {"GET", "/v1/chains/{id}/stats/funnel", get_funnel, ROUTE_READ_REPLICA,
+         ROLE_ADMIN | ROLE_COORDINATOR, "stats:read"},
+        {"GET", "/v1/networks/{id}/stats/agreements", get_agreements, ROUTE_READ_REPLICA,
          ROLE_ADMIN | ROLE_COORDINATOR, "stats:read"},
 };
 

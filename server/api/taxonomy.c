@@ -27,7 +27,7 @@ static void list_taxonomy(struct req *r)
 }
 
 static const struct route routes[] = {
-        {"GET", "/v1/taxonomy", list_taxonomy, 0, ROLE_ANY, "directory:read"},
+        {"GET", "/v1/taxonomy", list_taxonomy, ROUTE_READ_REPLICA, ROLE_ANY, "directory:read"},
 };
 
 API_MODULE(taxonomy_api, "taxonomy", routes, stmts);
