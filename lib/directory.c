@@ -1,6 +1,7 @@
 #include "directory.h"
 
 #include <stddef.h>
+#include <string.h>
 
 const char *const directory_organization_kinds[] = {
         "public_agency", "municipality", "welfare_association", "nonprofit", "church", "company",
@@ -29,3 +30,19 @@ const char *const directory_service_statuses[] = {"active", "inactive", "tempora
 
 /* Opening hours at the node, or consultation hours held elsewhere (a community centre, say). */
 const char *const directory_schedule_kinds[] = {"opening", "mobile", NULL};
+
+/* In the order of directory_node_kinds. */
+static const char *const node_kinds_de[] = {
+        "Jobcenter",      "Agentur für Arbeit", "Sozialamt",         "Jugendamt",
+        "Gesundheitsamt", "Gesundheitswesen",   "Wohlfahrtsverband", "Beratungsstelle",
+        "Bildungsträger", "Wohnungswirtschaft", "Arbeitgeber",       "Quartierszentrum",
+        "Kommune",        "Sonstige",
+};
+
+const char *directory_node_kind_de(const char *kind)
+{
+	for (size_t i = 0; kind && directory_node_kinds[i]; i++)
+		if (!strcmp(directory_node_kinds[i], kind))
+			return node_kinds_de[i];
+	return NULL;
+}

@@ -12,4 +12,7 @@ extern const char *const directory_node_kinds[];
 extern const char *const directory_service_statuses[];
 extern const char *const directory_schedule_kinds[];
 
+/* The German name of a node kind, as the web app shows it ("Beratungsstelle"), or NULL. */
+const char *directory_node_kind_de(const char *kind);
+
 #endif

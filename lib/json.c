@@ -63,14 +63,27 @@ json_t *json_parse_object(const char *body, size_t len, char *err, size_t errlen
 	return root;
 }
 
-void json_add_error(json_t *errors, const char *field, const char *message)
+json_t *json_add_error(json_t *errors, const char *field, const char *code, const char *message)
 {
-	json_t *e = json_pack("{s:s, s:s}", "field", field ? field : "", "message", message);
+	json_t *e = json_pack("{s:s, s:s, s:s}", "field", field ? field : "", "code",
+	                      code ? code : JSON_CODE_INVALID, "message", message ? message : "");
 
 	/* json_pack refuses invalid UTF-8; keep the problem, if not its name. */
 	if (!e)
-		e = json_pack("{s:s, s:s}", "field", "", "message", message ? message : "");
+		e = json_pack("{s:s, s:s, s:s}", "field", "", "code", JSON_CODE_INVALID, "message",
+		              message && validate_utf8(message, strlen(message)) ? message : "");
 	json_array_append_new(errors, e);
+	return e;
+}
+
+/* The same with the bounds a length, range or count problem names, for clients' wording. */
+static void add_bounds_error(json_t *errors, const char *field, const char *code,
+                             const char *message, long long min, long long max)
+{
+	json_t *e = json_add_error(errors, field, code, message);
+
+	json_object_set_new(e, "min", json_integer(min));
+	json_object_set_new(e, "max", json_integer(max));
 }
 
 const char *json_get_string(const json_t *obj, const char *key)
@@ -118,6 +131,19 @@ static void enum_message(char *buf, size_t len, const char *const *values)
 	snprintf(buf + used, len - used, ".");
 }
 
+/* A not_in_list problem with the allowed values (a JSON array), for clients' choice lists. */
+static void add_enum_error(json_t *errors, const char *field, const char *const *values)
+{
+	char msg[512];
+	json_t *allowed = json_array();
+
+	enum_message(msg, sizeof(msg), values);
+	for (size_t i = 0; values && values[i]; i++)
+		json_array_append_new(allowed, json_string(values[i]));
+	json_object_set_new(json_add_error(errors, field, JSON_CODE_NOT_IN_LIST, msg), "allowed",
+	                    allowed);
+}
+
 /* Whether min/max give a range; both 0 means none. */
 static bool has_bounds(const struct json_field *f)
 {
@@ -153,24 +179,29 @@ static size_t check_text(const char *name, const json_t *v, size_t min, size_t m
 	case VALIDATE_TEXT_OK:
 		return 0;
 	case VALIDATE_TEXT_BAD_UTF8:
-		json_add_error(errors, name, "Must be valid UTF-8 text.");
+		json_add_error(errors, name, JSON_CODE_ENCODING, "Must be valid UTF-8 text.");
 		return 1;
 	case VALIDATE_TEXT_CONTROL:
-		json_add_error(errors, name,
-		               multiline ? "Must not contain control characters other than "
-		                           "newline and tab."
-		                         : "Must be a single line without control characters.");
+		if (multiline)
+			json_add_error(errors, name, JSON_CODE_CONTROL_CHARACTERS,
+			               "Must not contain control characters other than newline and "
+			               "tab.");
+		else
+			json_add_error(errors, name, JSON_CODE_SINGLE_LINE,
+			               "Must be a single line without control characters.");
 		return 1;
 	case VALIDATE_TEXT_TOO_SHORT:
 		if (min == 1)
 			snprintf(msg, sizeof(msg), "Must not be empty.");
 		else
 			snprintf(msg, sizeof(msg), "Must be at least %zu characters long.", min);
-		json_add_error(errors, name, msg);
+		add_bounds_error(errors, name, JSON_CODE_TOO_SHORT, msg, (long long)min,
+		                 (long long)max);
 		return 1;
 	case VALIDATE_TEXT_TOO_LONG:
 		snprintf(msg, sizeof(msg), "Must be at most %zu characters long.", max);
-		json_add_error(errors, name, msg);
+		add_bounds_error(errors, name, JSON_CODE_TOO_LONG, msg, (long long)min,
+		                 (long long)max);
 		return 1;
 	}
 	return 0;
@@ -178,13 +209,13 @@ static size_t check_text(const char *name, const json_t *v, size_t min, size_t m
 
 /* A string that passes a validate_* predicate, or one error with message. */
 static size_t check_format(const char *name, const json_t *v, bool (*ok)(const char *),
-                           const char *message, json_t *errors)
+                           const char *code, const char *message, json_t *errors)
 {
 	const char *s = json_string_value(v);
 
 	/* A string with an embedded NUL (only when built in code) is never a valid format. */
 	if (!s || strlen(s) != json_string_length(v) || !ok(s)) {
-		json_add_error(errors, name, message);
+		json_add_error(errors, name, code, message);
 		return 1;
 	}
 	return 0;
@@ -207,7 +238,7 @@ static size_t check_list(const char *name, const struct json_field *f, const jso
 
 	if (has_bounds(f) && ((long long)n < f->min || (long long)n > f->max)) {
 		count_message(msg, sizeof(msg), f->min, f->max);
-		json_add_error(errors, name, msg);
+		add_bounds_error(errors, name, JSON_CODE_COUNT, msg, f->min, f->max);
 		added++;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -217,9 +248,10 @@ static size_t check_list(const char *name, const struct json_field *f, const jso
 		snprintf(item, sizeof(item), "%s[%zu]", name, i);
 		utf8_trim(item);
 		if (f->type == JF_UUID_ARRAY) {
-			good = !check_format(item, it, validate_uuid, "Must be a UUID.", errors);
+			good = !check_format(item, it, validate_uuid, JSON_CODE_UUID,
+			                     "Must be a UUID.", errors);
 		} else if (!json_is_string(it)) {
-			json_add_error(errors, item, "Must be a string.");
+			json_add_error(errors, item, JSON_CODE_WRONG_TYPE, "Must be a string.");
 			good = false;
 		} else {
 			size_t max = f->item_max > 0 ? (size_t)f->item_max : ITEM_MAX_DEFAULT;
@@ -236,7 +268,7 @@ static size_t check_list(const char *name, const struct json_field *f, const jso
 			if (json_is_string(prev) && item_equal(f->type, prev, it)) {
 				snprintf(msg, sizeof(msg),
 				         "Repeats item %zu; items must be distinct.", j);
-				json_add_error(errors, item, msg);
+				json_add_error(errors, item, JSON_CODE_DUPLICATE, msg);
 				added++;
 				break;
 			}
@@ -254,7 +286,7 @@ static size_t check_value(const char *name, const struct json_field *f, const js
 	if (json_is_null(v)) {
 		if (f->flags & JF_NULLABLE)
 			return 0;
-		json_add_error(errors, name, "Must not be null.");
+		json_add_error(errors, name, JSON_CODE_NOT_NULL, "Must not be null.");
 		return 1;
 	}
 	switch (f->type) {
@@ -266,95 +298,97 @@ static size_t check_value(const char *name, const struct json_field *f, const js
 		                  f->flags & JF_MULTILINE, errors);
 	case JF_INTEGER:
 		if (!json_is_integer(v)) {
-			json_add_error(errors, name, "Must be an integer.");
+			json_add_error(errors, name, JSON_CODE_WRONG_TYPE, "Must be an integer.");
 			return 1;
 		}
 		if (has_bounds(f) &&
 		    (json_integer_value(v) < f->min || json_integer_value(v) > f->max)) {
 			range_message(msg, sizeof(msg), f->min, f->max);
-			json_add_error(errors, name, msg);
+			add_bounds_error(errors, name, JSON_CODE_OUT_OF_RANGE, msg, f->min, f->max);
 			return 1;
 		}
 		return 0;
 	case JF_NUMBER:
 		if (!json_is_number(v)) {
-			json_add_error(errors, name, "Must be a number.");
+			json_add_error(errors, name, JSON_CODE_WRONG_TYPE, "Must be a number.");
 			return 1;
 		}
 		if (has_bounds(f) && (json_number_value(v) < (double)f->min ||
 		                      json_number_value(v) > (double)f->max)) {
 			range_message(msg, sizeof(msg), f->min, f->max);
-			json_add_error(errors, name, msg);
+			add_bounds_error(errors, name, JSON_CODE_OUT_OF_RANGE, msg, f->min, f->max);
 			return 1;
 		}
 		return 0;
 	case JF_BOOLEAN:
 		if (json_is_boolean(v))
 			return 0;
-		json_add_error(errors, name, "Must be true or false.");
+		json_add_error(errors, name, JSON_CODE_WRONG_TYPE, "Must be true or false.");
 		return 1;
 	case JF_UUID:
-		return check_format(name, v, validate_uuid, "Must be a UUID.", errors);
+		return check_format(name, v, validate_uuid, JSON_CODE_UUID, "Must be a UUID.",
+		                    errors);
 	case JF_DATE:
-		return check_format(name, v, validate_date,
+		return check_format(name, v, validate_date, JSON_CODE_DATE,
 		                    "Must be a date as YYYY-MM-DD that exists.", errors);
 	case JF_TIMESTAMP:
-		return check_format(name, v, validate_timestamp,
+		return check_format(name, v, validate_timestamp, JSON_CODE_TIMESTAMP,
 		                    "Must be a date and time as in 2026-03-01T09:30:00+01:00.",
 		                    errors);
 	case JF_ENUM:
 		if (json_is_string(v) && validate_enum(json_string_value(v), f->enum_values) &&
 		    strlen(json_string_value(v)) == json_string_length(v))
 			return 0;
-		enum_message(msg, sizeof(msg), f->enum_values);
-		json_add_error(errors, name, msg);
+		add_enum_error(errors, name, f->enum_values);
 		return 1;
 	case JF_LOGIN:
-		return check_format(name, v, validate_login,
+		return check_format(name, v, validate_login, JSON_CODE_LOGIN,
 		                    "Must be 3 to 64 of a-z, 0-9, '.', '_' and '-', starting with "
 		                    "a letter or digit.",
 		                    errors);
 	case JF_KEY:
-		return check_format(name, v, validate_key,
+		return check_format(name, v, validate_key, JSON_CODE_KEY,
 		                    "Must be 1 to 64 of a-z, 0-9, '_' and '-', starting with a "
 		                    "letter.",
 		                    errors);
 	case JF_EMAIL:
-		return check_format(name, v, validate_email, "Must be an e-mail address.", errors);
+		return check_format(name, v, validate_email, JSON_CODE_EMAIL,
+		                    "Must be an e-mail address.", errors);
 	case JF_URL:
-		return check_format(name, v, validate_url, "Must be an http or https URL.", errors);
+		return check_format(name, v, validate_url, JSON_CODE_URL,
+		                    "Must be an http or https URL.", errors);
 	case JF_PHONE:
-		return check_format(name, v, validate_phone,
+		return check_format(name, v, validate_phone, JSON_CODE_PHONE,
 		                    "Must be a phone number: digits, spaces, + ( ) / and -.",
 		                    errors);
 	case JF_ARRAY:
 		if (!json_is_array(v)) {
-			json_add_error(errors, name, "Must be an array.");
+			json_add_error(errors, name, JSON_CODE_WRONG_TYPE, "Must be an array.");
 			return 1;
 		}
 		if (has_bounds(f) && ((long long)json_array_size(v) < f->min ||
 		                      (long long)json_array_size(v) > f->max)) {
 			count_message(msg, sizeof(msg), f->min, f->max);
-			json_add_error(errors, name, msg);
+			add_bounds_error(errors, name, JSON_CODE_COUNT, msg, f->min, f->max);
 			return 1;
 		}
 		return 0;
 	case JF_OBJECT:
 		if (json_is_object(v))
 			return 0;
-		json_add_error(errors, name, "Must be an object.");
+		json_add_error(errors, name, JSON_CODE_WRONG_TYPE, "Must be an object.");
 		return 1;
 	case JF_UUID_ARRAY:
 	case JF_STRING_ARRAY:
 		if (!json_is_array(v)) {
-			json_add_error(errors, name,
+			json_add_error(errors, name, JSON_CODE_WRONG_TYPE,
 			               f->type == JF_UUID_ARRAY ? "Must be an array of UUIDs."
 			                                        : "Must be an array of strings.");
 			return 1;
 		}
 		return check_list(name, f, v, errors);
 	}
-	json_add_error(errors, name, "Must be a string.");
+	json_add_error(errors, name, JSON_CODE_WRONG_TYPE, "Must be a string.");
 	return 1;
 }
 
@@ -373,7 +407,7 @@ size_t json_check_object(const json_t *obj, const struct json_field *fields, siz
 		snprintf(name, sizeof(name), "%.*s",
 		         (int)(len && prefix[len - 1] == '.' ? len - 1 : len),
 		         prefix ? prefix : "");
-		json_add_error(errors, name, "Must be an object.");
+		json_add_error(errors, name, JSON_CODE_WRONG_TYPE, "Must be an object.");
 		return 1;
 	}
 	/* jansson keeps insertion order, so unknown fields are reported as they came. */
@@ -384,7 +418,7 @@ size_t json_check_object(const json_t *obj, const struct json_field *fields, siz
 			known = strcmp(fields[i].name, key) == 0;
 		if (!known) {
 			json_add_error(errors, field_name(name, sizeof(name), prefix, key),
-			               "unknown field");
+			               JSON_CODE_UNKNOWN_FIELD, "unknown field");
 			added++;
 		}
 	}
@@ -395,7 +429,8 @@ size_t json_check_object(const json_t *obj, const struct json_field *fields, siz
 		v = json_object_get(obj, f->name);
 		if (!v) {
 			if (f->flags & JF_REQUIRED) {
-				json_add_error(errors, name, "This field is required.");
+				json_add_error(errors, name, JSON_CODE_REQUIRED,
+				               "This field is required.");
 				added++;
 			}
 			continue;

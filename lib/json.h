@@ -1,6 +1,8 @@
 /*
  * Strict JSON input for the API: parse a body, then check an object against a declarative
- * table of fields, collecting every problem (not just the first) as {"field","message"}.
+ * table of fields, collecting every problem (not just the first) as {"field","code","message"}.
+ * The code is stable and machine-readable (clients word it in their user's language); the
+ * message is English for developers. docs/problems.md lists the codes.
  */
 #ifndef PNET_JSON_H
 #define PNET_JSON_H
@@ -8,6 +10,32 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
+
+/* The codes json_check_object gives; the server adds domain codes of its own. */
+#define JSON_CODE_UNKNOWN_FIELD "unknown_field" /* a field the endpoint does not take */
+#define JSON_CODE_REQUIRED      "required"      /* missing */
+#define JSON_CODE_NOT_NULL      "not_null"      /* null where a value is needed */
+#define JSON_CODE_WRONG_TYPE    "wrong_type"    /* a number for a string, ... */
+#define JSON_CODE_TOO_SHORT     "too_short"     /* text shorter than min (empty) */
+#define JSON_CODE_TOO_LONG      "too_long"      /* text longer than max */
+#define JSON_CODE_SINGLE_LINE   "single_line"   /* a line break or control character */
+#define JSON_CODE_CONTROL_CHARACTERS                                                               \
+	"control_characters"                  /* control characters in multi-line text */
+#define JSON_CODE_ENCODING     "encoding"     /* not valid UTF-8 */
+#define JSON_CODE_OUT_OF_RANGE "out_of_range" /* a number outside [min, max] */
+#define JSON_CODE_COUNT        "count"        /* an array with too few or many items */
+#define JSON_CODE_DUPLICATE    "duplicate"    /* an array item that repeats another */
+#define JSON_CODE_NOT_IN_LIST  "not_in_list"  /* not one of "allowed" */
+#define JSON_CODE_UUID         "uuid"
+#define JSON_CODE_DATE         "date"      /* not YYYY-MM-DD, or a day that does not exist */
+#define JSON_CODE_TIMESTAMP    "timestamp" /* not RFC 3339 */
+#define JSON_CODE_LOGIN        "login"
+#define JSON_CODE_KEY          "key"
+#define JSON_CODE_EMAIL        "email"
+#define JSON_CODE_URL          "url"
+#define JSON_CODE_PHONE        "phone"
+#define JSON_CODE_FORMAT       "format"  /* another format rule (the message says which) */
+#define JSON_CODE_INVALID      "invalid" /* a rule without a code of its own */
 
 enum json_field_type {
 	JF_STRING,  /* text: min/max code points (max 0: 10000); one line unless JF_MULTILINE */
@@ -57,7 +85,9 @@ json_t *json_parse_object(const char *body, size_t len, char *err, size_t errlen
 /*
  * Check obj against fields[0..n): unknown keys, missing required ones, wrong types, bounds,
  * formats, enums. Each problem is appended to errors (a JSON array) as
- * {"field": name, "message": text}; prefix, when not NULL, is put before field names
+ * {"field": name, "code": JSON_CODE_..., "message": text}, with "min" and "max" for
+ * too_short, too_long, out_of_range and count, and "allowed" (the values) for not_in_list;
+ * prefix, when not NULL, is put before field names
  * ("steps[2]." say). Unknown keys get the message "unknown field"; items of JF_UUID_ARRAY
  * and JF_STRING_ARRAY are named "languages[2]". At most one problem is reported per field
  * (plus one per bad array item). When obj is not an object, one problem is added, named
@@ -66,8 +96,12 @@ json_t *json_parse_object(const char *body, size_t len, char *err, size_t errlen
 size_t json_check_object(const json_t *obj, const struct json_field *fields, size_t n,
                          const char *prefix, json_t *errors);
 
-/* Append {"field": field, "message": message} to errors. */
-void json_add_error(json_t *errors, const char *field, const char *message);
+/*
+ * Append {"field": field, "code": code, "message": message} to errors and return it
+ * (borrowed: errors holds it), so that a caller can add members such as "max". A NULL field
+ * is "" (the body as a whole), a NULL code JSON_CODE_INVALID.
+ */
+json_t *json_add_error(json_t *errors, const char *field, const char *code, const char *message);
 
 /* The string value of key, or NULL when absent, null or not a string. */
 const char *json_get_string(const json_t *obj, const char *key);

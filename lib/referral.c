@@ -185,11 +185,13 @@ static void list_codes(char *buf, size_t len, const char *const *codes)
 }
 
 /* Record a problem with one input in the verdict (if any). */
-static void add_field(struct referral_verdict *v, const char *field, const char *message)
+static void add_field(struct referral_verdict *v, const char *field, const char *code,
+                      const char *message)
 {
 	if (!v || v->n_fields >= REFERRAL_INPUT_COUNT)
 		return;
 	v->fields[v->n_fields].field = field;
+	v->fields[v->n_fields].code = code;
 	snprintf(v->fields[v->n_fields].message, sizeof(v->fields[0].message), "%s", message);
 	v->n_fields++;
 }
@@ -200,7 +202,7 @@ static void add_field(struct referral_verdict *v, const char *field, const char 
  */
 static bool check_input(struct referral_verdict *v, const char *field, const char *value,
                         enum referral_need need, const char *const *codes, bool (*ok)(const char *),
-                        const char *format, const char *verb)
+                        const char *format_code, const char *format, const char *verb)
 {
 	char msg[200], list[160];
 
@@ -208,24 +210,24 @@ static bool check_input(struct referral_verdict *v, const char *field, const cha
 		if (!value)
 			return true;
 		snprintf(msg, sizeof(msg), "Not taken when a referral is marked as %s.", verb);
-		add_field(v, field, msg);
+		add_field(v, field, "not_allowed", msg);
 		return false;
 	}
 	if (!value) {
 		if (need == REFERRAL_OPTIONAL)
 			return true;
 		snprintf(msg, sizeof(msg), "Required when a referral is marked as %s.", verb);
-		add_field(v, field, msg);
+		add_field(v, field, "required", msg);
 		return false;
 	}
 	if (codes && !validate_enum(value, codes)) {
 		list_codes(list, sizeof(list), codes);
 		snprintf(msg, sizeof(msg), "Must be one of: %s.", list);
-		add_field(v, field, msg);
+		add_field(v, field, "not_in_list", msg);
 		return false;
 	}
 	if (ok && !ok(value)) {
-		add_field(v, field, format);
+		add_field(v, field, format_code, format);
 		return false;
 	}
 	return true;
@@ -262,15 +264,15 @@ int referral_check(enum referral_status from, enum referral_status to, unsigned 
 	}
 	if (!in)
 		in = &none;
-	good &= check_input(verdict, "reason", in->reason, m->reason, m->reasons, NULL, NULL,
+	good &= check_input(verdict, "reason", in->reason, m->reason, m->reasons, NULL, NULL, NULL,
 	                    table[to].verb);
-	good &= check_input(verdict, "outcome", in->outcome, m->outcome, outcomes, NULL, NULL,
+	good &= check_input(verdict, "outcome", in->outcome, m->outcome, outcomes, NULL, NULL, NULL,
 	                    table[to].verb);
 	good &= check_input(verdict, "expected_on", in->expected_date, m->expected_date, NULL,
-	                    validate_date, "Must be a date as YYYY-MM-DD that exists.",
+	                    validate_date, "date", "Must be a date as YYYY-MM-DD that exists.",
 	                    table[to].verb);
 	good &= check_input(verdict, "appointment_at", in->appointment_at, m->appointment, NULL,
-	                    validate_timestamp,
+	                    validate_timestamp, "timestamp",
 	                    "Must be a date and time as in 2026-03-01T09:30:00+01:00.",
 	                    table[to].verb);
 	if (!good) {

@@ -85,6 +85,9 @@ struct referral_verdict {
 	size_t n_fields;  /* with -EBADMSG: how many entries of fields are set */
 	struct {
 		const char *field; /* "reason", "outcome", "expected_on" or "appointment_at" */
+		/* "required", "not_allowed" (not taken by this move), "not_in_list", "date" or
+		   "timestamp": the codes of lib/json.h for a problem's errors */
+		const char *code;
 		char message[200];
 	} fields[REFERRAL_INPUT_COUNT];
 };

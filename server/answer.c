@@ -152,11 +152,11 @@ struct page *answer_page_begin(struct req *r, size_t nkeys, const char *const *a
 	return p;
 }
 
-void answer_bad_query(struct req *r, const char *field, const char *message)
+void answer_bad_query(struct req *r, const char *field, const char *code, const char *message)
 {
 	json_t *errors = json_array();
 
-	json_add_error(errors, field, message);
+	json_add_error(errors, field, code, message);
 	http_problem_errors(r, 400, "bad-query", "Bad query parameter", message, errors);
 }
 
@@ -193,6 +193,6 @@ json_t *answer_check_patch(const struct req *r, const struct json_field *fields,
 	json_t *errors = answer_check_body(r, fields, n);
 
 	if (json_object_size(r->json) == 0)
-		json_add_error(errors, "body", "name at least one field to change");
+		json_add_error(errors, "body", "empty_patch", "name at least one field to change");
 	return errors;
 }

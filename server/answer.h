@@ -63,8 +63,8 @@ void answer_page(void *arg, const struct db_result *res);
  */
 MUST_CHECK struct page *answer_page_begin(struct req *r, size_t nkeys, const char *const *allowed);
 
-/* 400 naming one query parameter. */
-void answer_bad_query(struct req *r, const char *field, const char *message);
+/* 400 naming one query parameter, with the code of its problem (lib/json.h's JSON_CODE_...). */
+void answer_bad_query(struct req *r, const char *field, const char *code, const char *message);
 
 /*
  * After the checks of query parameters: with problems in errors, answer 400 with them and

@@ -26,12 +26,41 @@ const char *const auth_scopes[] = {
         NULL,
 };
 
+/*
+ * What an integration token of each role may be given: the scopes of the routes the role
+ * itself may use. Admins get none: a task that needs a token gets an account of its own.
+ */
+static const char *const caseworker_scopes[] = {
+        "directory:read", "directory:write", "chains:read", "cases:read",     "cases:write",
+        "referrals:read", "referrals:write", "events:read", "webhooks:write", NULL,
+};
+static const char *const coordinator_scopes[] = {
+        "directory:read", "directory:write", "chains:read", "chains:write", "stats:read", NULL,
+};
+static const char *const auditor_scopes[] = {"directory:read", "audit:read", NULL};
+static const char *const no_scopes[] = {NULL};
+
+const char *const *auth_role_scopes(unsigned role)
+{
+	switch (role) {
+	case ROLE_CASEWORKER:
+		return caseworker_scopes;
+	case ROLE_COORDINATOR:
+		return coordinator_scopes;
+	case ROLE_AUDITOR:
+		return auditor_scopes;
+	default:
+		return no_scopes;
+	}
+}
+
 const struct db_stmt auth_statements[] = {
         /* A pure read: the last use is written in batches (token_use.c). */
         {"auth_token",
          "SELECT a.id, a.login, a.role, coalesce(a.node_id::text, ''), a.network_ids::text,"
          "       t.id, t.kind, t.scopes::text,"
-         "       t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute'"
+         "       t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute',"
+         "       a.must_change_password"
          " FROM api_token t JOIN account a ON a.id = t.account_id"
          " WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()"
          "   AND NOT a.disabled"},
@@ -71,6 +100,24 @@ static bool array_text_has(const char *array, const char *item)
 	return false;
 }
 
+/*
+ * Whether a session whose password an admin set may use route: only to see who it is, to
+ * change the password, and to log out (docs/architecture.md, "Accounts and tokens").
+ */
+static bool open_before_password_change(const struct route *route)
+{
+	static const char *const open[][2] = {
+	        {"GET", "/v1/me"},
+	        {"POST", "/v1/me/password"},
+	        {"POST", "/v1/auth/logout"},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(open); i++)
+		if (!strcmp(route->method, open[i][0]) && !strcmp(route->pattern, open[i][1]))
+			return true;
+	return false;
+}
+
 bool auth_coordinates(const struct req *r, const char *network_id)
 {
 	if (r->auth.role == ROLE_ADMIN)
@@ -106,6 +153,15 @@ static void on_token(void *arg, const struct db_result *res)
 	r->auth.scopes = xstrdup(PQgetvalue(pg, 0, 7));
 	if (!strcmp(PQgetvalue(pg, 0, 8), "t"))
 		token_use_note(r->worker->token_use, r->auth.token_id);
+	r->auth.must_change_password = !strcmp(PQgetvalue(pg, 0, 9), "t");
+
+	if (r->auth.must_change_password && !r->auth.integration &&
+	    !open_before_password_change(route)) {
+		http_problem(r, 403, "password-change-required", "Password change required",
+		             "An admin set your password: choose your own with POST "
+		             "/v1/me/password before anything else.");
+		return;
+	}
 
 	if (!(r->auth.role & roles)) {
 		http_forbidden(r, "Your role may not use this endpoint.");

@@ -23,6 +23,9 @@ extern const size_t auth_nstatements;
  */
 void auth_begin(struct req *r);
 
+/* The scopes an integration token of an account with role (a ROLE_* bit) may hold. */
+const char *const *auth_role_scopes(unsigned role);
+
 /* The role bit for an API role name, or 0. */
 unsigned auth_role_bit(const char *name);
 

@@ -6,31 +6,13 @@
 
 /* Tables whose names prefix constraint names; the longest match wins. */
 static const char *const tables[] = {
-        "account",
-        "api_token",
-        "login_failure",
-        "audit_log",
-        "organization",
-        "node",
-        "service",
-        "network",
-        "network_member",
-        "target_group",
-        "taxonomy",
-        "chain",
-        "chain_version",
-        "chain_step",
-        "chain_edge",
-        "chain_step_provider",
-        "client_case",
-        "consent",
-        "referral",
-        "referral_event",
-        "webhook",
-        "webhook_delivery",
-        "idempotency_key",
-        "outbox",
-        NULL,
+        "account",        "api_token",    "login_failure",    "audit_log",
+        "organization",   "node",         "service",          "network",
+        "network_member", "target_group", "taxonomy",         "chain",
+        "chain_version",  "chain_step",   "chain_edge",       "chain_step_provider",
+        "client_case",    "case_step",    "consent",          "referral",
+        "referral_event", "webhook",      "webhook_delivery", "idempotency_key",
+        "outbox",         NULL,
 };
 
 void constraint_field(const char *table, const char *constraint, char *out, size_t outlen)
@@ -53,27 +35,41 @@ void constraint_field(const char *table, const char *constraint, char *out, size
 	snprintf(out, outlen, "%.*s", (int)(last ? (size_t)(last - rest) : strlen(rest)), rest);
 }
 
-const char *constraint_rule_message(const char *constraint)
+/* A rule suffix: the field error's code (docs/problems.md) and its message. */
+struct rule {
+	const char *suffix, *code, *message;
+};
+
+static const struct rule *rule_of(const char *constraint)
 {
-	static const struct {
-		const char *suffix, *message;
-	} rules[] = {
-	        {"_key", "is already taken"},
-	        {"_fkey", "refers to something that does not exist"},
-	        {"_length", "has a length outside the allowed range"},
-	        {"_range", "is out of the allowed range"},
-	        {"_format", "is not in the required format"},
-	        {"_active", "must refer to something active"},
-	        {"_network", "must belong to the same network"},
-	        {"_role", "does not fit the role"},
-	        {"_check", "is not an allowed value"},
+	static const struct rule rules[] = {
+	        {"_key", "taken", "is already taken"},
+	        {"_fkey", "not_found", "refers to something that does not exist"},
+	        {"_length", "length", "has a length outside the allowed range"},
+	        {"_range", "out_of_range", "is out of the allowed range"},
+	        {"_format", "format", "is not in the required format"},
+	        {"_active", "inactive", "must refer to something active"},
+	        {"_network", "other_network", "must belong to the same network"},
+	        {"_role", "role", "does not fit the role"},
+	        {"_check", "not_in_list", "is not an allowed value"},
 	};
+	static const struct rule other = {"", "rule", "breaks a rule"};
 	size_t n = constraint ? strlen(constraint) : 0;
 
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		size_t k = strlen(rules[i].suffix);
 		if (n > k && !strcmp(constraint + n - k, rules[i].suffix))
-			return rules[i].message;
+			return &rules[i];
 	}
-	return "breaks a rule";
+	return &other;
+}
+
+const char *constraint_rule_message(const char *constraint)
+{
+	return rule_of(constraint)->message;
+}
+
+const char *constraint_rule_code(const char *constraint)
+{
+	return rule_of(constraint)->code;
 }

@@ -18,4 +18,10 @@ void constraint_field(const char *table, const char *constraint, char *out, size
 /* What breaking the constraint means, by its rule suffix ("is already taken" for _key). */
 const char *constraint_rule_message(const char *constraint);
 
+/*
+ * The same as the stable code of a field error (docs/problems.md): "taken" for _key,
+ * "not_found" for _fkey, ..., "rule" for a suffix without a meaning of its own.
+ */
+const char *constraint_rule_code(const char *constraint);
+
 #endif

@@ -9,21 +9,38 @@
 #include "json.h"
 #include "log.h"
 
+/*
+ * The code of a field error an SQL function raised with problem(): the HINT when it gave one
+ * (schema/0040's five-argument problem()), else the problem's slug in the codes' spelling
+ * ("not-a-member" is "not_a_member"), and "invalid" for a plain validation problem.
+ */
+static void raised_code(const char *hint, const char *slug, char *out, size_t outlen)
+{
+	if (hint && *hint) {
+		snprintf(out, outlen, "%s", hint);
+		return;
+	}
+	snprintf(out, outlen, "%s", strcmp(slug, "validation") ? slug : JSON_CODE_INVALID);
+	for (char *c = out; *c; c++)
+		if (*c == '-')
+			*c = '_';
+}
+
 static void field_problem(struct req *r, int status, const char *slug, const char *title,
-                          const char *field, const char *message)
+                          const char *field, const char *code, const char *message)
 {
 	json_t *errors = json_array();
 	char detail[300];
 
-	json_add_error(errors, field, message);
+	json_add_error(errors, field, code, message);
 	snprintf(detail, sizeof(detail), "%s %s.", field, message);
 	http_problem_errors(r, status, slug, title, detail, errors);
 }
 
 void dberror_answer(struct req *r, const struct db_result *res)
 {
-	const char *state, *constraint, *table, *column, *message, *detail;
-	char field[128];
+	const char *state, *constraint, *table, *column, *message, *detail, *hint;
+	char field[128], code[64];
 
 	if (res->status == DB_UNAVAILABLE || !res->pg) {
 		http_header(r, "Retry-After", "2");
@@ -37,6 +54,7 @@ void dberror_answer(struct req *r, const struct db_result *res)
 	column = PQresultErrorField(res->pg, PG_DIAG_COLUMN_NAME);
 	message = PQresultErrorField(res->pg, PG_DIAG_MESSAGE_PRIMARY);
 	detail = PQresultErrorField(res->pg, PG_DIAG_MESSAGE_DETAIL);
+	hint = PQresultErrorField(res->pg, PG_DIAG_MESSAGE_HINT);
 	if (!state)
 		state = "XX000";
 	if (!message)
@@ -49,7 +67,8 @@ void dberror_answer(struct req *r, const struct db_result *res)
 			status = 422;
 		if (column && *column) {
 			json_t *errors = json_array();
-			json_add_error(errors, column, message);
+			raised_code(hint, slug, code, sizeof(code));
+			json_add_error(errors, column, code, message);
 			http_problem_errors(r, (int)status, slug,
 			                    "The request cannot be carried out", message, errors);
 		} else {
@@ -60,19 +79,20 @@ void dberror_answer(struct req *r, const struct db_result *res)
 	}
 	if (!strcmp(state, "23505")) {
 		constraint_field(table, constraint, field, sizeof(field));
-		field_problem(r, 409, "conflict", "Conflict", field[0] ? field : "id",
+		field_problem(r, 409, "conflict", "Conflict", field[0] ? field : "id", "taken",
 		              "is already taken");
 		return;
 	}
 	if (!strcmp(state, "23503") || !strcmp(state, "23514")) {
 		constraint_field(table, constraint, field, sizeof(field));
 		field_problem(r, 422, "validation", "The request breaks a rule",
-		              field[0] ? field : "body", constraint_rule_message(constraint));
+		              field[0] ? field : "body", constraint_rule_code(constraint),
+		              constraint_rule_message(constraint));
 		return;
 	}
 	if (!strcmp(state, "23502")) {
 		field_problem(r, 422, "validation", "The request breaks a rule",
-		              column ? column : "body", "is required");
+		              column ? column : "body", JSON_CODE_REQUIRED, "is required");
 		return;
 	}
 	if (!strcmp(state, "55000")) {

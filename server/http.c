@@ -243,7 +243,7 @@ bool req_check_query(struct req *r, const char *const *allowed)
 		for (const char *const *a = allowed; *a; a++)
 			known = known || !strcmp(*a, key);
 		if (!known)
-			json_add_error(errors, key, "unknown query parameter");
+			json_add_error(errors, key, JSON_CODE_UNKNOWN_FIELD, "unknown query parameter");
 	}
 	if (json_array_size(errors)) {
 		http_problem_errors(r, 400, "bad-query", "Bad query parameter",
@@ -406,7 +406,8 @@ static bool take_body(struct req *r)
 			const char *key;
 			json_t *v;
 			json_object_foreach(r->json, key, v)
-				json_add_error(errors, key, "unknown field");
+				json_add_error(errors, key, JSON_CODE_UNKNOWN_FIELD,
+				               "unknown field");
 			http_problem_errors(r, 400, "unknown-field", "Unknown field",
 			                    "This endpoint takes no fields.", errors);
 			return false;
@@ -612,7 +613,7 @@ static void on_request(struct evhttp_request *evreq, void *arg)
 		/* The parameter's name as received, unless that is not plain text either. */
 		for (const char *c = bad; plain && *c; c++)
 			plain = *c > 0x20 && *c < 0x7f;
-		json_add_error(errors, plain ? bad : "query",
+		json_add_error(errors, plain ? bad : "query", JSON_CODE_ENCODING,
 		               "not valid percent-encoding (or an encoded NUL byte)");
 		free(bad);
 		http_problem_errors(r, 400, "bad-query", "Bad query string",

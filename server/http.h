@@ -31,6 +31,8 @@ struct auth {
 	char *network_ids; /* PostgreSQL array text "{...}" of coordinated networks */
 	bool integration;  /* an integration token: limited to its scopes */
 	char *scopes;      /* PostgreSQL array text of the token's scopes */
+	/* An admin set the account's password: the session may only change it (auth.c). */
+	bool must_change_password;
 };
 
 struct req {

@@ -12,7 +12,8 @@ static void bad(struct req *r, const char *field, const char *message)
 {
 	json_t *errors = json_array();
 
-	json_add_error(errors, field, message);
+	/* limit is out of range or not a number, after is not a cursor of ours */
+	json_add_error(errors, field, JSON_CODE_FORMAT, message);
 	http_problem_errors(r, 400, "bad-query", "Bad query parameter", message, errors);
 }
 

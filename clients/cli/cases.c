@@ -1,5 +1,6 @@
 /* pnet case open|list|show|close|enrol and pnet consent add|list|revoke. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -185,10 +186,24 @@ int cmd_consent_list(int argc, char **argv)
 	char path[96];
 	int rc;
 
+	json_t *items;
+	char *next;
+
 	if ((rc = cli_parse_id(argc, argv, NULL, 0, "CASE", &case_id)))
 		return rc;
 	snprintf(path, sizeof(path), "/v1/cases/%s/consents", case_id);
-	return cli_show_list(path, true, &table);
+	if ((rc = cli_list(path, true, &items, &next)))
+		return rc;
+	if (cli.json)
+		cli_print_list_json(items, next);
+	else if (json_array_size(items) == 0)
+		/* Said in words: without a consent nothing of the case may be shared. */
+		printf("No consent recorded for this case yet: nobody can be referred.\n");
+	else
+		cli_print_table(&table, items);
+	json_decref(items);
+	free(next);
+	return EXIT_OK;
 }
 
 int cmd_consent_revoke(int argc, char **argv)

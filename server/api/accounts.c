@@ -1,6 +1,8 @@
 /*
- * Accounts (admins manage them) and integration tokens (bound to an account's node,
- * limited to scopes, shown once). Passwords are hashed on the job threads.
+ * Accounts (admins manage them, auditors read them), integration tokens (limited to scopes of
+ * their account's role, shown once), and every account's own password change, required after
+ * an admin set it (docs/architecture.md, "Accounts and tokens"). Passwords are checked and
+ * hashed on the job threads.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,20 +23,21 @@
 
 /* clang-format off */
 static const struct db_stmt stmts[] = {
-        /* actor, $5 login, $6 display name, $7 hash, $8 role, $9 node, $10 networks, $11 disabled
+        /*
+         * actor, $5 login, $6 display name, $7 hash, $8 role, $9 node, $10 networks,
+         * $11 disabled, $12 must change the password (NULL: when one is set)
          */
         {"account_create",
          "WITH a AS (INSERT INTO account (login, display_name, password_hash, role, node_id,"
-         "                                network_ids, disabled)"
+         "                                network_ids, disabled, must_change_password,"
+         "                                password_changed_at)"
          "           VALUES ($5, $6, $7, $8, $9::uuid, coalesce($10::uuid[], '{}'),"
-         "                   coalesce($11::boolean, false)) RETURNING *),"
-         " au AS (" AUDIT_INSERT(
-                 "account.create", "account", "a.id",
-                 "jsonb_build_object('login', a.login, 'role', a.role)") " FROM a)"
-                                                                         "SELECT " ACCOUNT_JSON(
-                                                                                 "a") ", a.version, "
-                                                                                      "'/v1/accounts/' || a.id "
-                                                                                      "FROM a"},
+         "                   coalesce($11::boolean, false),"
+         "                   coalesce($12::boolean, $7::text IS NOT NULL),"
+         "                   CASE WHEN $7::text IS NOT NULL THEN now() END) RETURNING *),"
+         " au AS (" AUDIT_INSERT("account.create", "account", "a.id",
+                                 "jsonb_build_object('login', a.login, 'role', a.role)") " FROM a)"
+         "SELECT " ACCOUNT_JSON("a") ", a.version, '/v1/accounts/' || a.id FROM a"},
         /* $1 role filter, $2 $3 cursor (login, id), $4 limit + 1 */
         {"account_list",
          "SELECT " ACCOUNT_JSON(
@@ -65,6 +68,13 @@ static const struct db_stmt stmts[] = {
                 "($5::jsonb->>'disabled')::boolean"
                 "              ELSE disabled END,"
                 "   password_hash = coalesce($8::text, password_hash),"
+                /* A password an admin sets for someone else is theirs to replace. */
+                "   must_change_password = CASE WHEN $5::jsonb ? 'must_change_password'"
+                "     THEN ($5::jsonb->>'must_change_password')::boolean"
+                "     WHEN $8::text IS NOT NULL THEN id <> $1::uuid"
+                "     ELSE must_change_password END,"
+                "   password_changed_at = CASE WHEN $8::text IS NOT NULL THEN now()"
+                "                         ELSE password_changed_at END,"
                 "   version = version + 1, updated_at = now()"
                 " WHERE id = $6 AND ($7::int IS NULL OR version = $7::int)"
                 "   AND NOT (id = $1::uuid AND (coalesce(($5::jsonb->>'disabled')::boolean, false)"
@@ -85,23 +95,25 @@ static const struct db_stmt stmts[] = {
                                               "<> $7::int THEN 'stale' ELSE 'self' END,"
                                               "        NULL, a.version FROM account a"
                                               " WHERE a.id = $6 AND NOT EXISTS (SELECT 1 FROM u)"},
-        /* actor, $5 account, $6 token hash, $7 label, $8 scopes, $9 days */
+        /* $1 account: its role, which decides the scopes its tokens may hold */
+        {"token_account_role", "SELECT role FROM account WHERE id = $1"},
+        /*
+         * actor, $5 account, $6 token hash, $7 label, $8 scopes, $9 days, $10 the role the
+         * scopes were checked for: 'role_changed' when the account has another one by now
+         */
         {"token_create",
-         "WITH a AS (SELECT id, node_id FROM account WHERE id = $5),"
+         "WITH a AS (SELECT id, role FROM account WHERE id = $5),"
          " t AS (INSERT INTO api_token (account_id, token_hash, kind, label, scopes, expires_at)"
          "       SELECT a.id, $6, 'integration', $7, $8::text[],"
          "              now() + make_interval(days => $9::int)"
-         "       FROM a WHERE a.node_id IS NOT NULL RETURNING *),"
+         "       FROM a WHERE a.role = $10 RETURNING *),"
          " au AS (" AUDIT_INSERT("token.create", "api_token", "t.id",
                                  "jsonb_build_object('account_id', t.account_id, 'scopes', "
                                  "t.scopes)") " FROM t)"
-                                              "SELECT 'ok', json_build_object('id', t.id, "
-                                              "'account_id', t.account_id, 'kind', t.kind,"
-                                              "  'label', t.label, 'scopes', t.scopes, "
-                                              "'created_at', t.created_at,"
-                                              "  'expires_at', t.expires_at)::text FROM t"
-                                              " UNION ALL SELECT 'no_node', NULL FROM a WHERE "
-                                              "a.node_id IS NULL"},
+         "SELECT 'ok', json_build_object('id', t.id, 'account_id', t.account_id, 'kind', t.kind,"
+         "  'label', t.label, 'scopes', t.scopes, 'created_at', t.created_at,"
+         "  'expires_at', t.expires_at)::text FROM t"
+         " UNION ALL SELECT 'role_changed', NULL FROM a WHERE a.role <> $10"},
         /* $1 account, $2 $3 cursor (created_at, id), $4 limit + 1 */
         {"token_list",
          "SELECT json_build_object('id', t.id, 'account_id', t.account_id, 'kind', t.kind,"
@@ -119,6 +131,42 @@ static const struct db_stmt stmts[] = {
          " au AS (" AUDIT_INSERT("token.revoke", "api_token", "t.id",
                                  "NULL") " FROM t)"
                                          "SELECT count(*) FROM t"},
+        /*
+         * $1 account, $2 client address, $3..$8 the login throttle (login_throttle_params):
+         * the stored hash, the login, and the seconds the attempt is held back (NULL when it
+         * is let through). A check of the current password is a login attempt: it is counted
+         * as a failure before the check (login_attempt, schema/0051_login_throttle.sql).
+         */
+        {"account_password_lookup",
+         "SELECT a.password_hash, a.login, t.retry_after"
+         " FROM account a, LATERAL login_attempt(a.login, $2, $3::int, $4::int, $5::int,"
+         "                                       $6::int, $7::int, $8::int) t"
+         " WHERE a.id = $1"},
+        /* actor: a wrong current password (counted already by account_password_lookup) */
+        {"account_password_failed",
+         "WITH au AS (" AUDIT_INSERT("account.password_change_failed", "account", "$1::uuid",
+                                     "NULL") ")"
+         "SELECT 1"},
+        /*
+         * actor, $5 the hash the current password was checked against, $6 the new hash,
+         * $7 the caller's session: the account's other sessions end. No row: the password
+         * changed in the meantime.
+         */
+        {"account_password_change",
+         "WITH u AS (UPDATE account SET password_hash = $6, must_change_password = false,"
+         "             password_changed_at = now(), version = version + 1, updated_at = now()"
+         "           WHERE id = $1::uuid AND password_hash = $5 RETURNING *),"
+         " ended AS (UPDATE api_token SET revoked_at = now()"
+         "           WHERE account_id = $1::uuid AND kind = 'session' AND revoked_at IS NULL"
+         "             AND id <> $7::uuid AND EXISTS (SELECT 1 FROM u)),"
+         /* as a successful login does: this address's failures go, the address is known */
+         " cleared AS (DELETE FROM login_failure f USING u"
+         "             WHERE f.login = u.login AND f.client_addr = $4),"
+         " known AS (INSERT INTO login_known_address (login, client_addr)"
+         "           SELECT u.login, $4 FROM u ON CONFLICT (login, client_addr)"
+         "           DO UPDATE SET last_success_at = now()),"
+         " au AS (" AUDIT_INSERT("account.password_change", "account", "u.id", "NULL") " FROM u)"
+         "SELECT " ACCOUNT_JSON("u") ", u.version FROM u"},
 };
 /* clang-format on */
 
@@ -131,7 +179,8 @@ static const char *const role_names[] = {"admin", "coordinator", "caseworker", "
 	{"node_id", JF_UUID, JF_NULLABLE},                                                         \
 	{"network_ids", JF_UUID_ARRAY, 0, 0, 100},                                                 \
 	{"disabled", JF_BOOLEAN, 0},                                                               \
-	{"password", JF_STRING, 0, 12, 1024}
+	{"password", JF_STRING, 0, 12, 1024},                                                      \
+	{"must_change_password", JF_BOOLEAN, 0}
 /* clang-format on */
 
 static const struct json_field create_fields[] = {
@@ -224,11 +273,14 @@ static void check_role_rules(const char *role, const json_t *node, const json_t 
 	if (!role)
 		return;
 	if (!strcmp(role, "caseworker") && !has_node)
-		json_add_error(errors, "node_id", "a caseworker needs the node they work for");
+		json_add_error(errors, "node_id", JSON_CODE_REQUIRED,
+		               "a caseworker needs the node they work for");
 	if (strcmp(role, "caseworker") && has_node)
-		json_add_error(errors, "node_id", "only caseworkers belong to a node");
+		json_add_error(errors, "node_id", "not_allowed",
+		               "only caseworkers belong to a node");
 	if (strcmp(role, "coordinator") && has_networks)
-		json_add_error(errors, "network_ids", "only coordinators coordinate networks");
+		json_add_error(errors, "network_ids", "not_allowed",
+		               "only coordinators coordinate networks");
 }
 
 static void create_run(struct account_write *w)
@@ -236,8 +288,9 @@ static void create_run(struct account_write *w)
 	struct req *r = w->r;
 	json_t *networks = json_object_get(r->json, "network_ids");
 	json_t *disabled = json_object_get(r->json, "disabled");
+	json_t *must_change = json_object_get(r->json, "must_change_password");
 	char *networks_text = NULL;
-	const char *values[ACTOR_PARAMS + 7];
+	const char *values[ACTOR_PARAMS + 8];
 
 	if (networks) {
 		/* A JSON array of uuids reads as a PostgreSQL array once the brackets are braces.
@@ -254,7 +307,8 @@ static void create_run(struct account_write *w)
 	values[8] = json_get_string(r->json, "node_id");
 	values[9] = networks_text;
 	values[10] = disabled ? (json_is_true(disabled) ? "true" : "false") : NULL;
-	req_db(r, "account_create", 11, values, answer_created);
+	values[11] = must_change ? (json_is_true(must_change) ? "true" : "false") : NULL;
+	req_db(r, "account_create", 12, values, answer_created);
 	free(networks_text);
 }
 
@@ -263,11 +317,12 @@ static void create_account(struct req *r)
 	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
 
 	if (!json_object_get(r->json, "display_name"))
-		json_add_error(errors, "display_name", "is required");
+		json_add_error(errors, "display_name", JSON_CODE_REQUIRED, "is required");
 	if (!json_object_get(r->json, "role"))
-		json_add_error(errors, "role", "is required");
+		json_add_error(errors, "role", JSON_CODE_REQUIRED, "is required");
 	if (!json_object_get(r->json, "password"))
-		json_add_error(errors, "password", "is required (at least 12 characters)");
+		json_add_error(errors, "password", JSON_CODE_REQUIRED,
+		               "is required (at least 12 characters)");
 	if (!json_array_size(errors))
 		check_role_rules(json_get_string(r->json, "role"),
 		                 json_object_get(r->json, "node_id"),
@@ -290,7 +345,8 @@ static void list_accounts(struct req *r)
 		return;
 	errors = json_array();
 	if (role && !auth_role_bit(role))
-		json_add_error(errors, "role", "must be admin, coordinator, caseworker or auditor");
+		json_add_error(errors, "role", JSON_CODE_NOT_IN_LIST,
+		               "must be admin, coordinator, caseworker or auditor");
 	if (answer_bad_queries(r, errors, "Unknown role."))
 		return;
 	values[0] = role;
@@ -357,6 +413,7 @@ static void update_account(struct req *r)
 
 struct token_ctx {
 	char token[CRYPTO_TOKEN_LEN + 1];
+	char role[16]; /* the account's role the scopes were checked for */
 };
 
 static void on_token_created(void *arg, const struct db_result *res)
@@ -367,11 +424,9 @@ static void on_token_created(void *arg, const struct db_result *res)
 
 	if (!answer_found(r, res))
 		return;
-	if (!strcmp(PQgetvalue(res->pg, 0, 0), "no_node")) {
-		json_t *errors = json_array();
-		json_add_error(errors, "account_id",
-		               "integration tokens act for a node: the account needs one");
-		http_invalid(r, errors);
+	if (!strcmp(PQgetvalue(res->pg, 0, 0), "role_changed")) {
+		http_problem(r, 409, "conflict", "Conflict",
+		             "The account's role changed while the token was made; try again.");
 		return;
 	}
 	body = json_loads(PQgetvalue(res->pg, 0, 1), 0, NULL);
@@ -379,32 +434,47 @@ static void on_token_created(void *arg, const struct db_result *res)
 	http_reply_json(r, 201, body);
 }
 
-static void create_token(struct req *r)
+/* Whether scope is one of the NULL-terminated list. */
+static bool scope_in(const char *const *list, const char *scope)
 {
-	json_t *errors = answer_check_body(r, token_fields, ARRAY_SIZE(token_fields));
-	json_t *scopes, *item;
-	struct token_ctx *t;
+	for (; *list; list++)
+		if (!strcmp(*list, scope))
+			return true;
+	return false;
+}
+
+/* The account's role is known: its scopes decide which the token may hold. */
+static void on_token_account(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	struct token_ctx *t = r->ctx;
+	json_t *scopes = json_object_get(r->json, "scopes"), *errors, *item;
+	const char *const *allowed;
 	char hash[CRYPTO_SHA256_HEX_LEN + 1], days[16], *scopes_text;
-	const char *values[ACTOR_PARAMS + 5];
+	const char *values[ACTOR_PARAMS + 6];
 	size_t i;
 
-	scopes = json_object_get(r->json, "scopes");
-	json_array_foreach(scopes, i, item) {
-		bool known = false;
-		for (const char *const *s = auth_scopes; *s && json_is_string(item); s++)
-			known = known || !strcmp(*s, json_string_value(item));
-		if (!known) {
-			char field[32];
-			snprintf(field, sizeof(field), "scopes[%zu]", i);
-			json_add_error(errors, field, "is not a known scope");
+	if (!answer_found(r, res))
+		return;
+	snprintf(t->role, sizeof(t->role), "%s", PQgetvalue(res->pg, 0, 0));
+	allowed = auth_role_scopes(auth_role_bit(t->role));
+	errors = json_array();
+	if (!*allowed)
+		json_add_error(errors, "account_id", "admin_no_tokens",
+		               "admins get no integration tokens: give the task an account of its "
+		               "own (a coordinator, auditor or caseworker)");
+	else
+		json_array_foreach(scopes, i, item) {
+			if (!scope_in(allowed, json_string_value(item))) {
+				char field[32], message[64];
+				snprintf(field, sizeof(field), "scopes[%zu]", i);
+				snprintf(message, sizeof(message),
+				         "is not among the scopes of the role %s", t->role);
+				json_add_error(errors, field, "scope_not_of_role", message);
+			}
 		}
-	}
 	if (answer_invalid(r, errors))
 		return;
-
-	t = xcalloc(1, sizeof(*t));
-	r->ctx = t;
-	r->ctx_free = free;
 	if (crypto_token_new(t->token) < 0) {
 		http_problem(r, 500, "internal", "Internal error", "No randomness for a token.");
 		return;
@@ -423,8 +493,32 @@ static void create_token(struct req *r)
 	values[6] = json_get_string(r->json, "label");
 	values[7] = scopes_text;
 	values[8] = days;
-	req_db(r, "token_create", 9, values, on_token_created);
+	values[9] = t->role;
+	req_db(r, "token_create", 10, values, on_token_created);
 	free(scopes_text);
+}
+
+static void create_token(struct req *r)
+{
+	json_t *errors = answer_check_body(r, token_fields, ARRAY_SIZE(token_fields));
+	json_t *scopes, *item;
+	const char *values[1] = {req_param(r, "id")};
+	size_t i;
+
+	scopes = json_object_get(r->json, "scopes");
+	json_array_foreach(scopes, i, item) {
+		if (json_is_string(item) && !scope_in(auth_scopes, json_string_value(item))) {
+			char field[32];
+			snprintf(field, sizeof(field), "scopes[%zu]", i);
+			json_add_error(errors, field, JSON_CODE_NOT_IN_LIST,
+			               "is not a known scope");
+		}
+	}
+	if (answer_invalid(r, errors))
+		return;
+	r->ctx = xcalloc(1, sizeof(struct token_ctx));
+	r->ctx_free = free;
+	req_db(r, "token_account_role", 1, values, on_token_account);
 }
 
 static void on_token_owner(void *arg, const struct db_result *res)
@@ -461,14 +555,173 @@ static void revoke_token(struct req *r)
 	req_db(r, "token_revoke", 6, values, answer_no_content);
 }
 
+/* POST /v1/me/password: the owner's own password, checked and hashed on the job threads. */
+
+static const struct json_field password_fields[] = {
+        {"current_password", JF_STRING, JF_REQUIRED, 1, 1024},
+        {"new_password", JF_STRING, JF_REQUIRED, 12, 1024},
+};
+
+struct password_change {
+	struct req *r;
+	char *current;
+	char *fresh;
+	char *stored; /* the hash current is checked against */
+	char *login;
+	bool matched;
+	char hash[CRYPTO_PASSWORD_HASH_MAX];
+	int hash_rc;
+};
+
+/* A password should not linger in freed memory. */
+static void free_secret(char *s)
+{
+	if (s) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
+
+static void password_change_free(void *p)
+{
+	struct password_change *c = p;
+
+	free_secret(c->current);
+	free_secret(c->fresh);
+	free(c->stored);
+	free(c->login);
+	free(c);
+}
+
+/* On a job thread: check the current password, and hash the new one when it matches. */
+static void check_and_hash(void *arg)
+{
+	struct password_change *c = arg;
+
+	c->matched = crypto_password_verify(c->current, c->stored) == 0;
+	if (c->matched)
+		c->hash_rc = crypto_password_hash(c->fresh, (unsigned)cfg.scrypt_log_n, c->hash,
+		                                  sizeof(c->hash));
+}
+
+static void on_password_changed(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+
+	if (res->status == DB_OK && PQntuples(res->pg) == 0) {
+		http_problem(r, 409, "conflict", "Conflict",
+		             "Your password was changed in the meantime; sign in again.");
+		return;
+	}
+	answer_row(r, res);
+}
+
+static void on_wrong_password(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	json_t *errors;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	errors = json_array();
+	json_add_error(errors, "current_password", "wrong_password",
+	               "is not your current password");
+	http_invalid(r, errors);
+}
+
+static void on_password_checked(void *arg)
+{
+	struct password_change *c = arg;
+	struct req *r = c->r;
+	const char *values[ACTOR_PARAMS + 3];
+
+	req_actor(r, values);
+	if (!c->matched) {
+		req_db(r, "account_password_failed", ACTOR_PARAMS, values, on_wrong_password);
+		return;
+	}
+	if (c->hash_rc < 0) {
+		http_problem(r, 500, "internal", "Internal error", "Hashing the password failed.");
+		return;
+	}
+	values[4] = c->stored;
+	values[5] = c->hash;
+	values[6] = r->auth.token_id;
+	req_db(r, "account_password_change", 7, values, on_password_changed);
+}
+
+static void on_password_lookup(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	struct password_change *c = r->ctx;
+	json_t *errors;
+
+	if (!answer_found(r, res))
+		return;
+	if (!PQgetisnull(res->pg, 0, 2)) {
+		http_header(r, "Retry-After", PQgetvalue(res->pg, 0, 2));
+		http_problem(r, 429, "too-many-attempts", "Too many failed attempts",
+		             "Too many wrong passwords for this login; try again in %s seconds.",
+		             PQgetvalue(res->pg, 0, 2));
+		return;
+	}
+	if (PQgetisnull(res->pg, 0, 0)) {
+		errors = json_array();
+		json_add_error(errors, "current_password", "wrong_password",
+		               "is not your current password");
+		http_invalid(r, errors);
+		return;
+	}
+	/* scrypt is slow on purpose: checks must not queue without end (as logins). */
+	if (jobs_pending() >= (size_t)cfg.login_queue_max) {
+		http_header(r, "Retry-After", "1");
+		http_problem(r, 503, "busy", "Too busy",
+		             "Too many password checks at once; try again in a moment.");
+		return;
+	}
+	c->stored = xstrdup(PQgetvalue(res->pg, 0, 0));
+	c->login = xstrdup(PQgetvalue(res->pg, 0, 1));
+	if (!jobs_submit(r->worker, check_and_hash, on_password_checked, c))
+		http_shutting_down(r);
+}
+
+static void change_password(struct req *r)
+{
+	json_t *errors = answer_check_body(r, password_fields, ARRAY_SIZE(password_fields));
+	const char *current = json_get_string(r->json, "current_password");
+	const char *fresh = json_get_string(r->json, "new_password");
+	struct password_change *c;
+	char numbers[LOGIN_THROTTLE_PARAMS][24];
+	const char *values[2 + LOGIN_THROTTLE_PARAMS];
+
+	if (current && fresh && !strcmp(current, fresh))
+		json_add_error(errors, "new_password", "same_password",
+		               "must differ from the current password");
+	if (answer_invalid(r, errors))
+		return;
+	c = xcalloc(1, sizeof(*c));
+	c->r = r;
+	c->current = xstrdup(current);
+	c->fresh = xstrdup(fresh);
+	r->ctx = c;
+	r->ctx_free = password_change_free;
+	values[0] = r->auth.account_id;
+	values[1] = r->client_addr;
+	login_throttle_params(numbers, values + 2);
+	req_db(r, "account_password_lookup", (int)ARRAY_SIZE(values), values, on_password_lookup);
+}
+
 static const struct route routes[] = {
         {"POST", "/v1/accounts", create_account, ROUTE_BODY, ROLE_ADMIN},
-        {"GET", "/v1/accounts", list_accounts, 0, ROLE_ADMIN},
-        {"GET", "/v1/accounts/{id}", get_account, 0, ROLE_ADMIN},
+        {"GET", "/v1/accounts", list_accounts, 0, ROLE_ADMIN | ROLE_AUDITOR},
+        {"GET", "/v1/accounts/{id}", get_account, 0, ROLE_ADMIN | ROLE_AUDITOR},
         {"PATCH", "/v1/accounts/{id}", update_account, ROUTE_BODY, ROLE_ADMIN},
         {"POST", "/v1/accounts/{id}/tokens", create_token, ROUTE_BODY, ROLE_ADMIN},
         {"GET", "/v1/accounts/{id}/tokens", list_tokens, 0, ROLE_ADMIN},
         {"DELETE", "/v1/tokens/{id}", revoke_token, 0, ROLE_ANY},
+        {"POST", "/v1/me/password", change_password, ROUTE_BODY, ROLE_ANY},
 };
 
 API_MODULE(accounts_api, "accounts", routes, stmts);

@@ -1,5 +1,6 @@
 /*
- * Cases (Fälle), consent (Einwilligung), enrolment in a chain, and where a case stands on it.
+ * Cases (Fälle), consent (Einwilligung), enrolment in a chain, where a case stands on it, and
+ * the steps its owner delivers itself.
  * A case belongs to its owner node; nodes holding a referral on it see its reference and
  * target group only; everyone else gets 404. Reads of a case are audited.
  */
@@ -67,6 +68,9 @@ static const struct db_stmt stmts[] = {
 	 " au AS (" AUDIT_INSERT("case.progress_read", "client_case", "c.id", "NULL")
 	 " FROM c WHERE c.chain_version_id IS NOT NULL)"
 	 "SELECT (SELECT count(*) FROM c), case_chain_state($5, $2::uuid)::text"},
+	/* actor, $5 case, $6 step key, $7 state, $8 at, $9 note (schema/0040_case_steps.sql) */
+	{"case_step_record",
+	 "SELECT outcome, body FROM case_step_record($1, $2, $3, $4, $5, $6, $7, $8, $9)"},
 };
 /* clang-format on */
 
@@ -97,6 +101,14 @@ static const struct json_field consent_fields[] = {
 
 static const struct json_field enrol_fields[] = {
         {"chain_id", JF_UUID, JF_REQUIRED},
+};
+
+static const char *const step_states[] = {"in_progress", "done", NULL};
+
+static const struct json_field step_fields[] = {
+        {"state", JF_ENUM, JF_REQUIRED, 0, 0, step_states},
+        {"at", JF_TIMESTAMP, JF_NULLABLE},
+        {"note", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 2000},
 };
 
 /*
@@ -131,11 +143,11 @@ static void on_consent_created(void *arg, const struct db_result *res)
 static void create_case(struct req *r)
 {
 	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
-	const char *values[ACTOR_PARAMS + 3], *problem;
+	const char *values[ACTOR_PARAMS + 3], *problem, *code;
 
 	if (json_get_string(r->json, "reference") &&
-	    (problem = validate_pseudonym(json_get_string(r->json, "reference"), NULL)))
-		json_add_error(errors, "reference", problem);
+	    (problem = validate_pseudonym(json_get_string(r->json, "reference"), &code)))
+		json_add_error(errors, "reference", code, problem);
 	if (answer_invalid(r, errors))
 		return;
 	req_actor(r, values);
@@ -155,11 +167,13 @@ static void list_cases(struct req *r)
 	if (!p)
 		return;
 	if (status && strcmp(status, "open") && strcmp(status, "closed")) {
-		answer_bad_query(r, "status", "status must be open or closed");
+		answer_bad_query(r, "status", JSON_CODE_NOT_IN_LIST,
+		                 "status must be open or closed");
 		return;
 	}
 	if (tg && !validate_uuid(tg)) {
-		answer_bad_query(r, "target_group_id", "target_group_id must be a UUID");
+		answer_bad_query(r, "target_group_id", JSON_CODE_UUID,
+		                 "target_group_id must be a UUID");
 		return;
 	}
 	req_actor(r, values);
@@ -183,19 +197,20 @@ static void get_case(struct req *r)
 static void update_case(struct req *r)
 {
 	json_t *errors = answer_check_patch(r, update_fields, ARRAY_SIZE(update_fields));
-	const char *values[ACTOR_PARAMS + 3], *ref = json_get_string(r->json, "reference"),
-	                                      *problem;
+	const char *values[ACTOR_PARAMS + 3], *ref = json_get_string(r->json, "reference");
+	const char *problem, *code;
 	const char *status = json_get_string(r->json, "status");
 	bool closing = status && !strcmp(status, "closed");
 	char version_text[24], *patch;
 	int if_match;
 
-	if (ref && (problem = validate_pseudonym(ref, NULL)))
-		json_add_error(errors, "reference", problem);
+	if (ref && (problem = validate_pseudonym(ref, &code)))
+		json_add_error(errors, "reference", code, problem);
 	if (closing && !json_object_get(r->json, "close_reason"))
-		json_add_error(errors, "close_reason", "is required when closing a case");
+		json_add_error(errors, "close_reason", JSON_CODE_REQUIRED,
+		               "is required when closing a case");
 	if (!status && json_object_get(r->json, "close_reason"))
-		json_add_error(errors, "close_reason",
+		json_add_error(errors, "close_reason", "not_allowed",
 		               "is only given when closing (status: closed)");
 	if (answer_invalid(r, errors))
 		return;
@@ -225,13 +240,16 @@ static void create_consent(struct req *r)
 	if (!scope)
 		scope = "node";
 	if (!strcmp(scope, "node") && !recipient)
-		json_add_error(errors, "recipient_node_id", "is required unless scope is network");
+		json_add_error(errors, "recipient_node_id", JSON_CODE_REQUIRED,
+		               "is required unless scope is network");
 	if (!strcmp(scope, "network") && recipient)
-		json_add_error(errors, "recipient_node_id", "is not given when scope is network");
+		json_add_error(errors, "recipient_node_id", "not_allowed",
+		               "is not given when scope is network");
 	/* Dates compare as text in YYYY-MM-DD. */
 	if (given && expires && validate_date(given) && validate_date(expires) &&
 	    strcmp(expires, given) < 0)
-		json_add_error(errors, "expires_on", "cannot be before given_on");
+		json_add_error(errors, "expires_on", "before_given_on",
+		               "cannot be before given_on");
 	if (answer_invalid(r, errors))
 		return;
 	req_actor(r, values);
@@ -390,6 +408,41 @@ static void on_next_steps(void *arg, const struct db_result *res)
 	json_decref(state);
 }
 
+/* A step the owner delivers itself */
+
+static void on_step_recorded(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+
+	if (answer_outcome_is(res, "not_found"))
+		http_not_found(r);
+	else if (answer_outcome_is(res, "ok"))
+		http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 1), 0);
+	else
+		http_db_failed(r, res);
+}
+
+static void record_step(struct req *r)
+{
+	json_t *errors = answer_check_body(r, step_fields, ARRAY_SIZE(step_fields));
+	const char *values[ACTOR_PARAMS + 5], *key = req_param(r, "key");
+
+	if (answer_invalid(r, errors))
+		return;
+	/* Not a step key at all: no such step, as for any key the chain does not have. */
+	if (!validate_key(key)) {
+		http_not_found(r);
+		return;
+	}
+	req_actor(r, values);
+	values[4] = req_param(r, "id");
+	values[5] = key;
+	values[6] = json_get_string(r->json, "state");
+	values[7] = json_get_string(r->json, "at");
+	values[8] = json_get_string(r->json, "note");
+	req_db(r, "case_step_record", 9, values, on_step_recorded);
+}
+
 static void chain_query(struct req *r, db_callback cb)
 {
 	const char *values[ACTOR_PARAMS + 1];
@@ -421,6 +474,8 @@ static const struct route routes[] = {
         {"POST", "/v1/cases/{id}/enrolment", enrol, ROUTE_BODY, ROLE_CASEWORKER, "cases:write"},
         {"GET", "/v1/cases/{id}/progress", progress, 0, ROLE_CASEWORKER, "cases:read"},
         {"GET", "/v1/cases/{id}/next-steps", next_steps, 0, ROLE_CASEWORKER, "cases:read"},
+        {"POST", "/v1/cases/{id}/steps/{key}", record_step, ROUTE_BODY, ROLE_CASEWORKER,
+         "cases:write"},
 };
 
 API_MODULE(cases_api, "cases", routes, stmts);

@@ -3,8 +3,9 @@
  * (empty or a copy of the published one), its graph is replaced with PUT while it is one,
  * and publishing it retires the version published before; published and retired versions
  * never change (409). The graph is checked by lib/chain.c on every PUT and again on publish,
- * then by the database functions of schema/0004_chain_functions.sql (categories exist,
- * providers are active members); every problem is reported at once, with its step key.
+ * and by the database function chain_graph_problems (schema/0046_chain_problems.sql:
+ * categories exist, providers are active members) whatever lib/chain.c found, so that every
+ * problem is reported at once, each with its step key.
  * Coordinators see drafts; caseworkers of member nodes only published and retired versions.
  */
 #include <limits.h>
@@ -67,6 +68,13 @@ static const struct db_stmt stmts[] = {
          "SELECT f.outcome, f.body::text, f.body->>'version', f.warnings::text"
          " FROM chain_version_publish($1::uuid, $2::uuid, $3, $4, $5::boolean, $6::uuid[],"
          "                            $7::uuid, $8::int, $9::int) f"},
+        /*
+         * caller, $4 chain, $5 a graph: what the database finds wrong with it (unknown
+         * categories, providers that are no active members), for a coordinator of the chain
+         */
+        {"chain_version_problems",
+         "SELECT g.errors::text FROM chain c, chain_graph_problems(c.network_id, $5::jsonb) g"
+         " WHERE c.id = $4 AND chain_access(c.network_id, " CALLER_READ ") = 'coordinator'"},
         /* actor, $5 admin, $6 networks, $7 chain, $8 number; only drafts go (the guard says 409) */
         {"chain_version_delete",
          "WITH c AS (SELECT id FROM chain WHERE id = $7"
@@ -393,7 +401,7 @@ static bool check_graph(const json_t *body, bool check_fields, struct graph *gr,
 	return true;
 }
 
-/* 422 for a graph that breaks the rules of lib/chain.c; errors is consumed. */
+/* 422 for a graph that breaks the rules; errors is consumed. */
 static void invalid_chain(struct req *r, json_t *errors)
 {
 	char detail[160];
@@ -422,6 +430,7 @@ static int path_number(struct req *r, char *text, size_t len)
 struct version_write {
 	char number[16];
 	json_t *warnings; /* from lib/chain.c, to be joined by the database's */
+	json_t *errors;   /* from lib/chain.c, while the database adds its own */
 	long checked;     /* publish: the row version whose graph was checked */
 };
 
@@ -430,6 +439,7 @@ static void version_write_free(void *p)
 	struct version_write *w = p;
 
 	json_decref(w->warnings);
+	json_decref(w->errors);
 	free(w);
 }
 
@@ -441,6 +451,102 @@ static struct version_write *version_write_new(struct req *r)
 	r->ctx = w;
 	r->ctx_free = version_write_free;
 	return w;
+}
+
+/*
+ * The parts of a graph the database checks (keys, categories, providers), with every
+ * provider that is not a UUID as null, so that the database's checks can run on any graph
+ * and name the same positions as the request (caller frees).
+ */
+static char *graph_for_database(const json_t *body)
+{
+	const json_t *steps = json_object_get(body, "steps"), *step, *item;
+	json_t *out = json_array(), *graph;
+	size_t i, k;
+	char *text;
+
+	json_array_foreach(steps, i, step) {
+		const json_t *providers = json_object_get(step, "providers");
+		const char *key = json_get_string(step, "key");
+		const char *category = json_get_string(step, "category");
+		json_t *ids = json_array();
+
+		json_array_foreach(providers, k, item) {
+			const char *id = json_string_value(item);
+			json_array_append_new(ids, id && validate_uuid(id) ? json_string(id)
+			                                                   : json_null());
+		}
+		json_array_append_new(out, json_pack("{s:s?, s:s?, s:o}", "key", key, "category",
+		                                     category, "providers", ids));
+	}
+	graph = json_pack("{s:o}", "steps", out);
+	text = json_dumps(graph, JSON_COMPACT);
+	json_decref(graph);
+	return text;
+}
+
+/*
+ * Whether errors says already what a database problem about field says: a problem about the
+ * same field, or a field check that refused the field or what holds it ("steps[1]" not an
+ * object, "steps[1].providers" not an array). A step's structural problem (unreachable, say)
+ * does not cover its providers: those are named too.
+ */
+static bool said_already(const json_t *errors, const char *field)
+{
+	size_t i;
+	json_t *item;
+
+	json_array_foreach(errors, i, item) {
+		const char *f = json_get_string(item, "field"),
+		           *code = json_get_string(item, "code");
+		size_t n = f ? strlen(f) : 0;
+		if (!f || strncmp(f, field, n) != 0)
+			continue;
+		if (field[n] == '\0')
+			return true;
+		if (code && !strcmp(code, "invalid_field") && (field[n] == '.' || field[n] == '['))
+			return true;
+	}
+	return false;
+}
+
+/* The database's problems are known: add those not said already, then answer 422. */
+static void on_problems(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	struct version_write *w = r->ctx;
+	json_t *more, *item;
+	size_t i;
+
+	if (!answer_found(r, res))
+		return;
+	more = json_loads(PQgetvalue(res->pg, 0, 0), 0, NULL);
+	json_array_foreach(more, i, item) {
+		const char *field = json_get_string(item, "field");
+		if (field && !said_already(w->errors, field))
+			json_array_append(w->errors, item);
+	}
+	json_decref(more);
+	invalid_chain(r, json_incref(w->errors));
+}
+
+/*
+ * The graph in body breaks the rules of lib/chain.c (errors, kept in w): let the database
+ * add its own findings, so that every problem is reported at once, then answer 422.
+ */
+static void invalid_graph(struct req *r, const json_t *body, json_t *errors)
+{
+	struct version_write *w = r->ctx;
+	const char *values[CHAIN_CALLER_PARAMS + 2];
+	char *graph = graph_for_database(body);
+
+	w->errors = errors;
+	chains_caller(r, values);
+	values[2] = NULL; /* only coordinators edit: no member's view */
+	values[3] = req_param(r, "id");
+	values[4] = graph;
+	req_db(r, "chain_version_problems", 5, values, on_problems);
+	free(graph);
 }
 
 /*
@@ -601,7 +707,7 @@ static void replace_version(struct req *r)
 	}
 	graph_clear(&gr);
 	if (json_array_size(errors)) {
-		invalid_chain(r, errors);
+		invalid_graph(r, r->json, errors);
 		return;
 	}
 	json_decref(errors);
@@ -666,11 +772,12 @@ static void on_publish_loaded(void *arg, const struct db_result *res)
 		return;
 	}
 	graph_clear(&gr);
-	json_decref(stored);
 	if (json_array_size(errors)) {
-		invalid_chain(r, errors);
+		invalid_graph(r, stored, errors);
+		json_decref(stored);
 		return;
 	}
+	json_decref(stored);
 	json_decref(errors);
 	snprintf(checked, sizeof(checked), "%ld", w->checked);
 	req_actor(r, values);

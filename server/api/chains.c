@@ -134,7 +134,7 @@ static void list_chains(struct req *r)
 		return;
 	errors = json_array();
 	if (group && !validate_uuid(group))
-		json_add_error(errors, "target_group_id", "must be a UUID");
+		json_add_error(errors, "target_group_id", JSON_CODE_UUID, "must be a UUID");
 	if (answer_bad_queries(r, errors, "target_group_id is not a UUID."))
 		return;
 	chains_caller(r, values);

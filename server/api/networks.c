@@ -267,7 +267,7 @@ static bool body_valid(struct req *r, const struct json_field *fields, size_t n,
 
 	for (const char *const *f = required; f && *f; f++)
 		if (!json_object_get(r->json, *f))
-			json_add_error(errors, *f, "is required");
+			json_add_error(errors, *f, JSON_CODE_REQUIRED, "is required");
 	return !answer_invalid(r, errors);
 }
 
@@ -427,11 +427,11 @@ static void list_members(struct req *r)
 	role = req_query(r, "role");
 	active = req_query(r, "active");
 	if (role && strcmp(role, "member") && strcmp(role, "coordinator")) {
-		answer_bad_query(r, "role", "must be member or coordinator");
+		answer_bad_query(r, "role", JSON_CODE_NOT_IN_LIST, "must be member or coordinator");
 		return;
 	}
 	if (active && strcmp(active, "true") && strcmp(active, "false")) {
-		answer_bad_query(r, "active", "must be true or false");
+		answer_bad_query(r, "active", JSON_CODE_WRONG_TYPE, "must be true or false");
 		return;
 	}
 	values[0] = req_param(r, "id");

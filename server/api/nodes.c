@@ -140,15 +140,18 @@ static void list_nodes(struct req *r)
 		return;
 	errors = json_array();
 	if (kind && !validate_enum(kind, directory_node_kinds))
-		json_add_error(errors, "kind", "must be one of the node kinds (jobcenter, ...)");
+		json_add_error(errors, "kind", JSON_CODE_NOT_IN_LIST,
+		               "must be one of the node kinds (jobcenter, ...)");
 	if (network && !validate_uuid(network))
-		json_add_error(errors, "network_id", "must be a UUID");
+		json_add_error(errors, "network_id", JSON_CODE_UUID, "must be a UUID");
 	if (district && !validate_text(district, 1, 100, false))
-		json_add_error(errors, "district", "must be 1 to 100 characters on one line");
+		json_add_error(errors, "district", JSON_CODE_SINGLE_LINE,
+		               "must be 1 to 100 characters on one line");
 	if (q && !validate_text(q, 1, 200, false))
-		json_add_error(errors, "q", "must be 1 to 200 characters on one line");
+		json_add_error(errors, "q", JSON_CODE_SINGLE_LINE,
+		               "must be 1 to 200 characters on one line");
 	if (active && strcmp(active, "true") && strcmp(active, "false"))
-		json_add_error(errors, "active", "must be true or false");
+		json_add_error(errors, "active", JSON_CODE_WRONG_TYPE, "must be true or false");
 	if (answer_bad_queries(r, errors, "A filter has a value it cannot take."))
 		return;
 	like = q ? registry_like_escape(q) : NULL;

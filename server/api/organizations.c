@@ -107,9 +107,11 @@ static void list_organizations(struct req *r)
 		return;
 	errors = json_array();
 	if (kind && !validate_enum(kind, directory_organization_kinds))
-		json_add_error(errors, "kind", "must be one of the organization kinds");
+		json_add_error(errors, "kind", JSON_CODE_NOT_IN_LIST,
+		               "must be one of the organization kinds");
 	if (q && !validate_text(q, 1, 200, false))
-		json_add_error(errors, "q", "must be 1 to 200 characters on one line");
+		json_add_error(errors, "q", JSON_CODE_SINGLE_LINE,
+		               "must be 1 to 200 characters on one line");
 	if (answer_bad_queries(r, errors, "A filter has a value it cannot take."))
 		return;
 	like = q ? registry_like_escape(q) : NULL;

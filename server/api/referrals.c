@@ -214,7 +214,7 @@ static char *status_filter(struct req *r, const char *text)
 		if (referral_status_parse(s, &st) < 0) {
 			free(copy);
 			free(out);
-			answer_bad_query(r, "status",
+			answer_bad_query(r, "status", JSON_CODE_NOT_IN_LIST,
 			                 "status must be statuses separated by commas, such as "
 			                 "sent,received");
 			return NULL;
@@ -224,7 +224,8 @@ static char *status_filter(struct req *r, const char *text)
 	free(copy);
 	if (used == 1) {
 		free(out);
-		answer_bad_query(r, "status", "status must name at least one status");
+		answer_bad_query(r, "status", JSON_CODE_REQUIRED,
+		                 "status must name at least one status");
 		return NULL;
 	}
 	out[used++] = '}';
@@ -248,15 +249,16 @@ static void list_referrals(struct req *r)
 	} else if (box && !strcmp(box, "outbox")) {
 		stmt = "referral_outbox";
 	} else if (box) {
-		answer_bad_query(r, "box", "box must be inbox or outbox");
+		answer_bad_query(r, "box", JSON_CODE_NOT_IN_LIST, "box must be inbox or outbox");
 		return;
 	}
 	if (overdue && strcmp(overdue, "true") && strcmp(overdue, "false")) {
-		answer_bad_query(r, "overdue", "overdue must be true or false");
+		answer_bad_query(r, "overdue", JSON_CODE_WRONG_TYPE,
+		                 "overdue must be true or false");
 		return;
 	}
 	if (case_id && !validate_uuid(case_id)) {
-		answer_bad_query(r, "case_id", "case_id must be a UUID");
+		answer_bad_query(r, "case_id", JSON_CODE_UUID, "case_id must be a UUID");
 		return;
 	}
 	if (status && !(statuses_text = status_filter(r, status)))
@@ -381,7 +383,8 @@ static void on_state(void *arg, const struct db_result *res)
 	if (rc == -EBADMSG) {
 		json_t *errors = json_array();
 		for (size_t i = 0; i < verdict.n_fields; i++)
-			json_add_error(errors, verdict.fields[i].field, verdict.fields[i].message);
+			json_add_error(errors, verdict.fields[i].field, verdict.fields[i].code,
+			               verdict.fields[i].message);
 		http_invalid(r, errors);
 		return;
 	}

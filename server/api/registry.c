@@ -45,7 +45,8 @@ void registry_check_nested(const json_t *body, bool with_geo, json_t *errors)
 		                  errors);
 		/* German postal codes; the length and characters were checked above. */
 		if (postal && validate_text(postal, 5, 5, false) && !all_in(postal, "0123456789"))
-			json_add_error(errors, "address.postal_code", "Must be five digits.");
+			json_add_error(errors, "address.postal_code", "postal_code",
+			               "Must be five digits.");
 	}
 	if (json_is_object(contact))
 		json_check_object(contact, contact_fields, ARRAY_SIZE(contact_fields), "contact.",
@@ -69,7 +70,7 @@ void registry_check_languages(const json_t *body, json_t *errors)
 			continue; /* reported by json_check_object */
 		if (strlen(code) != 2 || !all_in(code, "abcdefghijklmnopqrstuvwxyz")) {
 			snprintf(field, sizeof(field), "languages[%zu]", i);
-			json_add_error(errors, field,
+			json_add_error(errors, field, "language",
 			               "Must be an ISO 639-1 language code in lower case, such as "
 			               "\"de\".");
 		}

@@ -34,12 +34,13 @@
 	"                          ON m.network_id = g.network_id"                                    \
 	"                          WHERE g.id = t.id::uuid AND m.node_id = " node " AND m.active)),"  \
 	" bad AS (SELECT json_agg(e.err)::text AS errors FROM ("                                      \
-	"   SELECT json_build_object('field', 'category', 'message',"                                \
+	"   SELECT json_build_object('field', 'category', 'code', 'not_found', 'message',"         \
 	"          'is not a service category (see GET /v1/taxonomy)') AS err"                         \
 	"    WHERE " body " ? 'category' AND NOT EXISTS"                                               \
 	"          (SELECT 1 FROM taxonomy x WHERE x.code = " body "->>'category')"                   \
 	"   UNION ALL"                                                                                 \
-	"   SELECT json_build_object('field', 'target_group_ids', 'message', 'target group '"         \
+	"   SELECT json_build_object('field', 'target_group_ids', 'code', 'other_network',"         \
+	"          'message', 'target group '"                                                         \
 	"          || tg.id || ' is not a target group of a network this node is a member of')"      \
 	"     FROM tg) e)"
 
@@ -233,15 +234,17 @@ static void check_schedule(const json_t *schedule, json_t *errors)
 		to = parse_hhmm(json_get_string(item, "to"));
 		if (from < 0) {
 			snprintf(field, sizeof(field), "%sfrom", prefix);
-			json_add_error(errors, field, "Must be a time HH:MM from 00:00 to 23:59.");
+			json_add_error(errors, field, "time",
+			               "Must be a time HH:MM from 00:00 to 23:59.");
 		}
 		if (to < 0) {
 			snprintf(field, sizeof(field), "%sto", prefix);
-			json_add_error(errors, field, "Must be a time HH:MM from 00:00 to 23:59.");
+			json_add_error(errors, field, "time",
+			               "Must be a time HH:MM from 00:00 to 23:59.");
 		}
 		if (from >= 0 && to >= 0 && from >= to) {
 			snprintf(field, sizeof(field), "%sto", prefix);
-			json_add_error(errors, field, "Must be later than from.");
+			json_add_error(errors, field, "not_after_from", "Must be later than from.");
 		}
 	}
 }
@@ -255,7 +258,8 @@ static void check_body(const json_t *body, json_t *errors)
 	check_schedule(json_object_get(body, "schedule"), errors);
 	if (json_is_integer(total) && json_is_integer(free_) &&
 	    json_integer_value(free_) > json_integer_value(total))
-		json_add_error(errors, "capacity_free", "Must not exceed capacity_total.");
+		json_add_error(errors, "capacity_free", "exceeds_total",
+		               "Must not exceed capacity_total.");
 }
 
 /* Answer a write: 'invalid' is 422 with the errors the statement found (in column 1). */
@@ -347,7 +351,7 @@ static void list_node_services(struct req *r)
 	if (!answer_page_begin(r, 2, allowed))
 		return;
 	if (status && !validate_enum(status, directory_service_statuses)) {
-		answer_bad_query(r, "status",
+		answer_bad_query(r, "status", JSON_CODE_NOT_IN_LIST,
 		                 "status must be active, inactive or temporarily_closed");
 		return;
 	}
@@ -410,7 +414,7 @@ static void on_search_refs(void *arg, const struct db_result *res)
 	}
 	for (int i = 0; i < 3; i++) {
 		if (strcmp(PQgetvalue(res->pg, 0, i), "t") != 0) {
-			answer_bad_query(r, names[i], messages[i]);
+			answer_bad_query(r, names[i], "not_found", messages[i]);
 			return;
 		}
 	}
@@ -437,23 +441,27 @@ static void search_services(struct req *r)
 	errors = json_array();
 	if (f[F_HAS_CAPACITY] && strcmp(f[F_HAS_CAPACITY], "true") &&
 	    strcmp(f[F_HAS_CAPACITY], "false"))
-		json_add_error(errors, "has_capacity", "must be true or false");
+		json_add_error(errors, "has_capacity", JSON_CODE_WRONG_TYPE,
+		               "must be true or false");
 	if (f[F_CATEGORY] && !validate_key(f[F_CATEGORY]))
-		json_add_error(errors, "category",
+		json_add_error(errors, "category", JSON_CODE_KEY,
 		               "must be a category code such as debt_counselling");
 	if (f[F_TARGET_GROUP] && !validate_uuid(f[F_TARGET_GROUP]))
-		json_add_error(errors, "target_group_id", "must be a UUID");
+		json_add_error(errors, "target_group_id", JSON_CODE_UUID, "must be a UUID");
 	if (f[F_DISTRICT] && !validate_text(f[F_DISTRICT], 1, 100, false))
-		json_add_error(errors, "district", "must be 1 to 100 characters of text");
+		json_add_error(errors, "district", JSON_CODE_SINGLE_LINE,
+		               "must be 1 to 100 characters of text");
 	if (f[F_NETWORK] && !validate_uuid(f[F_NETWORK]))
-		json_add_error(errors, "network_id", "must be a UUID");
+		json_add_error(errors, "network_id", JSON_CODE_UUID, "must be a UUID");
 	if (f[F_LANGUAGE] && !is_language(f[F_LANGUAGE]))
-		json_add_error(errors, "language",
+		json_add_error(errors, "language", JSON_CODE_FORMAT,
 		               "must be a two-letter language code such as de or tr");
 	if (f[F_Q] && !validate_text(f[F_Q], 1, 200, false))
-		json_add_error(errors, "q", "must be 1 to 200 characters of text");
+		json_add_error(errors, "q", JSON_CODE_SINGLE_LINE,
+		               "must be 1 to 200 characters of text");
 	if (status && !validate_enum(status, directory_service_statuses))
-		json_add_error(errors, "status", "must be active, inactive or temporarily_closed");
+		json_add_error(errors, "status", JSON_CODE_NOT_IN_LIST,
+		               "must be active, inactive or temporarily_closed");
 	if (answer_bad_queries(r, errors, "Some query parameters have bad values; see errors."))
 		return;
 	if (f[F_CATEGORY] || f[F_TARGET_GROUP] || f[F_NETWORK]) {

@@ -217,15 +217,24 @@ static void on_attempt(void *arg, const struct db_result *res)
 		http_shutting_down(r);
 }
 
+void login_throttle_params(char text[LOGIN_THROTTLE_PARAMS][24], const char **values)
+{
+	const long settings[LOGIN_THROTTLE_PARAMS] = {
+	        cfg.login_window_minutes, cfg.login_free_failures,         cfg.login_max_delay_s,
+	        cfg.login_max_failures,   cfg.login_max_failures_per_addr, cfg.login_known_days};
+
+	for (size_t i = 0; i < LOGIN_THROTTLE_PARAMS; i++) {
+		snprintf(text[i], sizeof(text[i]), "%ld", settings[i]);
+		values[i] = text[i];
+	}
+}
+
 static void login(struct req *r)
 {
 	json_t *errors = json_array();
 	struct login *l;
-	const long settings[] = {cfg.login_window_minutes,        cfg.login_free_failures,
-	                         cfg.login_max_delay_s,           cfg.login_max_failures,
-	                         cfg.login_max_failures_per_addr, cfg.login_known_days};
-	char numbers[ARRAY_SIZE(settings)][24];
-	const char *values[2 + ARRAY_SIZE(settings)];
+	char numbers[LOGIN_THROTTLE_PARAMS][24];
+	const char *values[2 + LOGIN_THROTTLE_PARAMS];
 
 	if (json_check_object(r->json, login_fields, ARRAY_SIZE(login_fields), NULL, errors)) {
 		http_problem_errors(r, 400, "validation", "Invalid login request",
@@ -241,10 +250,7 @@ static void login(struct req *r)
 	r->ctx_free = login_free;
 	values[0] = l->login;
 	values[1] = r->client_addr;
-	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
-		snprintf(numbers[i], sizeof(numbers[i]), "%ld", settings[i]);
-		values[2 + i] = numbers[i];
-	}
+	login_throttle_params(numbers, values + 2);
 	req_db(r, "session_attempt", (int)ARRAY_SIZE(values), values, on_attempt);
 }
 

@@ -6,9 +6,12 @@
  * referrals.
  *
  * Each report answers JSON with exact counts (only admins and the network's coordinators get
- * it, and they may see the referrals' metadata anyway), or with Accept: text/csv an export
- * for evaluations in which every count from 1 to 4 is written "<5" and every rate or median
- * computed from such a count is left empty (docs/architecture.md, "Access rules").
+ * it, and they may see the referrals' metadata anyway), or with Accept: text/csv (or
+ * ?format=csv) an export for evaluations in which every count from 1 to 4 is written "<5" and
+ * every rate or median computed from such a count is left empty (docs/architecture.md,
+ * "Access rules"). ?format=excel gives the export in the form a spreadsheet set to German
+ * opens as columns (semicolons, decimal commas, a UTF-8 byte-order mark), ?lang=de German
+ * headers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +24,7 @@
 #include "answer.h"
 #include "api.h"
 #include "auth.h"
+#include "directory.h"
 #include "http.h"
 #include "json.h"
 #include "validate.h"
@@ -49,16 +53,30 @@ static const struct db_stmt stmts[] = {
 /* How a report field becomes a CSV cell. */
 enum col_kind {
 	COL_TEXT,    /* a string (or null: empty) */
+	COL_KIND,    /* a node kind code: in German exports its German name */
 	COL_NUMBER,  /* a setting such as agreed days: written as it is */
 	COL_COUNT,   /* a count of referrals: 1..4 becomes "<5" */
 	COL_DECIMAL, /* a rate or median: empty when one of the counts in from is suppressed */
 };
 
 struct csv_col {
-	const char *key; /* the JSON field, also the header */
+	const char *key; /* the JSON field, also the English header */
+	const char *de;  /* the German header */
 	enum col_kind kind;
 	int places;          /* COL_DECIMAL: digits after the point */
 	const char *from[2]; /* COL_DECIMAL: the counts it is computed from */
+};
+
+/*
+ * The form of an export: RFC 4180 (commas, decimal points) by default; for spreadsheets set to
+ * German, such as Excel in Germany, semicolons, decimal commas and a byte-order mark so that
+ * UTF-8 is read as such (?format=excel). Headers in German with ?lang=de.
+ */
+struct csv {
+	struct evbuffer *out;
+	char sep;   /* ',' or ';' */
+	char point; /* '.' or ',' */
+	bool de;    /* German headers and kind names */
 };
 
 /* A count that the export must not show: 1..4 referrals could point at a person. */
@@ -68,148 +86,185 @@ static bool count_suppressed(const json_t *v)
 }
 
 /*
- * One RFC 4180 field: quoted when it holds a comma, quote or line break. Text that a
+ * One field: quoted when it holds the separator, a quote or a line break. Text that a
  * spreadsheet would run as a formula (starting with = + - @ tab or CR) gets a leading
  * apostrophe, so that a node name can never become a formula in the coordinator's Excel.
  */
-static void csv_text(struct evbuffer *out, const char *s)
+static void csv_text(struct csv *c, const char *s)
 {
+	char special[] = {c->sep, '"', '\r', '\n', '\0'};
 	bool formula = s[0] && strchr("=+-@\t\r", s[0]);
-	bool quote = formula || strpbrk(s, ",\"\r\n");
+	bool quote = formula || strpbrk(s, special);
 
 	if (!quote) {
-		evbuffer_add(out, s, strlen(s));
+		evbuffer_add(c->out, s, strlen(s));
 		return;
 	}
-	evbuffer_add(out, "\"", 1);
+	evbuffer_add(c->out, "\"", 1);
 	if (formula)
-		evbuffer_add(out, "'", 1);
+		evbuffer_add(c->out, "'", 1);
 	for (const char *p = s; *p; p++) {
 		if (*p == '"')
-			evbuffer_add(out, "\"", 1);
-		evbuffer_add(out, p, 1);
+			evbuffer_add(c->out, "\"", 1);
+		evbuffer_add(c->out, p, 1);
 	}
-	evbuffer_add(out, "\"", 1);
+	evbuffer_add(c->out, "\"", 1);
 }
 
-static void csv_cell(struct evbuffer *out, const json_t *row, const struct csv_col *c)
+/* A number with places digits after the decimal separator of the export. */
+static void csv_decimal(struct csv *c, double v, int places)
 {
-	const json_t *v = json_object_get(row, c->key);
+	char text[64], *point;
 
-	switch (c->kind) {
+	snprintf(text, sizeof(text), "%.*f", places, v);
+	point = strchr(text, '.');
+	if (point)
+		*point = c->point;
+	evbuffer_add(c->out, text, strlen(text));
+}
+
+static void csv_cell(struct csv *c, const json_t *row, const struct csv_col *col)
+{
+	const json_t *v = json_object_get(row, col->key);
+	const char *kind;
+
+	switch (col->kind) {
 	case COL_TEXT:
 		if (json_is_string(v))
-			csv_text(out, json_string_value(v));
+			csv_text(c, json_string_value(v));
+		break;
+	case COL_KIND:
+		if (!json_is_string(v))
+			break;
+		kind = c->de ? directory_node_kind_de(json_string_value(v)) : NULL;
+		csv_text(c, kind ? kind : json_string_value(v));
 		break;
 	case COL_NUMBER:
 		if (json_is_number(v))
-			evbuffer_add_printf(out, "%.0f", json_number_value(v));
+			evbuffer_add_printf(c->out, "%.0f", json_number_value(v));
 		break;
 	case COL_COUNT:
 		if (count_suppressed(v))
-			evbuffer_add(out, "<5", 2);
+			evbuffer_add(c->out, "<5", 2);
 		else if (json_is_integer(v))
-			evbuffer_add_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			evbuffer_add_printf(c->out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		break;
 	case COL_DECIMAL:
-		for (size_t i = 0; i < ARRAY_SIZE(c->from) && c->from[i]; i++)
-			if (count_suppressed(json_object_get(row, c->from[i])))
+		for (size_t i = 0; i < ARRAY_SIZE(col->from) && col->from[i]; i++)
+			if (count_suppressed(json_object_get(row, col->from[i])))
 				return;
 		if (json_is_number(v))
-			evbuffer_add_printf(out, "%.*f", c->places, json_number_value(v));
+			csv_decimal(c, json_number_value(v), col->places);
 		break;
 	}
 }
 
-/* The header row: lead (a column the caller fills per row, or NULL) then the columns. */
-static void csv_header(struct evbuffer *out, const char *lead, const struct csv_col *cols, size_t n)
+/* A lead column the caller fills per row (the flows' level), or none. */
+struct csv_lead {
+	const char *header, *header_de;
+	const char *value, *value_de;
+};
+
+/* The header row: lead (or NULL), then the columns. */
+static void csv_header(struct csv *c, const struct csv_lead *lead, const struct csv_col *cols,
+                       size_t n)
 {
 	if (lead)
-		evbuffer_add_printf(out, "%s,", lead);
-	for (size_t i = 0; i < n; i++)
-		evbuffer_add_printf(out, "%s%s", i ? "," : "", cols[i].key);
-	evbuffer_add(out, "\r\n", 2);
+		evbuffer_add_printf(c->out, "%s%c", c->de ? lead->header_de : lead->header, c->sep);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			evbuffer_add(c->out, &c->sep, 1);
+		csv_text(c, c->de ? cols[i].de : cols[i].key);
+	}
+	evbuffer_add(c->out, "\r\n", 2);
 }
 
-/* One line per item of the array body[key], each starting with lead when not NULL. */
-static void csv_rows(struct evbuffer *out, const json_t *body, const char *key, const char *lead,
-                     const struct csv_col *cols, size_t n)
+/* One line per item of the array body[key], each starting with lead's value when given. */
+static void csv_rows(struct csv *c, const json_t *body, const char *key,
+                     const struct csv_lead *lead, const struct csv_col *cols, size_t n)
 {
 	const json_t *row;
 	size_t i;
 
 	json_array_foreach(json_object_get(body, key), i, row) {
 		if (lead)
-			evbuffer_add_printf(out, "%s,", lead);
-		for (size_t c = 0; c < n; c++) {
-			if (c)
-				evbuffer_add(out, ",", 1);
-			csv_cell(out, row, &cols[c]);
+			evbuffer_add_printf(c->out, "%s%c", c->de ? lead->value_de : lead->value,
+			                    c->sep);
+		for (size_t k = 0; k < n; k++) {
+			if (k)
+				evbuffer_add(c->out, &c->sep, 1);
+			csv_cell(c, row, &cols[k]);
 		}
-		evbuffer_add(out, "\r\n", 2);
+		evbuffer_add(c->out, "\r\n", 2);
 	}
 }
 
 /* Flows: the node pairs, then the kind pairs (level says which; node columns empty). */
-static void flows_csv(struct evbuffer *out, const json_t *body)
+static void flows_csv(struct csv *c, const json_t *body)
 {
 	static const struct csv_col cols[] = {
-	        {"from_node_id", COL_TEXT},
-	        {"from_name", COL_TEXT},
-	        {"from_kind", COL_TEXT},
-	        {"to_node_id", COL_TEXT},
-	        {"to_name", COL_TEXT},
-	        {"to_kind", COL_TEXT},
-	        {"referred", COL_COUNT},
-	        {"accepted", COL_COUNT},
-	        {"declined", COL_COUNT},
-	        {"acceptance_rate", COL_DECIMAL, 4, {"accepted", "declined"}},
-	        {"median_days_to_accept", COL_DECIMAL, 2, {"accepted"}},
+	        {"from_node_id", "Von (Id)", COL_TEXT},
+	        {"from_name", "Von", COL_TEXT},
+	        {"from_kind", "Von (Art)", COL_KIND},
+	        {"to_node_id", "An (Id)", COL_TEXT},
+	        {"to_name", "An", COL_TEXT},
+	        {"to_kind", "An (Art)", COL_KIND},
+	        {"referred", "Vermittelt", COL_COUNT},
+	        {"accepted", "Angenommen", COL_COUNT},
+	        {"declined", "Abgelehnt", COL_COUNT},
+	        {"acceptance_rate", "Annahmequote", COL_DECIMAL, 4, {"accepted", "declined"}},
+	        {"median_days_to_accept", "Median Tage bis Annahme", COL_DECIMAL, 2, {"accepted"}},
 	};
+	static const struct csv_lead node = {"level", "Ebene", "node", "Stelle"};
+	static const struct csv_lead kind = {"level", "Ebene", "kind", "Art"};
 
-	csv_header(out, "level", cols, ARRAY_SIZE(cols));
-	csv_rows(out, body, "nodes", "node", cols, ARRAY_SIZE(cols));
-	csv_rows(out, body, "kinds", "kind", cols, ARRAY_SIZE(cols));
+	csv_header(c, &node, cols, ARRAY_SIZE(cols));
+	csv_rows(c, body, "nodes", &node, cols, ARRAY_SIZE(cols));
+	csv_rows(c, body, "kinds", &kind, cols, ARRAY_SIZE(cols));
 }
 
-static void funnel_csv(struct evbuffer *out, const json_t *body)
+static void funnel_csv(struct csv *c, const json_t *body)
 {
 	static const struct csv_col cols[] = {
-	        {"key", COL_TEXT},
-	        {"name", COL_TEXT},
-	        {"referred", COL_COUNT},
-	        {"accepted", COL_COUNT},
-	        {"started", COL_COUNT},
-	        {"completed", COL_COUNT},
-	        {"declined", COL_COUNT},
-	        {"dropped_out", COL_COUNT},
-	        {"median_days_to_accept", COL_DECIMAL, 2, {"accepted"}},
-	        {"median_days_to_start", COL_DECIMAL, 2, {"started"}},
-	        {"overdue_now", COL_COUNT},
+	        {"key", "Schlüssel", COL_TEXT},
+	        {"name", "Schritt", COL_TEXT},
+	        {"referred", "Vermittelt", COL_COUNT},
+	        {"accepted", "Angenommen", COL_COUNT},
+	        {"started", "Begonnen", COL_COUNT},
+	        {"completed", "Abgeschlossen", COL_COUNT},
+	        {"declined", "Abgelehnt", COL_COUNT},
+	        {"dropped_out", "Abgebrochen", COL_COUNT},
+	        {"median_days_to_accept", "Median Tage bis Annahme", COL_DECIMAL, 2, {"accepted"}},
+	        {"median_days_to_start", "Median Tage bis Beginn", COL_DECIMAL, 2, {"started"}},
+	        {"overdue_now", "Jetzt überfällig", COL_COUNT},
 	};
 
-	csv_header(out, NULL, cols, ARRAY_SIZE(cols));
-	csv_rows(out, body, "steps", NULL, cols, ARRAY_SIZE(cols));
+	csv_header(c, NULL, cols, ARRAY_SIZE(cols));
+	csv_rows(c, body, "steps", NULL, cols, ARRAY_SIZE(cols));
 }
 
-static void agreements_csv(struct evbuffer *out, const json_t *body)
+static void agreements_csv(struct csv *c, const json_t *body)
 {
 	static const struct csv_col cols[] = {
-	        {"node_id", COL_TEXT},
-	        {"name", COL_TEXT},
-	        {"days_to_accept", COL_NUMBER},
-	        {"referrals", COL_COUNT},
-	        {"answered_in_time", COL_COUNT},
-	        {"share_in_time", COL_DECIMAL, 4, {"referrals", "answered_in_time"}},
+	        {"node_id", "Stelle (Id)", COL_TEXT},
+	        {"name", "Stelle", COL_TEXT},
+	        {"days_to_accept", "Vereinbarte Tage bis Annahme", COL_NUMBER},
+	        {"referrals", "Vermittlungen", COL_COUNT},
+	        {"answered_in_time", "Rechtzeitig beantwortet", COL_COUNT},
+	        {"share_in_time",
+	         "Anteil rechtzeitig",
+	         COL_DECIMAL,
+	         4,
+	         {"referrals", "answered_in_time"}},
 	};
 
-	csv_header(out, NULL, cols, ARRAY_SIZE(cols));
-	csv_rows(out, body, "members", NULL, cols, ARRAY_SIZE(cols));
+	csv_header(c, NULL, cols, ARRAY_SIZE(cols));
+	csv_rows(c, body, "members", NULL, cols, ARRAY_SIZE(cols));
 }
 
 /* Content negotiation */
 
-enum stats_format { FORMAT_NONE, FORMAT_JSON, FORMAT_CSV };
+enum stats_format { FORMAT_NONE, FORMAT_JSON, FORMAT_CSV, FORMAT_EXCEL };
 
 /* How well one Accept media range matches a type: its q and how specific it is. */
 struct accept_match {
@@ -298,7 +353,7 @@ struct report {
 	const char *lookup; /* statement giving the network and whether since > until */
 	const char *stmt;   /* statement giving the report and today's date */
 	bool by_chain;      /* the path names a chain: another network's coordinator gets 404 */
-	void (*write_csv)(struct evbuffer *out, const json_t *body);
+	void (*write_csv)(struct csv *c, const json_t *body);
 };
 
 static const struct report flows = {"flows", "stats_network", "stats_flows", false, flows_csv};
@@ -309,29 +364,33 @@ static const struct report agreements = {"agreements", "stats_network", "stats_a
 struct stats_ctx {
 	const struct report *report;
 	enum stats_format format;
+	bool de; /* ?lang=de: German headers */
 };
 
-static void reply_csv(struct req *r, const struct report *rep, const char *json_text,
+static void reply_csv(struct req *r, const struct stats_ctx *s, const char *json_text,
                       const char *today)
 {
 	json_t *body = json_loads(json_text, 0, NULL);
-	struct evbuffer *out;
+	bool excel = s->format == FORMAT_EXCEL;
+	struct csv c = {NULL, excel ? ';' : ',', excel ? ',' : '.', s->de};
 	char *disposition;
 
 	if (!body) {
 		http_problem(r, 500, "internal", "Internal error", "The report could not be read.");
 		return;
 	}
-	out = evbuffer_new();
-	rep->write_csv(out, body);
+	c.out = evbuffer_new();
+	if (excel)
+		evbuffer_add(c.out, "\xEF\xBB\xBF", 3);
+	s->report->write_csv(&c, body);
 	json_decref(body);
-	disposition = xasprintf("attachment; filename=\"%s-%s-%s.csv\"", rep->name,
-	                        req_param(r, "id"), today);
+	disposition = xasprintf("attachment; filename=\"%s-%s-%s%s.csv\"", s->report->name,
+	                        req_param(r, "id"), today, excel ? "-excel" : "");
 	http_header(r, "Content-Disposition", disposition);
 	free(disposition);
-	http_reply_raw(r, 200, "text/csv; charset=utf-8", evbuffer_pullup(out, -1),
-	               evbuffer_get_length(out));
-	evbuffer_free(out);
+	http_reply_raw(r, 200, "text/csv; charset=utf-8", evbuffer_pullup(c.out, -1),
+	               evbuffer_get_length(c.out));
+	evbuffer_free(c.out);
 }
 
 static void on_report(void *arg, const struct db_result *res)
@@ -344,8 +403,8 @@ static void on_report(void *arg, const struct db_result *res)
 		return;
 	}
 	http_header(r, "Vary", "Accept");
-	if (s->format == FORMAT_CSV)
-		reply_csv(r, s->report, PQgetvalue(res->pg, 0, 0), PQgetvalue(res->pg, 0, 1));
+	if (s->format == FORMAT_CSV || s->format == FORMAT_EXCEL)
+		reply_csv(r, s, PQgetvalue(res->pg, 0, 0), PQgetvalue(res->pg, 0, 1));
 	else
 		http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 0), 0);
 }
@@ -364,7 +423,7 @@ static void on_lookup(void *arg, const struct db_result *res)
 	}
 	if (!strcmp(PQgetvalue(res->pg, 0, 1), "t")) {
 		json_t *errors = json_array();
-		json_add_error(errors, "since", "is after until");
+		json_add_error(errors, "since", "after_until", "is after until");
 		http_problem_errors(r, 400, "bad-query", "Bad query parameter",
 		                    "The period starts after it ends.", errors);
 		return;
@@ -392,14 +451,17 @@ static void check_time(struct req *r, const char *name, json_t *errors)
 	const char *v = req_query(r, name);
 
 	if (v && !validate_date(v) && !validate_timestamp(v))
-		json_add_error(errors, name,
+		json_add_error(errors, name, JSON_CODE_DATE,
 		               "must be a date (YYYY-MM-DD) or an RFC 3339 date-time with a zone");
 }
 
 static void stats_start(struct req *r, const struct report *rep)
 {
-	static const char *const allowed[] = {"since", "until", NULL};
+	static const char *const allowed[] = {"since", "until", "format", "lang", NULL};
+	static const char *const formats[] = {"json", "csv", "excel", NULL};
+	static const char *const langs[] = {"en", "de", NULL};
 	const char *values[3] = {req_param(r, "id"), req_query(r, "since"), req_query(r, "until")};
+	const char *format_q = req_query(r, "format"), *lang = req_query(r, "lang");
 	json_t *errors;
 	struct stats_ctx *s;
 	enum stats_format format;
@@ -409,10 +471,21 @@ static void stats_start(struct req *r, const struct report *rep)
 	errors = json_array();
 	check_time(r, "since", errors);
 	check_time(r, "until", errors);
-	if (answer_bad_queries(r, errors, "since and until take a date or an RFC 3339 date-time."))
+	if (format_q && !validate_enum(format_q, formats))
+		json_add_error(errors, "format", JSON_CODE_NOT_IN_LIST,
+		               "must be json, csv or excel");
+	if (lang && !validate_enum(lang, langs))
+		json_add_error(errors, "lang", JSON_CODE_NOT_IN_LIST, "must be en or de");
+	if (answer_bad_queries(r, errors, "A query parameter has a bad value."))
 		return;
-	format =
-	        negotiate(evhttp_find_header(evhttp_request_get_input_headers(r->evreq), "Accept"));
+	/* ?format= wins over Accept: a link in a browser cannot set headers. */
+	if (format_q)
+		format = !strcmp(format_q, "excel") ? FORMAT_EXCEL
+		         : !strcmp(format_q, "csv") ? FORMAT_CSV
+		                                    : FORMAT_JSON;
+	else
+		format = negotiate(
+		        evhttp_find_header(evhttp_request_get_input_headers(r->evreq), "Accept"));
 	if (format == FORMAT_NONE) {
 		http_problem(r, 406, "not-acceptable", "Not acceptable",
 		             "Statistics are available as application/json or text/csv.");
@@ -421,6 +494,7 @@ static void stats_start(struct req *r, const struct report *rep)
 	s = xcalloc(1, sizeof(*s));
 	s->report = rep;
 	s->format = format;
+	s->de = lang && !strcmp(lang, "de");
 	r->ctx = s;
 	r->ctx_free = free;
 	req_db(r, rep->lookup, 3, values, on_lookup);

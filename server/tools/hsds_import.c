@@ -54,7 +54,7 @@ static void problem(struct import *im, const char *path, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	json_add_error(im->errors, path, message);
+	json_add_error(im->errors, path, NULL, message);
 }
 
 static char *read_all(const char *path, size_t *len)

@@ -59,7 +59,9 @@ def net(demo):
     login = f"coord-{uuid.uuid4().hex[:10]}"
     r = admin.post("/v1/accounts", json={"login": login, "display_name": "Koordination X",
                                          "role": "coordinator", "network_ids": [network_id],
-                                         "password": PASSWORD})
+                                         "password": PASSWORD,
+                                         # a fixture's account, not a person's first login
+                                         "must_change_password": False})
     assert r.status_code == 201, r.text
     account = r.json()["id"]
     r = admin.post(f"/v1/networks/{network_id}/members", json={"node_id": SCHULDNER_NODE})

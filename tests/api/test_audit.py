@@ -5,6 +5,7 @@ import uuid
 
 from checks import assert_problem, error_fields, new_login
 from harness import Api
+from referral_support import SCHULDNER, consent, open_case, refer
 
 ADMIN_ID = "60000000-0000-4000-8000-000000000001"
 U25_NODE = "20000000-0000-4000-8000-000000000001"
@@ -18,7 +19,7 @@ def audit_count(db):
 
 def new_account(admin, role="auditor", **extra):
     body = {"login": new_login("audit"), "display_name": "Audit test", "role": role,
-            "password": PASSWORD, **extra}
+            "password": PASSWORD, "must_change_password": False, **extra}
     r = admin.post("/v1/accounts", json=body)
     assert r.status_code == 201, r.text
     return r.json()
@@ -57,10 +58,13 @@ def test_who_may_read(demo, demo_db):
     for other in others:
         assert_problem(other.get("/v1/audit"), 403, "forbidden")
     assert_problem(demo(None).get("/v1/audit"), 401, "unauthorized")
-    # An integration token is bound to a caseworker's account: even with audit:read the
-    # role does not reach the log.
+    # A caseworker's account gets no token with audit:read (its role does not read the log);
+    # a token with a scope it may hold does not reach the log either.
+    r = demo("admin").post(f"/v1/accounts/{JOBCENTER_ACCOUNT}/tokens",
+                           json={"label": "audit test", "scopes": ["audit:read"]})
+    assert error_fields(assert_problem(r, 422, "validation")) == ["scopes[0]"]
     token = demo("admin").post(f"/v1/accounts/{JOBCENTER_ACCOUNT}/tokens",
-                               json={"label": "audit test", "scopes": ["audit:read"]})
+                               json={"label": "audit test", "scopes": ["cases:read"]})
     assert token.status_code == 201, token.text
     client = demo(None).as_token(token.json()["token"])
     assert_problem(client.get("/v1/audit"), 403, "forbidden")
@@ -81,8 +85,12 @@ def test_entries_carry_request_and_client(demo, demo_db):
     items = demo("auditor").get("/v1/audit", params={"object_id": acc["id"]}).json()["items"]
     assert len(items) == 1
     entry = items[0]
-    assert set(entry) == {"id", "at", "account_id", "account_login", "node_id", "action",
-                          "object_type", "object_id", "request_id", "client_addr", "detail"}
+    assert set(entry) == {"id", "at", "account_id", "account_login", "account_name", "node_id",
+                          "node_name", "action", "object_type", "object_id", "case_id",
+                          "case_reference", "request_id", "client_addr", "detail"}
+    assert entry["account_name"] == demo_db.execute(
+        "SELECT display_name FROM account WHERE id = %s", (ADMIN_ID,)).fetchone()[0]
+    assert (entry["node_name"], entry["case_id"], entry["case_reference"]) == (None, None, None)
     assert {k: entry[k] for k in ("account_id", "account_login", "node_id", "action",
                                   "object_type", "object_id", "request_id", "client_addr",
                                   "detail")} == {
@@ -182,6 +190,10 @@ def test_bad_queries(demo, demo_db):
         ({"limit": "0"}, ["limit"]),
         ({"after": "not-a-cursor"}, ["after"]),
         ({"node_id": U25_NODE}, None),
+        ({"action": "Case.Read"}, ["action"]),
+        ({"action": "case.read,,referral.read"}, ["action"]),
+        ({"action": ",".join(["case.read"] * 21)}, ["action"]),
+        ({"case_reference": "x" * 65}, ["case_reference"]),
     ]
     for params, fields in cases:
         body = assert_problem(auditor.get("/v1/audit", params=params), 400)
@@ -210,3 +222,51 @@ def test_pagination_walk(demo, demo_db):
         (until,)).fetchall()]
     assert [e["id"] for e in items] == expected
     assert len(expected) > 8 and all(s == 4 for s in sizes[:-1])
+
+
+def test_who_read_a_case(demo, demo_db):
+    """The auditor's question: who read this case (by its pseudonym), and when. The answer
+    holds the case's own reads and those of its referrals, named by reader and node."""
+    jobcenter, schuldner, auditor = demo("jobcenter"), demo("schuldnerberatung"), demo("auditor")
+    case = open_case(jobcenter)
+    consent(jobcenter, case["id"], SCHULDNER)
+    referral = refer(jobcenter, case["id"], SCHULDNER)
+    for _ in range(2):
+        assert jobcenter.get(f"/v1/cases/{case['id']}").status_code == 200
+    assert schuldner.get(f"/v1/referrals/{referral['id']}").status_code == 200
+    # A case of another node with the same pseudonym is found too (named by its own id).
+    other = open_case(demo("jugendamt"), reference=case["reference"])
+
+    everything = auditor.get("/v1/audit", params={"case_reference": case["reference"]}).json()
+    actions = [(e["action"], e["account_login"]) for e in everything["items"]]
+    assert actions == [("case.create", "jugendamt"), ("referral.read", "schuldnerberatung"),
+                       ("case.read", "jobcenter"), ("case.read", "jobcenter"),
+                       ("referral.create", "jobcenter"), ("consent.create", "jobcenter"),
+                       ("case.create", "jobcenter")]
+    assert {e["case_id"] for e in everything["items"][1:]} == {case["id"]}
+    by_action = {e["action"]: e for e in everything["items"]}
+    read = by_action["referral.read"]
+    assert (read["case_id"], read["case_reference"], read["object_id"], read["node_name"],
+            read["account_name"]) == (case["id"], case["reference"], referral["id"],
+                                      "Caritas Schuldnerberatung Neustadt",
+                                      read["account_name"])
+    assert read["account_name"]
+    assert everything["items"][0]["case_id"] == other["id"]
+
+    reads = auditor.get("/v1/audit", params={
+        "case_reference": case["reference"],
+        "action": "case.read,case.progress_read,referral.read"}).json()["items"]
+    assert [(e["action"], e["account_login"]) for e in reads] == [
+        ("referral.read", "schuldnerberatung"), ("case.read", "jobcenter"),
+        ("case.read", "jobcenter")]
+    # ... narrowed to one account and to a time window.
+    jobcenter_id = jobcenter.get("/v1/me").json()["account"]["id"]
+    mine = auditor.get("/v1/audit", params={"case_reference": case["reference"],
+                                             "action": "case.read",
+                                             "account_id": jobcenter_id}).json()["items"]
+    assert [e["account_login"] for e in mine] == ["jobcenter", "jobcenter"]
+    since = mine[0]["at"]
+    assert [e["id"] for e in auditor.get("/v1/audit", params={
+        "case_reference": case["reference"], "since": since}).json()["items"]][-1] == mine[0]["id"]
+    assert auditor.get("/v1/audit", params={"case_reference": "no-such-ref-" + case["reference"]}
+                       ).json() == {"items": [], "next": None}

@@ -36,7 +36,9 @@ def test_login_ok(api, admin, db):
     assert body["account"]["id"] == acc["id"]
     assert body["account"]["login"] == acc["login"]
     assert body["account"]["role"] == "auditor"
-    assert "password" not in r.text and "hash" not in r.text
+    # An admin set the password: its owner must choose one (test_password.py).
+    assert body["account"]["must_change_password"] is True
+    assert PASSWORD not in r.text and "password_hash" not in r.text and "$scrypt$" not in r.text
     hours = db.execute("SELECT extract(epoch FROM %s::timestamptz - now()) / 3600",
                        (body["expires_at"],)).fetchone()[0]
     assert 11.9 < float(hours) <= 12

@@ -6,7 +6,7 @@ import copy
 import pytest
 
 from chainkit import (DEMO_CHAINS, GROUPS, JOBCENTER, KOORDINATION_NODE, NETWORK, OUTSIDE_NODE,
-                      audit_rows, branching_graph, etag, new_chain, step, version_id,
+                      SCHULDNER, audit_rows, branching_graph, etag, new_chain, step, version_id,
                       who)  # noqa: F401 (who is a fixture)
 
 
@@ -217,6 +217,63 @@ def test_every_problem_is_listed_with_its_step(who, demo_db, draft):
     ]
     assert stored(demo_db, chain_id, 1) == before
     assert audit_rows(demo_db, version_id(demo_db, chain_id, 1), "chain_version.update") == []
+
+
+def test_graph_and_provider_problems_come_together(who, demo_db, draft):
+    """An unreachable step and a provider that is not a member: both in one answer, each with
+    its step, on saving and on publishing (docs/user-guide/chains.md)."""
+    k, chain_id, url = draft
+    graph = {"steps": [step("erstberatung", "first_consultation", [JOBCENTER]),
+                       step("schulden", "debt_counselling", [SCHULDNER, OUTSIDE_NODE]),
+                       step("insel", "keine_kategorie", ["not-a-node", OUTSIDE_NODE])],
+             "edges": [{"from": "start", "to": "erstberatung"}]}
+    before = stored(demo_db, chain_id, 1)
+    r = k.put(f"{url}/1", json=graph)
+    assert r.status_code == 422, r.text
+    problems = r.json()["errors"]
+    assert [(p["code"], p.get("step"), p["field"]) for p in problems] == [
+        ("invalid_field", "insel", "steps[2].providers[0]"),
+        ("unreachable", "schulden", "steps[1]"),
+        ("unreachable", "insel", "steps[2]"),
+        ("provider_not_member", "schulden", "steps[1].providers[1]"),
+        ("unknown_category", "insel", "steps[2].category"),
+        ("provider_not_member", "insel", "steps[2].providers[1]"),
+    ]
+    not_member = [p for p in problems if p["code"] == "provider_not_member"]
+    assert {p["node_id"] for p in not_member} == {OUTSIDE_NODE}
+    assert r.json()["detail"] == "The chain has 6 problems; each is listed in errors."
+    assert stored(demo_db, chain_id, 1) == before
+
+    # Publishing checks the stored graph the same way: an unreachable step stored through
+    # the database (as an older server could have) and a provider that left are both named.
+    graph = {"steps": [step("erstberatung", "first_consultation", [JOBCENTER]),
+                       step("qualifizierung", "qualification", ["20000000-0000-4000-8000-000000000011"])],
+             "edges": [{"from": "start", "to": "erstberatung"},
+                       {"from": "erstberatung", "to": "qualifizierung"}]}
+    r = k.put(f"{url}/1", json=graph)
+    assert r.status_code == 200, r.text
+    vid = version_id(demo_db, chain_id, 1)
+    demo_db.execute("DELETE FROM chain_edge WHERE version_id = %s AND to_key = 'qualifizierung'",
+                    (vid,))
+    demo_db.execute("UPDATE network_member SET active = false WHERE network_id = %s"
+                    " AND node_id = %s", (NETWORK, "20000000-0000-4000-8000-000000000011"))
+    try:
+        r = k.post(f"{url}/1/publish")
+        assert r.status_code == 422, r.text
+        assert [(p["code"], p["step"]) for p in r.json()["errors"]] == [
+            ("unreachable", "qualifizierung"), ("provider_not_member", "qualifizierung")]
+    finally:
+        demo_db.execute("UPDATE network_member SET active = true WHERE network_id = %s"
+                        " AND node_id = %s", (NETWORK, "20000000-0000-4000-8000-000000000011"))
+    assert stored(demo_db, chain_id, 1)[3][0] == "draft"
+
+
+def test_problems_of_a_chain_the_caller_may_not_edit_are_not_told(who, draft):
+    """The database check runs for the chain's coordinators only: others learn nothing."""
+    _, _, url = draft
+    graph = {"steps": [step("a", "childcare", [OUTSIDE_NODE])], "edges": []}
+    r = who("other-coordinator").put(f"{url}/1", json=graph)
+    assert r.status_code == 404, r.text
 
 
 @pytest.mark.parametrize("graph, code", [

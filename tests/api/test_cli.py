@@ -163,6 +163,15 @@ def open_case_with_consent(sender, to=SCHULDNER):
     return case_id, ref, consent.stdout.strip()
 
 
+def test_consent_list_of_a_case_without_consent(user):
+    sender = user("jobcenter")
+    case_id = sender.ok("case", "open", "--reference", "CLI-" + uuid.uuid4().hex[:10],
+                        "--target-group", TARGET_GROUP).stdout.strip()
+    r = sender.ok("consent", "list", case_id)
+    assert r.stdout == "No consent recorded for this case yet: nobody can be referred.\n"
+    assert sender.json("consent", "list", case_id) == {"items": [], "next": None}
+
+
 def test_referral_lifecycle(user, demo_db):
     sender, receiver = user("jobcenter"), user("schuldnerberatung")
     case_id, ref, _ = open_case_with_consent(sender)

@@ -33,6 +33,20 @@ def test_record_and_list(demo, demo_db):
     assert_problem(jc.get(f"/v1/cases/{uuid.uuid4()}/consents"), 404)
 
 
+def test_a_case_without_consent_lists_none(demo):
+    """Not a consent whose every field is null: the screen must say there is none yet."""
+    jc = demo("jobcenter")
+    c = open_case(jc)
+    r = jc.get(f"/v1/cases/{c['id']}/consents")
+    assert r.status_code == 200, r.text
+    assert r.json() == {"items": [], "next": None}
+    k = consent(jc, c["id"], SCHULDNER)
+    assert jc.post(f"/v1/consents/{k['id']}/revoke").status_code == 200
+    items = jc.get(f"/v1/cases/{c['id']}/consents").json()["items"]
+    assert [(i["id"], i["active"]) for i in items] == [(k["id"], False)]
+    assert items[0]["revoked_at"] is not None
+
+
 BAD = [
     ({"recipient_node_id": None}, ["recipient_node_id"]),
     ({"scope": "network"}, ["recipient_node_id"]),

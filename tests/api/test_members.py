@@ -98,7 +98,7 @@ def test_an_inactive_node_cannot_be_a_member(demo_db, net):
     node = make_node(demo_db, active=False)
     r = net["coordinator"].post(members_path(net), json={"node_id": node})
     assert r.status_code == 422, r.text
-    assert r.json()["errors"] == [{"field": "node_id",
+    assert r.json()["errors"] == [{"field": "node_id", "code": "inactive",
                                    "message": "must refer to something active"}]
     assert member_row(demo_db, net["id"], node) is None
     assert audit_rows(demo_db, r) == []

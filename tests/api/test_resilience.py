@@ -30,8 +30,10 @@ def logged_in(server):
     """A logged-in client, once every pool connection has prepared its statements: tests that
     lock a table must not catch a connection still preparing (it would wait on the lock too)."""
     client = Api(server.base_url, timeout=30)
-    client.login(ADMIN_LOGIN, ADMIN_PASSWORD)
+    # First the pools (/metrics needs no token): a login answered by a worker whose pool is
+    # still reconnecting would be a 503.
     assert wait_for(lambda: pools_ready(client), 30), "the database pools did not get ready"
+    client.login(ADMIN_LOGIN, ADMIN_PASSWORD)
     return client
 
 

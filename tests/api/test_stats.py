@@ -462,7 +462,11 @@ def test_access_matrix(dataset, demo):
     ds = dataset
     admin = demo("admin")
     tokens = []
-    for login, scopes in (("jobcenter", ["stats:read"]), ("jobcenter", ["referrals:read"])):
+    coordinator_login = ds["conn"].execute(
+        "SELECT login FROM account WHERE network_ids = ARRAY[%s::uuid]", (ds["network"],)
+    ).fetchone()[0]
+    for login, scopes in ((coordinator_login, ["stats:read"]), ("koordination", ["stats:read"]),
+                          (coordinator_login, ["chains:read"]), ("jobcenter", ["referrals:read"])):
         account = admin.get("/v1/accounts?limit=500").json()["items"]
         account_id = next(x["id"] for x in account if x["login"] == login)
         r = admin.post(f"/v1/accounts/{account_id}/tokens",
@@ -476,8 +480,11 @@ def test_access_matrix(dataset, demo):
         "other_coordinator": (demo("koordination"), 403, 404),
         "caseworker": (demo("jobcenter"), 403, 403),
         "auditor": (demo("auditor"), 403, 403),
-        "token_with_scope": (tokens[0], 403, 403),
-        "token_without_scope": (tokens[1], 403, 403),
+        # a coordinator's token with stats:read, for this network or another; without the scope
+        "token_with_scope": (tokens[0], 200, 200),
+        "other_coordinators_token": (tokens[1], 403, 404),
+        "token_without_scope": (tokens[2], 403, 403),
+        "caseworkers_token": (tokens[3], 403, 403),
         "anonymous": (demo(None), 401, 401),
     }
     for name, (client, network_status, chain_status) in callers.items():
@@ -586,3 +593,76 @@ def test_demo_funnels_match_the_demo_data(demo, demo_db):
                 sum(1 for f in rows if f[2] == "dropped_out"), sum(1 for f in rows if f[8])), key
             assert s["median_days_to_accept"] == median_days((f[3], f[4]) for f in rows), key
             assert s["median_days_to_start"] == median_days((f[4], f[5]) for f in rows), key
+
+
+def excel_cell(text):
+    """A text cell as the Excel form writes it: quoted when it holds ; " or a line break."""
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ';"\r\n') else text
+
+
+def test_flows_for_german_excel(dataset):
+    """?format=excel: what a spreadsheet set to German opens as columns (semicolons, decimal
+    commas, a UTF-8 byte-order mark, CR LF); ?lang=de: German headers and node kinds."""
+    ds = dataset
+    r = ds["coordinator"].get(flows_url(ds, f"?since={SINCE}&format=excel&lang=de"))
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert r.content.startswith(b"\xef\xbb\xbf")
+    assert r.headers["Content-Disposition"].endswith('-excel.csv"')
+    a, b, c = ds["a"], ds["b"], ds["c"]
+    na, nb, nc = (excel_cell(ds["names"][x]) for x in (a, b, c))
+    assert r.content.decode("utf-8-sig") == "\r\n".join([
+        "Ebene;Von (Id);Von;Von (Art);An (Id);An;An (Art);Vermittelt;Angenommen;Abgelehnt;"
+        "Annahmequote;Median Tage bis Annahme",
+        f"Stelle;{a};{na};Jobcenter;{b};{nb};Beratungsstelle;12;5;5;0,5000;3,00",
+        f"Stelle;{a};{na};Jobcenter;{c};{nc};Wohlfahrtsverband;<5;<5;<5;;",
+        f"Stelle;{b};{nb};Beratungsstelle;{c};{nc};Wohlfahrtsverband;<5;0;<5;;",
+        f"Stelle;{c};{nc};Wohlfahrtsverband;{b};{nb};Beratungsstelle;<5;0;0;;",
+        "Art;;;Beratungsstelle;;;Wohlfahrtsverband;<5;0;<5;;",
+        "Art;;;Jobcenter;;;Beratungsstelle;12;5;5;0,5000;3,00",
+        "Art;;;Jobcenter;;;Wohlfahrtsverband;<5;<5;<5;;",
+        "Art;;;Wohlfahrtsverband;;;Beratungsstelle;<5;0;0;;",
+    ]) + "\r\n"
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[2][5] == ds["names"][c] and len({len(row) for row in rows}) == 1
+
+
+def test_funnel_and_agreements_for_german_excel(dataset):
+    ds = dataset
+    r = ds["coordinator"].get(funnel_url(ds, f"?since={SINCE}&format=excel&lang=de"))
+    assert r.status_code == 200, r.text
+    assert r.content.decode("utf-8-sig").split("\r\n")[:2] == [
+        "Schlüssel;Schritt;Vermittelt;Angenommen;Begonnen;Abgeschlossen;Abgelehnt;Abgebrochen;"
+        "Median Tage bis Annahme;Median Tage bis Beginn;Jetzt überfällig",
+        "erst;Erstberatung;12;5;<5;<5;5;<5;3,00;;<5"]
+    r = ds["coordinator"].get(agreements_url(ds, f"?since={SINCE}&format=excel"))
+    lines = r.content.decode("utf-8-sig").split("\r\n")
+    assert lines[0] == "node_id;name;days_to_accept;referrals;answered_in_time;share_in_time"
+    assert f"{ds['b']};{excel_cell(ds['names'][ds['b']])};2;11;8;0,7273" in lines
+
+
+def test_format_and_lang_choose_the_export_without_accept(dataset):
+    ds = dataset
+    by_accept = ds["coordinator"].get(funnel_url(ds, f"?since={SINCE}"),
+                                      headers={"Accept": "text/csv"}).text
+    by_query = ds["coordinator"].get(funnel_url(ds, f"?since={SINCE}&format=csv"),
+                                     headers={"Accept": "application/json"})
+    assert by_query.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert by_query.text == by_accept and not by_query.content.startswith(b"\xef\xbb\xbf")
+    json_too = ds["coordinator"].get(funnel_url(ds, "?format=json"), headers={"Accept": "text/csv"})
+    assert json_too.headers["Content-Type"] == "application/json"
+    german_rfc = ds["coordinator"].get(funnel_url(ds, f"?since={SINCE}&format=csv&lang=de")).text
+    assert german_rfc.split("\r\n")[1] == "erst,Erstberatung,12,5,<5,<5,5,<5,3.00,,<5"
+    assert german_rfc.startswith("Schlüssel,Schritt,Vermittelt,")
+
+
+@pytest.mark.parametrize("query, fields", [
+    ("?format=xlsx", ["format"]),
+    ("?lang=fr", ["lang"]),
+    ("?format=Excel&lang=DE", ["format", "lang"]),
+])
+def test_bad_format_or_lang(dataset, query, fields):
+    ds = dataset
+    for url in (flows_url(ds, query), funnel_url(ds, query), agreements_url(ds, query)):
+        body = assert_problem(ds["coordinator"].get(url), 400, "bad-query")
+        assert [e["field"] for e in body["errors"]] == fields, body

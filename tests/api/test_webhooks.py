@@ -11,12 +11,13 @@ import ssl
 import subprocess
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg
 import pytest
 
-from checks import assert_problem
+from checks import assert_problem, error_fields
 from events_support import SCHULDNER_NODE, load_demo, new_referral, transition, wait_for
 from harness import Api
 
@@ -167,7 +168,13 @@ def test_register_read_change_delete_and_access(pnetd_factory, wh_database, wh_d
                    404, "not-found")
     assert_problem(jugendamt.delete(f"/v1/webhooks/{hook['id']}"), 404, "not-found")
     assert jugendamt.get("/v1/webhooks").json()["items"] == []
-    assert_problem(admin.get("/v1/webhooks"), 403, "forbidden")
+    # Admins reach every node's webhooks (test_admins_manage_the_webhooks_of_any_node);
+    # coordinators and auditors none.
+    assert [w["id"] for w in admin.get("/v1/webhooks").json()["items"]] == [hook["id"]]
+    for login in ("koordination", "auditor"):
+        other = Api(server.base_url, token_for(wh_db, login))
+        assert_problem(other.get("/v1/webhooks"), 403, "forbidden")
+        assert_problem(other.get(f"/v1/webhooks/{hook['id']}"), 403, "forbidden")
     tok = Api(server.base_url, token_for(wh_db, "schuldnerberatung", "integration",
                                          ["events:read"]))
     assert_problem(tok.get("/v1/webhooks"), 403, "insufficient-scope")
@@ -422,3 +429,83 @@ def test_https_delivery_checks_the_receivers_certificate(pnetd_factory, wh_datab
     assert json.loads(body)["type"] == "referral.created"
     assert receiver_example.verify(hook["secret"], rx.requests[0]["headers"]["Pnet-Signature"],
                                    body)
+
+
+def test_admins_manage_the_webhooks_of_any_node(pnetd_factory, wh_database, wh_db, receivers):
+    """The admin journey: register a webhook for a node, send a test event, see its delivery;
+    the node's caseworkers see the same webhook, other nodes do not."""
+    rx = receivers()
+    server = pnetd_factory(*FAST, database=wh_database)
+    admin = Api(server.base_url, token_for(wh_db, "admin"))
+    jobcenter, schuldner = clients(server, wh_db)
+
+    # An admin names the node; without one, or with an unknown one, nothing is written.
+    before = wh_db.execute("SELECT count(*) FROM webhook").fetchone()[0]
+    r = admin.post("/v1/webhooks", json={"url": rx.url, "event_types": ["referral.created"]})
+    assert error_fields(assert_problem(r, 422, "validation")) == ["node_id"]
+    r = admin.post("/v1/webhooks", json={"node_id": "2fffffff-0000-4000-8000-000000000001",
+                                         "url": rx.url, "event_types": ["referral.created"]})
+    assert error_fields(assert_problem(r, 422, "validation")) == ["node_id"]
+    # A caseworker may name only their own node.
+    r = jobcenter.post("/v1/webhooks", json={"node_id": SCHULDNER_NODE, "url": rx.url,
+                                             "event_types": ["referral.created"]})
+    assert error_fields(assert_problem(r, 422, "validation")) == ["node_id"]
+    assert wh_db.execute("SELECT count(*) FROM webhook").fetchone()[0] == before
+
+    r = admin.post("/v1/webhooks", json={"node_id": SCHULDNER_NODE, "url": rx.url,
+                                         "event_types": ["referral.created"],
+                                         "description": "Fachverfahren der Caritas"})
+    assert r.status_code == 201, r.text
+    hook = r.json()
+    assert hook["node_id"] == SCHULDNER_NODE and hook["secret"].startswith("whsec_")
+    row = wh_db.execute("SELECT account_id::text, node_id FROM audit_log WHERE action ="
+                        " 'webhook.create' AND object_id = %s", (hook["id"],)).fetchone()
+    assert row == ("60000000-0000-4000-8000-000000000001", None)
+    # The node's own caseworkers see it; another node's do not.
+    assert [w["id"] for w in schuldner.get("/v1/webhooks").json()["items"]] == [hook["id"]]
+    assert_problem(jobcenter.get(f"/v1/webhooks/{hook['id']}"), 404, "not-found")
+    # Admins list all, or one node's.
+    mine = register(jobcenter, "https://jobcenter.example/hook")
+    everything = {w["id"] for w in admin.get("/v1/webhooks").json()["items"]}
+    assert {hook["id"], mine["id"]} <= everything
+    only = admin.get("/v1/webhooks", params={"node_id": SCHULDNER_NODE}).json()["items"]
+    assert [w["id"] for w in only] == [hook["id"]]
+    assert_problem(admin.get("/v1/webhooks", params={"node_id": "x"}), 400, "bad-query")
+
+    # A test event: one delivery, to this webhook only, signed like every other.
+    r = admin.post(f"/v1/webhooks/{hook['id']}/ping")
+    assert r.status_code == 202, r.text
+    delivery = r.json()
+    assert (delivery["type"], delivery["state"], delivery["attempts"]) == (
+        "webhook.ping", "pending", 0)
+    assert wait_for(lambda: rx.requests, 10), "the test event did not arrive"
+    sent = rx.requests[0]
+    event = json.loads(sent["body"])
+    assert event["type"] == "webhook.ping" and event["data"] == {"webhook_id": hook["id"]}
+    assert receiver_example.verify(hook["secret"], sent["headers"]["Pnet-Signature"],
+                                   sent["body"])
+    # ... and the admin sees it delivered.
+    def delivered():
+        items = admin.get(f"/v1/webhooks/{hook['id']}/deliveries").json()["items"]
+        return items and items[0]["state"] == "delivered" and items
+    items = wait_for(delivered, 10)
+    assert items and items[0]["id"] == delivery["id"] and items[0]["last_status"] == 200
+    assert wh_db.execute("SELECT count(*) FROM webhook_delivery WHERE webhook_id = %s",
+                         (mine["id"],)).fetchone()[0] == 0
+    assert wh_db.execute("SELECT node_ids FROM outbox WHERE seq = %s",
+                         (delivery["event_id"],)).fetchone()[0] == []
+    # The node's caseworker may send one too; another node's may not.
+    assert schuldner.post(f"/v1/webhooks/{hook['id']}/ping").status_code == 202
+    assert_problem(jobcenter.post(f"/v1/webhooks/{hook['id']}/ping"), 404, "not-found")
+
+    # Change and disable as an admin; a disabled webhook gets no test event.
+    r = admin.patch(f"/v1/webhooks/{hook['id']}", json={"active": False})
+    assert r.status_code == 200 and r.json()["active"] is False
+    seq = wh_db.execute("SELECT max(seq) FROM outbox").fetchone()[0]
+    assert_problem(admin.post(f"/v1/webhooks/{hook['id']}/ping"), 409, "webhook-inactive")
+    assert wh_db.execute("SELECT max(seq) FROM outbox").fetchone()[0] == seq
+    assert_problem(admin.post(f"/v1/webhooks/{uuid.uuid4()}/ping"), 404, "not-found")
+    assert admin.delete(f"/v1/webhooks/{hook['id']}").status_code == 204
+    assert wh_db.execute("SELECT array_agg(action ORDER BY id) FROM audit_log WHERE object_id = %s",
+                         (hook["id"],)).fetchone()[0] == [
+        "webhook.create", "webhook.ping", "webhook.ping", "webhook.update", "webhook.delete"]

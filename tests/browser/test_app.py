@@ -4,6 +4,7 @@ from selenium.webdriver.common.by import By
 
 
 def test_wrong_password_says_so_and_stays_on_login(browser):
+    browser.allow(401)
     browser.go("/login")
     browser.d.execute_script("sessionStorage.clear(); localStorage.removeItem('pnet.lang');")
     browser.go("/login")
@@ -40,7 +41,7 @@ def test_english_switch(browser):
     browser.login("koordination")
     browser.wait(".mainnav")
     assert [a.text for a in browser.finds(".mainnav a")] == [
-        "Netzwerk", "Ketten", "Netzwerkkarte", "Auswertung", "Überfällig", "Angebote"]
+        "Netzwerk", "Ketten", "Auswertung", "Überfällig", "Angebote"]
     browser.find("button[lang=en]").click()
     browser.wait_for(lambda: browser.find(".mainnav a").text == "Network", what="English nav")
     assert browser.d.execute_script("return document.documentElement.lang") == "en"
@@ -86,6 +87,16 @@ def test_directory_filters_by_category_and_capacity(browser, demo):
         "/v1/services?category=debt_counselling&has_capacity=true&limit=500").json()["items"]
     browser.wait_for(lambda: {tr.get_attribute("data-id") for tr in browser.finds("#dir-results tbody tr")}
                      == {s["id"] for s in want}, what="capacity filter")
+    n = len(want)
+    assert browser.find("#dir-results .result-count").text == (
+        "1 Angebot" if n == 1 else f"{n} Angebote")
+    # One result is one "Angebot", not "1 Angebote".
+    browser.find("#dir-capacity").click()
+    q = browser.find("#dir-form input[name=q]")
+    q.send_keys("Offene Kurzberatung")
+    browser.find("#dir-form button[type=submit]").click()
+    browser.wait_for(lambda: browser.find("#dir-results .result-count").text == "1 Angebot",
+                     what="the singular")
     browser.shot("directory")
 
 
@@ -113,3 +124,26 @@ def test_coordinator_screens_render_without_csp_violations(browser, demo):
     assert steps == [s["key"] for s in version["steps"]]
     browser.shot("chain")
     assert browser.csp_violations() == []
+
+
+def test_a_deep_link_lands_where_it_points_after_the_login(browser, demo):
+    """A link to a referral opened without a session asks for the login, then shows the
+    referral, not the inbox."""
+    referral = demo("schuldnerberatung").get("/v1/referrals?box=inbox&limit=1").json()["items"][0]
+    browser.fresh_device()
+    browser.go(f"/referrals/{referral['id']}")
+    browser.wait("#login-form input[name=login]")
+    assert "next=" in browser.d.current_url
+    browser.find("#login-form input[name=login]").send_keys("schuldnerberatung")
+    browser.find("#login-form input[name=password]").send_keys("neustadt-demo")
+    browser.find("#login-form button[type=submit]").click()
+    browser.wait("#referral-status", timeout=60)
+    assert browser.d.current_url.endswith(f"/referrals/{referral['id']}")
+    # Only paths of the app: another site is never where the login leads.
+    browser.fresh_device()
+    browser.go("/login?next=//example.org/x")
+    browser.find("#login-form input[name=login]").send_keys("schuldnerberatung")
+    browser.find("#login-form input[name=password]").send_keys("neustadt-demo")
+    browser.find("#login-form button[type=submit]").click()
+    browser.wait("#inbox-list", timeout=60)
+    assert browser.d.current_url.startswith(browser.base + "/inbox")

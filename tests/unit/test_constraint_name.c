@@ -58,12 +58,36 @@ static void rules(void **state)
 	assert_string_equal(constraint_rule_message("key_range"), "is out of the allowed range");
 }
 
+static void codes(void **state)
+{
+	assert_string_equal(constraint_rule_code("node_name_key"), "taken");
+	assert_string_equal(constraint_rule_code("node_organization_id_fkey"), "not_found");
+	assert_string_equal(constraint_rule_code("client_case_reference_length"), "length");
+	assert_string_equal(constraint_rule_code("service_capacity_free_range"), "out_of_range");
+	assert_string_equal(constraint_rule_code("node_contact_email_format"), "format");
+	assert_string_equal(constraint_rule_code("network_member_node_id_active"), "inactive");
+	assert_string_equal(constraint_rule_code("chain_target_group_id_network"), "other_network");
+	assert_string_equal(constraint_rule_code("account_node_id_role"), "role");
+	assert_string_equal(constraint_rule_code("case_step_state_check"), "not_in_list");
+	assert_string_equal(constraint_rule_code("case_step_done_at_state"), "rule");
+	assert_string_equal(constraint_rule_code(NULL), "rule");
+}
+
+static void case_step_fields(void **state)
+{
+	/* case_step is a table of its own, not the case's "step_..." columns */
+	field_is(NULL, "case_step_note_length", "note");
+	field_is(NULL, "case_step_done_at_range", "done_at");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(fields),
 	        cmocka_unit_test(field_fits_the_buffer),
 	        cmocka_unit_test(rules),
+	        cmocka_unit_test(codes),
+	        cmocka_unit_test(case_step_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,6 +67,32 @@ static const char *message_for(const json_t *errors, const char *field)
 	return NULL;
 }
 
+/* The code for field in errors, or NULL. */
+static const char *code_for(const json_t *errors, const char *field)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(errors, i, e) {
+		if (strcmp(json_get_string(e, "field"), field) == 0)
+			return json_get_string(e, "code");
+	}
+	return NULL;
+}
+
+/* The error object for field in errors, or NULL. */
+static const json_t *error_for(const json_t *errors, const char *field)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(errors, i, e) {
+		if (strcmp(json_get_string(e, "field"), field) == 0)
+			return e;
+	}
+	return NULL;
+}
+
 /* Assert that exactly one problem was found, on field, with a message containing part. */
 static void expect_one(const char *text, const char *field, const char *part)
 {
@@ -429,15 +455,102 @@ static void long_field_names_stay_utf8(void **state)
 
 static void add_error(void **state)
 {
-	json_t *errors = json_array();
+	json_t *errors = json_array(), *e;
 
-	json_add_error(errors, "a", "Broken.");
-	json_add_error(errors, NULL, "Graph-wide.");
-	json_add_error(errors, "\xff", "Bad name.");
+	e = json_add_error(errors, "a", "broken", "Broken.");
+	assert_ptr_equal(e, json_array_get(errors, 0));
+	json_add_error(errors, NULL, NULL, "Graph-wide.");
+	json_add_error(errors, "\xff", "bad_name", "Bad name.");
 	assert_int_equal(json_array_size(errors), 3);
 	assert_string_equal(message_for(errors, "a"), "Broken.");
+	assert_string_equal(code_for(errors, "a"), "broken");
 	assert_string_equal(json_get_string(json_array_get(errors, 1), "field"), "");
+	assert_string_equal(json_get_string(json_array_get(errors, 1), "code"), "invalid");
 	assert_string_equal(json_get_string(json_array_get(errors, 2), "message"), "Bad name.");
+	/* The name cannot be kept (not UTF-8), the problem is. */
+	assert_string_equal(json_get_string(json_array_get(errors, 2), "field"), "");
+	json_decref(errors);
+}
+
+/* Assert that text has exactly one problem, on field, with code. */
+static void expect_code(const char *text, const char *field, const char *code)
+{
+	size_t n;
+	json_t *errors = check(text, NULL, &n);
+	const char *got = code_for(errors, field);
+
+	if (n != 1 || !got || strcmp(got, code) != 0)
+		fail_msg("%s: expected one error on %s with code %s, got %zu: %s", text, field,
+		         code, n, json_dumps(errors, JSON_COMPACT));
+	json_decref(errors);
+}
+
+/* A valid body with one more member (JSON text after a comma). */
+#define WITH(member) "{\"name\": \"a\", \"kind\": \"service\", " member "}"
+
+/* Every problem json_check_object reports carries its stable code. */
+static void codes(void **state)
+{
+	expect_code("{\"kind\": \"service\"}", "name", "required");
+	expect_code(WITH("\"x\": 1"), "x", "unknown_field");
+	expect_code("{\"name\": null, \"kind\": \"service\"}", "name", "not_null");
+	expect_code("{\"name\": 5, \"kind\": \"service\"}", "name", "wrong_type");
+	expect_code(WITH("\"age\": \"3\""), "age", "wrong_type");
+	expect_code(WITH("\"score\": \"3\""), "score", "wrong_type");
+	expect_code(WITH("\"active\": 1"), "active", "wrong_type");
+	expect_code(WITH("\"meta\": []"), "meta", "wrong_type");
+	expect_code(WITH("\"tags\": {}"), "tags", "wrong_type");
+	expect_code(WITH("\"languages\": [5]"), "languages[0]", "wrong_type");
+	expect_code("{\"name\": \"\", \"kind\": \"service\"}", "name", "too_short");
+	expect_code("{\"name\": \"a\\nb\", \"kind\": \"service\"}", "name", "single_line");
+	expect_code(WITH("\"note\": \"a\\u0001\""), "note", "control_characters");
+	expect_code(WITH("\"age\": 151"), "age", "out_of_range");
+	expect_code(WITH("\"score\": 1.5"), "score", "out_of_range");
+	expect_code(WITH("\"tags\": []"), "tags", "count");
+	expect_code(WITH("\"members\": [\"6f1c9c0e-8b7a-4c1e-9d7e-0a1b2c3d4e5f\","
+	                 " \"6F1C9C0E-8B7A-4C1E-9D7E-0A1B2C3D4E5F\"]"),
+	            "members[1]", "duplicate");
+	expect_code("{\"name\": \"a\", \"kind\": \"goods\"}", "kind", "not_in_list");
+	expect_code(WITH("\"id\": \"x\""), "id", "uuid");
+	expect_code(WITH("\"members\": [\"x\"]"), "members[0]", "uuid");
+	expect_code(WITH("\"born\": \"2025-02-29\""), "born", "date");
+	expect_code(WITH("\"at\": \"morgen\""), "at", "timestamp");
+	expect_code(WITH("\"login\": \"A B\""), "login", "login");
+	expect_code(WITH("\"key\": \"1a\""), "key", "key");
+	expect_code(WITH("\"email\": \"a@\""), "email", "email");
+	expect_code(WITH("\"url\": \"ftp://x\""), "url", "url");
+	expect_code(WITH("\"phone\": \"abc\""), "phone", "phone");
+}
+
+/* Length, range and count problems carry their bounds; not_in_list the allowed values. */
+static void code_details(void **state)
+{
+	size_t n;
+	json_t *errors;
+	const json_t *e;
+	char text[300];
+
+	snprintf(text, sizeof(text),
+	         "{\"name\": \"%0101d\", \"kind\": \"x\", \"age\": -1, \"tags\": [1, 2, 3, 4]}", 0);
+	errors = check(text, NULL, &n);
+	assert_int_equal(n, 4);
+	e = error_for(errors, "name");
+	assert_string_equal(json_get_string(e, "code"), "too_long");
+	assert_int_equal(json_integer_value(json_object_get(e, "min")), 1);
+	assert_int_equal(json_integer_value(json_object_get(e, "max")), 100);
+	e = error_for(errors, "age");
+	assert_string_equal(json_get_string(e, "code"), "out_of_range");
+	assert_int_equal(json_integer_value(json_object_get(e, "min")), 0);
+	assert_int_equal(json_integer_value(json_object_get(e, "max")), 150);
+	e = error_for(errors, "tags");
+	assert_string_equal(json_get_string(e, "code"), "count");
+	assert_int_equal(json_integer_value(json_object_get(e, "min")), 1);
+	assert_int_equal(json_integer_value(json_object_get(e, "max")), 3);
+	e = error_for(errors, "kind");
+	assert_string_equal(json_get_string(e, "code"), "not_in_list");
+	assert_int_equal(json_array_size(json_object_get(e, "allowed")), 2);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(e, "allowed"), 1)),
+	                    "transfer");
 	json_decref(errors);
 }
 
@@ -462,6 +575,8 @@ int main(void)
 	        cmocka_unit_test(no_bounds_when_zero),
 	        cmocka_unit_test(long_field_names_stay_utf8),
 	        cmocka_unit_test(add_error),
+	        cmocka_unit_test(codes),
+	        cmocka_unit_test(code_details),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -339,6 +339,33 @@ static void every_wrong_input_listed(void **state)
 	assert_string_equal(v.fields[1].field, "outcome");
 	assert_string_equal(v.fields[2].field, "appointment_at");
 	assert_non_null(strstr(v.detail, "declined"));
+	/* Each with the code clients word it by. */
+	assert_string_equal(v.fields[0].code, "not_in_list");
+	assert_string_equal(v.fields[1].code, "not_allowed");
+	assert_string_equal(v.fields[2].code, "not_allowed");
+}
+
+/* The codes of the input problems: required, not_in_list, date, timestamp, not_allowed. */
+static void input_problem_codes(void **state)
+{
+	struct referral_input in = {0};
+	struct referral_verdict v;
+
+	assert_int_equal(referral_check(SE, DE, R, &in, &v), -EBADMSG);
+	assert_string_equal(v.fields[0].code, "required");
+	in = (struct referral_input){.expected_date = "2025-02-29"};
+	assert_int_equal(referral_check(RE, WA, R, &in, &v), -EBADMSG);
+	assert_string_equal(v.fields[0].field, "expected_on");
+	assert_string_equal(v.fields[0].code, "date");
+	in = (struct referral_input){.appointment_at = "morgen"};
+	assert_int_equal(referral_check(RE, AC, R, &in, &v), -EBADMSG);
+	assert_string_equal(v.fields[0].code, "timestamp");
+	in = (struct referral_input){.outcome = "done"};
+	assert_int_equal(referral_check(IP, CO, R, &in, &v), -EBADMSG);
+	assert_string_equal(v.fields[0].code, "not_in_list");
+	in = (struct referral_input){.reason = "other"};
+	assert_int_equal(referral_check(SE, RE, R, &in, &v), -EBADMSG);
+	assert_string_equal(v.fields[0].code, "not_allowed");
 }
 
 /* The order of checks: not a move (409) before wrong side (403) before inputs (422). */
@@ -368,7 +395,7 @@ int main(void)
 {
 	static enum referral_status rows[N] = {SE, RE, WA, AC, DE, IP, CO, DR, WI};
 	static char row_names[N][32];
-	struct CMUnitTest tests[N + 12];
+	struct CMUnitTest tests[N + 13];
 	size_t n = 0;
 
 	for (unsigned i = 0; i < N; i++) {
@@ -386,6 +413,7 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(inputs_a_move_does_not_take);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(optional_inputs);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(every_wrong_input_listed);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(input_problem_codes);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(order_of_checks);
 
 	return _cmocka_run_group_tests("referral", tests, n, NULL, NULL);

@@ -9,12 +9,6 @@ export class ApiError extends Error {
 		this.status = status;
 		this.problem = problem || {};
 	}
-	// field -> message, from a 422's "errors".
-	get fields() {
-		const out = {};
-		for (const e of this.problem.errors || []) out[e.field] = e.message;
-		return out;
-	}
 }
 
 export function token() {
@@ -31,7 +25,8 @@ export function setUnauthorizedHandler(fn) {
 	onUnauthorized = fn;
 }
 
-export async function request(method, path, { body, ifMatch, accept, idempotencyKey } = {}) {
+// blob: answer the body's bytes as they came (a download), not decoded text.
+export async function request(method, path, { body, ifMatch, accept, idempotencyKey, blob } = {}) {
 	const headers = { Accept: accept || "application/json" };
 	const t = token();
 	if (t) headers.Authorization = `Bearer ${t}`;
@@ -53,6 +48,7 @@ export async function request(method, path, { body, ifMatch, accept, idempotency
 		onUnauthorized();
 	}
 	if (res.status === 204) return null;
+	if (blob && res.ok) return res.blob();
 	const type = res.headers.get("Content-Type") || "";
 	const data = type.includes("json") ? await res.json().catch(() => null) : await res.text();
 	if (!res.ok) throw new ApiError(res.status, typeof data === "object" ? data : { detail: data });
@@ -85,14 +81,51 @@ export function qs(params) {
 
 // Nodes by id, for names in lists (the directory is readable by every role).
 let nodeCache = null;
+let nodeMap = new Map();
 export async function nodes() {
 	if (!nodeCache) {
-		nodeCache = all("/v1/nodes").then((items) => new Map(items.map((n) => [n.id, n])));
+		nodeCache = all("/v1/nodes").then((items) => (nodeMap = new Map(items.map((n) => [n.id, n]))));
 		nodeCache.catch(() => (nodeCache = null));
 	}
 	return nodeCache;
 }
 
+// A node's name once nodes() has loaded (its id before).
+export function nodeName(id) {
+	return (nodeMap.get(id) || {}).name || id || "–";
+}
+
+// The networks a node is an active member of (its memberships in GET /v1/nodes/{id}), so
+// that lists offer only what the user's network holds.
+const networkCache = new Map();
+export function memberNetworks(nodeId) {
+	if (!networkCache.has(nodeId)) {
+		const p = get(`/v1/nodes/${nodeId}`).then((n) => (n.memberships || []).filter((m) => m.active).map((m) => m.network_id));
+		p.catch(() => networkCache.delete(nodeId));
+		networkCache.set(nodeId, p);
+	}
+	return networkCache.get(nodeId);
+}
+
+// The active members of a network (with their node's name, kind and district).
+const memberCache = new Map();
+export function activeMembers(networkId) {
+	if (!memberCache.has(networkId)) {
+		const p = all(`/v1/networks/${networkId}/members?active=true`);
+		p.catch(() => memberCache.delete(networkId));
+		memberCache.set(networkId, p);
+	}
+	return memberCache.get(networkId);
+}
+
+// The target groups of the given networks, by id.
+export async function targetGroups(networkIds) {
+	const lists = await Promise.all(networkIds.map((id) => all(`/v1/networks/${id}/target-groups`)));
+	return new Map(lists.flat().map((g) => [g.id, g]));
+}
+
 export function forgetCaches() {
 	nodeCache = null;
+	networkCache.clear();
+	memberCache.clear();
 }

@@ -64,7 +64,9 @@ export function select(name, options, value, attrs = {}) {
 	);
 }
 
-// A table from rows; columns are [header, cell(row) -> node or text].
+// A table from rows; columns are [header, cell(row) -> node or text]. Each cell carries its
+// column's header as data-label: on a phone the rows become cards that name every cell
+// (style.css), so no column is out of reach.
 export function table(columns, rows, opts = {}) {
 	return h(
 		"table",
@@ -78,7 +80,7 @@ export function table(columns, rows, opts = {}) {
 				h(
 					"tr",
 					opts.rowAttrs ? opts.rowAttrs(row) : {},
-					columns.map(([, cell]) => h("td", {}, cell(row))),
+					columns.map(([head, cell]) => h("td", { dataset: { label: head } }, cell(row))),
 				),
 			),
 		),
@@ -87,6 +89,28 @@ export function table(columns, rows, opts = {}) {
 
 export function badge(text, kind) {
 	return h("span", { class: `badge badge-${kind}` }, text);
+}
+
+// Today (or today + days) as YYYY-MM-DD in the user's time zone, for date inputs.
+export function isoDay(days = 0) {
+	const d = new Date();
+	d.setDate(d.getDate() + days);
+	const pad = (n) => String(n).padStart(2, "0");
+	return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+// Now as a datetime-local value (YYYY-MM-DDTHH:MM, local time).
+export function localNow() {
+	const d = new Date();
+	const pad = (n) => String(n).padStart(2, "0");
+	return `${isoDay()}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+// A datetime-local value as RFC 3339 (the browser knows the zone), or null when empty.
+export function fromLocal(value) {
+	if (!value) return null;
+	const d = new Date(value);
+	return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
 export function fmtDate(iso, withTime = false) {
@@ -99,8 +123,9 @@ export function fmtDate(iso, withTime = false) {
 		: d.toLocaleDateString(lang, { dateStyle: "medium" });
 }
 
+// Hand text (or a Blob) to the browser as a file download.
 export function download(filename, text, type = "text/csv") {
-	const url = URL.createObjectURL(new Blob([text], { type }));
+	const url = URL.createObjectURL(text instanceof Blob ? text : new Blob([text], { type }));
 	const a = h("a", { href: url, download: filename });
 	document.body.append(a);
 	a.click();

@@ -41,13 +41,47 @@ export const KIND_COLOURS = {
 	other: "#a0aec0",
 };
 
-const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'DejaVu Sans', sans-serif";
+// cytoscape refuses quoted family names: only names without spaces, then the generic one.
+const FONT = "system-ui, -apple-system, Roboto, Cantarell, sans-serif";
+
+// Labels must stay readable on the screen: no smaller than this many pixels once drawn.
+const MIN_LABEL_PX = 12;
+// The tallest a graph's box grows to show a large graph without shrinking its labels.
+const MAX_GRAPH_PX = 900;
+
+// cytoscape fits the graph into its box by zooming out, which shrinks the labels with it. When
+// that would take the smallest label (font px at zoom 1) below MIN_LABEL_PX, grow the box to
+// the graph's height (up to MAX_GRAPH_PX), and if that is not enough keep the zoom at the
+// readable size and let the user drag the graph. The drawn label size is kept in
+// data-label-px for tests.
+function keepReadable(cy, container, fontPx) {
+	const min = MIN_LABEL_PX / fontPx;
+	if (cy.elements().length && cy.zoom() < min) {
+		const box = cy.elements().boundingBox();
+		const wanted = Math.ceil(box.h * min + 48);
+		if (wanted > container.clientHeight) {
+			container.style.height = `${Math.min(wanted, MAX_GRAPH_PX)}px`;
+			cy.resize();
+			cy.fit(undefined, 16);
+		}
+		if (cy.zoom() < min) {
+			cy.zoom(min);
+			const width = container.clientWidth;
+			const x = box.w * min < width ? (width - box.w * min) / 2 - box.x1 * min : 16 - box.x1 * min;
+			cy.pan({ x, y: 16 - box.y1 * min });
+			cy.userPanningEnabled(true);
+			container.classList.add("graph-pannable");
+		}
+	}
+	cy.minZoom(Math.min(cy.zoom(), min));
+	container.dataset.labelPx = (cy.zoom() * fontPx).toFixed(1);
+}
 
 // steps: [{key, name, state?, required?}], edges: [{from, to, label?}] with from "start".
 // problems: Set of step keys to mark. Returns the cytoscape instance.
 export function drawChain(container, steps, edges, { problems = new Set(), onSelect } = {}) {
 	const elements = [
-		{ data: { id: "start", label: t("edge_start") }, classes: "start" },
+		{ data: { id: "start", label: t("edge_start"), bg: "#1f5f7a", border: "#1f5f7a" }, classes: "start" },
 		...steps.map((s) => {
 			const state = problems.has(s.key) ? "problem" : s.state || "draft";
 			const [bg, border] = STATE_COLOURS[state] || STATE_COLOURS.draft;
@@ -71,6 +105,8 @@ export function drawChain(container, steps, edges, { problems = new Set(), onSel
 	const cy = cytoscape({
 		container,
 		elements,
+		// A chain of two or three steps is not blown up to fill the box.
+		maxZoom: 1.25,
 		userZoomingEnabled: false,
 		boxSelectionEnabled: false,
 		autoungrabify: true,
@@ -89,7 +125,7 @@ export function drawChain(container, steps, edges, { problems = new Set(), onSel
 					"text-max-width": 155,
 					"text-valign": "center",
 					"font-family": FONT,
-					"font-size": 13,
+					"font-size": 14,
 					color: "#1a202c",
 				},
 			},
@@ -104,7 +140,7 @@ export function drawChain(container, steps, edges, { problems = new Set(), onSel
 					"background-color": "#1f5f7a",
 					"border-width": 0,
 					color: "#ffffff",
-					"font-size": 12,
+					"font-size": 13,
 					"font-weight": 600,
 				},
 			},
@@ -118,7 +154,7 @@ export function drawChain(container, steps, edges, { problems = new Set(), onSel
 					"curve-style": "bezier",
 					label: "data(label)",
 					"font-family": FONT,
-					"font-size": 11,
+					"font-size": 13,
 					color: "#52606d",
 					"text-background-color": "#ffffff",
 					"text-background-opacity": 1,
@@ -126,8 +162,18 @@ export function drawChain(container, steps, edges, { problems = new Set(), onSel
 				},
 			},
 		],
-		layout: { name: "breadthfirst", directed: true, roots: ["start"], spacingFactor: 1.05, padding: 16 },
+		// Steps no arrow leads to start a row of their own beside "start", not above it.
+		layout: {
+			name: "breadthfirst",
+			directed: true,
+			roots: ["start", ...steps.filter((st) => !edges.some((e) => e.to === st.key)).map((st) => `s:${st.key}`)],
+			spacingFactor: 1.05,
+			padding: 16,
+		},
 	});
+	keepReadable(cy, container, 13);
+	// The marked steps, for tests and tools (the canvas itself says nothing to them).
+	container.dataset.problems = [...problems].join(" ");
 	if (onSelect) cy.on("tap", "node", (ev) => ev.target.data("key") && onSelect(ev.target.data("key")));
 	return cy;
 }
@@ -145,7 +191,7 @@ function rateColour(rate) {
 export function drawNetwork(container, nodes, flows) {
 	const max = Math.max(1, ...flows.map((f) => f.referred || 0));
 	const ids = new Set(nodes.map((n) => n.id));
-	return cytoscape({
+	const cy = cytoscape({
 		container,
 		userZoomingEnabled: false,
 		boxSelectionEnabled: false,
@@ -175,9 +221,9 @@ export function drawNetwork(container, nodes, flows) {
 					"background-color": "data(colour)",
 					label: "data(label)",
 					"font-family": FONT,
-					"font-size": 11,
+					"font-size": 13,
 					"text-wrap": "wrap",
-					"text-max-width": 120,
+					"text-max-width": 140,
 					"text-valign": "bottom",
 					"text-margin-y": 4,
 					color: "#1a202c",
@@ -193,7 +239,8 @@ export function drawNetwork(container, nodes, flows) {
 					"curve-style": "bezier",
 					opacity: 0.85,
 					label: "data(label)",
-					"font-size": 10,
+					"font-family": FONT,
+					"font-size": 13,
 					color: "#52606d",
 					"text-background-color": "#ffffff",
 					"text-background-opacity": 1,
@@ -209,4 +256,6 @@ export function drawNetwork(container, nodes, flows) {
 			sort: (a, b) => a.data("colour").localeCompare(b.data("colour")) || a.data("label").localeCompare(b.data("label")),
 		},
 	});
+	keepReadable(cy, container, 13);
+	return cy;
 }

@@ -1,11 +1,14 @@
 // Live updates from GET /v1/events (Server-Sent Events). EventSource cannot send an
-// Authorization header, so the token goes in ?access_token=. When the stream is not there
-// (an older server) or breaks, it is retried with a growing pause; the indicator in the
-// header says whether changes arrive live. Only accounts of a node (caseworkers) have events;
-// for everyone else there is no stream and no indicator.
+// Authorization header, so the token goes in ?access_token=. The stream resumes after the
+// last event this account saw (?after=, kept by notices.js; EventSource itself sends
+// Last-Event-ID when it reconnects), so nothing that happened meanwhile is missed. When the
+// stream is not there or breaks, it is retried with a growing pause; the indicator in the
+// header says whether changes arrive live. Only accounts of a node (caseworkers) have
+// events; for everyone else there is no stream and no indicator.
 import * as api from "./api.js";
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
+import { notices } from "./notices.js";
 
 const EVENTS = ["referral.created", "referral.updated", "referral.handover", "consent.revoked"];
 
@@ -14,7 +17,8 @@ export const live = {
 	connected: false,
 	retry: null,
 	delay: 2000,
-	onEvent: null, // set by the mounted view: (type, data) => void
+	onEvent: null, // set by the mounted view: (type, data) => void, data the event's data
+	onNotice: null, // set by the shell: (notice) => void, for a notification just made
 	el: null,
 
 	// Whether me's account has events at all: they are a node's.
@@ -24,10 +28,14 @@ export const live = {
 
 	start(me) {
 		this.stop();
-		if (me !== undefined) this.me = me;
+		if (me !== undefined) {
+			this.me = me;
+			notices.load(this.applies(me) ? me : null);
+		}
 		const token = api.token();
 		if (!this.applies(this.me) || !token || typeof EventSource === "undefined") return;
-		const es = new EventSource(`/v1/events?access_token=${encodeURIComponent(token)}`);
+		const after = notices.last();
+		const es = new EventSource(`/v1/events${api.qs({ access_token: token, after })}`);
 		this.source = es;
 		es.onopen = () => {
 			this.delay = 2000;
@@ -35,7 +43,7 @@ export const live = {
 		};
 		es.onerror = () => {
 			if (es.readyState === EventSource.CLOSED) {
-				// Refused (404 on a server without events, 401): try again later.
+				// Refused (401, or a server without events): try again later.
 				this.set(false);
 				es.close();
 				this.source = null;
@@ -47,13 +55,16 @@ export const live = {
 		};
 		for (const type of EVENTS) {
 			es.addEventListener(type, (ev) => {
-				let data = {};
+				let event = {};
 				try {
-					data = JSON.parse(ev.data);
+					event = JSON.parse(ev.data);
 				} catch {
 					/* an event without JSON still means: look again */
 				}
+				const data = event.data || {};
+				const notice = notices.take(ev.lastEventId || event.id, type, data, event.created_at);
 				if (this.onEvent) this.onEvent(type, data);
+				if (notice && this.onNotice) this.onNotice(notice);
 			});
 		}
 	},
@@ -84,3 +95,11 @@ export const live = {
 		return this.el;
 	},
 };
+
+// A page the browser keeps for going back (the back/forward cache) would keep its stream
+// open, and browsers allow only a few connections to one server: close it when the page is
+// left, open it again when the page comes back.
+window.addEventListener("pagehide", () => live.stop());
+window.addEventListener("pageshow", (e) => {
+	if (e.persisted) live.start();
+});

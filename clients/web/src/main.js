@@ -4,14 +4,26 @@ import * as api from "./api.js";
 import { h, clear, fill } from "./dom.js";
 import { t, lang, setLang } from "./i18n.js";
 import { live } from "./live.js";
+import { notices } from "./notices.js";
+import { problemText } from "./problems.js";
 import { routes } from "./routes.js";
+import { networkChooser, forgetNetworks, forgetChoice } from "./networks.js";
 
 export const session = { me: null };
 
 const app = document.getElementById("app");
-let current = null; // the mounted view: { refresh?, destroy? }
+let current = null; // the mounted view: { refresh?, destroy?, unsaved? }
+let shownPath = location.pathname + location.search; // what the mounted view shows
+let pendingAnnouncement = null; // said once the next page is drawn
 
-export function navigate(path, replace = false) {
+// Whether the mounted view may be left: a view with unsaved edits (unsaved() true) asks first.
+function mayLeave() {
+	return !(current && current.unsaved && current.unsaved()) || confirm(t("leave_unsaved"));
+}
+
+// force: the user has been asked already (logging out).
+export function navigate(path, replace = false, force = false) {
+	if (!replace && !force && !mayLeave()) return;
 	if (replace) history.replaceState(null, "", path);
 	else history.pushState(null, "", path);
 	render();
@@ -24,17 +36,53 @@ document.addEventListener("click", (e) => {
 	e.preventDefault();
 	navigate(a.getAttribute("href"));
 });
-window.addEventListener("popstate", () => render());
+window.addEventListener("popstate", () => {
+	// Back or forward has changed the address already: put it back if the user stays.
+	if (!mayLeave()) {
+		history.pushState(null, "", shownPath);
+		return;
+	}
+	render();
+});
+// Leaving the page ends the event stream at once, so that its connection is free again; a
+// page the browser brings back from its cache (Back) opens it again.
+window.addEventListener("pagehide", () => live.stop());
+window.addEventListener("pageshow", (e) => {
+	if (e.persisted && session.me && !session.me.must_change_password) live.start(session.me);
+});
+// Closing the tab or reloading with unsaved edits: the browser asks.
+window.addEventListener("beforeunload", (e) => {
+	if (current && current.unsaved && current.unsaved()) {
+		e.preventDefault();
+		e.returnValue = "";
+	}
+});
 
 api.setUnauthorizedHandler(() => {
 	session.me = null;
 	live.stop();
-	navigate("/login", true);
+	navigate(loginPath(), true);
 });
+
+// The login page, with the page asked for to come back to after it.
+function loginPath() {
+	const here = location.pathname + location.search;
+	return location.pathname === "/login" ? here : `/login${api.qs({ next: here })}`;
+}
+
+// Where the login's ?next= leads: a path of this app only (never another site, nor back to
+// the login), else null.
+function nextPath() {
+	const next = new URLSearchParams(location.search).get("next");
+	if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return null;
+	return next.startsWith("/login") ? null : next;
+}
 
 function home(role) {
 	if (role === "caseworker") return "/inbox";
-	if (role === "coordinator" || role === "admin") return "/chains";
+	if (role === "coordinator") return "/chains";
+	if (role === "admin") return "/admin";
+	if (role === "auditor") return "/audit";
 	return "/directory";
 }
 
@@ -43,19 +91,23 @@ const NAV = {
 		["/inbox", "nav_inbox"],
 		["/cases", "nav_cases"],
 		["/outbox", "nav_outbox"],
+		["/services", "nav_own_services"],
 		["/directory", "nav_directory"],
 	],
 	coordinator: [
 		["/network", "nav_network"],
 		["/chains", "nav_chains"],
-		["/map", "nav_map"],
-		["/funnel", "nav_funnel"],
+		// The statistics pages share one entry; tabs lead between them (views/stats.js).
+		["/map", "nav_stats", ["/funnel", "/agreements"]],
 		["/overdue", "nav_overdue"],
 		["/directory", "nav_directory"],
 	],
-	auditor: [["/directory", "nav_directory"]],
+	auditor: [
+		["/audit", "nav_audit"],
+		["/directory", "nav_directory"],
+	],
 };
-NAV.admin = NAV.coordinator;
+NAV.admin = [["/admin", "nav_admin"], ...NAV.coordinator];
 
 function header(path) {
 	const me = session.me;
@@ -71,7 +123,8 @@ function header(path) {
 				render();
 			},
 		},
-		t("lang_switch"),
+		h("span", { class: "long" }, t("lang_switch")),
+		h("span", { class: "short", "aria-hidden": "true" }, t("lang_switch_short")),
 	);
 	const brand = h(
 		"a",
@@ -87,22 +140,28 @@ function header(path) {
 				"div",
 				{ class: "who" },
 				h("span", { class: "who-name" }, me.display_name),
-				h("span", { class: "who-role" }, t(`role_${me.role}`)),
+				h(
+					"span",
+					{ class: "who-role" },
+					t(`role_${me.role}`),
+					" · ",
+					h("a", { href: "/password", "data-link": true, id: "password-link" }, t("password_link")),
+				),
 			),
-			...(live.applies(me) ? [live.indicator()] : []),
+			...(live.applies(me) && !me.must_change_password ? [noticesLink(path), live.indicator()] : []),
 		);
 		right.append(
 			h("button", { class: "btn btn-quiet", type: "button", id: "logout", onclick: logout }, t("logout")),
 		);
 	}
-	const nav = me
+	const nav = me && !me.must_change_password
 		? h(
 			"nav",
 			{ class: "mainnav", "aria-label": t("nav_main") },
 			h(
 				"ul",
 				{},
-				(NAV[me.role] || []).map(([href, key]) =>
+				(NAV[me.role] || []).map(([href, key, more = []]) =>
 					h(
 						"li",
 						{},
@@ -111,7 +170,7 @@ function header(path) {
 							{
 								href,
 								"data-link": true,
-								"aria-current": path === href || path.startsWith(href + "/") ? "page" : null,
+								"aria-current": [href, ...more].some((p) => path === p || path.startsWith(p + "/")) ? "page" : null,
 							},
 							t(key),
 						),
@@ -120,10 +179,53 @@ function header(path) {
 			),
 		)
 		: null;
-	return h("header", { class: "topbar" }, h("div", { class: "topbar-inner" }, brand, right), nav);
+	const chooser = me && !me.must_change_password ? networkChooser(me, path, networkChanged) : null;
+	return h("header", { class: "topbar" }, h("div", { class: "topbar-inner" }, brand, right), nav, chooser);
+}
+
+// Another network was chosen: show this page for it, or go to target (the user may refuse
+// to leave unsaved edits: false).
+function networkChanged(target) {
+	if (!mayLeave()) return false;
+	if (target) navigate(target, false, true);
+	else render();
+	return true;
+}
+
+// The header's way to the notifications, with the number not yet seen.
+function noticesLink(path) {
+	const count = h("span", { class: "notice-count", id: "notices-count", "aria-hidden": "true" });
+	const link = h(
+		"a",
+		{ class: "btn btn-quiet notices-link", id: "notices-link", href: "/notifications", "data-link": true, "aria-current": path === "/notifications" ? "page" : null },
+		h("span", { class: "notices-text long" }, t("nav_notices")),
+		h("span", { class: "notices-text short", "aria-hidden": "true" }, t("nav_notices_short")),
+		count,
+	);
+	const paint = () => {
+		const n = notices.unread();
+		count.textContent = n ? String(n) : "";
+		count.hidden = !n;
+		link.dataset.unread = String(n);
+		link.setAttribute("aria-label", n ? t("notices_label_unread", { n }) : t("nav_notices"));
+	};
+	paint();
+	noticesLink.paint = paint;
+	return link;
+}
+notices.subscribe(() => noticesLink.paint && noticesLink.paint());
+
+// A notification that arrives while the page is open is said at once, too.
+live.onNotice = (notice) => announce(noticeAnnouncement(notice), "info");
+
+function noticeAnnouncement(n) {
+	const who = api.nodeName(n.other);
+	if (n.what === "new") return t(n.kind === "transfer" ? "notice_new_transfer" : "notice_new", { who });
+	return t(`notice_${n.status}`, { who });
 }
 
 async function logout() {
+	if (!mayLeave()) return;
 	try {
 		await api.post("/v1/auth/logout");
 	} catch {
@@ -131,14 +233,28 @@ async function logout() {
 	}
 	api.setToken(null);
 	api.forgetCaches();
+	forgetNetworks();
+	forgetChoice();
 	session.me = null;
 	live.stop();
-	navigate("/login");
+	navigate("/login", false, true);
 }
 
 export async function signedIn(me) {
 	session.me = me;
+	// Nothing but the password change before a password of one's own (the API refuses it).
+	if (me.must_change_password) return navigate("/password", true);
+	await api.nodes().catch(() => null);
 	live.start(me);
+	navigate(nextPath() || home(me.role), true);
+}
+
+// The account after its owner changed the password: on to the start page, which says so.
+export async function passwordChanged(me, message) {
+	session.me = me;
+	await api.nodes().catch(() => null);
+	live.start(me);
+	pendingAnnouncement = message;
 	navigate(home(me.role), true);
 }
 
@@ -147,7 +263,11 @@ async function loadMe() {
 	try {
 		const r = await api.get("/v1/me");
 		session.me = r.account;
-		live.start(session.me);
+		// Nothing but the password change before a password of one's own (the API refuses it).
+		if (!session.me.must_change_password) {
+			await api.nodes().catch(() => null);
+			live.start(session.me);
+		}
 	} catch {
 		api.setToken(null);
 	}
@@ -166,9 +286,10 @@ export function announce(text, kind = "ok") {
 	announce.timer = setTimeout(() => (region.textContent = ""), 6000);
 }
 
-export function errorText(e) {
-	if (e && e.status === 0) return t("error_network");
-	return t("error_generic", { detail: (e && e.message) || String(e) });
+// A failure in the user's words (problems.js), never the server's English detail.
+export function errorText(e, labels) {
+	if (e && e.status === undefined) return t("pt_other", { status: "–" });
+	return problemText(e, labels);
 }
 
 function match(path) {
@@ -210,8 +331,11 @@ export async function render() {
 	if (current && current.destroy) current.destroy();
 	current = null;
 	live.onEvent = null;
-	if (!me && path !== "/login") return navigate("/login", true);
-	if (me && (path === "/" || path === "/login")) return navigate(home(me.role), true);
+	if (!me && path !== "/login") return navigate(loginPath(), true);
+	// An admin set the password: nothing but choosing one's own (the API says the same).
+	if (me && me.must_change_password && path !== "/password") return navigate("/password", true);
+	if (me && (path === "/" || path === "/login")) return navigate(nextPath() || home(me.role), true);
+	shownPath = location.pathname + location.search;
 
 	const main = h("main", { id: "main", tabindex: "-1" });
 	fill(app,
@@ -246,6 +370,10 @@ export async function render() {
 		if (e.status === 404) main.append(notFound());
 		else if (e.status === 403) main.append(forbidden());
 		else main.append(h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
+	}
+	if (pendingAnnouncement) {
+		announce(pendingAnnouncement);
+		pendingAnnouncement = null;
 	}
 	const heading = main.querySelector("h1");
 	if (heading && document.activeElement === document.body) heading.setAttribute("tabindex", "-1");

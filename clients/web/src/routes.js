@@ -2,14 +2,25 @@
 // A view is async (main, ...params) -> { refresh?, onLive?, destroy? }.
 import { loginView } from "./views/login.js";
 import { inboxView, outboxView, referralView } from "./views/referrals.js";
-import { casesView, caseView } from "./views/cases.js";
+import { casesView } from "./views/cases.js";
+import { caseView } from "./views/case.js";
+import { notificationsView } from "./views/notifications.js";
+import { servicesView } from "./views/services.js";
 import { networkView, overdueView } from "./views/network.js";
 import { chainsView, chainEditorView } from "./views/chains.js";
-import { mapView, funnelView } from "./views/stats.js";
+import { mapView, funnelView, agreementsView } from "./views/stats.js";
 import { directoryView } from "./views/directory.js";
+import { adminView, networksAdminView } from "./views/admin.js";
+import { organizationsView, organizationView } from "./views/organizations.js";
+import { accountsView, accountView } from "./views/accounts.js";
+import { webhooksView } from "./views/webhooks.js";
+import { auditView } from "./views/audit.js";
+import { passwordView } from "./views/password.js";
 
 const CW = ["caseworker"];
 const CO = ["coordinator", "admin"];
+const AD = ["admin"];
+const AU = ["auditor", "admin"];
 
 export const routes = [
 	{ pattern: /^\/login$/, title: "login_title", view: loginView },
@@ -18,6 +29,8 @@ export const routes = [
 	{ pattern: /^\/referrals\/([0-9a-f-]{36})$/, roles: CW, title: "referral_title", view: referralView },
 	{ pattern: /^\/cases$/, roles: CW, title: "cases_title", view: casesView },
 	{ pattern: /^\/cases\/([0-9a-f-]{36})$/, roles: CW, title: "cases_title", view: caseView },
+	{ pattern: /^\/notifications$/, roles: CW, title: "notices_title", view: notificationsView },
+	{ pattern: /^\/services$/, roles: CW, title: "svc_title", view: servicesView },
 	{ pattern: /^\/network$/, roles: CO, title: "network_title", view: networkView },
 	{ pattern: /^\/chains$/, roles: CO, title: "chains_title", view: chainsView },
 	{ pattern: /^\/chains\/([0-9a-f-]{36})$/, roles: CO, title: "editor_title", view: chainEditorView },
@@ -25,4 +38,14 @@ export const routes = [
 	{ pattern: /^\/funnel$/, roles: CO, title: "funnel_title", view: funnelView },
 	{ pattern: /^\/overdue$/, roles: CO, title: "overdue_title", view: overdueView },
 	{ pattern: /^\/directory$/, title: "directory_title", view: directoryView },
+	{ pattern: /^\/agreements$/, roles: CO, title: "agreements_title", view: agreementsView },
+	{ pattern: /^\/admin$/, roles: AD, title: "admin_title", view: adminView },
+	{ pattern: /^\/admin\/organizations$/, roles: AD, title: "orgs_title", view: organizationsView },
+	{ pattern: /^\/admin\/organizations\/([0-9a-f-]{36})$/, roles: AD, title: "orgs_title", view: organizationView },
+	{ pattern: /^\/admin\/accounts$/, roles: AD, title: "accounts_title", view: accountsView },
+	{ pattern: /^\/admin\/accounts\/([0-9a-f-]{36})$/, roles: AD, title: "accounts_title", view: accountView },
+	{ pattern: /^\/admin\/webhooks$/, roles: AD, title: "webhooks_title", view: webhooksView },
+	{ pattern: /^\/admin\/networks$/, roles: AD, title: "networks_title", view: networksAdminView },
+	{ pattern: /^\/audit$/, roles: AU, title: "audit_title", view: auditView },
+	{ pattern: /^\/password$/, title: "password_title", view: passwordView },
 ];

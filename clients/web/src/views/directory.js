@@ -2,13 +2,16 @@
 import * as api from "../api.js";
 import { h, fill, field, select, table, badge } from "../dom.js";
 import { t, label } from "../i18n.js";
-import { errorText } from "../main.js";
+import { errorText, session } from "../main.js";
 
 export async function directoryView(main) {
 	const [taxonomy, networks, nodes] = await Promise.all([api.get("/v1/taxonomy"), api.all("/v1/networks"), api.nodes()]);
 	const cats = taxonomy.items || taxonomy;
 	const catLabel = new Map(cats.map((c) => [c.code, label(c)]));
-	const groups = (await Promise.all(networks.map((n) => api.all(`/v1/networks/${n.id}/target-groups`)))).flat();
+	// A node's people choose among their own networks' target groups (names repeat across
+	// networks); coordinators and administrators see every network's.
+	const own = session.me.node_id ? new Set(await api.memberNetworks(session.me.node_id)) : null;
+	const groups = (await Promise.all(networks.filter((n) => !own || own.has(n.id)).map((n) => api.all(`/v1/networks/${n.id}/target-groups`)))).flat();
 	const districts = [...new Set([...nodes.values()].map((n) => n.district).filter(Boolean))].sort();
 	const params = new URLSearchParams(location.search);
 	const any = ["", t("dir_any")];

@@ -2,7 +2,7 @@
 import * as api from "../api.js";
 import { h, fill, field } from "../dom.js";
 import { t } from "../i18n.js";
-import { signedIn } from "../main.js";
+import { errorText, signedIn } from "../main.js";
 
 export async function loginView(main) {
 	const login = h("input", { name: "login", autocomplete: "username", required: true, autofocus: true });
@@ -25,7 +25,7 @@ export async function loginView(main) {
 				} catch (err) {
 					submit.disabled = false;
 					error.textContent =
-						err.status === 401 ? t("login_failed") : err.status === 429 ? t("login_throttled") : err.message;
+						err.status === 401 ? t("login_failed") : err.status === 429 ? t("login_throttled") : errorText(err);
 					password.select();
 				}
 			},

@@ -1,12 +1,18 @@
-// Referrals: the agency inbox, the outbox, and one referral with its actions and history.
+// Referrals (Vermittlungen): the agency's inbox, the outbox, and one referral with its moves,
+// its handovers and its history. Statuses are read per side: what the sender calls "sent" is
+// "new" to the receiver.
 import * as api from "../api.js";
-import { h, clear, fill, field, select, table, badge, fmtDate } from "../dom.js";
+import { h, clear, fill, field, select, table, badge, fmtDate, isoDay, localNow, fromLocal } from "../dom.js";
 import { t } from "../i18n.js";
-import { announce, errorText, session } from "../main.js";
+import { announce, errorText, navigate, session } from "../main.js";
+import { problemSlug, showProblem } from "../problems.js";
+import { referForm } from "./refer.js";
 
 const OPEN = "sent,received,waitlisted,accepted,in_progress";
 
-// What the receiver and the sender may do from each status (lib/referral.c's table).
+// What the receiver and the sender may do from each status, and what each move carries: the
+// table of lib/referral.c (docs/architecture.md, "The handover state machine"), kept here
+// until the API reports the moves itself.
 const RECEIVER_MOVES = {
 	sent: ["received", "accepted", "waitlisted", "declined"],
 	received: ["accepted", "waitlisted", "declined"],
@@ -21,13 +27,14 @@ const SENDER_MOVES = {
 	accepted: ["withdrawn"],
 	in_progress: ["withdrawn"],
 };
-const REASONS = {
+export const REASONS = {
 	declined: ["no_capacity", "not_eligible", "client_unreachable", "other"],
 	dropped_out: ["no_show", "broke_off", "moved_away", "other"],
-	withdrawn: ["no_longer_needed", "other"],
+	withdrawn: ["no_longer_needed", "consent_revoked", "other"],
 };
 const OUTCOMES = ["goal_reached", "partially_reached", "not_reached", "referred_on"];
 const CHANNELS = ["in_person", "phone", "video", "letter", "portal"];
+const TERMINAL = ["declined", "completed", "dropped_out", "withdrawn"];
 const TONE = {
 	sent: "new",
 	received: "info",
@@ -40,32 +47,61 @@ const TONE = {
 	withdrawn: "muted",
 };
 
-export function statusBadge(status) {
-	return badge(t(`st_${status}`), TONE[status] || "muted");
+// The side of the signed-in node on r.
+export function sideOf(r) {
+	return r.to_node_id === session.me.node_id ? "receiver" : "sender";
 }
 
-export function statusCell(r) {
+// A status in words for one side: the sender's "sent" is "Gesendet", the receiver's "Neu".
+export function statusText(status, side) {
+	return t(status === "sent" && side === "sender" ? "st_sent_sender" : `st_${status}`);
+}
+
+export function statusBadge(status, side = "receiver") {
+	const tone = status === "sent" && side === "sender" ? "info" : TONE[status] || "muted";
+	return badge(statusText(status, side), tone);
+}
+
+export function statusCell(r, side = r && r.to_node_id ? sideOf(r) : "receiver") {
 	return h(
 		"span",
 		{ class: "status-cell" },
-		statusBadge(r.status),
+		statusBadge(r.status, side),
 		r.overdue ? badge(t("overdue"), "overdue") : null,
 		r.priority === "urgent" ? badge(t("urgent"), "urgent") : null,
+		r.kind === "transfer" ? badge(t("kind_transfer"), "info") : null,
 	);
 }
 
-function nodeName(nodes, id) {
-	return (nodes.get(id) || {}).name || id;
+// The chain step of a referral by its name (its key when the name is not known).
+export function stepText(r) {
+	return r.chain_step_name || r.chain_step_key || t("step_none");
+}
+
+// What came back: the reason of a decline, drop-out or withdrawal, the outcome, the
+// appointment or the date a waitlisted place is expected.
+export function feedbackText(r) {
+	if (r.status_reason) return t(`r_${r.status_reason}`);
+	if (r.outcome) return t(`o_${r.outcome}`);
+	if (r.appointment_at && ["accepted", "in_progress"].includes(r.status)) return t("feedback_appointment", { at: fmtDate(r.appointment_at, true) });
+	if (r.expected_on && r.status === "waitlisted") return t("feedback_expected", { on: fmtDate(r.expected_on) });
+	return "";
+}
+
+function redirectLink(r) {
+	return h("a", { class: "btn btn-small", href: `/referrals/${r.id}?redirect=1`, "data-link": true, dataset: { redirect: r.id } }, t("redirect_action"));
 }
 
 // The inbox and the outbox share a list with filters; box is "inbox" or "outbox".
 async function boxView(main, box) {
-	const nodes = await api.nodes();
+	await api.nodes();
 	const inbox = box === "inbox";
-	let filter = inbox ? "open" : "all";
+	const side = inbox ? "receiver" : "sender";
+	let filter = "open";
 	const body = h("div", { id: `${box}-list`, "aria-live": "polite", "aria-busy": "false" });
 	const tabs = [
 		["open", t("filter_open")],
+		...(inbox ? [] : [["declined", t("filter_declined")]]),
 		["overdue", t("filter_overdue")],
 		["all", t("filter_all")],
 	];
@@ -91,47 +127,45 @@ async function boxView(main, box) {
 		),
 	);
 
+	let loads = 0;
 	async function load() {
+		const seq = ++loads;
 		body.setAttribute("aria-busy", "true");
-		const q = { box, status: filter === "open" ? OPEN : null, overdue: filter === "overdue" ? "true" : null };
+		const status = { open: OPEN, declined: "declined" }[filter] || null;
+		const q = { box, status, overdue: filter === "overdue" ? "true" : null };
 		let items;
 		try {
 			items = await api.all(`/v1/referrals${api.qs(q)}`);
 		} catch (e) {
-			fill(body, h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
+			if (seq === loads) fill(body, h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
 			return;
 		}
+		// Only the latest load draws: a filter chosen meanwhile wins over an earlier one.
+		if (seq !== loads) return;
 		body.setAttribute("aria-busy", "false");
 		if (!items.length) {
-			fill(body, h("p", { class: "empty" }, t("inbox_empty")));
+			fill(body, h("p", { class: "empty" }, t(inbox ? "inbox_empty" : "outbox_empty")));
 			return;
 		}
 		const other = inbox ? "from_node_id" : "to_node_id";
-		fill(body,
-			table(
-				[
-					[t(inbox ? "col_received" : "referral_created"), (r) => fmtDate(r.created_at, true)],
-					[
-						t("col_case"),
-						(r) => h("a", { href: `/referrals/${r.id}`, "data-link": true, class: "row-link" }, r.case?.reference || "–"),
-					],
-					[t(inbox ? "col_from" : "col_to"), (r) => nodeName(nodes, r[other])],
-					[t("col_step"), (r) => r.chain_step_key || "–"],
-					[t("col_status"), statusCell],
-					[t("col_due"), (r) => (["sent", "received", "waitlisted"].includes(r.status) ? fmtDate(r.due_at) : "–")],
-					[t("col_appointment"), (r) => (r.appointment_at ? fmtDate(r.appointment_at, true) : "–")],
-				],
-				items,
-				{
-					class: "clickable",
-					rowAttrs: (r) => ({ dataset: { id: r.id, status: r.status }, class: r.overdue ? "row-overdue" : "" }),
-				},
-			),
-		);
+		const columns = [
+			[t(inbox ? "col_received" : "col_sent"), (r) => fmtDate(r.created_at, true)],
+			[t("col_case"), (r) => h("a", { href: `/referrals/${r.id}`, "data-link": true, class: "row-link" }, r.case?.reference || "–")],
+			[t(inbox ? "col_from" : "col_to"), (r) => api.nodeName(r[other])],
+			[t("col_step"), stepText],
+			[t("col_status"), (r) => statusCell(r, side)],
+		];
+		if (inbox) {
+			columns.push([t("col_due"), (r) => (["sent", "received", "waitlisted"].includes(r.status) ? fmtDate(r.due_at) : "–")]);
+			columns.push([t("col_appointment"), (r) => (r.appointment_at ? fmtDate(r.appointment_at, true) : "–")]);
+		} else {
+			columns.push([t("col_feedback"), (r) => h("span", { class: "feedback" }, feedbackText(r) || "–", r.status === "declined" ? [" ", redirectLink(r)] : null)]);
+		}
+		fill(body, table(columns, items, { class: "clickable", rowAttrs: (r) => ({ dataset: { id: r.id, status: r.status }, class: r.overdue ? "row-overdue" : "" }) }));
 		// A click anywhere on a row opens it, like its link does.
 		for (const tr of body.querySelectorAll("tbody tr")) {
 			tr.addEventListener("click", (e) => {
-				if (e.target.closest("a")) return;
+				if (e.target.closest("a, button")) return;
 				tr.querySelector("a.row-link").click();
 			});
 		}
@@ -151,8 +185,8 @@ async function boxView(main, box) {
 		refresh: load,
 		onLive: (type, data) => {
 			const mine = inbox ? data.to_node_id : data.from_node_id;
-			if (mine && session.me && mine !== session.me.node_id) return;
-			announce(type === "referral.created" ? t("live_new") : t("live_updated"), "info");
+			if (mine && mine !== session.me.node_id) return;
+			// The notification (notices.js) says what arrived; the list just follows.
 			load();
 		},
 	};
@@ -166,29 +200,30 @@ function row(term, value) {
 }
 
 // The form a move needs (appointment, expected date, reason, outcome, note), or none.
-function moveForm(to, onSubmit, onCancel) {
+function moveForm(r, to, onSubmit, onCancel) {
 	const controls = [];
 	const values = {};
 	if (to === "accepted") {
-		values.appointment_at = h("input", { type: "datetime-local", name: "appointment_at" });
+		values.appointment_at = h("input", { type: "datetime-local", name: "appointment_at", id: "move-appointment" });
 		controls.push(field(`${t("appointment_at")} (${t("optional")})`, values.appointment_at));
 	}
 	if (to === "waitlisted") {
-		values.expected_on = h("input", { type: "date", name: "expected_on", required: true });
-		controls.push(field(t("expected_on"), values.expected_on));
+		values.expected_on = h("input", { type: "date", name: "expected_on", id: "move-expected", required: true, min: isoDay() });
+		controls.push(field(t("expected_on"), values.expected_on, t("expected_on_hint")));
 	}
 	if (REASONS[to]) {
-		values.reason = select("reason", REASONS[to].map((r) => [r, t(`r_${r}`)]), null, { required: to !== "withdrawn" });
-		controls.push(field(t("reason"), values.reason));
+		values.reason = select("reason", [["", t("choose")], ...REASONS[to].map((x) => [x, t(`r_${x}`)])], "", { required: to !== "withdrawn", id: "move-reason" });
+		controls.push(field(to === "withdrawn" ? `${t("reason")} (${t("optional")})` : t("reason"), values.reason));
 	}
 	if (to === "completed") {
-		values.outcome = select("outcome", OUTCOMES.map((o) => [o, t(`o_${o}`)]), null, { required: true });
-		controls.push(field(t("outcome"), values.outcome));
+		values.outcome = select("outcome", [["", t("choose")], ...OUTCOMES.map((o) => [o, t(`o_${o}`)])], "", { required: true, id: "move-outcome" });
+		controls.push(field(t("outcome"), values.outcome, t("outcome_hint")));
 	}
-	values.note = h("textarea", { name: "note", rows: 2, maxlength: 2000 });
+	values.note = h("textarea", { name: "note", id: "move-note", rows: 2, maxlength: 2000 });
 	controls.push(field(t("note"), values.note));
-	const submit = h("button", { class: `btn ${["declined", "dropped_out", "withdrawn"].includes(to) ? "btn-danger" : "btn-primary"}`, type: "submit" }, t(`act_${to}`));
-	return h(
+	const danger = ["declined", "dropped_out", "withdrawn"].includes(to);
+	const submit = h("button", { class: `btn ${danger ? "btn-danger" : "btn-primary"}`, type: "submit" }, moveLabel(r, to));
+	const form = h(
 		"form",
 		{
 			class: "move-form",
@@ -198,20 +233,36 @@ function moveForm(to, onSubmit, onCancel) {
 				const body = { to };
 				for (const [k, el] of Object.entries(values)) {
 					if (!el.value) continue;
-					body[k] = k === "appointment_at" ? new Date(el.value).toISOString() : el.value;
+					body[k] = k === "appointment_at" ? fromLocal(el.value) : el.value;
 				}
 				submit.disabled = true;
-				onSubmit(body).finally(() => (submit.disabled = false));
+				onSubmit(body, form).finally(() => (submit.disabled = false));
 			},
 		},
-		h("h3", {}, t(`act_${to}`)),
+		h("h3", {}, moveLabel(r, to)),
+		r.kind === "transfer" && to === "completed" ? h("p", { class: "notice" }, t("transfer_complete_explain")) : null,
 		controls,
+		h("div", { class: "form-error", role: "alert" }),
 		h("div", { class: "actions" }, submit, h("button", { class: "btn", type: "button", onclick: onCancel }, t("cancel"))),
 	);
+	return form;
+}
+
+// A move's button text; a transfer's completion takes the case over.
+function moveLabel(r, to) {
+	return t(r.kind === "transfer" && to === "completed" ? "act_take_over" : `act_${to}`);
+}
+
+// What the page says when the node has no move to make, by status and side.
+function restingText(r, side) {
+	if (side === "sender" && r.status === "declined") return t("rest_declined_sender", { reason: r.status_reason ? t(`r_${r.status_reason}`) : "–" });
+	if (TERMINAL.includes(r.status)) return t("rest_closed", { status: statusText(r.status, side) });
+	return t("rest_waiting");
 }
 
 export async function referralView(main, id) {
-	const nodes = await api.nodes();
+	await api.nodes();
+	let redirectOpen = new URLSearchParams(location.search).get("redirect") === "1";
 
 	async function load() {
 		const [r, events] = await Promise.all([api.get(`/v1/referrals/${id}`), api.get(`/v1/referrals/${id}/events?limit=500`)]);
@@ -219,66 +270,113 @@ export async function referralView(main, id) {
 	}
 
 	function draw(r, events) {
-		const me = session.me.node_id;
-		const side = r.to_node_id === me ? RECEIVER_MOVES : SENDER_MOVES;
-		const moves = side[r.status] || [];
+		const side = sideOf(r);
+		const moves = (side === "receiver" ? RECEIVER_MOVES : SENDER_MOVES)[r.status] || [];
 		const formSlot = h("div", { class: "form-slot" });
 		const buttons = moves.map((to) =>
 			h(
 				"button",
 				{
 					type: "button",
-					class: `btn ${to === "accepted" || to === "received" || to === "in_progress" || to === "completed" ? "btn-primary" : ["declined", "dropped_out", "withdrawn"].includes(to) ? "btn-danger-quiet" : ""}`,
+					class: `btn ${["accepted", "received", "in_progress", "completed"].includes(to) ? "btn-primary" : ["declined", "dropped_out", "withdrawn"].includes(to) ? "btn-danger-quiet" : ""}`,
 					dataset: { move: to },
 					onclick: () => {
-						const needsForm = to !== "received" && to !== "in_progress";
-						if (!needsForm) return transition({ to });
-						fill(formSlot, moveForm(to, transition, () => clear(formSlot)));
+						if (to === "received" || to === "in_progress") return transition({ to });
+						fill(formSlot, moveForm(r, to, transition, () => clear(formSlot)));
 						formSlot.querySelector("select, input, textarea")?.focus();
 					},
 				},
-				t(`act_${to}`),
+				moveLabel(r, to),
 			),
 		);
 
-		async function transition(body) {
+		async function transition(body, form) {
 			try {
 				await api.post(`/v1/referrals/${id}/transitions`, body, { ifMatch: r.version });
-				announce(t("done_transition", { status: t(`st_${body.to}`) }));
+				announce(t("done_transition", { status: statusText(body.to, side) }));
 				await load();
-				main.querySelector("h1")?.focus();
+				main.querySelector("#referral-status")?.focus();
 			} catch (e) {
-				if (e.status === 412 || e.status === 409) {
-					announce(t("stale"), "warn");
+				if (e.status === 412 || problemSlug(e) === "illegal-transition") {
+					announce(errorText(e), "warn");
 					await load();
+				} else if (form) {
+					showProblem(form, e);
 				} else {
 					announce(errorText(e), "error");
 				}
 			}
 		}
 
-		const handover =
-			r.from_node_id === me && !["declined", "withdrawn"].includes(r.status) ? handoverForm(id, load) : null;
+		const redirectSlot = h("div", { class: "form-slot", id: "redirect-slot" });
+		async function openRedirect() {
+			const c = await api.get(`/v1/cases/${r.case_id}`);
+			const [consents, progress] = await Promise.all([
+				api.get(`/v1/cases/${r.case_id}/consents`).then((x) => x.items || []),
+				c.chain_id && r.chain_step_key ? api.get(`/v1/cases/${r.case_id}/next-steps`).catch(() => null) : null,
+			]);
+			const step = progress && (progress.items || []).find((s) => s.key === r.chain_step_key);
+			const form = await referForm({
+				c,
+				consents,
+				step: step || (r.chain_step_key ? { key: r.chain_step_key, name: stepText(r), suggestions: [] } : null),
+				redirectedFrom: r.id,
+				onDone: (made) => navigate(`/referrals/${made.id}`),
+				onCancel: () => {
+					redirectOpen = false;
+					clear(redirectSlot);
+				},
+			});
+			fill(redirectSlot, form);
+			form.querySelector("select")?.focus();
+		}
+
+		const sender = side === "sender";
+		const canRedirect = sender && r.status === "declined";
+		const actions = [];
+		if (side === "sender" && !TERMINAL.includes(r.status)) actions.push(h("p", { class: "rest", id: "rest" }, t("rest_waiting")));
+		if (moves.length) actions.push(h("div", { class: "actions actions-wrap", id: "moves" }, buttons), formSlot);
+		else actions.push(h("p", { class: "rest", id: "rest" }, restingText(r, side)));
+		if (canRedirect) {
+			actions.push(
+				h("button", { class: "btn btn-primary", type: "button", id: "redirect-open", onclick: () => openRedirect().catch((e) => announce(errorText(e), "error")) }, t("redirect_action")),
+				redirectSlot,
+			);
+		}
+		const handover = sender && !["declined", "withdrawn"].includes(r.status) ? handoverForm(id, load) : null;
+		const caseLink = sender ? h("a", { href: `/cases/${r.case_id}`, "data-link": true }, t("referral_case_link", { ref: r.case?.reference || "" })) : null;
 
 		fill(main,
-			h("p", { class: "crumbs" }, h("a", { href: r.to_node_id === me ? "/inbox" : "/outbox", "data-link": true }, "← ", t(r.to_node_id === me ? "nav_inbox" : "nav_outbox"))),
+			h(
+				"p",
+				{ class: "crumbs" },
+				h("a", { href: sender ? "/outbox" : "/inbox", "data-link": true }, "← ", t(sender ? "nav_outbox" : "nav_inbox")),
+				caseLink ? [" · ", caseLink] : null,
+			),
 			h(
 				"div",
 				{ class: "page-head" },
-				h("div", {}, h("h1", { tabindex: "-1" }, `${t("referral_title")} · ${r.case?.reference || ""}`), h("p", { class: "lead", id: "referral-status" }, statusCell(r))),
+				h(
+					"div",
+					{},
+					h("h1", { tabindex: "-1" }, `${t(r.kind === "transfer" ? "transfer_title_short" : "referral_title")} · ${r.case?.reference || ""}`),
+					h("p", { class: "lead", id: "referral-status", tabindex: "-1" }, statusCell(r, side)),
+				),
 			),
 			h(
 				"div",
 				{ class: "grid-2" },
 				h(
 					"section",
-					{ class: "card" },
+					{ class: "card", "aria-labelledby": "facts-h" },
+					h("h2", { id: "facts-h", class: "visually-hidden" }, t("referral_facts")),
 					h(
 						"dl",
 						{ class: "facts" },
-						row(t("referral_from"), nodeName(nodes, r.from_node_id)),
-						row(t("referral_to"), nodeName(nodes, r.to_node_id)),
-						row(t("col_step"), r.chain_step_key),
+						row(t("referral_from"), api.nodeName(r.from_node_id)),
+						row(t("referral_to"), api.nodeName(r.to_node_id)),
+						row(t("referral_kind"), t(r.kind === "transfer" ? "kind_transfer" : "kind_service")),
+						row(t("col_step"), r.chain_step_key ? stepText(r) : null),
 						row(t("referral_reason"), r.reason),
 						row(t("referral_note"), r.note),
 						row(t("referral_created"), fmtDate(r.created_at, true)),
@@ -287,86 +385,79 @@ export async function referralView(main, id) {
 						row(t("referral_expected"), r.expected_on ? fmtDate(r.expected_on) : null),
 						row(t("referral_status_reason"), r.status_reason ? t(`r_${r.status_reason}`) : null),
 						row(t("referral_outcome"), r.outcome ? t(`o_${r.outcome}`) : null),
+						row(t("referral_redirected_from"), r.redirected_from ? h("a", { href: `/referrals/${r.redirected_from}`, "data-link": true }, t("referral_earlier")) : null),
 					),
 				),
-				h(
-					"section",
-					{ class: "card", "aria-labelledby": "actions-h" },
-					h("h2", { id: "actions-h" }, t("referral_actions")),
-					moves.length ? h("div", { class: "actions actions-wrap", id: "moves" }, buttons) : h("p", { class: "empty" }, t("referral_no_actions")),
-					formSlot,
-					handover,
-				),
+				h("section", { class: "card", "aria-labelledby": "actions-h", id: "actions" }, h("h2", { id: "actions-h" }, t("referral_actions")), actions, handover),
 			),
 			h(
 				"section",
-				{ class: "card" },
-				h("h2", {}, t("referral_timeline")),
-				h(
-					"ol",
-					{ class: "timeline", id: "timeline" },
-					events.map((e) =>
-						h(
-							"li",
-							{},
-							h("time", { datetime: e.at }, fmtDate(e.at, true)),
-							h(
-								"span",
-								{ class: "tl-what" },
-								e.kind === "created"
-									? t("ev_created")
-									: e.kind === "handover"
-										? t("ev_handover", { channel: t(`ch_${e.channel}`), warm: e.warm ? t("warm_suffix") : "" })
-										: t("ev_transition", { from: t(`st_${e.from_status}`), to: t(`st_${e.to_status}`) }),
-							),
-							h("span", { class: "tl-who" }, nodeName(nodes, e.actor_node_id)),
-							e.status_reason ? h("span", { class: "tl-note" }, t(`r_${e.status_reason}`)) : null,
-							e.outcome ? h("span", { class: "tl-note" }, t(`o_${e.outcome}`)) : null,
-							e.note ? h("span", { class: "tl-note" }, e.note) : null,
-						),
-					),
-				),
+				{ class: "card", "aria-labelledby": "timeline-h" },
+				h("h2", { id: "timeline-h", tabindex: "-1" }, t("referral_timeline")),
+				h("ol", { class: "timeline", id: "timeline" }, events.map((e) => timelineItem(e, side))),
 			),
 		);
+		if (canRedirect && redirectOpen) openRedirect().catch((e) => announce(errorText(e), "error"));
 	}
 
 	await load();
 	return {
 		onLive: (type, data) => {
-			if (data.referral_id === id) load().then(() => announce(t("live_updated"), "info"));
+			if (data.referral_id === id) load();
 		},
 	};
 }
 
-function handoverForm(id, reload) {
-	const channel = select("channel", CHANNELS.map((c) => [c, t(`ch_${c}`)]), "in_person");
-	const warm = h("input", { type: "checkbox", name: "warm", checked: true });
-	const note = h("textarea", { name: "note", rows: 2, maxlength: 2000 });
+function timelineItem(e, side) {
+	const what =
+		e.kind === "created"
+			? t("ev_created")
+			: e.kind === "handover"
+				? t("ev_handover", { channel: t(`ch_${e.channel}`), warm: e.warm ? t("warm_suffix") : "" })
+				: t("ev_transition", { from: statusText(e.from_status, side), to: statusText(e.to_status, side) });
 	return h(
-		"details",
-		{ class: "handover" },
-		h("summary", {}, t("handover_title")),
-		h(
-			"form",
-			{
-				id: "handover-form",
-				onsubmit: async (e) => {
-					e.preventDefault();
-					try {
-						const body = { channel: channel.value, warm: warm.checked };
-						if (note.value) body.note = note.value;
-						await api.post(`/v1/referrals/${id}/handovers`, body);
-						announce(t("handover_done"));
-						await reload();
-					} catch (err) {
-						announce(errorText(err), "error");
-					}
-				},
-			},
-			field(t("handover_channel"), channel),
-			h("div", { class: "field field-check" }, warm, h("label", { for: (warm.id = "handover-warm") }, t("handover_warm"))),
-			field(t("note"), note),
-			h("button", { class: "btn btn-primary", type: "submit" }, t("handover_submit")),
-		),
+		"li",
+		{ dataset: { kind: e.kind } },
+		h("time", { datetime: e.at }, fmtDate(e.at, true)),
+		h("span", { class: "tl-what" }, what),
+		h("span", { class: "tl-who" }, api.nodeName(e.actor_node_id)),
+		e.kind === "handover" && e.handover_at ? h("span", { class: "tl-note" }, t("ev_handover_at", { at: fmtDate(e.handover_at, true) })) : null,
+		e.status_reason ? h("span", { class: "tl-note" }, t(`r_${e.status_reason}`)) : null,
+		e.outcome ? h("span", { class: "tl-note" }, t(`o_${e.outcome}`)) : null,
+		e.note ? h("span", { class: "tl-note" }, e.note) : null,
 	);
+}
+
+function handoverForm(id, reload) {
+	const channel = select("channel", CHANNELS.map((c) => [c, t(`ch_${c}`)]), "in_person", { id: "handover-channel" });
+	const warm = h("input", { type: "checkbox", name: "warm", id: "handover-warm", checked: true });
+	const at = h("input", { type: "datetime-local", name: "at", id: "handover-at", value: localNow(), max: localNow() });
+	const note = h("textarea", { name: "note", id: "handover-note", rows: 2, maxlength: 2000 });
+	const form = h(
+		"form",
+		{
+			id: "handover-form",
+			onsubmit: async (e) => {
+				e.preventDefault();
+				try {
+					const body = { channel: channel.value, warm: warm.checked };
+					if (at.value) body.at = fromLocal(at.value);
+					if (note.value.trim()) body.note = note.value.trim();
+					await api.post(`/v1/referrals/${id}/handovers`, body);
+					announce(t("handover_done"));
+					await reload();
+					document.getElementById("timeline-h")?.focus();
+				} catch (err) {
+					showProblem(form, err);
+				}
+			},
+		},
+		field(t("handover_channel"), channel),
+		h("div", { class: "field field-check" }, warm, h("label", { for: warm.id }, t("handover_warm"))),
+		field(t("handover_at"), at, t("handover_at_hint")),
+		field(t("note"), note),
+		h("div", { class: "form-error", role: "alert" }),
+		h("button", { class: "btn btn-primary", type: "submit" }, t("handover_submit")),
+	);
+	return h("details", { class: "handover", id: "handover" }, h("summary", {}, t("handover_title")), form);
 }

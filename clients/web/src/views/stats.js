@@ -1,12 +1,13 @@
-// Statistics for coordinators: the network map (cytoscape) and the funnel per chain
-// (chart.js), each with a table beside it and a CSV download from the API.
+// Statistics for coordinators: the network map (cytoscape), the funnel per chain (chart.js)
+// and how well members keep their agreed days to accept, each for a chosen period, with a
+// table and a CSV download from the API in the form German spreadsheets open.
 import { Chart, BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip } from "chart.js";
 import * as api from "../api.js";
-import { h, fill, select, table } from "../dom.js";
-import { t } from "../i18n.js";
-import { announce, errorText } from "../main.js";
+import { h, fill, field, select, table, badge, fmtDate } from "../dom.js";
+import { t, lang } from "../i18n.js";
+import { announce, errorText, navigate } from "../main.js";
 import { drawNetwork, KIND_COLOURS } from "../graph.js";
-import { myNetwork, kindLabel, csvDownload } from "./network.js";
+import { myNetwork, kindLabel, csvDownload, noNetwork } from "./network.js";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
@@ -15,17 +16,112 @@ function notThere(e) {
 	return e && e.status === 404 && /nothing at/i.test(e.problem?.detail || "");
 }
 
+// The period of the statistics pages, kept in the address (?from=&to=, dates, both
+// inclusive) so that it stays while moving between the three pages.
+function period() {
+	const q = new URLSearchParams(location.search);
+	const date = (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v || "") ? v : "");
+	return { from: date(q.get("from")), to: date(q.get("to")) };
+}
+
+// The day after a YYYY-MM-DD date: the API's until is exclusive.
+function dayAfter(d) {
+	const [y, m, day] = d.split("-").map(Number);
+	const next = new Date(Date.UTC(y, m - 1, day + 1));
+	return next.toISOString().slice(0, 10);
+}
+
+// The API's query for the period (and more parameters), e.g. "?since=2025-01-01&until=2025-07-01".
+function periodQuery(p, more = {}) {
+	return api.qs({ since: p.from, until: p.to ? dayAfter(p.to) : "", ...more });
+}
+
+// The address of a statistics page with the period (and more parameters).
+function pageUrl(path, p, more = {}) {
+	return path + api.qs({ ...more, from: p.from, to: p.to });
+}
+
+// The CSV of a report as German spreadsheets open it, headers in the app's language.
+function exportQuery(p) {
+	return periodQuery(p, { format: "excel", lang });
+}
+
+const TABS = [
+	["/map", "nav_map"],
+	["/funnel", "tab_funnel"],
+	["/agreements", "nav_agreements"],
+];
+
+// The tabs between the statistics pages and the period chooser; choosing a period goes to
+// the same page with it.
+function statsHead(path, titleKey, introKey, actions) {
+	const p = period();
+	const from = h("input", { type: "date", name: "from", id: "period-from", value: p.from });
+	const to = h("input", { type: "date", name: "to", id: "period-to", value: p.to });
+	const error = h("div", { class: "form-error", role: "alert" });
+	const keep = Object.fromEntries([...new URLSearchParams(location.search)].filter(([k]) => k !== "from" && k !== "to"));
+	const form = h(
+		"form",
+		{
+			class: "period-form",
+			id: "period-form",
+			onsubmit: (e) => {
+				e.preventDefault();
+				if (from.value && to.value && from.value > to.value) {
+					error.textContent = t("period_reversed");
+					return;
+				}
+				navigate(pageUrl(path, { from: from.value, to: to.value }, keep));
+			},
+		},
+		field(t("period_from"), from),
+		field(t("period_to"), to),
+		h("button", { class: "btn btn-primary", type: "submit", id: "period-apply" }, t("period_apply")),
+		p.from || p.to ? h("a", { class: "btn", href: pageUrl(path, { from: "", to: "" }, keep), "data-link": true, id: "period-reset" }, t("period_all")) : null,
+		error,
+	);
+	return [
+		h(
+			"nav",
+			{ class: "tabs", "aria-label": t("stats_tabs") },
+			TABS.map(([href, key]) => h("a", { href: pageUrl(href, p), "data-link": true, class: "tab", "aria-current": href === path ? "page" : null }, t(key))),
+		),
+		h(
+			"div",
+			{ class: "page-head" },
+			h(
+				"div",
+				{},
+				h("h1", {}, t(titleKey)),
+				h("p", { class: "lead" }, t(introKey)),
+				h("p", { class: "period-shown", id: "period-shown" }, periodText(p)),
+			),
+			actions,
+		),
+		h("section", { class: "card period-card" }, form),
+	];
+}
+
+function periodText(p) {
+	if (p.from && p.to) return t("period_between", { from: fmtDate(p.from), to: fmtDate(p.to) });
+	if (p.from) return t("period_since", { from: fmtDate(p.from) });
+	if (p.to) return t("period_until", { to: fmtDate(p.to) });
+	return t("period_everything");
+}
+
 const pct = (v) => (v === null || v === undefined ? "–" : `${Math.round(v * 100)} %`);
 const num = (v) =>
 	v === null || v === undefined ? "–" : (Math.round(v * 10) / 10).toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "de-DE");
 
 export async function mapView(main) {
 	const network = await myNetwork();
+	if (!network) return noNetwork(main);
+	const p = period();
 	const members = await api.all(`/v1/networks/${network.id}/members?active=true`);
 	let flows = [];
 	let missing = false;
 	try {
-		flows = (await api.get(`/v1/networks/${network.id}/stats/flows`)).nodes || [];
+		flows = (await api.get(`/v1/networks/${network.id}/stats/flows${periodQuery(p)}`)).nodes || [];
 	} catch (e) {
 		if (notThere(e)) missing = true;
 		else throw e;
@@ -34,10 +130,10 @@ export async function mapView(main) {
 	const canvas = h("div", { class: "graph graph-map", id: "network-graph", "aria-hidden": "true" });
 	const kinds = [...new Set(nodes.map((n) => n.kind))];
 	fill(main,
-		h(
-			"div",
-			{ class: "page-head" },
-			h("div", {}, h("h1", {}, t("map_title")), h("p", { class: "lead" }, t("map_intro"))),
+		...statsHead(
+			"/map",
+			"map_title",
+			"map_intro",
 			missing
 				? null
 				: h(
@@ -46,7 +142,8 @@ export async function mapView(main) {
 						class: "btn",
 						type: "button",
 						id: "flows-csv",
-						onclick: () => csvDownload(`/v1/networks/${network.id}/stats/flows`, "fluesse.csv").catch((e) => announce(errorText(e), "error")),
+						onclick: () =>
+							csvDownload(`/v1/networks/${network.id}/stats/flows${exportQuery(p)}`, t("flows_filename")).catch((e) => announce(errorText(e), "error")),
 					},
 					t("csv"),
 				),
@@ -93,15 +190,17 @@ export async function mapView(main) {
 
 export async function funnelView(main) {
 	const network = await myNetwork();
+	if (!network) return noNetwork(main);
+	const p = period();
 	const chains = (await api.all(`/v1/networks/${network.id}/chains`)).filter((c) => c.current_version);
 	const params = new URLSearchParams(location.search);
-	let chainId = params.get("chain") || chains[0]?.id;
+	let chainId = chains.some((c) => c.id === params.get("chain")) ? params.get("chain") : chains[0]?.id;
 	let chart = null;
 	const chooser = select("chain", chains.map((c) => [c.id, c.name]), chainId, { id: "funnel-chain" });
 	const body = h("div", { id: "funnel-body", "aria-live": "polite" });
 	chooser.addEventListener("change", () => {
 		chainId = chooser.value;
-		history.replaceState(null, "", `/funnel?chain=${chainId}`);
+		history.replaceState(null, "", pageUrl("/funnel", p, { chain: chainId }));
 		load();
 	});
 
@@ -111,7 +210,7 @@ export async function funnelView(main) {
 		if (!chainId) return fill(body, h("p", { class: "empty" }, "–"));
 		let steps;
 		try {
-			steps = (await api.get(`/v1/chains/${chainId}/stats/funnel`)).steps || [];
+			steps = (await api.get(`/v1/chains/${chainId}/stats/funnel${periodQuery(p)}`)).steps || [];
 		} catch (e) {
 			if (notThere(e)) return fill(body, h("p", { class: "notice notice-warn", id: "stats-missing" }, t("map_no_stats")));
 			return fill(body, h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
@@ -165,10 +264,10 @@ export async function funnelView(main) {
 	}
 
 	fill(main,
-		h(
-			"div",
-			{ class: "page-head" },
-			h("div", {}, h("h1", {}, t("funnel_title")), h("p", { class: "lead" }, t("funnel_intro"))),
+		...statsHead(
+			"/funnel",
+			"funnel_title",
+			"funnel_intro",
 			h(
 				"div",
 				{ class: "actions" },
@@ -176,7 +275,13 @@ export async function funnelView(main) {
 				chooser,
 				h(
 					"button",
-					{ class: "btn", type: "button", id: "funnel-csv", onclick: () => csvDownload(`/v1/chains/${chainId}/stats/funnel`, "trichter.csv").catch((e) => announce(errorText(e), "error")) },
+					{
+						class: "btn",
+						type: "button",
+						id: "funnel-csv",
+						onclick: () =>
+							csvDownload(`/v1/chains/${chainId}/stats/funnel${exportQuery(p)}`, t("funnel_filename")).catch((e) => announce(errorText(e), "error")),
+					},
 					t("csv"),
 				),
 			),
@@ -188,6 +293,57 @@ export async function funnelView(main) {
 		destroy: () => chart && chart.destroy(),
 		onLive: () => load(),
 	};
+}
+
+// How well each member answers within its agreed days to accept, for the period.
+export async function agreementsView(main) {
+	const network = await myNetwork();
+	if (!network) return noNetwork(main);
+	const p = period();
+	const report = await api.get(`/v1/networks/${network.id}/stats/agreements${periodQuery(p)}`);
+	const members = report.members || [];
+	const share = (m) => {
+		if (m.share_in_time === null || m.share_in_time === undefined) return "–";
+		const kind = m.share_in_time >= 0.9 ? "ok" : m.share_in_time >= 0.7 ? "warn" : "bad";
+		return badge(pct(m.share_in_time), kind);
+	};
+	fill(main,
+		...statsHead(
+			"/agreements",
+			"agreements_title",
+			"agreements_intro",
+			h(
+				"button",
+				{
+					class: "btn",
+					type: "button",
+					id: "agreements-csv",
+					onclick: () =>
+						csvDownload(`/v1/networks/${network.id}/stats/agreements${exportQuery(p)}`, t("agreements_filename")).catch((e) => announce(errorText(e), "error")),
+				},
+				t("csv"),
+			),
+		),
+		h(
+			"section",
+			{ class: "card card-flush", id: "agreements" },
+			members.length
+				? table(
+					[
+						[t("col_name"), (m) => m.name || m.node_id],
+						[t("agreements_days"), (m) => String(m.days_to_accept)],
+						[t("agreements_referrals"), (m) => String(m.referrals)],
+						[t("agreements_in_time"), (m) => String(m.answered_in_time)],
+						[t("agreements_share"), share],
+					],
+					members,
+					{ class: "numeric", rowAttrs: (m) => ({ dataset: { node: m.node_id, referrals: m.referrals, inTime: m.answered_in_time } }) },
+				)
+				: h("p", { class: "empty" }, t("agreements_none")),
+		),
+		h("p", { class: "hint" }, t("agreements_hint")),
+	);
+	return {};
 }
 
 export { KIND_COLOURS };

@@ -1,0 +1,82 @@
+// The notifications (notices.js): what the other side did with the node's referrals, newest
+// first, each with the case, the step and what came back (the reason of a decline, the
+// outcome, the appointment), read from the referral when the page shows it. After a decline
+// the way to another provider is right there. Shown means seen: the count in the header
+// goes back to zero.
+import * as api from "../api.js";
+import { h, fill, fmtDate } from "../dom.js";
+import { t } from "../i18n.js";
+import { notices } from "../notices.js";
+import { feedbackText, statusBadge, statusText, stepText } from "./referrals.js";
+
+// How many notifications the page reads the referral of (each read is audited).
+const DETAILED = 30;
+
+// A notification's sentence: who did what.
+export function noticeTitle(n, who) {
+	if (n.what === "new") return t(n.kind === "transfer" ? "notice_new_transfer" : "notice_new", { who });
+	return t(`notice_${n.status}`, { who });
+}
+
+export async function notificationsView(main) {
+	await api.nodes();
+	const referrals = new Map();
+	const list = h("ol", { class: "notice-list", id: "notices" });
+
+	async function details(items) {
+		const ids = [...new Set(items.slice(0, DETAILED).map((n) => n.referral_id))].filter((id) => id && !referrals.has(id));
+		await Promise.all(
+			ids.map((id) =>
+				api.get(`/v1/referrals/${id}`).then(
+					(r) => referrals.set(id, r),
+					() => referrals.set(id, null), // gone (retention) or no longer visible
+				),
+			),
+		);
+	}
+
+	function item(n) {
+		const r = referrals.get(n.referral_id);
+		const who = api.nodeName(n.other);
+		const title = noticeTitle(n, who);
+		const now = r && r.status !== n.status ? t("notice_now", { status: statusText(r.status, n.side) }) : null;
+		const back = r && r.status === n.status ? feedbackText(r) : "";
+		return h(
+			"li",
+			{ class: `notice-item${n.read ? "" : " unread"}`, dataset: { referral: n.referral_id, status: n.status, id: String(n.id) } },
+			h("time", { datetime: n.at }, fmtDate(n.at, true)),
+			h("div", { class: "notice-main" }, h("strong", {}, title), " ", statusBadge(n.status, n.side), n.read ? null : h("span", { class: "visually-hidden" }, ` (${t("notice_unread")})`)),
+			r ? h("div", { class: "notice-sub" }, t("notice_case", { ref: r.case?.reference || "–" }), r.chain_step_key ? ` · ${stepText(r)}` : "", back ? ` · ${back}` : "", now ? ` · ${now}` : "") : null,
+			h(
+				"div",
+				{ class: "actions" },
+				h("a", { class: "btn btn-small", href: `/referrals/${n.referral_id}`, "data-link": true }, t("notice_open")),
+				r && n.side === "sender" && r.status === "declined"
+					? h("a", { class: "btn btn-small btn-primary", href: `/referrals/${n.referral_id}?redirect=1`, "data-link": true, dataset: { redirect: n.referral_id } }, t("redirect_action"))
+					: null,
+			),
+		);
+	}
+
+	async function draw() {
+		const items = notices.items();
+		await details(items);
+		fill(list, items.length ? items.map(item) : h("li", { class: "empty" }, t("notices_empty")));
+		// What is shown is seen; it stays marked on this page until the next visit.
+		notices.markAllRead();
+	}
+
+	fill(main,
+		h("div", { class: "page-head" }, h("div", {}, h("h1", {}, t("notices_title")), h("p", { class: "lead" }, t("notices_intro")))),
+		h("section", { class: "card", "aria-label": t("notices_title") }, list),
+	);
+	await draw();
+	let drawing = false;
+	const off = notices.subscribe(() => {
+		// Marking read notifies too: only new notifications draw again.
+		if (drawing || !notices.unread()) return;
+		drawing = true;
+		draw().finally(() => (drawing = false));
+	});
+	return { destroy: off };
+}
