@@ -243,7 +243,8 @@ bool req_check_query(struct req *r, const char *const *allowed)
 		for (const char *const *a = allowed; *a; a++)
 			known = known || !strcmp(*a, key);
 		if (!known)
-			json_add_error(errors, key, JSON_CODE_UNKNOWN_FIELD, "unknown query parameter");
+			json_add_error(errors, key, JSON_CODE_UNKNOWN_FIELD,
+			               "unknown query parameter");
 	}
 	if (json_array_size(errors)) {
 		http_problem_errors(r, 400, "bad-query", "Bad query parameter",
