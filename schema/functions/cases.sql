@@ -184,6 +184,14 @@ DECLARE
     r referral;
     withdrawn uuid[] := '{}';
 BEGIN
+    -- The case first (the order referral_create takes its locks in), then the consent. FOR
+    -- NO KEY UPDATE conflicts with the FOR SHARE of a referral_create and with another
+    -- revocation: whichever comes second waits, and its next statement (READ COMMITTED: a
+    -- new snapshot) sees what the first committed. A create after a revocation fails its
+    -- consent check; a revocation after a create withdraws the new referral.
+    PERFORM 1 FROM client_case c
+     WHERE c.id = (SELECT case_id FROM consent WHERE id = p_id) AND c.owner_node_id = p_node
+       FOR NO KEY UPDATE;
     SELECT k2.* INTO k FROM consent k2 JOIN client_case c ON c.id = k2.case_id
      WHERE k2.id = p_id AND c.owner_node_id = p_node FOR UPDATE OF k2;
     IF NOT FOUND THEN

@@ -148,6 +148,24 @@ RETURNS TABLE (body text, created_at text, id text) LANGUAGE sql STABLE AS $$
      ORDER BY page.n;
 $$;
 
+-- A list's page of referrals (p_ids, the page's look-ahead row last) as the actor's node sees
+-- it, the read audited: one row naming the referrals shown (the first p_shown) and their
+-- cases, when there are any (docs/architecture.md, "Reads of social data").
+CREATE FUNCTION referral_list_page(p_account uuid, p_node uuid, p_request text, p_client text,
+                                   p_box text, p_case uuid, p_ids uuid[], p_shown integer)
+RETURNS TABLE (body text, created_at text, id text) LANGUAGE plpgsql AS $$
+BEGIN
+    IF cardinality(p_ids) > 0 THEN
+        PERFORM audit(p_account, p_node, 'referral.list', 'referral', NULL, p_request,
+                      p_client, jsonb_build_object(
+                          'box', p_box, 'case_id', p_case,
+                          'ids', to_jsonb(p_ids[1:p_shown]),
+                          'case_ids', (SELECT jsonb_agg(DISTINCT r.case_id) FROM referral r
+                                        WHERE r.id = ANY (p_ids[1:p_shown]))));
+    END IF;
+    RETURN QUERY SELECT * FROM referral_page(p_node, p_ids);
+END $$;
+
 -- One timeline entry as node p_node sees it: notes follow the referral's note rule, except
 -- that a node always sees what it wrote itself.
 CREATE FUNCTION referral_event_json(e referral_event, p_node uuid) RETURNS json

@@ -174,8 +174,9 @@ static void create_account(struct req *r)
 static void list_accounts(struct req *r)
 {
 	static const char *const allowed[] = {"role", NULL};
-	struct page *p = answer_page_begin(r, 2, allowed);
+	/* The query is read before answer_page_begin, which may answer (and free r). */
 	const char *role = req_query(r, "role");
+	struct page *p = answer_page_begin(r, 2, allowed);
 	struct params params = {0};
 	json_t *errors;
 
@@ -454,7 +455,6 @@ static void on_password_checked(void *arg)
 
 	if (!c->matched) {
 		req_actor(r, &p);
-		params_text(&p, "login", c->login);
 		req_run(r, &sql_account_password_failed, &p, on_wrong_password);
 		return;
 	}
@@ -526,8 +526,8 @@ static void change_password(struct req *r)
 	r->ctx = c;
 	r->ctx_free = password_change_free;
 	params_text(&p, "account", r->auth.account_id);
-	params_long(&p, "window_minutes", cfg.login_window_minutes);
-	params_long(&p, "failures_allowed", cfg.login_max_failures);
+	params_text(&p, "client_addr", r->client_addr);
+	login_throttle_params(&p);
 	req_run(r, &sql_account_password_lookup, &p, on_password_lookup);
 }
 

@@ -146,24 +146,20 @@ SELECT 'ok' AS outcome, NULL::text AS body, NULL::int AS version, NULL::text AS 
   FROM t;
 
 -- name: account_password_lookup
--- params: account, window_minutes, failures_allowed
--- The stored hash, the login, and the seconds until the login's throttle lifts (NULL when it
--- is not throttled).
-SELECT a.password_hash, a.login,
-       (SELECT greatest(1, ceil(extract(epoch FROM f.at + make_interval(mins => $2::int)
-                                                 - now())))::int
-          FROM login_failure f
-         WHERE f.login = a.login AND f.at > now() - make_interval(mins => $2::int)
-         ORDER BY f.at DESC
-        OFFSET $3::int - 1
-         LIMIT 1) AS retry_after
-  FROM account a
+-- params: account, client_addr, window_minutes, free_failures, max_delay_s, max_per_login,
+--         max_per_address, known_days
+-- The stored hash, the login, and the seconds the attempt is held back (NULL when it is let
+-- through). A check of the current password is a login attempt: it is counted as a failure
+-- before the check (login_attempt, schema/functions/session.sql).
+SELECT a.password_hash, a.login, t.retry_after
+  FROM account a,
+       LATERAL login_attempt(a.login, $2, $3::int, $4::int, $5::int, $6::int, $7::int,
+                             $8::int) t
  WHERE a.id = $1;
 
 -- name: account_password_failed
--- params: actor, login
--- A wrong current password counts as a failed login.
-WITH f AS (INSERT INTO login_failure (login, client_addr) VALUES ($5, $4))
+-- params: actor
+-- A wrong current password (counted already by account_password_lookup).
 INSERT INTO audit_log (account_id, node_id, action, object_type, object_id, request_id,
                        client_addr)
 VALUES ($1::uuid, $2::uuid, 'account.password_change_failed', 'account', $1::uuid, $3, $4);
@@ -181,6 +177,14 @@ ended AS (
     UPDATE api_token SET revoked_at = now()
      WHERE account_id = $1::uuid AND kind = 'session' AND revoked_at IS NULL
        AND id <> $7::uuid AND EXISTS (SELECT 1 FROM u)),
+-- As a successful login does: this address's failures go, the address is known.
+cleared AS (
+    DELETE FROM login_failure f USING u
+     WHERE f.login = u.login AND f.client_addr = $4),
+known AS (
+    INSERT INTO login_known_address (login, client_addr)
+    SELECT u.login, $4 FROM u
+    ON CONFLICT (login, client_addr) DO UPDATE SET last_success_at = now()),
 au AS (
     INSERT INTO audit_log (account_id, node_id, action, object_type, object_id, request_id,
                            client_addr)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "db.h"
+#include "params.h"
 #include "router.h"
 
 struct api_module {
@@ -21,6 +22,13 @@ struct api_module {
 #define API_MODULE(var, label, routes_, stmts_)                                                    \
 	const struct api_module var = {label, routes_, sizeof(routes_) / sizeof(routes_[0]),       \
 	                               &stmts_}
+
+/*
+ * Add the login throttle's settings, the parameters login_attempt() takes after login and
+ * address (schema/functions/session.sql): window_minutes, free_failures, max_delay_s,
+ * max_per_login, max_per_address, known_days. Logins and password changes share them.
+ */
+void login_throttle_params(struct params *p);
 
 extern const struct api_module system_api;
 extern const struct api_module auth_api;

@@ -50,10 +50,11 @@ static void list_audit(struct req *r)
 {
 	static const char *const allowed[] = {"object_id", "account_id",     "since", "until",
 	                                      "action",    "case_reference", NULL};
-	struct page *p = answer_page_begin(r, 2, allowed);
+	/* The query is read before answer_page_begin, which may answer (and free r). */
 	const char *object = req_query(r, "object_id"), *account = req_query(r, "account_id");
 	const char *since = req_query(r, "since"), *until = req_query(r, "until");
 	const char *action = req_query(r, "action"), *reference = req_query(r, "case_reference");
+	struct page *p = answer_page_begin(r, 2, allowed);
 	char *actions = NULL;
 	json_t *errors;
 	struct params params = {0};

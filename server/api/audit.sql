@@ -21,7 +21,11 @@ SELECT json_build_object(
   LEFT JOIN client_case c ON c.id = CASE a.object_type WHEN 'client_case' THEN a.object_id
                                                        WHEN 'referral' THEN rf.case_id
                                                        WHEN 'consent' THEN cs.case_id END
- WHERE ($1::uuid IS NULL OR a.object_id = $1::uuid)
+ -- The object itself, or a list read that showed it (docs/architecture.md, "Reads of social
+ -- data": detail ids, and for referral lists case_ids).
+ WHERE ($1::uuid IS NULL OR a.object_id = $1::uuid
+        OR a.detail @> jsonb_build_object('ids', jsonb_build_array($1::text))
+        OR a.detail @> jsonb_build_object('case_ids', jsonb_build_array($1::text)))
    AND ($2::uuid IS NULL OR a.account_id = $2::uuid)
    AND ($3::timestamptz IS NULL OR a.at >= $3::timestamptz)
    AND ($4::timestamptz IS NULL OR a.at < $4::timestamptz)
@@ -33,7 +37,12 @@ SELECT json_build_object(
              WHERE k.reference = $6
             UNION ALL
             SELECT n.id FROM consent n JOIN client_case k ON k.id = n.case_id
-             WHERE k.reference = $6))
+             WHERE k.reference = $6)
+        OR a.detail->'case_ids' ?| ARRAY(SELECT k.id::text FROM client_case k
+                                          WHERE k.reference = $6)
+        OR (a.action = 'case.list'
+            AND a.detail->'ids' ?| ARRAY(SELECT k.id::text FROM client_case k
+                                          WHERE k.reference = $6)))
    AND ($7::text IS NULL OR (a.at, a.id) < ($7::timestamptz, $8::bigint))
  ORDER BY a.at DESC, a.id DESC
  LIMIT $9::int;

@@ -92,7 +92,7 @@ static void list_cases(struct req *r)
 		                 "target_group_id must be a UUID");
 		return;
 	}
-	params_text(&p, "node", r->auth.node_id);
+	req_actor(r, &p);
 	params_text(&p, "status", status);
 	params_text(&p, "target_group", tg);
 	params_page(&p, page);
@@ -192,7 +192,7 @@ static void list_consents(struct req *r)
 {
 	struct params p = {0};
 
-	params_text(&p, "node", r->auth.node_id);
+	req_actor(r, &p);
 	params_text(&p, "case", req_param(r, "id"));
 	req_run(r, &sql_case_consent_list, &p, on_consents);
 }

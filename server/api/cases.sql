@@ -7,15 +7,29 @@
 SELECT * FROM case_create($1, $2, $3, $4, $5, $6, $7);
 
 -- name: case_list
--- params: node, status, target_group, after_1, after_2, limit
--- The node's cases, newest first.
-SELECT case_json(c, $1::uuid)::text AS body, c.opened_at::text, c.id::text
-  FROM client_case c
- WHERE c.owner_node_id = $1::uuid AND ($2::text IS NULL OR c.status = $2)
-   AND ($3::uuid IS NULL OR c.target_group_id = $3::uuid)
-   AND ($4::text IS NULL OR (c.opened_at, c.id) < ($4::timestamptz, $5::uuid))
- ORDER BY c.opened_at DESC, c.id DESC
- LIMIT $6::int;
+-- params: actor, status, target_group, after_1, after_2, limit
+-- The actor's node's cases, newest first, with one audit row naming those shown (not the
+-- page's look-ahead row) when there are any (docs/architecture.md, "Reads of social data").
+WITH page AS (
+    SELECT c.id, c.opened_at
+      FROM client_case c
+     WHERE c.owner_node_id = $2::uuid AND ($5::text IS NULL OR c.status = $5)
+       AND ($6::uuid IS NULL OR c.target_group_id = $6::uuid)
+       AND ($7::text IS NULL OR (c.opened_at, c.id) < ($7::timestamptz, $8::uuid))
+     ORDER BY c.opened_at DESC, c.id DESC
+     LIMIT $9::int),
+shown AS (SELECT * FROM page ORDER BY opened_at DESC, id DESC LIMIT $9::int - 1),
+au AS (
+    INSERT INTO audit_log (account_id, node_id, action, object_type, object_id, request_id,
+                           client_addr, detail)
+    SELECT $1::uuid, $2::uuid, 'case.list', 'client_case', NULL::uuid, $3, $4,
+           jsonb_build_object('ids', jsonb_agg(id ORDER BY opened_at DESC, id DESC))
+      FROM shown
+    HAVING count(*) > 0)
+SELECT case_json(c, $2::uuid)::text AS body, c.opened_at::text, c.id::text
+  FROM page
+  JOIN client_case c USING (id)
+ ORDER BY c.opened_at DESC, c.id DESC;
 
 -- name: case_get
 -- params: actor, id
@@ -39,15 +53,25 @@ SELECT * FROM case_update($1, $2, $3, $4, $5, $6, $7);
 SELECT * FROM consent_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
 
 -- name: case_consent_list
--- params: node, case
--- The consents of the node's case (no row when it is not the node's; a case without consent
--- has [], not the LEFT JOIN's row of NULLs).
-SELECT coalesce(json_agg(consent_json(k) ORDER BY k.created_at, k.id)
-                    FILTER (WHERE k.id IS NOT NULL), '[]')::text
-  FROM client_case c
-  LEFT JOIN consent k ON k.case_id = c.id
- WHERE c.id = $2 AND c.owner_node_id = $1::uuid
- GROUP BY c.id;
+-- params: actor, case
+-- The consents of the actor's node's case (no row when it is not the node's), with one audit
+-- row for the read naming them.
+WITH c AS (SELECT id FROM client_case WHERE id = $5 AND owner_node_id = $2::uuid),
+k AS (
+    SELECT x.id, x.created_at, consent_json(x) AS j
+      FROM consent x
+     WHERE x.case_id IN (SELECT id FROM c)),
+au AS (
+    INSERT INTO audit_log (account_id, node_id, action, object_type, object_id, request_id,
+                           client_addr, detail)
+    SELECT $1::uuid, $2::uuid, 'consent.list', 'client_case', c.id, $3, $4,
+           jsonb_build_object('ids', (SELECT coalesce(jsonb_agg(k.id ORDER BY k.created_at,
+                                                                k.id), '[]')
+                                        FROM k))
+      FROM c)
+SELECT (SELECT coalesce(json_agg(k.j ORDER BY k.created_at, k.id), '[]') FROM k)::text
+           AS body
+  FROM c;
 
 -- name: case_consent_revoke
 -- params: actor, id

@@ -200,7 +200,7 @@ static void list_referrals(struct req *r)
 	statuses = status_filter(r, status, open, &bad);
 	if (bad)
 		return;
-	params_text(&p, "node", r->auth.node_id);
+	req_actor(r, &p);
 	params_text(&p, "statuses", statuses);
 	params_text(&p, "overdue", overdue);
 	params_text(&p, "case", case_id);

@@ -7,31 +7,34 @@
 SELECT * FROM referral_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15);
 
 -- name: referral_inbox
--- params: node, statuses, overdue, case, after_1, after_2, limit
--- What was sent to node, newest first (referral_listed filters).
-SELECT * FROM referral_page($1::uuid, ARRAY(
+-- params: actor, statuses, overdue, case, after_1, after_2, limit
+-- What was sent to the actor's node, newest first (referral_listed filters), the read audited
+-- (referral_list_page).
+SELECT * FROM referral_list_page($1, $2, $3, $4, 'inbox', $7, ARRAY(
     SELECT p.id FROM referral p
-     WHERE p.to_node_id = $1::uuid AND referral_listed(p, $2, $3, $4, $5, $6)
+     WHERE p.to_node_id = $2::uuid AND referral_listed(p, $5, $6, $7, $8, $9)
      ORDER BY p.created_at DESC, p.id DESC
-     LIMIT $7::int));
+     LIMIT $10::int), $10::int - 1);
 
 -- name: referral_outbox
--- params: node, statuses, overdue, case, after_1, after_2, limit
--- What node sent, newest first.
-SELECT * FROM referral_page($1::uuid, ARRAY(
+-- params: actor, statuses, overdue, case, after_1, after_2, limit
+-- What the actor's node sent, newest first (referral_listed filters), the read audited
+-- (referral_list_page).
+SELECT * FROM referral_list_page($1, $2, $3, $4, 'outbox', $7, ARRAY(
     SELECT p.id FROM referral p
-     WHERE p.from_node_id = $1::uuid AND referral_listed(p, $2, $3, $4, $5, $6)
+     WHERE p.from_node_id = $2::uuid AND referral_listed(p, $5, $6, $7, $8, $9)
      ORDER BY p.created_at DESC, p.id DESC
-     LIMIT $7::int));
+     LIMIT $10::int), $10::int - 1);
 
 -- name: referral_both
--- params: node, statuses, overdue, case, after_1, after_2, limit
--- What node sent or received, newest first.
-SELECT * FROM referral_page($1::uuid, ARRAY(
+-- params: actor, statuses, overdue, case, after_1, after_2, limit
+-- What the actor's node sent or received, newest first (referral_listed filters), the read audited
+-- (referral_list_page).
+SELECT * FROM referral_list_page($1, $2, $3, $4, 'both', $7, ARRAY(
     SELECT p.id FROM referral p
-     WHERE $1::uuid IN (p.from_node_id, p.to_node_id) AND referral_listed(p, $2, $3, $4, $5, $6)
+     WHERE $2::uuid IN (p.from_node_id, p.to_node_id) AND referral_listed(p, $5, $6, $7, $8, $9)
      ORDER BY p.created_at DESC, p.id DESC
-     LIMIT $7::int));
+     LIMIT $10::int), $10::int - 1);
 
 -- name: referral_get
 -- params: actor, id

@@ -110,6 +110,7 @@ static void on_verified(void *arg)
 		params_text(&p, "token_hash", hash);
 		params_long(&p, "hours", cfg.session_hours);
 		params_text(&p, "login", l->login);
+		params_long(&p, "known_days", cfg.login_known_days);
 		req_run(r, &sql_session_create, &p, on_session_created);
 		return;
 	}
@@ -121,35 +122,44 @@ static void on_verified(void *arg)
 	req_run(r, &sql_session_failed, &p, on_failure_recorded);
 }
 
-static void on_lookup(void *arg, const struct db_result *res)
+/* Why an attempt was held back (login_attempt's reason), for the problem's detail. */
+static const char *held_back_because(const char *reason)
+{
+	if (!strcmp(reason, "pair"))
+		return "Too many failed logins for this login from your address";
+	if (!strcmp(reason, "login"))
+		return "Too many failed logins for this login";
+	return "Too many failed logins from your address";
+}
+
+static void on_attempt(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 	struct login *l = r->ctx;
-	PGresult *pg = res->pg;
+	const char *retry_after = answer_column(res, "retry_after");
 
-	if (res->status != DB_OK) {
+	if (res->status != DB_OK || PQntuples(res->pg) != 1) {
 		http_db_failed(r, res);
 		return;
 	}
-	for (int col = 0; col < 2; col++) {
-		if (!PQgetisnull(pg, 0, col)) {
-			http_header(r, "Retry-After", PQgetvalue(pg, 0, col));
-			http_problem(r, 429, "too-many-attempts", "Too many failed logins",
-			             "Too many failed logins %s; try again in %s seconds.",
-			             col == 0 ? "for this login" : "from your address",
-			             PQgetvalue(pg, 0, col));
-			return;
-		}
+	if (retry_after) {
+		http_header(r, "Retry-After", retry_after);
+		http_problem(r, 429, "too-many-attempts", "Too many failed logins",
+		             "%s; try again in %s seconds.",
+		             held_back_because(answer_column(res, "reason")), retry_after);
+		return;
 	}
-	if (answer_column(res, "id")) {
-		snprintf(l->account_id, sizeof(l->account_id), "%s", answer_column(res, "id"));
+	if (answer_column(res, "account_id")) {
+		snprintf(l->account_id, sizeof(l->account_id), "%s",
+		         answer_column(res, "account_id"));
 		/* A disabled account or one without a password cannot log in: same answer as a
 		 * typo. */
 		if (answer_column(res, "password_hash") &&
 		    strcmp(answer_column(res, "disabled"), "t"))
 			l->hash = xstrdup(answer_column(res, "password_hash"));
 	}
-	/* scrypt is slow on purpose: a flood of logins must not queue without end. */
+	/* scrypt is slow on purpose: a flood of logins must not queue without end. The attempt
+	   is counted already: one refused here counts like a wrong password. */
 	if (jobs_pending() >= (size_t)cfg.login_queue_max) {
 		http_header(r, "Retry-After", "1");
 		http_problem(r, 503, "busy", "Too busy",
@@ -158,6 +168,16 @@ static void on_lookup(void *arg, const struct db_result *res)
 	}
 	if (!jobs_submit(r->worker, verify_password, on_verified, l))
 		http_shutting_down(r);
+}
+
+void login_throttle_params(struct params *p)
+{
+	params_long(p, "window_minutes", cfg.login_window_minutes);
+	params_long(p, "free_failures", cfg.login_free_failures);
+	params_long(p, "max_delay_s", cfg.login_max_delay_s);
+	params_long(p, "max_per_login", cfg.login_max_failures);
+	params_long(p, "max_per_address", cfg.login_max_failures_per_addr);
+	params_long(p, "known_days", cfg.login_known_days);
 }
 
 static void login(struct req *r)
@@ -180,10 +200,8 @@ static void login(struct req *r)
 	r->ctx_free = login_free;
 	params_text(&p, "login", l->login);
 	params_text(&p, "client_addr", r->client_addr);
-	params_long(&p, "window_minutes", cfg.login_window_minutes);
-	params_long(&p, "failures_per_login", cfg.login_max_failures);
-	params_long(&p, "failures_per_address", cfg.login_max_failures_per_addr);
-	req_run(r, &sql_session_lookup, &p, on_lookup);
+	login_throttle_params(&p);
+	req_run(r, &sql_session_attempt, &p, on_attempt);
 }
 
 static void on_revoked(void *arg, const struct db_result *res)

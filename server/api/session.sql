@@ -1,35 +1,31 @@
 -- The statements of server/api/session.c: logging in and out, and "who am I".
 
--- name: session_lookup
--- params: login, client_addr, window_minutes, failures_per_login, failures_per_address
--- The seconds until the throttle per login and per address lifts (NULL when not
--- throttled), and the account with its password hash, when there is one.
-SELECT (SELECT greatest(1, ceil(extract(epoch FROM f.at + make_interval(mins => $3::int)
-                                                 - now())))::int
-          FROM login_failure f
-         WHERE f.login = $1 AND f.at > now() - make_interval(mins => $3::int)
-         ORDER BY f.at DESC
-        OFFSET $4::int - 1
-         LIMIT 1) AS login_retry_after,
-       (SELECT greatest(1, ceil(extract(epoch FROM f.at + make_interval(mins => $3::int)
-                                                 - now())))::int
-          FROM login_failure f
-         WHERE f.client_addr = $2 AND f.at > now() - make_interval(mins => $3::int)
-         ORDER BY f.at DESC
-        OFFSET $5::int - 1
-         LIMIT 1) AS address_retry_after,
-       a.id, a.password_hash, a.disabled
-  FROM (SELECT 1) one
-  LEFT JOIN account a ON a.login = $1;
+-- name: session_attempt
+-- params: login, client_addr, window_minutes, free_failures, max_delay_s, max_per_login,
+--         max_per_address, known_days
+-- Either the attempt is held back (retry_after seconds, and the reason why), or it is let
+-- through and counted as a failure before the password is checked (login_attempt,
+-- schema/functions/session.sql), with the account when the login exists.
+SELECT retry_after, reason, attempt_id, account_id, password_hash, disabled
+  FROM login_attempt($1, $2, $3::int, $4::int, $5::int, $6::int, $7::int, $8::int);
 
 -- name: session_create
--- params: actor, token_hash, hours, login
--- A session token of the account (the actor); the login's failures are forgotten.
+-- params: actor, token_hash, hours, login, known_days
+-- A session token of the account (the actor). The failures of this login from this address
+-- (the attempt itself among them) go, and the address is known for the login from now on;
+-- addresses not used for known_days are forgotten.
 WITH t AS (
     INSERT INTO api_token (account_id, token_hash, kind, expires_at)
     VALUES ($1, $5, 'session', now() + make_interval(hours => $6::int))
     RETURNING id, expires_at),
-cleared AS (DELETE FROM login_failure WHERE login = $7),
+cleared AS (DELETE FROM login_failure WHERE login = $7 AND client_addr = $4),
+known AS (
+    INSERT INTO login_known_address (login, client_addr) VALUES ($7, $4)
+    ON CONFLICT (login, client_addr) DO UPDATE SET last_success_at = now()),
+forgotten AS (
+    DELETE FROM login_known_address
+     WHERE login = $7 AND client_addr <> $4
+       AND last_success_at < now() - make_interval(days => $8::int)),
 au AS (
     INSERT INTO audit_log (account_id, node_id, action, object_type, object_id, request_id,
                            client_addr)
@@ -40,10 +36,10 @@ SELECT to_json(t.expires_at)#>>'{}' AS expires_at, account_json(a)::text AS acco
 
 -- name: session_failed
 -- params: actor, login
--- A failed login (the actor's account is the login's, when it exists); failures older than
--- a day of the same login or address go.
-WITH f AS (INSERT INTO login_failure (login, client_addr) VALUES ($5, $4)),
-old AS (
+-- A failed login (the actor's account is the login's, when it exists): the failure itself
+-- was counted by session_attempt, before the check. Failures older than a day of the same
+-- login or address go.
+WITH old AS (
     DELETE FROM login_failure
      WHERE (login = $5 OR client_addr = $4) AND at < now() - interval '1 day')
 INSERT INTO audit_log (account_id, node_id, action, object_type, object_id, request_id,

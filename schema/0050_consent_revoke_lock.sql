@@ -1,0 +1,18 @@
+-- replaces sha256 a0124c73e461ec6b0dd00c2b162e2edc745af5d4a41433136075bed0d69d316c
+-- This migration as first released re-created consent_revoke(); it lives in
+-- schema/functions/cases.sql now, and the line above lets pnetd migrate accept a database
+-- that applied the first text (docs/architecture.md, "Migrations"). What it was for:
+--
+-- Consent revocation and referral creation no longer race (docs/architecture.md, "Access
+-- rules"; tests/api/test_races.py).
+--
+-- referral_create checks consent_covers() with the case row locked FOR SHARE (0010). A
+-- revocation used to lock only the consent row: a create running beside it passed its check
+-- before the revocation committed and inserted after the revocation's scan of open referrals,
+-- so a referral stayed open with no consent covering its receiver; two revocations of two
+-- consents covering the same receiver each kept the referral the other one still covered.
+-- Now a revocation first locks the case row FOR NO KEY UPDATE, which conflicts with the
+-- creates' FOR SHARE and with another revocation: whichever comes second waits, and its next
+-- statement (READ COMMITTED: a new snapshot) sees what the first one committed. A create
+-- after a revocation fails its consent check; a revocation after a create withdraws the new
+-- referral. Creates still run beside each other (FOR SHARE does not conflict with itself).
