@@ -244,7 +244,7 @@ export async function signedIn(me) {
 	session.me = me;
 	// Nothing but the password change before a password of one's own (the API refuses it).
 	if (me.must_change_password) return navigate("/password", true);
-	await api.nodes().catch(() => null);
+	await Promise.all([api.nodes().catch(() => null), api.vocabulary().catch(() => null)]);
 	live.start(me);
 	navigate(nextPath() || home(me.role), true);
 }
@@ -252,7 +252,7 @@ export async function signedIn(me) {
 // The account after its owner changed the password: on to the start page, which says so.
 export async function passwordChanged(me, message) {
 	session.me = me;
-	await api.nodes().catch(() => null);
+	await Promise.all([api.nodes().catch(() => null), api.vocabulary().catch(() => null)]);
 	live.start(me);
 	pendingAnnouncement = message;
 	navigate(home(me.role), true);
@@ -265,7 +265,7 @@ async function loadMe() {
 		session.me = r.account;
 		// Nothing but the password change before a password of one's own (the API refuses it).
 		if (!session.me.must_change_password) {
-			await api.nodes().catch(() => null);
+			await Promise.all([api.nodes().catch(() => null), api.vocabulary().catch(() => null)]);
 			live.start(session.me);
 		}
 	} catch {
