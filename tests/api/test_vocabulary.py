@@ -217,3 +217,21 @@ def test_a_referral_carries_the_moves_its_reader_may_make(demo, demo_db, status)
                 if m["to"] == "withdrawn"]
     if status in OPEN:
         assert "consent_revoked" in withdraw[0]["reason"]["codes"]
+
+
+def test_lists_filter_by_open_as_the_library_says(demo, demo_db):
+    """?open=true|false asks the library which statuses are open (the web app's inbox and
+    outbox filter), instead of a status list the client would keep."""
+    loop = Loop(demo)
+    mine = {status: sql_referral(demo_db, loop, status)["id"] for status in STATUSES}
+
+    def listed(query):
+        r = loop.sender.get(f"/v1/referrals?box=outbox&case_id={loop.case['id']}&{query}")
+        assert r.status_code == 200, r.text
+        return {x["status"] for x in r.json()["items"] if x["id"] in mine.values()}
+
+    assert listed("open=true") == set(OPEN)
+    assert listed("open=false") == set(STATUSES) - set(OPEN)
+    assert listed("open=true&status=sent,declined") == {"sent"}
+    r = loop.sender.get("/v1/referrals?open=perhaps")
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "open"
