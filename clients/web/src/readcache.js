@@ -5,7 +5,8 @@
 //     logged in (sessionStorage), so that no other account on this browser ever reads it;
 //   - its first entry (META) names the account and the session's end (the token's
 //     expires_at): after that it is deleted, whatever tab starts next;
-//   - logout deletes every such cache of the account, the end of a session (401) this one.
+//   - logout deletes every such cache of the account (other tabs' too), the end of a
+//     session (401) this one; a tab whose copy was deleted so stops keeping one.
 // Only the accounts of a node (caseworkers) keep one: their inbox and cases are what must
 // travel. docs/architecture.md, "The app offline".
 
@@ -48,12 +49,12 @@ async function sweep(accountId, includingOwn = false) {
 }
 
 export const readCache = {
-	// A session begins (a login): a fresh copy for account until expires (RFC 3339). Earlier
-	// copies of the same account on this browser are dropped, as are those of ended sessions.
+	// A session begins (a login): a fresh copy for account until expires (RFC 3339). Copies
+	// of ended sessions on this browser are dropped.
 	async begin(account, expires) {
 		this.end();
 		if (!usable() || !account.node_id) return;
-		await sweep(account.id).catch(() => null);
+		await sweep(null).catch(() => null);
 		const id = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
 		const fresh = PREFIX + id;
 		const cache = await caches.open(fresh);
@@ -80,9 +81,10 @@ export const readCache = {
 		await sweep(null).catch(() => null);
 	},
 
-	// Whether this session keeps a copy at all.
+	// Whether this session keeps a copy at all; once the session has ended, its copy goes.
 	active() {
-		return Boolean(name) && Date.now() < expiresAt;
+		if (name && Date.now() >= expiresAt) this.end(true);
+		return Boolean(name);
 	},
 
 	// Keep the answer to GET path (its data as parsed JSON).
@@ -90,9 +92,13 @@ export const readCache = {
 		if (!this.active()) return;
 		const own = name;
 		try {
+			// A logout (here or in another tab of the account) has deleted the copy: it is
+			// not made again.
+			if (!(await caches.has(own))) {
+				if (own === name) this.end();
+				return;
+			}
 			const cache = await caches.open(own);
-			// A logout meanwhile has deleted the cache: do not make it again.
-			if (own !== name) return caches.delete(own);
 			await cache.put(path, new Response(JSON.stringify(data), { headers: { "Content-Type": "application/json", [STORED_AT]: new Date().toISOString() } }));
 		} catch {
 			/* a full disk or a refused cache: the page works on, only not offline */
@@ -106,7 +112,8 @@ export const readCache = {
 			await this.end(true);
 			return null;
 		}
-		const res = await (await caches.open(name)).match(path);
+		// Without opening it, which would make a deleted copy again.
+		const res = await caches.match(path, { cacheName: name });
 		if (!res) return null;
 		const storedAt = res.headers.get(STORED_AT);
 		served.push(storedAt);
