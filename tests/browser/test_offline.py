@@ -3,7 +3,8 @@ offline"): Chromium finds it installable; a partner agency reads its inbox and a
 without a network, accepts it offline and sees the move sent when it is back online; a move
 whose referral changed meanwhile is put to the user, who applies it again or discards it;
 logout (and an ended session) leaves nothing of the account in Cache Storage or IndexedDB;
-what cannot wait for the network says so; one account never reads another's copy.
+a case opened online reads offline, what cannot wait for the network says so; one account
+never reads another's copy.
 
 The referrals are sent by the jobcenter through the API, as its own system would; the agency
 works them in the browser."""
@@ -225,13 +226,11 @@ def test_a_referral_changed_meanwhile_is_put_to_the_user(browser, demo, web_pnet
     events = caritas.get(f"/v1/referrals/{received['id']}/events").json()["items"]
     assert events[-1]["note"] == "Erst wieder im Herbst."
     wait_text(browser, "#queue-toggle", "1 zu entscheiden")
-    # The first: a withdrawn referral takes no acceptance. If the user tries, the server's
-    # answer says that only discarding is left.
-    if browser.finds(f"{first} [data-queue-again]"):
-        browser.allow(409)
-        a.press(f"{first} [data-queue-again]")
-        wait_text(browser, first, "So ist Ihre Änderung nicht mehr möglich.")
-        assert not browser.finds(f"{first} [data-queue-again]")
+    # The first: a withdrawn referral takes no acceptance, so only discarding is offered.
+    text = browser.find(first).text
+    assert "So ist Ihre Änderung nicht mehr möglich." in text
+    assert "Auf neuen Stand anwenden" not in text
+    assert not browser.finds(f"{first} [data-queue-again]")
     a.press(f"{first} [data-queue-discard]")
     wait_text(browser, "#announcer", f"Verworfen: Annehmen · Fall {withdrawn['case']['reference']}.")
     browser.wait_for(lambda: not browser.find("#queue-toggle").is_displayed(), what="an empty queue")
@@ -297,7 +296,7 @@ def test_an_ended_session_takes_its_copy_along(browser, demo, web_pnetd):
     assert own not in cache_state(browser)["caches"]
 
 
-def test_offline_what_cannot_wait_says_so_and_accounts_stay_apart(browser, demo, web_pnetd):
+def test_offline_a_case_reads_what_cannot_wait_says_so_and_accounts_stay_apart(browser, demo, web_pnetd):
     a = Mouse(browser)
     referral = Loop(demo).refer()
     # The agency reads the referral, and leaves without logging out.
@@ -308,10 +307,26 @@ def test_offline_what_cannot_wait_says_so_and_accounts_stay_apart(browser, demo,
     a.login("jobcenter", "neustadt-demo")
     jobcenter = demo("jobcenter")
     reference = f"OFF-{uuid.uuid4().hex[:6]}"
+    # Online, a case opened, then back to the list: both are kept for reading offline.
+    opened = f"ON-{uuid.uuid4().hex[:6]}"
+    a.press(".mainnav a[href='/cases']")
+    a.type("#case-form input[name=reference]", opened)
+    a.choose("#case-form select[name=target_group_id]", ALLEINERZIEHENDE)
+    a.press("#case-form button[type=submit]")
+    wait_text(browser, "h1", opened)
     a.press(".mainnav a[href='/cases']")
     browser.wait("#case-form")
+    wait_text(browser, "main", opened)
     controlled(browser)
     with Offline(browser, web_pnetd):
+        # The open case is readable: from the list, and reloaded.
+        browser.d.find_element("link text", opened).click()
+        wait_text(browser, "h1", opened)
+        browser.d.refresh()
+        wait_text(browser, "h1", opened)
+        assert "gespeicherter Stand vom" in browser.text("#offline-copy")
+        a.press(".mainnav a[href='/cases']")
+        browser.wait("#case-form")
         # A new case needs the server: the form says so, and nothing is sent.
         a.type("#case-form input[name=reference]", reference)
         a.choose("#case-form select[name=target_group_id]", ALLEINERZIEHENDE)

@@ -6,7 +6,7 @@ import * as api from "./api.js";
 import { fmtDate } from "./dom.js";
 import { t } from "./i18n.js";
 import { registerKind } from "./queue.js";
-import { statusText } from "./views/referrals.js";
+import { movesFrom, statusText } from "./views/referrals.js";
 
 function moveText(item) {
 	const to = item.payload.to;
@@ -14,15 +14,16 @@ function moveText(item) {
 }
 
 // Whether the move may be made from the referral as it is now: the moves the API names
-// (allowed_moves) when it names them; else the 409's list of allowed moves; else, after a
-// 412, worth a try (the server answers 409 if not, and then says which moves are left).
+// (allowed_moves) when it names them; else the 409's list of allowed moves; else those the
+// referral's page offers from its status now. A move no longer possible (on a withdrawn
+// referral, say) is then only discarded.
 function allowedNow(item) {
 	const current = item.current && item.current.referral;
 	if (!current) return false;
 	const to = item.payload.to;
 	if (Array.isArray(current.allowed_moves)) return current.allowed_moves.some((m) => (typeof m === "string" ? m : m && m.to) === to);
 	if (item.problem && Array.isArray(item.problem.allowed)) return item.problem.allowed.includes(to);
-	return item.problem && item.problem.status === 412;
+	return movesFrom(item.context.side || "receiver", current.status).includes(to);
 }
 
 registerKind("transition", {

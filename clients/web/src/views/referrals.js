@@ -30,6 +30,10 @@ const SENDER_MOVES = {
 	accepted: ["withdrawn"],
 	in_progress: ["withdrawn"],
 };
+// The moves side may make from status, as this page offers them.
+export function movesFrom(side, status) {
+	return (side === "receiver" ? RECEIVER_MOVES : SENDER_MOVES)[status] || [];
+}
 export const REASONS = {
 	declined: ["no_capacity", "not_eligible", "client_unreachable", "other"],
 	dropped_out: ["no_show", "broke_off", "moved_away", "other"],
@@ -279,7 +283,7 @@ export async function referralView(main, id) {
 
 	function draw(r, events) {
 		const side = sideOf(r);
-		const moves = (side === "receiver" ? RECEIVER_MOVES : SENDER_MOVES)[r.status] || [];
+		const moves = movesFrom(side, r.status);
 		const formSlot = h("div", { class: "form-slot" });
 		const buttons = moves.map((to) =>
 			h(
