@@ -76,7 +76,8 @@ api.setUnauthorizedHandler(() => {
 api.keepReads(readCache);
 api.observeNetwork((answered) => connection.observe(answered));
 // Back online: what waits is sent, the live stream comes back, and a page drawn from the
-// offline copy is drawn afresh (unless it holds unsaved edits). Offline: the stream rests.
+// offline copy, or missing for want of one, is drawn afresh (unless it holds unsaved edits).
+// Offline: the stream rests.
 connection.subscribe((offline) => {
 	if (offline) {
 		live.stop();
@@ -84,7 +85,8 @@ connection.subscribe((offline) => {
 	}
 	queue.flush();
 	if (session.me && !session.me.must_change_password) live.start(session.me);
-	if (offlineStart || (document.getElementById("offline-copy") && !(current && current.unsaved && current.unsaved()))) render();
+	const stale = document.getElementById("offline-copy") || document.getElementById("offline-missing");
+	if (offlineStart || (stale && !(current && current.unsaved && current.unsaved()))) render();
 });
 
 // The login page, with the page asked for to come back to after it.
@@ -432,7 +434,8 @@ export async function render() {
 		clear(main);
 		if (e.status === 404) main.append(notFound());
 		else if (e.status === 403) main.append(forbidden());
-		else main.append(h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
+		// Without a network and without a copy (#offline-missing): drawn again once online.
+		else main.append(h("div", { class: "notice notice-error", role: "alert", id: e.status === 0 ? "offline-missing" : null }, errorText(e)));
 	}
 	// Drawn from the offline copy: the page says how old it is.
 	const copied = readCache.oldestServed();
