@@ -18,36 +18,14 @@ CREATE FUNCTION token_json(t api_token) RETURNS json LANGUAGE sql STABLE AS $$
         'last_used_at', t.last_used_at, 'revoked_at', t.revoked_at);
 $$;
 
--- The networks a coordinator coordinates must exist (an array cannot hold a foreign key);
--- the trigger raises as a declared constraint of that name would.
-CREATE FUNCTION account_check_network_ids() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    missing uuid;
-BEGIN
-    SELECT t.id INTO missing
-      FROM unnest(NEW.network_ids) AS t(id)
-     WHERE NOT EXISTS (SELECT 1 FROM network w WHERE w.id = t.id FOR KEY SHARE OF w)
-     LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'network % does not exist', missing
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'account_network_ids_fkey',
-                  TABLE = 'account', COLUMN = 'network_ids';
-    END IF;
-    RETURN NEW;
-END $$;
+-- The networks a coordinator coordinates must exist, and a network an account still names
+-- cannot go (array_fkey_check, schema/functions/shared.sql).
 CREATE TRIGGER account_network_ids_fkey BEFORE INSERT OR UPDATE OF network_ids ON account
     FOR EACH ROW WHEN (cardinality(NEW.network_ids) > 0)
-    EXECUTE FUNCTION account_check_network_ids();
-
--- ... and a network an account still names cannot go.
-CREATE FUNCTION network_refuse_delete_in_use() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM account WHERE network_ids @> ARRAY[OLD.id]) THEN
-        RAISE EXCEPTION 'network % is still named by an account', OLD.id
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'account_network_ids_fkey',
-                  TABLE = 'account', COLUMN = 'network_ids';
-    END IF;
-    RETURN OLD;
-END $$;
+    EXECUTE FUNCTION array_fkey_check('network_ids', 'network', 'account_network_ids_fkey',
+                                      'network');
 CREATE TRIGGER network_in_use BEFORE DELETE ON network
-    FOR EACH ROW EXECUTE FUNCTION network_refuse_delete_in_use();
+    FOR EACH ROW
+    EXECUTE FUNCTION array_fkey_refuse_delete('account', 'network_ids',
+                                              'account_network_ids_fkey', 'network',
+                                              'an account');

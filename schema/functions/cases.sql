@@ -85,6 +85,14 @@ BEGIN
     location := '/v1/cases/' || c.id;
 END $$;
 
+-- What every change of a case keeps: a closed case does not change (409 case-closed).
+CREATE FUNCTION case_refuse_closed(c client_case) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF c.status = 'closed' THEN
+        PERFORM problem(409, 'case-closed', 'The case is closed; closed cases do not change.');
+    END IF;
+END $$;
+
 -- Change or close the actor's case at row version p_expected (NULL: any) with the fields
 -- p_patch names. A case with open referrals cannot be closed (409).
 CREATE FUNCTION case_update(p_account uuid, p_node uuid, p_request text, p_client text,
@@ -105,9 +113,7 @@ BEGIN
         PERFORM problem(412, 'stale', format('The case is at version %s; read it again.',
                                              c.version));
     END IF;
-    IF c.status = 'closed' THEN
-        PERFORM problem(409, 'case-closed', 'The case is closed; closed cases do not change.');
-    END IF;
+    PERFORM case_refuse_closed(c);
     IF closing AND EXISTS (SELECT 1 FROM referral x JOIN referral_status s ON s.status = x.status
                             WHERE x.case_id = p_id AND s.open) THEN
         PERFORM problem(409, 'open-referrals',
@@ -146,9 +152,7 @@ BEGIN
         outcome := 'not_found';
         RETURN;
     END IF;
-    IF c.status <> 'open' THEN
-        PERFORM problem(409, 'case-closed', 'The case is closed.');
-    END IF;
+    PERFORM case_refuse_closed(c);
     IF p_recipient IS NOT NULL AND NOT EXISTS (
             SELECT 1 FROM network_member m WHERE m.network_id = c.network_id
                AND m.node_id = p_recipient AND m.active) THEN
@@ -242,9 +246,7 @@ BEGIN
         outcome := 'not_found';
         RETURN;
     END IF;
-    IF c.status <> 'open' THEN
-        PERFORM problem(409, 'case-closed', 'The case is closed.');
-    END IF;
+    PERFORM case_refuse_closed(c);
     SELECT * INTO ch FROM chain WHERE id = p_chain AND network_id = c.network_id;
     IF NOT FOUND THEN
         PERFORM problem(422, 'validation', 'The case''s network has no such chain.', 'chain_id',
@@ -299,9 +301,7 @@ BEGIN
         outcome := 'not_found';
         RETURN;
     END IF;
-    IF c.status <> 'open' THEN
-        PERFORM problem(409, 'case-closed', 'The case is closed; closed cases do not change.');
-    END IF;
+    PERFORM case_refuse_closed(c);
     IF c.chain_version_id IS NULL THEN
         PERFORM problem(409, 'not-enrolled',
                         'The case is not enrolled in a chain: POST /v1/cases/{id}/enrolment.');

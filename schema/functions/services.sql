@@ -37,36 +37,14 @@ LANGUAGE sql STABLE AS $$
                             WHERE g.id = t.id::uuid AND m.node_id = p_node AND m.active)) e;
 $$;
 
--- A service's target groups must exist (an array cannot hold a foreign key); the trigger
--- raises as a declared constraint of that name would.
-CREATE FUNCTION service_check_target_groups() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    missing uuid;
-BEGIN
-    SELECT t.id INTO missing
-      FROM unnest(NEW.target_group_ids) AS t(id)
-     WHERE NOT EXISTS (SELECT 1 FROM target_group g WHERE g.id = t.id FOR KEY SHARE OF g)
-     LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'target group % does not exist', missing
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'service_target_group_ids_fkey',
-                  TABLE = 'service', COLUMN = 'target_group_ids';
-    END IF;
-    RETURN NEW;
-END $$;
+-- A service's target groups must exist, and a target group a service still names cannot go
+-- (array_fkey_check, schema/functions/shared.sql).
 CREATE TRIGGER service_target_group_ids_fkey BEFORE INSERT OR UPDATE OF target_group_ids ON service
     FOR EACH ROW WHEN (cardinality(NEW.target_group_ids) > 0)
-    EXECUTE FUNCTION service_check_target_groups();
-
--- ... and a target group a service still names cannot go.
-CREATE FUNCTION target_group_refuse_delete_in_use() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM service WHERE target_group_ids @> ARRAY[OLD.id]) THEN
-        RAISE EXCEPTION 'target group % is still named by a service', OLD.id
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'service_target_group_ids_fkey',
-                  TABLE = 'service', COLUMN = 'target_group_ids';
-    END IF;
-    RETURN OLD;
-END $$;
+    EXECUTE FUNCTION array_fkey_check('target_group_ids', 'target_group',
+                                      'service_target_group_ids_fkey', 'target group');
 CREATE TRIGGER target_group_in_use BEFORE DELETE ON target_group
-    FOR EACH ROW EXECUTE FUNCTION target_group_refuse_delete_in_use();
+    FOR EACH ROW
+    EXECUTE FUNCTION array_fkey_refuse_delete('service', 'target_group_ids',
+                                              'service_target_group_ids_fkey',
+                                              'target group', 'a service');

@@ -88,3 +88,40 @@ CREATE FUNCTION idempotency_store(p_account uuid, p_key text, p_hash text, p_sta
         SET request_hash = EXCLUDED.request_hash, status = EXCLUDED.status,
             response = EXCLUDED.response, created_at = now();
 $$;
+
+-- A column holding an array of ids that must each name a row of another table, as a foreign
+-- key would (an array cannot hold one): the trigger raises as a declared constraint of that
+-- name would, so that dberror.c answers it like one. Arguments: the array column, the table
+-- its ids name, the constraint's name, what one such row is called.
+CREATE FUNCTION array_fkey_check() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    missing uuid;
+BEGIN
+    EXECUTE format('SELECT t.id FROM unnest(($1).%I) AS t(id)'
+                   ' WHERE NOT EXISTS (SELECT 1 FROM %I x WHERE x.id = t.id FOR KEY SHARE OF x)'
+                   ' LIMIT 1', TG_ARGV[0], TG_ARGV[1])
+       INTO missing USING NEW;
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION '% % does not exist', TG_ARGV[3], missing
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = TG_ARGV[2],
+                  TABLE = TG_TABLE_NAME, COLUMN = TG_ARGV[0];
+    END IF;
+    RETURN NEW;
+END $$;
+
+-- ... and a row such an array still names cannot go. Arguments: the table holding the array,
+-- its column, the constraint's name, what the row is called, what names it.
+CREATE FUNCTION array_fkey_refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    used boolean;
+BEGIN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE %I @> ARRAY[$1])', TG_ARGV[0],
+                   TG_ARGV[1])
+       INTO used USING OLD.id;
+    IF used THEN
+        RAISE EXCEPTION '% % is still named by %', TG_ARGV[3], OLD.id, TG_ARGV[4]
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = TG_ARGV[2],
+                  TABLE = TG_ARGV[0], COLUMN = TG_ARGV[1];
+    END IF;
+    RETURN OLD;
+END $$;
