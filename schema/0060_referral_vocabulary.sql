@@ -33,9 +33,10 @@ CREATE TABLE referral_status (
     outcome         text,
     expected_on     text,
     appointment_at  text,
-    -- The moves out of it that each side may make, as the API's allowed_moves shows them.
-    sender_moves    jsonb NOT NULL,
-    receiver_moves  jsonb NOT NULL
+    -- The moves out of it that each side may make, as the API's allowed_moves shows them
+    -- (json, not jsonb: every referral answered embeds one as it is, without converting it).
+    sender_moves    json NOT NULL,
+    receiver_moves  json NOT NULL
 );
 
 -- The moves: from_status to to_status (by the sides referral_status names for to_status).

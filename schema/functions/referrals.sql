@@ -60,13 +60,13 @@ BEGIN
                              ORDER BY t.position)
               FROM jsonb_array_elements(doc->'moves') AS m(item)
               JOIN referral_status t ON t.status = m.item->>'to'
-             WHERE m.item->'from' ? s.status AND m.item->'sides' ? 'sender'), '[]'),
+             WHERE m.item->'from' ? s.status AND m.item->'sides' ? 'sender'), '[]')::json,
         receiver_moves = coalesce((
             SELECT jsonb_agg(m.item - 'from' - 'sides' - 'command' - 'summary'
                              ORDER BY t.position)
               FROM jsonb_array_elements(doc->'moves') AS m(item)
               JOIN referral_status t ON t.status = m.item->>'to'
-             WHERE m.item->'from' ? s.status AND m.item->'sides' ? 'receiver'), '[]');
+             WHERE m.item->'from' ? s.status AND m.item->'sides' ? 'receiver'), '[]')::json;
     INSERT INTO referral_code (list, code, position)
     SELECT 'outcome', c.code, c.position
       FROM jsonb_array_elements_text(doc->'outcomes') WITH ORDINALITY AS c(code, position)
