@@ -94,7 +94,8 @@ CREATE FUNCTION referral_is_overdue(r referral) RETURNS boolean LANGUAGE sql STA
 $$;
 
 -- A referral as node p_node sees it: the receiver sees the case's reference and target group
--- and nothing else of the case, and the note only while a consent covers it. The chain step
+-- and nothing else of the case, and the note only while the referral's legal basis holds (a
+-- statutory one, or a consent covering the receiver: referral_basis_holds). The chain step
 -- is named by its name too (the step's in the version the case is enrolled in), so that the
 -- receiver, which cannot read the case's chain, sees "Schuldnerberatung". allowed_moves: the
 -- moves p_node's side may make now, each with what it carries.
@@ -108,8 +109,8 @@ CREATE FUNCTION referral_json(r referral, p_node uuid) RETURNS json LANGUAGE sql
                              WHERE k.id = r.case_id AND cs.key = r.chain_step_key),
         'service_id', r.service_id, 'status', r.status,
         'reason', r.reason,
-        'note', CASE WHEN p_node = r.from_node_id OR consent_covers(r.case_id, r.to_node_id)
-                     THEN r.note END,
+        'note', CASE WHEN p_node = r.from_node_id OR referral_basis_holds(r) THEN r.note END,
+        'legal_basis', r.legal_basis, 'consent_id', r.consent_id,
         'priority', r.priority, 'due_at', r.due_at, 'appointment_at', r.appointment_at,
         'expected_on', r.expected_on, 'status_reason', r.status_reason, 'outcome', r.outcome,
         'redirected_from', r.redirected_from, 'version', r.version,
@@ -167,7 +168,8 @@ BEGIN
 END $$;
 
 -- One timeline entry as node p_node sees it: notes follow the referral's note rule, except
--- that a node always sees what it wrote itself.
+-- that a node always sees what it wrote itself. legal_basis: the basis the entry's data (the
+-- referral at creation, a note) went to the receiver on.
 CREATE FUNCTION referral_event_json(e referral_event, p_node uuid) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
@@ -176,8 +178,9 @@ LANGUAGE sql STABLE AS $$
         'actor_account_id', e.actor_account, 'actor_node_id', e.actor_node,
         'status_reason', e.status_reason, 'outcome', e.outcome,
         'note', CASE WHEN p_node = r.from_node_id OR p_node = e.actor_node
-                          OR consent_covers(r.case_id, r.to_node_id) THEN e.note END,
-        'channel', e.channel, 'warm', e.warm, 'handover_at', e.handover_at)
+                          OR referral_basis_holds(r) THEN e.note END,
+        'channel', e.channel, 'warm', e.warm, 'handover_at', e.handover_at,
+        'legal_basis', e.legal_basis)
     FROM referral r WHERE r.id = e.referral_id;
 $$;
 
@@ -192,13 +195,15 @@ CREATE FUNCTION referral_outbox(p_type text, r referral) RETURNS void LANGUAGE s
 $$;
 
 -- Create a referral from the actor's node ("(creation) -> sent" in docs/architecture.md):
--- the case is open and the sender's, the receiver an active member of the case's network
--- covered by an active consent, no open duplicate. Repeats with the same Idempotency-Key
+-- the case is open and the sender's, the receiver an active member of the case's network,
+-- the data goes on a legal basis (referral_basis_choose: a covering active consent, or a
+-- statutory basis p_legal_basis names), no open duplicate. Repeats with the same Idempotency-Key
 -- replay the first answer.
 CREATE FUNCTION referral_create(p_account uuid, p_node uuid, p_request text, p_client text,
                                 p_idem_key text, p_idem_hash text, p_case uuid, p_to uuid,
                                 p_kind text, p_step text, p_service uuid, p_reason text,
                                 p_note text, p_priority text, p_redirected_from uuid,
+                                p_legal_basis text,
                                 OUT outcome text, OUT body text, OUT version integer,
                                 OUT location text)
 LANGUAGE plpgsql AS $$
@@ -209,6 +214,7 @@ DECLARE
     step_days integer;
     member_days integer;
     network_days integer;
+    basis record;
 BEGIN
     k := idempotency_replay(p_account, p_idem_key, p_idem_hash);
     IF k.account_id IS NOT NULL THEN
@@ -240,10 +246,7 @@ BEGIN
                         'The receiver is not an active member of the case''s network.',
                         'to_node_id');
     END IF;
-    IF NOT consent_covers(p_case, p_to) THEN
-        PERFORM problem(422, 'consent-required',
-                        'No active consent of the client covers this receiver.', 'to_node_id');
-    END IF;
+    basis := referral_basis_choose(c, p_to, p_legal_basis);
     IF p_step IS NOT NULL THEN
         SELECT s.target_days_to_accept INTO step_days FROM chain_step s
          WHERE s.version_id = c.chain_version_id AND s.key = p_step;
@@ -276,23 +279,25 @@ BEGIN
     BEGIN
         INSERT INTO referral (case_id, network_id, from_node_id, to_node_id, kind,
                               chain_step_key, service_id, reason, note, priority, due_at,
-                              redirected_from, created_by)
+                              redirected_from, created_by, legal_basis, consent_id)
         VALUES (p_case, c.network_id, p_node, p_to, coalesce(p_kind, 'service'), p_step,
                 p_service, p_reason, p_note, coalesce(p_priority, 'normal'),
                 now() + make_interval(days => coalesce(step_days, member_days, network_days)),
-                p_redirected_from, p_account)
+                p_redirected_from, p_account, basis.legal_basis, basis.consent_id)
         RETURNING * INTO r;
     EXCEPTION WHEN unique_violation THEN
         -- referral_open_once: a create beside this one was faster.
         PERFORM problem(409, 'duplicate',
                         'This case has an open referral to this node for this step already.');
     END;
-    INSERT INTO referral_event (referral_id, kind, to_status, actor_account, actor_node)
-    VALUES (r.id, 'created', r.status, p_account, p_node);
+    INSERT INTO referral_event (referral_id, kind, to_status, actor_account, actor_node,
+                                legal_basis)
+    VALUES (r.id, 'created', r.status, p_account, p_node, r.legal_basis);
     PERFORM referral_outbox('referral.created', r);
     PERFORM audit(p_account, p_node, 'referral.create', 'referral', r.id, p_request, p_client,
                   jsonb_build_object('case_id', r.case_id, 'to_node_id', r.to_node_id,
-                                     'kind', r.kind));
+                                     'kind', r.kind, 'legal_basis', r.legal_basis,
+                                     'consent_id', r.consent_id));
     outcome := 'created';
     body := referral_json(r, p_node)::text;
     version := r.version;
@@ -346,13 +351,14 @@ BEGIN
          WHERE id = moved.case_id;
     END IF;
     INSERT INTO referral_event (referral_id, kind, from_status, to_status, actor_account,
-                                actor_node, status_reason, outcome, note)
+                                actor_node, status_reason, outcome, note, legal_basis)
     VALUES (moved.id, 'transition', r.status, moved.status, p_account, p_node, p_reason,
-            p_outcome, p_note);
+            p_outcome, p_note, CASE WHEN p_note IS NOT NULL THEN r.legal_basis END);
     PERFORM referral_outbox('referral.updated', moved);
     PERFORM audit(p_account, p_node, 'referral.transition', 'referral', moved.id, p_request,
                   p_client, jsonb_strip_nulls(jsonb_build_object(
-                      'from', r.status, 'to', moved.status, 'reason', p_reason)));
+                      'from', r.status, 'to', moved.status, 'reason', p_reason,
+                      'legal_basis', CASE WHEN p_note IS NOT NULL THEN r.legal_basis END)));
     RETURN moved;
 END $$;
 
@@ -422,9 +428,9 @@ BEGIN
                         format('The referral is %s; there is no handover to log.', r.status));
     END IF;
     INSERT INTO referral_event (referral_id, kind, actor_account, actor_node, note, channel,
-                                warm, handover_at)
+                                warm, handover_at, legal_basis)
     VALUES (r.id, 'handover', p_account, p_node, p_note, p_channel, p_warm,
-            coalesce(p_at, now()))
+            coalesce(p_at, now()), CASE WHEN p_note IS NOT NULL THEN r.legal_basis END)
     RETURNING * INTO e;
     INSERT INTO outbox (type, node_ids, payload)
     VALUES ('referral.handover', ARRAY[r.from_node_id, r.to_node_id],

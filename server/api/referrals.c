@@ -37,6 +37,7 @@ static const struct json_field create_fields[] = {
         {"note", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 2000},
         {"priority", JF_ENUM, 0, 0, 0, priorities},
         {"redirected_from", JF_UUID, JF_NULLABLE},
+        {"legal_basis", JF_KEY, JF_NULLABLE},
 };
 
 static const struct json_field transition_fields[] = {
@@ -81,12 +82,12 @@ static bool idempotency_key(struct req *r, const char **key)
 static void create_referral(struct req *r)
 {
 	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
-	static const char *const fields[] = {"case_id",        "to_node_id", "kind",
-	                                     "chain_step_key", "service_id", "reason",
-	                                     "note",           "priority",   "redirected_from"};
-	static const char *const names[] = {"case",           "to_node",  "kind",
-	                                    "chain_step_key", "service",  "reason",
-	                                    "note",           "priority", "redirected_from"};
+	static const char *const fields[] = {
+	        "case_id", "to_node_id", "kind",     "chain_step_key",  "service_id",
+	        "reason",  "note",       "priority", "redirected_from", "legal_basis"};
+	static const char *const names[] = {
+	        "case",   "to_node", "kind",     "chain_step_key",  "service",
+	        "reason", "note",    "priority", "redirected_from", "legal_basis"};
 	const char *key;
 	char hash[CRYPTO_SHA256_HEX_LEN + 1];
 	char *canonical;
