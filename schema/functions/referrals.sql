@@ -111,6 +111,9 @@ CREATE FUNCTION referral_json(r referral, p_node uuid) RETURNS json LANGUAGE sql
         'reason', r.reason,
         'note', CASE WHEN p_node = r.from_node_id OR referral_basis_holds(r) THEN r.note END,
         'legal_basis', r.legal_basis, 'consent_id', r.consent_id,
+        'funding_source_id', r.funding_source_id, 'contract_id', r.contract_id,
+        'double_funding_reason', CASE WHEN p_node = r.from_node_id
+                                      THEN r.double_funding_reason END,
         'priority', r.priority, 'due_at', r.due_at, 'appointment_at', r.appointment_at,
         'expected_on', r.expected_on, 'status_reason', r.status_reason, 'outcome', r.outcome,
         'redirected_from', r.redirected_from, 'version', r.version,
@@ -197,13 +200,15 @@ $$;
 -- Create a referral from the actor's node ("(creation) -> sent" in docs/architecture.md):
 -- the case is open and the sender's, the receiver an active member of the case's network,
 -- the data goes on a legal basis (referral_basis_choose: a covering active consent, or a
--- statutory basis p_legal_basis names), no open duplicate. Repeats with the same Idempotency-Key
+-- statutory basis p_legal_basis names), no open duplicate, no double funding unconfirmed
+-- (funding_check_double), and no place asked of a hard contract whose places are all taken
+-- (contract_check_send; a soft one's warning is answered with the referral as 'warnings'). Repeats with the same Idempotency-Key
 -- replay the first answer.
 CREATE FUNCTION referral_create(p_account uuid, p_node uuid, p_request text, p_client text,
                                 p_idem_key text, p_idem_hash text, p_case uuid, p_to uuid,
                                 p_kind text, p_step text, p_service uuid, p_reason text,
                                 p_note text, p_priority text, p_redirected_from uuid,
-                                p_legal_basis text,
+                                p_legal_basis text, p_funding uuid, p_double_reason text,
                                 OUT outcome text, OUT body text, OUT version integer,
                                 OUT location text)
 LANGUAGE plpgsql AS $$
@@ -215,6 +220,8 @@ DECLARE
     member_days integer;
     network_days integer;
     basis record;
+    funder uuid;
+    warnings jsonb;
 BEGIN
     k := idempotency_replay(p_account, p_idem_key, p_idem_hash);
     IF k.account_id IS NOT NULL THEN
@@ -275,15 +282,20 @@ BEGIN
         PERFORM problem(409, 'duplicate',
                         'This case has an open referral to this node for this step already.');
     END IF;
+    funder := funding_choose(c, p_service, p_funding);
+    PERFORM funding_check_double(c, p_service, funder, p_double_reason);
+    warnings := contract_check_send(c.network_id, p_service, funder);
 
     BEGIN
         INSERT INTO referral (case_id, network_id, from_node_id, to_node_id, kind,
                               chain_step_key, service_id, reason, note, priority, due_at,
-                              redirected_from, created_by, legal_basis, consent_id)
+                              redirected_from, created_by, legal_basis, consent_id,
+                              funding_source_id, double_funding_reason)
         VALUES (p_case, c.network_id, p_node, p_to, coalesce(p_kind, 'service'), p_step,
                 p_service, p_reason, p_note, coalesce(p_priority, 'normal'),
                 now() + make_interval(days => coalesce(step_days, member_days, network_days)),
-                p_redirected_from, p_account, basis.legal_basis, basis.consent_id)
+                p_redirected_from, p_account, basis.legal_basis, basis.consent_id, funder,
+                p_double_reason)
         RETURNING * INTO r;
     EXCEPTION WHEN unique_violation THEN
         -- referral_open_once: a create beside this one was faster.
@@ -297,9 +309,12 @@ BEGIN
     PERFORM audit(p_account, p_node, 'referral.create', 'referral', r.id, p_request, p_client,
                   jsonb_build_object('case_id', r.case_id, 'to_node_id', r.to_node_id,
                                      'kind', r.kind, 'legal_basis', r.legal_basis,
-                                     'consent_id', r.consent_id));
+                                     'consent_id', r.consent_id,
+                                     'funding_source_id', r.funding_source_id,
+                                     'double_funding_reason', r.double_funding_reason,
+                                     'warnings', warnings));
     outcome := 'created';
-    body := referral_json(r, p_node)::text;
+    body := (referral_json(r, p_node)::jsonb || jsonb_build_object('warnings', warnings))::text;
     version := r.version;
     location := '/v1/referrals/' || r.id;
     PERFORM idempotency_store(p_account, p_idem_key, p_idem_hash, 201, body);
@@ -320,6 +335,7 @@ RETURNS referral LANGUAGE plpgsql AS $$
 DECLARE
     t referral_status;
     moved referral;
+    contract uuid;
 BEGIN
     SELECT s.* INTO t FROM referral_status s
      WHERE s.status = p_to AND p_side = ANY (s.sides)
@@ -327,6 +343,11 @@ BEGIN
                     WHERE m.from_status = r.status AND m.to_status = p_to);
     IF NOT FOUND THEN
         RETURN NULL;
+    END IF;
+    -- The move that stamps the acceptance takes a place of the service's contract
+    -- (schema/functions/contracts.sql; the place goes back by the stamps, not by a move).
+    IF t.stamp = 'accepted_at' THEN
+        contract := contract_take(r);
     END IF;
     UPDATE referral x SET
         status = t.status,
@@ -341,7 +362,8 @@ BEGIN
         received_at = CASE WHEN t.stamp = 'received_at' THEN now() ELSE x.received_at END,
         accepted_at = CASE WHEN t.stamp = 'accepted_at' THEN now() ELSE x.accepted_at END,
         started_at = CASE WHEN t.stamp = 'started_at' THEN now() ELSE x.started_at END,
-        closed_at = CASE WHEN t.stamp = 'closed_at' THEN now() ELSE x.closed_at END
+        closed_at = CASE WHEN t.stamp = 'closed_at' THEN now() ELSE x.closed_at END,
+        contract_id = CASE WHEN t.stamp = 'accepted_at' THEN contract ELSE x.contract_id END
      WHERE x.id = r.id
     RETURNING x.* INTO moved;
     -- A completed transfer hands the whole case over (Fallübergabe).

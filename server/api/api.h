@@ -36,6 +36,8 @@ extern const struct api_module accounts_api;
 extern const struct api_module referrals_api;
 extern const struct api_module cases_api;
 extern const struct api_module legal_basis_api;
+extern const struct api_module contracts_api;
+extern const struct api_module funding_api;
 extern const struct api_module taxonomy_api;
 extern const struct api_module organizations_api;
 extern const struct api_module nodes_api;

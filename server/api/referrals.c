@@ -38,6 +38,8 @@ static const struct json_field create_fields[] = {
         {"priority", JF_ENUM, 0, 0, 0, priorities},
         {"redirected_from", JF_UUID, JF_NULLABLE},
         {"legal_basis", JF_KEY, JF_NULLABLE},
+        {"funding_source_id", JF_UUID, JF_NULLABLE},
+        {"double_funding_reason", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 500},
 };
 
 static const struct json_field transition_fields[] = {
@@ -83,11 +85,15 @@ static void create_referral(struct req *r)
 {
 	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
 	static const char *const fields[] = {
-	        "case_id", "to_node_id", "kind",     "chain_step_key",  "service_id",
-	        "reason",  "note",       "priority", "redirected_from", "legal_basis"};
+	        "case_id",        "to_node_id",        "kind",
+	        "chain_step_key", "service_id",        "reason",
+	        "note",           "priority",          "redirected_from",
+	        "legal_basis",    "funding_source_id", "double_funding_reason"};
 	static const char *const names[] = {
-	        "case",   "to_node", "kind",     "chain_step_key",  "service",
-	        "reason", "note",    "priority", "redirected_from", "legal_basis"};
+	        "case",           "to_node",        "kind",
+	        "chain_step_key", "service",        "reason",
+	        "note",           "priority",       "redirected_from",
+	        "legal_basis",    "funding_source", "double_funding_reason"};
 	const char *key;
 	char hash[CRYPTO_SHA256_HEX_LEN + 1];
 	char *canonical;

@@ -3,9 +3,10 @@
 
 -- name: referral_create
 -- params: actor, idempotency_key, request_hash, case, to_node, kind, chain_step_key,
---         service, reason, note, priority, redirected_from, legal_basis
+--         service, reason, note, priority, redirected_from, legal_basis, funding_source,
+--         double_funding_reason
 SELECT * FROM referral_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                              $16);
+                              $16, $17, $18);
 
 -- name: referral_inbox
 -- params: actor, statuses, overdue, case, after_1, after_2, limit
