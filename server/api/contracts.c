@@ -69,7 +69,8 @@ static void check_period_start(const json_t *body, json_t *errors)
 	const char *start = json_get_string(body, "period_start");
 	int month, day;
 
-	if (!period || !start || !validate_date(start) || sscanf(start + 5, "%2d-%2d", &month, &day) != 2)
+	if (!period || !start || !validate_date(start) ||
+	    sscanf(start + 5, "%2d-%2d", &month, &day) != 2)
 		return;
 	if (day != 1 || (!strcmp(period, "year") ? month != 1 : (month - 1) % 3 != 0))
 		json_add_error(errors, "period_start", "not_period_start",
@@ -158,9 +159,9 @@ static void on_use(void *arg, const struct db_result *res)
 	if (u->excel)
 		evbuffer_add(c.out, "\xEF\xBB\xBF", 3);
 	use_csv(&c, body);
-	disposition = xasprintf("attachment; filename=\"contracts-%s-%s%s.csv\"", req_param(r, "id"),
-	                        json_string_value(json_object_get(body, "on")),
-	                        u->excel ? "-excel" : "");
+	disposition =
+	        xasprintf("attachment; filename=\"contracts-%s-%s%s.csv\"", req_param(r, "id"),
+	                  json_string_value(json_object_get(body, "on")), u->excel ? "-excel" : "");
 	json_decref(body);
 	http_header(r, "Content-Disposition", disposition);
 	free(disposition);
@@ -186,7 +187,8 @@ static void contract_use(struct req *r)
 	if (on && !validate_date(on))
 		json_add_error(errors, "on", JSON_CODE_DATE, "must be a date (YYYY-MM-DD)");
 	if (format && !validate_enum(format, formats))
-		json_add_error(errors, "format", JSON_CODE_NOT_IN_LIST, "must be json, csv or excel");
+		json_add_error(errors, "format", JSON_CODE_NOT_IN_LIST,
+		               "must be json, csv or excel");
 	if (lang && !validate_enum(lang, langs))
 		json_add_error(errors, "lang", JSON_CODE_NOT_IN_LIST, "must be en or de");
 	if (answer_bad_queries(r, errors, "A query parameter has a bad value."))

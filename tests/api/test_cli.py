@@ -4,6 +4,7 @@ Each test gets its own XDG_CONFIG_HOME; the binary is the sanitizer build next t
 (<build>/clients/cli/pnet), so a leak or undefined behaviour fails the exit-code checks.
 """
 
+import datetime
 import hashlib
 import json
 import os
@@ -399,7 +400,8 @@ def test_help(pnet_exe, tmp_path):
     assert "pnet referral accept ID" in r.stdout and "Exit codes" in r.stdout
     r = cli.ok("referral", "decline", "--help")
     assert r.stdout.startswith("usage: pnet referral decline ID --reason REASON")
-    assert cli.ok("help", "case").stdout.count("usage: pnet case") == 5
+    assert cli.ok("help", "case").stdout.count("usage: pnet case") == 7
+    assert cli.ok("help", "contract").stdout.count("usage: pnet contract") == 2
     assert cli.ok("--version").stdout.startswith("pnet ")
 
 
@@ -495,3 +497,38 @@ def test_tls_with_cacert(pnet_exe, pnetd_factory, admin, tmp_path):
     r = other.run("--cacert", cert, "login", ADMIN_LOGIN, "--password-stdin",
                   input=ADMIN_PASSWORD + "\n")
     assert r.returncode == 3 and "certificate verify failed" in r.stderr
+
+
+def test_case_export_and_erase(user, demo_db):
+    sender = user("jobcenter")
+    case_id, ref, _ = open_case_with_consent(sender)
+    exported = json.loads(sender.ok("case", "export", case_id).stdout)
+    assert exported["case"]["reference"] == ref and len(exported["consents"]) == 1
+    assert "case.create" in [a["action"] for a in exported["audit"]]
+    r = sender.run("case", "erase", case_id)
+    assert r.returncode == 2 and "--yes" in r.stderr
+    r = sender.ok("case", "erase", case_id, "--yes")
+    assert r.stdout == f"{case_id} erased (0 referrals kept as anonymous statistics)\n"
+    assert demo_db.execute("SELECT count(*) FROM client_case WHERE id = %s",
+                           (case_id,)).fetchone() == (0,)
+
+
+def test_contract_list_and_use(user, demo):
+    ko = demo("koordination")
+    code = "cli-" + uuid.uuid4().hex[:8]
+    src = ko.post("/v1/networks/40000000-0000-4000-8000-000000000001/funding-sources",
+                  json={"code": code, "name": "CLI Testquelle"}).json()
+    today = datetime.date.today()
+    start = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1).isoformat()
+    service = "30000000-0000-4000-8000-000000000017"
+    k = ko.post(f"/v1/services/{service}/contracts", json={
+        "network_id": "40000000-0000-4000-8000-000000000001", "funding_source_id": src["id"],
+        "period": "quarter", "period_start": start, "places": 7})
+    assert k.status_code == 201, k.text
+    r = user("jobcenter").ok("contract", "list", service)
+    line = next(x for x in r.stdout.splitlines() if x.startswith(k.json()["id"]))
+    assert line.split()[1:] == ["quarter", start, "hard", "7", "0", "7"]
+    use = user("koordination").json("contract", "use", "40000000-0000-4000-8000-000000000001")
+    assert k.json()["id"] in [i["id"] for i in use["items"]]
+    r = user("koordination").ok("contract", "use", "40000000-0000-4000-8000-000000000001")
+    assert "CLI Testquelle" in r.stdout

@@ -101,3 +101,36 @@ def test_a_source_of_another_network_is_refused(demo):
     r = jc.post("/v1/referrals", json={"case_id": c["id"], "to_node_id": SCHULDNER,
                                        "funding_source_id": f.json()["id"]})
     assert "funding_source_id" in error_fields(assert_problem(r, 422))
+
+
+def test_a_service_names_its_source_and_referrals_take_it(demo):
+    """On a demo service (a new one would change the directory other tests count), put back
+    afterwards."""
+    ko, sch, jc, admin = (demo("koordination"), demo("schuldnerberatung"), demo("jobcenter"),
+                          demo("admin"))
+    src = source(ko, "Eigenmittel Test")
+    svc = sch.get(f"/v1/services/{SCHULDNER_SERVICE}").json()
+    before = svc["funding_source_id"]
+    r = sch.patch(f"/v1/services/{SCHULDNER_SERVICE}", json={"funding_source_id": src["id"]},
+                  headers={"If-Match": f'"{svc["version"]}"'})
+    assert r.status_code == 200, r.text
+    svc = r.json()
+    try:
+        assert svc["funding_source_id"] == src["id"]
+        c = open_case(jc)
+        consent(jc, c["id"], SCHULDNER)
+        r = refer(jc, c["id"], SCHULDNER, service_id=SCHULDNER_SERVICE)
+        assert r["funding_source_id"] == src["id"]
+        # a source of a network the node is no member of is refused
+        w = admin.post("/v1/networks", json={"name": "Netz " + uuid.uuid4().hex[:6],
+                                             "locality": "Anderswo"}).json()
+        other = admin.post(f"/v1/networks/{w['id']}/funding-sources",
+                           json={"code": "esf", "name": "ESF"}).json()
+        r = sch.patch(f"/v1/services/{SCHULDNER_SERVICE}",
+                      json={"funding_source_id": other["id"]},
+                      headers={"If-Match": f'"{svc["version"]}"'})
+        assert "funding_source_id" in error_fields(assert_problem(r, 422))
+    finally:
+        svc = sch.get(f"/v1/services/{SCHULDNER_SERVICE}").json()
+        assert sch.patch(f"/v1/services/{SCHULDNER_SERVICE}", json={"funding_source_id": before},
+                         headers={"If-Match": f'"{svc["version"]}"'}).status_code == 200

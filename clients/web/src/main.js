@@ -125,6 +125,7 @@ const NAV = {
 		// The statistics pages share one entry; tabs lead between them (views/stats.js).
 		["/map", "nav_stats", ["/funnel", "/agreements"]],
 		["/overdue", "nav_overdue"],
+		["/contracts", "nav_contracts"],
 		["/directory", "nav_directory"],
 	],
 	auditor: [

@@ -16,6 +16,7 @@ import { accountsView, accountView } from "./views/accounts.js";
 import { webhooksView } from "./views/webhooks.js";
 import { auditView } from "./views/audit.js";
 import { passwordView } from "./views/password.js";
+import { contractsView } from "./views/contracts.js";
 
 const CW = ["caseworker"];
 const CO = ["coordinator", "admin"];
@@ -37,6 +38,7 @@ export const routes = [
 	{ pattern: /^\/map$/, roles: CO, title: "map_title", view: mapView },
 	{ pattern: /^\/funnel$/, roles: CO, title: "funnel_title", view: funnelView },
 	{ pattern: /^\/overdue$/, roles: CO, title: "overdue_title", view: overdueView },
+	{ pattern: /^\/contracts$/, roles: CO, title: "contracts_title", view: contractsView },
 	{ pattern: /^\/directory$/, title: "directory_title", view: directoryView },
 	{ pattern: /^\/agreements$/, roles: CO, title: "agreements_title", view: agreementsView },
 	{ pattern: /^\/admin$/, roles: AD, title: "admin_title", view: adminView },
