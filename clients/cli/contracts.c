@@ -70,11 +70,11 @@ int cmd_contract_list(int argc, char **argv)
 
 int cmd_contract_use(int argc, char **argv)
 {
-	static const char *const headers[] = {"SERVICE", "NODE",  "FUNDER", "PLACES",
-	                                      "TAKEN",   "FREE",  "WAITING"};
-	static const char *const keys[] = {"service_name", "node_name",   "funding_source_name",
-	                                   "places",       "places_taken", "places_free",
-	                                   "waiting_count", NULL};
+	static const char *const headers[] = {"SERVICE", "NODE", "FUNDER", "PLACES",
+	                                      "TAKEN",   "FREE", "WAITING"};
+	static const char *const keys[] = {
+	        "service_name", "node_name",   "funding_source_name", "places",
+	        "places_taken", "places_free", "waiting_count",       NULL};
 	static const struct cli_table table = {ARRAY_LEN(headers), headers, cli_row_keys, keys};
 	const char *id, *on = NULL;
 	const struct cli_opt opts[] = {{"on", true, &on}};
