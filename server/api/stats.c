@@ -28,6 +28,7 @@
 #include "directory.h"
 #include "http.h"
 #include "json.h"
+#include "stats.h"
 #include "validate.h"
 
 /* Today in Germany, for the export's file name. */
@@ -116,8 +117,6 @@ static void agreements_csv(struct csv *c, const json_t *body)
 
 /* Content negotiation */
 
-enum stats_format { FORMAT_NONE, FORMAT_JSON, FORMAT_CSV, FORMAT_EXCEL };
-
 /* How well one Accept media range matches a type: its q and how specific it is. */
 struct accept_match {
 	double q;
@@ -168,7 +167,7 @@ static void accept_consider(struct accept_match *m, const char *range, size_t le
 
 /* JSON or CSV from an Accept header: the higher q wins; on a tie the one named more precisely,
  * then JSON. No header means JSON. */
-static enum stats_format negotiate(const char *accept)
+enum stats_format stats_negotiate(const char *accept)
 {
 	struct accept_match json = {0, -1}, csv = {0, -1};
 	const char *p = accept;
@@ -336,7 +335,7 @@ static void stats_start(struct req *r, const struct report *rep)
 		         : !strcmp(format_q, "csv") ? FORMAT_CSV
 		                                    : FORMAT_JSON;
 	else
-		format = negotiate(
+		format = stats_negotiate(
 		        evhttp_find_header(evhttp_request_get_input_headers(r->evreq), "Accept"));
 	if (format == FORMAT_NONE) {
 		http_problem(r, 406, "not-acceptable", "Not acceptable",

@@ -1,0 +1,303 @@
+#include "suppress.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "util.h"
+
+void sup_init(struct sup_table *t, size_t rows, size_t cols, bool row_totals, bool col_totals)
+{
+	size_t n = (rows + 1) * (cols + 1);
+
+	t->rows = rows;
+	t->cols = cols;
+	t->row_totals = row_totals;
+	t->col_totals = col_totals;
+	t->value = xcalloc(n, sizeof(*t->value));
+	t->hidden = xcalloc(n, sizeof(*t->hidden));
+}
+
+void sup_free(struct sup_table *t)
+{
+	if (!t)
+		return;
+	free(t->value);
+	free(t->hidden);
+	t->value = NULL;
+	t->hidden = NULL;
+}
+
+long long *sup_value(const struct sup_table *t, size_t i, size_t j)
+{
+	return &t->value[i * (t->cols + 1) + j];
+}
+
+bool *sup_hidden(const struct sup_table *t, size_t i, size_t j)
+{
+	return &t->hidden[i * (t->cols + 1) + j];
+}
+
+bool sup_published(const struct sup_table *t, size_t i, size_t j)
+{
+	if (i < t->rows && j < t->cols)
+		return true;
+	if (i == t->rows && j == t->cols)
+		return t->row_totals || t->col_totals;
+	return j == t->cols ? t->row_totals : t->col_totals;
+}
+
+void sup_add_up(struct sup_table *t)
+{
+	for (size_t i = 0; i <= t->rows; i++)
+		*sup_value(t, i, t->cols) = 0;
+	for (size_t j = 0; j < t->cols; j++)
+		*sup_value(t, t->rows, j) = 0;
+	for (size_t i = 0; i < t->rows; i++)
+		for (size_t j = 0; j < t->cols; j++) {
+			long long v = *sup_value(t, i, j);
+			*sup_value(t, i, t->cols) += v;
+			*sup_value(t, t->rows, j) += v;
+			*sup_value(t, t->rows, t->cols) += v;
+		}
+}
+
+bool sup_small(long long v)
+{
+	return v > 0 && v < 5;
+}
+
+/*
+ * The equations: row i (of rows + 1) is one when its total is published: the inner rows when
+ * the table has row totals, the totals row when it has column totals (the column totals add
+ * up to the grand total). Likewise for columns.
+ */
+static bool row_is_equation(const struct sup_table *t, size_t i)
+{
+	return i < t->rows ? t->row_totals : t->col_totals;
+}
+
+static bool col_is_equation(const struct sup_table *t, size_t j)
+{
+	return j < t->cols ? t->col_totals : t->row_totals;
+}
+
+/*
+ * The graph: node k < rows + 1 is row k, node rows + 1 + j is column j; every row or column
+ * that is no equation is the one free node (index nodes - 1). Edges are the hidden published
+ * entries.
+ */
+struct graph {
+	const struct sup_table *t;
+	size_t nodes;
+	size_t *seen; /* a stamp per node, for the searches */
+	size_t *queue;
+	size_t stamp;
+};
+
+static size_t row_node(const struct graph *g, size_t i)
+{
+	return row_is_equation(g->t, i) ? i : g->nodes - 1;
+}
+
+static size_t col_node(const struct graph *g, size_t j)
+{
+	return col_is_equation(g->t, j) ? g->t->rows + 1 + j : g->nodes - 1;
+}
+
+static bool is_edge(const struct sup_table *t, size_t i, size_t j)
+{
+	return sup_published(t, i, j) && *sup_hidden(t, i, j);
+}
+
+/* Whether node to can be reached from node from over hidden entries other than (skip_i,
+ * skip_j). */
+static bool reachable(struct graph *g, size_t from, size_t to, size_t skip_i, size_t skip_j)
+{
+	const struct sup_table *t = g->t;
+	size_t head = 0, tail = 0;
+
+	g->stamp++;
+	g->seen[from] = g->stamp;
+	g->queue[tail++] = from;
+	while (head < tail) {
+		size_t node = g->queue[head++];
+
+		if (node == to)
+			return true;
+		for (size_t i = 0; i <= t->rows; i++)
+			for (size_t j = 0; j <= t->cols; j++) {
+				size_t a, b, next;
+
+				if (!is_edge(t, i, j) || (i == skip_i && j == skip_j))
+					continue;
+				a = row_node(g, i);
+				b = col_node(g, j);
+				if (a == node)
+					next = b;
+				else if (b == node)
+					next = a;
+				else
+					continue;
+				if (g->seen[next] != g->stamp) {
+					g->seen[next] = g->stamp;
+					g->queue[tail++] = next;
+				}
+			}
+	}
+	return false;
+}
+
+static void graph_init(struct graph *g, const struct sup_table *t)
+{
+	g->t = t;
+	g->nodes = t->rows + 1 + t->cols + 1 + 1;
+	g->seen = xcalloc(g->nodes, sizeof(*g->seen));
+	g->queue = xcalloc(g->nodes, sizeof(*g->queue));
+	g->stamp = 0;
+}
+
+static void graph_free(struct graph *g)
+{
+	free(g->seen);
+	free(g->queue);
+}
+
+static bool bridge(struct graph *g, size_t i, size_t j)
+{
+	size_t a = row_node(g, i), b = col_node(g, j);
+
+	/* A loop at the free node: the entry is in no equation at all. */
+	if (a == b)
+		return false;
+	return !reachable(g, a, b, i, j);
+}
+
+bool sup_recoverable(const struct sup_table *t, size_t i, size_t j)
+{
+	struct graph g;
+	bool r;
+
+	if (!is_edge(t, i, j))
+		return false;
+	graph_init(&g, t);
+	r = bridge(&g, i, j);
+	graph_free(&g);
+	return r;
+}
+
+/* Which of two shown candidates to hide: a positive count before a zero, then the smaller. */
+static bool better(const struct sup_table *t, size_t i, size_t j, long long best, bool have)
+{
+	long long v = *sup_value(t, i, j);
+
+	if (!have)
+		return true;
+	if ((v > 0) != (best > 0))
+		return v > 0;
+	return v < best;
+}
+
+/* How many hidden entries row i (or column j) has. */
+static size_t row_degree(const struct sup_table *t, size_t i)
+{
+	size_t n = 0;
+
+	for (size_t b = 0; b <= t->cols; b++)
+		n += is_edge(t, i, b);
+	return n;
+}
+
+static size_t col_degree(const struct sup_table *t, size_t j)
+{
+	size_t n = 0;
+
+	for (size_t a = 0; a <= t->rows; a++)
+		n += is_edge(t, a, j);
+	return n;
+}
+
+/* The best shown entry of row i (col == SIZE_MAX) or column j (row == SIZE_MAX) to hide. */
+static bool pick_in_line(const struct sup_table *t, size_t row, size_t col, size_t *bi, size_t *bj)
+{
+	long long best = 0;
+	bool have = false;
+	size_t n = row != SIZE_MAX ? t->cols : t->rows;
+
+	for (size_t k = 0; k <= n; k++) {
+		size_t a = row != SIZE_MAX ? row : k, b = row != SIZE_MAX ? k : col;
+
+		if (!sup_published(t, a, b) || *sup_hidden(t, a, b) || !better(t, a, b, best, have))
+			continue;
+		*bi = a, *bj = b, best = *sup_value(t, a, b), have = true;
+	}
+	return have;
+}
+
+/*
+ * Hide one more entry so that hidden entry (i, j) stops being a bridge: when it is the only
+ * hidden entry of its row's (or column's) equation, another entry of that equation; else close
+ * a rectangle (i, j), (i, b), (a, b), (a, j) with hidden (i, b) and (a, j) by hiding (a, b).
+ * Returns false when nothing is left to hide.
+ */
+static bool mend(const struct sup_table *t, size_t i, size_t j)
+{
+	size_t bi = 0, bj = 0;
+	long long best = 0;
+	bool have = false;
+
+	if (row_is_equation(t, i) && row_degree(t, i) == 1)
+		have = pick_in_line(t, i, SIZE_MAX, &bi, &bj);
+	if (!have && col_is_equation(t, j) && col_degree(t, j) == 1)
+		have = pick_in_line(t, SIZE_MAX, j, &bi, &bj);
+	if (!have) {
+		bool found = false;
+
+		for (size_t a = 0; a <= t->rows; a++) {
+			if (a == i || !is_edge(t, a, j))
+				continue;
+			for (size_t b = 0; b <= t->cols; b++) {
+				if (b == j || !is_edge(t, i, b) || !sup_published(t, a, b) ||
+				    *sup_hidden(t, a, b) || !better(t, a, b, best, found))
+					continue;
+				bi = a, bj = b, best = *sup_value(t, a, b), found = true;
+			}
+		}
+		have = found;
+	}
+	if (!have && row_is_equation(t, i))
+		have = pick_in_line(t, i, SIZE_MAX, &bi, &bj);
+	if (!have && col_is_equation(t, j))
+		have = pick_in_line(t, SIZE_MAX, j, &bi, &bj);
+	if (!have)
+		return false;
+	*sup_hidden(t, bi, bj) = true;
+	return true;
+}
+
+size_t sup_suppress(struct sup_table *t)
+{
+	struct graph g;
+	size_t added = 0;
+	bool changed = true;
+
+	for (size_t i = 0; i <= t->rows; i++)
+		for (size_t j = 0; j <= t->cols; j++)
+			if (sup_published(t, i, j) && !*sup_hidden(t, i, j) &&
+			    sup_small(*sup_value(t, i, j))) {
+				*sup_hidden(t, i, j) = true;
+				added++;
+			}
+	graph_init(&g, t);
+	/* Each round hides one entry or ends: the hidden set only grows, so this stops. */
+	while (changed) {
+		changed = false;
+		for (size_t i = 0; i <= t->rows && !changed; i++)
+			for (size_t j = 0; j <= t->cols && !changed; j++)
+				if (is_edge(t, i, j) && bridge(&g, i, j) && mend(t, i, j)) {
+					added++;
+					changed = true;
+				}
+	}
+	graph_free(&g);
+	return added;
+}
