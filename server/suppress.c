@@ -197,22 +197,13 @@ static bool better(const struct sup_table *t, size_t i, size_t j, long long best
 	return v < best;
 }
 
-/* How many hidden entries row i (or column j) has. */
+/* How many hidden entries row i has. */
 static size_t row_degree(const struct sup_table *t, size_t i)
 {
 	size_t n = 0;
 
 	for (size_t b = 0; b <= t->cols; b++)
 		n += is_edge(t, i, b);
-	return n;
-}
-
-static size_t col_degree(const struct sup_table *t, size_t j)
-{
-	size_t n = 0;
-
-	for (size_t a = 0; a <= t->rows; a++)
-		n += is_edge(t, a, j);
 	return n;
 }
 
@@ -233,41 +224,105 @@ static bool pick_in_line(const struct sup_table *t, size_t row, size_t col, size
 	return have;
 }
 
-/*
- * Hide one more entry so that hidden entry (i, j) stops being a bridge: when it is the only
- * hidden entry of its row's (or column's) equation, another entry of that equation; else close
- * a rectangle (i, j), (i, b), (a, b), (a, j) with hidden (i, b) and (a, j) by hiding (a, b).
- * Returns false when nothing is left to hide.
- */
-static bool mend(const struct sup_table *t, size_t i, size_t j)
+/* What hiding the missing corners of a rectangle costs: zeros hidden (they protect least and
+ * read oddly), then entries hidden, then the sum of what is lost. Lower is better. */
+struct cost {
+	size_t zeros, entries;
+	long long sum;
+};
+
+static bool cheaper(struct cost a, struct cost b)
 {
+	if (a.zeros != b.zeros)
+		return a.zeros < b.zeros;
+	if (a.entries != b.entries)
+		return a.entries < b.entries;
+	return a.sum < b.sum;
+}
+
+static void add_cost(const struct sup_table *t, size_t i, size_t j, struct cost *c)
+{
+	if (*sup_hidden(t, i, j))
+		return;
+	c->zeros += *sup_value(t, i, j) == 0;
+	c->entries++;
+	c->sum += *sup_value(t, i, j);
+}
+
+/* Keep candidate (a, b) with its cost if it is the cheapest so far. */
+struct choice {
+	size_t a, b;
+	struct cost cost;
+	bool rectangle; /* (a, b) is a rectangle's far corner: hide (a, j) and (i, b) too */
+	bool have;
+};
+
+static void consider(struct choice *c, size_t a, size_t b, struct cost cost, bool rectangle)
+{
+	if (cost.entries && (!c->have || cheaper(cost, c->cost))) {
+		c->a = a, c->b = b, c->cost = cost, c->rectangle = rectangle;
+		c->have = true;
+	}
+}
+
+/*
+ * Hide what makes hidden entry (i, j) lie on a cycle, as cheaply as possible: one more entry of
+ * its row (or column) whose column (or row) is already joined to the other end by hidden
+ * entries, or the missing corners of a rectangle (i, j), (i, b), (a, b), (a, j). Without
+ * either (a table of one row or column), another entry of the row's or the column's equation,
+ * and the next round goes on from there. Returns false when nothing is left to hide.
+ */
+static bool mend(struct graph *g, size_t i, size_t j)
+{
+	const struct sup_table *t = g->t;
+	struct choice c = {0};
 	size_t bi = 0, bj = 0;
-	long long best = 0;
 	bool have = false;
 
-	if (row_is_equation(t, i) && row_degree(t, i) == 1)
-		have = pick_in_line(t, i, SIZE_MAX, &bi, &bj);
-	if (!have && col_is_equation(t, j) && col_degree(t, j) == 1)
-		have = pick_in_line(t, SIZE_MAX, j, &bi, &bj);
-	if (!have) {
-		bool found = false;
-
-		for (size_t a = 0; a <= t->rows; a++) {
-			if (a == i || !is_edge(t, a, j))
-				continue;
-			for (size_t b = 0; b <= t->cols; b++) {
-				if (b == j || !is_edge(t, i, b) || !sup_published(t, a, b) ||
-				    *sup_hidden(t, a, b) || !better(t, a, b, best, found))
-					continue;
-				bi = a, bj = b, best = *sup_value(t, a, b), found = true;
-			}
-		}
-		have = found;
+	for (size_t b = 0; b <= t->cols; b++) {
+		struct cost cost = {0, 0, 0};
+		if (b == j || !sup_published(t, i, b) || *sup_hidden(t, i, b) ||
+		    !reachable(g, col_node(g, b), col_node(g, j), i, j))
+			continue;
+		add_cost(t, i, b, &cost);
+		consider(&c, i, b, cost, false);
 	}
-	if (!have && row_is_equation(t, i))
+	for (size_t a = 0; a <= t->rows; a++) {
+		struct cost cost = {0, 0, 0};
+		if (a == i || !sup_published(t, a, j) || *sup_hidden(t, a, j) ||
+		    !reachable(g, row_node(g, a), row_node(g, i), i, j))
+			continue;
+		add_cost(t, a, j, &cost);
+		consider(&c, a, j, cost, false);
+	}
+	for (size_t a = 0; a <= t->rows; a++) {
+		if (a == i || !sup_published(t, a, j))
+			continue;
+		for (size_t b = 0; b <= t->cols; b++) {
+			struct cost cost = {0, 0, 0};
+
+			if (b == j || !sup_published(t, i, b) || !sup_published(t, a, b))
+				continue;
+			add_cost(t, a, j, &cost);
+			add_cost(t, i, b, &cost);
+			add_cost(t, a, b, &cost);
+			consider(&c, a, b, cost, true);
+		}
+	}
+	if (c.have) {
+		if (c.rectangle) {
+			*sup_hidden(t, c.a, j) = true;
+			*sup_hidden(t, i, c.b) = true;
+		}
+		*sup_hidden(t, c.a, c.b) = true;
+		return true;
+	}
+	if (row_is_equation(t, i) && row_degree(t, i) == 1)
 		have = pick_in_line(t, i, SIZE_MAX, &bi, &bj);
 	if (!have && col_is_equation(t, j))
 		have = pick_in_line(t, SIZE_MAX, j, &bi, &bj);
+	if (!have && row_is_equation(t, i))
+		have = pick_in_line(t, i, SIZE_MAX, &bi, &bj);
 	if (!have)
 		return false;
 	*sup_hidden(t, bi, bj) = true;
@@ -277,27 +332,30 @@ static bool mend(const struct sup_table *t, size_t i, size_t j)
 size_t sup_suppress(struct sup_table *t)
 {
 	struct graph g;
-	size_t added = 0;
+	size_t added = 0, before = 0;
 	bool changed = true;
 
 	for (size_t i = 0; i <= t->rows; i++)
 		for (size_t j = 0; j <= t->cols; j++)
+			before += is_edge(t, i, j);
+
+	for (size_t i = 0; i <= t->rows; i++)
+		for (size_t j = 0; j <= t->cols; j++)
 			if (sup_published(t, i, j) && !*sup_hidden(t, i, j) &&
-			    sup_small(*sup_value(t, i, j))) {
+			    sup_small(*sup_value(t, i, j)))
 				*sup_hidden(t, i, j) = true;
-				added++;
-			}
 	graph_init(&g, t);
 	/* Each round hides one entry or ends: the hidden set only grows, so this stops. */
 	while (changed) {
 		changed = false;
 		for (size_t i = 0; i <= t->rows && !changed; i++)
 			for (size_t j = 0; j <= t->cols && !changed; j++)
-				if (is_edge(t, i, j) && bridge(&g, i, j) && mend(t, i, j)) {
-					added++;
+				if (is_edge(t, i, j) && bridge(&g, i, j) && mend(&g, i, j))
 					changed = true;
-				}
 	}
 	graph_free(&g);
-	return added;
+	for (size_t i = 0; i <= t->rows; i++)
+		for (size_t j = 0; j <= t->cols; j++)
+			added += is_edge(t, i, j);
+	return added - before;
 }
