@@ -138,7 +138,7 @@ static void on_lookup(void *arg, const struct db_result *res)
 	}
 	errors = json_array();
 	if (!strcmp(PQgetvalue(res->pg, 0, 1), "t"))
-		json_add_error(errors, "until", "not_after_since", "must be after since");
+		json_add_error(errors, "until", "not_after_from", "must be after since");
 	if (!strcmp(PQgetvalue(res->pg, 0, 2), "t"))
 		json_add_error(errors, "until", JSON_CODE_OUT_OF_RANGE,
 		               "a report covers at most ten years");

@@ -342,7 +342,7 @@ def test_bad_requests_and_who_may_read(rnet, demo):
                                           "chain": "nope", "format": "pdf"}), 400)
     assert sorted(error_fields(p)) == ["chain", "format", "since", "until"]
     p = assert_problem(report(c, network, since=UNTIL, until=SINCE), 400)
-    assert [(e["field"], e["code"]) for e in p["errors"]] == [("until", "not_after_since")]
+    assert [(e["field"], e["code"]) for e in p["errors"]] == [("until", "not_after_from")]
     p = assert_problem(report(c, network, since="2000-01-01", until="2020-01-01"), 400)
     assert [(e["field"], e["code"]) for e in p["errors"]] == [("until", "out_of_range")]
     # another network's target group and chain (the demo network's)
