@@ -140,7 +140,8 @@ def test_the_report_prints_to_a4(browser, demo, report_network):
     for screen_only in ("Abmelden", "Drucken oder als PDF sichern", "Auswahl anwenden",
                         "Text zu diesem Abschnitt", "Netzwerkkarte"):
         assert screen_only not in flat, screen_only
-    browser.shot("web-report")
+    assert not browser.finds("#period-reset")  # a report is always for a period
+    browser.shot("web-report", "#report")
 
     # In English: the same report, worded in English.
     browser.click(".topbar button[lang='en']")

@@ -258,6 +258,8 @@ export async function reportView(main) {
 		el.classList.add("no-print");
 		return el;
 	});
+	// A report is always for a period: no "whole period" here.
+	head.forEach((el) => el.querySelector("#period-reset")?.remove());
 	fill(main, ...head, h("section", { class: "card no-print" }, filterForm), body);
 
 	let report;
