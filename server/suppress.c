@@ -84,14 +84,15 @@ static bool col_is_equation(const struct sup_table *t, size_t j)
 /*
  * The graph: node k < rows + 1 is row k, node rows + 1 + j is column j; every row or column
  * that is no equation is the one free node (index nodes - 1). Edges are the hidden published
- * entries.
+ * entries. Which nodes are joined is kept as a union-find forest, made for the hidden set
+ * without one entry and reused until that entry or the hidden set changes.
  */
 struct graph {
 	const struct sup_table *t;
 	size_t nodes;
-	size_t *seen; /* a stamp per node, for the searches */
-	size_t *queue;
-	size_t stamp;
+	size_t *parent;
+	bool valid; /* parent is the forest of the hidden set without (skip_i, skip_j) */
+	size_t skip_i, skip_j;
 };
 
 static size_t row_node(const struct graph *g, size_t i)
@@ -109,57 +110,53 @@ static bool is_edge(const struct sup_table *t, size_t i, size_t j)
 	return sup_published(t, i, j) && *sup_hidden(t, i, j);
 }
 
+static size_t root(size_t *parent, size_t x)
+{
+	while (parent[x] != x) {
+		parent[x] = parent[parent[x]];
+		x = parent[x];
+	}
+	return x;
+}
+
+/* The forest of the hidden entries other than (skip_i, skip_j). */
+static void join(struct graph *g, size_t skip_i, size_t skip_j)
+{
+	const struct sup_table *t = g->t;
+
+	if (g->valid && g->skip_i == skip_i && g->skip_j == skip_j)
+		return;
+	for (size_t k = 0; k < g->nodes; k++)
+		g->parent[k] = k;
+	for (size_t i = 0; i <= t->rows; i++)
+		for (size_t j = 0; j <= t->cols; j++)
+			if (is_edge(t, i, j) && !(i == skip_i && j == skip_j))
+				g->parent[root(g->parent, row_node(g, i))] =
+				        root(g->parent, col_node(g, j));
+	g->valid = true;
+	g->skip_i = skip_i;
+	g->skip_j = skip_j;
+}
+
 /* Whether node to can be reached from node from over hidden entries other than (skip_i,
  * skip_j). */
 static bool reachable(struct graph *g, size_t from, size_t to, size_t skip_i, size_t skip_j)
 {
-	const struct sup_table *t = g->t;
-	size_t head = 0, tail = 0;
-
-	g->stamp++;
-	g->seen[from] = g->stamp;
-	g->queue[tail++] = from;
-	while (head < tail) {
-		size_t node = g->queue[head++];
-
-		if (node == to)
-			return true;
-		for (size_t i = 0; i <= t->rows; i++)
-			for (size_t j = 0; j <= t->cols; j++) {
-				size_t a, b, next;
-
-				if (!is_edge(t, i, j) || (i == skip_i && j == skip_j))
-					continue;
-				a = row_node(g, i);
-				b = col_node(g, j);
-				if (a == node)
-					next = b;
-				else if (b == node)
-					next = a;
-				else
-					continue;
-				if (g->seen[next] != g->stamp) {
-					g->seen[next] = g->stamp;
-					g->queue[tail++] = next;
-				}
-			}
-	}
-	return false;
+	join(g, skip_i, skip_j);
+	return root(g->parent, from) == root(g->parent, to);
 }
 
 static void graph_init(struct graph *g, const struct sup_table *t)
 {
 	g->t = t;
 	g->nodes = t->rows + 1 + t->cols + 1 + 1;
-	g->seen = xcalloc(g->nodes, sizeof(*g->seen));
-	g->queue = xcalloc(g->nodes, sizeof(*g->queue));
-	g->stamp = 0;
+	g->parent = xcalloc(g->nodes, sizeof(*g->parent));
+	g->valid = false;
 }
 
 static void graph_free(struct graph *g)
 {
-	free(g->seen);
-	free(g->queue);
+	free(g->parent);
 }
 
 static bool bridge(struct graph *g, size_t i, size_t j)
@@ -309,6 +306,7 @@ static bool mend(struct graph *g, size_t i, size_t j)
 			consider(&c, a, b, cost, true);
 		}
 	}
+	g->valid = false;
 	if (c.have) {
 		if (c.rectangle) {
 			*sup_hidden(t, c.a, j) = true;
