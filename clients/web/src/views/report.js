@@ -221,7 +221,9 @@ export async function reportView(main) {
 
 	const groupSel = select("target_group", [["", t("rp_all")], ...groups.map((g) => [g.id, g.name])], filters.target_group, { id: "report-target-group" });
 	const chainSel = select("chain", [["", t("rp_all")], ...chains.map((c) => [c.id, c.name])], filters.chain, { id: "report-chain" });
-	const districtIn = h("input", { name: "district", id: "report-district", maxlength: 100, value: filters.district, placeholder: t("rp_all") });
+	// The districts the report has met, to choose from (any other may be typed).
+	const districtList = h("datalist", { id: "report-district-list" });
+	const districtIn = h("input", { name: "district", id: "report-district", maxlength: 100, value: filters.district, placeholder: t("rp_all"), list: "report-district-list" });
 	const filterForm = h(
 		"form",
 		{
@@ -235,6 +237,7 @@ export async function reportView(main) {
 		field(t("rp_target_group"), groupSel),
 		field(t("rp_chain"), chainSel),
 		field(t("rp_district"), districtIn),
+		districtList,
 		h("button", { class: "btn btn-primary", type: "submit", id: "report-apply" }, t("rp_apply")),
 	);
 	const actions = h(
@@ -271,6 +274,8 @@ export async function reportView(main) {
 	}
 	const cur = report.current;
 	const prev = report.previous;
+	const known = [...new Set([...cur.districts, ...prev.districts].map((d) => d.district).filter(Boolean))].sort();
+	fill(districtList, known.map((d) => h("option", { value: d })));
 	const scope = [network.id, cur.since, cur.until, filters.target_group, filters.chain, filters.district].join(".");
 	const chosen = [
 		filters.target_group ? `${t("rp_target_group")}: ${report.filters.target_group_name}` : null,
