@@ -96,6 +96,7 @@ static void timing(const struct line *l, const char *measure, const json_t *m)
 
 static void period(struct csv *c, const char *name, const json_t *p)
 {
+	static const char *const reason_sections[] = {"decline_reasons", "dropout_reasons"};
 	struct line l = {c, "totals", name, p, "", ""};
 	const json_t *totals = json_object_get(p, "totals"), *row;
 	size_t i;
@@ -123,15 +124,12 @@ static void period(struct csv *c, const char *name, const json_t *p)
 		l.row = text_or_empty(json_object_get(row, "name"));
 		fates(&l, row);
 	}
-	l.section = "decline_reasons";
-	json_array_foreach(json_object_get(p, "decline_reasons"), i, row) {
-		l.row_id = l.row = text_or_empty(json_object_get(row, "reason"));
-		figure(&l, "referrals", json_object_get(row, "referrals"), FIG_COUNT);
-	}
-	l.section = "dropout_reasons";
-	json_array_foreach(json_object_get(p, "dropout_reasons"), i, row) {
-		l.row_id = l.row = text_or_empty(json_object_get(row, "reason"));
-		figure(&l, "referrals", json_object_get(row, "referrals"), FIG_COUNT);
+	for (size_t k = 0; k < ARRAY_SIZE(reason_sections); k++) {
+		l.section = reason_sections[k];
+		json_array_foreach(json_object_get(p, l.section), i, row) {
+			l.row_id = l.row = text_or_empty(json_object_get(row, "reason"));
+			figure(&l, "referrals", json_object_get(row, "referrals"), FIG_COUNT);
+		}
 	}
 	l.section = "timing";
 	json_array_foreach(json_object_get(p, "timing"), i, row) {

@@ -23,7 +23,7 @@
 extern const char *const report_fates[];
 #define REPORT_NFATES 8
 
-/* Suppress report (the JSON of report_network(), schema/0100_reports.sql) in place: both
+/* Suppress report (the JSON of report_network(), schema/functions/reports.sql) in place: both
  * periods; sets "suppressed": true. */
 void report_suppress(json_t *report);
 

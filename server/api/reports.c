@@ -2,7 +2,7 @@
  * The network report (docs/user-guide/statistics.md, "The network report"): what a
  * Produktionsnetzwerk tells its Kommune and its Träger about a period and the one before, per
  * network, narrowed by target group, chain and the client's district. The figures are computed
- * in SQL (schema/0100_reports.sql) over live and archived referrals alike, so retention never
+ * in SQL (schema/functions/reports.sql) over live and archived referrals alike, so retention never
  * changes a past period.
  *
  * JSON gives exact counts to the network's coordinators and admins; ?suppress=true gives the
@@ -13,143 +13,93 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/buffer.h>
-#include <event2/http.h>
-
 #include "answer.h"
 #include "api.h"
 #include "auth.h"
-#include "csv.h"
+#include "export.h"
 #include "http.h"
 #include "json.h"
 #include "report_csv.h"
 #include "report_suppress.h"
-#include "stats.h"
+#include "reports_sql.h"
 #include "validate.h"
 
-/* The longest period a report covers: ten years and their leap days. */
-#define REPORT_MAX_DAYS "3653"
-
-static const struct db_stmt stmts[] = {
-        /* $1 network, $2 since, $3 until, $4 target group, $5 chain: the network (NULL when
-           unknown), whether the period is empty or too long, whether the target group and the
-           chain are the network's */
-        {"reports_lookup",
-         "SELECT (SELECT n.id::text FROM network n WHERE n.id = $1::uuid),"
-         "       $2::date >= $3::date,"
-         "       $3::date - $2::date > " REPORT_MAX_DAYS ","
-         "       $4::uuid IS NULL OR EXISTS (SELECT 1 FROM target_group g"
-         "                                    WHERE g.id = $4::uuid AND g.network_id = $1::uuid),"
-         "       $5::uuid IS NULL OR EXISTS (SELECT 1 FROM chain c"
-         "                                    WHERE c.id = $5::uuid AND c.network_id = $1::uuid)"},
-        /* $1 network, $2 since, $3 until, $4 target group, $5 chain, $6 district: the report
-           and today in Germany (the export's file name) */
-        {"reports_network",
-         "SELECT report_network($1::uuid, $2::date, $3::date, $4::uuid, $5::uuid, $6)::text,"
-         "       to_char(now() AT TIME ZONE 'Europe/Berlin', 'YYYY-MM-DD')"},
-};
-
 struct report_ctx {
-	enum stats_format format;
-	bool de;       /* ?lang=de: German headers */
+	struct export export;
 	bool suppress; /* ?suppress=true, or an export */
 };
-
-static void reply_csv(struct req *r, const struct report_ctx *s, const json_t *body,
-                      const char *today)
-{
-	bool excel = s->format == FORMAT_EXCEL;
-	struct csv c = {evbuffer_new(), excel ? ';' : ',', excel ? ',' : '.', s->de};
-	char *disposition;
-
-	if (excel)
-		evbuffer_add(c.out, "\xEF\xBB\xBF", 3);
-	report_csv(&c, body);
-	disposition = xasprintf("attachment; filename=\"report-%s-%s-%s-%s%s.csv\"",
-	                        req_param(r, "id"), req_query(r, "since"), req_query(r, "until"),
-	                        today, excel ? "-excel" : "");
-	http_header(r, "Content-Disposition", disposition);
-	free(disposition);
-	http_reply_raw(r, 200, "text/csv; charset=utf-8", evbuffer_pullup(c.out, -1),
-	               evbuffer_get_length(c.out));
-	evbuffer_free(c.out);
-}
 
 static void on_report(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 	struct report_ctx *s = r->ctx;
-	json_t *body;
-	char *text;
+	char *name;
 
 	if (res->status != DB_OK) {
 		http_db_failed(r, res);
 		return;
 	}
-	http_header(r, "Vary", "Accept");
-	if (!s->suppress) {
-		http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 0), 0);
-		return;
-	}
-	body = json_loads(PQgetvalue(res->pg, 0, 0), 0, NULL);
-	if (!body) {
-		http_problem(r, 500, "internal", "Internal error", "The report could not be read.");
-		return;
-	}
-	report_suppress(body);
-	if (s->format == FORMAT_CSV || s->format == FORMAT_EXCEL) {
-		reply_csv(r, s, body, PQgetvalue(res->pg, 0, 1));
-	} else {
-		text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		http_reply_json_text(r, 200, text, 0);
-		free(text);
-	}
-	json_decref(body);
+	name = xasprintf("report-%s-%s-%s", req_param(r, "id"), req_query(r, "since"),
+	                 req_query(r, "until"));
+	export_answer(r, &s->export, answer_column(res, "body"),
+	              s->suppress ? report_suppress : NULL, name, answer_column(res, "today"),
+	              report_csv);
+	free(name);
 }
 
-static const char *const *report_values(struct req *r, const char *values[6])
+/* The parameters both statements start with: the network, the period and the filters by id. */
+static void report_params(const struct req *r, struct params *p)
 {
-	values[0] = req_param(r, "id");
-	values[1] = req_query(r, "since");
-	values[2] = req_query(r, "until");
-	values[3] = req_query(r, "target_group");
-	values[4] = req_query(r, "chain");
-	values[5] = req_query(r, "district");
-	return values;
+	params_text(p, "id", req_param(r, "id"));
+	params_text(p, "since", req_query(r, "since"));
+	params_text(p, "until", req_query(r, "until"));
+	params_text(p, "target_group", req_query(r, "target_group"));
+	params_text(p, "chain", req_query(r, "chain"));
+}
+
+static bool column_true(const struct db_result *res, const char *name)
+{
+	const char *v = answer_column(res, name);
+
+	return v && !strcmp(v, "t");
 }
 
 static void on_lookup(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
-	const char *values[6];
+	struct params p = {0};
+	const char *network;
 	json_t *errors;
 
 	if (res->status != DB_OK) {
 		http_db_failed(r, res);
 		return;
 	}
-	if (PQgetisnull(res->pg, 0, 0)) {
+	network = answer_column(res, "network");
+	if (!network || !*network) {
 		http_not_found(r);
 		return;
 	}
-	if (!auth_coordinates(r, PQgetvalue(res->pg, 0, 0))) {
+	if (!auth_coordinates(r, network)) {
 		http_forbidden(r, "Only the network's coordinators see its report.");
 		return;
 	}
 	errors = json_array();
-	if (!strcmp(PQgetvalue(res->pg, 0, 1), "t"))
+	if (column_true(res, "empty"))
 		json_add_error(errors, "until", "not_after_from", "must be after since");
-	if (!strcmp(PQgetvalue(res->pg, 0, 2), "t"))
+	if (column_true(res, "too_long"))
 		json_add_error(errors, "until", JSON_CODE_OUT_OF_RANGE,
 		               "a report covers at most ten years");
-	if (strcmp(PQgetvalue(res->pg, 0, 3), "t"))
+	if (!column_true(res, "target_group_known"))
 		json_add_error(errors, "target_group", "not_in_network",
 		               "is not a target group of this network");
-	if (strcmp(PQgetvalue(res->pg, 0, 4), "t"))
+	if (!column_true(res, "chain_known"))
 		json_add_error(errors, "chain", "not_in_network", "is not a chain of this network");
 	if (answer_bad_queries(r, errors, "A query parameter has a bad value."))
 		return;
-	req_db(r, "reports_network", 6, report_values(r, values), on_report);
+	report_params(r, &p);
+	params_text(&p, "district", req_query(r, "district"));
+	req_run(r, &sql_reports_network, &p, on_report);
 }
 
 static void get_report(struct req *r)
@@ -157,14 +107,11 @@ static void get_report(struct req *r)
 	static const char *const allowed[] = {"since", "until",    "target_group",
 	                                      "chain", "district", "format",
 	                                      "lang",  "suppress", NULL};
-	static const char *const formats[] = {"json", "csv", "excel", NULL};
-	static const char *const langs[] = {"en", "de", NULL};
 	static const char *const booleans[] = {"true", "false", NULL};
-	const char *format_q = req_query(r, "format"), *lang = req_query(r, "lang");
 	const char *suppress = req_query(r, "suppress"), *district = req_query(r, "district");
-	const char *values[6];
+	struct params p = {0};
 	struct report_ctx *s;
-	enum stats_format format;
+	struct export export;
 	json_t *errors;
 
 	if (!req_check_query(r, allowed))
@@ -186,36 +133,21 @@ static void get_report(struct req *r)
 	if (district && !validate_text(district, 1, 100, false))
 		json_add_error(errors, "district", JSON_CODE_FORMAT,
 		               "must be one line of 1 to 100 characters");
-	if (format_q && !validate_enum(format_q, formats))
-		json_add_error(errors, "format", JSON_CODE_NOT_IN_LIST,
-		               "must be json, csv or excel");
-	if (lang && !validate_enum(lang, langs))
-		json_add_error(errors, "lang", JSON_CODE_NOT_IN_LIST, "must be en or de");
+	export_check_query(r, errors);
 	if (suppress && !validate_enum(suppress, booleans))
 		json_add_error(errors, "suppress", JSON_CODE_NOT_IN_LIST, "must be true or false");
 	if (answer_bad_queries(r, errors, "A query parameter has a bad value."))
 		return;
-	/* ?format= wins over Accept: a link in a browser cannot set headers. */
-	if (format_q)
-		format = !strcmp(format_q, "excel") ? FORMAT_EXCEL
-		         : !strcmp(format_q, "csv") ? FORMAT_CSV
-		                                    : FORMAT_JSON;
-	else
-		format = stats_negotiate(
-		        evhttp_find_header(evhttp_request_get_input_headers(r->evreq), "Accept"));
-	if (format == FORMAT_NONE) {
-		http_problem(r, 406, "not-acceptable", "Not acceptable",
-		             "The report is available as application/json or text/csv.");
+	if (!export_choose(r, &export, "The report is available"))
 		return;
-	}
 	s = xcalloc(1, sizeof(*s));
-	s->format = format;
-	s->de = lang && !strcmp(lang, "de");
+	s->export = export;
 	/* An export leaves pnet: it is always suppressed. */
-	s->suppress = format != FORMAT_JSON || (suppress && !strcmp(suppress, "true"));
+	s->suppress = export.format != EXPORT_JSON || (suppress && !strcmp(suppress, "true"));
 	r->ctx = s;
 	r->ctx_free = free;
-	req_db(r, "reports_lookup", 5, report_values(r, values), on_lookup);
+	report_params(r, &p);
+	req_run(r, &sql_reports_lookup, &p, on_lookup);
 }
 
 static const struct route routes[] = {
@@ -223,4 +155,4 @@ static const struct route routes[] = {
          ROLE_ADMIN | ROLE_COORDINATOR, "stats:read"},
 };
 
-API_MODULE(reports_api, "reports", routes, stmts);
+API_MODULE(reports_api, "reports", routes, reports_sql);
