@@ -38,4 +38,7 @@ int cmd_chain_export(int argc, char **argv);
 int cmd_chain_import(int argc, char **argv);
 int cmd_stats_funnel(int argc, char **argv);
 
+/* report.c */
+int cmd_stats_report(int argc, char **argv);
+
 #endif

@@ -126,6 +126,13 @@ static const struct command commands[] = {
          "  --publish  publish the draft too"},
         {"stats", "funnel", cmd_stats_funnel, "stats funnel CHAIN [--since DATE] [--until DATE]",
          "How many referrals each step of a chain received, accepted, started and completed."},
+        {"stats", "report", cmd_stats_report,
+         "stats report NETWORK --since DATE --until DATE [--target-group ID] [--chain ID] "
+         "[--district NAME] [--suppressed]",
+         "The network report of a period (until excluded) and the period before: the\n"
+         "overview of both and the outcomes per provider (--json: the whole report).\n"
+         "  --suppressed  the form for publication: small numbers and what would give them\n"
+         "                away are hidden (x)"},
         {"hsds", "export", cmd_hsds_export, "hsds export DIR",
          "Write the directory as Open Referral HSDS 3.0 into DIR: hsds.json (what\n"
          "pnetd hsds-import reads) and one file per collection."},

@@ -44,6 +44,7 @@ extern const struct api_module hsds_api;
 extern const struct api_module chains_api;
 extern const struct api_module chain_versions_api;
 extern const struct api_module stats_api;
+extern const struct api_module reports_api;
 extern const struct api_module audit_api;
 extern const struct api_module events_api;
 extern const struct api_module webhooks_api;

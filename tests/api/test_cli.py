@@ -378,6 +378,31 @@ def test_stats_funnel(user, demo):
                for n in names)
 
 
+def test_stats_report(user, demo):
+    cli = user("koordination")
+    period = {"since": "2024-01-01", "until": "2030-01-01"}
+    report = cli.json("stats", "report", NETWORK, "--since", period["since"], "--until",
+                      period["until"], "--target-group", TARGET_GROUP)
+    # The CLI shows exactly what the API answers for the same period and filter.
+    assert report == demo("koordination").get(f"/v1/networks/{NETWORK}/report",
+                                              params=period | {"target_group": TARGET_GROUP}).json()
+    assert report["current"]["totals"]["referred"] > 0
+    hidden = cli.json("stats", "report", NETWORK, "--since", period["since"], "--until",
+                      period["until"], "--suppressed")
+    assert hidden["suppressed"] is True
+    human = cli.ok("stats", "report", NETWORK, "--since", period["since"], "--until",
+                   period["until"], "--suppressed").stdout.splitlines()
+    assert human[0].startswith("Produktionsnetzwerk Neustadt, 2024-01-01 to 2030-01-01")
+    assert human[1].split() == ["FIGURE", "PERIOD", "BEFORE"]
+    referred = hidden["current"]["totals"]["referred"]
+    assert human[2].split() == ["referred", "x" if referred is None else str(referred), "0"]
+    providers = [p["name"] for p in hidden["current"]["outcomes_by_provider"]]
+    assert any(line.startswith("PROVIDER") for line in human)
+    assert all(any(n[:30] in line for line in human) for n in providers)
+    r = cli.run("stats", "report", NETWORK, "--since", "2024-01-01")
+    assert r.returncode == 2 and "--until" in r.stderr
+
+
 def test_hsds_export(user, demo, tmp_path):
     out = tmp_path / "hsds"
     r = user("koordination").ok("hsds", "export", out)

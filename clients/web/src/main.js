@@ -123,7 +123,7 @@ const NAV = {
 		["/network", "nav_network"],
 		["/chains", "nav_chains"],
 		// The statistics pages share one entry; tabs lead between them (views/stats.js).
-		["/map", "nav_stats", ["/funnel", "/agreements"]],
+		["/map", "nav_stats", ["/funnel", "/agreements", "/report"]],
 		["/overdue", "nav_overdue"],
 		["/directory", "nav_directory"],
 	],

@@ -9,6 +9,7 @@ import { servicesView } from "./views/services.js";
 import { networkView, overdueView } from "./views/network.js";
 import { chainsView, chainEditorView } from "./views/chains.js";
 import { mapView, funnelView, agreementsView } from "./views/stats.js";
+import { reportView } from "./views/report.js";
 import { directoryView } from "./views/directory.js";
 import { adminView, networksAdminView } from "./views/admin.js";
 import { organizationsView, organizationView } from "./views/organizations.js";
@@ -39,6 +40,7 @@ export const routes = [
 	{ pattern: /^\/overdue$/, roles: CO, title: "overdue_title", view: overdueView },
 	{ pattern: /^\/directory$/, title: "directory_title", view: directoryView },
 	{ pattern: /^\/agreements$/, roles: CO, title: "agreements_title", view: agreementsView },
+	{ pattern: /^\/report$/, roles: CO, title: "rp_title", view: reportView },
 	{ pattern: /^\/admin$/, roles: AD, title: "admin_title", view: adminView },
 	{ pattern: /^\/admin\/organizations$/, roles: AD, title: "orgs_title", view: organizationsView },
 	{ pattern: /^\/admin\/organizations\/([0-9a-f-]{36})$/, roles: AD, title: "orgs_title", view: organizationView },
