@@ -22,10 +22,15 @@ static const struct db_stmt stmts[] = {
 	{"case_create",
 	 "SELECT body, version, '/v1/cases/' || (body::json->>'id')"
 	 " FROM case_create($1, $2, $3, $4, $5, $6, $7)"},
-	/* $1 node, $2 status, $3 target group, $4 $5 cursor (opened_at, id), $6 limit + 1 */
+	/* $1 node, $2 status, $3 target group, $4 $5 cursor (opened_at, id), $6 limit + 1,
+	   $7 account, $8 scope: the account's cases (mine) or the node's; each with the
+	   account's role on it (case_role, schema/0080_case_team.sql) */
 	{"case_list",
-	 "SELECT case_json(c, $1::uuid)::text, c.opened_at::text, c.id::text FROM client_case c"
+	 "SELECT (case_json(c, $1::uuid)::jsonb"
+	 "        || jsonb_build_object('my_role', case_role(c, $7::uuid)))::text,"
+	 "       c.opened_at::text, c.id::text FROM client_case c"
 	 " WHERE c.owner_node_id = $1::uuid AND ($2::text IS NULL OR c.status = $2)"
+	 "   AND ($8::text = 'node' OR c.id IN (SELECT account_case_ids($7::uuid)))"
 	 "   AND ($3::uuid IS NULL OR c.target_group_id = $3::uuid)"
 	 "   AND ($4::text IS NULL OR (c.opened_at, c.id) < ($4::timestamptz, $5::uuid))"
 	 " ORDER BY c.opened_at DESC, c.id DESC LIMIT $6::int"},
@@ -148,10 +153,11 @@ static void create_case(struct req *r)
 
 static void list_cases(struct req *r)
 {
-	static const char *const allowed[] = {"status", "target_group_id", NULL};
+	static const char *const allowed[] = {"status", "target_group_id", "scope", NULL};
 	const char *status = req_query(r, "status"), *tg = req_query(r, "target_group_id");
+	const char *scope = req_query(r, "scope");
 	struct page *p = answer_page_begin(r, 2, allowed);
-	const char *values[6];
+	const char *values[8];
 
 	if (!p)
 		return;
@@ -170,8 +176,15 @@ static void list_cases(struct req *r)
 	values[2] = tg;
 	values[3] = page_key(p, 0);
 	values[4] = page_key(p, 1);
+	/* "My cases" by default, "all of the node" one click away (docs/user-guide). */
+	if (scope && strcmp(scope, "mine") && strcmp(scope, "node")) {
+		answer_bad_query(r, "scope", JSON_CODE_NOT_IN_LIST, "scope must be mine or node");
+		return;
+	}
 	values[5] = p->limit_text;
-	req_db(r, "case_list", 6, values, answer_page);
+	values[6] = r->auth.account_id;
+	values[7] = scope ? scope : "mine";
+	req_db(r, "case_list", 8, values, answer_page);
 }
 
 static void get_case(struct req *r)

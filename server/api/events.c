@@ -39,8 +39,10 @@ static const struct db_stmt stmts[] = {
 	 * more), then one trailer row (txid NULL) saying whether newer rows are held back.
 	 */
 	{SSE_FETCH_STMT,
-	 "SELECT q.k, q.txid, q.seq, q.type, q.node_ids, q.body FROM ("
-	 "  (SELECT 0 AS k, o.txid, o.seq, o.type, o.node_ids::text, " EVENT_JSON("o") " AS body"
+	 "SELECT q.k, q.txid, q.seq, q.type, q.node_ids, q.body, q.owner, q.owner_body FROM ("
+	 "  (SELECT 0 AS k, o.txid, o.seq, o.type, o.node_ids::text, " EVENT_JSON("o") " AS body,"
+	 "          o.recipients->>'node_id' AS owner,"
+	 "          outbox_event_json(o, (o.recipients->>'node_id')::uuid) AS owner_body"
 	 "     FROM outbox o"
 	 "    WHERE (o.txid, o.seq) > ($1::xid8, $2::bigint)"
 	 "      AND o.txid < pg_snapshot_xmin(pg_current_snapshot())"
@@ -49,7 +51,8 @@ static const struct db_stmt stmts[] = {
 	 "  UNION ALL"
 	 "  SELECT 1, NULL::xid8, NULL::bigint, NULL, NULL,"
 	 "         EXISTS (SELECT 1 FROM outbox x"
-	 "                  WHERE x.txid >= pg_snapshot_xmin(pg_current_snapshot()))::text) q"
+	 "                  WHERE x.txid >= pg_snapshot_xmin(pg_current_snapshot()))::text,"
+	 "         NULL, NULL) q"
 	 " ORDER BY q.k, q.txid, q.seq"},
 	{SSE_TOKENS_STMT,
 	 "SELECT t.id::text FROM api_token t JOIN account a ON a.id = t.account_id"

@@ -67,9 +67,10 @@ static const struct db_stmt stmts[] = {
         {"referral_state",
          "SELECT status, version, from_node_id = $1::uuid, to_node_id = $1::uuid FROM referral"
          " WHERE id = $2 AND " VISIBLE("referral", "$1")},
+        /* ... $14 the new responsible person of a transfer (schema/0080_case_team.sql) */
         {"referral_transition",
-         "SELECT outcome, current_status, current_version, body FROM referral_transition($1, $2,"
-         " $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"},
+         "SELECT outcome, current_status, current_version, body FROM referral_transition_named("
+         "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"},
         /* actor, $5 referral, $6 $7 cursor: the timeline, with an audit row for the read */
         {"referral_events",
          "WITH x AS (SELECT * FROM referral WHERE id = $5 AND " VISIBLE(
@@ -126,6 +127,7 @@ static const struct json_field transition_fields[] = {
         {"appointment_at", JF_TIMESTAMP, JF_NULLABLE},
         {"expected_on", JF_DATE, JF_NULLABLE},
         {"note", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 2000},
+        {"responsible_account_id", JF_UUID, JF_NULLABLE},
 };
 
 static const struct json_field handover_fields[] = {
@@ -345,7 +347,7 @@ static void on_state(void *arg, const struct db_result *res)
 	struct referral_verdict verdict;
 	enum referral_status from, sources[REFERRAL_STATUS_COUNT];
 	char version[24], sources_text[160];
-	const char *values[ACTOR_PARAMS + 9];
+	const char *values[ACTOR_PARAMS + 10];
 	size_t nsources, used = 0;
 	int rc;
 
@@ -395,7 +397,8 @@ static void on_state(void *arg, const struct db_result *res)
 	values[10] = in.appointment_at;
 	values[11] = in.expected_date;
 	values[12] = json_get_string(r->json, "note");
-	req_db(r, "referral_transition", 13, values, on_transitioned);
+	values[13] = json_get_string(r->json, "responsible_account_id");
+	req_db(r, "referral_transition", 14, values, on_transitioned);
 }
 
 static void transition(struct req *r)

@@ -142,8 +142,7 @@ static const struct db_stmt stmts[] = {
 	 "  FROM due, webhook w, outbox o"
 	 " WHERE d.id = due.id AND w.id = d.webhook_id AND o.seq = d.outbox_seq"
 	 " RETURNING d.id::text, d.lease_token::text, w.url, w.secret,"
-	 "   json_build_object('id', o.seq, 'type', o.type, 'created_at', o.at,"
-	 "                     'data', o.payload)::text, o.seq::text"},
+	 "   outbox_event_json(o, w.node_id), o.seq::text"},
 	/*
 	 * $1 delivery, $2 lease token, $3 delivered, $4 HTTP status or NULL, $5 error, $6 backoff
 	 * base ms, $7 backoff cap s, $8 give up after s, $9 duration ms. Only the lease holder
@@ -183,19 +182,24 @@ static const struct db_stmt stmts[] = {
 };
 /* clang-format on */
 
-static const char *const event_types[] = {"referral.created", "referral.updated",
-                                          "referral.handover", "consent.revoked", NULL};
+static const char *const event_types[] = {"referral.created",
+                                          "referral.updated",
+                                          "referral.handover",
+                                          "consent.revoked",
+                                          "case.responsible_changed",
+                                          "case.follow_up_due",
+                                          NULL};
 
 static const struct json_field create_fields[] = {
         {"node_id", JF_UUID, 0},
         {"url", JF_STRING, JF_REQUIRED, 8, 2000},
-        {"event_types", JF_STRING_ARRAY, JF_REQUIRED, 1, 4},
+        {"event_types", JF_STRING_ARRAY, JF_REQUIRED, 1, 6},
         {"description", JF_STRING, JF_NULLABLE, 1, 200},
 };
 
 static const struct json_field update_fields[] = {
         {"url", JF_STRING, 0, 8, 2000},
-        {"event_types", JF_STRING_ARRAY, 0, 1, 4},
+        {"event_types", JF_STRING_ARRAY, 0, 1, 6},
         {"description", JF_STRING, JF_NULLABLE, 1, 200},
         {"active", JF_BOOLEAN, 0},
 };
