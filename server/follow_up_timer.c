@@ -40,7 +40,8 @@ static void on_done(void *arg, const struct db_result *res)
 	}
 	n = strtol(PQgetvalue(res->pg, 0, 0), NULL, 10);
 	if (n > 0)
-		log_write(LOG_INFO, NULL, "follow-up events", json_pack("{s:i}", "written", (int)n));
+		log_write(LOG_INFO, NULL, "follow-up events",
+		          json_pack("{s:i}", "written", (int)n));
 }
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)

@@ -16,7 +16,7 @@
 /* The open follow-ups of open cases the node owns and set itself, as the lists show them. */
 #define OPEN_FOLLOW_UPS                                                                            \
 	" FROM case_follow_up f JOIN client_case c ON c.id = f.case_id"                            \
-	" WHERE f.node_id = $1::uuid AND c.owner_node_id = $1::uuid AND c.status = 'open'"        \
+	" WHERE f.node_id = $1::uuid AND c.owner_node_id = $1::uuid AND c.status = 'open'"         \
 	"   AND f.done_at IS NULL"
 
 /* clang-format off */
