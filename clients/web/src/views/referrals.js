@@ -7,6 +7,7 @@ import { t } from "../i18n.js";
 import { announce, errorText, navigate, session } from "../main.js";
 import { problemSlug, showProblem } from "../problems.js";
 import { referForm } from "./refer.js";
+import { colleagues } from "./team.js";
 
 const OPEN = "sent,received,waitlisted,accepted,in_progress";
 
@@ -200,12 +201,18 @@ function row(term, value) {
 }
 
 // The form a move needs (appointment, expected date, reason, outcome, note), or none.
-function moveForm(r, to, onSubmit, onCancel) {
+// people: the node's caseworkers when accepting a transfer, which names the case's new
+// responsible person (the one accepting, unless another is chosen).
+function moveForm(r, to, onSubmit, onCancel, people) {
 	const controls = [];
 	const values = {};
 	if (to === "accepted") {
 		values.appointment_at = h("input", { type: "datetime-local", name: "appointment_at", id: "move-appointment" });
 		controls.push(field(`${t("appointment_at")} (${t("optional")})`, values.appointment_at));
+	}
+	if (people) {
+		values.responsible_account_id = select("responsible_account_id", people.map((p) => [p.id, p.display_name]), session.me.id, { id: "move-responsible" });
+		controls.push(field(t("team_transfer_responsible"), values.responsible_account_id, t("team_transfer_responsible_hint")));
 	}
 	if (to === "waitlisted") {
 		values.expected_on = h("input", { type: "date", name: "expected_on", id: "move-expected", required: true, min: isoDay() });
@@ -280,9 +287,10 @@ export async function referralView(main, id) {
 					type: "button",
 					class: `btn ${["accepted", "received", "in_progress", "completed"].includes(to) ? "btn-primary" : ["declined", "dropped_out", "withdrawn"].includes(to) ? "btn-danger-quiet" : ""}`,
 					dataset: { move: to },
-					onclick: () => {
+					onclick: async () => {
 						if (to === "received" || to === "in_progress") return transition({ to });
-						fill(formSlot, moveForm(r, to, transition, () => clear(formSlot)));
+						const people = r.kind === "transfer" && to === "accepted" && side === "receiver" ? await colleagues() : null;
+						fill(formSlot, moveForm(r, to, transition, () => clear(formSlot), people));
 						formSlot.querySelector("select, input, textarea")?.focus();
 					},
 				},
