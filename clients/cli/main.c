@@ -83,9 +83,21 @@ static const struct command commands[] = {
          "case open --reference REF --target-group ID [--district NAME]",
          "Open a case (a pseudonymous reference, no names) for your node; prints its id."},
         {"case", "list", cmd_case_list,
-         "case list [--status open|closed] [--target-group ID] [--limit N] [--after CURSOR] "
+         "case list [--status open|closed] [--target-group ID] [--node] [--limit N] "
+         "[--after CURSOR] [--all]",
+         "Your cases (responsible, deputy or standing in); --node: all of your node's."},
+        {"case", "hand-over", cmd_case_hand_over, "case hand-over CASE --to ACCOUNT",
+         "Hand a case to a colleague of your node, who becomes responsible for it."},
+        {"colleagues", NULL, cmd_colleagues, "colleagues",
+         "The caseworkers of your node (to hand cases to), with their absences today."},
+        {"follow-up", "add", cmd_follow_up_add, "follow-up add CASE --on DATE --reason TEXT",
+         "Set a follow-up date (Wiedervorlage) on a case; prints its id."},
+        {"follow-up", "list", cmd_follow_up_list,
+         "follow-up list [--due overdue|today|due|all] [--node] [--case CASE] [--limit N] "
          "[--all]",
-         "Your node's cases."},
+         "Open follow-ups of your cases, soonest first (--node: of all your node's cases;\n"
+         "--case: every follow-up of one case)."},
+        {"follow-up", "done", cmd_follow_up_done, "follow-up done ID", "Mark a follow-up done."},
         {"case", "show", cmd_case_show, "case show ID", "One case."},
         {"case", "close", cmd_case_close, "case close ID --reason REASON",
          "Close a case; REASON is goal_reached, moved_away, no_longer_eligible,\n"

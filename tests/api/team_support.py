@@ -28,8 +28,11 @@ def team_database(database_factory):
 
 @pytest.fixture(scope="module")
 def server(team_database, pnetd_exe):
-    """A pnetd on it whose follow-up timer looks every second."""
-    s = Pnetd(pnetd_exe, team_database, args=("--follow-up-interval-s=1",)).start()
+    """A pnetd on it whose follow-up timer looks every second, delivering webhooks to the
+    tests' receivers on 127.0.0.1 at once."""
+    s = Pnetd(pnetd_exe, team_database,
+              args=("--follow-up-interval-s=1", "--webhook-allow-private", "--webhook-allow-http",
+                    "--webhook-poll-ms=50")).start()
     yield s
     status = s.stop()
     assert status == 0, s.log_tail()

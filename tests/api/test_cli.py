@@ -472,3 +472,53 @@ def test_tls_with_cacert(pnet_exe, pnetd_factory, admin, tmp_path):
     r = other.run("--cacert", cert, "login", ADMIN_LOGIN, "--password-stdin",
                   input=ADMIN_PASSWORD + "\n")
     assert r.returncode == 3 and "certificate verify failed" in r.stderr
+
+
+# --- responsibility and follow-ups ----------------------------------------------------------
+
+def test_hand_over_and_follow_ups(user, demo, demo_pnetd):
+    import datetime
+    from harness import Api
+    login, start, own = f"cli-{uuid.uuid4().hex[:8]}", "start-passwort-2031", "eigenes-passwort-2031"
+    r = demo("admin").post("/v1/accounts", json={"login": login, "display_name": "Berta Kollegin",
+                                                 "role": "caseworker", "node_id": JOBCENTER,
+                                                 "password": start})
+    assert r.status_code == 201, r.text
+    colleague_id = r.json()["id"]
+    api = Api(demo_pnetd.base_url)
+    api.login(login, start)
+    assert api.post("/v1/me/password", json={"current_password": start,
+                                             "new_password": own}).status_code in (200, 204)
+    api.close()
+
+    sender = user("jobcenter")
+    case_id = sender.ok("case", "open", "--reference", "CLI-" + uuid.uuid4().hex[:10],
+                        "--target-group", TARGET_GROUP).stdout.strip()
+    assert "Berta Kollegin" in sender.ok("colleagues").stdout
+    due = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    fid = sender.ok("follow-up", "add", case_id, "--on", due, "--reason",
+                    "Bescheid nachfragen").stdout.strip()
+    assert UUID_RE.match(fid)
+    mine = sender.ok("follow-up", "list", "--all").stdout
+    assert fid in mine and "Bescheid nachfragen" in mine
+    assert fid not in sender.ok("follow-up", "list", "--due", "due", "--all").stdout
+
+    out = sender.ok("case", "hand-over", case_id, "--to", colleague_id).stdout
+    assert out == f"{case_id}: Berta Kollegin is responsible\n"
+    assert case_id not in [c["id"] for c in sender.json("case", "list", "--all")["items"]]
+    assert case_id in [c["id"] for c in sender.json("case", "list", "--node", "--all")["items"]]
+
+    colleague = user()
+    colleague.login(login, own)
+    assert case_id in [c["id"] for c in colleague.json("case", "list", "--all")["items"]]
+    assert fid in [f["id"] for f in colleague.json("follow-up", "list", "--all")["items"]]
+    assert colleague.ok("follow-up", "done", fid).stdout == f"{fid} done\n"
+    [f] = colleague.json("follow-up", "list", "--case", case_id)["items"]
+    assert (f["state"], f["done_by"]["display_name"]) == ("done", "Berta Kollegin")
+
+    # Bad usage sends nothing; the server's refusal is exit code 1.
+    assert sender.run("follow-up", "add", case_id, "--on", due).returncode == 2
+    assert sender.run("case", "hand-over", case_id, "--to", "someone").returncode == 2
+    assert sender.run("follow-up", "list", "--case", case_id, "--node").returncode == 2
+    r = sender.run("follow-up", "add", case_id, "--on", "2000-01-01", "--reason", "x")
+    assert r.returncode == 1

@@ -273,3 +273,47 @@ def test_statistics_for_coordinators_name_no_person(people, team_db):
     for path in ("/v1/follow-ups", "/v1/follow-ups/count", "/v1/colleagues", "/v1/me/absences",
                  f"/v1/cases/{case['id']}/timeline"):
         assert coord.api.get(path).status_code == 403, path
+
+
+def test_webhooks_name_the_recipients_to_the_owner_node_only(people, team_db):
+    from test_webhooks import Receiver
+    anna, ben, other = people["anna"], people["ben"], people["other"]
+    own_rx, their_rx = Receiver(), Receiver()
+    try:
+        hooks = []
+        for person, rx in ((anna, own_rx), (other, their_rx)):
+            r = person.api.post("/v1/webhooks", json={
+                "url": rx.url, "event_types": ["referral.created", "case.follow_up_due"]})
+            assert r.status_code == 201, r.text
+            hooks.append(r.json()["id"])
+        case = anna.open_case()
+        consent_for(anna, case["id"])
+        r = anna.api.put(f"/v1/cases/{case['id']}/deputies", json={"account_ids": [ben.id]})
+        assert r.status_code == 200, r.text
+        r = anna.api.post("/v1/referrals", json={"case_id": case["id"], "to_node_id": SCHULDNER})
+        assert r.status_code == 201, r.text
+        f = follow_up(anna, case["id"], day(0))
+
+        def bodies(rx):
+            with rx.lock:
+                return [json.loads(q["body"]) for q in rx.requests]
+
+        def of_case(rx, kind):
+            return [b for b in bodies(rx) if b["type"] == kind
+                    and b["data"].get("case_id") == case["id"]]
+        assert wait_for(lambda: of_case(own_rx, "referral.created")
+                        and of_case(own_rx, "case.follow_up_due")
+                        and of_case(their_rx, "referral.created"), 15)
+        [mine] = of_case(own_rx, "referral.created")
+        assert mine["recipients"] == [
+            {"account_id": anna.id, "role": "responsible", "on_behalf_of": None},
+            {"account_id": ben.id, "role": "deputy", "on_behalf_of": None}]
+        [due] = of_case(own_rx, "case.follow_up_due")
+        assert due["data"]["follow_up_id"] == f["id"] and len(due["recipients"]) == 2
+        [theirs] = of_case(their_rx, "referral.created")
+        assert "recipients" not in theirs
+        assert not of_case(their_rx, "case.follow_up_due")
+    finally:
+        team_db.execute("DELETE FROM webhook WHERE url IN (%s, %s)", (own_rx.url, their_rx.url))
+        own_rx.close()
+        their_rx.close()

@@ -7,7 +7,7 @@ import { t } from "../i18n.js";
 import { announce, errorText, navigate, session } from "../main.js";
 import { problemSlug, showProblem } from "../problems.js";
 import { referForm } from "./refer.js";
-import { colleagues } from "./team.js";
+import { colleagues, responsibleCell } from "./team.js";
 
 const OPEN = "sent,received,waitlisted,accepted,in_progress";
 
@@ -135,8 +135,12 @@ async function boxView(main, box) {
 		const status = { open: OPEN, declined: "declined" }[filter] || null;
 		const q = { box, status, overdue: filter === "overdue" ? "true" : null };
 		let items;
+		// The outbox's referrals are on the node's own cases: whose each one is.
+		let cases = new Map();
 		try {
-			items = await api.all(`/v1/referrals${api.qs(q)}`);
+			const [list, own] = await Promise.all([api.all(`/v1/referrals${api.qs(q)}`), inbox ? [] : api.all("/v1/cases?scope=node", 5000)]);
+			items = list;
+			cases = new Map(own.map((c) => [c.id, c]));
 		} catch (e) {
 			if (seq === loads) fill(body, h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
 			return;
@@ -161,6 +165,7 @@ async function boxView(main, box) {
 			columns.push([t("col_appointment"), (r) => (r.appointment_at ? fmtDate(r.appointment_at, true) : "–")]);
 		} else {
 			columns.push([t("col_feedback"), (r) => h("span", { class: "feedback" }, feedbackText(r) || "–", r.status === "declined" ? [" ", redirectLink(r)] : null)]);
+			columns.push([t("team_responsible"), (r) => (cases.has(r.case_id) ? responsibleCell(cases.get(r.case_id)) : "–")]);
 		}
 		fill(body, table(columns, items, { class: "clickable", rowAttrs: (r) => ({ dataset: { id: r.id, status: r.status }, class: r.overdue ? "row-overdue" : "" }) }));
 		// A click anywhere on a row opens it, like its link does.
