@@ -53,7 +53,20 @@ static const struct option options[] = {
         {"docs-dir", S(docs_dir), PNET_SOURCE_DIR "/docs", 0, 0,
          "folder holding openapi.yaml, served at /v1/openapi.yaml"},
         {"max-body-bytes", L(max_body_bytes), "1048576", 1024, 64 * 1048576L,
-         "largest request body accepted (413 above)"},
+         "largest request body accepted (413 above; a larger Content-Length is refused "
+         "before the body is read)"},
+        {"max-unauthenticated-bytes", L(max_unauthenticated_bytes), "67108864", 65536, 1L << 40,
+         "bytes of requests received and not yet authenticated, all connections together; "
+         "beyond, the connection that brings more is shut down"},
+        {"max-connections", L(max_connections), "10000", 1, 10000000,
+         "client connections at once; at the limit pnetd stops accepting until some close "
+         "(lowered at start to what the open-files limit leaves)"},
+        {"max-connections-per-addr", L(max_connections_per_addr), "256", 0, 10000000,
+         "client connections at once from one address (the TCP peer: your proxy with "
+         "--trust-proxy; loopback is not limited); more are closed at once; 0: no limit"},
+        {"limit-loopback", B(limit_loopback), "false", 0, 0,
+         "apply --max-connections-per-addr to loopback too (by default a proxy or monitor on "
+         "the same host is not limited)"},
         {"request-timeout-s", L(request_timeout_s), "30", 1, 3600,
          "idle and read/write timeout of a client connection"},
         {"shutdown-timeout-s", L(shutdown_timeout_s), "10", 0, 600,
@@ -61,18 +74,39 @@ static const struct option options[] = {
         {"session-hours", L(session_hours), "12", 1, 720, "lifetime of a login token"},
         {"scrypt-log-n", L(scrypt_log_n), "17", 10, 20,
          "scrypt cost for new password hashes (N = 2^value)"},
-        {"login-max-failures", L(login_max_failures), "10", 1, 1000,
-         "failed logins per login name within the window before 429"},
+        {"login-max-failures", L(login_max_failures), "100", 1, 100000,
+         "failed logins of one login within the window before 429 from addresses it never "
+         "logged in from"},
         {"login-max-failures-per-addr", L(login_max_failures_per_addr), "100", 1, 100000,
-         "failed logins per client address within the window before 429"},
-        {"login-window-minutes", L(login_window_minutes), "15", 1, 1440,
+         "failed logins from one address within the window before 429 for logins never used "
+         "there"},
+        {"login-window-minutes", L(login_window_minutes), "60", 1, 1440,
          "the login throttling window"},
+        {"login-free-failures", L(login_free_failures), "5", 1, 1000,
+         "failed logins of one login from one address within the window before each further "
+         "attempt waits"},
+        {"login-max-delay-s", L(login_max_delay_s), "900", 1, 86400,
+         "the wait between attempts of one login from one address doubles from 1 s up to this"},
+        {"login-known-days", L(login_known_days), "30", 1, 3650,
+         "an address where a login succeeded this recently is not held back by the bounds per "
+         "login and per address"},
         {"login-queue-max", L(login_queue_max), "64", 1, 100000,
          "password checks waiting for a hashing thread before logins answer 503"},
         {"trust-proxy", B(trust_proxy), "false", 0, 0,
          "take the client address from X-Forwarded-For (only behind your own proxy)"},
         {"tls-cert", S(tls_cert), NULL, 0, 0, "PEM certificate chain: serve HTTPS (TLS 1.2+)"},
         {"tls-key", S(tls_key), NULL, 0, 0, "PEM private key for --tls-cert"},
+        {"tls-ciphers", S(tls_ciphers),
+         "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+         "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+         "ECDHE-ECDSA-AES256-CCM:ECDHE-ECDSA-AES128-CCM",
+         0, 0,
+         "TLS 1.2 cipher suites (OpenSSL list): ECDHE with AEAD only, as BSI TR-02102-2 asks"},
+        {"tls-ciphersuites", S(tls_ciphersuites),
+         "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_SHA256", 0, 0,
+         "TLS 1.3 cipher suites (OpenSSL list), those of BSI TR-02102-2"},
+        {"hsts-max-age-s", L(hsts_max_age_s), "31536000", 0, 63072000,
+         "Strict-Transport-Security max-age sent with every HTTPS answer (0: no header)"},
         {"log-level", S(log_level), "info", 0, 0, "debug, info, warn or error"},
         {"retention-days", L(retention_days), "1095", 1, 36500,
          "closed cases are deleted after this many days"},

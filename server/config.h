@@ -25,6 +25,10 @@ struct config {
 	char *web_dir;
 	char *docs_dir;
 	long max_body_bytes;
+	long max_unauthenticated_bytes;
+	long max_connections;
+	long max_connections_per_addr;
+	bool limit_loopback;
 	long request_timeout_s;
 	long shutdown_timeout_s;
 	long session_hours;
@@ -32,10 +36,16 @@ struct config {
 	long login_max_failures;
 	long login_max_failures_per_addr;
 	long login_window_minutes;
+	long login_free_failures;
+	long login_max_delay_s;
+	long login_known_days;
 	long login_queue_max;
 	bool trust_proxy;
 	char *tls_cert;
 	char *tls_key;
+	char *tls_ciphers;
+	char *tls_ciphersuites;
+	long hsts_max_age_s;
 	char *log_level;
 	long retention_days;
 	long purge_interval_s;

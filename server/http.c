@@ -15,12 +15,15 @@
 
 #include "auth.h"
 #include "config.h"
+#include "conn.h"
 #include "crypto.h"
 #include "dberror.h"
 #include "json.h"
 #include "log.h"
 #include "metrics.h"
+#include "reqhead.h"
 #include "static.h"
+#include "tls.h"
 #include "worker.h"
 
 #define PROBLEM_BASE "/problems/"
@@ -55,7 +58,7 @@ static void req_free(struct req *r)
 	if (r->ctx_free)
 		r->ctx_free(r->ctx);
 	router_match_clear(&r->match);
-	evhttp_clear_headers(&r->query);
+	query_clear(&r->query);
 	json_decref(r->json);
 	free(r->auth.network_ids);
 	free(r->auth.scopes);
@@ -71,6 +74,7 @@ static void req_finish(struct req *r)
 	struct worker *w = r->worker;
 	const char *pattern = r->match.route ? r->match.route->pattern : NULL;
 
+	conn_release(r->charged);
 	metrics_request(r->match.route ? (long)r->match.index : -1, r->method, r->status, ms);
 	log_write(LOG_INFO, r->id, "request",
 	          json_pack("{s:s, s:s, s:s?, s:i, s:I, s:s, s:i}", "method", r->method, "path",
@@ -90,7 +94,13 @@ static void common_headers(struct req *r, const char *content_type)
 		evhttp_add_header(out, "Content-Type", content_type);
 	if (!evhttp_find_header(out, "Cache-Control"))
 		evhttp_add_header(out, "Cache-Control", "no-store");
-	if (r->worker->draining)
+	if (tls_enabled() && cfg.hsts_max_age_s > 0) {
+		char hsts[40];
+
+		snprintf(hsts, sizeof(hsts), "max-age=%ld", cfg.hsts_max_age_s);
+		evhttp_add_header(out, "Strict-Transport-Security", hsts);
+	}
+	if (r->worker->draining && !evhttp_find_header(out, "Connection"))
 		evhttp_add_header(out, "Connection", "close");
 }
 
@@ -220,20 +230,20 @@ const char *req_param(const struct req *r, const char *name)
 
 const char *req_query(const struct req *r, const char *name)
 {
-	return evhttp_find_header(&r->query, name);
+	return query_get(&r->query, name);
 }
 
 bool req_check_query(struct req *r, const char *const *allowed)
 {
 	json_t *errors = json_array();
-	struct evkeyval *kv;
 
-	TAILQ_FOREACH(kv, &r->query, next) {
+	for (size_t i = 0; i < r->query.n; i++) {
+		const char *key = r->query.items[i].key;
 		bool known = false;
 		for (const char *const *a = allowed; *a; a++)
-			known = known || !strcmp(*a, kv->key);
+			known = known || !strcmp(*a, key);
 		if (!known)
-			json_add_error(errors, kv->key, JSON_CODE_UNKNOWN_FIELD,
+			json_add_error(errors, key, JSON_CODE_UNKNOWN_FIELD,
 			               "unknown query parameter");
 	}
 	if (json_array_size(errors)) {
@@ -428,13 +438,12 @@ struct stream_gone {
 	void *arg;
 };
 
-static void on_stream_close(struct evhttp_connection *evcon, void *arg)
+static void on_stream_close(void *arg)
 {
 	struct req *r = arg;
 	struct stream_gone *g = r->stream_gone;
 
 	/* evhttp has detached the request from the connection: it is ours to end. */
-	evhttp_connection_set_closecb(evcon, NULL, NULL);
 	g->cb(g->arg);
 }
 
@@ -451,7 +460,7 @@ void http_stream_start(struct req *r, const char *content_type, void (*on_gone)(
 	common_headers(r, content_type);
 	evhttp_send_reply_start(r->evreq, 200, NULL);
 	if (evcon)
-		evhttp_connection_set_closecb(evcon, on_stream_close, r);
+		conn_on_gone(r->worker->conns, evcon, on_stream_close, r);
 }
 
 void http_stream_write(struct req *r, const void *data, size_t len)
@@ -476,7 +485,7 @@ void http_stream_end(struct req *r, bool abort)
 	struct evhttp_connection *evcon = evhttp_request_get_connection(r->evreq);
 
 	if (evcon)
-		evhttp_connection_set_closecb(evcon, NULL, NULL);
+		conn_on_gone(r->worker->conns, evcon, NULL, NULL);
 	if (evcon && abort)
 		evhttp_connection_free(evcon); /* frees r->evreq too */
 	else
@@ -496,36 +505,120 @@ void http_shutting_down(struct req *r)
 void http_run_handler(struct req *r)
 {
 	r->handler_running = true;
+	/* Authenticated: no longer counted among the unauthenticated bytes. */
+	if (!(r->match.route->flags & ROUTE_PUBLIC)) {
+		conn_release(r->charged);
+		r->charged = 0;
+	}
 	r->match.route->handler(r);
+}
+
+/*
+ * What the request's head showed before evhttp parsed it (conn.c): a head evhttp would read
+ * differently from other servers, or a body refused by its Content-Length. Answers and
+ * returns false, or returns true.
+ */
+static bool head_acceptable(struct req *r, const struct conn_request *head)
+{
+	if (head->flags & (REQHEAD_CONTROL | REQHEAD_MALFORMED)) {
+		http_header(r, "Connection", "close");
+		http_problem(r, 400, "bad-header", "Malformed request head",
+		             "A header or the request line holds a NUL or another control byte, or "
+		             "a header line is malformed (folded, without a colon, or with "
+		             "whitespace in its name).");
+		return false;
+	}
+	if ((head->flags & REQHEAD_BAD_LENGTH) ||
+	    ((head->flags & REQHEAD_LENGTH) && (head->flags & REQHEAD_TRANSFER_ENCODING))) {
+		http_header(r, "Connection", "close");
+		http_problem(
+		        r, 400, "bad-header", "Malformed request head",
+		        "Content-Length must be one whole number, and not be sent together with "
+		        "Transfer-Encoding.");
+		return false;
+	}
+	/* Its body (chunked, say) was not read: the connection cannot be read any further. */
+	if (head->flags & REQHEAD_TRANSFER_ENCODING) {
+		http_header(r, "Connection", "close");
+		http_problem(
+		        r, 411, "length-required", "Content-Length required",
+		        "Send a body with Content-Length; pnet does not take Transfer-Encoding.");
+		return false;
+	}
+	if (head->too_large) {
+		if (!head->keep_alive)
+			http_header(r, "Connection", "close");
+		http_problem(r, 413, "body-too-large", "Request body too large",
+		             "The body has %llu bytes; at most %ld are accepted.",
+		             (unsigned long long)head->length, cfg.max_body_bytes);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Once an answer is written, end its connection: evhttp keeps the connection of a CONNECT
+ * open whatever the answer says (it would be a tunnel). It then reads the end of the stream
+ * and closes the connection itself.
+ */
+static void close_when_sent(struct evhttp_request *evreq, void *arg)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(evreq);
+	struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+
+	if (bev)
+		shutdown(bufferevent_getfd(bev), SHUT_RDWR);
 }
 
 static void on_request(struct evhttp_request *evreq, void *arg)
 {
 	struct worker *w = arg;
 	struct req *r = xcalloc(1, sizeof(*r));
+	struct conn_request head;
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(evreq);
 	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
 	const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
 	const char *method;
-	char allow[128];
+	char allow[128], *bad = NULL;
 
 	r->evreq = evreq;
 	r->worker = w;
 	r->started_ms = util_now_ms();
-	TAILQ_INIT(&r->query);
 	w->inflight++;
 	r->method = method_name(evhttp_request_get_command(evreq));
 	r->path = xstrdup(path && *path ? path : "/");
 	set_request_id(r);
 	set_client_addr(r);
+	conn_request(w->conns, evhttp_request_get_connection(evreq), &head);
+	r->charged = head.charged;
 
 	if (w->draining) {
 		http_shutting_down(r);
 		return;
 	}
-	if (query && evhttp_parse_query_str(query, &r->query) < 0) {
-		http_problem(r, 400, "bad-query", "Bad query string",
-		             "The query string is not valid percent-encoding.");
+	if (!head_acceptable(r, &head))
+		return;
+	/* A method pnet does not know, or CONNECT (pnet is no proxy): 501, and the connection
+	   closes at once, since whatever follows on it is not a request pnet could read. */
+	if (!strcmp(r->method, "OTHER") || !strcmp(r->method, "CONNECT")) {
+		http_header(r, "Connection", "close");
+		evhttp_request_set_on_complete_cb(evreq, close_when_sent, NULL);
+		http_problem(r, 501, "not-implemented", "Method not implemented",
+		             "pnet does not implement this method.");
+		return;
+	}
+	if (query && query_parse(query, &r->query, &bad) < 0) {
+		json_t *errors = json_array();
+		bool plain = bad && *bad;
+
+		/* The parameter's name as received, unless that is not plain text either. */
+		for (const char *c = bad; plain && *c; c++)
+			plain = *c > 0x20 && *c < 0x7f;
+		json_add_error(errors, plain ? bad : "query", JSON_CODE_ENCODING,
+		               "not valid percent-encoding (or an encoded NUL byte)");
+		free(bad);
+		http_problem_errors(r, 400, "bad-query", "Bad query string",
+		                    "The query string is not valid percent-encoding.", errors);
 		return;
 	}
 	method = !strcmp(r->method, "HEAD") ? "GET" : r->method;
@@ -554,16 +647,14 @@ static void on_request(struct evhttp_request *evreq, void *arg)
 
 void http_setup(struct worker *w)
 {
-	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-	                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-	                                            EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
-	                                            EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+	/* Every method, those evhttp does not know too (they reach on_request as one unknown
+	   command), so that each is answered with problem+json rather than evhttp's HTML. */
+	evhttp_set_allowed_methods(w->http, 0xffff);
 	/*
-	 * libevent answers bodies over its own limit with a plain 413 before we see them; its
-	 * limit is set well above ours so that nearly every oversized body gets our
-	 * problem+json, while memory stays bounded.
+	 * A backstop only: conn.c answers a Content-Length above the limit before evhttp reads a
+	 * body, and refuses Transfer-Encoding, so evhttp's own plain 413 is not reached.
 	 */
-	evhttp_set_max_body_size(w->http, (ev_ssize_t)cfg.max_body_bytes * 16);
+	evhttp_set_max_body_size(w->http, (ev_ssize_t)cfg.max_body_bytes);
 	evhttp_set_max_headers_size(w->http, 64 * 1024);
 	evhttp_set_timeout(w->http, (int)cfg.request_timeout_s);
 	evhttp_set_gencb(w->http, on_request, w);

@@ -11,10 +11,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
 #include "db.h"
+#include "query.h"
 #include "router.h"
 #include "util.h"
 
@@ -43,7 +43,7 @@ struct req {
 	char client_addr[64];
 	const char *method;
 	char *path;
-	struct evkeyvalq query;
+	struct query query;
 	char *body; /* NUL-terminated copy, NULL when empty */
 	size_t body_len;
 	json_t *json; /* the parsed body of ROUTE_BODY routes */
@@ -55,6 +55,7 @@ struct req {
 	void (*ctx_free)(void *ctx);
 	void *stream_gone;    /* set while answering with http_stream_start */
 	bool handler_running; /* the route's handler has been called (authentication is done) */
+	size_t charged; /* bytes counted among unauthenticated ones until authenticated (conn.h) */
 };
 
 /* Number of leading parameters every audited write statement takes (see req_actor). */

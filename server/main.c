@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "config.h"
+#include "conn.h"
 #include "jobs.h"
 #include "log.h"
 #include "metrics.h"
@@ -78,7 +79,8 @@ static int serve(void)
 	if (cfg.migrate && migrate_run(cfg.database, cfg.schema_dir) < 0)
 		return 1;
 	main_schema_version = migrate_latest(cfg.schema_dir);
-	if (cfg.tls_cert && !tls_init(cfg.tls_cert, cfg.tls_key))
+	if (cfg.tls_cert &&
+	    !tls_init(cfg.tls_cert, cfg.tls_key, cfg.tls_ciphers, cfg.tls_ciphersuites))
 		return 1;
 	if (nworkers <= 0)
 		nworkers = (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -104,6 +106,7 @@ static int serve(void)
 	ev_int = evsignal_new(main_base, SIGINT, on_signal, main_base);
 	event_add(ev_term, NULL);
 	event_add(ev_int, NULL);
+	conn_init(nworkers);
 	workers = workers_start(nworkers, fd);
 	notify_start(workers, nworkers);
 	log_write(LOG_INFO, NULL, "listening",
@@ -118,6 +121,7 @@ static int serve(void)
 	workers_drain(workers, nworkers);
 	jobs_stop();
 	workers_free(workers, nworkers);
+	conn_free();
 	event_free(ev_term);
 	event_free(ev_int);
 	event_base_free(main_base);

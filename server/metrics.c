@@ -31,6 +31,9 @@ static _Atomic uint64_t duration_count;
 static struct worker_gauges *gauges;
 static _Atomic long sse_clients;
 static _Atomic uint64_t webhook_attempts[2]; /* [0] failed, [1] delivered */
+static _Atomic long client_connections;
+static _Atomic uint64_t refusals[METRICS_REFUSED_COUNT];
+static _Atomic uint64_t accept_failures;
 
 void metrics_init(size_t nroutes, int nworkers)
 {
@@ -94,6 +97,21 @@ void metrics_sse_clients(long delta)
 void metrics_webhook_attempt(bool delivered)
 {
 	atomic_fetch_add_explicit(&webhook_attempts[delivered], 1, memory_order_relaxed);
+}
+
+void metrics_client_connections(long delta)
+{
+	atomic_fetch_add_explicit(&client_connections, delta, memory_order_relaxed);
+}
+
+void metrics_connection_refused(enum metrics_refusal why)
+{
+	atomic_fetch_add_explicit(&refusals[why], 1, memory_order_relaxed);
+}
+
+void metrics_accept_failed(void)
+{
+	atomic_fetch_add_explicit(&accept_failures, 1, memory_order_relaxed);
 }
 
 char *metrics_render(void)
@@ -181,6 +199,25 @@ char *metrics_render(void)
 	        conns, ready, busy, read_conns, read_ready, read_busy, queued, inflight, nworkers_,
 	        atomic_load(&sse_clients), (unsigned long long)atomic_load(&webhook_attempts[1]),
 	        (unsigned long long)atomic_load(&webhook_attempts[0]));
+	fprintf(f,
+	        "# HELP pnet_http_connections Open client connections.\n"
+	        "# TYPE pnet_http_connections gauge\n"
+	        "pnet_http_connections %ld\n"
+	        "# HELP pnet_http_connections_refused_total Client connections closed early for a "
+	        "limit, by which.\n"
+	        "# TYPE pnet_http_connections_refused_total counter\n"
+	        "pnet_http_connections_refused_total{reason=\"limit\"} %llu\n"
+	        "pnet_http_connections_refused_total{reason=\"address\"} %llu\n"
+	        "pnet_http_connections_refused_total{reason=\"memory\"} %llu\n"
+	        "# HELP pnet_http_accept_failures_total Failed accept() calls (no descriptor "
+	        "left).\n"
+	        "# TYPE pnet_http_accept_failures_total counter\n"
+	        "pnet_http_accept_failures_total %llu\n",
+	        atomic_load(&client_connections),
+	        (unsigned long long)atomic_load(&refusals[METRICS_REFUSED_LIMIT]),
+	        (unsigned long long)atomic_load(&refusals[METRICS_REFUSED_ADDRESS]),
+	        (unsigned long long)atomic_load(&refusals[METRICS_REFUSED_MEMORY]),
+	        (unsigned long long)atomic_load(&accept_failures));
 	fclose(f);
 	return text;
 }

@@ -29,6 +29,23 @@ void metrics_sse_clients(long delta);
 /* One webhook delivery attempt ended: delivered (2xx) or not. */
 void metrics_webhook_attempt(bool delivered);
 
+/* Why conn.c ended a client connection early (conn.h). */
+enum metrics_refusal {
+	METRICS_REFUSED_LIMIT,   /* over --max-connections (another worker took the last place) */
+	METRICS_REFUSED_ADDRESS, /* over --max-connections-per-addr */
+	METRICS_REFUSED_MEMORY,  /* its bytes would pass --max-unauthenticated-bytes */
+	METRICS_REFUSED_COUNT,
+};
+
+/* A client connection opened (+1) or closed (-1). */
+void metrics_client_connections(long delta);
+
+/* A client connection refused or shut down for a limit. */
+void metrics_connection_refused(enum metrics_refusal why);
+
+/* An accept() failed (no descriptor left, say): accepting pauses for a moment. */
+void metrics_accept_failed(void);
+
 /* The whole exposition text (caller frees). */
 char *metrics_render(void);
 

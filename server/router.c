@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <event2/http.h>
 
+#include "query.h"
 #include "util.h"
 #include "validate.h"
 
@@ -87,13 +87,12 @@ static bool match_one(const struct compiled_route *c, const char **starts, const
 		return true;
 	m->nparams = 0;
 	for (size_t s = 0; s < n; s++) {
-		char *raw, *value;
+		char *value;
 
 		if (c->segments[s])
 			continue;
-		raw = xstrndup(starts[s], lens[s]);
-		value = evhttp_uridecode(raw, 0, NULL);
-		free(raw);
+		/* Strict: "%00" (which would cut the value short) or "%zz" match nothing. */
+		value = query_decode(starts[s], lens[s], false);
 		if (!value || !*value || (wants_uuid(c->param_names[s]) && !validate_uuid(value))) {
 			free(value);
 			router_match_clear(m);

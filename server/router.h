@@ -1,8 +1,9 @@
 /*
  * Method + path pattern -> handler. Patterns are literal segments and {name} parameters
  * ("/v1/accounts/{id}/tokens"); a parameter named id or ending in _id must be a UUID, so
- * that a malformed id is the same 404 as an unknown one. The table is built once at start
- * and read by every worker.
+ * that a malformed id is the same 404 as an unknown one. Parameters are percent-decoded
+ * strictly (query.h): one that does not decode, or decodes to a NUL byte, matches nothing. The
+ * table is built once at start and read by every worker.
  */
 #ifndef PNET_ROUTER_H
 #define PNET_ROUTER_H

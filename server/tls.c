@@ -20,7 +20,7 @@ static void log_ssl_error(const char *what)
 	log_error("%s: %s", what, buf);
 }
 
-bool tls_init(const char *cert, const char *key)
+bool tls_init(const char *cert, const char *key, const char *ciphers, const char *ciphersuites)
 {
 	ctx = SSL_CTX_new(TLS_server_method());
 	if (!ctx) {
@@ -30,6 +30,17 @@ bool tls_init(const char *cert, const char *key)
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
 	                                 SSL_OP_CIPHER_SERVER_PREFERENCE);
+	/* OpenSSL's own default list keeps static RSA and CBC suites for TLS 1.2. */
+	if (SSL_CTX_set_cipher_list(ctx, ciphers) != 1) {
+		log_ssl_error("tls-ciphers");
+		tls_free();
+		return false;
+	}
+	if (SSL_CTX_set_ciphersuites(ctx, ciphersuites) != 1) {
+		log_ssl_error("tls-ciphersuites");
+		tls_free();
+		return false;
+	}
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
 		log_ssl_error("tls-cert");
 		tls_free();
@@ -44,17 +55,14 @@ bool tls_init(const char *cert, const char *key)
 	return true;
 }
 
-static struct bufferevent *make_bev(struct event_base *base, void *arg)
+struct bufferevent *tls_bufferevent(struct event_base *base)
 {
 	SSL *ssl = SSL_new(ctx);
 
+	if (!ssl)
+		return NULL;
 	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
 	                                      BEV_OPT_CLOSE_ON_FREE);
-}
-
-void tls_attach(struct evhttp *http)
-{
-	evhttp_set_bevcb(http, make_bev, NULL);
 }
 
 bool tls_enabled(void)
@@ -68,14 +76,15 @@ void tls_free(void)
 	ctx = NULL;
 }
 #else
-bool tls_init(const char *cert, const char *key)
+bool tls_init(const char *cert, const char *key, const char *ciphers, const char *ciphersuites)
 {
 	log_error("this pnetd was built without TLS (meson -Dtls=enabled)");
 	return false;
 }
 
-void tls_attach(struct evhttp *http)
+struct bufferevent *tls_bufferevent(struct event_base *base)
 {
+	return NULL;
 }
 
 bool tls_enabled(void)

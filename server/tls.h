@@ -1,16 +1,21 @@
-/* HTTPS for pnetd: one SSL_CTX (TLS 1.2+) shared by the workers' evhttp instances. */
+/*
+ * HTTPS for pnetd: one SSL_CTX shared by the workers' evhttp instances. TLS 1.2 and 1.3 only,
+ * with the cipher suites of --tls-ciphers (TLS 1.2) and --tls-ciphersuites (TLS 1.3); the
+ * defaults are ECDHE with AEAD only (BSI TR-02102-2), docs/operations.md "TLS".
+ */
 #ifndef PNET_TLS_H
 #define PNET_TLS_H
 
 #include <stdbool.h>
 
-struct evhttp;
+struct bufferevent;
+struct event_base;
 
-/* Load cert and key; false after logging why. */
-bool tls_init(const char *cert, const char *key);
+/* Load cert and key and set the suites; false after logging why. */
+bool tls_init(const char *cert, const char *key, const char *ciphers, const char *ciphersuites);
 
-/* Make http speak TLS on every connection it accepts (tls_init first). */
-void tls_attach(struct evhttp *http);
+/* A bufferevent that speaks TLS as the server, for a connection evhttp accepts (tls_init first). */
+struct bufferevent *tls_bufferevent(struct event_base *base);
 
 bool tls_enabled(void);
 

@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "config.h"
+#include "conn.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
@@ -15,7 +16,6 @@
 #include "retention.h"
 #include "sse.h"
 #include "webhook.h"
-#include "tls.h"
 #include "token_use.h"
 #include "util.h"
 
@@ -74,6 +74,7 @@ static void on_shutdown(evutil_socket_t fd, short what, void *arg)
 	struct timeval tv = {.tv_sec = cfg.shutdown_timeout_s};
 
 	w->draining = true;
+	conn_hub_drain(w->conns);
 	if (w->bound) {
 		evhttp_del_accept_socket(w->http, w->bound);
 		w->bound = NULL;
@@ -131,6 +132,8 @@ static void *worker_main(void *arg)
 	w->webhooks = NULL;
 	evhttp_free(w->http);
 	w->http = NULL;
+	conn_hub_free(w->conns); /* after evhttp: closing its connections tells the hub */
+	w->conns = NULL;
 	return NULL;
 }
 
@@ -152,8 +155,6 @@ struct worker *workers_start(int n, int listen_fd)
 			abort();
 		}
 		http_setup(w);
-		if (tls_enabled())
-			tls_attach(w->http);
 		/* Each worker owns a dup: evhttp closes the descriptor it was given. */
 		w->listen_fd = dup(listen_fd);
 		w->bound = evhttp_accept_socket_with_handle(w->http, w->listen_fd);
@@ -161,6 +162,7 @@ struct worker *workers_start(int n, int listen_fd)
 			log_error("worker %d: cannot accept on the listening socket", i);
 			abort();
 		}
+		w->conns = conn_hub_new(w);
 		w->db = db_pool_new(w->base, cfg.database, (int)cfg.db_pool_size, stmts, nstmts);
 		/* Every statement is prepared on the standby too (PREPARE does not write); only
 		   ROUTE_READ_REPLICA routes run theirs there. */

@@ -208,9 +208,16 @@ static SSL *tls_session(SSL_CTX *ctx, const char *host)
 			SSL_free(ssl);
 			return NULL;
 		}
-	} else if (SSL_set_tlsext_host_name(ssl, host) != 1 || SSL_set1_host(ssl, host) != 1) {
-		SSL_free(ssl);
-		return NULL;
+	} else {
+		/* SSL_set_tlsext_host_name casts its argument to void *: hand it a copy that is not
+		   const (clang's -Wcast-qual). */
+		char name[256];
+
+		if (snprintf(name, sizeof(name), "%s", host) >= (int)sizeof(name) ||
+		    SSL_set_tlsext_host_name(ssl, name) != 1 || SSL_set1_host(ssl, host) != 1) {
+			SSL_free(ssl);
+			return NULL;
+		}
 	}
 	return ssl;
 }

@@ -132,22 +132,20 @@ static const struct db_stmt stmts[] = {
                                  "NULL") " FROM t)"
                                          "SELECT count(*) FROM t"},
         /*
-         * $1 account, $2 window minutes, $3 failures allowed per login: the stored hash, the
-         * login, and the seconds until the login throttle lifts (NULL when not throttled)
+         * $1 account, $2 client address, $3..$8 the login throttle (login_throttle_params):
+         * the stored hash, the login, and the seconds the attempt is held back (NULL when it
+         * is let through). A check of the current password is a login attempt: it is counted
+         * as a failure before the check (login_attempt, schema/0051_login_throttle.sql).
          */
         {"account_password_lookup",
-         "SELECT a.password_hash, a.login,"
-         " (SELECT greatest(1, ceil(extract(epoch FROM f.at + make_interval(mins => $2::int)"
-         "                                          - now())))::int"
-         "    FROM login_failure f WHERE f.login = a.login"
-         "     AND f.at > now() - make_interval(mins => $2::int)"
-         "   ORDER BY f.at DESC OFFSET $3::int - 1 LIMIT 1)"
-         " FROM account a WHERE a.id = $1"},
-        /* actor, $5 login: a wrong current password counts as a failed login */
+         "SELECT a.password_hash, a.login, t.retry_after"
+         " FROM account a, LATERAL login_attempt(a.login, $2, $3::int, $4::int, $5::int,"
+         "                                       $6::int, $7::int, $8::int) t"
+         " WHERE a.id = $1"},
+        /* actor: a wrong current password (counted already by account_password_lookup) */
         {"account_password_failed",
-         "WITH f AS (INSERT INTO login_failure (login, client_addr) VALUES ($5, $4)),"
-         " au AS (" AUDIT_INSERT("account.password_change_failed", "account", "$1::uuid",
-                                 "NULL") ")"
+         "WITH au AS (" AUDIT_INSERT("account.password_change_failed", "account", "$1::uuid",
+                                     "NULL") ")"
          "SELECT 1"},
         /*
          * actor, $5 the hash the current password was checked against, $6 the new hash,
@@ -161,6 +159,12 @@ static const struct db_stmt stmts[] = {
          " ended AS (UPDATE api_token SET revoked_at = now()"
          "           WHERE account_id = $1::uuid AND kind = 'session' AND revoked_at IS NULL"
          "             AND id <> $7::uuid AND EXISTS (SELECT 1 FROM u)),"
+         /* as a successful login does: this address's failures go, the address is known */
+         " cleared AS (DELETE FROM login_failure f USING u"
+         "             WHERE f.login = u.login AND f.client_addr = $4),"
+         " known AS (INSERT INTO login_known_address (login, client_addr)"
+         "           SELECT u.login, $4 FROM u ON CONFLICT (login, client_addr)"
+         "           DO UPDATE SET last_success_at = now()),"
          " au AS (" AUDIT_INSERT("account.password_change", "account", "u.id", "NULL") " FROM u)"
          "SELECT " ACCOUNT_JSON("u") ", u.version FROM u"},
 };
@@ -331,8 +335,9 @@ static void create_account(struct req *r)
 static void list_accounts(struct req *r)
 {
 	static const char *const allowed[] = {"role", NULL};
-	struct page *p = answer_page_begin(r, 2, allowed);
+	/* The query is read before answer_page_begin, which may answer (and free r). */
 	const char *role = req_query(r, "role");
+	struct page *p = answer_page_begin(r, 2, allowed);
 	const char *values[4];
 	json_t *errors;
 
@@ -634,8 +639,7 @@ static void on_password_checked(void *arg)
 
 	req_actor(r, values);
 	if (!c->matched) {
-		values[4] = c->login;
-		req_db(r, "account_password_failed", 5, values, on_wrong_password);
+		req_db(r, "account_password_failed", ACTOR_PARAMS, values, on_wrong_password);
 		return;
 	}
 	if (c->hash_rc < 0) {
@@ -689,8 +693,8 @@ static void change_password(struct req *r)
 	const char *current = json_get_string(r->json, "current_password");
 	const char *fresh = json_get_string(r->json, "new_password");
 	struct password_change *c;
-	char window[16], per_login[16];
-	const char *values[3];
+	char numbers[LOGIN_THROTTLE_PARAMS][24];
+	const char *values[2 + LOGIN_THROTTLE_PARAMS];
 
 	if (current && fresh && !strcmp(current, fresh))
 		json_add_error(errors, "new_password", "same_password",
@@ -703,12 +707,10 @@ static void change_password(struct req *r)
 	c->fresh = xstrdup(fresh);
 	r->ctx = c;
 	r->ctx_free = password_change_free;
-	snprintf(window, sizeof(window), "%ld", cfg.login_window_minutes);
-	snprintf(per_login, sizeof(per_login), "%ld", cfg.login_max_failures);
 	values[0] = r->auth.account_id;
-	values[1] = window;
-	values[2] = per_login;
-	req_db(r, "account_password_lookup", 3, values, on_password_lookup);
+	values[1] = r->client_addr;
+	login_throttle_params(numbers, values + 2);
+	req_db(r, "account_password_lookup", (int)ARRAY_SIZE(values), values, on_password_lookup);
 }
 
 static const struct route routes[] = {

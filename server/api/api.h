@@ -22,6 +22,14 @@ struct api_module {
 	const struct api_module var = {label, routes_, sizeof(routes_) / sizeof(routes_[0]),       \
 	                               stmts_, sizeof(stmts_) / sizeof(stmts_[0])}
 
+/*
+ * The login throttle's settings as the text parameters login_attempt() takes after login and
+ * address (schema/0051_login_throttle.sql): window, free failures, longest delay, bound per
+ * login, bound per address, known days. Logins and password changes share them (session.c).
+ */
+#define LOGIN_THROTTLE_PARAMS 6
+void login_throttle_params(char text[LOGIN_THROTTLE_PARAMS][24], const char **values);
+
 extern const struct api_module system_api;
 extern const struct api_module auth_api;
 extern const struct api_module accounts_api;

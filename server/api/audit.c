@@ -35,7 +35,11 @@ static const struct db_stmt stmts[] = {
 	 " LEFT JOIN client_case c ON c.id = CASE a.object_type WHEN 'client_case' THEN a.object_id"
 	 "                                   WHEN 'referral' THEN rf.case_id"
 	 "                                   WHEN 'consent' THEN cs.case_id END"
-	 " WHERE ($1::uuid IS NULL OR a.object_id = $1::uuid)"
+	 /* The object itself, or a list read that showed it (architecture.md, "Reads of social
+	    data": detail ids, and for referral lists case_ids). */
+	 " WHERE ($1::uuid IS NULL OR a.object_id = $1::uuid"
+	 "        OR a.detail @> jsonb_build_object('ids', jsonb_build_array($1::text))"
+	 "        OR a.detail @> jsonb_build_object('case_ids', jsonb_build_array($1::text)))"
 	 "   AND ($2::uuid IS NULL OR a.account_id = $2::uuid)"
 	 "   AND ($3::timestamptz IS NULL OR a.at >= $3::timestamptz)"
 	 "   AND ($4::timestamptz IS NULL OR a.at < $4::timestamptz)"
@@ -46,7 +50,11 @@ static const struct db_stmt stmts[] = {
 	 "        UNION ALL SELECT r.id FROM referral r JOIN client_case k ON k.id = r.case_id"
 	 "         WHERE k.reference = $9"
 	 "        UNION ALL SELECT n.id FROM consent n JOIN client_case k ON k.id = n.case_id"
-	 "         WHERE k.reference = $9))"
+	 "         WHERE k.reference = $9)"
+	 "        OR a.detail->'case_ids' ?| ARRAY(SELECT k.id::text FROM client_case k"
+	 "                                          WHERE k.reference = $9)"
+	 "        OR (a.action = 'case.list' AND a.detail->'ids' ?| ARRAY("
+	 "            SELECT k.id::text FROM client_case k WHERE k.reference = $9)))"
 	 " ORDER BY a.at DESC, a.id DESC LIMIT $7::int"},
 };
 /* clang-format on */
@@ -86,10 +94,11 @@ static void list_audit(struct req *r)
 {
 	static const char *const allowed[] = {"object_id", "account_id",     "since", "until",
 	                                      "action",    "case_reference", NULL};
-	struct page *p = answer_page_begin(r, 2, allowed);
+	/* The query is read before answer_page_begin, which may answer (and free r). */
 	const char *object = req_query(r, "object_id"), *account = req_query(r, "account_id");
 	const char *since = req_query(r, "since"), *until = req_query(r, "until");
 	const char *action = req_query(r, "action"), *reference = req_query(r, "case_reference");
+	struct page *p = answer_page_begin(r, 2, allowed);
 	char *actions = NULL;
 	json_t *errors;
 	const char *values[9];

@@ -22,18 +22,26 @@ static const struct db_stmt stmts[] = {
 	{"case_create",
 	 "SELECT body, version, '/v1/cases/' || (body::json->>'id')"
 	 " FROM case_create($1, $2, $3, $4, $5, $6, $7)"},
-	/* $1 node, $2 status, $3 target group, $4 $5 cursor (opened_at, id), $6 limit + 1,
-	   $7 account, $8 scope: the account's cases (mine) or the node's; each with the
-	   account's role on it (case_role, schema/0080_case_team.sql) */
+	/* actor (node $2), $5 status, $6 target group, $7 $8 cursor (opened_at, id), $9 limit + 1,
+	   $10 scope: the account's cases (mine: responsible, deputy, standing in) or the node's,
+	   each with the account's role on it (case_role, schema/0080_case_team.sql); one audit
+	   row naming those shown (not the look-ahead row) */
 	{"case_list",
-	 "SELECT (case_json(c, $1::uuid)::jsonb"
-	 "        || jsonb_build_object('my_role', case_role(c, $7::uuid)))::text,"
-	 "       c.opened_at::text, c.id::text FROM client_case c"
-	 " WHERE c.owner_node_id = $1::uuid AND ($2::text IS NULL OR c.status = $2)"
-	 "   AND ($8::text = 'node' OR c.id IN (SELECT account_case_ids($7::uuid)))"
-	 "   AND ($3::uuid IS NULL OR c.target_group_id = $3::uuid)"
-	 "   AND ($4::text IS NULL OR (c.opened_at, c.id) < ($4::timestamptz, $5::uuid))"
-	 " ORDER BY c.opened_at DESC, c.id DESC LIMIT $6::int"},
+	 "WITH page AS (SELECT c.id, c.opened_at FROM client_case c"
+	 "   WHERE c.owner_node_id = $2::uuid AND ($5::text IS NULL OR c.status = $5)"
+	 "     AND ($10::text = 'node' OR c.id IN (SELECT account_case_ids($1::uuid)))"
+	 "     AND ($6::uuid IS NULL OR c.target_group_id = $6::uuid)"
+	 "     AND ($7::text IS NULL OR (c.opened_at, c.id) < ($7::timestamptz, $8::uuid))"
+	 "   ORDER BY c.opened_at DESC, c.id DESC LIMIT $9::int),"
+	 " shown AS (SELECT * FROM page ORDER BY opened_at DESC, id DESC LIMIT $9::int - 1),"
+	 " au AS (" AUDIT_INSERT("case.list", "client_case", "NULL::uuid",
+	                         "jsonb_build_object('ids',"
+	                         " jsonb_agg(id ORDER BY opened_at DESC, id DESC))")
+	 " FROM shown HAVING count(*) > 0)"
+	 "SELECT (case_json(c, $2::uuid)::jsonb"
+	 "        || jsonb_build_object('my_role', case_role(c, $1::uuid)))::text,"
+	 "       c.opened_at::text, c.id::text"
+	 " FROM page JOIN client_case c USING (id) ORDER BY c.opened_at DESC, c.id DESC"},
 	/* actor, $5 case: the case as the caller may see it, with an audit row for the read */
 	{"case_get",
 	 "WITH au AS (" AUDIT_INSERT("case.read", "client_case", "c.id", "NULL")
@@ -44,13 +52,16 @@ static const struct db_stmt stmts[] = {
 	 "SELECT outcome, body, version FROM case_update($1, $2, $3, $4, $5, $6, $7)"},
 	{"case_consent_create",
 	 "SELECT outcome, body FROM consent_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
-	/* $1 node, $2 case: no row when the case is not the node's; a case without consent has
-	   [] (the LEFT JOIN's row of NULLs is not a consent) */
+	/* actor, $5 case: its consents, with one audit row for the read naming them */
 	{"case_consent_list",
-	 "SELECT coalesce(json_agg(consent_json(k) ORDER BY k.created_at, k.id)"
-	 "                FILTER (WHERE k.id IS NOT NULL), '[]')::text"
-	 " FROM client_case c LEFT JOIN consent k ON k.case_id = c.id"
-	 " WHERE c.id = $2 AND c.owner_node_id = $1::uuid GROUP BY c.id"},
+	 "WITH c AS (SELECT id FROM client_case WHERE id = $5 AND owner_node_id = $2::uuid),"
+	 " k AS (SELECT x.id, x.created_at, consent_json(x) AS j FROM consent x"
+	 "       WHERE x.case_id IN (SELECT id FROM c)),"
+	 " au AS (" AUDIT_INSERT("consent.list", "client_case", "c.id",
+	                         "jsonb_build_object('ids', (SELECT coalesce(jsonb_agg(k.id"
+	                         " ORDER BY k.created_at, k.id), '[]') FROM k))") " FROM c)"
+	 "SELECT (SELECT coalesce(json_agg(k.j ORDER BY k.created_at, k.id), '[]') FROM k)::text"
+	 " FROM c"},
 	{"case_consent_revoke",
 	 "SELECT outcome, body, NULL::int FROM consent_revoke($1, $2, $3, $4, $5)"},
 	{"case_enrol", "SELECT outcome, body, version FROM case_enrol($1, $2, $3, $4, $5, $6)"},
@@ -157,7 +168,7 @@ static void list_cases(struct req *r)
 	const char *status = req_query(r, "status"), *tg = req_query(r, "target_group_id");
 	const char *scope = req_query(r, "scope");
 	struct page *p = answer_page_begin(r, 2, allowed);
-	const char *values[8];
+	const char *values[ACTOR_PARAMS + 6];
 
 	if (!p)
 		return;
@@ -171,20 +182,19 @@ static void list_cases(struct req *r)
 		                 "target_group_id must be a UUID");
 		return;
 	}
-	values[0] = r->auth.node_id;
-	values[1] = status;
-	values[2] = tg;
-	values[3] = page_key(p, 0);
-	values[4] = page_key(p, 1);
 	/* "My cases" by default, "all of the node" one click away (docs/user-guide). */
 	if (scope && strcmp(scope, "mine") && strcmp(scope, "node")) {
 		answer_bad_query(r, "scope", JSON_CODE_NOT_IN_LIST, "scope must be mine or node");
 		return;
 	}
-	values[5] = p->limit_text;
-	values[6] = r->auth.account_id;
-	values[7] = scope ? scope : "mine";
-	req_db(r, "case_list", 8, values, answer_page);
+	req_actor(r, values);
+	values[4] = status;
+	values[5] = tg;
+	values[6] = page_key(p, 0);
+	values[7] = page_key(p, 1);
+	values[8] = p->limit_text;
+	values[9] = scope ? scope : "mine";
+	req_db(r, "case_list", (int)ARRAY_SIZE(values), values, answer_page);
 }
 
 static void get_case(struct req *r)
@@ -279,9 +289,11 @@ static void on_consents(void *arg, const struct db_result *res)
 
 static void list_consents(struct req *r)
 {
-	const char *values[2] = {r->auth.node_id, req_param(r, "id")};
+	const char *values[ACTOR_PARAMS + 1];
 
-	req_db(r, "case_consent_list", 2, values, on_consents);
+	req_actor(r, values);
+	values[4] = req_param(r, "id");
+	req_db(r, "case_consent_list", 5, values, on_consents);
 }
 
 static void revoke_consent(struct req *r)

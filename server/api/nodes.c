@@ -127,10 +127,11 @@ static void list_nodes(struct req *r)
 {
 	static const char *const allowed[] = {"kind", "network_id", "district",
 	                                      "q",    "active",     NULL};
-	struct page *p = answer_page_begin(r, 2, allowed);
+	/* The query is read before answer_page_begin, which may answer (and free r). */
 	const char *kind = req_query(r, "kind"), *network = req_query(r, "network_id");
 	const char *district = req_query(r, "district"), *q = req_query(r, "q");
 	const char *active = req_query(r, "active");
+	struct page *p = answer_page_begin(r, 2, allowed);
 	json_t *errors;
 	const char *values[9];
 	char *like;

@@ -96,8 +96,9 @@ static void create_organization(struct req *r)
 static void list_organizations(struct req *r)
 {
 	static const char *const allowed[] = {"kind", "q", NULL};
-	struct page *p = answer_page_begin(r, 2, allowed);
+	/* The query is read before answer_page_begin, which may answer (and free r). */
 	const char *kind = req_query(r, "kind"), *q = req_query(r, "q");
+	struct page *p = answer_page_begin(r, 2, allowed);
 	json_t *errors;
 	const char *values[5];
 	char *like;

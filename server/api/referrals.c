@@ -25,19 +25,30 @@
 #include <event2/http.h>
 
 /*
- * A list of referrals visible to node $1 (box condition on alias p), filters $2.. and the
- * cursor. The page's ids are chosen first and only its rows are turned into JSON: building
- * JSON before the sort would build it for every open referral of a busy node.
+ * A list of referrals visible to the actor's node $2 (box condition on alias p), filters
+ * $5.. and the cursor. The page's ids are chosen first and only its rows are turned into
+ * JSON: building JSON before the sort would build it for every open referral of a busy node.
+ * The read is audited in the same statement: one row naming the referrals shown (not the
+ * page's look-ahead row) and their cases, when there are any (docs/architecture.md, "Reads
+ * of social data").
  */
-#define REFERRAL_LIST(box)                                                                         \
-	"SELECT referral_json(x, $1::uuid)::text, x.created_at::text, x.id::text"                  \
-	" FROM (SELECT p.id FROM referral p"                                                       \
-	"        WHERE " box " AND ($2::text[] IS NULL OR p.status = ANY ($2::text[]))"            \
-	"          AND ($3::boolean IS NULL OR referral_is_overdue(p) = $3::boolean)"              \
-	"          AND ($4::uuid IS NULL OR p.case_id = $4::uuid)"                                 \
-	"          AND ($5::text IS NULL OR (p.created_at, p.id) < ($5::timestamptz, $6::uuid))"   \
-	"        ORDER BY p.created_at DESC, p.id DESC LIMIT $7::int) page"                        \
-	" JOIN referral x USING (id) ORDER BY x.created_at DESC, x.id DESC"
+/* clang-format off */
+#define REFERRAL_LIST(box, box_name)                                                               \
+	"WITH page AS (SELECT p.id, p.case_id, p.created_at FROM referral p"                       \
+	"        WHERE " box " AND ($5::text[] IS NULL OR p.status = ANY ($5::text[]))"            \
+	"          AND ($6::boolean IS NULL OR referral_is_overdue(p) = $6::boolean)"              \
+	"          AND ($7::uuid IS NULL OR p.case_id = $7::uuid)"                                 \
+	"          AND ($8::text IS NULL OR (p.created_at, p.id) < ($8::timestamptz, $9::uuid))"   \
+	"        ORDER BY p.created_at DESC, p.id DESC LIMIT $10::int),"                           \
+	" shown AS (SELECT * FROM page ORDER BY created_at DESC, id DESC LIMIT $10::int - 1),"     \
+	" au AS (" AUDIT_INSERT("referral.list", "referral", "NULL::uuid",                         \
+	                        "jsonb_build_object('box', '" box_name "', 'case_id', $7::uuid,"   \
+	                        " 'ids', jsonb_agg(id ORDER BY created_at DESC, id DESC),"         \
+	                        " 'case_ids', jsonb_agg(DISTINCT case_id))")                       \
+	" FROM shown HAVING count(*) > 0)"                                                         \
+	"SELECT referral_json(x, $2::uuid)::text, x.created_at::text, x.id::text"                  \
+	" FROM page JOIN referral x USING (id) ORDER BY x.created_at DESC, x.id DESC"
+/* clang-format on */
 
 #define VISIBLE(alias, node) node "::uuid IN (" alias ".from_node_id, " alias ".to_node_id)"
 
@@ -47,9 +58,9 @@ static const struct db_stmt stmts[] = {
          /* Always 201, a replay too: the answer, its version and its Location. */
          "SELECT body, (body::json->>'version')::int, '/v1/referrals/' || (body::json->>'id')"
          " FROM referral_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"},
-        {"referral_inbox", REFERRAL_LIST("p.to_node_id = $1::uuid")},
-        {"referral_outbox", REFERRAL_LIST("p.from_node_id = $1::uuid")},
-        {"referral_both", REFERRAL_LIST(VISIBLE("p", "$1"))},
+        {"referral_inbox", REFERRAL_LIST("p.to_node_id = $2::uuid", "inbox")},
+        {"referral_outbox", REFERRAL_LIST("p.from_node_id = $2::uuid", "outbox")},
+        {"referral_both", REFERRAL_LIST(VISIBLE("p", "$2"), "both")},
         /* actor, $5 referral: the detail, with an audit row for the read */
         {"referral_get",
          "WITH au AS (" AUDIT_INSERT("referral.read", "referral",
@@ -229,7 +240,7 @@ static void list_referrals(struct req *r)
 	static const char *const allowed[] = {"box", "status", "overdue", "case_id", NULL};
 	const char *box = req_query(r, "box"), *status = req_query(r, "status");
 	const char *overdue = req_query(r, "overdue"), *case_id = req_query(r, "case_id");
-	const char *stmt = "referral_both", *values[7];
+	const char *stmt = "referral_both", *values[ACTOR_PARAMS + 6];
 	struct page *p = answer_page_begin(r, 2, allowed);
 	char *statuses_text = NULL;
 
@@ -254,14 +265,14 @@ static void list_referrals(struct req *r)
 	}
 	if (status && !(statuses_text = status_filter(r, status)))
 		return;
-	values[0] = r->auth.node_id;
-	values[1] = statuses_text;
-	values[2] = overdue;
-	values[3] = case_id;
-	values[4] = page_key(p, 0);
-	values[5] = page_key(p, 1);
-	values[6] = p->limit_text;
-	req_db(r, stmt, 7, values, answer_page);
+	req_actor(r, values);
+	values[4] = statuses_text;
+	values[5] = overdue;
+	values[6] = case_id;
+	values[7] = page_key(p, 0);
+	values[8] = page_key(p, 1);
+	values[9] = p->limit_text;
+	req_db(r, stmt, (int)ARRAY_SIZE(values), values, answer_page);
 	free(statuses_text);
 }
 

@@ -20,36 +20,34 @@
 #include <event2/event.h>
 
 static const struct db_stmt stmts[] = {
-        /* $1 login, $2 client address, $3 window minutes, $4 limit per login, $5 limit per address:
-         * seconds until the throttle lifts (NULL when not throttled), and the account. */
-        {"session_lookup", "SELECT"
-                           " (SELECT greatest(1, ceil(extract(epoch FROM f.at + make_interval(mins "
-                           "=> $3::int) - now())))::int"
-                           "    FROM login_failure f WHERE f.login = $1 AND f.at > now() - "
-                           "make_interval(mins => $3::int)"
-                           "    ORDER BY f.at DESC OFFSET $4::int - 1 LIMIT 1),"
-                           " (SELECT greatest(1, ceil(extract(epoch FROM f.at + make_interval(mins "
-                           "=> $3::int) - now())))::int"
-                           "    FROM login_failure f WHERE f.client_addr = $2 AND f.at > now() - "
-                           "make_interval(mins => $3::int)"
-                           "    ORDER BY f.at DESC OFFSET $5::int - 1 LIMIT 1),"
-                           " a.id, a.password_hash, a.disabled"
-                           " FROM (SELECT 1) one LEFT JOIN account a ON a.login = $1"},
-        /* actor $1..$4 (account, node, request id, client), $5 token hash, $6 hours, $7 login */
+        /* $1 login, $2 client address, $3 window minutes, $4 free failures, $5 longest delay,
+         * $6 bound per login, $7 bound per address, $8 known days: either held back (seconds
+         * and why) or let through, the attempt already counted as a failure (login_attempt,
+         * schema/0051_login_throttle.sql), with the account. */
+        {"session_attempt",
+         "SELECT retry_after, reason, attempt_id, account_id, password_hash, disabled"
+         " FROM login_attempt($1, $2, $3::int, $4::int, $5::int, $6::int, $7::int, $8::int)"},
+        /* actor $1..$4 (account, node, request id, client), $5 token hash, $6 hours, $7 login,
+         * $8 known days: the token; the failures of this login from this address (the attempt
+         * itself among them) are cleared and the address is known for the login from now on. */
         {"session_create",
          "WITH t AS (INSERT INTO api_token (account_id, token_hash, kind, expires_at)"
          "           VALUES ($1, $5, 'session', now() + make_interval(hours => $6::int))"
          "           RETURNING id, expires_at),"
-         " cleared AS (DELETE FROM login_failure WHERE login = $7),"
+         " cleared AS (DELETE FROM login_failure WHERE login = $7 AND client_addr = $4),"
+         " known AS (INSERT INTO login_known_address (login, client_addr) VALUES ($7, $4)"
+         "           ON CONFLICT (login, client_addr) DO UPDATE SET last_success_at = now()),"
+         " forgotten AS (DELETE FROM login_known_address WHERE login = $7 AND client_addr <> $4"
+         "               AND last_success_at < now() - make_interval(days => $8::int)),"
          " au AS (" AUDIT_INSERT("auth.login", "api_token", "t.id",
                                  "NULL") " FROM t)"
                                          "SELECT to_json(t.expires_at)#>>'{}', " ACCOUNT_JSON(
                                                  "a") " FROM t, account a WHERE a.id = $1"},
-        /* actor, $5 login; $1 is the account when the login exists */
+        /* actor, $5 login; $1 is the account when the login exists. The failure itself was
+         * recorded by session_attempt, before the check. */
         {"session_failed",
-         "WITH f AS (INSERT INTO login_failure (login, client_addr) VALUES ($5, $4)),"
-         " old AS (DELETE FROM login_failure WHERE (login = $5 OR client_addr = $4)"
-         "         AND at < now() - interval '1 day'),"
+         "WITH old AS (DELETE FROM login_failure WHERE (login = $5 OR client_addr = $4)"
+         "             AND at < now() - interval '1 day'),"
          " au AS (" AUDIT_INSERT("auth.login_failed", "account", "$1::uuid",
                                  "jsonb_build_object('login', $5::text)") ")"
                                                                           "SELECT 1"},
@@ -146,8 +144,8 @@ static void on_verified(void *arg)
 	struct req *r = l->r;
 
 	if (l->matched) {
-		char hash[CRYPTO_SHA256_HEX_LEN + 1], hours[16];
-		const char *values[ACTOR_PARAMS + 3];
+		char hash[CRYPTO_SHA256_HEX_LEN + 1], hours[16], known_days[16];
+		const char *values[ACTOR_PARAMS + 4];
 
 		if (crypto_token_new(l->token) < 0) {
 			http_problem(r, 500, "internal", "Internal error",
@@ -156,12 +154,14 @@ static void on_verified(void *arg)
 		}
 		crypto_sha256_hex(l->token, strlen(l->token), hash);
 		snprintf(hours, sizeof(hours), "%ld", cfg.session_hours);
+		snprintf(known_days, sizeof(known_days), "%ld", cfg.login_known_days);
 		snprintf(r->auth.account_id, sizeof(r->auth.account_id), "%s", l->account_id);
 		req_actor(r, values);
 		values[4] = hash;
 		values[5] = hours;
 		values[6] = l->login;
-		req_db(r, "session_create", 7, values, on_session_created);
+		values[7] = known_days;
+		req_db(r, "session_create", 8, values, on_session_created);
 		return;
 	}
 	const char *values[ACTOR_PARAMS + 1];
@@ -171,34 +171,42 @@ static void on_verified(void *arg)
 	req_db(r, "session_failed", 5, values, on_failure_recorded);
 }
 
-static void on_lookup(void *arg, const struct db_result *res)
+/* Why an attempt was held back (login_attempt's reason), for the problem's detail. */
+static const char *held_back_because(const char *reason)
+{
+	if (!strcmp(reason, "pair"))
+		return "Too many failed logins for this login from your address";
+	if (!strcmp(reason, "login"))
+		return "Too many failed logins for this login";
+	return "Too many failed logins from your address";
+}
+
+static void on_attempt(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 	struct login *l = r->ctx;
 	PGresult *pg = res->pg;
 
-	if (res->status != DB_OK) {
+	if (res->status != DB_OK || PQntuples(pg) != 1) {
 		http_db_failed(r, res);
 		return;
 	}
-	for (int col = 0; col < 2; col++) {
-		if (!PQgetisnull(pg, 0, col)) {
-			http_header(r, "Retry-After", PQgetvalue(pg, 0, col));
-			http_problem(r, 429, "too-many-attempts", "Too many failed logins",
-			             "Too many failed logins %s; try again in %s seconds.",
-			             col == 0 ? "for this login" : "from your address",
-			             PQgetvalue(pg, 0, col));
-			return;
-		}
+	if (!PQgetisnull(pg, 0, 0)) {
+		http_header(r, "Retry-After", PQgetvalue(pg, 0, 0));
+		http_problem(r, 429, "too-many-attempts", "Too many failed logins",
+		             "%s; try again in %s seconds.",
+		             held_back_because(PQgetvalue(pg, 0, 1)), PQgetvalue(pg, 0, 0));
+		return;
 	}
-	if (!PQgetisnull(pg, 0, 2)) {
-		snprintf(l->account_id, sizeof(l->account_id), "%s", PQgetvalue(pg, 0, 2));
+	if (!PQgetisnull(pg, 0, 3)) {
+		snprintf(l->account_id, sizeof(l->account_id), "%s", PQgetvalue(pg, 0, 3));
 		/* A disabled account or one without a password cannot log in: same answer as a
 		 * typo. */
-		if (!PQgetisnull(pg, 0, 3) && strcmp(PQgetvalue(pg, 0, 4), "t") != 0)
-			l->hash = xstrdup(PQgetvalue(pg, 0, 3));
+		if (!PQgetisnull(pg, 0, 4) && strcmp(PQgetvalue(pg, 0, 5), "t") != 0)
+			l->hash = xstrdup(PQgetvalue(pg, 0, 4));
 	}
-	/* scrypt is slow on purpose: a flood of logins must not queue without end. */
+	/* scrypt is slow on purpose: a flood of logins must not queue without end. The attempt
+	   is counted already: one refused here counts like a wrong password. */
 	if (jobs_pending() >= (size_t)cfg.login_queue_max) {
 		http_header(r, "Retry-After", "1");
 		http_problem(r, 503, "busy", "Too busy",
@@ -209,12 +217,24 @@ static void on_lookup(void *arg, const struct db_result *res)
 		http_shutting_down(r);
 }
 
+void login_throttle_params(char text[LOGIN_THROTTLE_PARAMS][24], const char **values)
+{
+	const long settings[LOGIN_THROTTLE_PARAMS] = {
+	        cfg.login_window_minutes, cfg.login_free_failures,         cfg.login_max_delay_s,
+	        cfg.login_max_failures,   cfg.login_max_failures_per_addr, cfg.login_known_days};
+
+	for (size_t i = 0; i < LOGIN_THROTTLE_PARAMS; i++) {
+		snprintf(text[i], sizeof(text[i]), "%ld", settings[i]);
+		values[i] = text[i];
+	}
+}
+
 static void login(struct req *r)
 {
 	json_t *errors = json_array();
 	struct login *l;
-	char window[16], per_login[16], per_addr[16];
-	const char *values[5];
+	char numbers[LOGIN_THROTTLE_PARAMS][24];
+	const char *values[2 + LOGIN_THROTTLE_PARAMS];
 
 	if (json_check_object(r->json, login_fields, ARRAY_SIZE(login_fields), NULL, errors)) {
 		http_problem_errors(r, 400, "validation", "Invalid login request",
@@ -228,15 +248,10 @@ static void login(struct req *r)
 	l->password = xstrdup(json_get_string(r->json, "password"));
 	r->ctx = l;
 	r->ctx_free = login_free;
-	snprintf(window, sizeof(window), "%ld", cfg.login_window_minutes);
-	snprintf(per_login, sizeof(per_login), "%ld", cfg.login_max_failures);
-	snprintf(per_addr, sizeof(per_addr), "%ld", cfg.login_max_failures_per_addr);
 	values[0] = l->login;
 	values[1] = r->client_addr;
-	values[2] = window;
-	values[3] = per_login;
-	values[4] = per_addr;
-	req_db(r, "session_lookup", 5, values, on_lookup);
+	login_throttle_params(numbers, values + 2);
+	req_db(r, "session_attempt", (int)ARRAY_SIZE(values), values, on_attempt);
 }
 
 static void on_revoked(void *arg, const struct db_result *res)

@@ -116,12 +116,13 @@ def pnetd(pnetd_exe, database):
 
 @pytest.fixture
 def pnetd_factory(request, pnetd_exe, database):
-    """make(*args, env=None, database=None, wait=True): a pnetd of this test's own, started
-    with extra arguments (and PNET_* environment); stopped after the test."""
+    """make(*args, env=None, database=None, wait=True, limits=None): a pnetd of this test's
+    own, started with extra arguments (and PNET_* environment, and resource limits as
+    {resource.RLIMIT_...: (soft, hard)}); stopped after the test."""
     servers = []
 
-    def make(*args, env=None, database=database, wait=True):
-        server = Pnetd(pnetd_exe, database, args=args, env=env,
+    def make(*args, env=None, database=database, wait=True, limits=None):
+        server = Pnetd(pnetd_exe, database, args=args, env=env, limits=limits,
                        log_path=_log_path(request.node.name))
         servers.append(server)
         return server.start(wait=wait)

@@ -3,6 +3,7 @@ The fixtures in conftest.py put them together; tests may use them directly too."
 
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -42,15 +43,18 @@ class Pnetd:
 
     stderr and stdout are copied line by line to log_path and kept in `lines`; `records()`
     gives the JSON log lines as dicts. `stop()` sends SIGTERM and returns the exit status.
+    limits, {resource.RLIMIT_...: (soft, hard)}, are set in the child before pnetd runs (as
+    `ulimit` would).
     """
 
-    def __init__(self, exe, database, args=(), env=None, log_path=None, port=None):
+    def __init__(self, exe, database, args=(), env=None, log_path=None, port=None, limits=None):
         self.exe = exe
         self.database = database
         self.args = list(args)
         self.env = dict(env or {})
         self.log_path = log_path
         self.port = port
+        self.limits = dict(limits or {})
         self.proc = None
         self.lines = []
         self.returncode = None
@@ -86,9 +90,16 @@ class Pnetd:
         if log:
             log.write(f"$ {' '.join(self.command())}\n")
             log.flush()
+        limits = self.limits
+
+        def set_limits():
+            for which, values in limits.items():
+                resource.setrlimit(which, values)
+
         self.proc = subprocess.Popen(self.command(), env=pnetd_env(self.env),
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True, errors="replace")
+                                     stderr=subprocess.STDOUT, text=True, errors="replace",
+                                     preexec_fn=set_limits if limits else None)
         self._reader = threading.Thread(target=self._read, args=(self.proc.stdout, log),
                                         daemon=True)
         self._reader.start()

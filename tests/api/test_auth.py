@@ -158,41 +158,147 @@ def fresh(pnetd_exe, database_factory, pnetd_factory):
     return make
 
 
-def test_ten_failures_throttle_that_login(fresh):
-    server, admin, database = fresh()
-    victim = make_account(admin)
-    bystander = make_account(admin)
-    api = Api(server.base_url)
-    for _ in range(10):
-        assert_problem(login(api, victim["login"], "wrong-password"), 401, "login-failed")
-    for password in ("wrong-password", PASSWORD):
-        r = login(api, victim["login"], password)
-        body = assert_problem(r, 429, "too-many-attempts")
-        retry = int(r.headers["Retry-After"])
-        assert 14 * 60 < retry <= 15 * 60, retry
-        assert "login" in body["detail"]
-    # Another login from the same address is not affected.
-    assert login(api, bystander["login"], PASSWORD).status_code == 201
-    # A throttled attempt records nothing: the window does not grow.
+def login_from(api, addr, login_name, password):
+    """A login as if from addr (pnetd started with --trust-proxy)."""
+    return api.post("/v1/auth/login", json={"login": login_name, "password": password},
+                    headers={"X-Forwarded-For": addr}, auth=False)
+
+
+def failures(database, login_name):
     with psycopg.connect(database) as db:
-        assert db.execute("SELECT count(*) FROM login_failure WHERE login = %s",
-                          (victim["login"],)).fetchone()[0] == 10
-        # Once the failures are older than the window, the login works again.
-        db.execute("UPDATE login_failure SET at = at - interval '16 minutes' WHERE login = %s",
-                   (victim["login"],))
-    assert login(api, victim["login"], PASSWORD).status_code == 201
+        return db.execute("SELECT count(*) FROM login_failure WHERE login = %s",
+                          (login_name,)).fetchone()[0]
 
 
-def test_success_resets_the_login_counter(fresh):
-    server, admin, _ = fresh()
+def last_failure_now(db, login_name):
+    """As if the login's last failure had happened this moment (a loaded machine may take
+    longer than the shortest delay between two requests of a test)."""
+    db.execute("UPDATE login_failure SET at = clock_timestamp() WHERE id ="
+               " (SELECT max(id) FROM login_failure WHERE login = %s)", (login_name,))
+
+
+def test_parallel_wrong_passwords_are_counted_before_the_check(fresh):
+    """Every attempt is counted (as a failure) before its password is checked, under a lock:
+    forty at once cannot all read the same count and all be checked."""
+    import concurrent.futures
+
+    server, admin, database = fresh("--login-free-failures=5")
+    victim = make_account(admin)
+
+    def attempt(_):
+        client = Api(server.base_url)
+        try:
+            return login(client, victim["login"], "wrong-password")
+        finally:
+            client.close()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=40) as pool:
+        answers = list(pool.map(attempt, range(40)))
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses.count(401) == 5, statuses
+    assert statuses.count(429) == 35, statuses
+    throttled = [a for a in answers if a.status_code == 429]
+    assert_problem(throttled[0], 429, "too-many-attempts")
+    assert failures(database, victim["login"]) == 5
+    # The right password waits its turn like a wrong one.
+    with psycopg.connect(database, autocommit=True) as db:
+        last_failure_now(db, victim["login"])
+    assert_problem(login(Api(server.base_url), victim["login"], PASSWORD), 429,
+                   "too-many-attempts")
+
+
+def test_delays_grow_per_login_and_address(fresh):
+    server, admin, database = fresh("--login-free-failures=2", "--login-max-delay-s=4")
     acc = make_account(admin)
     api = Api(server.base_url)
-    for _ in range(9):
-        assert login(api, acc["login"], "wrong-password").status_code == 401
+    for _ in range(2):
+        assert_problem(login(api, acc["login"], "wrong-password"), 401, "login-failed")
+    with psycopg.connect(database, autocommit=True) as db:
+        for expected in (1, 2, 4, 4):  # doubling from 1 s, at most --login-max-delay-s
+            last_failure_now(db, acc["login"])
+            r = login(api, acc["login"], "wrong-password")
+            body = assert_problem(r, 429, "too-many-attempts")
+            assert int(r.headers["Retry-After"]) == expected, (expected, r.headers)
+            assert "from your address" in body["detail"]
+            # Held back, nothing was counted; once the delay has passed, one more attempt.
+            db.execute("UPDATE login_failure SET at = at - make_interval(secs => %s)"
+                       " WHERE login = %s", (expected, acc["login"]))
+            assert_problem(login(api, acc["login"], "wrong-password"), 401, "login-failed")
+        assert failures(database, acc["login"]) == 6
+        # A failure that left the window no longer counts.
+        db.execute("UPDATE login_failure SET at = at - interval '61 minutes' WHERE login = %s",
+                   (acc["login"],))
     assert login(api, acc["login"], PASSWORD).status_code == 201
-    for _ in range(9):
-        assert login(api, acc["login"], "wrong-password").status_code == 401
-    assert login(api, acc["login"], PASSWORD).status_code == 201
+
+
+def test_success_clears_the_failures_of_that_address(fresh):
+    server, admin, database = fresh("--login-free-failures=3")
+    acc = make_account(admin)
+    api = Api(server.base_url)
+    for _ in range(2):
+        for _ in range(2):
+            assert login(api, acc["login"], "wrong-password").status_code == 401
+        assert login(api, acc["login"], PASSWORD).status_code == 201
+        assert failures(database, acc["login"]) == 0
+
+
+def test_a_stranger_cannot_lock_the_rightful_user_out(fresh):
+    """Failures from many addresses bound a login for addresses it never logged in from; the
+    address its owner logs in from stays open (only its own delays apply there)."""
+    server, admin, database = fresh("--trust-proxy", "--login-max-failures=10")
+    user = make_account(admin)
+    api = Api(server.base_url)
+    assert login_from(api, "198.51.100.7", user["login"], PASSWORD).status_code == 201
+    for i in range(10):
+        r = login_from(api, f"203.0.113.{i + 1}", user["login"], "guess-%d" % i)
+        assert_problem(r, 401, "login-failed")
+    r = login_from(api, "203.0.113.99", user["login"], "guess-x")
+    body = assert_problem(r, 429, "too-many-attempts")
+    assert "for this login" in body["detail"] and "address" not in body["detail"]
+    assert 59 * 60 < int(r.headers["Retry-After"]) <= 60 * 60
+    # The bound holds for the owner too, from an address the login was never used from ...
+    assert_problem(login_from(api, "198.51.100.8", user["login"], PASSWORD), 429,
+                   "too-many-attempts")
+    # ... but not from the address the owner logs in from.
+    assert login_from(api, "198.51.100.7", user["login"], PASSWORD).status_code == 201
+    assert failures(database, user["login"]) == 10
+
+
+def test_one_address_does_not_lock_an_agency_out(fresh):
+    """Failures from one address (an agency's NAT) bound the logins never used there; a
+    colleague who logs in there keeps logging in."""
+    server, admin, _ = fresh("--trust-proxy", "--login-max-failures-per-addr=5")
+    colleague = make_account(admin)
+    newcomer = make_account(admin)
+    api = Api(server.base_url)
+    nat = "192.0.2.10"
+    assert login_from(api, nat, colleague["login"], PASSWORD).status_code == 201
+    for _ in range(5):
+        assert login_from(api, nat, new_login("nobody"), "wrong-password").status_code == 401
+    r = login_from(api, nat, newcomer["login"], PASSWORD)
+    body = assert_problem(r, 429, "too-many-attempts")
+    assert "from your address" in body["detail"] and "this login" not in body["detail"]
+    assert int(r.headers["Retry-After"]) > 0
+    assert login_from(api, nat, colleague["login"], PASSWORD).status_code == 201
+    # The newcomer from another address is not affected.
+    assert login_from(api, "192.0.2.11", newcomer["login"], PASSWORD).status_code == 201
+
+
+def test_a_throttled_attempt_records_nothing(fresh):
+    server, admin, database = fresh("--login-free-failures=1", "--login-max-delay-s=600")
+    acc = make_account(admin)
+    api = Api(server.base_url)
+    assert login(api, acc["login"], "wrong-password").status_code == 401
+    # Nine more failures from here (as if made before): the next attempt waits 2^9 s.
+    with psycopg.connect(database, autocommit=True) as db:
+        db.execute("INSERT INTO login_failure (login, client_addr, at)"
+                   " SELECT login, client_addr, clock_timestamp() FROM login_failure"
+                   " CROSS JOIN generate_series(1, 9) WHERE login = %s", (acc["login"],))
+    for _ in range(5):
+        r = login(api, acc["login"], "wrong-password")
+        assert_problem(r, 429, "too-many-attempts")
+        assert 500 < int(r.headers["Retry-After"]) <= 512
+    assert failures(database, acc["login"]) == 10
 
 
 def test_per_address_limit(fresh):
@@ -201,6 +307,7 @@ def test_per_address_limit(fresh):
     api = Api(server.base_url)
     for i in range(5):
         assert login(api, new_login("nobody"), "wrong-password").status_code == 401
+    # good never logged in from this address: held back with the others.
     r = login(api, good["login"], PASSWORD)
     body = assert_problem(r, 429, "too-many-attempts")
     assert "address" in body["detail"]

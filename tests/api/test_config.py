@@ -306,3 +306,90 @@ def test_tls_bad_files_exit_1(pnetd_exe, database, tmp_path):
                   f"--tls-key={tmp_path}/x.pem", f"--database={database}", "--port=0",
                   timeout=30)
     assert r.returncode == 1, r.stderr
+
+
+# -- TLS suites (BSI TR-02102-2) and HSTS
+
+def tls_server(pnetd_factory, tmp_path, *args):
+    """A pnetd serving HTTPS with a fresh self-signed RSA certificate; (server, cert path)."""
+    import requests
+    import time
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", str(key), "-out", str(cert)],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert r.returncode == 0, r.stdout
+    server = pnetd_factory(f"--tls-cert={cert}", f"--tls-key={key}", *args, wait=False)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(f"https://127.0.0.1:{server.port}/healthz", verify=str(cert), timeout=2)
+            return server, cert
+        except requests.RequestException:
+            assert time.monotonic() < deadline and server.running(), server.log_tail()
+            time.sleep(0.1)
+
+
+def s_client(port, *args):
+    """openssl s_client against 127.0.0.1:port; (handshake done, negotiated suite, output)."""
+    r = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-brief",
+                        *args], input="", stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=30)
+    m = re.search(r"^Ciphersuite: (\S+)", r.stdout, re.M)
+    done = r.returncode == 0 and "CONNECTION ESTABLISHED" in r.stdout
+    return done, m.group(1) if m else None, r.stdout
+
+
+def test_tls_offers_ecdhe_with_aead_only(pnetd_factory, tmp_path):
+    server, _ = tls_server(pnetd_factory, tmp_path)
+    port = server.port
+    # TLS 1.2: forward secrecy with AEAD is accepted ...
+    for suite in ("ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384"):
+        done, got, out = s_client(port, "-tls1_2", "-cipher", suite)
+        assert done and got == suite, out
+    # ... static RSA (no forward secrecy), CBC and ChaCha20 (not in BSI TR-02102-2) are not.
+    for suite in ("AES128-GCM-SHA256", "AES256-SHA256", "ECDHE-RSA-AES128-SHA256",
+                  "ECDHE-RSA-AES256-SHA", "ECDHE-RSA-CHACHA20-POLY1305", "DHE-RSA-AES128-GCM-SHA256"):
+        done, _, out = s_client(port, "-tls1_2", "-cipher", suite)
+        assert not done, (suite, out)
+    # What a client gets without asking: TLS 1.3 with an AES-GCM suite.
+    done, got, out = s_client(port)
+    assert done and got in ("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256"), out
+    assert "Protocol version: TLSv1.3" in out
+    done, _, out = s_client(port, "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256")
+    assert not done, out
+    # Nothing older than TLS 1.2.
+    for old in ("-tls1", "-tls1_1"):
+        done, _, out = s_client(port, old)
+        assert not done, out
+
+
+def test_hsts_when_serving_tls(pnetd_factory, tmp_path):
+    import requests
+    server, cert = tls_server(pnetd_factory, tmp_path)
+    for path in ("/healthz", "/v1/no-such-thing", "/"):
+        r = requests.get(f"https://127.0.0.1:{server.port}{path}", verify=str(cert), timeout=10)
+        assert r.headers["Strict-Transport-Security"] == "max-age=31536000", (path, r.headers)
+    other, cert = tls_server(pnetd_factory, tmp_path, "--hsts-max-age-s=300")
+    r = requests.get(f"https://127.0.0.1:{other.port}/healthz", verify=str(cert), timeout=10)
+    assert r.headers["Strict-Transport-Security"] == "max-age=300"
+    off, cert = tls_server(pnetd_factory, tmp_path, "--hsts-max-age-s=0")
+    r = requests.get(f"https://127.0.0.1:{off.port}/healthz", verify=str(cert), timeout=10)
+    assert "Strict-Transport-Security" not in r.headers
+
+
+def test_no_hsts_over_plain_http(api):
+    assert "Strict-Transport-Security" not in api.get("/healthz").headers
+
+
+def test_tls_bad_cipher_list_exit_1(pnetd_exe, database, tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=x", "-keyout", str(key), "-out", str(cert)],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    r = run_pnetd(pnetd_exe, "serve", f"--tls-cert={cert}", f"--tls-key={key}",
+                  "--tls-ciphers=NO-SUCH-SUITE", f"--database={database}", "--port=0",
+                  timeout=30)
+    assert r.returncode == 1, r.stderr
+    assert "tls-ciphers" in r.stdout + r.stderr

@@ -3,6 +3,7 @@
 import json
 import re
 import socket
+import time
 import uuid
 
 import pytest
@@ -192,3 +193,119 @@ def test_raw_garbage_request_line(pnetd):
         data = s.recv(4096)
     assert data == b"" or data.startswith(b"HTTP/1.1 400")
     assert Api(pnetd.base_url).get("/healthz").status_code == 200
+
+
+# -- protocol edges: what a careless client or an attacker sends
+
+from rawhttp import closed_within, connect, exchange, problem, read_response  # noqa: E402
+
+
+def test_nul_in_a_path_parameter_is_404(admin):
+    """%00 must not cut an id short: the rest after it would be ignored."""
+    me = admin.get("/v1/me").json()["account"]["id"]
+    assert admin.get(f"/v1/accounts/{me}").status_code == 200
+    for tail in ("%00anything", "%00", "%zz"):
+        assert_problem(admin.get(f"/v1/accounts/{me}{tail}"), 404, "not-found")
+
+
+@pytest.mark.parametrize("header", [b"X-Note: a\x00b", b"X-Note: a\x01b", b"X-Note: a\x7fb",
+                                    b"X-Note: a\rb", b"X-A\x00b: c", b"X-Note: a\r\n folded",
+                                    b"X-Note : spaced", b"no colon"],
+                         ids=["nul", "soh", "del", "bare-cr", "nul-in-name", "folded",
+                              "space-before-colon", "no-colon"])
+def test_control_bytes_and_malformed_header_lines_are_400(pnetd, header):
+    status, headers, body, s = exchange(
+        pnetd, b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + header + b"\r\n\r\n")
+    problem(status, headers, body, 400, "bad-header")
+    assert headers["connection"] == "close"
+    assert closed_within(s, 5)
+    s.close()
+
+
+def test_tab_and_high_bytes_in_values_are_fine(pnetd):
+    status, _, _, s = exchange(
+        pnetd, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Note: a\tcaf\xc3\xa9\r\n\r\n")
+    assert status == 200
+    s.close()
+
+
+def test_unknown_method_is_501_problem_and_closes(pnetd):
+    for method in (b"PROPFIND", b"BREW"):
+        status, headers, body, s = exchange(pnetd, method + b" /v1/me HTTP/1.1\r\nHost: x\r\n\r\n")
+        problem(status, headers, body, 501, "not-implemented")
+        assert closed_within(s, 5)
+        s.close()
+
+
+def test_connect_is_answered_and_closed_at_once(pnetd):
+    s = connect(pnetd)
+    started = time.monotonic()
+    s.sendall(b"CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n")
+    status, headers, body = read_response(s)  # read to the end: there is no Content-Length
+    assert status == 501 and headers["content-type"] == "application/problem+json"
+    assert json.loads(body)["type"] == "/problems/not-implemented"
+    assert time.monotonic() - started < 5  # not the 30 s of the idle timeout
+    s.close()
+
+
+def test_bad_percent_encoding_in_the_query_is_400(admin):
+    for query, field in (("q=%zz", "q"), ("limit=5&after=%", "after"), ("status=se%00nt", "status"),
+                         ("b%zz=1", "b%zz")):
+        r = admin.get("/v1/accounts?" + query)
+        body = assert_problem(r, 400, "bad-query")
+        assert error_fields(body) == [field], body
+    # '+' and %20 are spaces, as forms send them
+    assert admin.get("/v1/accounts?limit=%35").status_code == 200
+
+
+def test_content_length_over_the_limit_is_refused_before_the_body(pnetd_factory):
+    server = pnetd_factory("--max-body-bytes=4096")
+    head = (b"POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n%s\r\n")
+    # The answer comes before a byte of the body was sent.
+    s = connect(server)
+    s.sendall(head % (50000, b""))
+    status, headers, body = read_response(s)
+    doc = problem(status, headers, body, 413, "body-too-large")
+    assert "50000" in doc["detail"] and "4096" in doc["detail"]
+    assert headers.get("connection") != "close"
+    # Sent anyway, the body is thrown away as it comes: the connection serves the next request.
+    s.sendall(b"x" * 50000 + b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    status, _, body = read_response(s)
+    assert status == 200 and json.loads(body) == {"status": "ok"}
+    s.close()
+    # More than 16 times the limit, or a client waiting for 100-continue: answered, closed.
+    for length, extra in ((16 * 4096 + 1, b""), (5000, b"Expect: 100-continue\r\n")):
+        s = connect(server)
+        s.sendall(head % (length, extra))
+        status, headers, body = read_response(s)
+        problem(status, headers, body, 413, "body-too-large")
+        assert headers["connection"] == "close"
+        assert closed_within(s, 5)
+        s.close()
+    # At the limit the body is read and judged on its content.
+    data = b'{"login": "' + b"a" * (4096 - 13) + b'"}'
+    assert len(data) == 4096
+    status, headers, body, s = exchange(server, head % (4096, b"") + data)
+    problem(status, headers, body, 400, "validation")
+    s.close()
+
+
+def test_transfer_encoding_is_411_and_with_content_length_400(pnetd):
+    status, headers, body, s = exchange(
+        pnetd, b"POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+    problem(status, headers, body, 411, "length-required")
+    assert closed_within(s, 5)
+    s.close()
+    status, headers, body, s = exchange(
+        pnetd, b"POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+               b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+    problem(status, headers, body, 400, "bad-header")
+    s.close()
+    for length in (b"5, 5", b"-1", b"5\r\nContent-Length: 6"):
+        status, headers, body, s = exchange(
+            pnetd, b"POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: " + length +
+                   b"\r\n\r\n{}   ")
+        problem(status, headers, body, 400, "bad-header")
+        s.close()

@@ -151,7 +151,7 @@ statement() {
     # shellcheck disable=SC2016 # the $ here are regular-expression text
     case "$1" in
         auth_token) pattern='^WITH t AS \(  SELECT t\.id, t\.kind, t\.scopes' ;;
-        referral_inbox) pattern='^SELECT referral_json\(x, \$1::uuid\).* WHERE p\.to_node_id = \$1' ;;
+        referral_inbox) pattern='^WITH page AS \(SELECT p\.id, p\.case_id.* WHERE p\.to_node_id = \$2' ;;
         referral_state) pattern='^SELECT status, version, from_node_id = \$1::uuid' ;;
         referral_transition) pattern='^SELECT outcome, current_status, current_version, body FROM referral_transition\(' ;;
         referral_create) pattern='^SELECT body, \(body::json->>.version.\)::int, .* FROM referral_create\(' ;;

@@ -8,7 +8,10 @@ import uuid
 from selenium.webdriver.support.ui import Select
 
 ALLEINERZIEHENDE = "50000000-0000-4000-8000-000000000001"
-READS = "case.read,case.progress_read,referral.read"
+# What the screen counts as reads of a case: its details, and the lists that showed it
+# (docs/architecture.md, "Reads of social data"; KINDS.reads in clients/web/src/views/audit.js).
+READS = ("case.read,case.progress_read,referral.read,referral.events_read,case.list,"
+         "consent.list,referral.list")
 
 
 def test_auditor_finds_who_read_a_case(browser, demo):

@@ -577,6 +577,11 @@ const de = {
 	fl_channel: "Weg",
 	fl_state: "Stand",
 	fl_body: "Angaben",
+	// audit log: reads of lists that show social data, and of a referral's timeline
+	audit_case_list: "Fallliste gelesen",
+	audit_consent_list: "Einwilligungen eines Falls gelesen",
+	audit_referral_list: "Vermittlungsliste gelesen",
+	audit_referral_events_read: "Verlauf einer Vermittlung gelesen",
 	// directory
 	directory_title: "Angebote im Netzwerk",
 	directory_intro: "Suchen Sie Angebote nach Kategorie, Zielgruppe, Stadtteil und freien Plätzen.",
@@ -1626,6 +1631,11 @@ const en = {
 	fl_channel: "Channel",
 	fl_state: "State",
 	fl_body: "Entries",
+	// audit log: reads of lists that show social data, and of a referral's timeline
+	audit_case_list: "Case list read",
+	audit_consent_list: "Consents of a case read",
+	audit_referral_list: "Referral list read",
+	audit_referral_events_read: "Referral timeline read",
 	directory_title: "Services in the network",
 	directory_intro: "Search services by category, target group, district and free places.",
 	dir_q: "Search term",

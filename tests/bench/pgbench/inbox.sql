@@ -8,4 +8,5 @@ PREPARE referral_inbox AS @referral_inbox@;
 \endif
 \set t random(1, 200)
 EXECUTE auth_token(encode(sha256(convert_to('bench-token-' || :t, 'UTF8')), 'hex'));
-EXECUTE referral_inbox(bench_id(2, :t), '{sent,received}', NULL, NULL, NULL, NULL, '51');
+EXECUTE referral_inbox(NULL, bench_id(2, :t), 'bench', '127.0.0.1', '{sent,received}', NULL, NULL,
+                       NULL, NULL, '51');

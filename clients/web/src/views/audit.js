@@ -9,7 +9,7 @@ import { downloadCsv } from "../csv.js";
 
 // Kinds of entries to filter by, as lists of actions (GET /v1/audit?action=).
 const KINDS = {
-	reads: ["case.read", "case.progress_read", "referral.read"],
+	reads: ["case.read", "case.progress_read", "referral.read", "referral.events_read", "case.list", "consent.list", "referral.list"],
 	logins: ["auth.login", "auth.login_failed", "auth.logout", "account.password_change", "account.password_change_failed"],
 	accounts: ["account.create", "account.update", "account.password_change", "token.create", "token.revoke"],
 };
