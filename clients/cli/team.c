@@ -95,8 +95,8 @@ static void follow_up_row(const json_t *item, const char **cells, const void *ct
 
 int cmd_follow_up_list(int argc, char **argv)
 {
-	static const char *const headers[] = {"ID",          "DUE",   "STATE",
-	                                      "CASE",        "RESPONSIBLE", "REASON"};
+	static const char *const headers[] = {"ID",   "DUE",         "STATE",
+	                                      "CASE", "RESPONSIBLE", "REASON"};
 	static const struct cli_table table = {ARRAY_LEN(headers), headers, follow_up_row, NULL};
 	const char *case_id = NULL, *due = NULL;
 	bool node = false;
@@ -118,7 +118,8 @@ int cmd_follow_up_list(int argc, char **argv)
 		if (!cli_uuid_arg(case_id, "--case"))
 			return EXIT_USAGE;
 		if (due || node)
-			return cli_usage("--case lists all of one case: no --due or --node with it");
+			return cli_usage(
+			        "--case lists all of one case: no --due or --node with it");
 		snprintf(path, sizeof(path), "/v1/cases/%s/follow-ups", case_id);
 		return cli_show_list(path, true, &table);
 	}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_sql.h"
 #include "answer.h"
 #include "api.h"
 #include "http.h"
@@ -34,13 +35,14 @@ static const struct db_stmt stmts[] = {
 	 "SELECT outcome, body, version"
 	 "  FROM case_deputies_set($1, $2, $3, $4, $5, $6::int,"
 	 "                         ARRAY(SELECT jsonb_array_elements_text($7::jsonb))::uuid[])"},
-	/* $1 node, $2 case: the timeline of the node's case; no row when it is not the node's */
+	/* actor, $5 case: the timeline of the node's case, audited as a read of the case; no row
+	   when it is not the node's */
 	{"team_timeline",
-	 "SELECT coalesce(json_agg(case_event_json(e) ORDER BY e.id)"
-	 "                FILTER (WHERE e.id IS NOT NULL), '[]')::text"
-	 "  FROM client_case c LEFT JOIN case_event e ON e.case_id = c.id"
-	 " WHERE c.id = $2 AND c.owner_node_id = $1::uuid"
-	 " GROUP BY c.id"},
+	 "WITH c AS (SELECT id FROM client_case WHERE id = $5 AND owner_node_id = $2::uuid),"
+	 " au AS (" AUDIT_INSERT("case.timeline_read", "client_case", "c.id", "NULL") " FROM c)"
+	 "SELECT (SELECT coalesce(json_agg(case_event_json(e) ORDER BY e.id), '[]')"
+	 "          FROM case_event e WHERE e.case_id = c.id)::text"
+	 "  FROM c"},
 	/* $1 account: its absences that have not ended, soonest first */
 	{"team_absences",
 	 "SELECT coalesce(json_agg(absence_json(x) ORDER BY x.starts_on, x.id), '[]')::text"
@@ -154,11 +156,13 @@ static void set_deputies(struct req *r)
 
 static void timeline(struct req *r)
 {
-	const char *values[2] = {r->auth.node_id, req_param(r, "id")};
+	const char *values[ACTOR_PARAMS + 1];
 
 	if (!req_check_query(r, no_query))
 		return;
-	req_db(r, "team_timeline", 2, values, on_items);
+	req_actor(r, values);
+	values[4] = req_param(r, "id");
+	req_db(r, "team_timeline", 5, values, on_items);
 }
 
 static void list_absences(struct req *r)

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "audit_sql.h"
 #include "answer.h"
 #include "api.h"
 #include "http.h"
@@ -14,10 +15,10 @@
 #include "page.h"
 
 /* The open follow-ups of open cases the node owns and set itself, as the lists show them. */
-#define OPEN_FOLLOW_UPS                                                                            \
+#define OPEN_FOLLOW_UPS(node)                                                                      \
 	" FROM case_follow_up f JOIN client_case c ON c.id = f.case_id"                            \
-	" WHERE f.node_id = $1::uuid AND c.owner_node_id = $1::uuid AND c.status = 'open'"         \
-	"   AND f.done_at IS NULL"
+	" WHERE f.node_id = " node "::uuid AND c.owner_node_id = " node "::uuid"                   \
+	"   AND c.status = 'open' AND f.done_at IS NULL"
 
 /* clang-format off */
 static const struct db_stmt stmts[] = {
@@ -25,34 +26,49 @@ static const struct db_stmt stmts[] = {
 	{"follow_up_create",
 	 "SELECT outcome, body, NULL::int"
 	 "  FROM follow_up_create($1, $2, $3, $4, $5, $6::date, $7)"},
-	/* $1 node, $2 case: the node's follow-ups of its case, open ones first; no row when the
-	   case is not the node's */
+	/* actor, $5 case: the node's follow-ups of its case, open ones first, with one audit row
+	   for the read naming them (reasons are social data); no row when the case is not the
+	   node's */
 	{"follow_up_of_case",
-	 "SELECT coalesce(json_agg(follow_up_json(f)"
-	 "                         ORDER BY f.done_at IS NOT NULL, f.due_on, f.created_at, f.id)"
-	 "                FILTER (WHERE f.id IS NOT NULL), '[]')::text"
-	 "  FROM client_case c"
-	 "  LEFT JOIN case_follow_up f ON f.case_id = c.id AND f.node_id = c.owner_node_id"
-	 " WHERE c.id = $2 AND c.owner_node_id = $1::uuid"
-	 " GROUP BY c.id"},
+	 "WITH c AS (SELECT id, owner_node_id FROM client_case"
+	 "           WHERE id = $5 AND owner_node_id = $2::uuid),"
+	 " f AS (SELECT x AS fu, x.id, x.due_on, x.created_at, x.done_at IS NOT NULL AS done"
+	 "       FROM case_follow_up x"
+	 "       WHERE x.case_id IN (SELECT id FROM c) AND x.node_id = $2::uuid),"
+	 " au AS (" AUDIT_INSERT("follow_up.list", "client_case", "c.id",
+	                         "jsonb_build_object('ids', (SELECT coalesce(jsonb_agg(f.id"
+	                         " ORDER BY f.done, f.due_on, f.created_at, f.id), '[]') FROM f))")
+	 " FROM c)"
+	 "SELECT (SELECT coalesce(json_agg(follow_up_json(f.fu)"
+	 "                                 ORDER BY f.done, f.due_on, f.created_at, f.id), '[]')"
+	 "          FROM f)::text"
+	 " FROM c"},
 	/*
-	 * $1 node, $2 account or NULL (all of the node), $3 up to this day or NULL, $4 from this
-	 * day or NULL, $5 $6 cursor (due_on, id), $7 limit + 1: open follow-ups, soonest first.
+	 * actor (node $2), $5 all of the node (true) or the actor's cases, $6 up to this day or
+	 * NULL, $7 from this day or NULL, $8 $9 cursor (due_on, id), $10 limit + 1: open
+	 * follow-ups, soonest first, with one audit row naming those shown and their cases.
 	 */
 	{"follow_up_list",
+	 "WITH page AS (SELECT f.id, f.case_id, f.due_on"
+	 OPEN_FOLLOW_UPS("$2")
+	 "   AND ($5::boolean OR f.case_id IN (SELECT account_case_ids($1::uuid)))"
+	 "   AND ($6::date IS NULL OR f.due_on <= $6::date)"
+	 "   AND ($7::date IS NULL OR f.due_on >= $7::date)"
+	 "   AND ($8::text IS NULL OR (f.due_on, f.id) > ($8::date, $9::uuid))"
+	 " ORDER BY f.due_on, f.id LIMIT $10::int),"
+	 " shown AS (SELECT * FROM page ORDER BY due_on, id LIMIT $10::int - 1),"
+	 " au AS (" AUDIT_INSERT("follow_up.list", "client_case", "NULL::uuid",
+	                         "jsonb_build_object('ids', jsonb_agg(id ORDER BY due_on, id),"
+	                         " 'case_ids', jsonb_agg(DISTINCT case_id))")
+	 " FROM shown HAVING count(*) > 0)"
 	 "SELECT follow_up_json(f)::text, f.due_on::text, f.id::text"
-	 OPEN_FOLLOW_UPS
-	 "   AND ($2::uuid IS NULL OR f.case_id IN (SELECT account_case_ids($2::uuid)))"
-	 "   AND ($3::date IS NULL OR f.due_on <= $3::date)"
-	 "   AND ($4::date IS NULL OR f.due_on >= $4::date)"
-	 "   AND ($5::text IS NULL OR (f.due_on, f.id) > ($5::date, $6::uuid))"
-	 " ORDER BY f.due_on, f.id LIMIT $7::int"},
+	 " FROM page JOIN case_follow_up f USING (id) ORDER BY f.due_on, f.id"},
 	/* $1 node, $2 account: what of "my cases" is due today and overdue */
 	{"follow_up_count",
 	 "SELECT json_build_object("
 	 "  'today', count(*) FILTER (WHERE f.due_on = current_date),"
 	 "  'overdue', count(*) FILTER (WHERE f.due_on < current_date))::text"
-	 OPEN_FOLLOW_UPS
+	 OPEN_FOLLOW_UPS("$1")
 	 "   AND f.due_on <= current_date"
 	 "   AND f.case_id IN (SELECT account_case_ids($2::uuid))"},
 	/* actor, $5 follow-up, $6 delete instead of done */
@@ -114,11 +130,13 @@ static void on_case_follow_ups(void *arg, const struct db_result *res)
 
 static void list_case_follow_ups(struct req *r)
 {
-	const char *values[2] = {r->auth.node_id, req_param(r, "id")};
+	const char *values[ACTOR_PARAMS + 1];
 
 	if (!req_check_query(r, no_query))
 		return;
-	req_db(r, "follow_up_of_case", 2, values, on_case_follow_ups);
+	req_actor(r, values);
+	values[4] = req_param(r, "id");
+	req_db(r, "follow_up_of_case", 5, values, on_case_follow_ups);
 }
 
 /*
@@ -130,7 +148,7 @@ static void list_follow_ups(struct req *r)
 	static const char *const allowed[] = {"scope", "due", NULL};
 	const char *scope = req_query(r, "scope"), *due = req_query(r, "due");
 	struct page *p = answer_page_begin(r, 2, allowed);
-	const char *values[7] = {r->auth.node_id, r->auth.account_id};
+	const char *values[ACTOR_PARAMS + 6];
 
 	if (!p)
 		return;
@@ -144,21 +162,21 @@ static void list_follow_ups(struct req *r)
 		                 "due must be overdue, today, due or all");
 		return;
 	}
-	if (scope && !strcmp(scope, "node"))
-		values[1] = NULL;
+	req_actor(r, values);
+	values[4] = scope && !strcmp(scope, "node") ? "true" : "false";
 	/* The bounds are days relative to the database's today, so they are computed there. */
-	values[2] = NULL;
-	values[3] = NULL;
+	values[5] = NULL;
+	values[6] = NULL;
 	if (due && !strcmp(due, "overdue"))
-		values[2] = "yesterday";
+		values[5] = "yesterday";
 	else if (due && (!strcmp(due, "today") || !strcmp(due, "due")))
-		values[2] = "today";
+		values[5] = "today";
 	if (due && !strcmp(due, "today"))
-		values[3] = "today";
-	values[4] = page_key(p, 0);
-	values[5] = page_key(p, 1);
-	values[6] = p->limit_text;
-	req_db(r, "follow_up_list", 7, values, answer_page);
+		values[6] = "today";
+	values[7] = page_key(p, 0);
+	values[8] = page_key(p, 1);
+	values[9] = p->limit_text;
+	req_db(r, "follow_up_list", (int)ARRAY_SIZE(values), values, answer_page);
 }
 
 static void count_follow_ups(struct req *r)

@@ -74,6 +74,8 @@ def test_hand_over_within_the_node_is_in_the_timeline_and_the_audit_log(people, 
         stream.close()
     assert case["id"] in ben.cases() and case["id"] not in anna.cases()
     entry = anna.timeline(case["id"])[-1]
+    assert team_db.execute("SELECT count(*) FROM audit_log WHERE object_id = %s"
+                           " AND action = 'case.timeline_read'", (case["id"],)).fetchone()[0] == 1
     assert (entry["kind"], entry["account"]["id"], entry["previous_account"]["id"],
             entry["actor"]["id"]) == ("responsible", ben.id, anna.id, anna.id)
     rows = team_db.execute(

@@ -38,6 +38,12 @@ def follow_up(person, case_id, due_on, reason="Unterlagen nachfragen"):
     return r.json()
 
 
+def last_read(db, person):
+    """(object_id, detail) of the person's latest follow-up list read."""
+    return db.execute("SELECT object_id::text, detail FROM audit_log WHERE action = 'follow_up.list'"
+                      " AND account_id = %s ORDER BY id DESC LIMIT 1", (person.id,)).fetchone()
+
+
 def listed(person, **query):
     r = person.api.get("/v1/follow-ups", params={"limit": 500, **query})
     assert r.status_code == 200, r.text
@@ -61,6 +67,10 @@ def test_set_list_count_and_close_follow_ups(people, team_db):
     assert anna.case(case["id"])["next_follow_up_on"] == day(-2)
     mine = listed(anna)
     assert mine.index(overdue["id"]) < mine.index(today["id"]) < mine.index(later["id"])
+    # Reasons are social data: each list read names what it showed (docs/architecture.md).
+    object_id, detail = last_read(team_db, anna)
+    assert object_id is None and set(detail["ids"]) == set(mine)
+    assert case["id"] in detail["case_ids"]
     assert set(listed(anna, due="overdue")) >= {overdue["id"]}
     assert today["id"] not in listed(anna, due="overdue")
     assert later["id"] not in listed(anna, due="due") and today["id"] in listed(anna, due="due")
@@ -73,6 +83,8 @@ def test_set_list_count_and_close_follow_ups(people, team_db):
     assert ben.api.get("/v1/follow-ups/count").json() == {"today": 0, "overdue": 0}
     r = ben.api.get(f"/v1/cases/{case['id']}/follow-ups")
     assert [f["id"] for f in r.json()["items"]] == [overdue["id"], today["id"], later["id"]]
+    assert last_read(team_db, ben) == (case["id"], {"ids": [overdue["id"], today["id"],
+                                                            later["id"]]})
     # Handed over, they are the colleague's.
     assert anna.hand_to(case, ben).status_code == 200
     assert today["id"] in listed(ben) and today["id"] not in listed(anna)
