@@ -19,10 +19,21 @@
 #define STATIC_MAX_FILES 4096
 #define STATIC_MAX_DEPTH 16
 
-/* Every HTML answer carries these: no inline script or style, nothing from elsewhere. */
+/*
+ * Every HTML answer carries these: no inline script or style, nothing from elsewhere. The
+ * service worker and the web app manifest are named too (they would fall back to
+ * default-src), so that the policy says in one place where the installed app may come from.
+ */
 #define STATIC_CSP                                                                                 \
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "          \
-	"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+	"connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; "     \
+	"base-uri 'none'; form-action 'self'"
+
+/*
+ * The service worker's URL path (clients/web/src/sw.js, written by the build): at the root,
+ * so that its scope is the whole app. Its own fetches obey the policy of its script's answer.
+ */
+#define STATIC_SERVICE_WORKER "/sw.js"
 
 struct static_file {
 	char *path; /* "/index.html", "/assets/index-3f2a9c.js": the URL path */
@@ -32,6 +43,7 @@ struct static_file {
 	char etag[20];  /* "\"" + 16 hex digits of the SHA-256 + "\"" */
 	bool immutable; /* under /assets/: the name carries a content hash */
 	bool html;
+	bool worker; /* the service worker: carries the Content-Security-Policy, as HTML does */
 };
 
 static struct static_file *files;
@@ -123,6 +135,7 @@ static int read_file(const char *fs_path, const char *url_path, off_t size)
 	f->type = type_of(url_path);
 	f->html = !strncmp(f->type, "text/html", 9);
 	f->immutable = !strncmp(url_path, "/assets/", 8);
+	f->worker = !strcmp(url_path, STATIC_SERVICE_WORKER);
 	crypto_sha256_hex(f->data, f->len, hash);
 	snprintf(f->etag, sizeof(f->etag), "\"%.16s\"", hash);
 	total_bytes += f->len;
@@ -238,10 +251,10 @@ static void answer_file(struct req *r, const struct static_file *f)
 	http_header(r, "Cache-Control",
 	            f->immutable ? "public, max-age=31536000, immutable" : "no-cache");
 	http_header(r, "Referrer-Policy", "no-referrer");
-	if (f->html) {
+	if (f->html || f->worker)
 		http_header(r, "Content-Security-Policy", STATIC_CSP);
+	if (f->html)
 		http_header(r, "X-Frame-Options", "DENY");
-	}
 	if (inm && etag_matches(inm, f->etag)) {
 		http_reply_raw(r, 304, NULL, NULL, 0);
 		return;

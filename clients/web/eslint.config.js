@@ -24,4 +24,12 @@ export default [
 			"no-var": "error",
 		},
 	},
+	// The service worker runs in its own scope; the build puts VERSION and SHELL in front.
+	{
+		files: ["src/sw.js"],
+		languageOptions: {
+			sourceType: "script",
+			globals: { ...globals.serviceworker, VERSION: "readonly", SHELL: "readonly" },
+		},
+	},
 ];

@@ -1,12 +1,15 @@
 """The web app's static files at / (server/static.c): types, caching, ETag and 304, the
-security headers on HTML, the app's own pages falling back to index.html, and nothing
-outside the folder, no dotfiles, nothing under /v1/."""
+security headers on HTML and on the service worker, the manifest and icons of the installable
+app, the app's own pages falling back to index.html, and nothing outside the folder, no
+dotfiles, nothing under /v1/."""
 import os
 
 import pytest
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+       "connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'; form-action 'self'")
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 24
 
 
 @pytest.fixture
@@ -17,6 +20,11 @@ def web(tmp_path, pnetd_factory):
     (root / "assets" / "index-AbC123.js").write_text("console.log(1)")
     (root / "assets" / "index-AbC123.css").write_text("body{}")
     (root / "favicon.svg").write_text("<svg/>")
+    (root / "sw.js").write_text("self.addEventListener('fetch', () => {})")
+    (root / "manifest.webmanifest").write_text('{"name": "pnet"}')
+    (root / "icons").mkdir()
+    (root / "icons" / "pnet-192.png").write_bytes(PNG)
+    (root / "assets" / "sw.js").write_text("// not the service worker")
     (root / ".env").write_text("SECRET=1")
     (tmp_path / "outside.txt").write_text("outside")
     os.symlink(tmp_path / "outside.txt", root / "link.txt")
@@ -50,6 +58,32 @@ def test_assets_have_types_and_are_cached_for_a_year(web):
         "text/css; charset=utf-8"
     r = web.get("/favicon.svg", auth=False)
     assert (r.headers["Content-Type"], r.headers["Cache-Control"]) == ("image/svg+xml", "no-cache")
+
+
+def test_the_service_worker_carries_the_policy_and_is_never_kept_stale(web):
+    r = web.get("/sw.js", auth=False)
+    assert r.status_code == 200 and r.text == "self.addEventListener('fetch', () => {})"
+    assert r.headers["Content-Type"] == "text/javascript; charset=utf-8"
+    # Its own fetches obey the policy of its script's answer; a browser looks for a new one
+    # on every start of the app.
+    assert r.headers["Content-Security-Policy"] == CSP
+    assert r.headers["Cache-Control"] == "no-cache"
+    assert "X-Frame-Options" not in r.headers
+    # Only the worker at the root is the app's: another sw.js is an ordinary asset.
+    r = web.get("/assets/sw.js", auth=False)
+    assert "Content-Security-Policy" not in r.headers
+    assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_manifest_and_icons_of_the_installable_app(web):
+    r = web.get("/manifest.webmanifest", auth=False)
+    assert r.status_code == 200 and r.json() == {"name": "pnet"}
+    assert r.headers["Content-Type"] == "application/manifest+json"
+    assert r.headers["Cache-Control"] == "no-cache"
+    assert "Content-Security-Policy" not in r.headers
+    r = web.get("/icons/pnet-192.png", auth=False)
+    assert r.status_code == 200 and r.content == PNG
+    assert r.headers["Content-Type"] == "image/png"
 
 
 def test_etag_and_if_none_match(web):

@@ -9,7 +9,8 @@ module name. Screenshots go to build/test/screenshots/.
     phone       the browser at 390 x 844 (a phone) for one test
 Every test fails on an error in the browser's console or a Content-Security-Policy
 violation; answers with a status the test provokes on purpose (a 422 for a wrong entry) are
-allowed by browser.allow(status).
+allowed by browser.allow(status), and requests that fail because the test took the browser
+offline by browser.allow_offline() (offline_support.Offline does so).
 """
 import re
 import importlib.util
@@ -95,6 +96,10 @@ class Browser:
         """Answers with these statuses are expected in this test (not console errors)."""
         self.allowed.update(statuses)
 
+    def allow_offline(self):
+        """Requests that find no network are expected in this test (it goes offline)."""
+        self.offline_allowed = True
+
     def console_problems(self):
         """Errors in the console and CSP violations since the last call, but for answers
         with an allowed status."""
@@ -107,6 +112,8 @@ class Browser:
                 continue
             if "/favicon.ico - " in message:
                 continue  # the browser's own look for an icon on a page that is not the app's
+            if getattr(self, "offline_allowed", False) and "net::ERR_INTERNET_DISCONNECTED" in message:
+                continue
             m = re.search(r"the server responded with a status of (\d+)", message)
             if m and int(m.group(1)) in self.allowed and not csp:
                 continue
@@ -241,6 +248,7 @@ def console_clean(request):
     b.d.get_log("browser")  # what earlier tests left
     b._unseen = []
     b.allowed = set()
+    b.offline_allowed = False
     yield
     problems = b.console_problems()
     assert not problems, "console errors or CSP violations:\n" + "\n".join(problems)

@@ -1,5 +1,8 @@
 // The pnet API from the browser: the login token lives in sessionStorage (gone when the tab
-// closes); every failure becomes an ApiError carrying the problem+json body.
+// closes); every failure becomes an ApiError carrying the problem+json body. Without a
+// network (navigator.onLine false, or no answer) a read is answered from the session's
+// offline copy when it holds one (readcache.js), and a write fails at once with status 0
+// and problem.offline (the queue, queue.js, takes the writes that can wait).
 
 const TOKEN_KEY = "pnet.token";
 
@@ -25,6 +28,17 @@ export function setUnauthorizedHandler(fn) {
 	onUnauthorized = fn;
 }
 
+// Where reads are kept for offline use ({ active(), store(path, data), recall(path) }), and
+// who hears whether a request found the server (answered true or false).
+let readCache = null;
+let onNetwork = () => {};
+export function keepReads(cache) {
+	readCache = cache;
+}
+export function observeNetwork(fn) {
+	onNetwork = fn;
+}
+
 // blob: answer the body's bytes as they came (a download), not decoded text.
 export async function request(method, path, { body, ifMatch, accept, idempotencyKey, blob } = {}) {
 	const headers = { Accept: accept || "application/json" };
@@ -33,16 +47,23 @@ export async function request(method, path, { body, ifMatch, accept, idempotency
 	if (body !== undefined) headers["Content-Type"] = "application/json";
 	if (ifMatch !== undefined) headers["If-Match"] = `"${ifMatch}"`;
 	if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
+	const keep = method === "GET" && !blob && !accept && readCache && readCache.active();
 	let res;
 	try {
+		// Known to be offline: no request that can only fail.
+		if (!navigator.onLine) throw new TypeError("offline");
 		res = await fetch(path, {
 			method,
 			headers,
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 	} catch (e) {
-		throw new ApiError(0, { title: "network", detail: String(e) });
+		if (navigator.onLine) onNetwork(false);
+		const kept = keep ? await readCache.recall(path).catch(() => null) : null;
+		if (kept) return kept.data;
+		throw new ApiError(0, { title: "network", detail: String(e), method, offline: !navigator.onLine });
 	}
+	onNetwork(true);
 	if (res.status === 401 && t) {
 		setToken(null);
 		onUnauthorized();
@@ -52,6 +73,7 @@ export async function request(method, path, { body, ifMatch, accept, idempotency
 	const type = res.headers.get("Content-Type") || "";
 	const data = type.includes("json") ? await res.json().catch(() => null) : await res.text();
 	if (!res.ok) throw new ApiError(res.status, typeof data === "object" ? data : { detail: data });
+	if (keep && type.includes("json")) readCache.store(path, data);
 	return data;
 }
 

@@ -1,13 +1,19 @@
-// The app's shell: session, header and navigation by role, the router, live updates.
+// The app's shell: session, header and navigation by role, the router, live updates, and
+// the app offline (offline.js, readcache.js, queue.js).
 import "./style.css";
 import * as api from "./api.js";
-import { h, clear, fill } from "./dom.js";
+import { h, clear, fill, fmtDate } from "./dom.js";
 import { t, lang, setLang } from "./i18n.js";
 import { live } from "./live.js";
 import { notices } from "./notices.js";
 import { problemText } from "./problems.js";
 import { routes } from "./routes.js";
 import { networkChooser, forgetNetworks, forgetChoice } from "./networks.js";
+import { connection, registerServiceWorker } from "./offline.js";
+import { readCache } from "./readcache.js";
+import { queue } from "./queue.js";
+import { queueButton, queuePanel } from "./queuepanel.js";
+import "./queue-transition.js";
 import { followUpCount } from "./views/team.js";
 
 export const session = { me: null };
@@ -62,7 +68,26 @@ window.addEventListener("beforeunload", (e) => {
 api.setUnauthorizedHandler(() => {
 	session.me = null;
 	live.stop();
+	// The session is over: its offline copy goes; the queue stays for the next login.
+	readCache.end(true);
+	queue.detach();
 	navigate(loginPath(), true);
+});
+
+api.keepReads(readCache);
+api.observeNetwork((answered) => connection.observe(answered));
+// Back online: what waits is sent, the live stream comes back, and a page drawn from the
+// offline copy, or missing for want of one, is drawn afresh (unless it holds unsaved edits).
+// Offline: the stream rests.
+connection.subscribe((offline) => {
+	if (offline) {
+		live.stop();
+		return;
+	}
+	queue.flush();
+	if (session.me && !session.me.must_change_password) live.start(session.me);
+	const stale = document.getElementById("offline-copy") || document.getElementById("offline-missing");
+	if (offlineStart || (stale && !(current && current.unsaved && current.unsaved()))) render();
 });
 
 // The login page, with the page asked for to come back to after it.
@@ -135,7 +160,7 @@ function header(path) {
 		h("span", { class: "brand-name" }, t("app_name")),
 		h("span", { class: "brand-tagline" }, t("app_tagline")),
 	);
-	const right = h("div", { class: "header-right" }, langButton);
+	const right = h("div", { class: "header-right" }, connection.indicator(), langButton);
 	if (me) {
 		right.prepend(
 			h(
@@ -152,7 +177,7 @@ function header(path) {
 						: h("a", { href: "/password", "data-link": true, id: "password-link" }, t("password_link")),
 				),
 			),
-			...(live.applies(me) && !me.must_change_password ? [noticesLink(path), live.indicator()] : []),
+			...(live.applies(me) && !me.must_change_password ? [queueButton(), noticesLink(path), live.indicator()] : []),
 		);
 		right.append(
 			h("button", { class: "btn btn-quiet", type: "button", id: "logout", onclick: logout }, t("logout")),
@@ -231,12 +256,17 @@ function noticeAnnouncement(n) {
 
 async function logout() {
 	if (!mayLeave()) return;
+	// What waits in the queue is lost with the logout: the user says so first.
+	if (queue.items.length && !confirm(t("q_logout_confirm", { n: queue.items.length }))) return;
 	try {
 		await api.post("/v1/auth/logout");
 	} catch {
 		/* the token is dropped either way */
 	}
 	api.setToken(null);
+	// Nothing of the account stays on this browser: its offline copies and its queue.
+	const account = session.me && session.me.id;
+	if (account) await Promise.all([readCache.forgetAccount(account), queue.erase(account)]).catch(() => null);
 	api.forgetCaches();
 	forgetNetworks();
 	forgetChoice();
@@ -245,36 +275,60 @@ async function logout() {
 	navigate("/login", false, true);
 }
 
-export async function signedIn(me) {
+// The login's answer: its account and when its session ends (expires, RFC 3339).
+export async function signedIn(me, expires) {
 	session.me = me;
 	// Nothing but the password change before a password of one's own (the API refuses it).
 	if (me.must_change_password) return navigate("/password", true);
+	await offlineBegins(me, expires);
 	await api.nodes().catch(() => null);
 	live.start(me);
 	navigate(nextPath() || home(me.role), true);
 }
 
+// A node's account keeps an offline copy of what it reads and a queue for its moves.
+async function offlineBegins(me, expires) {
+	if (!live.applies(me)) return;
+	await readCache.begin(me, expires).catch(() => null);
+	// Kept for a start offline: who is logged in.
+	if (readCache.active()) await api.get("/v1/me").catch(() => null);
+	await queue.open(me.id).catch(() => null);
+	queue.flush();
+}
+
 // The account after its owner changed the password: on to the start page, which says so.
 export async function passwordChanged(me, message) {
 	session.me = me;
-	await api.nodes().catch(() => null);
+	const mine = await api.get("/v1/me").catch(() => null);
+	if (mine) await offlineBegins(me, mine.token.expires_at);
 	live.start(me);
 	pendingAnnouncement = message;
 	navigate(home(me.role), true);
 }
 
+// offlineStart: the tab holds a session, but neither the server nor an offline copy
+// answered who it is; it is kept for when the network comes back.
+let offlineStart = false;
+
 async function loadMe() {
+	offlineStart = false;
 	if (session.me || !api.token()) return session.me;
+	// Offline, who is logged in comes from the session's copy too.
+	await readCache.resume().catch(() => null);
 	try {
 		const r = await api.get("/v1/me");
 		session.me = r.account;
 		// Nothing but the password change before a password of one's own (the API refuses it).
 		if (!session.me.must_change_password) {
+			// A session from before the offline copy existed begins one now.
+			if (!readCache.active() && !connection.offline()) await offlineBegins(session.me, r.token.expires_at);
+			else if (live.applies(session.me)) await queue.open(session.me.id).then(() => queue.flush()).catch(() => null);
 			await api.nodes().catch(() => null);
-			live.start(session.me);
+			if (!connection.offline()) live.start(session.me);
 		}
-	} catch {
-		api.setToken(null);
+	} catch (e) {
+		if (e.status === 0) offlineStart = true;
+		else api.setToken(null);
 	}
 	return session.me;
 }
@@ -315,6 +369,11 @@ export function forbidden() {
 	);
 }
 
+// A tab logged in that starts offline without a copy of its session: it waits for the network.
+function offlineNotice() {
+	return h("section", { class: "notice notice-warn", id: "offline-start" }, h("h1", {}, t("offline_start_title")), h("p", {}, t("offline_start_text")));
+}
+
 export function notFound() {
 	return h(
 		"section",
@@ -336,6 +395,10 @@ export async function render() {
 	if (current && current.destroy) current.destroy();
 	current = null;
 	live.onEvent = null;
+	if (!me && offlineStart) {
+		fill(app, header(path), h("main", { id: "main", tabindex: "-1" }, offlineNotice()));
+		return;
+	}
 	if (!me && path !== "/login") return navigate(loginPath(), true);
 	// An admin set the password: nothing but choosing one's own (the API says the same).
 	if (me && me.must_change_password && path !== "/password") return navigate("/password", true);
@@ -345,9 +408,11 @@ export async function render() {
 	const main = h("main", { id: "main", tabindex: "-1" });
 	fill(app,
 		header(path),
+		me && live.applies(me) ? queuePanel() : null,
 		h("div", { id: "announcer", class: "announcer", role: "status", "aria-live": "polite" }),
 		main,
 	);
+	readCache.mark();
 	const found = match(path);
 	if (!found) {
 		main.append(notFound());
@@ -374,8 +439,12 @@ export async function render() {
 		clear(main);
 		if (e.status === 404) main.append(notFound());
 		else if (e.status === 403) main.append(forbidden());
-		else main.append(h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
+		// Without a network and without a copy (#offline-missing): drawn again once online.
+		else main.append(h("div", { class: "notice notice-error", role: "alert", id: e.status === 0 ? "offline-missing" : null }, errorText(e)));
 	}
+	// Drawn from the offline copy: the page says how old it is.
+	const copied = readCache.oldestServed();
+	if (copied) main.prepend(h("p", { class: "notice notice-offline", id: "offline-copy" }, t("offline_copy", { at: fmtDate(copied, true) })));
 	if (pendingAnnouncement) {
 		announce(pendingAnnouncement);
 		pendingAnnouncement = null;
@@ -385,4 +454,6 @@ export async function render() {
 }
 
 setLang(lang);
+registerServiceWorker();
+connection.changed();
 render();

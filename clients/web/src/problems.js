@@ -34,7 +34,7 @@ export function fieldMessage(err) {
 // The whole problem as one sentence (without its field errors).
 export function problemMessage(e) {
 	if (!e) return t("pt_other", { status: "?" });
-	if (e.status === 0) return t("error_network");
+	if (e.status === 0) return networkMessage(e);
 	const slug = problemSlug(e);
 	const params = { status: e.status, request_id: (e.problem && e.problem.request_id) || "–" };
 	if (slug && has(`pt_${slug}`)) return t(`pt_${slug}`, params);
@@ -42,6 +42,14 @@ export function problemMessage(e) {
 	if (byStatus[e.status]) return t(`pt_${byStatus[e.status]}`, params);
 	if (e.status >= 500) return t("pt_internal", params);
 	return t("pt_other", params);
+}
+
+// No answer at all (api.js): offline, a read this device holds no copy of, or a write that
+// was not sent; else the server could not be reached.
+function networkMessage(e) {
+	const write = e.problem && e.problem.method && e.problem.method !== "GET";
+	if (e.problem && e.problem.offline) return t(write ? "offline_write" : "offline_read");
+	return t(write ? "error_network_write" : "error_network");
 }
 
 // The field errors of a problem, each {field, text}.

@@ -21,7 +21,7 @@ export async function loginView(main) {
 				try {
 					const r = await api.post("/v1/auth/login", { login: login.value.trim(), password: password.value });
 					api.setToken(r.token);
-					await signedIn(r.account);
+					await signedIn(r.account, r.expires_at);
 				} catch (err) {
 					submit.disabled = false;
 					error.textContent =

@@ -7,6 +7,9 @@ import { t } from "../i18n.js";
 import { announce, errorText, navigate, session } from "../main.js";
 import { problemSlug, showProblem } from "../problems.js";
 import { referForm } from "./refer.js";
+import { connection } from "../offline.js";
+import { queue } from "../queue.js";
+import { queuedEntry } from "../queuepanel.js";
 import { colleagues, responsibleCell } from "./team.js";
 
 const OPEN = "sent,received,waitlisted,accepted,in_progress";
@@ -28,6 +31,10 @@ const SENDER_MOVES = {
 	accepted: ["withdrawn"],
 	in_progress: ["withdrawn"],
 };
+// The moves side may make from status, as this page offers them.
+export function movesFrom(side, status) {
+	return (side === "receiver" ? RECEIVER_MOVES : SENDER_MOVES)[status] || [];
+}
 export const REASONS = {
 	declined: ["no_capacity", "not_eligible", "client_unreachable", "other"],
 	dropped_out: ["no_show", "broke_off", "moved_away", "other"],
@@ -158,7 +165,7 @@ async function boxView(main, box) {
 			[t("col_case"), (r) => h("a", { href: `/referrals/${r.id}`, "data-link": true, class: "row-link" }, r.case?.reference || "–")],
 			[t(inbox ? "col_from" : "col_to"), (r) => api.nodeName(r[other])],
 			[t("col_step"), stepText],
-			[t("col_status"), (r) => statusCell(r, side)],
+			[t("col_status"), (r) => [statusCell(r, side), queue.pendingFor("transition", r.id) ? [" ", badge(t("q_badge"), "queued")] : null]],
 		];
 		if (inbox) {
 			columns.push([t("col_due"), (r) => (["sent", "received", "waitlisted"].includes(r.status) ? fmtDate(r.due_at) : "–")]);
@@ -187,6 +194,8 @@ async function boxView(main, box) {
 		h("section", { class: "card card-flush" }, body),
 	);
 	await load();
+	// A move of the queue sent, refused or discarded: the list follows.
+	const unsubscribe = queue.subscribe(({ type }) => type !== "loaded" && load());
 	return {
 		refresh: load,
 		onLive: (type, data) => {
@@ -195,6 +204,7 @@ async function boxView(main, box) {
 			// The notification (notices.js) says what arrived; the list just follows.
 			load();
 		},
+		destroy: unsubscribe,
 	};
 }
 
@@ -240,6 +250,8 @@ function moveForm(r, to, onSubmit, onCancel, people) {
 		{
 			class: "move-form",
 			id: `move-${to}`,
+			// Offline, the move waits in the queue (queue-transition.js).
+			dataset: { offline: "queue" },
 			onsubmit: (e) => {
 				e.preventDefault();
 				const body = { to };
@@ -283,7 +295,7 @@ export async function referralView(main, id) {
 
 	function draw(r, events) {
 		const side = sideOf(r);
-		const moves = (side === "receiver" ? RECEIVER_MOVES : SENDER_MOVES)[r.status] || [];
+		const moves = movesFrom(side, r.status);
 		const formSlot = h("div", { class: "form-slot" });
 		const buttons = moves.map((to) =>
 			h(
@@ -303,14 +315,25 @@ export async function referralView(main, id) {
 			),
 		);
 
+		// Offline (or without an answer) the move waits in the queue, with the version seen.
+		async function queueMove(body) {
+			const context = { reference: r.case?.reference || "", side, status: r.status, seen_at: r.updated_at, transfer: r.kind === "transfer" };
+			await queue.add("transition", id, body, { ifMatch: r.version, context });
+			await load();
+			main.querySelector("#queued-move")?.focus();
+		}
+
 		async function transition(body, form) {
+			if (connection.offline()) return queueMove(body);
 			try {
 				await api.post(`/v1/referrals/${id}/transitions`, body, { ifMatch: r.version });
 				announce(t("done_transition", { status: statusText(body.to, side) }));
 				await load();
 				main.querySelector("#referral-status")?.focus();
 			} catch (e) {
-				if (e.status === 412 || problemSlug(e) === "illegal-transition") {
+				if (e.status === 0) {
+					await queueMove(body);
+				} else if (e.status === 412 || problemSlug(e) === "illegal-transition") {
 					announce(errorText(e), "warn");
 					await load();
 				} else if (form) {
@@ -347,9 +370,14 @@ export async function referralView(main, id) {
 		const sender = side === "sender";
 		const canRedirect = sender && r.status === "declined";
 		const actions = [];
-		if (side === "sender" && !TERMINAL.includes(r.status)) actions.push(h("p", { class: "rest", id: "rest" }, t("rest_waiting")));
-		if (moves.length) actions.push(h("div", { class: "actions actions-wrap", id: "moves" }, buttons), formSlot);
-		else actions.push(h("p", { class: "rest", id: "rest" }, restingText(r, side)));
+		// A move of this referral that waits in the queue stands instead of the moves.
+		const queued = queue.pendingFor("transition", id);
+		if (queued) actions.push(h("div", { class: "queued-move", id: "queued-move", tabindex: "-1" }, queuedEntry(queued, "div", false)));
+		else {
+			if (side === "sender" && !TERMINAL.includes(r.status)) actions.push(h("p", { class: "rest", id: "rest" }, t("rest_waiting")));
+			if (moves.length) actions.push(h("div", { class: "actions actions-wrap", id: "moves" }, buttons), formSlot);
+			else actions.push(h("p", { class: "rest", id: "rest" }, restingText(r, side)));
+		}
 		if (canRedirect) {
 			actions.push(
 				h("button", { class: "btn btn-primary", type: "button", id: "redirect-open", onclick: () => openRedirect().catch((e) => announce(errorText(e), "error")) }, t("redirect_action")),
@@ -414,10 +442,15 @@ export async function referralView(main, id) {
 	}
 
 	await load();
+	// This referral's queued move sent, refused or discarded: the page follows.
+	const unsubscribe = queue.subscribe(({ type, item }) => {
+		if (item && item.kind === "transition" && item.key === id && type !== "queued") load().catch(() => null);
+	});
 	return {
 		onLive: (type, data) => {
 			if (data.referral_id === id) load();
 		},
+		destroy: unsubscribe,
 	};
 }
 
