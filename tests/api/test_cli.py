@@ -399,7 +399,8 @@ def test_help(pnet_exe, tmp_path):
     assert "pnet referral accept ID" in r.stdout and "Exit codes" in r.stdout
     r = cli.ok("referral", "decline", "--help")
     assert r.stdout.startswith("usage: pnet referral decline ID --reason REASON")
-    assert cli.ok("help", "case").stdout.count("usage: pnet case") == 5
+    # open, list, hand-over, show, close, enrol
+    assert cli.ok("help", "case").stdout.count("usage: pnet case") == 6
     assert cli.ok("--version").stdout.startswith("pnet ")
 
 
