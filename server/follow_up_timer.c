@@ -5,17 +5,11 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "follow_up_timer_sql.h"
 #include "log.h"
+#include "params.h"
 #include "util.h"
 #include "worker.h"
-
-/* clang-format off */
-const struct db_stmt follow_up_timer_statements[] = {
-        /* how many case.follow_up_due events it wrote */
-        {"follow_up_due_events", "SELECT follow_up_due_events()"},
-};
-/* clang-format on */
-const size_t follow_up_timer_nstatements = ARRAY_SIZE(follow_up_timer_statements);
 
 /* One timer per process (only one worker arms it), so the state is static. */
 static struct {
@@ -46,6 +40,8 @@ static void on_done(void *arg, const struct db_result *res)
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
+	struct params p = {0};
+
 	(void)fd;
 	(void)what;
 	(void)arg;
@@ -59,7 +55,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	if (timer.running || timer.w->draining || !timer.w->db)
 		return;
 	timer.running = true;
-	db_query(timer.w->db, "follow_up_due_events", 0, NULL, on_done, NULL);
+	db_query(timer.w->db, &sql_follow_up_due_events, &p, on_done, NULL);
 }
 
 void follow_up_timer_start(struct worker *w)

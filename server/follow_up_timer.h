@@ -1,21 +1,13 @@
 /*
  * The follow-up timer (docs/events.md, "case.follow_up_due"): worker 0 of every pnetd calls
- * follow_up_due_events() (schema/0081_absences_follow_ups.sql) every follow-up-interval-s.
+ * follow_up_due_events() (schema/functions/follow_ups.sql) every follow-up-interval-s.
  * The function claims each due follow-up with SKIP LOCKED and marks it, so several pnetd
  * write each event once.
  */
 #ifndef PNET_FOLLOW_UP_TIMER_H
 #define PNET_FOLLOW_UP_TIMER_H
 
-#include <stddef.h>
-
-#include "db.h"
-
 struct worker;
-
-/* The statement the timer runs, prepared on every connection like the API's. */
-extern const struct db_stmt follow_up_timer_statements[];
-extern const size_t follow_up_timer_nstatements;
 
 /* Arm the timer on w's loop (once, for one worker, before its thread starts): the first run
    one second after start, then one every follow-up-interval-s, never two at once. */

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "follow_up_timer.h"
-#include "retention.h"
+#include "auth_sql.h"
+#include "follow_up_timer_sql.h"
+#include "retention_sql.h"
 #include "util.h"
 
 /* Order does not matter for matching; it is the order /metrics lists routes in. */
@@ -16,28 +16,28 @@ static const struct api_module *const modules[] = {
         &events_api,   &webhooks_api,      &case_team_api,      &follow_ups_api,
 };
 
-static struct db_stmt *statements;
+static const struct db_stmt **statements;
 static size_t nstatements;
 
-static void add_statements(const struct db_stmt *s, size_t n)
+static void add_statements(const struct db_stmts *s)
 {
-	statements = xrealloc(statements, (nstatements + n) * sizeof(*statements));
-	memcpy(statements + nstatements, s, n * sizeof(*s));
-	nstatements += n;
+	statements = xrealloc(statements, (nstatements + s->n) * sizeof(*statements));
+	memcpy(statements + nstatements, s->items, s->n * sizeof(*statements));
+	nstatements += s->n;
 }
 
 void api_init(void)
 {
-	add_statements(auth_statements, auth_nstatements);
-	add_statements(retention_statements, retention_nstatements);
-	add_statements(follow_up_timer_statements, follow_up_timer_nstatements);
+	add_statements(&auth_sql);
+	add_statements(&retention_sql);
+	add_statements(&follow_up_timer_sql);
 	for (size_t i = 0; i < ARRAY_SIZE(modules); i++) {
 		router_add(modules[i]->routes, modules[i]->nroutes);
-		add_statements(modules[i]->stmts, modules[i]->nstmts);
+		add_statements(modules[i]->stmts);
 	}
 }
 
-const struct db_stmt *api_statements(size_t *n)
+const struct db_stmt *const *api_statements(size_t *n)
 {
 	*n = nstatements;
 	return statements;

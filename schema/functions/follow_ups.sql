@@ -1,51 +1,9 @@
--- Absences with a stand-in, and follow-up dates (Wiedervorlage): the functions behind
--- /v1/me/absences, /v1/cases/{id}/follow-ups and /v1/follow-ups (tables in 0080).
+-- Follow-up dates (Wiedervorlage) on a node's cases (server/api/follow_ups.c) and the event
+-- case.follow_up_due their timer writes (server/follow_up_timer.c; docs/events.md). A reason
+-- is hidden under the consent rule of notes (case_text_visible, schema/functions/
+-- case_team.sql).
 
-CREATE FUNCTION absence_json(x account_absence) RETURNS json LANGUAGE sql STABLE AS $$
-    SELECT json_build_object(
-        'id', x.id, 'account_id', x.account_id, 'starts_on', x.starts_on,
-        'ends_on', x.ends_on, 'stand_in', account_ref(x.stand_in_account_id),
-        'current', current_date BETWEEN x.starts_on AND x.ends_on,
-        'created_at', x.created_at);
-$$;
-
--- Record an absence of the actor with a stand-in of the same node.
-CREATE FUNCTION absence_create(p_account uuid, p_node uuid, p_request text, p_client text,
-                               p_starts date, p_ends date, p_stand_in uuid,
-                               OUT body text)
-LANGUAGE plpgsql AS $$
-DECLARE
-    x account_absence;
-BEGIN
-    IF p_ends < current_date THEN
-        PERFORM problem(422, 'validation', 'Must not lie in the past.', 'ends_on', 'past');
-    END IF;
-    IF p_stand_in = p_account THEN
-        PERFORM problem(422, 'validation', 'You cannot stand in for yourself.',
-                        'stand_in_account_id', 'self');
-    END IF;
-    IF NOT account_is_caseworker_of(p_stand_in, p_node) THEN
-        PERFORM problem(422, 'validation', 'Not an active caseworker of your node.',
-                        'stand_in_account_id', 'not_a_colleague');
-    END IF;
-    -- Serialize the actor's own absence writes, so that two overlapping ones cannot both pass.
-    PERFORM 1 FROM account WHERE id = p_account FOR UPDATE;
-    IF EXISTS (SELECT 1 FROM account_absence y WHERE y.account_id = p_account
-                  AND y.starts_on <= p_ends AND y.ends_on >= p_starts) THEN
-        PERFORM problem(409, 'absence-overlap',
-                        'You are already marked absent on some of these days.');
-    END IF;
-    INSERT INTO account_absence (account_id, starts_on, ends_on, stand_in_account_id)
-    VALUES (p_account, p_starts, p_ends, p_stand_in)
-    RETURNING * INTO x;
-    PERFORM audit(p_account, p_node, 'account.absence_create', 'account', p_account,
-                  p_request, p_client,
-                  jsonb_build_object('absence_id', x.id, 'starts_on', p_starts,
-                                     'ends_on', p_ends, 'stand_in_account_id', p_stand_in));
-    body := absence_json(x)::text;
-END $$;
-
--- A follow-up as its owner sees it: the reason is hidden under the consent rule of notes.
+-- A follow-up as its owner sees it.
 CREATE FUNCTION follow_up_json(f case_follow_up) RETURNS json LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
         'id', f.id, 'case_id', f.case_id, 'case_reference', c.reference,
@@ -58,14 +16,26 @@ CREATE FUNCTION follow_up_json(f case_follow_up) RETURNS json LANGUAGE sql STABL
                     WHEN f.due_on = current_date THEN 'today' ELSE 'later' END,
         'responsible', account_ref(c.responsible_account_id),
         'created_by', account_ref(f.created_by), 'created_at', f.created_at,
-        'done_by', account_ref(f.done_by), 'done_at', f.done_at)
+        'done_by', account_ref(f.done_by), 'done_at', f.done_at, 'version', f.version)
       FROM client_case c WHERE c.id = f.case_id;
 $$;
 
--- Set a follow-up date on the actor's open case. Answers 'ok' or 'not_found'.
+-- A follow-up date lies ahead (or is today), and within five years.
+CREATE FUNCTION follow_up_refuse_date(p_due date) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF p_due < current_date THEN
+        PERFORM problem(422, 'validation', 'Must not lie in the past.', 'due_on', 'past');
+    END IF;
+    IF p_due > current_date + interval '5 years' THEN
+        PERFORM problem(422, 'validation', 'Must lie within five years.', 'due_on', 'too_far');
+    END IF;
+END $$;
+
+-- Set a follow-up date on the actor's open case.
 CREATE FUNCTION follow_up_create(p_account uuid, p_node uuid, p_request text, p_client text,
                                  p_case uuid, p_due date, p_reason text,
-                                 OUT outcome text, OUT body text)
+                                 OUT outcome text, OUT body text, OUT version integer,
+                                 OUT location text)
 LANGUAGE plpgsql AS $$
 DECLARE
     c client_case;
@@ -77,31 +47,23 @@ BEGIN
         outcome := 'not_found';
         RETURN;
     END IF;
-    IF c.status <> 'open' THEN
-        PERFORM problem(409, 'case-closed', 'The case is closed; closed cases do not change.');
-    END IF;
-    IF p_due < current_date THEN
-        PERFORM problem(422, 'validation', 'Must not lie in the past.', 'due_on', 'past');
-    END IF;
-    IF p_due > current_date + interval '5 years' THEN
-        PERFORM problem(422, 'validation', 'Must lie within five years.', 'due_on',
-                        'too_far');
-    END IF;
+    PERFORM case_refuse_closed(c);
+    PERFORM follow_up_refuse_date(p_due);
     INSERT INTO case_follow_up (case_id, node_id, due_on, reason, created_by)
     VALUES (p_case, p_node, p_due, p_reason, p_account)
     RETURNING * INTO f;
     PERFORM audit(p_account, p_node, 'case.follow_up_create', 'client_case', p_case,
                   p_request, p_client,
                   jsonb_build_object('follow_up_id', f.id, 'due_on', p_due));
-    outcome := 'ok';
+    outcome := 'created';
     body := follow_up_json(f)::text;
+    version := f.version;
 END $$;
 
--- Mark a follow-up of the actor's node done, or (p_delete) take it back. Answers 'ok' or
--- 'not_found'.
-CREATE FUNCTION follow_up_close(p_account uuid, p_node uuid, p_request text, p_client text,
-                                p_id uuid, p_delete boolean, OUT outcome text, OUT body text)
-LANGUAGE plpgsql AS $$
+-- The actor's node's open follow-up p_id at version p_expected (NULL: any), locked; NULL
+-- (not found) when it is not the node's, a problem when it is done or stale.
+CREATE FUNCTION follow_up_for_change(p_node uuid, p_id uuid, p_expected integer)
+RETURNS case_follow_up LANGUAGE plpgsql AS $$
 DECLARE
     f case_follow_up;
 BEGIN
@@ -109,18 +71,70 @@ BEGIN
      WHERE f2.id = p_id AND f2.node_id = p_node AND c.owner_node_id = p_node
        FOR UPDATE OF f2;
     IF NOT FOUND THEN
-        outcome := 'not_found';
-        RETURN;
+        RETURN NULL;
+    END IF;
+    IF p_expected IS NOT NULL AND f.version <> p_expected THEN
+        PERFORM stale('follow-up', f.version);
     END IF;
     IF f.done_at IS NOT NULL THEN
         PERFORM problem(409, 'follow-up-done', 'This follow-up is done already.');
     END IF;
+    RETURN f;
+END $$;
+
+-- Move an open follow-up of the actor's node to another day. Its event case.follow_up_due
+-- is written again on the new day (also when it had been written for the old one).
+CREATE FUNCTION follow_up_move(p_account uuid, p_node uuid, p_request text, p_client text,
+                               p_id uuid, p_expected integer, p_due date,
+                               OUT outcome text, OUT body text, OUT version integer,
+                               OUT location text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    f case_follow_up := follow_up_for_change(p_node, p_id, p_expected);
+    previous date := f.due_on;
+BEGIN
+    IF f.id IS NULL THEN
+        outcome := 'not_found';
+        RETURN;
+    END IF;
+    PERFORM follow_up_refuse_date(p_due);
+    IF p_due <> previous THEN
+        UPDATE case_follow_up SET due_on = p_due, due_event_at = NULL,
+                                  version = case_follow_up.version + 1
+         WHERE id = p_id
+        RETURNING * INTO f;
+        PERFORM audit(p_account, p_node, 'case.follow_up_move', 'client_case', f.case_id,
+                      p_request, p_client,
+                      jsonb_build_object('follow_up_id', f.id, 'from', previous,
+                                         'to', p_due));
+    END IF;
+    outcome := 'ok';
+    body := follow_up_json(f)::text;
+    version := f.version;
+END $$;
+
+-- Mark a follow-up of the actor's node done, or (p_delete) take it back.
+CREATE FUNCTION follow_up_close(p_account uuid, p_node uuid, p_request text, p_client text,
+                                p_id uuid, p_delete boolean,
+                                OUT outcome text, OUT body text, OUT version integer,
+                                OUT location text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    f case_follow_up := follow_up_for_change(p_node, p_id, NULL);
+BEGIN
+    IF f.id IS NULL THEN
+        outcome := 'not_found';
+        RETURN;
+    END IF;
     IF p_delete THEN
         DELETE FROM case_follow_up WHERE id = p_id;
     ELSE
-        UPDATE case_follow_up SET done_at = now(), done_by = p_account WHERE id = p_id
+        UPDATE case_follow_up SET done_at = now(), done_by = p_account,
+                                  version = case_follow_up.version + 1
+         WHERE id = p_id
         RETURNING * INTO f;
         body := follow_up_json(f)::text;
+        version := f.version;
     END IF;
     PERFORM audit(p_account, p_node,
                   CASE WHEN p_delete THEN 'case.follow_up_delete' ELSE 'case.follow_up_done' END,
