@@ -33,6 +33,10 @@ int cmd_case_hand_over(int argc, char **argv);
 int cmd_follow_up_add(int argc, char **argv);
 int cmd_follow_up_list(int argc, char **argv);
 int cmd_follow_up_done(int argc, char **argv);
+int cmd_follow_up_move(int argc, char **argv);
+int cmd_absence_add(int argc, char **argv);
+int cmd_absence_list(int argc, char **argv);
+int cmd_absence_remove(int argc, char **argv);
 
 /* directory.c */
 int cmd_services_search(int argc, char **argv);

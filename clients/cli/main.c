@@ -69,12 +69,17 @@ static const struct command commands[] = {
         MOVE("receive", "Confirm receipt (receiver).", "", WORDS_NONE),
         MOVE("waitlist", "Put on the waiting list until a date (receiver).",
              " --expected-on DATE [--note TEXT]", WORDS_NONE),
-        MOVE("accept", "Accept (receiver).", " [--appointment-at TIME] [--note TEXT]", WORDS_NONE),
+        MOVE("accept",
+             "Accept (receiver). Accepting a transfer, --responsible names the colleague who\n"
+             "will be responsible for the case (else you).",
+             " [--appointment-at TIME] [--responsible ACCOUNT] [--note TEXT]", WORDS_NONE),
         MOVE("decline", "Decline (receiver), for a REASON listed below.",
              " --reason REASON [--note TEXT]", WORDS_REASONS),
         MOVE("start", "The service started (receiver).", " [--note TEXT]", WORDS_NONE),
-        MOVE("complete", "The service ended (receiver), with an OUTCOME listed below.",
-             " --outcome OUTCOME [--note TEXT]", WORDS_OUTCOMES),
+        MOVE("complete",
+             "The service ended (receiver), with an OUTCOME listed below. Completing a\n"
+             "transfer takes the case over; --responsible names who is responsible for it.",
+             " --outcome OUTCOME [--responsible ACCOUNT] [--note TEXT]", WORDS_OUTCOMES),
         MOVE("dropout",
              "The client did not come or broke off (receiver), for a REASON listed below.",
              " --reason REASON [--note TEXT]", WORDS_REASONS),
@@ -103,7 +108,17 @@ static const struct command commands[] = {
          "[--all]",
          "Open follow-ups of your cases, soonest first (--node: of all your node's cases;\n"
          "--case: every follow-up of one case)."},
+        {"follow-up", "move", cmd_follow_up_move, "follow-up move ID --on DATE",
+         "Move an open follow-up to another day."},
         {"follow-up", "done", cmd_follow_up_done, "follow-up done ID", "Mark a follow-up done."},
+        {"absence", "add", cmd_absence_add,
+         "absence add --from DATE --until DATE --stand-in ACCOUNT",
+         "Mark yourself absent (days inclusive); meanwhile the colleague standing in sees\n"
+         "your cases under their cases and hears of their events."},
+        {"absence", "list", cmd_absence_list, "absence list",
+         "Your absences that have not ended, with who stands in."},
+        {"absence", "remove", cmd_absence_remove, "absence remove ID",
+         "Take an absence back (you are present again)."},
         {"case", "show", cmd_case_show, "case show ID", "One case."},
         {"case", "close", cmd_case_close, "case close ID --reason REASON",
          "Close a case; REASON is goal_reached, moved_away, no_longer_eligible,\n"

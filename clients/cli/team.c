@@ -1,6 +1,7 @@
 /*
- * pnet colleagues, pnet case hand-over, and pnet follow-up add|list|done: who works on a case
- * and when to look at it again (docs/cli.md).
+ * pnet colleagues, pnet case hand-over, pnet absence add|list|remove and pnet follow-up
+ * add|list|move|done: who works on a case, who stands in, and when to look at it again
+ * (docs/cli.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,64 @@ int cmd_case_hand_over(int argc, char **argv)
 	if ((rc = cli_send("PUT", path, json_pack("{s:s}", "account_id", to), -1, &c)))
 		return rc;
 	return cli_done(c, "%s: %s is responsible\n", case_id, person(c, "responsible"));
+}
+
+int cmd_absence_add(int argc, char **argv)
+{
+	const char *from = NULL, *until = NULL, *stand_in = NULL;
+	const struct cli_opt opts[] = {
+	        {"from", true, &from}, {"until", true, &until}, {"stand-in", true, &stand_in}};
+	json_t *a;
+	int rc;
+
+	if ((rc = cli_parse_options(argc, argv, opts, ARRAY_LEN(opts))))
+		return rc;
+	if (!from || !until || !stand_in)
+		return cli_usage("--from DATE, --until DATE and --stand-in ACCOUNT are required "
+		                 "(pnet colleagues lists them)");
+	if (!cli_uuid_arg(stand_in, "--stand-in"))
+		return EXIT_USAGE;
+	if ((rc = cli_send("POST", "/v1/me/absences",
+	                   json_pack("{s:s, s:s, s:s}", "starts_on", from, "ends_on", until,
+	                             "stand_in_account_id", stand_in),
+	                   -1, &a)))
+		return rc;
+	return cli_done(a, "%s: absent %s to %s, %s stands in\n", cli_text(a, "id"),
+	                cli_text(a, "starts_on"), cli_text(a, "ends_on"), person(a, "stand_in"));
+}
+
+static void absence_row(const json_t *item, const char **cells, const void *ctx)
+{
+	(void)ctx;
+	cells[0] = cli_text(item, "id");
+	cells[1] = cli_text(item, "starts_on");
+	cells[2] = cli_text(item, "ends_on");
+	cells[3] = person(item, "stand_in");
+}
+
+int cmd_absence_list(int argc, char **argv)
+{
+	static const char *const headers[] = {"ID", "FROM", "UNTIL", "STAND-IN"};
+	static const struct cli_table table = {ARRAY_LEN(headers), headers, absence_row, NULL};
+	int rc;
+
+	if ((rc = cli_parse_options(argc, argv, NULL, 0)))
+		return rc;
+	return cli_show_list("/v1/me/absences", true, &table);
+}
+
+int cmd_absence_remove(int argc, char **argv)
+{
+	const char *id;
+	char path[96];
+	int rc;
+
+	if ((rc = cli_parse_id(argc, argv, NULL, 0, "ABSENCE", &id)))
+		return rc;
+	snprintf(path, sizeof(path), "/v1/me/absences/%s", id);
+	if ((rc = cli_call("DELETE", path, NULL, -1, NULL)))
+		return rc;
+	return cli_done(NULL, "%s removed\n", id);
 }
 
 int cmd_follow_up_add(int argc, char **argv)
@@ -127,6 +186,24 @@ int cmd_follow_up_list(int argc, char **argv)
 	cli_query_add(&q, "scope", node ? "node" : NULL);
 	cli_query_add(&q, "due", due);
 	return cli_show_page(&q, &paging, &table);
+}
+
+int cmd_follow_up_move(int argc, char **argv)
+{
+	const char *on = NULL, *id;
+	const struct cli_opt opts[] = {{"on", true, &on}};
+	json_t *f;
+	char path[96];
+	int rc;
+
+	if ((rc = cli_parse_id(argc, argv, opts, ARRAY_LEN(opts), "FOLLOW-UP", &id)))
+		return rc;
+	if (!on)
+		return cli_usage("--on DATE is required");
+	snprintf(path, sizeof(path), "/v1/follow-ups/%s", id);
+	if ((rc = cli_send("PATCH", path, json_pack("{s:s}", "due_on", on), -1, &f)))
+		return rc;
+	return cli_done(f, "%s due on %s\n", id, cli_text(f, "due_on"));
 }
 
 int cmd_follow_up_done(int argc, char **argv)

@@ -98,6 +98,18 @@ class Person:
         return r.json()["items"]
 
 
+@pytest.fixture
+def people(server, team_db):
+    """Two caseworkers of the jobcenter, one of the debt counselling, and a coordinator."""
+    return {
+        "anna": Person(server, team_db, "Anna Fallmanagerin"),
+        "ben": Person(server, team_db, "Ben Kollege"),
+        "other": Person(server, team_db, "Olga Schuldnerberatung", node=SCHULDNER),
+        "coord": Person(server, team_db, "Kora Koordination", role="coordinator",
+                        networks=(NETWORK,)),
+    }
+
+
 def consent_for(person, case_id, node=SCHULDNER):
     r = person.api.post(f"/v1/cases/{case_id}/consents",
                         json={"scope": "node", "recipient_node_id": node,

@@ -1,28 +1,14 @@
 """Who is responsible for a case, its deputies, handing it to a colleague, "my cases", and a
-transfer whose receiver names the new responsible person (schema/0080_case_team.sql). Another
-node sees none of it; a colleague of the same node may, but the default list shows only their
-own cases."""
+transfer whose receiver names the new responsible person (schema/functions/case_team.sql).
+Another node sees none of it; a colleague of the same node may, but the default list shows only
+their own cases."""
 
 import json
-
-import pytest
 
 from checks import assert_problem
 from events_support import SseClient
 from team_support import (JOBCENTER, NETWORK, SCHULDNER, Person, consent_for,  # noqa: F401
-                          server, team_database, team_db)
-
-
-@pytest.fixture
-def people(server, team_db):
-    """Two caseworkers of the jobcenter, one of the debt counselling, and a coordinator."""
-    return {
-        "anna": Person(server, team_db, "Anna Fallmanagerin"),
-        "ben": Person(server, team_db, "Ben Kollege"),
-        "other": Person(server, team_db, "Olga Schuldnerberatung", node=SCHULDNER),
-        "coord": Person(server, team_db, "Kora Koordination", role="coordinator",
-                        networks=(NETWORK,)),
-    }
+                          people, server, team_database, team_db)
 
 
 def test_the_opener_is_responsible_and_my_cases_are_the_default(people):

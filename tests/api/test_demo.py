@@ -211,3 +211,27 @@ def test_the_api_shows_the_demo(demo):
     case = "/v1/cases/80000000-0000-4000-8000-000000000007"
     assert u25.get(case).json()["access"] == "owner"
     assert demo("jobcenter").get(case).json()["access"] == "referral"
+
+
+def test_the_demo_jobcenter_team_has_a_colleague_with_cases_and_follow_ups(demo, demo_db):
+    """schema/demo/05_team.sql: a second caseworker of Team Alleinerziehende (someone to hand
+    over to), deputy on one case; follow-up dates on another; loading again changes nothing."""
+    def state():
+        return [demo_db.execute(f"SELECT count(*), md5(string_agg(t::text, ',' ORDER BY t::text))"
+                                f" FROM {t} t").fetchone()
+                for t in ("account", "case_deputy", "case_follow_up")]
+    before = state()
+    with open(os.path.join(DEMO_DIR, "05_team.sql"), encoding="utf-8") as f:
+        demo_db.execute(f.read())
+    assert state() == before
+    jobcenter, colleague = demo("jobcenter"), demo("jobcenter-kollegin")
+    names = {c["display_name"] for c in jobcenter.get("/v1/colleagues").json()["items"]}
+    assert {"Jobcenter Neustadt, Team Alleinerziehende",
+            "Jobcenter Neustadt, Team Alleinerziehende (Kollegin)"} <= names
+    mine = {c["reference"]: c for c in colleague.get("/v1/cases").json()["items"]}
+    assert mine["AE-2026-021"]["my_role"] == "deputy"
+    own = {c["reference"]: c for c in jobcenter.get("/v1/cases").json()["items"]}
+    assert own["AE-2026-014"]["my_role"] == "responsible"
+    assert own["AE-2026-014"]["next_follow_up_on"] is not None
+    due = {f["id"] for f in jobcenter.get("/v1/follow-ups").json()["items"]}
+    assert {"83000000-0000-4000-8000-000000000001", "83000000-0000-4000-8000-000000000002"} <= due

@@ -1,34 +1,21 @@
 """Follow-up dates (Wiedervorlage) and absences with a stand-in: setting, listing per person
 and per node, counting, done and deleted, the reason under the consent rule of notes, the
 event case.follow_up_due once per follow-up even with two pnetd, and events that reach the
-stand-in during an absence (schema/0081_absences_follow_ups.sql). Statistics stay
+stand-in during an absence (schema/functions/follow_ups.sql). Statistics stay
 anonymous."""
 
 import datetime
 import json
 import time
 
-import pytest
-
 from checks import assert_problem
 from events_support import SseClient, wait_for
 from team_support import (JOBCENTER, NETWORK, SCHULDNER, Person, consent_for,  # noqa: F401
-                          server, team_database, team_db)
+                          people, server, team_database, team_db)
 
 
 def day(n=0):
     return (datetime.date.today() + datetime.timedelta(days=n)).isoformat()
-
-
-@pytest.fixture
-def people(server, team_db):
-    return {
-        "anna": Person(server, team_db, "Anna Fallmanagerin"),
-        "ben": Person(server, team_db, "Ben Kollege"),
-        "other": Person(server, team_db, "Olga Schuldnerberatung", node=SCHULDNER),
-        "coord": Person(server, team_db, "Kora Koordination", role="coordinator",
-                        networks=(NETWORK,)),
-    }
 
 
 def follow_up(person, case_id, due_on, reason="Unterlagen nachfragen"):
@@ -121,6 +108,53 @@ def test_bad_follow_ups_are_refused_and_write_nothing(people, team_db):
         assert (r.json()["errors"][0]["field"], r.json()["errors"][0]["code"]) == (field, code)
     assert len(follow_up(anna, case["id"], day(1), "x" * 200)["reason"]) == 200
     assert team_db.execute("SELECT count(*) FROM case_follow_up").fetchone()[0] == before + 1
+
+
+def test_a_follow_up_moves_to_another_day_audited_and_its_event_comes_again(people, team_db):
+    anna, ben, other = people["anna"], people["ben"], people["other"]
+    case = anna.open_case()
+    f = follow_up(anna, case["id"], day(0), "Termin bestätigen")
+    # Its event was written for today; moved to another day it is to come again then.
+    team_db.execute("UPDATE case_follow_up SET due_event_at = now() WHERE id = %s", (f["id"],))
+    r = anna.api.patch(f"/v1/follow-ups/{f['id']}", json={"due_on": day(3)},
+                       headers={"If-Match": f'"{f["version"]}"'})
+    assert r.status_code == 200, r.text
+    moved = r.json()
+    assert (moved["id"], moved["due_on"], moved["due"], moved["version"]) == (
+        f["id"], day(3), "later", f["version"] + 1)
+    assert r.headers["ETag"] == f'"{moved["version"]}"'
+    assert anna.case(case["id"])["next_follow_up_on"] == day(3)
+    assert team_db.execute("SELECT due_event_at FROM case_follow_up WHERE id = %s",
+                           (f["id"],)).fetchone()[0] is None
+    (detail,) = team_db.execute(
+        "SELECT detail FROM audit_log WHERE action = 'case.follow_up_move' AND object_id = %s"
+        " AND account_id = %s", (case["id"], anna.id)).fetchone()
+    assert detail == {"follow_up_id": f["id"], "from": day(0), "to": day(3)}
+    # The version read before is stale; a colleague of the node may move it without one.
+    assert_problem(anna.api.patch(f"/v1/follow-ups/{f['id']}", json={"due_on": day(4)},
+                                  headers={"If-Match": f'"{f["version"]}"'}), 412, "stale")
+    r = ben.api.patch(f"/v1/follow-ups/{f['id']}", json={"due_on": day(5)})
+    assert r.status_code == 200 and r.json()["due_on"] == day(5), r.text
+    # Bad days and bodies are refused and change nothing; another node sees none of it.
+    for body, field, code in (({"due_on": day(-1)}, "due_on", "past"),
+                              ({"due_on": day(2000)}, "due_on", "too_far"),
+                              ({"due_on": "bald"}, "due_on", "date"),
+                              ({}, "due_on", "required"),
+                              ({"due_on": day(1), "reason": "neu"}, "reason", "unknown_field")):
+        r = anna.api.patch(f"/v1/follow-ups/{f['id']}", json=body)
+        assert_problem(r, 422, "validation")
+        assert (r.json()["errors"][0]["field"], r.json()["errors"][0]["code"]) == (field, code)
+    assert_problem(other.api.patch(f"/v1/follow-ups/{f['id']}", json={"due_on": day(1)}),
+                   404, "not-found")
+    assert team_db.execute("SELECT due_on::text FROM case_follow_up WHERE id = %s",
+                           (f["id"],)).fetchone()[0] == day(5)
+    # A done one stays where it is.
+    assert anna.api.post(f"/v1/follow-ups/{f['id']}/done").status_code == 200
+    assert_problem(anna.api.patch(f"/v1/follow-ups/{f['id']}", json={"due_on": day(6)}),
+                   409, "follow-up-done")
+    moves = team_db.execute("SELECT count(*) FROM audit_log WHERE action = 'case.follow_up_move'"
+                            " AND object_id = %s", (case["id"],)).fetchone()[0]
+    assert moves == 2
 
 
 def test_another_node_sees_no_follow_ups(people):

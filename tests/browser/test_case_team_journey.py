@@ -84,3 +84,21 @@ def test_a_case_handed_to_a_colleague_is_under_her_cases_with_its_follow_up(brow
     a.press("button[data-filter=all]")
     wait_text(browser, "#follow-up-list", reference)
     assert "Bescheid des Jobcenters nachfragen" in browser.find("#follow-up-list").text
+
+    # She moves the follow-up two days later from the case page; the list shows the new day.
+    row = [r for r in browser.finds("#follow-up-list tbody tr") if reference in r.text][0]
+    row.find_element("css selector", "a").click()
+    browser.wait("#case-follow-ups tbody tr[data-state=open]")
+    a.press("#case-follow-ups button[data-move]")
+    later = today(5)
+    a.date("#fu-move-due", later)
+    a.press("#follow-up-move-form button[type=submit]")
+    moved = browser.d.execute_script(
+        "return new Date(arguments[0]).toLocaleDateString('de-DE', {dateStyle: 'medium'})",
+        later.isoformat())
+    wait_text(browser, "#case-follow-ups", moved)
+    browser.go("/follow-ups")
+    a.press("button[data-filter=all]")
+    wait_text(browser, "#follow-up-list", reference)
+    row = [r for r in browser.finds("#follow-up-list tbody tr") if reference in r.text][0]
+    assert moved in row.text, (moved, row.text)

@@ -145,7 +145,41 @@ function reasonText(f) {
 	return f.reason_hidden ? h("em", { class: "muted" }, t("fu_reason_hidden")) : f.reason;
 }
 
-// The follow-up section of the owner's case page: its dates, done or taken back, and a new one.
+// The form that moves open follow-up f to another day (with the version read: a change
+// meanwhile is refused, 412).
+function moveFollowUpForm(f, reload, onCancel) {
+	const due = h("input", { type: "date", name: "due_on", id: "fu-move-due", required: true, min: isoDay(), value: f.due_on });
+	const form = h(
+		"form",
+		{
+			id: "follow-up-move-form",
+			class: "grid-form",
+			onsubmit: async (e) => {
+				e.preventDefault();
+				try {
+					await api.patch(`/v1/follow-ups/${f.id}`, { due_on: due.value }, { ifMatch: f.version });
+					announce(t("fu_moved", { on: fmtDate(due.value) }));
+					refreshFollowUpCount();
+					await reload("#fu-h");
+				} catch (err) {
+					showProblem(form, err);
+				}
+			},
+		},
+		field(t("fu_move_to", { reason: f.reason_hidden ? "…" : f.reason }), due),
+		h("div", { class: "form-error span-all", role: "alert" }),
+		h(
+			"div",
+			{ class: "actions span-all" },
+			h("button", { class: "btn btn-primary", type: "submit" }, t("fu_move_save")),
+			h("button", { class: "btn", type: "button", onclick: onCancel }, t("cancel")),
+		),
+	);
+	return form;
+}
+
+// The follow-up section of the owner's case page: its dates, done, moved or taken back, and
+// a new one.
 export async function followUpSection(c, reload) {
 	const open = c.status === "open";
 	const items = await api.get(`/v1/cases/${c.id}/follow-ups`).then((x) => x.items || []);
@@ -159,6 +193,11 @@ export async function followUpSection(c, reload) {
 		} catch (err) {
 			announce(err.message);
 		}
+	};
+	const moveSlot = h("div", { class: "form-slot", id: "fu-move-slot" });
+	const move = (f) => () => {
+		fill(moveSlot, moveFollowUpForm(f, reload, () => clear(moveSlot)));
+		moveSlot.querySelector("input")?.focus();
 	};
 	const due = h("input", { type: "date", name: "due_on", id: "fu-due", required: true, min: isoDay(), value: isoDay(7) });
 	const reason = h("input", { name: "reason", id: "fu-reason", required: true, maxlength: 200, autocomplete: "off" });
@@ -202,6 +241,7 @@ export async function followUpSection(c, reload) {
 									"span",
 									{ class: "actions" },
 									h("button", { class: "btn btn-small", type: "button", dataset: { done: f.id }, onclick: act(f, "done") }, t("fu_done")),
+									h("button", { class: "btn btn-small", type: "button", dataset: { move: f.id }, onclick: move(f) }, t("fu_move")),
 									h("button", { class: "btn btn-small btn-danger-quiet", type: "button", dataset: { delete: f.id }, onclick: act(f, "delete") }, t("fu_delete")),
 								)
 								: "",
@@ -211,6 +251,7 @@ export async function followUpSection(c, reload) {
 				{ rowAttrs: (f) => ({ dataset: { id: f.id, state: f.state } }) },
 			)
 			: h("p", { class: "empty" }, t("fu_none")),
+		moveSlot,
 		open ? form : null,
 	);
 }
