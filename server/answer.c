@@ -62,6 +62,18 @@ void answer_row(void *arg, const struct db_result *res)
 		reply_row(r, res, 200);
 }
 
+void answer_items(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	json_t *items;
+
+	if (!answer_found(r, res))
+		return;
+	items = json_loads(PQgetvalue(res->pg, 0, 0), 0, NULL);
+	http_reply_json(r, 200,
+	                json_pack("{s:o, s:n}", "items", items ? items : json_array(), "next"));
+}
+
 void answer_write(void *arg, const struct db_result *res)
 {
 	/* What the write did, and the status that says so. */

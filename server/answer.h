@@ -51,6 +51,12 @@ bool answer_outcome_is(const struct db_result *res, const char *outcome);
  */
 MUST_CHECK bool answer_found(struct req *r, const struct db_result *res);
 
+/*
+ * db_callback: {"items", "next": null} from a whole list the statement built as one JSON
+ * array in column 0 (a case's consents, its follow-ups); no row or NULL answers 404.
+ */
+void answer_items(void *arg, const struct db_result *res);
+
 /* db_callback: {"items", "next"} from rows (body, then the sort key) and r->ctx's page. */
 void answer_page(void *arg, const struct db_result *res);
 

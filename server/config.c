@@ -112,6 +112,8 @@ static const struct option options[] = {
          "closed cases are deleted after this many days"},
         {"purge-interval-s", L(purge_interval_s), "86400", 1, 2592000,
          "how often pnetd purges closed cases past retention-days (first run within a minute)"},
+        {"follow-up-interval-s", L(follow_up_interval_s), "60", 1, 3600,
+         "how often pnetd looks for follow-up dates that have come (event case.follow_up_due)"},
         {"sse-heartbeat-s", L(sse_heartbeat_s), "15", 1, 3600,
          "an idle event stream gets a comment line this often"},
         {"sse-max-buffer-bytes", L(sse_max_buffer_bytes), "1048576", 4096, 64 * 1048576L,

@@ -49,6 +49,7 @@ struct config {
 	char *log_level;
 	long retention_days;
 	long purge_interval_s;
+	long follow_up_interval_s;
 	long sse_heartbeat_s;
 	long sse_max_buffer_bytes;
 	bool webhook_allow_private;

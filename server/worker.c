@@ -12,6 +12,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "follow_up_timer.h"
 #include "retention.h"
 #include "sse.h"
 #include "webhook.h"
@@ -172,8 +173,10 @@ struct worker *workers_start(int n, int listen_fd)
 		w->ev_deadline = event_new(w->base, -1, 0, on_deadline, w);
 		w->ev_gauges = event_new(w->base, -1, EV_PERSIST, on_gauge_timer, w);
 		event_add(w->ev_gauges, &second);
-		if (i == 0)
+		if (i == 0) {
 			retention_start(w); /* one purge timer per process */
+			follow_up_timer_start(w);
+		}
 		w->ev_wake = event_new(w->base, -1, 0, on_wake, w);
 		w->sse = sse_hub_new(w);
 		w->token_use = token_use_new(w);
@@ -191,8 +194,10 @@ void workers_drain(struct worker *workers, int n)
 		event_active(workers[i].ev_shutdown, 0, 0);
 	for (int i = 0; i < n; i++) {
 		pthread_join(workers[i].thread, NULL);
-		if (i == 0)
+		if (i == 0) {
 			retention_stop();
+			follow_up_timer_stop();
+		}
 	}
 }
 

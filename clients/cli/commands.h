@@ -27,6 +27,17 @@ int cmd_consent_add(int argc, char **argv);
 int cmd_consent_list(int argc, char **argv);
 int cmd_consent_revoke(int argc, char **argv);
 
+/* team.c */
+int cmd_colleagues(int argc, char **argv);
+int cmd_case_hand_over(int argc, char **argv);
+int cmd_follow_up_add(int argc, char **argv);
+int cmd_follow_up_list(int argc, char **argv);
+int cmd_follow_up_done(int argc, char **argv);
+int cmd_follow_up_move(int argc, char **argv);
+int cmd_absence_add(int argc, char **argv);
+int cmd_absence_list(int argc, char **argv);
+int cmd_absence_remove(int argc, char **argv);
+
 /* directory.c */
 int cmd_services_search(int argc, char **argv);
 int cmd_nodes_list(int argc, char **argv);

@@ -211,13 +211,14 @@ int cmd_referral_create(int argc, char **argv)
 int cmd_referral_move(int argc, char **argv)
 {
 	const char *reason = NULL, *outcome = NULL, *appointment = NULL, *expected = NULL,
-	           *note = NULL;
+	           *note = NULL, *responsible = NULL;
 	const struct cli_opt opts[] = {
 	        {"reason", true, &reason},
 	        {"outcome", true, &outcome},
 	        {"appointment-at", true, &appointment},
 	        {"expected-on", true, &expected},
 	        {"note", true, &note},
+	        {"responsible", true, &responsible},
 	};
 	const char *id, *to;
 	enum referral_status status;
@@ -232,11 +233,15 @@ int cmd_referral_move(int argc, char **argv)
 	to = referral_status_name(status);
 	if ((rc = cli_parse_id(argc, argv, opts, ARRAY_LEN(opts), "ID", &id)))
 		return rc;
+	if (responsible && !cli_uuid_arg(responsible, "--responsible"))
+		return EXIT_USAGE;
 	body = json_pack("{s:s}", "to", to);
 	put(body, "reason", reason);
 	put(body, "outcome", outcome);
 	put(body, "appointment_at", appointment);
 	put(body, "expected_on", expected);
+	/* Who takes the case on when a transfer arrives (the server says when it may be named). */
+	put(body, "responsible_account_id", responsible);
 	if (!put_text(body, "note", note, "--note")) {
 		json_decref(body);
 		return EXIT_USAGE;

@@ -305,7 +305,8 @@ END $$;
 -- locked by the caller, moves into p_to if the move table lets side p_side ('sender' or
 -- 'receiver') make that move from r's status. It sets what the move sets (what it carries,
 -- its time), hands a transferred case over when the new status says so, and writes the
--- timeline event, the outbox row and the audit row. Answers the moved referral, or NULL
+-- timeline event, the outbox row and the audit row; a case handed over gets its new
+-- responsible person (case_arrived, schema/functions/case_team.sql). Answers the moved referral, or NULL
 -- (nothing written) when the move is not allowed.
 CREATE FUNCTION referral_move(r referral, p_to text, p_side text, p_reason text,
                               p_outcome text, p_appointment timestamptz, p_expected date,
@@ -344,6 +345,7 @@ BEGIN
         UPDATE client_case SET owner_node_id = moved.to_node_id,
                                version = client_case.version + 1, updated_at = now()
          WHERE id = moved.case_id;
+        PERFORM case_arrived(moved, p_account, p_node, p_request, p_client);
     END IF;
     INSERT INTO referral_event (referral_id, kind, from_status, to_status, actor_account,
                                 actor_node, status_reason, outcome, note)
@@ -360,11 +362,12 @@ END $$;
 -- into p_to: the move of a request (POST /v1/referrals/{id}/transitions). The server has
 -- checked the move and its inputs against lib/referral.c already; here it is made in one
 -- transaction with the row locked, so that two racing moves cannot both win (the loser is
--- refused as stale).
+-- refused as stale). The receiver of a transfer may name, with the move, who is to be
+-- responsible for the case when it arrives (p_responsible, transfer_responsible_name).
 CREATE FUNCTION referral_transition(p_account uuid, p_node uuid, p_request text, p_client text,
                                     p_id uuid, p_expected integer, p_to text, p_reason text,
                                     p_outcome text, p_appointment timestamptz,
-                                    p_expected_on date, p_note text,
+                                    p_expected_on date, p_note text, p_responsible uuid,
                                     OUT outcome text, OUT body text, OUT version integer,
                                     OUT location text)
 LANGUAGE plpgsql AS $$
@@ -386,6 +389,9 @@ BEGIN
         PERFORM problem(412, 'stale',
                         format('The referral changed meanwhile (now version %s, status %s); '
                                'read it again.', r.version, r.status));
+    END IF;
+    IF p_responsible IS NOT NULL THEN
+        PERFORM transfer_responsible_name(r, p_to, p_responsible, p_account, p_node);
     END IF;
     moved := referral_move(r, p_to, CASE WHEN p_node = r.from_node_id THEN 'sender'
                                          ELSE 'receiver' END,

@@ -48,6 +48,8 @@ extern const struct api_module reports_api;
 extern const struct api_module audit_api;
 extern const struct api_module events_api;
 extern const struct api_module webhooks_api;
+extern const struct api_module case_team_api;
+extern const struct api_module follow_ups_api;
 
 /* Register every module's routes with the router and collect the statements. */
 void api_init(void);

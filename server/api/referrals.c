@@ -46,6 +46,7 @@ static const struct json_field transition_fields[] = {
         {"appointment_at", JF_TIMESTAMP, JF_NULLABLE},
         {"expected_on", JF_DATE, JF_NULLABLE},
         {"note", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 2000},
+        {"responsible_account_id", JF_UUID, JF_NULLABLE},
 };
 
 static const struct json_field handover_fields[] = {
@@ -303,6 +304,8 @@ static void on_state(void *arg, const struct db_result *res)
 	params_text(&p, "appointment_at", in.appointment_at);
 	params_text(&p, "expected_on", in.expected_date);
 	params_text(&p, "note", json_get_string(r->json, "note"));
+	params_text(&p, "responsible_account_id",
+	            json_get_string(r->json, "responsible_account_id"));
 	req_run(r, &sql_referral_transition, &p, answer_write);
 }
 

@@ -58,8 +58,9 @@ SELECT status, version, from_node_id = $1::uuid AS sender, to_node_id = $1::uuid
  WHERE id = $2 AND $1::uuid IN (from_node_id, to_node_id);
 
 -- name: referral_transition
--- params: actor, id, expected_version, to, reason, outcome, appointment_at, expected_on, note
-SELECT * FROM referral_transition($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12);
+-- params: actor, id, expected_version, to, reason, outcome, appointment_at, expected_on, note,
+--         responsible_account_id
+SELECT * FROM referral_transition($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
 
 -- name: referral_events
 -- params: actor, id, after_1, limit

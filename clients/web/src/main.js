@@ -14,6 +14,7 @@ import { readCache } from "./readcache.js";
 import { queue } from "./queue.js";
 import { queueButton, queuePanel } from "./queuepanel.js";
 import "./queue-transition.js";
+import { followUpCount } from "./views/team.js";
 
 export const session = { me: null };
 
@@ -115,6 +116,7 @@ const NAV = {
 	caseworker: [
 		["/inbox", "nav_inbox"],
 		["/cases", "nav_cases"],
+		["/follow-ups", "nav_follow_ups"],
 		["/outbox", "nav_outbox"],
 		["/services", "nav_own_services"],
 		["/directory", "nav_directory"],
@@ -170,7 +172,9 @@ function header(path) {
 					{ class: "who-role" },
 					t(`role_${me.role}`),
 					" · ",
-					h("a", { href: "/password", "data-link": true, id: "password-link" }, t("password_link")),
+					me.node_id && !me.must_change_password
+						? h("a", { href: "/account", "data-link": true, id: "account-link" }, t("account_link"))
+						: h("a", { href: "/password", "data-link": true, id: "password-link" }, t("password_link")),
 				),
 			),
 			...(live.applies(me) && !me.must_change_password ? [queueButton(), noticesLink(path), live.indicator()] : []),
@@ -198,6 +202,7 @@ function header(path) {
 								"aria-current": [href, ...more].some((p) => path === p || path.startsWith(p + "/")) ? "page" : null,
 							},
 							t(key),
+							key === "nav_follow_ups" ? followUpCount() : null,
 						),
 					),
 				),

@@ -17,6 +17,7 @@ import { accountsView, accountView } from "./views/accounts.js";
 import { webhooksView } from "./views/webhooks.js";
 import { auditView } from "./views/audit.js";
 import { passwordView } from "./views/password.js";
+import { myAccountView, followUpsView } from "./views/team.js";
 
 const CW = ["caseworker"];
 const CO = ["coordinator", "admin"];
@@ -30,6 +31,8 @@ export const routes = [
 	{ pattern: /^\/referrals\/([0-9a-f-]{36})$/, roles: CW, title: "referral_title", view: referralView },
 	{ pattern: /^\/cases$/, roles: CW, title: "cases_title", view: casesView },
 	{ pattern: /^\/cases\/([0-9a-f-]{36})$/, roles: CW, title: "cases_title", view: caseView },
+	{ pattern: /^\/follow-ups$/, roles: CW, title: "fu_page_title", view: followUpsView },
+	{ pattern: /^\/account$/, roles: CW, title: "account_title", view: myAccountView },
 	{ pattern: /^\/notifications$/, roles: CW, title: "notices_title", view: notificationsView },
 	{ pattern: /^\/services$/, roles: CW, title: "svc_title", view: servicesView },
 	{ pattern: /^\/network$/, roles: CO, title: "network_title", view: networkView },

@@ -10,6 +10,7 @@ import { referForm } from "./refer.js";
 import { connection } from "../offline.js";
 import { queue } from "../queue.js";
 import { queuedEntry } from "../queuepanel.js";
+import { colleagues, responsibleCell } from "./team.js";
 
 // What each side may do now comes with the referral (allowed_moves), what each status means
 // and the outcome and channel lists with the vocabulary (api.vocabulary, lib/referral.c):
@@ -115,8 +116,12 @@ async function boxView(main, box) {
 		const status = filter === "declined" ? "declined" : null;
 		const q = { box, status, open: filter === "open" ? "true" : null, overdue: filter === "overdue" ? "true" : null };
 		let items;
+		// The outbox's referrals are on the node's own cases: whose each one is.
+		let cases = new Map();
 		try {
-			items = await api.all(`/v1/referrals${api.qs(q)}`);
+			const [list, own] = await Promise.all([api.all(`/v1/referrals${api.qs(q)}`), inbox ? [] : api.all("/v1/cases?scope=node", 5000)]);
+			items = list;
+			cases = new Map(own.map((c) => [c.id, c]));
 		} catch (e) {
 			if (seq === loads) fill(body, h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
 			return;
@@ -141,6 +146,7 @@ async function boxView(main, box) {
 			columns.push([t("col_appointment"), (r) => (r.appointment_at ? fmtDate(r.appointment_at, true) : "–")]);
 		} else {
 			columns.push([t("col_feedback"), (r) => h("span", { class: "feedback" }, feedbackText(r) || "–", r.status === "declined" ? [" ", redirectLink(r)] : null)]);
+			columns.push([t("team_responsible"), (r) => (cases.has(r.case_id) ? responsibleCell(cases.get(r.case_id)) : "–")]);
 		}
 		fill(body, table(columns, items, { class: "clickable", rowAttrs: (r) => ({ dataset: { id: r.id, status: r.status }, class: r.overdue ? "row-overdue" : "" }) }));
 		// A click anywhere on a row opens it, like its link does.
@@ -183,8 +189,10 @@ function row(term, value) {
 	return value === null || value === undefined || value === "" ? null : [h("dt", {}, term), h("dd", {}, value)];
 }
 
-// The form a move needs (what allowed_moves says it carries, and a note).
-function moveForm(r, move, onSubmit, onCancel) {
+// The form a move needs (what allowed_moves says it carries, and a note). people: the node's
+// caseworkers when accepting a transfer, which names the case's new responsible person (the
+// one accepting, unless another is chosen).
+function moveForm(r, move, onSubmit, onCancel, people) {
 	const to = move.to;
 	const controls = [];
 	const values = {};
@@ -192,6 +200,10 @@ function moveForm(r, move, onSubmit, onCancel) {
 	if (move.appointment_at) {
 		values.appointment_at = h("input", { type: "datetime-local", name: "appointment_at", id: "move-appointment", required: move.appointment_at.required });
 		controls.push(field(label(t("appointment_at"), move.appointment_at), values.appointment_at));
+	}
+	if (people) {
+		values.responsible_account_id = select("responsible_account_id", people.map((p) => [p.id, p.display_name]), session.me.id, { id: "move-responsible" });
+		controls.push(field(t("team_transfer_responsible"), values.responsible_account_id, t("team_transfer_responsible_hint")));
 	}
 	if (move.expected_on) {
 		values.expected_on = h("input", { type: "date", name: "expected_on", id: "move-expected", required: move.expected_on.required, min: isoDay() });
@@ -279,9 +291,12 @@ export async function referralView(main, id) {
 					type: "button",
 					class: moveClass(move),
 					dataset: { move: move.to },
-					onclick: () => {
+					onclick: async () => {
 						if (plainMove(move)) return transition({ to: move.to });
-						fill(formSlot, moveForm(r, move, transition, () => clear(formSlot)));
+						// Accepting a transfer names who takes the case on (the vocabulary says
+						// which move accepts: the one stamping accepted_at).
+						const people = r.kind === "transfer" && side === "receiver" && api.statusInfo(move.to).stamp === "accepted_at" ? await colleagues() : null;
+						fill(formSlot, moveForm(r, move, transition, () => clear(formSlot), people));
 						formSlot.querySelector("select, input, textarea")?.focus();
 					},
 				},
