@@ -439,3 +439,12 @@ size_t json_check_object(const json_t *obj, const struct json_field *fields, siz
 	}
 	return added;
 }
+
+json_t *json_string_list(const char *const *list)
+{
+	json_t *a = json_array();
+
+	for (; list && *list; list++)
+		json_array_append_new(a, json_string(*list));
+	return a;
+}

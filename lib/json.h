@@ -106,4 +106,7 @@ json_t *json_add_error(json_t *errors, const char *field, const char *code, cons
 /* The string value of key, or NULL when absent, null or not a string. */
 const char *json_get_string(const json_t *obj, const char *key);
 
+/* A NULL-terminated list of strings (such as a JF_ENUM list) as a new JSON array. */
+json_t *json_string_list(const char *const *list);
+
 #endif

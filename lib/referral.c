@@ -1,5 +1,6 @@
 /* The handover state machine: one table of data, and the functions that read it. */
 #include "referral.h"
+#include "json.h"
 #include "validate.h"
 
 #include <stdio.h>
@@ -276,16 +277,6 @@ bool referral_step_state_own(enum referral_step_state s)
 	return (unsigned)s < REFERRAL_STEP_STATE_COUNT && step_states[s].own;
 }
 
-/* A NULL-terminated list of strings as a JSON array. */
-static json_t *string_array(const char *const *list)
-{
-	json_t *a = json_array();
-
-	for (; list && *list; list++)
-		json_array_append_new(a, json_string(*list));
-	return a;
-}
-
 /* The names of the statuses in a set of bits, as a JSON array in enum order. */
 static json_t *status_array(unsigned bits)
 {
@@ -307,7 +298,7 @@ static void add_input(json_t *move, const char *field, enum referral_need need,
 		return;
 	in = json_pack("{s:b}", "required", need == REFERRAL_REQUIRED);
 	if (codes)
-		json_object_set_new(in, "codes", string_array(codes));
+		json_object_set_new(in, "codes", json_string_list(codes));
 	json_object_set_new(move, field, in);
 }
 
@@ -353,8 +344,8 @@ json_t *referral_vocabulary(void)
 		json_array_append_new(steps, json_pack("{s:s, s:b}", "state", step_states[i].name,
 		                                       "own", step_states[i].own));
 	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "statuses", statuses, "moves", moves,
-	                 "outcomes", string_array(outcomes), "channels",
-	                 string_array(referral_channels), "step_states", steps);
+	                 "outcomes", json_string_list(outcomes), "channels",
+	                 json_string_list(referral_channels), "step_states", steps);
 }
 
 /* "one of: a, b, c" into buf. */

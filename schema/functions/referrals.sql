@@ -224,9 +224,7 @@ BEGIN
     IF NOT FOUND OR c.owner_node_id IS DISTINCT FROM p_node THEN
         PERFORM problem(422, 'validation', 'There is no case of yours with this id.', 'case_id');
     END IF;
-    IF c.status <> 'open' THEN
-        PERFORM problem(422, 'case-closed', 'The case is closed.', 'case_id');
-    END IF;
+    PERFORM case_refuse_closed(c);
     IF p_to = p_node THEN
         PERFORM problem(422, 'validation', 'A node cannot refer to itself.', 'to_node_id');
     END IF;

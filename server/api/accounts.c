@@ -29,7 +29,7 @@ static const char *const role_names[] = {"admin", "coordinator", "caseworker", "
 	{"node_id", JF_UUID, JF_NULLABLE},                                                         \
 	{"network_ids", JF_UUID_ARRAY, 0, 0, 100},                                                 \
 	{"disabled", JF_BOOLEAN, 0},                                                               \
-	{"password", JF_STRING, 0, 12, 1024},                                                      \
+	{"password", JF_STRING, 0, CRYPTO_PASSWORD_MIN, CRYPTO_PASSWORD_MAX},                      \
 	{"must_change_password", JF_BOOLEAN, 0}
 /* clang-format on */
 
@@ -374,8 +374,8 @@ static void revoke_token(struct req *r)
 /* POST /v1/me/password: the owner's own password, checked and hashed on the job threads. */
 
 static const struct json_field password_fields[] = {
-        {"current_password", JF_STRING, JF_REQUIRED, 1, 1024},
-        {"new_password", JF_STRING, JF_REQUIRED, 12, 1024},
+        {"current_password", JF_STRING, JF_REQUIRED, 1, CRYPTO_PASSWORD_MAX},
+        {"new_password", JF_STRING, JF_REQUIRED, CRYPTO_PASSWORD_MIN, CRYPTO_PASSWORD_MAX},
 };
 
 struct password_change {

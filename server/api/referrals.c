@@ -15,6 +15,7 @@
 #include "api.h"
 #include "auth.h"
 #include "crypto.h"
+#include "directory.h"
 #include "http.h"
 #include "json.h"
 #include "page.h"
@@ -408,15 +409,23 @@ static void list_overdue(struct req *r)
 	req_run(r, &sql_referral_network_exists, &p, on_network);
 }
 
-/* The vocabulary of referrals (lib/referral.c): what clients show instead of a copy. */
+/*
+ * The vocabulary of referrals (lib/referral.c) and of the registry (lib/directory.c): what
+ * clients show instead of a copy.
+ */
 static void vocabulary(struct req *r)
 {
 	static const char *const allowed[] = {NULL};
+	json_t *v, *directory;
 
 	if (!req_check_query(r, allowed))
 		return;
+	v = referral_vocabulary();
+	directory = directory_vocabulary();
+	json_object_update(v, directory);
+	json_decref(directory);
 	http_header(r, "Cache-Control", "private, max-age=300");
-	http_reply_json(r, 200, referral_vocabulary());
+	http_reply_json(r, 200, v);
 }
 
 static const struct route routes[] = {

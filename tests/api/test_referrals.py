@@ -115,7 +115,7 @@ def test_rules_of_creation(demo, demo_db):
     assert jc.patch(f"/v1/cases/{c2['id']}", json={"status": "closed",
                                                    "close_reason": "other"}).status_code == 200
     before = counts(demo_db)
-    p = assert_problem(jc.post("/v1/referrals", json=dict(body, case_id=c2["id"])), 422,
+    p = assert_problem(jc.post("/v1/referrals", json=dict(body, case_id=c2["id"])), 409,
                        "case-closed")
     assert counts(demo_db) == before
 
