@@ -141,8 +141,7 @@ static void unread_messages(struct req *r)
 static const struct route routes[] = {
         {"POST", "/v1/referrals/{id}/messages", post_message, ROUTE_BODY, ROLE_CASEWORKER,
          "referrals:write"},
-        {"GET", "/v1/referrals/{id}/messages", list_messages, 0, ROLE_CASEWORKER,
-         "referrals:read"},
+        {"GET", "/v1/referrals/{id}/messages", list_messages, 0, ROLE_CASEWORKER, "referrals:read"},
         {"GET", "/v1/messages/unread", unread_messages, 0, ROLE_CASEWORKER, "referrals:read"},
 };
 
