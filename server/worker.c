@@ -12,6 +12,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "mail.h"
 #include "retention.h"
 #include "sse.h"
 #include "webhook.h"
@@ -81,6 +82,7 @@ static void on_shutdown(evutil_socket_t fd, short what, void *arg)
 	/* Streams would otherwise hold the worker until the deadline: end them now. */
 	sse_hub_drain(w->sse);
 	webhooks_drain(w->webhooks);
+	mail_drain(w->mail);
 	token_use_flush(w->token_use);
 	if (w->inflight == 0) {
 		finish(w);
@@ -106,6 +108,7 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 	sse_hub_wake(w->sse);
 	if (w->webhooks)
 		webhooks_wake(w->webhooks);
+	mail_wake(w->mail);
 }
 
 static void *worker_main(void *arg)
@@ -129,6 +132,8 @@ static void *worker_main(void *arg)
 	w->sse = NULL;
 	webhooks_free(w->webhooks);
 	w->webhooks = NULL;
+	mail_free(w->mail);
+	w->mail = NULL;
 	evhttp_free(w->http);
 	w->http = NULL;
 	conn_hub_free(w->conns); /* after evhttp: closing its connections tells the hub */
@@ -180,6 +185,8 @@ struct worker *workers_start(int n, int listen_fd)
 		/* One dispatcher per process; SKIP LOCKED shares the work between processes. */
 		if (i == 0)
 			w->webhooks = webhooks_start(w);
+		if (i == 0)
+			w->mail = mail_start(w); /* notification e-mails, shared the same way */
 		pthread_create(&w->thread, NULL, worker_main, w);
 	}
 	return workers;

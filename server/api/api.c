@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "mail.h"
 #include "retention.h"
 #include "util.h"
 
@@ -12,7 +13,7 @@ static const struct api_module *const modules[] = {
         &system_api,   &auth_api,          &accounts_api,       &referrals_api, &cases_api,
         &taxonomy_api, &organizations_api, &nodes_api,          &services_api,  &networks_api,
         &hsds_api,     &chains_api,        &chain_versions_api, &stats_api,     &audit_api,
-        &events_api,   &webhooks_api,      &messages_api,       &contact_api,
+        &events_api,   &webhooks_api,      &messages_api,       &contact_api,   &notifications_api,
 };
 
 static struct db_stmt *statements;
@@ -29,6 +30,7 @@ void api_init(void)
 {
 	add_statements(auth_statements, auth_nstatements);
 	add_statements(retention_statements, retention_nstatements);
+	add_statements(mail_statements, mail_nstatements);
 	for (size_t i = 0; i < ARRAY_SIZE(modules); i++) {
 		router_add(modules[i]->routes, modules[i]->nroutes);
 		add_statements(modules[i]->stmts, modules[i]->nstmts);
