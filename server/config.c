@@ -160,6 +160,8 @@ static const struct option options[] = {
          "pause after an e-mail's first failed attempt; it doubles with each further one"},
         {"mail-backoff-max-s", L(mail_backoff_max_s), "3600", 1, 86400,
          "longest pause between two attempts of an e-mail"},
+        {"overdue-interval-s", L(overdue_interval_s), "60", 1, 86400,
+         "how often pnetd looks for referrals that newly passed a deadline (and at start)"},
 };
 
 static bool owned[ARRAY_SIZE(options)];

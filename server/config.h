@@ -73,6 +73,7 @@ struct config {
 	long mail_poll_ms;
 	long mail_backoff_base_ms;
 	long mail_backoff_max_s;
+	long overdue_interval_s;
 };
 
 /* The settings in force; filled once by config_load before any thread starts. */

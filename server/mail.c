@@ -68,7 +68,7 @@ struct mail_sender {
 	char *password;
 	const char *helo;
 	struct smtp_session *session;
-	char *id; /* the e-mail claimed, while it is sent and recorded */
+	char *id;   /* the e-mail claimed, while it is sent and recorded */
 	bool busy;  /* a round (compose, claim, send, record) is under way */
 	bool again; /* woken during a round: another round after it */
 	bool draining;
@@ -114,7 +114,8 @@ char *mail_message(const char *id, const char *from, const char *to, const char 
 	/* base64 lines of 76 characters (57 bytes): none starts with '.', so no dot-stuffing. */
 	for (size_t i = 0; i < n; i += 57) {
 		unsigned char line[80];
-		EVP_EncodeBlock(line, (const unsigned char *)text + i, (int)(n - i > 57 ? 57 : n - i));
+		EVP_EncodeBlock(line, (const unsigned char *)text + i,
+		                (int)(n - i > 57 ? 57 : n - i));
 		evbuffer_add_printf(out, "%s\r\n", line);
 	}
 	len = evbuffer_get_length(out);
@@ -157,8 +158,8 @@ static void on_sent(void *arg, const char *error, bool permanent)
 {
 	struct mail_sender *m = arg;
 	char base[24], max[24];
-	const char *values[6] = {m->id, error ? "false" : "true", error, permanent ? "true" : "false",
-	                         base, max};
+	const char *values[6] = {
+	        m->id, error ? "false" : "true", error, permanent ? "true" : "false", base, max};
 
 	m->session = NULL;
 	if (error)
@@ -208,7 +209,8 @@ static void on_claimed(void *arg, const struct db_result *res)
 		return;
 	if (res->status != DB_OK || PQntuples(res->pg) == 0) {
 		if (res->status == DB_ERROR)
-			log_warn("mail: claiming an e-mail failed: %s", PQresultErrorMessage(res->pg));
+			log_warn("mail: claiming an e-mail failed: %s",
+			         PQresultErrorMessage(res->pg));
 		round_end(m);
 		return;
 	}
@@ -308,7 +310,8 @@ struct mail_sender *mail_start(struct worker *w)
 	if (cfg.smtp_ca_file ? SSL_CTX_load_verify_locations(m->ssl, cfg.smtp_ca_file, NULL) != 1
 	                     : SSL_CTX_set_default_verify_paths(m->ssl) != 1)
 		log_warn("mail: cannot load CA certificates%s%s; STARTTLS will fail",
-		         cfg.smtp_ca_file ? " from " : "", cfg.smtp_ca_file ? cfg.smtp_ca_file : "");
+		         cfg.smtp_ca_file ? " from " : "",
+		         cfg.smtp_ca_file ? cfg.smtp_ca_file : "");
 #endif
 	m->ev_poll = event_new(w->base, -1, EV_PERSIST, on_poll, m);
 	m->ev_now = event_new(w->base, -1, 0, on_poll, m);

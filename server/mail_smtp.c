@@ -115,7 +115,8 @@ static bool ehlo_done(struct smtp_session *s)
 		return true;
 	}
 	if (!s->tls && s->starttls_required) {
-		finish(s, "SMTP: the server does not offer STARTTLS, which --smtp-starttls requires",
+		finish(s,
+		       "SMTP: the server does not offer STARTTLS, which --smtp-starttls requires",
 		       false);
 		return false;
 	}
@@ -244,7 +245,8 @@ static void on_read(struct bufferevent *bev, void *arg)
 		bool last;
 
 		if (len < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '9' ||
-		    line[2] < '0' || line[2] > '9' || (len > 3 && line[3] != ' ' && line[3] != '-')) {
+		    line[2] < '0' || line[2] > '9' ||
+		    (len > 3 && line[3] != ' ' && line[3] != '-')) {
 			free(line);
 			finish(s, "SMTP: the server's answer is not SMTP", false);
 			return;
@@ -338,7 +340,8 @@ static bool start_tls(struct smtp_session *s)
 		return false;
 	ssl = SSL_new(s->ctx);
 	/* The certificate must name the server as configured: an address, or a host name. */
-	if (!ssl || (evutil_inet_pton(AF_INET, s->host, addr) == 1 ||
+	if (!ssl ||
+	    (evutil_inet_pton(AF_INET, s->host, addr) == 1 ||
 	                     evutil_inet_pton(AF_INET6, s->host, addr) == 1
 	             ? !X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), s->host)
 	             : !SSL_set_tlsext_host_name(ssl, s->host) || !SSL_set1_host(ssl, s->host))) {

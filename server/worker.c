@@ -13,6 +13,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "mail.h"
+#include "overdue_timer.h"
 #include "retention.h"
 #include "sse.h"
 #include "webhook.h"
@@ -179,6 +180,8 @@ struct worker *workers_start(int n, int listen_fd)
 		event_add(w->ev_gauges, &second);
 		if (i == 0)
 			retention_start(w); /* one purge timer per process */
+		if (i == 0)
+			overdue_start(w); /* one overdue scan timer per process */
 		w->ev_wake = event_new(w->base, -1, 0, on_wake, w);
 		w->sse = sse_hub_new(w);
 		w->token_use = token_use_new(w);
@@ -198,8 +201,10 @@ void workers_drain(struct worker *workers, int n)
 		event_active(workers[i].ev_shutdown, 0, 0);
 	for (int i = 0; i < n; i++) {
 		pthread_join(workers[i].thread, NULL);
-		if (i == 0)
+		if (i == 0) {
 			retention_stop();
+			overdue_stop();
+		}
 	}
 }
 

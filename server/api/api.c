@@ -5,6 +5,7 @@
 
 #include "auth.h"
 #include "mail.h"
+#include "overdue_timer.h"
 #include "retention.h"
 #include "util.h"
 
@@ -31,6 +32,7 @@ void api_init(void)
 	add_statements(auth_statements, auth_nstatements);
 	add_statements(retention_statements, retention_nstatements);
 	add_statements(mail_statements, mail_nstatements);
+	add_statements(overdue_statements, overdue_nstatements);
 	for (size_t i = 0; i < ARRAY_SIZE(modules); i++) {
 		router_add(modules[i]->routes, modules[i]->nroutes);
 		add_statements(modules[i]->stmts, modules[i]->nstmts);

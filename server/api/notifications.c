@@ -14,12 +14,11 @@
 #include "json.h"
 
 /* The kinds, as the CHECK of account.email_kinds names them (schema/0072_email.sql). */
-static const char *const kinds[] = {"new_referral", "referral_update", "message", "overdue",
-                                    NULL};
+static const char *const kinds[] = {"new_referral", "referral_update", "message", "overdue", NULL};
 
 #define NOTIFICATIONS_JSON(a)                                                                      \
 	"json_build_object('email', " a ".email, 'email_kinds', to_json(" a ".email_kinds),"       \
-	" 'kinds', json_build_array('new_referral', 'referral_update', 'message', 'overdue'),"    \
+	" 'kinds', json_build_array('new_referral', 'referral_update', 'message', 'overdue'),"     \
 	" 'version', " a ".version)::text"
 
 /* clang-format off */
@@ -87,8 +86,7 @@ static void put_notifications(struct req *r)
 }
 
 static const struct route routes[] = {
-        {"GET", "/v1/me/notifications", get_notifications, 0, ROLE_CASEWORKER,
-         "directory:read"},
+        {"GET", "/v1/me/notifications", get_notifications, 0, ROLE_CASEWORKER, "directory:read"},
         {"PUT", "/v1/me/notifications", put_notifications, ROUTE_BODY, ROLE_CASEWORKER,
          "directory:write"},
 };

@@ -96,17 +96,23 @@ static const struct db_stmt stmts[] = {
         {"referral_visible", "SELECT 1 FROM referral WHERE id = $2 AND " VISIBLE("referral", "$1")},
         {"referral_handover",
          "SELECT outcome, body FROM referral_handover($1, $2, $3, $4, $5, $6, $7, $8, $9)"},
-        /* $1 network, $2 $3 cursor (due_at, id), $4 limit + 1: metadata only, no case, no text */
+        /*
+         * $1 network, $2 $3 cursor (deadline_at, id), $4 limit + 1: metadata only, no case, no
+         * text. Which deadline each missed (schema/0073_overdue.sql), longest overdue first.
+         */
         {"referral_overdue",
          "SELECT json_build_object('id', x.id, 'network_id', x.network_id,"
          "  'from_node_id', x.from_node_id, 'to_node_id', x.to_node_id, 'kind', x.kind,"
          "  'chain_step_key', x.chain_step_key, 'status', x.status, 'priority', x.priority,"
          "  'due_at', x.due_at, 'expected_on', x.expected_on, 'created_at', x.created_at,"
-         "  'days_overdue', greatest(0, floor(extract(epoch FROM now() - x.due_at) / 86400))::int"
-         " )::text, x.due_at::text, x.id::text FROM referral x"
-         " WHERE x.network_id = $1 AND referral_is_overdue(x)"
-         "   AND ($2::text IS NULL OR (x.due_at, x.id) > ($2::timestamptz, $3::uuid))"
-         " ORDER BY x.due_at, x.id LIMIT $4::int"},
+         "  'deadline', m.deadline, 'deadline_at', m.due_at,"
+         "  'days_overdue', greatest(0, floor(extract(epoch FROM now() - m.due_at) / 86400))::int"
+         " )::text, m.due_at::text, x.id::text"
+         " FROM referral x CROSS JOIN LATERAL referral_missed_deadline(x) m"
+         " WHERE x.network_id = $1 AND x.status IN ('sent', 'received', 'waitlisted', 'accepted')"
+         "   AND m.deadline IS NOT NULL"
+         "   AND ($2::text IS NULL OR (m.due_at, x.id) > ($2::timestamptz, $3::uuid))"
+         " ORDER BY m.due_at, x.id LIMIT $4::int"},
         {"referral_network_exists", "SELECT 1 FROM network WHERE id = $1"},
 };
 /* clang-format on */
