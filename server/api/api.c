@@ -11,10 +11,12 @@
 
 /* Order does not matter for matching; it is the order /metrics lists routes in. */
 static const struct api_module *const modules[] = {
-        &system_api,   &auth_api,          &accounts_api,       &referrals_api, &cases_api,
-        &taxonomy_api, &organizations_api, &nodes_api,          &services_api,  &networks_api,
-        &hsds_api,     &chains_api,        &chain_versions_api, &stats_api,     &audit_api,
-        &events_api,   &webhooks_api,      &messages_api,       &contact_api,   &notifications_api,
+        &system_api,         &auth_api,     &accounts_api,      &referrals_api,
+        &cases_api,          &taxonomy_api, &organizations_api, &nodes_api,
+        &services_api,       &networks_api, &hsds_api,          &chains_api,
+        &chain_versions_api, &stats_api,    &audit_api,         &events_api,
+        &webhooks_api,       &messages_api, &contact_api,       &notifications_api,
+        &appointments_api,
 };
 
 static struct db_stmt *statements;

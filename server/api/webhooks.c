@@ -183,24 +183,20 @@ static const struct db_stmt stmts[] = {
 };
 /* clang-format on */
 
-static const char *const event_types[] = {"referral.created",
-                                          "referral.updated",
-                                          "referral.handover",
-                                          "referral.message",
-                                          "referral.overdue",
-                                          "consent.revoked",
-                                          NULL};
+static const char *const event_types[] = {
+        "referral.created",     "referral.updated", "referral.handover", "referral.message",
+        "referral.appointment", "referral.overdue", "consent.revoked",   NULL};
 
 static const struct json_field create_fields[] = {
         {"node_id", JF_UUID, 0},
         {"url", JF_STRING, JF_REQUIRED, 8, 2000},
-        {"event_types", JF_STRING_ARRAY, JF_REQUIRED, 1, 6},
+        {"event_types", JF_STRING_ARRAY, JF_REQUIRED, 1, 7},
         {"description", JF_STRING, JF_NULLABLE, 1, 200},
 };
 
 static const struct json_field update_fields[] = {
         {"url", JF_STRING, 0, 8, 2000},
-        {"event_types", JF_STRING_ARRAY, 0, 1, 6},
+        {"event_types", JF_STRING_ARRAY, 0, 1, 7},
         {"description", JF_STRING, JF_NULLABLE, 1, 200},
         {"active", JF_BOOLEAN, 0},
 };
@@ -225,7 +221,8 @@ static void check_webhook(const json_t *body, json_t *errors)
 			snprintf(field, sizeof(field), "event_types[%zu]", i);
 			json_add_error(errors, field, JSON_CODE_NOT_IN_LIST,
 			               "must be referral.created, referral.updated, "
-			               "referral.handover, referral.message, referral.overdue or "
+			               "referral.handover, referral.message, referral.overdue, "
+			               "referral.appointment or "
 			               "consent.revoked");
 		}
 	}
