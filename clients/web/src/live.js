@@ -9,8 +9,9 @@ import * as api from "./api.js";
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
 import { notices } from "./notices.js";
+import { unread } from "./unread.js";
 
-const EVENTS = ["referral.created", "referral.updated", "referral.handover", "consent.revoked"];
+const EVENTS = ["referral.created", "referral.updated", "referral.handover", "referral.message", "referral.appointment", "referral.overdue", "consent.revoked"];
 
 export const live = {
 	source: null,
@@ -40,6 +41,8 @@ export const live = {
 		es.onopen = () => {
 			this.delay = 2000;
 			this.set(true);
+			// What arrived while the stream was away is counted afresh.
+			unread.refresh();
 		};
 		es.onerror = () => {
 			if (es.readyState === EventSource.CLOSED) {
@@ -63,6 +66,7 @@ export const live = {
 				}
 				const data = event.data || {};
 				const notice = notices.take(ev.lastEventId || event.id, type, data, event.created_at);
+				if (type === "referral.message") unread.refresh();
 				if (this.onEvent) this.onEvent(type, data);
 				if (notice && this.onNotice) this.onNotice(notice);
 			});

@@ -5,6 +5,7 @@ import * as api from "./api.js";
 import { h, clear, fill, fmtDate } from "./dom.js";
 import { t, lang, setLang } from "./i18n.js";
 import { live } from "./live.js";
+import { unread } from "./unread.js";
 import { notices } from "./notices.js";
 import { problemText } from "./problems.js";
 import { routes } from "./routes.js";
@@ -67,6 +68,7 @@ window.addEventListener("beforeunload", (e) => {
 api.setUnauthorizedHandler(() => {
 	session.me = null;
 	live.stop();
+	unread.clear();
 	// The session is over: its offline copy goes; the queue stays for the next login.
 	readCache.end(true);
 	queue.detach();
@@ -173,7 +175,7 @@ function header(path) {
 					h("a", { href: "/password", "data-link": true, id: "password-link" }, t("password_link")),
 				),
 			),
-			...(live.applies(me) && !me.must_change_password ? [queueButton(), noticesLink(path), live.indicator()] : []),
+			...(live.applies(me) && !me.must_change_password ? [queueButton(), unread.indicator(), noticesLink(path), live.indicator()] : []),
 		);
 		right.append(
 			h("button", { class: "btn btn-quiet", type: "button", id: "logout", onclick: logout }, t("logout")),
@@ -259,6 +261,7 @@ async function logout() {
 		/* the token is dropped either way */
 	}
 	api.setToken(null);
+	unread.clear();
 	// Nothing of the account stays on this browser: its offline copies and its queue.
 	const account = session.me && session.me.id;
 	if (account) await Promise.all([readCache.forgetAccount(account), queue.erase(account)]).catch(() => null);

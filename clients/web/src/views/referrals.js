@@ -10,6 +10,8 @@ import { referForm } from "./refer.js";
 import { connection } from "../offline.js";
 import { queue } from "../queue.js";
 import { queuedEntry } from "../queuepanel.js";
+import { thread } from "./thread.js";
+import { unread } from "../unread.js";
 
 const OPEN = "sent,received,waitlisted,accepted,in_progress";
 
@@ -77,6 +79,7 @@ export function statusCell(r, side = r && r.to_node_id ? sideOf(r) : "receiver")
 		r.overdue ? badge(t("overdue"), "overdue") : null,
 		r.priority === "urgent" ? badge(t("urgent"), "urgent") : null,
 		r.kind === "transfer" ? badge(t("kind_transfer"), "info") : null,
+		unread.of(r.id) ? h("span", { class: "badge badge-new unread-mark", dataset: { unread: String(unread.of(r.id)) } }, t("unread_n", { n: unread.of(r.id) })) : null,
 	);
 }
 
@@ -275,14 +278,23 @@ function restingText(r, side) {
 export async function referralView(main, id) {
 	await api.nodes();
 	let redirectOpen = new URLSearchParams(location.search).get("redirect") === "1";
+	let side = "receiver";
+	// A message adds an entry to the timeline; only the timeline is drawn again.
+	async function refreshTimeline() {
+		const events = await api.get(`/v1/referrals/${id}/events?limit=500`);
+		const list = main.querySelector("#timeline");
+		if (list) fill(list, (events.items || []).map((e) => timelineItem(e, side)));
+	}
+	const messages = thread(id, session.me.node_id, () => refreshTimeline().catch(() => null));
 
 	async function load() {
 		const [r, events] = await Promise.all([api.get(`/v1/referrals/${id}`), api.get(`/v1/referrals/${id}/events?limit=500`)]);
 		draw(r, events.items || []);
+		await messages.reload();
 	}
 
 	function draw(r, events) {
-		const side = sideOf(r);
+		side = sideOf(r);
 		const moves = movesFrom(side, r.status);
 		const formSlot = h("div", { class: "form-slot" });
 		const buttons = moves.map((to) =>
@@ -424,6 +436,7 @@ export async function referralView(main, id) {
 				h("h2", { id: "timeline-h", tabindex: "-1" }, t("referral_timeline")),
 				h("ol", { class: "timeline", id: "timeline" }, events.map((e) => timelineItem(e, side))),
 			),
+			messages.el,
 		);
 		if (canRedirect && redirectOpen) openRedirect().catch((e) => announce(errorText(e), "error"));
 	}
@@ -435,7 +448,13 @@ export async function referralView(main, id) {
 	});
 	return {
 		onLive: (type, data) => {
-			if (data.referral_id === id) load();
+			if (data.referral_id !== id) return;
+			// A message changes the thread only: what is being typed stays.
+			if (type === "referral.message") {
+				messages.reload().catch(() => null);
+				refreshTimeline().catch(() => null);
+			}
+			else load();
 		},
 		destroy: unsubscribe,
 	};
@@ -447,7 +466,13 @@ function timelineItem(e, side) {
 			? t("ev_created")
 			: e.kind === "handover"
 				? t("ev_handover", { channel: t(`ch_${e.channel}`), warm: e.warm ? t("warm_suffix") : "" })
-				: t("ev_transition", { from: statusText(e.from_status, side), to: statusText(e.to_status, side) });
+				: e.kind === "message"
+					? t("ev_message")
+					: e.kind === "appointment"
+						? e.appointment_at
+							? t("ev_appointment", { at: fmtDate(e.appointment_at, true) })
+							: t("ev_appointment_cleared")
+						: t("ev_transition", { from: statusText(e.from_status, side), to: statusText(e.to_status, side) });
 	return h(
 		"li",
 		{ dataset: { kind: e.kind } },
