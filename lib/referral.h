@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <jansson.h>
 
 enum referral_status {
 	REFERRAL_SENT,        /* created by the sender; the receiver has not reacted yet */
@@ -79,6 +80,45 @@ struct referral_input {
 /* How many inputs a move can carry, and so how many of them can be wrong at once. */
 #define REFERRAL_INPUT_COUNT 4
 
+/* What a referral in a status waits for, and so what can make it overdue. */
+enum referral_clock {
+	REFERRAL_CLOCK_NONE,     /* nothing runs out */
+	REFERRAL_CLOCK_DUE,      /* the receiver's answer, due by the referral's due_at */
+	REFERRAL_CLOCK_EXPECTED, /* the place the receiver expects to have on expected_on */
+};
+
+/*
+ * Where a step of a case's chain stands, in rising order: a step takes the highest state that
+ * one of its referrals (the status's step) or the owner's own record of the step gives it.
+ */
+enum referral_step_state {
+	REFERRAL_STEP_OPEN,        /* nothing under way: no referral, or only withdrawn ones */
+	REFERRAL_STEP_DROPPED,     /* referred, but declined or dropped out */
+	REFERRAL_STEP_REFERRED,    /* a referral waits for its answer or was accepted */
+	REFERRAL_STEP_IN_PROGRESS, /* the service started, or the owner started the step */
+	REFERRAL_STEP_DONE,        /* the service ended, or the owner did the step */
+};
+
+#define REFERRAL_STEP_STATE_COUNT 5
+
+/* Everything the vocabulary says about one status, and the move that leads into it. */
+struct referral_status_info {
+	const char *fhir;    /* HL7 FHIR R4 Task.status */
+	const char *verb;    /* for sentences: "mark a referral as <verb>" */
+	const char *command; /* the word for the move into it ("accept"); NULL for sent */
+	const char *summary; /* the move in a few words, for help texts ("Accept") */
+	const char *stamp; /* the referral's time the move into it sets ("accepted_at"), or NULL */
+	enum referral_clock clock;
+	enum referral_step_state step; /* what a referral in it makes of its chain step */
+	bool handover;                 /* the sender may log a handover */
+	bool hands_over_case;          /* a transfer that reaches it hands the case over */
+	/* The receiver keeps the client's appointment in it (sets and changes it). */
+	bool appointment;
+	/* The service is to start: the chain step's target_days_to_start runs from its stamp. */
+	bool start_deadline;
+	struct referral_move move;
+};
+
 /* Why referral_check() refused a move, in words for a problem+json answer. */
 struct referral_verdict {
 	char detail[200]; /* one sentence for any refusal */
@@ -113,6 +153,27 @@ bool referral_is_open(enum referral_status s);
 /* The table row for the move into to, or NULL when to is not a status. */
 const struct referral_move *referral_move_into(enum referral_status to);
 
+/* The table row of s, or NULL when s is not a status. */
+const struct referral_status_info *referral_status_info(enum referral_status s);
+
+/* Every status name in enum order, NULL-terminated (for JSON enums). */
+extern const char *const referral_status_names[];
+
+/* The status whose move command is word ("accept"); 0, or -EINVAL when there is none. */
+int referral_status_by_command(const char *word, enum referral_status *out);
+
+/* The name of a step state ("in_progress"), or NULL. */
+const char *referral_step_state_name(enum referral_step_state s);
+
+/* The step state called name; 0, or -EINVAL when name (or NULL) is not one. */
+int referral_step_state_parse(const char *name, enum referral_step_state *out);
+
+/* Whether a case's owner may record the step state for a step it delivers itself. */
+bool referral_step_state_own(enum referral_step_state s);
+
+/* The names of those states (referral_step_state_own), NULL-terminated, for JSON enums. */
+extern const char *const referral_own_step_states[];
+
 /*
  * Fill out with the statuses one move leads to from `from` when made by any of the sides in
  * side (REFERRAL_SIDE_BOTH: by anyone), in enum order; returns how many. For 409 answers
@@ -134,6 +195,17 @@ const char *const *referral_reasons(enum referral_status to);
 
 /* The NULL-terminated outcome codes of a completed referral. */
 const char *const *referral_outcomes(void);
+
+/* The NULL-terminated channels a handover can take ("in_person", "phone", ...). */
+extern const char *const referral_channels[];
+
+/*
+ * The whole vocabulary as one JSON object (a new reference): its statuses with what each
+ * means, the moves with their sources, side and inputs, the outcomes, the channels and the
+ * step states. pnetd migrate writes it into the database's vocabulary tables
+ * (schema/functions/referrals.sql) and GET /v1/vocabulary answers it.
+ */
+json_t *referral_vocabulary(void);
 
 /*
  * Check a requested move from `from` to `to` by an actor holding side, carrying in (NULL:

@@ -1,3 +1,8 @@
+-- replaces sha256 aaafd549d70151d8018790f2e19cf9d0c9374808af882acb88c6165c792c042c
+-- This migration as first released also defined functions, triggers or views; they live in
+-- schema/functions now, and the line above lets pnetd migrate accept a database that applied
+-- the first text (docs/architecture.md, "Migrations").
+
 -- Accounts, tokens, login throttling and the audit log: what every later part stands on.
 -- Conventions for every migration:
 --   * public ids are uuid DEFAULT gen_random_uuid(); times are timestamptz;
@@ -78,24 +83,3 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_at_idx ON audit_log (at);
 CREATE INDEX audit_log_object_idx ON audit_log (object_id, at);
 CREATE INDEX audit_log_account_idx ON audit_log (account_id, at);
-
-CREATE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
-END $$;
-CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
-    FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change();
-CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change();
-
--- The one way every write path records itself: statements call it (or insert the same row
--- in a data-modifying CTE) in the same transaction as the change.
-CREATE FUNCTION audit(p_account uuid, p_node uuid, p_action text, p_object_type text,
-                      p_object_id uuid, p_request_id text, p_client text,
-                      p_detail jsonb DEFAULT NULL)
-RETURNS void LANGUAGE sql AS $$
-    INSERT INTO audit_log (account_id, node_id, action, object_type, object_id, request_id,
-                           client_addr, detail)
-    VALUES (p_account, p_node, p_action, p_object_type, p_object_id, p_request_id, p_client,
-            p_detail);
-$$;

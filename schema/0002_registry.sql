@@ -1,3 +1,8 @@
+-- replaces sha256 9d1260f96ac85d8095d3c716aee04a9cfbe595e44f06412138b82ee32fc0d8e9
+-- This migration as first released also defined functions, triggers or views; they live in
+-- schema/functions now, and the line above lets pnetd migrate accept a database that applied
+-- the first text (docs/architecture.md, "Migrations").
+
 -- The registry: service categories, organizations (Träger), nodes, their services, networks,
 -- their members and target groups. Conventions as in 0001_core.sql; in short, every
 -- constraint a request can break is named <table>_<column>_<what> so that the server can
@@ -224,38 +229,6 @@ CREATE INDEX service_target_group_ids_idx ON service USING gin (target_group_ids
 CREATE INDEX service_search_idx ON service USING gin (search);
 CREATE INDEX service_name_trgm_idx ON service USING gin (name gin_trgm_ops);
 
--- A service's target groups must exist; a target group still named by a service cannot go.
-CREATE FUNCTION service_check_target_groups() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    missing uuid;
-BEGIN
-    SELECT t.id INTO missing
-      FROM unnest(NEW.target_group_ids) AS t(id)
-     WHERE NOT EXISTS (SELECT 1 FROM target_group g WHERE g.id = t.id FOR KEY SHARE OF g)
-     LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'target group % does not exist', missing
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'service_target_group_ids_fkey',
-                  TABLE = 'service', COLUMN = 'target_group_ids';
-    END IF;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER service_target_group_ids_fkey BEFORE INSERT OR UPDATE OF target_group_ids ON service
-    FOR EACH ROW WHEN (cardinality(NEW.target_group_ids) > 0)
-    EXECUTE FUNCTION service_check_target_groups();
-
-CREATE FUNCTION target_group_refuse_delete_in_use() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM service WHERE target_group_ids @> ARRAY[OLD.id]) THEN
-        RAISE EXCEPTION 'target group % is still named by a service', OLD.id
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'service_target_group_ids_fkey',
-                  TABLE = 'service', COLUMN = 'target_group_ids';
-    END IF;
-    RETURN OLD;
-END $$;
-CREATE TRIGGER target_group_in_use BEFORE DELETE ON target_group
-    FOR EACH ROW EXECUTE FUNCTION target_group_refuse_delete_in_use();
-
 -- A local cooperation of providers (Produktionsnetzwerk).
 CREATE TABLE network (
     id                     uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -280,17 +253,6 @@ CREATE TABLE network (
 ALTER TABLE target_group ADD CONSTRAINT target_group_network_id_fkey
     FOREIGN KEY (network_id) REFERENCES network (id);
 
--- A target group stays in the network it was defined for (chains and services rely on it).
-CREATE FUNCTION target_group_keep_network() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'a target group cannot move to another network'
-        USING ERRCODE = 'check_violation', CONSTRAINT = 'target_group_network_id_fixed',
-              TABLE = 'target_group', COLUMN = 'network_id';
-END $$;
-CREATE TRIGGER target_group_network_id_fixed BEFORE UPDATE OF network_id ON target_group
-    FOR EACH ROW WHEN (NEW.network_id IS DISTINCT FROM OLD.network_id)
-    EXECUTE FUNCTION target_group_keep_network();
-
 CREATE TABLE network_member (
     network_id          uuid NOT NULL,
     node_id             uuid NOT NULL,
@@ -314,25 +276,6 @@ CREATE TABLE network_member (
 );
 CREATE INDEX network_member_node_idx ON network_member (node_id);
 
--- Inactive nodes cannot become (or be made active) members. The node row is share-locked so
--- that a concurrent deactivation waits for this transaction.
-CREATE FUNCTION network_member_check_node_active() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    node_active boolean;
-BEGIN
-    SELECT n.active INTO node_active FROM node n WHERE n.id = NEW.node_id FOR SHARE;
-    IF FOUND AND NOT node_active THEN
-        RAISE EXCEPTION 'node % is inactive and cannot be an active network member', NEW.node_id
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'network_member_node_id_active',
-                  TABLE = 'network_member', COLUMN = 'node_id';
-    END IF;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER network_member_node_id_active BEFORE INSERT OR UPDATE OF node_id, active
-    ON network_member
-    FOR EACH ROW WHEN (NEW.active)
-    EXECUTE FUNCTION network_member_check_node_active();
-
 -- Accounts: the node a caseworker works for, the networks a coordinator coordinates.
 ALTER TABLE account ADD CONSTRAINT account_node_id_fkey
     FOREIGN KEY (node_id) REFERENCES node (id);
@@ -340,34 +283,3 @@ CREATE INDEX account_node_idx ON account (node_id);
 CREATE INDEX account_network_ids_idx ON account USING gin (network_ids);
 ALTER TABLE account ADD CONSTRAINT account_network_ids_format CHECK (
     array_position(network_ids, NULL) IS NULL AND cardinality(network_ids) <= 100);
-
-CREATE FUNCTION account_check_network_ids() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    missing uuid;
-BEGIN
-    SELECT t.id INTO missing
-      FROM unnest(NEW.network_ids) AS t(id)
-     WHERE NOT EXISTS (SELECT 1 FROM network w WHERE w.id = t.id FOR KEY SHARE OF w)
-     LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'network % does not exist', missing
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'account_network_ids_fkey',
-                  TABLE = 'account', COLUMN = 'network_ids';
-    END IF;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER account_network_ids_fkey BEFORE INSERT OR UPDATE OF network_ids ON account
-    FOR EACH ROW WHEN (cardinality(NEW.network_ids) > 0)
-    EXECUTE FUNCTION account_check_network_ids();
-
-CREATE FUNCTION network_refuse_delete_in_use() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM account WHERE network_ids @> ARRAY[OLD.id]) THEN
-        RAISE EXCEPTION 'network % is still named by an account', OLD.id
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'account_network_ids_fkey',
-                  TABLE = 'account', COLUMN = 'network_ids';
-    END IF;
-    RETURN OLD;
-END $$;
-CREATE TRIGGER network_in_use BEFORE DELETE ON network
-    FOR EACH ROW EXECUTE FUNCTION network_refuse_delete_in_use();

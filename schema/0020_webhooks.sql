@@ -1,3 +1,8 @@
+-- replaces sha256 1e282818215030ef526d3a789e01437e5a4695d73443741df940d2396b5438de
+-- This migration as first released also defined functions, triggers or views; they live in
+-- schema/functions now, and the line above lets pnetd migrate accept a database that applied
+-- the first text (docs/architecture.md, "Migrations").
+
 -- Live events (docs/events.md): the order in which event streams read the outbox, and webhooks
 -- with their deliveries.
 
@@ -73,15 +78,3 @@ CREATE TABLE webhook_attempt (
         REFERENCES webhook_delivery (id) ON DELETE CASCADE
 );
 CREATE INDEX webhook_attempt_delivery_idx ON webhook_attempt (delivery_id, id);
-
--- Deliveries are born with their event, in the same transaction: an event whose change rolls
--- back has none, and one that commits cannot lose them.
-CREATE FUNCTION outbox_webhook_deliveries() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO webhook_delivery (webhook_id, outbox_seq)
-    SELECT w.id, NEW.seq FROM webhook w
-     WHERE w.active AND w.node_id = ANY (NEW.node_ids) AND NEW.type = ANY (w.event_types);
-    RETURN NULL;
-END $$;
-CREATE TRIGGER outbox_webhook_deliveries AFTER INSERT ON outbox
-    FOR EACH ROW EXECUTE FUNCTION outbox_webhook_deliveries();

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "log.h"
 #include "json.h"
 #include "page.h"
 
@@ -21,69 +22,79 @@ static bool has_row(struct req *r, const struct db_result *res)
 	return true;
 }
 
-void answer_row(void *arg, const struct db_result *res)
+const char *answer_column(const struct db_result *res, const char *name)
 {
-	struct req *r = arg;
-	long version = 0;
+	int col;
 
-	if (!has_row(r, res))
-		return;
-	if (PQnfields(res->pg) > 1 && !PQgetisnull(res->pg, 0, 1))
-		version = strtol(PQgetvalue(res->pg, 0, 1), NULL, 10);
-	http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 0), version);
+	if (res->status != DB_OK || PQntuples(res->pg) == 0)
+		return NULL;
+	col = PQfnumber(res->pg, name);
+	return col < 0 || PQgetisnull(res->pg, 0, col) ? NULL : PQgetvalue(res->pg, 0, col);
 }
 
-void answer_created(void *arg, const struct db_result *res)
+/* The version column as an ETag (0: none). */
+static long version_of(const struct db_result *res)
 {
-	struct req *r = arg;
+	const char *v = answer_column(res, "version");
 
-	if (!has_row(r, res))
-		return;
-	http_header(r, "Location", PQgetvalue(res->pg, 0, 2));
-	http_reply_json_text(r, 201, PQgetvalue(res->pg, 0, 0),
-	                     strtol(PQgetvalue(res->pg, 0, 1), NULL, 10));
+	return v ? strtol(v, NULL, 10) : 0;
 }
 
-void answer_write(struct req *r, const struct db_result *res, const char *what,
-                  const char *forbidden)
+/* status (204 without a body) with what the row holds: body, version and location. */
+static void reply_row(struct req *r, const struct db_result *res, int status)
 {
-	const char *outcome;
-	bool created;
+	const char *body = answer_column(res, "body"), *location = answer_column(res, "location");
 
-	if (!has_row(r, res))
-		return;
-	outcome = PQgetvalue(res->pg, 0, 0);
-	if (!strcmp(outcome, "stale")) {
-		http_problem(r, 412, "stale", "Precondition failed",
-		             "The %s has changed since you read it (it is at version %s); "
-		             "read it again.",
-		             what, PQgetvalue(res->pg, 0, 2));
-		return;
-	}
-	if (forbidden && !strcmp(outcome, "forbidden")) {
-		http_forbidden(r, forbidden);
-		return;
-	}
-	if (strcmp(outcome, "ok") != 0) {
-		http_problem(r, 500, "internal", "Internal error",
-		             "The database answered an outcome we do not know.");
-		return;
-	}
-	if (PQgetisnull(res->pg, 0, 1)) {
+	if (!body) {
 		http_reply_json(r, 204, NULL);
 		return;
 	}
-	created = PQnfields(res->pg) > 3 && !PQgetisnull(res->pg, 0, 3);
-	if (created)
-		http_header(r, "Location", PQgetvalue(res->pg, 0, 3));
-	http_reply_json_text(r, created ? 201 : 200, PQgetvalue(res->pg, 0, 1),
-	                     strtol(PQgetvalue(res->pg, 0, 2), NULL, 10));
+	if (location)
+		http_header(r, "Location", location);
+	http_reply_json_text(r, status, body, version_of(res));
+}
+
+void answer_row(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+
+	if (has_row(r, res))
+		reply_row(r, res, 200);
+}
+
+void answer_write(void *arg, const struct db_result *res)
+{
+	/* What the write did, and the status that says so. */
+	static const struct {
+		const char *outcome;
+		int status;
+	} done[] = {{"ok", 200}, {"created", 201}, {"accepted", 202}};
+	struct req *r = arg;
+	const char *outcome;
+
+	if (!has_row(r, res))
+		return;
+	outcome = answer_column(res, "outcome");
+	if (outcome && !strcmp(outcome, "not_found")) {
+		http_not_found(r);
+		return;
+	}
+	for (size_t i = 0; outcome && i < ARRAY_SIZE(done); i++) {
+		if (!strcmp(outcome, done[i].outcome)) {
+			reply_row(r, res, done[i].status);
+			return;
+		}
+	}
+	req_log(r, LOG_ERROR, "a write answered the outcome %s", outcome ? outcome : "NULL");
+	http_problem(r, 500, "internal", "Internal error",
+	             "The database answered an outcome we do not know.");
 }
 
 bool answer_outcome_is(const struct db_result *res, const char *outcome)
 {
-	return res->status == DB_OK && PQntuples(res->pg) > 0 &&
-	       !strcmp(PQgetvalue(res->pg, 0, 0), outcome);
+	const char *got = answer_column(res, "outcome");
+
+	return got && !strcmp(got, outcome);
 }
 
 bool answer_found(struct req *r, const struct db_result *res)
@@ -97,21 +108,6 @@ bool answer_found(struct req *r, const struct db_result *res)
 	return true;
 }
 
-void answer_no_content(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (strcmp(PQgetvalue(res->pg, 0, 0), "1") != 0) {
-		http_not_found(r);
-		return;
-	}
-	http_reply_json(r, 204, NULL);
-}
-
 void answer_page(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
@@ -122,7 +118,7 @@ void answer_page(void *arg, const struct db_result *res)
 		http_db_failed(r, res);
 		return;
 	}
-	text = page_result(r->ctx, res->pg, 0, 1, &len);
+	text = page_result(r->ctx, res->pg, &len);
 
 	http_reply_raw(r, 200, "application/json", text, len);
 	free(text);
@@ -195,4 +191,28 @@ json_t *answer_check_patch(const struct req *r, const struct json_field *fields,
 	if (json_object_size(r->json) == 0)
 		json_add_error(errors, "body", "empty_patch", "name at least one field to change");
 	return errors;
+}
+
+bool answer_if_match_param(struct req *r, struct params *p)
+{
+	long version;
+	int if_match = req_if_match(r, &version);
+
+	if (if_match < 0) {
+		params_clear(p);
+		return false;
+	}
+	if (if_match)
+		params_long(p, "expected_version", version);
+	else
+		params_text(p, "expected_version", NULL);
+	return true;
+}
+
+bool answer_patch_params(struct req *r, struct params *p)
+{
+	if (!answer_if_match_param(r, p))
+		return false;
+	params_json(p, "patch", r->json);
+	return true;
 }

@@ -16,44 +16,42 @@
 struct req;
 struct page;
 struct json_field;
+struct params;
 
 /*
- * db_callback: 200 with row 0's column 0 (JSON text) and, when there is a column 1, that
- * version as the ETag; no row is 404; a failed statement is answered by dberror.
+ * Statements answer in columns named for what they hold (docs/developing.md, "Statements"):
+ * body (the resource's JSON text), version (its row version, the ETag), location (the URL of
+ * what a create made) and, for writes, outcome: 'ok', 'created', 'accepted', or 'not_found'
+ * (nothing the caller may see). A write the database refuses raises a problem (problem() in
+ * schema/functions/shared.sql), which dberror.c answers.
  */
+
+/* db_callback for a read: 200 with body and, when there is a version column, that ETag; no row
+   is 404; a failed statement is answered by dberror. */
 void answer_row(void *arg, const struct db_result *res);
 
 /*
- * db_callback for a create: 201 with row 0's column 0 (JSON), column 1 (the version) as the
- * ETag and column 2 as the Location; no row is 404 (nothing the caller may create under).
+ * db_callback for a write (outcome, body, version, location): 'ok' is 200, 'created' 201,
+ * 'accepted' 202, each with body, the version as the ETag and location as the Location; a
+ * write without a body is 204; 'not_found' and no row are 404; a refusal the database raised
+ * goes to dberror.
  */
-void answer_created(void *arg, const struct db_result *res);
+void answer_write(void *arg, const struct db_result *res);
 
-/*
- * Answer a write statement's row: outcome, JSON, version and, optionally, a Location.
- * 'ok' is 200 with the JSON and the version as the ETag, 201 with a Location header when
- * column 3 holds one, 204 when the JSON is NULL. 'stale' is 412 naming what ("The <what> has
- * changed...") and the stored version in column 2; 'forbidden' is 403 with the detail
- * forbidden. No row is 404, a failed statement goes to dberror, and any other outcome is a
- * 500: answer a module's own outcomes first (answer_outcome_is).
- */
-void answer_write(struct req *r, const struct db_result *res, const char *what,
-                  const char *forbidden);
+/* The text of column name of row 0, or NULL (no such column, no row, or SQL NULL). */
+const char *answer_column(const struct db_result *res, const char *name);
 
-/* Whether the statement succeeded with a row whose column 0 (the outcome) is outcome. */
+/* Whether the statement succeeded with a row whose outcome column is outcome. */
 bool answer_outcome_is(const struct db_result *res, const char *outcome);
 
 /*
  * For a statement whose row must be there (the parent a list is under, the caller's access
- * to it, a write's outcome): true when it succeeded with a row whose column 0 is not NULL;
- * else answers (dberror, 404) and returns false.
+ * to it): true when it succeeded with a row whose column 0 is not NULL; else answers
+ * (dberror, 404) and returns false.
  */
 MUST_CHECK bool answer_found(struct req *r, const struct db_result *res);
 
-/* db_callback for a delete or revoke that counts its rows: 204 when the count is 1, else 404. */
-void answer_no_content(void *arg, const struct db_result *res);
-
-/* db_callback: {"items", "next"} from rows (JSON, then the sort key) and r->ctx's page. */
+/* db_callback: {"items", "next"} from rows (body, then the sort key) and r->ctx's page. */
 void answer_page(void *arg, const struct db_result *res);
 
 /*
@@ -83,5 +81,15 @@ json_t *answer_check_body(const struct req *r, const struct json_field *fields, 
 
 /* The same for a patch (PATCH), which must also name at least one field to change. */
 json_t *answer_check_patch(const struct req *r, const struct json_field *fields, size_t n);
+
+/*
+ * The If-Match version as expected_version (NULL without the header): what a write checked
+ * against the row's version takes after the actor and the path's ids. False after answering
+ * 400 for a malformed If-Match (p is cleared then).
+ */
+MUST_CHECK bool answer_if_match_param(struct req *r, struct params *p);
+
+/* The same followed by the body as patch (jsonb): the parameters every PATCH takes there. */
+MUST_CHECK bool answer_patch_params(struct req *r, struct params *p);
 
 #endif

@@ -4,6 +4,7 @@
 #include <strings.h>
 #include <event2/http.h>
 
+#include "auth_sql.h"
 #include "crypto.h"
 #include "http.h"
 #include "log.h"
@@ -53,23 +54,6 @@ const char *const *auth_role_scopes(unsigned role)
 		return no_scopes;
 	}
 }
-
-const struct db_stmt auth_statements[] = {
-        /* A pure read: the last use is written in batches (token_use.c). */
-        {"auth_token",
-         "SELECT a.id, a.login, a.role, coalesce(a.node_id::text, ''), a.network_ids::text,"
-         "       t.id, t.kind, t.scopes::text,"
-         "       t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute',"
-         "       a.must_change_password"
-         " FROM api_token t JOIN account a ON a.id = t.account_id"
-         " WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()"
-         "   AND NOT a.disabled"},
-        {"auth_token_used",
-         "UPDATE api_token SET last_used_at = now()"
-         " WHERE id = ANY ($1::uuid[])"
-         "   AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')"},
-};
-const size_t auth_nstatements = sizeof(auth_statements) / sizeof(auth_statements[0]);
 
 unsigned auth_role_bit(const char *name)
 {
@@ -184,13 +168,14 @@ void auth_begin(struct req *r)
 	const char *h =
 	        evhttp_find_header(evhttp_request_get_input_headers(r->evreq), "Authorization");
 	char hash[CRYPTO_SHA256_HEX_LEN + 1];
-	const char *values[1] = {hash};
+	struct params p = {0};
 	const char *q =
 	        r->match.route->flags & ROUTE_QUERY_TOKEN ? req_query(r, "access_token") : NULL;
 
 	if (!h && q && *q) {
 		crypto_sha256_hex(q, strlen(q), hash);
-		req_db(r, "auth_token", 1, values, on_token);
+		params_text(&p, "token_hash", hash);
+		req_run(r, &sql_auth_token, &p, on_token);
 		return;
 	}
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
@@ -202,5 +187,6 @@ void auth_begin(struct req *r)
 	while (*h == ' ')
 		h++;
 	crypto_sha256_hex(h, strlen(h), hash);
-	req_db(r, "auth_token", 1, values, on_token);
+	params_text(&p, "token_hash", hash);
+	req_run(r, &sql_auth_token, &p, on_token);
 }

@@ -14,8 +14,6 @@ struct req;
 extern const char *const auth_scopes[];
 
 /* Statements auth.c prepares on every connection. */
-extern const struct db_stmt auth_statements[];
-extern const size_t auth_nstatements;
 
 /*
  * Look the bearer token up, fill r->auth, check the route's roles and scope, then run the

@@ -6,15 +6,17 @@
 
 #include "config.h"
 #include "log.h"
+#include "params.h"
 
 struct query {
 	struct query *next;
-	char *stmt;
+	const struct db_stmt *stmt;
 	int nparams;
 	char **values;
 	db_callback cb;
 	void *arg;
 	uint64_t enqueued_ms;
+	bool misused; /* its parameters were not the statement's: never sent */
 };
 
 enum conn_state {
@@ -44,7 +46,7 @@ struct db_pool {
 	struct event_base *base;
 	char *conninfo;
 	char *options;
-	const struct db_stmt *stmts;
+	const struct db_stmt *const *stmts;
 	size_t nstmts;
 	struct conn *conns;
 	int size;
@@ -68,7 +70,6 @@ static void query_free(struct query *q)
 	for (int i = 0; i < q->nparams; i++)
 		free(q->values[i]);
 	free(q->values);
-	free(q->stmt);
 	free(q);
 }
 
@@ -100,7 +101,7 @@ static void on_deliver(evutil_socket_t fd, short what, void *arg)
 	pool->failed_head = pool->failed_tail = NULL;
 	while (q) {
 		struct query *next = q->next;
-		query_answer(q, DB_UNAVAILABLE, NULL);
+		query_answer(q, q->misused ? DB_MISUSED : DB_UNAVAILABLE, NULL);
 		q = next;
 	}
 }
@@ -218,7 +219,7 @@ static void conn_prepare_next(struct conn *c)
 		conn_take_work(c);
 		return;
 	}
-	const struct db_stmt *s = &pool->stmts[c->prepare_next];
+	const struct db_stmt *s = pool->stmts[c->prepare_next];
 	if (!PQsendPrepare(c->pg, s->name, s->sql, 0, NULL)) {
 		conn_lost(c, "prepare could not be sent");
 		return;
@@ -239,7 +240,7 @@ static void conn_command_done(struct conn *c)
 			/* A statement that does not prepare is a bug or a schema behind the code.
 			 */
 			log_error("database connection %d: preparing %s failed: %s", c->index,
-			          c->pool->stmts[c->prepare_next].name,
+			          c->pool->stmts[c->prepare_next]->name,
 			          res ? PQresultErrorMessage(res) : "no result");
 			PQclear(res);
 			c->pool->prepare_failed = true;
@@ -376,8 +377,8 @@ static void conn_run(struct conn *c, struct query *q)
 {
 	c->q = q;
 	c->state = CONN_BUSY;
-	if (!PQsendQueryPrepared(c->pg, q->stmt, q->nparams, (const char *const *)q->values, NULL,
-	                         NULL, 0)) {
+	if (!PQsendQueryPrepared(c->pg, q->stmt->name, q->nparams, (const char *const *)q->values,
+	                         NULL, NULL, 0)) {
 		conn_lost(c, "query could not be sent");
 		return;
 	}
@@ -427,7 +428,7 @@ static char *connection_options(const char *conninfo)
 }
 
 struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int size,
-                            const struct db_stmt *stmts, size_t nstmts)
+                            const struct db_stmt *const *stmts, size_t nstmts)
 {
 	struct db_pool *pool = xcalloc(1, sizeof(*pool));
 
@@ -473,19 +474,26 @@ void db_pool_free(struct db_pool *pool)
 	free(pool);
 }
 
-void db_query(struct db_pool *pool, const char *stmt, int nparams, const char *const *values,
-              db_callback cb, void *arg)
+void db_query(struct db_pool *pool, const struct db_stmt *stmt, struct params *p, db_callback cb,
+              void *arg)
 {
 	struct query *q = xcalloc(1, sizeof(*q));
+	bool matches = params_match(p, stmt);
 
-	q->stmt = xstrdup(stmt);
-	q->nparams = nparams;
-	q->values = xcalloc((size_t)(nparams > 0 ? nparams : 1), sizeof(char *));
-	for (int i = 0; i < nparams; i++)
-		q->values[i] = values[i] ? xstrdup(values[i]) : NULL;
+	q->stmt = stmt;
+	q->nparams = matches ? p->n : 0;
+	q->values = xcalloc((size_t)(q->nparams > 0 ? q->nparams : 1), sizeof(char *));
+	for (int i = 0; i < q->nparams; i++)
+		q->values[i] = p->values[i] ? xstrdup(p->values[i]) : NULL;
+	params_clear(p);
 	q->cb = cb;
 	q->arg = arg;
 	q->enqueued_ms = util_now_ms();
+	if (!matches) {
+		q->misused = true;
+		query_fail_later(pool, q);
+		return;
+	}
 
 	for (int i = 0; i < pool->size; i++) {
 		if (pool->conns[i].state == CONN_IDLE) {

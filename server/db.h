@@ -19,16 +19,31 @@
 struct event_base;
 struct db_pool;
 
-/* A statement prepared on every connection; parameter types are inferred by the server. */
+struct params;
+
+/*
+ * A statement prepared on every connection; parameter types are inferred by the server.
+ * Statements live in .sql files next to the code that runs them and are embedded at build
+ * time (server/sql_embed.py), which names each one sql_<name>.
+ */
 struct db_stmt {
 	const char *name;
 	const char *sql;
+	int nparams;
+	const char *const *params; /* the names of $1..$nparams (the "-- params:" line) */
+};
+
+/* The statements of one .sql file. */
+struct db_stmts {
+	const struct db_stmt *const *items;
+	size_t n;
 };
 
 enum db_status {
 	DB_OK,          /* the statement ran: res->pg holds the rows */
 	DB_ERROR,       /* the statement failed: res->pg holds the error fields */
 	DB_UNAVAILABLE, /* no connection, queue full or timed out, connection lost: res->pg NULL */
+	DB_MISUSED, /* not sent: the parameters are not the statement's (logged); res->pg NULL */
 };
 
 struct db_result {
@@ -50,18 +65,19 @@ struct db_pool_stats {
 
 /* A pool of size connections to conninfo, preparing stmts[0..nstmts) on each (kept, not copied). */
 struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int size,
-                            const struct db_stmt *stmts, size_t nstmts);
+                            const struct db_stmt *const *stmts, size_t nstmts);
 
 /* Close every connection; queued and running queries are told DB_UNAVAILABLE first. NULL is fine.
  */
 void db_pool_free(struct db_pool *pool);
 
 /*
- * Run a prepared statement with text parameters (NULL for SQL NULL); values are copied.
- * The callback runs later, exactly once.
+ * Run a prepared statement with the parameters p gives (copied, then cleared: p is spent).
+ * The callback runs later, exactly once; DB_MISUSED when p does not give the parameters the
+ * statement names.
  */
-void db_query(struct db_pool *pool, const char *stmt, int nparams, const char *const *values,
-              db_callback cb, void *arg);
+void db_query(struct db_pool *pool, const struct db_stmt *stmt, struct params *p, db_callback cb,
+              void *arg);
 
 /* Whether at least one connection is up: used to fail fast while the database is away. */
 bool db_pool_available(const struct db_pool *pool);

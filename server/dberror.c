@@ -42,6 +42,14 @@ void dberror_answer(struct req *r, const struct db_result *res)
 	const char *state, *constraint, *table, *column, *message, *detail, *hint;
 	char field[128], code[64];
 
+	if (res->status == DB_MISUSED) {
+		/* A bug, logged by db_query with the statement's name: nothing was sent. */
+		http_problem(
+		        r, 500, "internal", "Internal error",
+		        "Something went wrong on our side; the request id identifies it in the "
+		        "logs.");
+		return;
+	}
 	if (res->status == DB_UNAVAILABLE || !res->pg) {
 		http_header(r, "Retry-After", "2");
 		http_problem(r, 503, "database-unavailable", "Service temporarily unavailable",
@@ -69,6 +77,16 @@ void dberror_answer(struct req *r, const struct db_result *res)
 			json_t *errors = json_array();
 			raised_code(hint, slug, code, sizeof(code));
 			json_add_error(errors, column, code, message);
+			http_problem_errors(r, (int)status, slug,
+			                    "The request cannot be carried out", message, errors);
+		} else if (hint && *hint == '[') {
+			/* problem_fields (schema/functions/shared.sql): the field errors in HINT */
+			json_t *errors = json_loads(hint, 0, NULL);
+
+			if (!json_is_array(errors)) {
+				json_decref(errors);
+				errors = json_array();
+			}
 			http_problem_errors(r, (int)status, slug,
 			                    "The request cannot be carried out", message, errors);
 		} else {

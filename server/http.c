@@ -289,15 +289,15 @@ int req_if_match_text(struct req *r, char out[24])
 	return rc;
 }
 
-void req_actor(const struct req *r, const char **values)
+void req_actor(const struct req *r, struct params *p)
 {
-	values[0] = r->auth.account_id[0] ? r->auth.account_id : NULL;
-	values[1] = r->auth.node_id[0] ? r->auth.node_id : NULL;
-	values[2] = r->id;
-	values[3] = r->client_addr;
+	params_text(p, "actor_account", r->auth.account_id[0] ? r->auth.account_id : NULL);
+	params_text(p, "actor_node", r->auth.node_id[0] ? r->auth.node_id : NULL);
+	params_text(p, "request_id", r->id);
+	params_text(p, "client_addr", r->client_addr);
 }
 
-void req_db(struct req *r, const char *stmt, int nparams, const char *const *values, db_callback cb)
+void req_run(struct req *r, const struct db_stmt *stmt, struct params *p, db_callback cb)
 {
 	struct db_pool *pool = r->worker->db;
 
@@ -306,7 +306,7 @@ void req_db(struct req *r, const char *stmt, int nparams, const char *const *val
 	if (r->handler_running && r->worker->db_read &&
 	    (r->match.route->flags & ROUTE_READ_REPLICA) && db_pool_available(r->worker->db_read))
 		pool = r->worker->db_read;
-	db_query(pool, stmt, nparams, values, cb, r);
+	db_query(pool, stmt, p, cb, r);
 }
 
 /* An incoming X-Request-Id is kept when it is short and plain; else we make one. */

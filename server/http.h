@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "db.h"
+#include "params.h"
 #include "query.h"
 #include "router.h"
 #include "util.h"
@@ -58,9 +59,6 @@ struct req {
 	size_t charged; /* bytes counted among unauthenticated ones until authenticated (conn.h) */
 };
 
-/* Number of leading parameters every audited write statement takes (see req_actor). */
-#define ACTOR_PARAMS 4
-
 /* Serve requests of one worker: install the dispatcher on its evhttp. */
 void http_setup(struct worker *w);
 
@@ -88,12 +86,14 @@ MUST_CHECK int req_if_match(struct req *r, long *version);
  */
 MUST_CHECK int req_if_match_text(struct req *r, char out[24]);
 
-/* Fill values[0..ACTOR_PARAMS) with account id, node id, request id, client address. */
-void req_actor(const struct req *r, const char **values);
+/*
+ * Add the actor every audited write takes first ("actor" in a statement's params: account
+ * id, node id, request id, client address).
+ */
+void req_actor(const struct req *r, struct params *p);
 
-/* Run a prepared statement for this request; cb gets r as its argument. */
-void req_db(struct req *r, const char *stmt, int nparams, const char *const *values,
-            db_callback cb);
+/* Run a prepared statement with p (spent) for this request; cb gets r as its argument. */
+void req_run(struct req *r, const struct db_stmt *stmt, struct params *p, db_callback cb);
 
 /* Add a response header (before answering). */
 void http_header(struct req *r, const char *name, const char *value);

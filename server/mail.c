@@ -15,6 +15,8 @@
 #include "config.h"
 #include "log.h"
 #include "mail_smtp.h"
+#include "mail_sql.h"
+#include "params.h"
 #include "pnet_config.h"
 #include "util.h"
 #include "worker.h"
@@ -22,42 +24,6 @@
 #if PNET_HAVE_TLS
 #include <openssl/ssl.h>
 #endif
-
-/* clang-format off */
-const struct db_stmt mail_statements[] = {
-	/* $1 batch minutes, $2 public URL: how many e-mails were composed */
-	{"mail_compose", "SELECT email_compose($1::int, $2)"},
-	/*
-	 * $1 lease seconds: one due e-mail, claimed. Another process skips it while claimed
-	 * (SKIP LOCKED) and while its lease runs; a crashed sender's e-mail is due again when the
-	 * lease has expired.
-	 */
-	{"mail_claim",
-	 "UPDATE email_outgoing o SET lease_until = now() + make_interval(secs => $1::int),"
-	 "       attempts = o.attempts + 1"
-	 " WHERE o.id = (SELECT id FROM email_outgoing"
-	 "                WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()"
-	 "                  AND (lease_until IS NULL OR lease_until < now())"
-	 "                ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-	 " RETURNING o.id::text, o.recipient, o.subject, o.body"},
-	/*
-	 * $1 id, $2 sent, $3 error, $4 refused for good, $5 backoff base ms, $6 backoff max s:
-	 * the outcome of one attempt. A failed one waits base * 2^(attempts - 1), at most max.
-	 */
-	{"mail_record",
-	 "UPDATE email_outgoing SET"
-	 "   sent_at = CASE WHEN $2::boolean THEN now() END,"
-	 "   failed_at = CASE WHEN NOT $2::boolean AND $4::boolean THEN now() END,"
-	 "   last_error = $3, lease_until = NULL,"
-	 "   next_attempt_at = CASE WHEN $2::boolean OR $4::boolean THEN next_attempt_at"
-	 "     ELSE now() + least(make_interval(secs => $6::int),"
-	 "                        make_interval(secs => $5::bigint / 1000.0"
-	 "                                      * power(2, least(greatest(attempts - 1, 0), 30))))"
-	 "     END"
-	 " WHERE id = $1::bigint AND sent_at IS NULL"},
-};
-/* clang-format on */
-const size_t mail_nstatements = ARRAY_SIZE(mail_statements);
 
 struct mail_sender {
 	struct worker *w;
@@ -157,9 +123,7 @@ static void on_recorded(void *arg, const struct db_result *res)
 static void on_sent(void *arg, const char *error, bool permanent)
 {
 	struct mail_sender *m = arg;
-	char base[24], max[24];
-	const char *values[6] = {
-	        m->id, error ? "false" : "true", error, permanent ? "true" : "false", base, max};
+	struct params p = {0};
 
 	m->session = NULL;
 	if (error)
@@ -167,9 +131,13 @@ static void on_sent(void *arg, const char *error, bool permanent)
 		         permanent ? " (refused for good)" : "; trying again later");
 	if (m->freeing)
 		return;
-	snprintf(base, sizeof(base), "%ld", cfg.mail_backoff_base_ms);
-	snprintf(max, sizeof(max), "%ld", cfg.mail_backoff_max_s);
-	db_query(m->w->db, "mail_record", 6, values, on_recorded, m);
+	params_text(&p, "id", m->id);
+	params_bool(&p, "sent", !error);
+	params_text(&p, "error", error);
+	params_bool(&p, "permanent", permanent);
+	params_long(&p, "backoff_base_ms", cfg.mail_backoff_base_ms);
+	params_long(&p, "backoff_max_s", cfg.mail_backoff_max_s);
+	db_query(m->w->db, &sql_mail_record, &p, on_recorded, m);
 }
 
 static void send_claimed(struct mail_sender *m, PGresult *pg)
@@ -185,15 +153,16 @@ static void send_claimed(struct mail_sender *m, PGresult *pg)
 	        .password = m->password,
 	        .helo = m->helo,
 	        .from = cfg.mail_from,
-	        .to = PQgetvalue(pg, 0, 1),
+	        .to = PQgetvalue(pg, 0, PQfnumber(pg, "recipient")),
 	        .timeout_s = cfg.smtp_timeout_s,
 	};
 
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	m->id = xstrdup(PQgetvalue(pg, 0, 0));
-	data = mail_message(m->id, cfg.mail_from, job.to, PQgetvalue(pg, 0, 2),
-	                    PQgetvalue(pg, 0, 3), date);
+	m->id = xstrdup(PQgetvalue(pg, 0, PQfnumber(pg, "id")));
+	data = mail_message(m->id, cfg.mail_from, job.to,
+	                    PQgetvalue(pg, 0, PQfnumber(pg, "subject")),
+	                    PQgetvalue(pg, 0, PQfnumber(pg, "body")), date);
 	job.data = data;
 	/* The e-mail holds the worker while it drains, as a request does. */
 	m->w->inflight++;
@@ -219,16 +188,15 @@ static void on_claimed(void *arg, const struct db_result *res)
 
 static void claim(struct mail_sender *m)
 {
-	char lease[24];
-	const char *values[1] = {lease};
+	struct params p = {0};
 
 	if (m->draining || !db_pool_available(m->w->db)) {
 		round_end(m);
 		return;
 	}
 	/* Every step of a session has the timeout; the lease outlasts them all. */
-	snprintf(lease, sizeof(lease), "%ld", cfg.smtp_timeout_s * 12 + 10);
-	db_query(m->w->db, "mail_claim", 1, values, on_claimed, m);
+	params_long(&p, "lease_seconds", cfg.smtp_timeout_s * 12 + 10);
+	db_query(m->w->db, &sql_mail_claim, &p, on_claimed, m);
 }
 
 static void on_composed(void *arg, const struct db_result *res)
@@ -246,8 +214,7 @@ static void on_composed(void *arg, const struct db_result *res)
 static void on_poll(evutil_socket_t fd, short what, void *arg)
 {
 	struct mail_sender *m = arg;
-	char minutes[24];
-	const char *values[2] = {minutes, cfg.public_url};
+	struct params p = {0};
 
 	(void)fd;
 	(void)what;
@@ -258,8 +225,9 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	m->busy = true;
-	snprintf(minutes, sizeof(minutes), "%ld", cfg.mail_batch_minutes);
-	db_query(m->w->db, "mail_compose", 2, values, on_composed, m);
+	params_long(&p, "batch_minutes", cfg.mail_batch_minutes);
+	params_text(&p, "public_url", cfg.public_url);
+	db_query(m->w->db, &sql_mail_compose, &p, on_composed, m);
 }
 
 /* The first line of the password file, read once at start (before the loop runs). */

@@ -17,10 +17,6 @@
 struct worker;
 struct mail_sender;
 
-/* The statements the sender runs, prepared on every connection like the API's. */
-extern const struct db_stmt mail_statements[];
-extern const size_t mail_nstatements;
-
 /* Start sending on w's loop (worker 0, before its thread starts); NULL without --smtp-host. */
 struct mail_sender *mail_start(struct worker *w);
 

@@ -6,14 +6,10 @@
 
 #include "config.h"
 #include "log.h"
+#include "overdue_sql.h"
+#include "params.h"
 #include "util.h"
 #include "worker.h"
-
-const struct db_stmt overdue_statements[] = {
-        /* how many deadlines were newly said (schema/0073_overdue.sql) */
-        {"overdue_scan", "SELECT referral_overdue_scan()"},
-};
-const size_t overdue_nstatements = ARRAY_SIZE(overdue_statements);
 
 /* One timer per process (only one worker arms it), so the state is static. */
 static struct {
@@ -34,6 +30,8 @@ static void on_scanned(void *arg, const struct db_result *res)
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
+	struct params p = {0};
+
 	(void)fd;
 	(void)what;
 	(void)arg;
@@ -41,7 +39,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	if (scan.running || scan.w->draining || !scan.w->db || !db_pool_available(scan.w->db))
 		return;
 	scan.running = true;
-	db_query(scan.w->db, "overdue_scan", 0, NULL, on_scanned, NULL);
+	db_query(scan.w->db, &sql_overdue_scan, &p, on_scanned, NULL);
 }
 
 void overdue_start(struct worker *w)

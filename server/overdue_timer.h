@@ -13,10 +13,6 @@
 
 struct worker;
 
-/* The statement the timer runs, prepared on every connection like the API's. */
-extern const struct db_stmt overdue_statements[];
-extern const size_t overdue_nstatements;
-
 /* Arm the timer on w's loop (call once, for one worker, before its thread starts). */
 void overdue_start(struct worker *w);
 

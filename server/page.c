@@ -66,6 +66,8 @@ bool page_parse(struct req *r, struct page *p, size_t nkeys)
 	}
 	p->limit = v;
 	snprintf(p->limit_text, sizeof(p->limit_text), "%ld", v + 1);
+	/* The first page has the same keys, all NULL: a statement takes them either way. */
+	p->nkeys = nkeys;
 	if (!after)
 		return true;
 
@@ -107,9 +109,10 @@ void page_clear(struct page *p)
 	p->nkeys = 0;
 }
 
-char *page_result(const struct page *p, PGresult *pg, int json_col, int key_col, size_t *len)
+char *page_result(const struct page *p, PGresult *pg, size_t *len)
 {
 	int rows = PQntuples(pg), shown = rows > p->limit ? (int)p->limit : rows;
+	int json_col = PQfnumber(pg, "body"), key_col = json_col + 1;
 	int nkeys = PQnfields(pg) - key_col;
 	static const char head[] = "{\"items\":[";
 	char *cursor = NULL, *out, *at;

@@ -34,9 +34,9 @@ const char *page_key(const struct page *p, size_t i);
 void page_clear(struct page *p);
 
 /*
- * The text of {"items": [...], "next": cursor|null} from rows whose column json_col holds one
- * item's JSON and columns key_col.. its sort key; *len is its length. The caller frees it.
+ * The text of {"items": [...], "next": cursor|null} from rows whose column body holds one
+ * item's JSON and the columns after it its sort key; *len is its length. The caller frees it.
  */
-char *page_result(const struct page *p, PGresult *pg, int json_col, int key_col, size_t *len);
+char *page_result(const struct page *p, PGresult *pg, size_t *len);
 
 #endif

@@ -7,20 +7,10 @@
 
 #include "config.h"
 #include "log.h"
+#include "params.h"
+#include "retention_sql.h"
 #include "util.h"
 #include "worker.h"
-
-#define PURGE_COLUMNS                                                                              \
-	"locked, cases, consents, referrals, events, archived, idempotency_keys, login_failures,"  \
-	" outbox_events"
-
-/* clang-format off */
-const struct db_stmt retention_statements[] = {
-        /* $1 retention days, $2 request id, $3 client: the counts (schema/0031_retention.sql) */
-        {"retention_purge", "SELECT " PURGE_COLUMNS " FROM retention_purge($1::int, $2, $3)"},
-};
-/* clang-format on */
-const size_t retention_nstatements = ARRAY_SIZE(retention_statements);
 
 /* One timer per process (only one worker arms it), so the state is static. */
 static struct {
@@ -63,8 +53,7 @@ static void on_purged(void *arg, const struct db_result *res)
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
-	char days[24];
-	const char *values[3] = {days, "timer", "pnetd"};
+	struct params p = {0};
 
 	(void)fd;
 	(void)what;
@@ -79,9 +68,11 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	}
 	if (purge.running || purge.w->draining || !purge.w->db)
 		return;
-	snprintf(days, sizeof(days), "%ld", cfg.retention_days);
+	params_long(&p, "days", cfg.retention_days);
+	params_text(&p, "request_id", "timer");
+	params_text(&p, "client_addr", "pnetd");
 	purge.running = true;
-	db_query(purge.w->db, "retention_purge", 3, values, on_purged, NULL);
+	db_query(purge.w->db, &sql_retention_purge, &p, on_purged, NULL);
 }
 
 void retention_start(struct worker *w)

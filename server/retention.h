@@ -14,10 +14,6 @@
 
 struct worker;
 
-/* The statement the timer runs, prepared on every connection like the API's. */
-extern const struct db_stmt retention_statements[];
-extern const size_t retention_nstatements;
-
 /*
  * Arm the purge timer on w's loop (call once, for one worker, before its thread starts):
  * the first run comes a minute after start (sooner when the interval is shorter), then one

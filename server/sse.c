@@ -10,14 +10,15 @@
 
 #include "config.h"
 #include "db.h"
+#include "events_sql.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "params.h"
 #include "util.h"
 #include "worker.h"
 
 /* Rows per query: a replay or a catch-up longer than this takes several. */
-#define FETCH_LIMIT   "200"
 #define FETCH_LIMIT_N 200
 /* While rows wait behind an older running transaction, look again this often. */
 #define HELD_RETRY_MS 200
@@ -175,12 +176,16 @@ static void on_replayed(void *arg, const struct db_result *res)
 static void stream_replay(struct sse_stream *s)
 {
 	char txid[24], seq[24];
-	const char *values[4] = {txid, seq, s->node_id, FETCH_LIMIT};
+	struct params p = {0};
 
 	snprintf(txid, sizeof(txid), "%" PRIu64, s->cursor.txid);
 	snprintf(seq, sizeof(seq), "%" PRId64, s->cursor.seq);
+	params_text(&p, "after_txid", txid);
+	params_text(&p, "after_seq", seq);
+	params_text(&p, "node", s->node_id);
+	params_long(&p, "limit", FETCH_LIMIT_N);
 	s->querying = true;
-	db_query(s->hub->w->db, SSE_FETCH_STMT, 4, values, on_replayed, s);
+	db_query(s->hub->w->db, &sql_events_fetch, &p, on_replayed, s);
 }
 
 static void on_fetched(void *arg, const struct db_result *res)
@@ -247,7 +252,7 @@ static void hub_fetch(struct sse_hub *hub)
 	struct sse_stream *s;
 	bool any = false;
 	char txid[24], seq[24];
-	const char *values[4] = {txid, seq, NULL, FETCH_LIMIT};
+	struct params p = {0};
 
 	if (hub->fetching) {
 		hub->again = true;
@@ -264,8 +269,12 @@ static void hub_fetch(struct sse_hub *hub)
 		return;
 	snprintf(txid, sizeof(txid), "%" PRIu64, hub->fetch_from.txid);
 	snprintf(seq, sizeof(seq), "%" PRId64, hub->fetch_from.seq);
+	params_text(&p, "after_txid", txid);
+	params_text(&p, "after_seq", seq);
+	params_text(&p, "node", NULL);
+	params_long(&p, "limit", FETCH_LIMIT_N);
 	hub->fetching = true;
-	db_query(hub->w->db, SSE_FETCH_STMT, 4, values, on_fetched, hub);
+	db_query(hub->w->db, &sql_events_fetch, &p, on_fetched, hub);
 }
 
 static void on_wake(evutil_socket_t fd, short what, void *arg)
@@ -306,20 +315,20 @@ static void on_tokens_checked(void *arg, const struct db_result *res)
 static void check_tokens(struct sse_hub *hub)
 {
 	struct sse_stream *s;
-	char *ids, *p;
-	const char *values[1];
+	char *ids, *at;
+	struct params p = {0};
 
 	if (hub->checking || hub->nstreams == 0)
 		return;
-	p = ids = xmalloc(hub->nstreams * 38 + 3);
-	*p++ = '{';
+	at = ids = xmalloc(hub->nstreams * 38 + 3);
+	*at++ = '{';
 	TAILQ_FOREACH(s, &hub->streams, link)
-		p += sprintf(p, "%s%s", p[-1] == '{' ? "" : ",", s->token_id);
-	*p++ = '}';
-	*p = '\0';
-	values[0] = ids;
+		at += sprintf(at, "%s%s", at[-1] == '{' ? "" : ",", s->token_id);
+	*at++ = '}';
+	*at = '\0';
+	params_text(&p, "token_ids", ids);
 	hub->checking = true;
-	db_query(hub->w->db, SSE_TOKENS_STMT, 1, values, on_tokens_checked, hub);
+	db_query(hub->w->db, &sql_events_tokens, &p, on_tokens_checked, hub);
 	free(ids);
 }
 

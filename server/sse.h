@@ -29,9 +29,4 @@ void sse_hub_free(struct sse_hub *hub);
  */
 void sse_open(struct req *r, const char *txid, const char *seq);
 
-/* Statements the hub and the streams run (part of the events module). */
-#define SSE_FETCH_STMT "events_fetch"
-/* $1 token ids (uuid[]): those still valid (not revoked, not expired, account enabled). */
-#define SSE_TOKENS_STMT "events_tokens"
-
 #endif

@@ -4,7 +4,9 @@
 #include <string.h>
 #include <event2/event.h>
 
+#include "auth_sql.h"
 #include "db.h"
+#include "params.h"
 #include "log.h"
 #include "util.h"
 #include "worker.h"
@@ -34,7 +36,7 @@ static void on_written(void *arg, const struct db_result *res)
 void token_use_flush(struct token_use *tu)
 {
 	size_t used = 0;
-	const char *values[1];
+	struct params p = {0};
 
 	if (!tu || tu->n == 0 || tu->sending)
 		return;
@@ -46,8 +48,8 @@ void token_use_flush(struct token_use *tu)
 	tu->text[used] = '\0';
 	tu->n = 0;
 	tu->sending = true;
-	values[0] = tu->text;
-	db_query(tu->worker->db, "auth_token_used", 1, values, on_written, tu);
+	params_text(&p, "token_ids", tu->text);
+	db_query(tu->worker->db, &sql_auth_token_used, &p, on_written, tu);
 }
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)

@@ -22,8 +22,10 @@
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
+#include "params.h"
 #include "pnet_config.h"
 #include "util.h"
+#include "webhooks_sql.h"
 #include "worker.h"
 
 #if PNET_HAVE_TLS
@@ -114,26 +116,27 @@ static void finish(struct delivery *dl, int status, const char *error)
 {
 	struct webhook_dispatcher *d = dl->d;
 	bool ok = status >= 200 && status <= 299;
-	char status_text[16], duration[24], base[24], max[24], give_up[24];
-	const char *values[9] = {dl->id,  dl->token, ok ? "true" : "false", NULL, error, base, max,
-	                         give_up, duration};
+	struct params p = {0};
 
 	metrics_webhook_attempt(ok);
 	if (d->freeing) {
 		delivery_free(dl);
 		return;
 	}
-	if (status) {
-		snprintf(status_text, sizeof(status_text), "%d", status);
-		values[3] = status_text;
-	}
-	snprintf(duration, sizeof(duration), "%llu",
-	         (unsigned long long)(util_now_ms() - dl->started_ms));
-	snprintf(base, sizeof(base), "%ld", cfg.webhook_backoff_base_ms);
-	snprintf(max, sizeof(max), "%ld", cfg.webhook_backoff_max_s);
-	snprintf(give_up, sizeof(give_up), "%ld", cfg.webhook_give_up_s);
+	params_text(&p, "delivery", dl->id);
+	params_text(&p, "lease_token", dl->token);
+	params_bool(&p, "delivered", ok);
+	if (status)
+		params_long(&p, "http_status", status);
+	else
+		params_text(&p, "http_status", NULL);
+	params_text(&p, "error", error);
+	params_long(&p, "backoff_base_ms", cfg.webhook_backoff_base_ms);
+	params_long(&p, "backoff_max_s", cfg.webhook_backoff_max_s);
+	params_long(&p, "give_up_s", cfg.webhook_give_up_s);
+	params_long(&p, "duration_ms", (long long)(util_now_ms() - dl->started_ms));
 	dl->recording = true;
-	db_query(d->w->db, WEBHOOK_RECORD_STMT, 9, values, on_recorded, dl);
+	db_query(d->w->db, &sql_webhooks_record, &p, on_recorded, dl);
 }
 
 static const char *http_error_text(enum evhttp_request_error e)
@@ -436,8 +439,7 @@ static void on_claimed(void *arg, const struct db_result *res)
 /* Claim as many due deliveries as there is room for. */
 static void claim(struct webhook_dispatcher *d)
 {
-	char lease[24], limit[24];
-	const char *values[2] = {lease, limit};
+	struct params p = {0};
 	long room = cfg.webhook_concurrency - d->nrunning;
 
 	if (d->draining || d->freeing || room <= 0 || !db_pool_available(d->w->db))
@@ -447,10 +449,10 @@ static void claim(struct webhook_dispatcher *d)
 		return;
 	}
 	/* The lease outlasts an attempt (DNS, connect, answer) by a good margin. */
-	snprintf(lease, sizeof(lease), "%ld", cfg.webhook_timeout_s * 2 + 5);
-	snprintf(limit, sizeof(limit), "%ld", room);
+	params_long(&p, "lease_seconds", cfg.webhook_timeout_s * 2 + 5);
+	params_long(&p, "limit", room);
 	d->claiming = true;
-	db_query(d->w->db, WEBHOOK_CLAIM_STMT, 2, values, on_claimed, d);
+	db_query(d->w->db, &sql_webhooks_claim, &p, on_claimed, d);
 }
 
 static void on_poll(evutil_socket_t fd, short what, void *arg)

@@ -30,8 +30,4 @@ void webhooks_free(struct webhook_dispatcher *d);
  */
 const char *webhook_url_problem(const char *url);
 
-/* The statements the dispatcher runs (in the webhooks module). */
-#define WEBHOOK_CLAIM_STMT  "webhooks_claim"
-#define WEBHOOK_RECORD_STMT "webhooks_record"
-
 #endif

@@ -146,7 +146,7 @@ struct worker *workers_start(int n, int listen_fd)
 {
 	struct worker *workers = xcalloc((size_t)n, sizeof(*workers));
 	size_t nstmts;
-	const struct db_stmt *stmts = api_statements(&nstmts);
+	const struct db_stmt *const *stmts = api_statements(&nstmts);
 
 	for (int i = 0; i < n; i++) {
 		struct worker *w = &workers[i];

@@ -9,6 +9,17 @@
 #include "cli.h"
 #include "commands.h"
 #include "pnet_config.h"
+#include "referral.h"
+
+/* Which of lib/referral.c's word lists a command's help ends with: the library is their
+   only home, so a help text never lists them itself. */
+enum words {
+	WORDS_NONE,
+	WORDS_STATUSES, /* for --status */
+	WORDS_REASONS,  /* of the move the command makes (its second word) */
+	WORDS_OUTCOMES,
+	WORDS_CHANNELS,
+};
 
 struct command {
 	const char *name; /* first word */
@@ -16,12 +27,13 @@ struct command {
 	int (*run)(int argc, char **argv);
 	const char *usage; /* after "pnet " */
 	const char *help;  /* what it does; option lines indented by two spaces */
+	enum words words;
 };
 
 /* clang-format off */
-#define MOVE(verb, what, opts)                                                                     \
+#define MOVE(verb, what, opts, words)                                                              \
 	{"referral", verb, cmd_referral_move, "referral " verb " ID" opts,                         \
-	 what " Reads the referral first and sends its version as If-Match."}
+	 what "\nReads the referral first and sends its version as If-Match.", words}
 /* clang-format on */
 
 static const struct command commands[] = {
@@ -37,15 +49,15 @@ static const struct command commands[] = {
          "inbox [--status S[,S...]] [--case ID] [--overdue] [--limit N] "
          "[--after CURSOR] [--all]",
          "Referrals sent to your node, newest first.\n"
-         "  --status   only these statuses (sent, received, waitlisted, accepted, declined,\n"
-         "             in_progress, completed, dropped_out, withdrawn), comma-separated\n"
+         "  --status   only these statuses (listed below), comma-separated\n"
          "  --case     only referrals of this case\n"
          "  --overdue  only overdue referrals\n"
-         "  --all      every page, not just the first"},
+         "  --all      every page, not just the first",
+         WORDS_STATUSES},
         {"outbox", NULL, cmd_box,
          "outbox [--status S[,S...]] [--case ID] [--overdue] [--limit N] "
          "[--after CURSOR] [--all]",
-         "Referrals your node sent, newest first; options as for inbox."},
+         "Referrals your node sent, newest first; options as for inbox.", WORDS_STATUSES},
         {"referral", "show", cmd_referral_show, "referral show ID [--events]",
          "One referral.\n  --events  with its timeline (transitions and handovers)"},
         {"referral", "create", cmd_referral_create,
@@ -54,31 +66,25 @@ static const struct command commands[] = {
          "[--redirected-from ID]",
          "Send a referral for a case to another node; prints its id. The case needs an active\n"
          "consent covering the receiver (pnet consent add)."},
-        MOVE("receive", "Confirm receipt (receiver).", ""),
+        MOVE("receive", "Confirm receipt (receiver).", "", WORDS_NONE),
         MOVE("waitlist", "Put on the waiting list until a date (receiver).",
-             " --expected-on DATE [--note TEXT]"),
-        MOVE("accept", "Accept (receiver).", " [--appointment-at TIME] [--note TEXT]"),
-        MOVE("decline",
-             "Decline (receiver); REASON is no_capacity, not_eligible,\n"
-             "client_unreachable or other.",
-             " --reason REASON [--note TEXT]"),
-        MOVE("start", "The service started (receiver).", " [--note TEXT]"),
-        MOVE("complete",
-             "The service ended (receiver); OUTCOME is goal_reached,\n"
-             "partially_reached, not_reached or referred_on.",
-             " --outcome OUTCOME [--note TEXT]"),
+             " --expected-on DATE [--note TEXT]", WORDS_NONE),
+        MOVE("accept", "Accept (receiver).", " [--appointment-at TIME] [--note TEXT]", WORDS_NONE),
+        MOVE("decline", "Decline (receiver), for a REASON listed below.",
+             " --reason REASON [--note TEXT]", WORDS_REASONS),
+        MOVE("start", "The service started (receiver).", " [--note TEXT]", WORDS_NONE),
+        MOVE("complete", "The service ended (receiver), with an OUTCOME listed below.",
+             " --outcome OUTCOME [--note TEXT]", WORDS_OUTCOMES),
         MOVE("dropout",
-             "The client did not come or broke off (receiver); REASON is no_show,\n"
-             "broke_off, moved_away or other.",
-             " --reason REASON [--note TEXT]"),
-        MOVE("withdraw",
-             "Take the referral back (sender); REASON is no_longer_needed,\n"
-             "consent_revoked or other.",
-             " [--reason REASON] [--note TEXT]"),
+             "The client did not come or broke off (receiver), for a REASON listed below.",
+             " --reason REASON [--note TEXT]", WORDS_REASONS),
+        MOVE("withdraw", "Take the referral back (sender), for a REASON listed below.",
+             " [--reason REASON] [--note TEXT]", WORDS_REASONS),
         {"handover", NULL, cmd_handover,
          "handover ID --channel CHANNEL [--warm] [--at TIME] [--note TEXT]",
-         "Log how the client was handed over (sender). CHANNEL is in_person, phone, video,\n"
-         "letter or portal; --warm when the two services talked with the client present."},
+         "Log how the client was handed over (sender) through a CHANNEL listed below;\n"
+         "--warm when the two services talked with the client present.",
+         WORDS_CHANNELS},
         {"case", "open", cmd_case_open,
          "case open --reference REF --target-group ID [--district NAME]",
          "Open a case (a pseudonymous reference, no names) for your node; prints its id."},
@@ -146,9 +152,36 @@ static void print_overview(FILE *out)
 	fprintf(out, "\n%s\nSee pnet COMMAND --help and man pnet.\n", global_help);
 }
 
+static void print_list(const char *label, const char *const *names)
+{
+	printf("\n%s:", label);
+	for (size_t i = 0; names && names[i]; i++)
+		printf("%s %s", i ? "," : "", names[i]);
+	printf("\n");
+}
+
 static void print_help(const struct command *c)
 {
+	enum referral_status into;
+
 	printf("usage: pnet %s\n\n%s\n", c->usage, c->help);
+	switch (c->words) {
+	case WORDS_NONE:
+		break;
+	case WORDS_STATUSES:
+		print_list("Statuses", referral_status_names);
+		break;
+	case WORDS_REASONS:
+		if (referral_status_by_command(c->sub, &into) == 0)
+			print_list("Reasons", referral_reasons(into));
+		break;
+	case WORDS_OUTCOMES:
+		print_list("Outcomes", referral_outcomes());
+		break;
+	case WORDS_CHANNELS:
+		print_list("Channels", referral_channels);
+		break;
+	}
 }
 
 /* The command named by words (one or two); NULL when there is none. *used tells how many. */

@@ -5,16 +5,7 @@
 
 #include "cli.h"
 #include "commands.h"
-
-/* The verbs of pnet referral and the status each moves a referral into. */
-static const struct move {
-	const char *verb;
-	const char *to;
-} moves[] = {
-        {"receive", "received"},    {"waitlist", "waitlisted"}, {"accept", "accepted"},
-        {"decline", "declined"},    {"start", "in_progress"},   {"complete", "completed"},
-        {"dropout", "dropped_out"}, {"withdraw", "withdrawn"},
-};
+#include "referral.h"
 
 /* A row of the inbox (ctx points at false) or the outbox (at true). */
 static void referral_row(const json_t *item, const char **cells, const void *ctx)
@@ -78,6 +69,24 @@ static void event_row(const json_t *e, const char **cells, const void *ctx)
 	cells[5] = detail[0] ? detail : NULL;
 }
 
+/* The moves the caller may make now (the referral's allowed_moves), as pnet referral verbs. */
+static void print_moves(const json_t *allowed)
+{
+	const json_t *move;
+	size_t i;
+
+	printf("moves:          ");
+	json_array_foreach(allowed, i, move) {
+		enum referral_status to;
+		const char *verb = NULL;
+
+		if (referral_status_parse(cli_text(move, "to"), &to) == 0)
+			verb = referral_status_info(to)->command;
+		printf("%s%s", i ? ", " : "", verb ? verb : cli_text(move, "to"));
+	}
+	printf("%s\n", json_array_size(allowed) ? "" : "-");
+}
+
 int cmd_referral_show(int argc, char **argv)
 {
 	static const char *const keys[] = {
@@ -117,6 +126,7 @@ int cmd_referral_show(int argc, char **argv)
 		       cli_text(json_object_get(referral, "case"), "reference")
 		               ? cli_text(json_object_get(referral, "case"), "reference")
 		               : "-");
+		print_moves(json_object_get(referral, "allowed_moves"));
 		if (timeline) {
 			putchar('\n');
 			cli_print_table(&event_table, timeline);
@@ -209,17 +219,17 @@ int cmd_referral_move(int argc, char **argv)
 	        {"expected-on", true, &expected},
 	        {"note", true, &note},
 	};
-	const char *id, *to = NULL;
+	const char *id, *to;
+	enum referral_status status;
 	json_t *body, *moved;
 	long version;
 	char path[96];
 	int rc;
 
-	for (size_t i = 0; i < ARRAY_LEN(moves); i++)
-		if (!strcmp(moves[i].verb, argv[0]))
-			to = moves[i].to;
-	if (!to)
+	/* The verbs are lib/referral.c's words for the moves ("accept" leads to accepted). */
+	if (referral_status_by_command(argv[0], &status) < 0)
 		return cli_usage("unknown move '%s'", argv[0]);
+	to = referral_status_name(status);
 	if ((rc = cli_parse_id(argc, argv, opts, ARRAY_LEN(opts), "ID", &id)))
 		return rc;
 	body = json_pack("{s:s}", "to", to);

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "mail.h"
-#include "overdue_timer.h"
-#include "retention.h"
+#include "auth_sql.h"
+#include "mail_sql.h"
+#include "overdue_sql.h"
+#include "retention_sql.h"
 #include "util.h"
 
 /* Order does not matter for matching; it is the order /metrics lists routes in. */
@@ -19,29 +19,29 @@ static const struct api_module *const modules[] = {
         &appointments_api,
 };
 
-static struct db_stmt *statements;
+static const struct db_stmt **statements;
 static size_t nstatements;
 
-static void add_statements(const struct db_stmt *s, size_t n)
+static void add_statements(const struct db_stmts *s)
 {
-	statements = xrealloc(statements, (nstatements + n) * sizeof(*statements));
-	memcpy(statements + nstatements, s, n * sizeof(*s));
-	nstatements += n;
+	statements = xrealloc(statements, (nstatements + s->n) * sizeof(*statements));
+	memcpy(statements + nstatements, s->items, s->n * sizeof(*statements));
+	nstatements += s->n;
 }
 
 void api_init(void)
 {
-	add_statements(auth_statements, auth_nstatements);
-	add_statements(retention_statements, retention_nstatements);
-	add_statements(mail_statements, mail_nstatements);
-	add_statements(overdue_statements, overdue_nstatements);
+	add_statements(&auth_sql);
+	add_statements(&retention_sql);
+	add_statements(&mail_sql);
+	add_statements(&overdue_sql);
 	for (size_t i = 0; i < ARRAY_SIZE(modules); i++) {
 		router_add(modules[i]->routes, modules[i]->nroutes);
-		add_statements(modules[i]->stmts, modules[i]->nstmts);
+		add_statements(modules[i]->stmts);
 	}
 }
 
-const struct db_stmt *api_statements(size_t *n)
+const struct db_stmt *const *api_statements(size_t *n)
 {
 	*n = nstatements;
 	return statements;

@@ -1,6 +1,7 @@
 /*
- * The API's resources. Each file in server/api/ defines one module: its routes and the
- * statements they run; api.c puts them together for the router and the database pools.
+ * The API's resources. Each file in server/api/ defines one module: its routes, and the
+ * statements they run in the .sql file of the same name; api.c puts them together for the
+ * router and the database pools.
  */
 #ifndef PNET_API_H
 #define PNET_API_H
@@ -8,27 +9,26 @@
 #include <stddef.h>
 
 #include "db.h"
+#include "params.h"
 #include "router.h"
 
 struct api_module {
 	const char *name;
 	const struct route *routes;
 	size_t nroutes;
-	const struct db_stmt *stmts;
-	size_t nstmts;
+	const struct db_stmts *stmts; /* the module's .sql file (server/sql_embed.py) */
 };
 
 #define API_MODULE(var, label, routes_, stmts_)                                                    \
 	const struct api_module var = {label, routes_, sizeof(routes_) / sizeof(routes_[0]),       \
-	                               stmts_, sizeof(stmts_) / sizeof(stmts_[0])}
+	                               &stmts_}
 
 /*
- * The login throttle's settings as the text parameters login_attempt() takes after login and
- * address (schema/0051_login_throttle.sql): window, free failures, longest delay, bound per
- * login, bound per address, known days. Logins and password changes share them (session.c).
+ * Add the login throttle's settings, the parameters login_attempt() takes after login and
+ * address (schema/functions/session.sql): window_minutes, free_failures, max_delay_s,
+ * max_per_login, max_per_address, known_days. Logins and password changes share them.
  */
-#define LOGIN_THROTTLE_PARAMS 6
-void login_throttle_params(char text[LOGIN_THROTTLE_PARAMS][24], const char **values);
+void login_throttle_params(struct params *p);
 
 extern const struct api_module system_api;
 extern const struct api_module auth_api;
@@ -56,7 +56,7 @@ extern const struct api_module appointments_api;
 void api_init(void);
 
 /* Every statement of every module, for db_pool_new. */
-const struct db_stmt *api_statements(size_t *n);
+const struct db_stmt *const *api_statements(size_t *n);
 
 void api_free(void);
 

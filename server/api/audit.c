@@ -9,55 +9,11 @@
 
 #include "answer.h"
 #include "api.h"
+#include "audit_sql.h"
 #include "http.h"
 #include "json.h"
 #include "page.h"
 #include "validate.h"
-
-/* clang-format off */
-static const struct db_stmt stmts[] = {
-	/*
-	 * $1 object, $2 account, $3 since, $4 until, $5 $6 cursor (at, id), $7 limit + 1,
-	 * $8 actions (text array), $9 case reference. An entry names the case it is about when
-	 * its object is a case or a referral or consent of one (and that case is still there).
-	 */
-	{"audit_list",
-	 "SELECT json_build_object('id', a.id, 'at', a.at, 'account_id', a.account_id,"
-	 "  'account_login', ac.login, 'account_name', ac.display_name, 'node_id', a.node_id,"
-	 "  'node_name', n.name, 'action', a.action, 'object_type', a.object_type,"
-	 "  'object_id', a.object_id, 'case_id', c.id, 'case_reference', c.reference,"
-	 "  'request_id', a.request_id, 'client_addr', a.client_addr,"
-	 "  'detail', a.detail)::text, a.at::text, a.id::text"
-	 " FROM audit_log a LEFT JOIN account ac ON ac.id = a.account_id"
-	 " LEFT JOIN node n ON n.id = a.node_id"
-	 " LEFT JOIN referral rf ON a.object_type = 'referral' AND rf.id = a.object_id"
-	 " LEFT JOIN consent cs ON a.object_type = 'consent' AND cs.id = a.object_id"
-	 " LEFT JOIN client_case c ON c.id = CASE a.object_type WHEN 'client_case' THEN a.object_id"
-	 "                                   WHEN 'referral' THEN rf.case_id"
-	 "                                   WHEN 'consent' THEN cs.case_id END"
-	 /* The object itself, or a list read that showed it (architecture.md, "Reads of social
-	    data": detail ids, and for referral lists case_ids). */
-	 " WHERE ($1::uuid IS NULL OR a.object_id = $1::uuid"
-	 "        OR a.detail @> jsonb_build_object('ids', jsonb_build_array($1::text))"
-	 "        OR a.detail @> jsonb_build_object('case_ids', jsonb_build_array($1::text)))"
-	 "   AND ($2::uuid IS NULL OR a.account_id = $2::uuid)"
-	 "   AND ($3::timestamptz IS NULL OR a.at >= $3::timestamptz)"
-	 "   AND ($4::timestamptz IS NULL OR a.at < $4::timestamptz)"
-	 "   AND ($5::text IS NULL OR (a.at, a.id) < ($5::timestamptz, $6::bigint))"
-	 "   AND ($8::text[] IS NULL OR a.action = ANY ($8::text[]))"
-	 "   AND ($9::text IS NULL OR a.object_id IN ("
-	 "        SELECT k.id FROM client_case k WHERE k.reference = $9"
-	 "        UNION ALL SELECT r.id FROM referral r JOIN client_case k ON k.id = r.case_id"
-	 "         WHERE k.reference = $9"
-	 "        UNION ALL SELECT n.id FROM consent n JOIN client_case k ON k.id = n.case_id"
-	 "         WHERE k.reference = $9)"
-	 "        OR a.detail->'case_ids' ?| ARRAY(SELECT k.id::text FROM client_case k"
-	 "                                          WHERE k.reference = $9)"
-	 "        OR (a.action = 'case.list' AND a.detail->'ids' ?| ARRAY("
-	 "            SELECT k.id::text FROM client_case k WHERE k.reference = $9)))"
-	 " ORDER BY a.at DESC, a.id DESC LIMIT $7::int"},
-};
-/* clang-format on */
 
 /* Most actions one filter may name. */
 #define ACTIONS_MAX 20
@@ -101,7 +57,7 @@ static void list_audit(struct req *r)
 	struct page *p = answer_page_begin(r, 2, allowed);
 	char *actions = NULL;
 	json_t *errors;
-	const char *values[9];
+	struct params params = {0};
 
 	if (!p)
 		return;
@@ -128,16 +84,14 @@ static void list_audit(struct req *r)
 		free(actions);
 		return;
 	}
-	values[0] = object;
-	values[1] = account;
-	values[2] = since;
-	values[3] = until;
-	values[4] = page_key(p, 0);
-	values[5] = page_key(p, 1);
-	values[6] = p->limit_text;
-	values[7] = actions;
-	values[8] = reference;
-	req_db(r, "audit_list", 9, values, answer_page);
+	params_text(&params, "object", object);
+	params_text(&params, "account", account);
+	params_text(&params, "since", since);
+	params_text(&params, "until", until);
+	params_text(&params, "actions", actions);
+	params_text(&params, "case_reference", reference);
+	params_page(&params, p);
+	req_run(r, &sql_audit_list, &params, answer_page);
 	free(actions);
 }
 
@@ -145,4 +99,4 @@ static const struct route routes[] = {
         {"GET", "/v1/audit", list_audit, 0, ROLE_ADMIN | ROLE_AUDITOR, "audit:read"},
 };
 
-API_MODULE(audit_api, "audit", routes, stmts);
+API_MODULE(audit_api, "audit", routes, audit_sql);

@@ -8,71 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit_sql.h"
 #include "answer.h"
 #include "api.h"
+#include "cases_sql.h"
 #include "chain.h"
 #include "http.h"
 #include "json.h"
 #include "page.h"
+#include "referral.h"
 #include "validate.h"
-
-/* clang-format off */
-static const struct db_stmt stmts[] = {
-	{"case_create",
-	 "SELECT body, version, '/v1/cases/' || (body::json->>'id')"
-	 " FROM case_create($1, $2, $3, $4, $5, $6, $7)"},
-	/* actor (node $2), $5 status, $6 target group, $7 $8 cursor (opened_at, id), $9 limit + 1:
-	   the owner's cases, with one audit row naming those shown (not the look-ahead row) */
-	{"case_list",
-	 "WITH page AS (SELECT c.id, c.opened_at FROM client_case c"
-	 "   WHERE c.owner_node_id = $2::uuid AND ($5::text IS NULL OR c.status = $5)"
-	 "     AND ($6::uuid IS NULL OR c.target_group_id = $6::uuid)"
-	 "     AND ($7::text IS NULL OR (c.opened_at, c.id) < ($7::timestamptz, $8::uuid))"
-	 "   ORDER BY c.opened_at DESC, c.id DESC LIMIT $9::int),"
-	 " shown AS (SELECT * FROM page ORDER BY opened_at DESC, id DESC LIMIT $9::int - 1),"
-	 " au AS (" AUDIT_INSERT("case.list", "client_case", "NULL::uuid",
-	                         "jsonb_build_object('ids',"
-	                         " jsonb_agg(id ORDER BY opened_at DESC, id DESC))")
-	 " FROM shown HAVING count(*) > 0)"
-	 "SELECT case_json(c, $2::uuid)::text, c.opened_at::text, c.id::text"
-	 " FROM page JOIN client_case c USING (id) ORDER BY c.opened_at DESC, c.id DESC"},
-	/* actor, $5 case: the case as the caller may see it, with an audit row for the read */
-	{"case_get",
-	 "WITH au AS (" AUDIT_INSERT("case.read", "client_case", "c.id", "NULL")
-	 " FROM client_case c WHERE c.id = $5 AND case_visible(c.id, $2::uuid))"
-	 "SELECT case_json(c, $2::uuid)::text, c.version FROM client_case c"
-	 " WHERE c.id = $5 AND case_visible(c.id, $2::uuid)"},
-	{"case_update",
-	 "SELECT outcome, body, version FROM case_update($1, $2, $3, $4, $5, $6, $7)"},
-	{"case_consent_create",
-	 "SELECT outcome, body FROM consent_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
-	/* actor, $5 case: its consents, with one audit row for the read naming them */
-	{"case_consent_list",
-	 "WITH c AS (SELECT id FROM client_case WHERE id = $5 AND owner_node_id = $2::uuid),"
-	 " k AS (SELECT x.id, x.created_at, consent_json(x) AS j FROM consent x"
-	 "       WHERE x.case_id IN (SELECT id FROM c)),"
-	 " au AS (" AUDIT_INSERT("consent.list", "client_case", "c.id",
-	                         "jsonb_build_object('ids', (SELECT coalesce(jsonb_agg(k.id"
-	                         " ORDER BY k.created_at, k.id), '[]') FROM k))") " FROM c)"
-	 "SELECT (SELECT coalesce(json_agg(k.j ORDER BY k.created_at, k.id), '[]') FROM k)::text"
-	 " FROM c"},
-	{"case_consent_revoke",
-	 "SELECT outcome, body, NULL::int FROM consent_revoke($1, $2, $3, $4, $5)"},
-	{"case_enrol", "SELECT outcome, body, version FROM case_enrol($1, $2, $3, $4, $5, $6)"},
-	/* actor, $5 case: the chain state, audited as a read of the case (when there is one to
-	   read: a case that is not enrolled answers 409 and writes nothing) */
-	{"case_chain_state",
-	 "WITH c AS (SELECT id, chain_version_id FROM client_case"
-	 "           WHERE id = $5 AND owner_node_id = $2::uuid),"
-	 " au AS (" AUDIT_INSERT("case.progress_read", "client_case", "c.id", "NULL")
-	 " FROM c WHERE c.chain_version_id IS NOT NULL)"
-	 "SELECT (SELECT count(*) FROM c), case_chain_state($5, $2::uuid)::text"},
-	/* actor, $5 case, $6 step key, $7 state, $8 at, $9 note (schema/0040_case_steps.sql) */
-	{"case_step_record",
-	 "SELECT outcome, body FROM case_step_record($1, $2, $3, $4, $5, $6, $7, $8, $9)"},
-};
-/* clang-format on */
 
 static const char *const case_statuses[] = {"closed", NULL};
 static const char *const close_reasons[] = {
@@ -103,68 +47,40 @@ static const struct json_field enrol_fields[] = {
         {"chain_id", JF_UUID, JF_REQUIRED},
 };
 
-static const char *const step_states[] = {"in_progress", "done", NULL};
-
 static const struct json_field step_fields[] = {
-        {"state", JF_ENUM, JF_REQUIRED, 0, 0, step_states},
+        {"state", JF_ENUM, JF_REQUIRED, 0, 0, referral_own_step_states},
         {"at", JF_TIMESTAMP, JF_NULLABLE},
         {"note", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 2000},
 };
-
-/*
- * The answer of a statement returning (outcome, body, version): 'not_found' is 404 and a
- * stale case names only the version it is at.
- */
-static void on_outcome(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (answer_outcome_is(res, "not_found"))
-		http_not_found(r);
-	else if (answer_outcome_is(res, "stale"))
-		http_problem(r, 412, "stale", "Precondition failed",
-		             "The case is at version %s; read it again.",
-		             PQgetvalue(res->pg, 0, 2));
-	else
-		answer_write(r, res, "case", NULL);
-}
-
-/* The same for a consent just recorded: 201, without a Location (a consent has no URL). */
-static void on_consent_created(void *arg, const struct db_result *res)
-{
-	if (answer_outcome_is(res, "ok"))
-		http_reply_json_text(arg, 201, PQgetvalue(res->pg, 0, 1), 0);
-	else
-		on_outcome(arg, res);
-}
 
 /* Cases */
 
 static void create_case(struct req *r)
 {
 	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
-	const char *values[ACTOR_PARAMS + 3], *problem, *code;
+	const char *problem, *code;
+	struct params p = {0};
 
 	if (json_get_string(r->json, "reference") &&
 	    (problem = validate_pseudonym(json_get_string(r->json, "reference"), &code)))
 		json_add_error(errors, "reference", code, problem);
 	if (answer_invalid(r, errors))
 		return;
-	req_actor(r, values);
-	values[4] = json_get_string(r->json, "reference");
-	values[5] = json_get_string(r->json, "target_group_id");
-	values[6] = json_get_string(r->json, "district");
-	req_db(r, "case_create", 7, values, answer_created);
+	req_actor(r, &p);
+	params_text(&p, "reference", json_get_string(r->json, "reference"));
+	params_text(&p, "target_group", json_get_string(r->json, "target_group_id"));
+	params_text(&p, "district", json_get_string(r->json, "district"));
+	req_run(r, &sql_case_create, &p, answer_write);
 }
 
 static void list_cases(struct req *r)
 {
 	static const char *const allowed[] = {"status", "target_group_id", NULL};
 	const char *status = req_query(r, "status"), *tg = req_query(r, "target_group_id");
-	struct page *p = answer_page_begin(r, 2, allowed);
-	const char *values[ACTOR_PARAMS + 5];
+	struct page *page = answer_page_begin(r, 2, allowed);
+	struct params p = {0};
 
-	if (!p)
+	if (!page)
 		return;
 	if (status && strcmp(status, "open") && strcmp(status, "closed")) {
 		answer_bad_query(r, "status", JSON_CODE_NOT_IN_LIST,
@@ -176,33 +92,36 @@ static void list_cases(struct req *r)
 		                 "target_group_id must be a UUID");
 		return;
 	}
-	req_actor(r, values);
-	values[4] = status;
-	values[5] = tg;
-	values[6] = page_key(p, 0);
-	values[7] = page_key(p, 1);
-	values[8] = p->limit_text;
-	req_db(r, "case_list", (int)ARRAY_SIZE(values), values, answer_page);
+	req_actor(r, &p);
+	params_text(&p, "status", status);
+	params_text(&p, "target_group", tg);
+	params_page(&p, page);
+	req_run(r, &sql_case_list, &p, answer_page);
+}
+
+/* Run stmt with the actor and the path's id: what most case routes take. */
+static void run_on_case(struct req *r, const struct db_stmt *stmt, db_callback cb)
+{
+	struct params p = {0};
+
+	req_actor(r, &p);
+	params_text(&p, "id", req_param(r, "id"));
+	req_run(r, stmt, &p, cb);
 }
 
 static void get_case(struct req *r)
 {
-	const char *values[ACTOR_PARAMS + 1];
-
-	req_actor(r, values);
-	values[4] = req_param(r, "id");
-	req_db(r, "case_get", 5, values, answer_row);
+	run_on_case(r, &sql_case_get, answer_row);
 }
 
 static void update_case(struct req *r)
 {
 	json_t *errors = answer_check_patch(r, update_fields, ARRAY_SIZE(update_fields));
-	const char *values[ACTOR_PARAMS + 3], *ref = json_get_string(r->json, "reference");
+	const char *ref = json_get_string(r->json, "reference");
 	const char *problem, *code;
 	const char *status = json_get_string(r->json, "status");
 	bool closing = status && !strcmp(status, "closed");
-	char version_text[24], *patch;
-	int if_match;
+	struct params p = {0};
 
 	if (ref && (problem = validate_pseudonym(ref, &code)))
 		json_add_error(errors, "reference", code, problem);
@@ -214,16 +133,10 @@ static void update_case(struct req *r)
 		               "is only given when closing (status: closed)");
 	if (answer_invalid(r, errors))
 		return;
-	if_match = req_if_match_text(r, version_text);
-	if (if_match < 0)
-		return;
-	patch = json_dumps(r->json, JSON_COMPACT);
-	req_actor(r, values);
-	values[4] = req_param(r, "id");
-	values[5] = if_match ? version_text : NULL;
-	values[6] = patch;
-	req_db(r, "case_update", 7, values, on_outcome);
-	free(patch);
+	req_actor(r, &p);
+	params_text(&p, "id", req_param(r, "id"));
+	if (answer_patch_params(r, &p))
+		req_run(r, &sql_case_update, &p, answer_write);
 }
 
 /* Consent */
@@ -231,7 +144,7 @@ static void update_case(struct req *r)
 static void create_consent(struct req *r)
 {
 	json_t *errors = answer_check_body(r, consent_fields, ARRAY_SIZE(consent_fields));
-	const char *values[ACTOR_PARAMS + 7];
+	struct params p = {0};
 	const char *scope = json_get_string(r->json, "scope");
 	const char *recipient = json_get_string(r->json, "recipient_node_id");
 	const char *given = json_get_string(r->json, "given_on");
@@ -252,15 +165,15 @@ static void create_consent(struct req *r)
 		               "cannot be before given_on");
 	if (answer_invalid(r, errors))
 		return;
-	req_actor(r, values);
-	values[4] = req_param(r, "id");
-	values[5] = scope;
-	values[6] = recipient;
-	values[7] = json_get_string(r->json, "purpose");
-	values[8] = given;
-	values[9] = expires;
-	values[10] = json_get_string(r->json, "evidence");
-	req_db(r, "case_consent_create", 11, values, on_consent_created);
+	req_actor(r, &p);
+	params_text(&p, "case", req_param(r, "id"));
+	params_text(&p, "scope", scope);
+	params_text(&p, "recipient", recipient);
+	params_text(&p, "purpose", json_get_string(r->json, "purpose"));
+	params_text(&p, "given_on", given);
+	params_text(&p, "expires_on", expires);
+	params_text(&p, "evidence", json_get_string(r->json, "evidence"));
+	req_run(r, &sql_case_consent_create, &p, answer_write);
 }
 
 static void on_consents(void *arg, const struct db_result *res)
@@ -277,20 +190,16 @@ static void on_consents(void *arg, const struct db_result *res)
 
 static void list_consents(struct req *r)
 {
-	const char *values[ACTOR_PARAMS + 1];
+	struct params p = {0};
 
-	req_actor(r, values);
-	values[4] = req_param(r, "id");
-	req_db(r, "case_consent_list", 5, values, on_consents);
+	req_actor(r, &p);
+	params_text(&p, "case", req_param(r, "id"));
+	req_run(r, &sql_case_consent_list, &p, on_consents);
 }
 
 static void revoke_consent(struct req *r)
 {
-	const char *values[ACTOR_PARAMS + 1];
-
-	req_actor(r, values);
-	values[4] = req_param(r, "id");
-	req_db(r, "case_consent_revoke", 5, values, on_outcome);
+	run_on_case(r, &sql_case_consent_revoke, answer_write);
 }
 
 /* Enrolment, progress, next steps */
@@ -298,14 +207,14 @@ static void revoke_consent(struct req *r)
 static void enrol(struct req *r)
 {
 	json_t *errors = answer_check_body(r, enrol_fields, ARRAY_SIZE(enrol_fields));
-	const char *values[ACTOR_PARAMS + 2];
+	struct params p = {0};
 
 	if (answer_invalid(r, errors))
 		return;
-	req_actor(r, values);
-	values[4] = req_param(r, "id");
-	values[5] = json_get_string(r->json, "chain_id");
-	req_db(r, "case_enrol", 6, values, on_outcome);
+	req_actor(r, &p);
+	params_text(&p, "case", req_param(r, "id"));
+	params_text(&p, "chain", json_get_string(r->json, "chain_id"));
+	req_run(r, &sql_case_enrol, &p, answer_write);
 }
 
 /* The chain state of the case, or NULL after answering 404/409. */
@@ -317,16 +226,16 @@ static json_t *chain_state(struct req *r, const struct db_result *res)
 		http_db_failed(r, res);
 		return NULL;
 	}
-	if (strcmp(PQgetvalue(res->pg, 0, 0), "1") != 0) {
+	if (strcmp(answer_column(res, "found"), "1") != 0) {
 		http_not_found(r);
 		return NULL;
 	}
-	if (PQgetisnull(res->pg, 0, 1)) {
+	if (!answer_column(res, "state")) {
 		http_problem(r, 409, "not-enrolled", "Not enrolled",
 		             "The case is not enrolled in a chain: POST /v1/cases/{id}/enrolment.");
 		return NULL;
 	}
-	state = json_loads(PQgetvalue(res->pg, 0, 1), 0, NULL);
+	state = json_loads(answer_column(res, "state"), 0, NULL);
 	if (!state)
 		http_problem(r, 500, "internal", "Internal error",
 		             "The chain state is unreadable.");
@@ -371,14 +280,17 @@ static void on_next_steps(void *arg, const struct db_result *res)
 	busy = xcalloc(n_steps, sizeof(*busy));
 	out = xcalloc(n_steps, sizeof(*out));
 	json_array_foreach(steps, i, step) {
-		const char *st = json_get_string(step, "state");
+		enum referral_step_state st = REFERRAL_STEP_OPEN;
+
+		referral_step_state_parse(json_get_string(step, "state"), &st);
 		gs[i].key = json_get_string(step, "key");
 		gs[i].name = json_get_string(step, "name");
 		gs[i].category = json_get_string(step, "category");
 		gs[i].required = json_is_true(json_object_get(step, "required"));
-		if (!strcmp(st, "done"))
+		/* Done steps open what follows them; steps under way hold it back. */
+		if (st == REFERRAL_STEP_DONE)
 			done[n_done++] = gs[i].key;
-		else if (!strcmp(st, "in_progress") || !strcmp(st, "referred"))
+		else if (st == REFERRAL_STEP_IN_PROGRESS || st == REFERRAL_STEP_REFERRED)
 			busy[n_busy++] = gs[i].key;
 	}
 	json_array_foreach(edges, i, edge) {
@@ -410,22 +322,11 @@ static void on_next_steps(void *arg, const struct db_result *res)
 
 /* A step the owner delivers itself */
 
-static void on_step_recorded(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (answer_outcome_is(res, "not_found"))
-		http_not_found(r);
-	else if (answer_outcome_is(res, "ok"))
-		http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 1), 0);
-	else
-		http_db_failed(r, res);
-}
-
 static void record_step(struct req *r)
 {
 	json_t *errors = answer_check_body(r, step_fields, ARRAY_SIZE(step_fields));
-	const char *values[ACTOR_PARAMS + 5], *key = req_param(r, "key");
+	const char *key = req_param(r, "key");
+	struct params p = {0};
 
 	if (answer_invalid(r, errors))
 		return;
@@ -434,32 +335,23 @@ static void record_step(struct req *r)
 		http_not_found(r);
 		return;
 	}
-	req_actor(r, values);
-	values[4] = req_param(r, "id");
-	values[5] = key;
-	values[6] = json_get_string(r->json, "state");
-	values[7] = json_get_string(r->json, "at");
-	values[8] = json_get_string(r->json, "note");
-	req_db(r, "case_step_record", 9, values, on_step_recorded);
-}
-
-static void chain_query(struct req *r, db_callback cb)
-{
-	const char *values[ACTOR_PARAMS + 1];
-
-	req_actor(r, values);
-	values[4] = req_param(r, "id");
-	req_db(r, "case_chain_state", 5, values, cb);
+	req_actor(r, &p);
+	params_text(&p, "case", req_param(r, "id"));
+	params_text(&p, "key", key);
+	params_text(&p, "state", json_get_string(r->json, "state"));
+	params_text(&p, "at", json_get_string(r->json, "at"));
+	params_text(&p, "note", json_get_string(r->json, "note"));
+	req_run(r, &sql_case_step_record, &p, answer_write);
 }
 
 static void progress(struct req *r)
 {
-	chain_query(r, on_progress);
+	run_on_case(r, &sql_case_chain_state, on_progress);
 }
 
 static void next_steps(struct req *r)
 {
-	chain_query(r, on_next_steps);
+	run_on_case(r, &sql_case_chain_state, on_next_steps);
 }
 
 static const struct route routes[] = {
@@ -478,4 +370,4 @@ static const struct route routes[] = {
          "cases:write"},
 };
 
-API_MODULE(cases_api, "cases", routes, stmts);
+API_MODULE(cases_api, "cases", routes, cases_sql);

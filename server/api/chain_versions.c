@@ -3,7 +3,7 @@
  * (empty or a copy of the published one), its graph is replaced with PUT while it is one,
  * and publishing it retires the version published before; published and retired versions
  * never change (409). The graph is checked by lib/chain.c on every PUT and again on publish,
- * and by the database function chain_graph_problems (schema/0046_chain_problems.sql:
+ * and by the database function chain_graph_problems (schema/functions/chain_versions.sql:
  * categories exist, providers are active members) whatever lib/chain.c found, so that every
  * problem is reported at once, each with its step key.
  * Coordinators see drafts; caseworkers of member nodes only published and retired versions.
@@ -14,83 +14,20 @@
 #include <string.h>
 #include <strings.h>
 
-#include "audit_sql.h"
 #include "answer.h"
 #include "api.h"
 #include "chain.h"
 #include "chains.h"
+#include "chain_versions_sql.h"
 #include "http.h"
 #include "json.h"
 #include "page.h"
 #include "validate.h"
 
-/* The caller as chain_access() takes it, at $1..$3 of a read. */
-#define CALLER_READ "$1::boolean, $2::uuid[], $3::uuid"
-/* The version as the API shows it, when the caller may see it (a = chain_access()). */
-#define VISIBLE "(a.access = 'coordinator' OR (a.access = 'member' AND v.status <> 'draft'))"
-
 /* Limits of one graph (the database allows positions up to 10000). */
 #define STEPS_MAX     200
 #define EDGES_MAX     1000
 #define PROVIDERS_MAX 50
-
-static const struct db_stmt stmts[] = {
-        /* caller, $4 chain: the caller's access when the chain exists */
-        {"chain_version_chain",
-         "SELECT chain_access(c.network_id, " CALLER_READ ") FROM chain c WHERE c.id = $4"},
-        /* caller, $4 chain, $5 cursor (number), $6 limit + 1 */
-        {"chain_version_list",
-         "SELECT chain_version_json(v, false)::text, v.number::text"
-         " FROM chain c CROSS JOIN LATERAL (SELECT chain_access(c.network_id, " CALLER_READ
-         ") AS access) a"
-         " JOIN chain_version v ON v.chain_id = c.id"
-         " WHERE c.id = $4 AND " VISIBLE " AND ($5::int IS NULL OR v.number > $5::int)"
-         " ORDER BY v.number LIMIT $6::int"},
-        /* caller, $4 chain, $5 number */
-        {"chain_version_get",
-         "SELECT chain_version_json(v, true)::text, v.version, v.status"
-         " FROM chain c CROSS JOIN LATERAL (SELECT chain_access(c.network_id, " CALLER_READ
-         ") AS access) a"
-         " JOIN chain_version v ON v.chain_id = c.id"
-         " WHERE c.id = $4 AND v.number = $5::int AND " VISIBLE},
-        /* actor, $5 admin, $6 networks, $7 chain, $8 copy the published version, $9 note */
-        {"chain_version_create",
-         "SELECT f.outcome, f.body::text, f.body->>'version'"
-         " FROM chain_version_create($1::uuid, $2::uuid, $3, $4, $5::boolean, $6::uuid[],"
-         "                           $7::uuid, $8::boolean, $9) f"},
-        /* actor, $5 admin, $6 networks, $7 chain, $8 number, $9 expected version, $10 body */
-        {"chain_version_replace",
-         "SELECT f.outcome, f.body::text, f.body->>'version', f.warnings::text"
-         " FROM chain_version_replace($1::uuid, $2::uuid, $3, $4, $5::boolean, $6::uuid[],"
-         "                            $7::uuid, $8::int, $9::int, $10::jsonb) f"},
-        /* actor, $5 admin, $6 networks, $7 chain, $8 number, $9 the version checked */
-        {"chain_version_publish",
-         "SELECT f.outcome, f.body::text, f.body->>'version', f.warnings::text"
-         " FROM chain_version_publish($1::uuid, $2::uuid, $3, $4, $5::boolean, $6::uuid[],"
-         "                            $7::uuid, $8::int, $9::int) f"},
-        /*
-         * caller, $4 chain, $5 a graph: what the database finds wrong with it (unknown
-         * categories, providers that are no active members), for a coordinator of the chain
-         */
-        {"chain_version_problems",
-         "SELECT g.errors::text FROM chain c, chain_graph_problems(c.network_id, $5::jsonb) g"
-         " WHERE c.id = $4 AND chain_access(c.network_id, " CALLER_READ ") = 'coordinator'"},
-        /* actor, $5 admin, $6 networks, $7 chain, $8 number; only drafts go (the guard says 409) */
-        {"chain_version_delete",
-         "WITH c AS (SELECT id FROM chain WHERE id = $7"
-         "           AND chain_access(network_id, $5::boolean, $6::uuid[], NULL) = 'coordinator'),"
-         " d AS (DELETE FROM chain_version v USING c WHERE v.chain_id = c.id AND v.number = "
-         "$8::int"
-         "       RETURNING v.id, v.chain_id, v.number),"
-         " u AS (UPDATE chain SET version = version + 1, updated_at = now()"
-         "       WHERE id IN (SELECT chain_id FROM d)),"
-         " au AS (" AUDIT_INSERT(
-                 "chain_version.delete", "chain_version", "d.id",
-                 "jsonb_build_object('chain_id', d.chain_id, 'number', d.number)") " FROM d)"
-                                                                                   "SELECT "
-                                                                                   "count(*) FROM "
-                                                                                   "d"},
-};
 
 static const char *const from_values[] = {"current", "empty", NULL};
 
@@ -537,49 +474,42 @@ static void on_problems(void *arg, const struct db_result *res)
 static void invalid_graph(struct req *r, const json_t *body, json_t *errors)
 {
 	struct version_write *w = r->ctx;
-	const char *values[CHAIN_CALLER_PARAMS + 2];
+	struct params p = {0};
 	char *graph = graph_for_database(body);
 
 	w->errors = errors;
-	chains_caller(r, values);
-	values[2] = NULL; /* only coordinators edit: no member's view */
-	values[3] = req_param(r, "id");
-	values[4] = graph;
-	req_db(r, "chain_version_problems", 5, values, on_problems);
+	chains_caller(r, &p, true); /* only coordinators edit: no member's view */
+	params_text(&p, "chain", req_param(r, "id"));
+	params_text(&p, "graph", graph);
+	req_run(r, &sql_chain_version_problems, &p, on_problems);
 	free(graph);
 }
 
 /*
- * Answer a write function's row: outcome, body, row version and (if with_warnings) the
- * database's warnings, joined to those in w.
+ * A write function has answered (outcome, body, version, location): body's warnings (the
+ * database's) follow lib/chain.c's, kept in w.
  */
-static void reply_write(struct req *r, PGresult *pg, int status, bool with_warnings)
+static void on_written(void *arg, const struct db_result *res)
 {
+	struct req *r = arg;
 	struct version_write *w = r->ctx;
-	const char *outcome = PQgetvalue(pg, 0, 0);
-	json_t *body;
+	const char *text = answer_column(res, "body"), *location = answer_column(res, "location");
+	json_t *body = text ? json_loads(text, 0, NULL) : NULL;
+	json_t *warnings = json_object_get(body, "warnings");
 
-	if (!strcmp(outcome, "not_found")) {
-		http_not_found(r);
+	if (!body || !(answer_outcome_is(res, "ok") || answer_outcome_is(res, "created"))) {
+		json_decref(body);
+		answer_write(r, res);
 		return;
 	}
-	body = json_loads(PQgetvalue(pg, 0, 1), 0, NULL);
-	if (!body) {
-		http_problem(r, 500, "internal", "Internal error",
-		             "The database answered nonsense.");
-		return;
-	}
-	if (!strcmp(outcome, "invalid")) {
-		invalid_chain(r, body);
-		return;
-	}
-	if (with_warnings) {
-		json_t *more = json_loads(PQgetvalue(pg, 0, 3), 0, NULL);
-		json_array_extend(w->warnings, more);
-		json_decref(more);
+	if (warnings) {
+		json_array_extend(w->warnings, warnings);
 		json_object_set(body, "warnings", w->warnings);
 	}
-	http_reply_json_etag(r, status, body, strtol(PQgetvalue(pg, 0, 2), NULL, 10));
+	if (location)
+		http_header(r, "Location", location);
+	http_reply_json_etag(r, answer_outcome_is(res, "created") ? 201 : 200, body,
+	                     strtol(answer_column(res, "version"), NULL, 10));
 }
 
 /* GET /v1/chains/{id}/versions */
@@ -587,139 +517,103 @@ static void reply_write(struct req *r, PGresult *pg, int status, bool with_warni
 static void on_list_chain(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
-	struct page *p = r->ctx;
-	const char *values[CHAIN_CALLER_PARAMS + 3];
+	struct params p = {0};
 
 	if (!answer_found(r, res))
 		return;
-	chains_caller(r, values);
-	values[3] = req_param(r, "id");
-	values[4] = page_key(p, 0);
-	values[5] = p->limit_text;
-	req_db(r, "chain_version_list", 6, values, answer_page);
+	chains_caller(r, &p, false);
+	params_text(&p, "chain", req_param(r, "id"));
+	params_page(&p, r->ctx);
+	req_run(r, &sql_chain_version_list, &p, answer_page);
 }
 
 static void list_versions(struct req *r)
 {
-	struct page *p = answer_page_begin(r, 1, NULL);
-	const char *values[CHAIN_CALLER_PARAMS + 1];
+	struct page *page = answer_page_begin(r, 1, NULL);
+	struct params p = {0};
 	long n;
 
-	if (!p)
+	if (!page)
 		return;
-	if (page_key(p, 0) && util_parse_long(page_key(p, 0), 1, INT_MAX, &n) < 0) {
+	if (page_key(page, 0) && util_parse_long(page_key(page, 0), 1, INT_MAX, &n) < 0) {
 		http_problem(r, 400, "bad-query", "Bad query parameter", "The cursor is not ours.");
 		return;
 	}
-	chains_caller(r, values);
-	values[3] = req_param(r, "id");
-	req_db(r, "chain_version_chain", 4, values, on_list_chain);
+	chains_caller(r, &p, false);
+	params_text(&p, "chain", req_param(r, "id"));
+	req_run(r, &sql_chain_version_chain, &p, on_list_chain);
 }
 
 /* GET /v1/chains/{id}/versions/{v} */
 
 static void get_version(struct req *r)
 {
-	const char *values[CHAIN_CALLER_PARAMS + 2];
+	struct params p = {0};
 	char number[16];
 
 	if (!path_number(r, number, sizeof(number)))
 		return;
-	chains_caller(r, values);
-	values[3] = req_param(r, "id");
-	values[4] = number;
-	req_db(r, "chain_version_get", 5, values, answer_row);
+	chains_caller(r, &p, false);
+	params_text(&p, "chain", req_param(r, "id"));
+	params_text(&p, "number", number);
+	req_run(r, &sql_chain_version_get, &p, answer_row);
 }
 
 /* POST /v1/chains/{id}/versions */
 
-static void on_created(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (!strcmp(PQgetvalue(res->pg, 0, 0), "ok")) {
-		json_t *body = json_loads(PQgetvalue(res->pg, 0, 1), 0, NULL);
-		char *location = xasprintf("/v1/chains/%s/versions/%lld", req_param(r, "id"),
-		                           json_integer_value(json_object_get(body, "number")));
-		http_header(r, "Location", location);
-		free(location);
-		json_decref(body);
-	}
-	reply_write(r, res->pg, 201, false);
-}
-
 static void create_version(struct req *r)
 {
 	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
-	const char *from, *values[ACTOR_PARAMS + 5];
+	const char *from = json_get_string(r->json, "from");
+	struct params p = {0};
 
 	if (answer_invalid(r, errors))
 		return;
 	version_write_new(r);
-	from = json_get_string(r->json, "from");
-	req_actor(r, values);
-	chains_write_caller(r, values);
-	values[6] = req_param(r, "id");
-	values[7] = from && !strcmp(from, "empty") ? "false" : "true";
-	values[8] = json_get_string(r->json, "note");
-	req_db(r, "chain_version_create", 9, values, on_created);
+	req_actor(r, &p);
+	params_text(&p, "chain", req_param(r, "id"));
+	params_bool(&p, "copy", !from || strcmp(from, "empty") != 0);
+	params_text(&p, "note", json_get_string(r->json, "note"));
+	chains_caller(r, &p, true);
+	req_run(r, &sql_chain_version_create, &p, on_written);
 }
 
 /* PUT /v1/chains/{id}/versions/{v} */
-
-/* A replace or a publish has run: answer its row with the warnings. */
-static void on_changed(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	reply_write(r, res->pg, 200, true);
-}
 
 static void replace_version(struct req *r)
 {
 	struct version_write *w;
 	struct graph gr;
 	json_t *errors;
-	const char *values[ACTOR_PARAMS + 6];
-	char number[16], expected[24], *body;
-	int if_match;
+	struct params p = {0};
+	char number[16];
 
 	if (!path_number(r, number, sizeof(number)))
 		return;
-	if_match = req_if_match_text(r, expected);
-	if (if_match < 0)
+	req_actor(r, &p);
+	params_text(&p, "chain", req_param(r, "id"));
+	params_text(&p, "number", number);
+	if (!answer_if_match_param(r, &p))
 		return;
 	w = version_write_new(r);
 	errors = json_array();
 	if (!check_graph(r->json, true, &gr, errors, w->warnings)) {
 		graph_clear(&gr);
 		json_decref(errors);
+		params_clear(&p);
 		http_problem(r, 500, "internal", "Internal error", "Out of memory.");
 		return;
 	}
 	graph_clear(&gr);
 	if (json_array_size(errors)) {
+		params_clear(&p);
 		invalid_graph(r, r->json, errors);
 		return;
 	}
 	json_decref(errors);
-	body = json_dumps(r->json, JSON_COMPACT);
-	req_actor(r, values);
-	chains_write_caller(r, values);
-	values[6] = req_param(r, "id");
-	values[7] = number;
-	values[8] = if_match ? expected : NULL;
-	values[9] = body;
-	req_db(r, "chain_version_replace", 10, values, on_changed);
-	free(body);
+	params_json(&p, "graph", r->json);
+	chains_caller(r, &p, true);
+	req_run(r, &sql_chain_version_replace, &p, on_written);
 }
 
 /* POST /v1/chains/{id}/versions/{v}/publish: check the stored graph, then publish it. */
@@ -728,10 +622,9 @@ static void on_publish_loaded(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 	struct version_write *w = r->ctx;
-	const char *values[ACTOR_PARAMS + 5];
+	struct params p = {0};
 	struct graph gr;
 	json_t *stored, *errors;
-	char checked[24];
 	long version = 0;
 	int if_match;
 
@@ -743,14 +636,14 @@ static void on_publish_loaded(void *arg, const struct db_result *res)
 		http_not_found(r);
 		return;
 	}
-	if (strcmp(PQgetvalue(res->pg, 0, 2), "draft") != 0) {
+	if (strcmp(answer_column(res, "status"), "draft") != 0) {
 		http_problem(
 		        r, 409, "version-frozen", "The request cannot be carried out",
 		        "Version %s of this chain is %s already; only a draft can be published.",
-		        w->number, PQgetvalue(res->pg, 0, 2));
+		        w->number, answer_column(res, "status"));
 		return;
 	}
-	w->checked = strtol(PQgetvalue(res->pg, 0, 1), NULL, 10);
+	w->checked = strtol(answer_column(res, "version"), NULL, 10);
 	if_match = req_if_match(r, &version);
 	if (if_match < 0)
 		return;
@@ -761,7 +654,7 @@ static void on_publish_loaded(void *arg, const struct db_result *res)
 		             w->checked);
 		return;
 	}
-	stored = json_loads(PQgetvalue(res->pg, 0, 0), 0, NULL);
+	stored = json_loads(answer_column(res, "body"), 0, NULL);
 	errors = json_array();
 	if (!stored || !check_graph(stored, false, &gr, errors, w->warnings)) {
 		graph_clear(&gr);
@@ -779,46 +672,45 @@ static void on_publish_loaded(void *arg, const struct db_result *res)
 	}
 	json_decref(stored);
 	json_decref(errors);
-	snprintf(checked, sizeof(checked), "%ld", w->checked);
-	req_actor(r, values);
-	chains_write_caller(r, values);
-	values[6] = req_param(r, "id");
-	values[7] = w->number;
-	values[8] = checked;
-	req_db(r, "chain_version_publish", 9, values, on_changed);
+	req_actor(r, &p);
+	params_text(&p, "chain", req_param(r, "id"));
+	params_text(&p, "number", w->number);
+	params_long(&p, "checked_version", w->checked);
+	chains_caller(r, &p, true);
+	req_run(r, &sql_chain_version_publish, &p, on_written);
 }
 
 static void publish_version(struct req *r)
 {
 	struct version_write *w;
-	const char *values[CHAIN_CALLER_PARAMS + 2];
+	struct params p = {0};
 	char number[16];
 
 	if (!path_number(r, number, sizeof(number)))
 		return;
 	w = version_write_new(r);
 	snprintf(w->number, sizeof(w->number), "%s", number);
-	chains_caller(r, values);
-	values[2] = NULL; /* only coordinators publish: no member's view */
-	values[3] = req_param(r, "id");
-	values[4] = w->number;
-	req_db(r, "chain_version_get", 5, values, on_publish_loaded);
+	chains_caller(r, &p, true);
+	params_text(&p, "node", NULL); /* only coordinators publish: no member's view */
+	params_text(&p, "chain", req_param(r, "id"));
+	params_text(&p, "number", w->number);
+	req_run(r, &sql_chain_version_get, &p, on_publish_loaded);
 }
 
 /* DELETE /v1/chains/{id}/versions/{v} */
 
 static void delete_version(struct req *r)
 {
-	const char *values[ACTOR_PARAMS + 4];
+	struct params p = {0};
 	char number[16];
 
 	if (!path_number(r, number, sizeof(number)))
 		return;
-	req_actor(r, values);
-	chains_write_caller(r, values);
-	values[6] = req_param(r, "id");
-	values[7] = number;
-	req_db(r, "chain_version_delete", 8, values, answer_no_content);
+	req_actor(r, &p);
+	params_text(&p, "chain", req_param(r, "id"));
+	params_text(&p, "number", number);
+	chains_caller(r, &p, true);
+	req_run(r, &sql_chain_version_delete, &p, answer_write);
 }
 
 static const struct route routes[] = {
@@ -835,4 +727,4 @@ static const struct route routes[] = {
          ROLE_ADMIN | ROLE_COORDINATOR, "chains:write"},
 };
 
-API_MODULE(chain_versions_api, "chain_versions", routes, stmts);
+API_MODULE(chain_versions_api, "chain_versions", routes, chain_versions_sql);

@@ -2,23 +2,17 @@
 #ifndef PNET_API_CHAINS_H
 #define PNET_API_CHAINS_H
 
+#include <stdbool.h>
+
 struct req;
-
-/* Number of parameters chains_caller fills. */
-#define CHAIN_CALLER_PARAMS 3
+struct params;
 
 /*
- * Fill values[0..CHAIN_CALLER_PARAMS) with the caller as the SQL function chain_access()
- * takes it (schema/0004_chain_functions.sql): whether they are an admin, the networks they
- * coordinate (PostgreSQL array text or NULL) and the node they work for (or NULL). The
- * strings point into r.
+ * Add the caller as the SQL function chain_access() takes it
+ * (schema/functions/chains.sql): whether they are an admin (admin), the networks they
+ * coordinate (networks, PostgreSQL array text or NULL) and, unless writing, the node they work
+ * for (node, or NULL). A read takes them first, a write last.
  */
-void chains_caller(const struct req *r, const char **values);
-
-/*
- * values[ACTOR_PARAMS] and the one after: the caller of a write as chain_access() takes it
- * (whether they are an admin, the networks they coordinate), after req_actor's values.
- */
-void chains_write_caller(const struct req *r, const char **values);
+void chains_caller(const struct req *r, struct params *p, bool writing);
 
 #endif

@@ -8,55 +8,9 @@
 #include <event2/http.h>
 
 #include "api.h"
+#include "events_sql.h"
 #include "http.h"
 #include "sse.h"
-
-/* The JSON of one outbox row, as SSE data and as a webhook body. */
-/* clang-format off */
-#define EVENT_JSON(o)                                                                              \
-	"json_build_object('id', " o ".seq, 'type', " o ".type, 'created_at', " o                  \
-	".at, 'data', " o ".payload)::text"
-/* clang-format on */
-
-/* clang-format off */
-static const struct db_stmt stmts[] = {
-	/*
-	 * $1 the Last-Event-ID (a seq) or NULL: the position (txid, seq) to start after. An
-	 * unknown id, or none, starts at the newest row no running transaction can precede.
-	 */
-	{"events_start",
-	 "SELECT p.txid::text, p.seq::text FROM ("
-	 "  (SELECT o.txid, o.seq, 0 AS k FROM outbox o WHERE o.seq = $1::bigint)"
-	 "  UNION ALL"
-	 "  (SELECT o.txid, o.seq, 1 FROM outbox o"
-	 "    WHERE o.txid < pg_snapshot_xmin(pg_current_snapshot())"
-	 "    ORDER BY o.txid DESC, o.seq DESC LIMIT 1)"
-	 "  UNION ALL SELECT '0'::xid8, 0, 2) p"
-	 " ORDER BY p.k LIMIT 1"},
-	/*
-	 * $1 $2 the position to read after, $3 a node or NULL for all, $4 how many rows. Only rows
-	 * of transactions older than every running one (nothing can appear before them any
-	 * more), then one trailer row (txid NULL) saying whether newer rows are held back.
-	 */
-	{SSE_FETCH_STMT,
-	 "SELECT q.k, q.txid, q.seq, q.type, q.node_ids, q.body FROM ("
-	 "  (SELECT 0 AS k, o.txid, o.seq, o.type, o.node_ids::text, " EVENT_JSON("o") " AS body"
-	 "     FROM outbox o"
-	 "    WHERE (o.txid, o.seq) > ($1::xid8, $2::bigint)"
-	 "      AND o.txid < pg_snapshot_xmin(pg_current_snapshot())"
-	 "      AND ($3::uuid IS NULL OR o.node_ids @> ARRAY[$3::uuid])"
-	 "    ORDER BY o.txid, o.seq LIMIT $4::int)"
-	 "  UNION ALL"
-	 "  SELECT 1, NULL::xid8, NULL::bigint, NULL, NULL,"
-	 "         EXISTS (SELECT 1 FROM outbox x"
-	 "                  WHERE x.txid >= pg_snapshot_xmin(pg_current_snapshot()))::text) q"
-	 " ORDER BY q.k, q.txid, q.seq"},
-	{SSE_TOKENS_STMT,
-	 "SELECT t.id::text FROM api_token t JOIN account a ON a.id = t.account_id"
-	 " WHERE t.id = ANY ($1::uuid[]) AND t.revoked_at IS NULL AND t.expires_at > now()"
-	 "   AND NOT a.disabled"},
-};
-/* clang-format on */
 
 static void on_start(void *arg, const struct db_result *res)
 {
@@ -82,7 +36,7 @@ static void open_events(struct req *r)
 	const char *last =
 	        evhttp_find_header(evhttp_request_get_input_headers(r->evreq), "Last-Event-ID");
 	const char *after = req_query(r, "after");
-	const char *values[1];
+	struct params p = {0};
 
 	if (!req_check_query(r, allowed))
 		return;
@@ -94,8 +48,8 @@ static void open_events(struct req *r)
 		        "Last-Event-ID (or after) must be the id of an event, a whole number.");
 		return;
 	}
-	values[0] = last;
-	req_db(r, "events_start", 1, values, on_start);
+	params_text(&p, "last_event_id", last);
+	req_run(r, &sql_events_start, &p, on_start);
 }
 
 static const struct route routes[] = {
@@ -103,4 +57,4 @@ static const struct route routes[] = {
          "events:read"},
 };
 
-API_MODULE(events_api, "events", routes, stmts);
+API_MODULE(events_api, "events", routes, events_sql);

@@ -9,80 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit_sql.h"
 #include "answer.h"
 #include "api.h"
 #include "http.h"
 #include "directory.h"
 #include "json.h"
 #include "page.h"
+#include "nodes_sql.h"
 #include "registry.h"
-#include "registry_json.h"
 #include "validate.h"
-
-/* The columns a request may write, in the order of the statements. */
-#define NODE_COLUMNS                                                                               \
-	"organization_id, name, kind, district, street, postal_code, city, geo_lat, geo_lon,"      \
-	" phone, email, url, languages, accessibility, active"
-
-/* Whether the caller ($2 node, $8 role, $9 coordinated networks) may change node row n. */
-#define NODE_MAY_EDIT(n)                                                                           \
-	"($8 = 'admin' OR ($8 = 'caseworker' AND " n ".id = $2::uuid) OR ($8 = 'coordinator' AND"  \
-	" EXISTS (SELECT 1 FROM network_member m WHERE m.node_id = " n ".id AND m.active"          \
-	" AND m.network_id = ANY($9::uuid[]))))"
-
-/* clang-format off */
-static const struct db_stmt stmts[] = {
-	/* actor, $5 columns (registry_columns); languages and active have defaults */
-	{"node_create",
-	 "WITH n AS (INSERT INTO node (" NODE_COLUMNS ")"
-	 "  SELECT p.organization_id, p.name, p.kind, p.district, p.street, p.postal_code, p.city,"
-	 "         p.geo_lat, p.geo_lon, p.phone, p.email, p.url, coalesce(p.languages, '{de}'),"
-	 "         p.accessibility, coalesce(p.active, true)"
-	 "  FROM jsonb_populate_record(NULL::node, $5::jsonb) p RETURNING *),"
-	 " au AS (" AUDIT_INSERT("node.create", "node", "n.id",
-				 "jsonb_build_object('name', n.name, 'kind', n.kind,"
-				 " 'organization_id', n.organization_id)") " FROM n)"
-	 "SELECT " NODE_DETAIL_JSON("n") ", n.version, '/v1/nodes/' || n.id FROM n"},
-	/*
-	 * The directory: $1 kind, $2 network (active members), $3 district, $4 q for the German
-	 * text search and $5 the same escaped for ILIKE (parts of compounds), $6 active,
-	 * $7 $8 cursor (name, id), $9 limit + 1.
-	 */
-	{"node_list",
-	 "SELECT " NODE_JSON("n") ", n.name, n.id::text FROM node n"
-	 " WHERE ($1::text IS NULL OR n.kind = $1)"
-	 "   AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM network_member m"
-	 "        WHERE m.node_id = n.id AND m.network_id = $2::uuid AND m.active))"
-	 "   AND ($3::text IS NULL OR n.district = $3)"
-	 "   AND ($4::text IS NULL OR n.search @@ websearch_to_tsquery('german', $4)"
-	 "        OR n.name ILIKE '%' || $5 || '%')"
-	 "   AND ($6::boolean IS NULL OR n.active = $6::boolean)"
-	 "   AND ($7::text IS NULL OR (n.name, n.id) > ($7::text, $8::uuid))"
-	 " ORDER BY n.name, n.id LIMIT $9::int"},
-	{"node_get", "SELECT " NODE_DETAIL_JSON("n") ", n.version FROM node n WHERE n.id = $1"},
-	/*
-	 * actor, $5 columns (registry_columns): those it names change, the others keep their
-	 * value (jsonb_populate_record takes them from the row); $6 id, $7 expected version or
-	 * NULL, $8 role, $9 coordinated networks, $10 the request body (its field names are
-	 * audited). Answers 'ok' + the node, or 'forbidden'/'stale' + the stored version when
-	 * nothing changed; no row when there is no such node.
-	 */
-	{"node_update",
-	 "WITH u AS (UPDATE node n SET (" NODE_COLUMNS ") = (SELECT " NODE_COLUMNS
-	 "  FROM jsonb_populate_record(n, $5::jsonb)),"
-	 "  version = n.version + 1, updated_at = now()"
-	 "  WHERE n.id = $6 AND ($7::int IS NULL OR n.version = $7::int)"
-	 "    AND " NODE_MAY_EDIT("n") " RETURNING n.*),"
-	 " au AS (" AUDIT_INSERT("node.update", "node", "u.id",
-				 "jsonb_build_object('fields', (SELECT jsonb_agg(k ORDER BY k)"
-				 " FROM jsonb_object_keys($10::jsonb) k))") " FROM u)"
-	 "SELECT 'ok', " NODE_DETAIL_JSON("u") ", u.version FROM u"
-	 " UNION ALL"
-	 " SELECT CASE WHEN NOT " NODE_MAY_EDIT("n") " THEN 'forbidden' ELSE 'stale' END,"
-	 "        NULL, n.version FROM node n WHERE n.id = $6 AND NOT EXISTS (SELECT 1 FROM u)"},
-};
-/* clang-format on */
 
 /* clang-format off */
 #define NODE_FIELDS_COMMON                                                                         \
@@ -120,7 +55,7 @@ static bool body_valid(struct req *r, json_t *errors)
 static void create_node(struct req *r)
 {
 	if (body_valid(r, answer_check_body(r, create_fields, ARRAY_SIZE(create_fields))))
-		registry_create(r, "node_create");
+		registry_create(r, &sql_node_create);
 }
 
 static void list_nodes(struct req *r)
@@ -133,7 +68,7 @@ static void list_nodes(struct req *r)
 	const char *active = req_query(r, "active");
 	struct page *p = answer_page_begin(r, 2, allowed);
 	json_t *errors;
-	const char *values[9];
+	struct params params = {0};
 	char *like;
 
 	if (!p)
@@ -155,31 +90,23 @@ static void list_nodes(struct req *r)
 	if (answer_bad_queries(r, errors, "A filter has a value it cannot take."))
 		return;
 	like = q ? registry_like_escape(q) : NULL;
-	values[0] = kind;
-	values[1] = network;
-	values[2] = district;
-	values[3] = q;
-	values[4] = like;
-	values[5] = active;
-	values[6] = page_key(p, 0);
-	values[7] = page_key(p, 1);
-	values[8] = p->limit_text;
-	req_db(r, "node_list", 9, values, answer_page);
+	params_text(&params, "kind", kind);
+	params_text(&params, "network", network);
+	params_text(&params, "district", district);
+	params_text(&params, "q", q);
+	params_text(&params, "q_part", like);
+	params_text(&params, "active", active);
+	params_page(&params, p);
+	req_run(r, &sql_node_list, &params, answer_page);
 	free(like);
 }
 
 static void get_node(struct req *r)
 {
-	const char *values[1] = {req_param(r, "id")};
+	struct params p = {0};
 
-	req_db(r, "node_get", 1, values, answer_row);
-}
-
-static void on_updated(void *arg, const struct db_result *res)
-{
-	answer_write(arg, res, "node",
-	             "Only admins, the coordinators of a network this node is an active "
-	             "member of, and the node's own caseworkers may change it.");
+	params_text(&p, "id", req_param(r, "id"));
+	req_run(r, &sql_node_get, &p, answer_row);
 }
 
 static void update_node(struct req *r)
@@ -196,7 +123,7 @@ static void update_node(struct req *r)
 			return;
 		}
 	}
-	registry_update(r, "node_update", on_updated);
+	registry_update(r, &sql_node_update);
 }
 
 static const struct route routes[] = {
@@ -208,4 +135,4 @@ static const struct route routes[] = {
          ROLE_ADMIN | ROLE_COORDINATOR | ROLE_CASEWORKER, "directory:write"},
 };
 
-API_MODULE(nodes_api, "nodes", routes, stmts);
+API_MODULE(nodes_api, "nodes", routes, nodes_sql);

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit_sql.h"
 #include "answer.h"
 #include "api.h"
 #include "auth.h"
@@ -20,109 +19,13 @@
 #include "json.h"
 #include "page.h"
 #include "referral.h"
+#include "referrals_sql.h"
 #include "validate.h"
 
 #include <event2/http.h>
 
-/*
- * A list of referrals visible to the actor's node $2 (box condition on alias p), filters
- * $5.. and the cursor. The page's ids are chosen first and only its rows are turned into
- * JSON: building JSON before the sort would build it for every open referral of a busy node.
- * The read is audited in the same statement: one row naming the referrals shown (not the
- * page's look-ahead row) and their cases, when there are any (docs/architecture.md, "Reads
- * of social data").
- */
-/* clang-format off */
-#define REFERRAL_LIST(box, box_name)                                                               \
-	"WITH page AS (SELECT p.id, p.case_id, p.created_at FROM referral p"                       \
-	"        WHERE " box " AND ($5::text[] IS NULL OR p.status = ANY ($5::text[]))"            \
-	"          AND ($6::boolean IS NULL OR referral_is_overdue(p) = $6::boolean)"              \
-	"          AND ($7::uuid IS NULL OR p.case_id = $7::uuid)"                                 \
-	"          AND ($8::text IS NULL OR (p.created_at, p.id) < ($8::timestamptz, $9::uuid))"   \
-	"        ORDER BY p.created_at DESC, p.id DESC LIMIT $10::int),"                           \
-	" shown AS (SELECT * FROM page ORDER BY created_at DESC, id DESC LIMIT $10::int - 1),"     \
-	" au AS (" AUDIT_INSERT("referral.list", "referral", "NULL::uuid",                         \
-	                        "jsonb_build_object('box', '" box_name "', 'case_id', $7::uuid,"   \
-	                        " 'ids', jsonb_agg(id ORDER BY created_at DESC, id DESC),"         \
-	                        " 'case_ids', jsonb_agg(DISTINCT case_id))")                       \
-	" FROM shown HAVING count(*) > 0)"                                                         \
-	"SELECT referral_json(x, $2::uuid)::text, x.created_at::text, x.id::text"                  \
-	" FROM page JOIN referral x USING (id) ORDER BY x.created_at DESC, x.id DESC"
-/* clang-format on */
-
-#define VISIBLE(alias, node) node "::uuid IN (" alias ".from_node_id, " alias ".to_node_id)"
-
-/* clang-format off */
-static const struct db_stmt stmts[] = {
-        {"referral_create",
-         /* Always 201, a replay too: the answer, its version and its Location. */
-         "SELECT body, (body::json->>'version')::int, '/v1/referrals/' || (body::json->>'id')"
-         " FROM referral_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"},
-        {"referral_inbox", REFERRAL_LIST("p.to_node_id = $2::uuid", "inbox")},
-        {"referral_outbox", REFERRAL_LIST("p.from_node_id = $2::uuid", "outbox")},
-        {"referral_both", REFERRAL_LIST(VISIBLE("p", "$2"), "both")},
-        /* actor, $5 referral: the detail, with an audit row for the read */
-        {"referral_get",
-         "WITH au AS (" AUDIT_INSERT("referral.read", "referral",
-                                     "x.id", "NULL") " FROM referral x WHERE x.id = $5 "
-                                                     "AND " VISIBLE("x",
-                                                                    "$2") ")"
-                                                                          "SELECT referral_json(x, "
-                                                                          "$2::uuid)::text, "
-                                                                          "x.version FROM referral "
-                                                                          "x"
-                                                                          " WHERE x.id = $5 "
-                                                                          "AND " VISIBLE("x",
-                                                                                         "$2")},
-        /* $1 node, $2 referral: what a transition needs to know first */
-        {"referral_state",
-         "SELECT status, version, from_node_id = $1::uuid, to_node_id = $1::uuid FROM referral"
-         " WHERE id = $2 AND " VISIBLE("referral", "$1")},
-        {"referral_transition",
-         "SELECT outcome, current_status, current_version, body FROM referral_transition($1, $2,"
-         " $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"},
-        /* actor, $5 referral, $6 $7 cursor: the timeline, with an audit row for the read */
-        {"referral_events",
-         "WITH x AS (SELECT * FROM referral WHERE id = $5 AND " VISIBLE(
-                 "referral", "$2") "),"
-                                   " au AS (" AUDIT_INSERT(
-                                           "referral.events_read", "referral", "x.id",
-                                           "NULL") " FROM x)"
-                                                   "SELECT referral_event_json(e, $2::uuid)::text, "
-                                                   "e.id::text FROM referral_event e"
-                                                   " WHERE e.referral_id IN (SELECT id FROM x) AND "
-                                                   "($6::bigint IS NULL OR e.id > $6::bigint)"
-                                                   " ORDER BY e.id LIMIT $7::int"},
-        {"referral_visible", "SELECT 1 FROM referral WHERE id = $2 AND " VISIBLE("referral", "$1")},
-        {"referral_handover",
-         "SELECT outcome, body FROM referral_handover($1, $2, $3, $4, $5, $6, $7, $8, $9)"},
-        /*
-         * $1 network, $2 $3 cursor (deadline_at, id), $4 limit + 1: metadata only, no case, no
-         * text. Which deadline each missed (schema/0073_overdue.sql), longest overdue first.
-         */
-        {"referral_overdue",
-         "SELECT json_build_object('id', x.id, 'network_id', x.network_id,"
-         "  'from_node_id', x.from_node_id, 'to_node_id', x.to_node_id, 'kind', x.kind,"
-         "  'chain_step_key', x.chain_step_key, 'status', x.status, 'priority', x.priority,"
-         "  'due_at', x.due_at, 'expected_on', x.expected_on, 'created_at', x.created_at,"
-         "  'deadline', m.deadline, 'deadline_at', m.due_at,"
-         "  'days_overdue', greatest(0, floor(extract(epoch FROM now() - m.due_at) / 86400))::int"
-         " )::text, m.due_at::text, x.id::text"
-         " FROM referral x CROSS JOIN LATERAL referral_missed_deadline(x) m"
-         " WHERE x.network_id = $1 AND x.status IN ('sent', 'received', 'waitlisted', 'accepted')"
-         "   AND m.deadline IS NOT NULL"
-         "   AND ($2::text IS NULL OR (m.due_at, x.id) > ($2::timestamptz, $3::uuid))"
-         " ORDER BY m.due_at, x.id LIMIT $4::int"},
-        {"referral_network_exists", "SELECT 1 FROM network WHERE id = $1"},
-};
-/* clang-format on */
-
 static const char *const kinds[] = {"service", "transfer", NULL};
 static const char *const priorities[] = {"normal", "urgent", NULL};
-static const char *const statuses[] = {"sent",      "received",    "waitlisted", "accepted",
-                                       "declined",  "in_progress", "completed",  "dropped_out",
-                                       "withdrawn", NULL};
-static const char *const channels[] = {"in_person", "phone", "video", "letter", "portal", NULL};
 
 static const struct json_field create_fields[] = {
         {"case_id", JF_UUID, JF_REQUIRED},
@@ -137,7 +40,7 @@ static const struct json_field create_fields[] = {
 };
 
 static const struct json_field transition_fields[] = {
-        {"to", JF_ENUM, JF_REQUIRED, 0, 0, statuses},
+        {"to", JF_ENUM, JF_REQUIRED, 0, 0, referral_status_names},
         {"reason", JF_STRING, JF_NULLABLE, 1, 64},
         {"outcome", JF_STRING, JF_NULLABLE, 1, 64},
         {"appointment_at", JF_TIMESTAMP, JF_NULLABLE},
@@ -146,7 +49,7 @@ static const struct json_field transition_fields[] = {
 };
 
 static const struct json_field handover_fields[] = {
-        {"channel", JF_ENUM, JF_REQUIRED, 0, 0, channels},
+        {"channel", JF_ENUM, JF_REQUIRED, 0, 0, referral_channels},
         {"warm", JF_BOOLEAN, JF_REQUIRED},
         {"at", JF_TIMESTAMP, JF_NULLABLE},
         {"note", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 2000},
@@ -178,9 +81,16 @@ static bool idempotency_key(struct req *r, const char **key)
 static void create_referral(struct req *r)
 {
 	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
-	const char *key, *values[ACTOR_PARAMS + 11];
+	static const char *const fields[] = {"case_id",        "to_node_id", "kind",
+	                                     "chain_step_key", "service_id", "reason",
+	                                     "note",           "priority",   "redirected_from"};
+	static const char *const names[] = {"case",           "to_node",  "kind",
+	                                    "chain_step_key", "service",  "reason",
+	                                    "note",           "priority", "redirected_from"};
+	const char *key;
 	char hash[CRYPTO_SHA256_HEX_LEN + 1];
 	char *canonical;
+	struct params p = {0};
 
 	if (answer_invalid(r, errors))
 		return;
@@ -191,48 +101,61 @@ static void create_referral(struct req *r)
 	crypto_sha256_hex(canonical, strlen(canonical), hash);
 	free(canonical);
 
-	req_actor(r, values);
-	values[4] = key;
-	values[5] = key ? hash : NULL;
-	values[6] = json_get_string(r->json, "case_id");
-	values[7] = json_get_string(r->json, "to_node_id");
-	values[8] = json_get_string(r->json, "kind");
-	values[9] = json_get_string(r->json, "chain_step_key");
-	values[10] = json_get_string(r->json, "service_id");
-	values[11] = json_get_string(r->json, "reason");
-	values[12] = json_get_string(r->json, "note");
-	values[13] = json_get_string(r->json, "priority");
-	values[14] = json_get_string(r->json, "redirected_from");
-	req_db(r, "referral_create", 15, values, answer_created);
+	req_actor(r, &p);
+	params_text(&p, "idempotency_key", key);
+	params_text(&p, "request_hash", key ? hash : NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+		params_text(&p, names[i], json_get_string(r->json, fields[i]));
+	req_run(r, &sql_referral_create, &p, answer_write);
 }
 
 /* Lists */
 
-/* "sent,received" -> "{sent,received}", or NULL after answering 400. */
-static char *status_filter(struct req *r, const char *text)
+/*
+ * The statuses a list is filtered to, as a PostgreSQL array text: those of the status query
+ * parameter ("sent,received"; every status without it) that are open or not as the open
+ * parameter says (lib/referral.c decides which are). NULL for no filter at all; NULL with
+ * *bad set after answering 400.
+ */
+static char *status_filter(struct req *r, const char *text, const char *open, bool *bad)
 {
-	char *copy = xstrdup(text), *save = NULL, *out = xmalloc(strlen(text) + 3);
+	bool wanted[REFERRAL_STATUS_COUNT] = {false}, any = false;
+	char *copy = xstrdup(text ? text : ""), *save = NULL, *out;
 	size_t used = 0;
 
-	out[used++] = '{';
+	*bad = false;
+	if (!text && !open) {
+		free(copy);
+		return NULL;
+	}
+	for (unsigned i = 0; !text && i < REFERRAL_STATUS_COUNT; i++)
+		wanted[i] = true;
 	for (char *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
 		enum referral_status st;
 		if (referral_status_parse(s, &st) < 0) {
 			free(copy);
-			free(out);
 			answer_bad_query(r, "status", JSON_CODE_NOT_IN_LIST,
 			                 "status must be statuses separated by commas, such as "
 			                 "sent,received");
+			*bad = true;
 			return NULL;
 		}
-		used += (size_t)sprintf(out + used, "%s%s", used > 1 ? "," : "", s);
+		wanted[st] = any = true;
 	}
 	free(copy);
-	if (used == 1) {
-		free(out);
+	if (text && !any) {
 		answer_bad_query(r, "status", JSON_CODE_REQUIRED,
 		                 "status must name at least one status");
+		*bad = true;
 		return NULL;
+	}
+	out = xmalloc(REFERRAL_STATUS_COUNT * 16 + 3);
+	out[used++] = '{';
+	for (unsigned i = 0; i < REFERRAL_STATUS_COUNT; i++) {
+		if (!wanted[i] || (open && referral_is_open(i) != !strcmp(open, "true")))
+			continue;
+		used += (size_t)sprintf(out + used, "%s%s", used > 1 ? "," : "",
+		                        referral_status_name(i));
 	}
 	out[used++] = '}';
 	out[used] = '\0';
@@ -241,19 +164,22 @@ static char *status_filter(struct req *r, const char *text)
 
 static void list_referrals(struct req *r)
 {
-	static const char *const allowed[] = {"box", "status", "overdue", "case_id", NULL};
+	static const char *const allowed[] = {"box", "status", "open", "overdue", "case_id", NULL};
 	const char *box = req_query(r, "box"), *status = req_query(r, "status");
 	const char *overdue = req_query(r, "overdue"), *case_id = req_query(r, "case_id");
-	const char *stmt = "referral_both", *values[ACTOR_PARAMS + 6];
-	struct page *p = answer_page_begin(r, 2, allowed);
-	char *statuses_text = NULL;
+	const char *open = req_query(r, "open");
+	const struct db_stmt *stmt = &sql_referral_both;
+	struct page *page = answer_page_begin(r, 2, allowed);
+	struct params p = {0};
+	char *statuses;
+	bool bad;
 
-	if (!p)
+	if (!page)
 		return;
 	if (box && !strcmp(box, "inbox")) {
-		stmt = "referral_inbox";
+		stmt = &sql_referral_inbox;
 	} else if (box && !strcmp(box, "outbox")) {
-		stmt = "referral_outbox";
+		stmt = &sql_referral_outbox;
 	} else if (box) {
 		answer_bad_query(r, "box", JSON_CODE_NOT_IN_LIST, "box must be inbox or outbox");
 		return;
@@ -263,32 +189,35 @@ static void list_referrals(struct req *r)
 		                 "overdue must be true or false");
 		return;
 	}
+	if (open && strcmp(open, "true") && strcmp(open, "false")) {
+		answer_bad_query(r, "open", JSON_CODE_WRONG_TYPE, "open must be true or false");
+		return;
+	}
 	if (case_id && !validate_uuid(case_id)) {
 		answer_bad_query(r, "case_id", JSON_CODE_UUID, "case_id must be a UUID");
 		return;
 	}
-	if (status && !(statuses_text = status_filter(r, status)))
+	statuses = status_filter(r, status, open, &bad);
+	if (bad)
 		return;
-	req_actor(r, values);
-	values[4] = statuses_text;
-	values[5] = overdue;
-	values[6] = case_id;
-	values[7] = page_key(p, 0);
-	values[8] = page_key(p, 1);
-	values[9] = p->limit_text;
-	req_db(r, stmt, (int)ARRAY_SIZE(values), values, answer_page);
-	free(statuses_text);
+	req_actor(r, &p);
+	params_text(&p, "statuses", statuses);
+	params_text(&p, "overdue", overdue);
+	params_text(&p, "case", case_id);
+	params_page(&p, page);
+	req_run(r, stmt, &p, answer_page);
+	free(statuses);
 }
 
 /* Detail */
 
 static void get_referral(struct req *r)
 {
-	const char *values[ACTOR_PARAMS + 1];
+	struct params p = {0};
 
-	req_actor(r, values);
-	values[4] = req_param(r, "id");
-	req_db(r, "referral_get", 5, values, answer_row);
+	req_actor(r, &p);
+	params_text(&p, "id", req_param(r, "id"));
+	req_run(r, &sql_referral_get, &p, answer_row);
 }
 
 /* Transitions */
@@ -321,34 +250,6 @@ static void conflict(struct req *r, enum referral_status from, unsigned side, co
 	free(text);
 }
 
-static void on_transitioned(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	struct transition *t = r->ctx;
-	const char *outcome;
-	enum referral_status current;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	outcome = PQgetvalue(res->pg, 0, 0);
-	if (!strcmp(outcome, "ok")) {
-		http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 3),
-		                     strtol(PQgetvalue(res->pg, 0, 2), NULL, 10));
-	} else if (!strcmp(outcome, "not_found")) {
-		http_not_found(r);
-	} else if (!strcmp(outcome, "stale")) {
-		http_problem(r, 412, "stale", "Precondition failed",
-		             "The referral changed meanwhile (now version %s, status %s); read it "
-		             "again.",
-		             PQgetvalue(res->pg, 0, 2), PQgetvalue(res->pg, 0, 1));
-	} else {
-		referral_status_parse(PQgetvalue(res->pg, 0, 1), &current);
-		conflict(r, current, t->side, "The referral's status changed meanwhile.");
-	}
-}
-
 static void on_state(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
@@ -360,21 +261,19 @@ static void on_state(void *arg, const struct db_result *res)
 	        .appointment_at = json_get_string(r->json, "appointment_at"),
 	};
 	struct referral_verdict verdict;
-	enum referral_status from, sources[REFERRAL_STATUS_COUNT];
-	char version[24], sources_text[160];
-	const char *values[ACTOR_PARAMS + 9];
-	size_t nsources, used = 0;
+	enum referral_status from;
+	struct params p = {0};
 	int rc;
 
 	if (!answer_found(r, res))
 		return;
-	referral_status_parse(PQgetvalue(res->pg, 0, 0), &from);
-	t->side = (!strcmp(PQgetvalue(res->pg, 0, 2), "t") ? REFERRAL_SIDE_SENDER : 0) |
-	          (!strcmp(PQgetvalue(res->pg, 0, 3), "t") ? REFERRAL_SIDE_RECEIVER : 0);
-	if (strtol(PQgetvalue(res->pg, 0, 1), NULL, 10) != t->expected_version) {
+	referral_status_parse(answer_column(res, "status"), &from);
+	t->side = (!strcmp(answer_column(res, "sender"), "t") ? REFERRAL_SIDE_SENDER : 0) |
+	          (!strcmp(answer_column(res, "receiver"), "t") ? REFERRAL_SIDE_RECEIVER : 0);
+	if (strtol(answer_column(res, "version"), NULL, 10) != t->expected_version) {
 		http_problem(r, 412, "stale", "Precondition failed",
 		             "The referral is at version %s, not %ld; read it again.",
-		             PQgetvalue(res->pg, 0, 1), t->expected_version);
+		             answer_column(res, "version"), t->expected_version);
 		return;
 	}
 	rc = referral_check(from, t->to, t->side, &in, &verdict);
@@ -394,32 +293,24 @@ static void on_state(void *arg, const struct db_result *res)
 		http_invalid(r, errors);
 		return;
 	}
-	nsources = referral_sources(t->to, t->side, sources);
-	sources_text[used++] = '{';
-	for (size_t i = 0; i < nsources; i++)
-		used += (size_t)snprintf(sources_text + used, sizeof(sources_text) - used, "%s%s",
-		                         i ? "," : "", referral_status_name(sources[i]));
-	snprintf(sources_text + used, sizeof(sources_text) - used, "}");
-	snprintf(version, sizeof(version), "%ld", t->expected_version);
-
-	req_actor(r, values);
-	values[4] = req_param(r, "id");
-	values[5] = version;
-	values[6] = referral_status_name(t->to);
-	values[7] = sources_text;
-	values[8] = in.reason;
-	values[9] = in.outcome;
-	values[10] = in.appointment_at;
-	values[11] = in.expected_date;
-	values[12] = json_get_string(r->json, "note");
-	req_db(r, "referral_transition", 13, values, on_transitioned);
+	/* The database makes the move by the same table, with the row locked. */
+	req_actor(r, &p);
+	params_text(&p, "id", req_param(r, "id"));
+	params_long(&p, "expected_version", t->expected_version);
+	params_text(&p, "to", referral_status_name(t->to));
+	params_text(&p, "reason", in.reason);
+	params_text(&p, "outcome", in.outcome);
+	params_text(&p, "appointment_at", in.appointment_at);
+	params_text(&p, "expected_on", in.expected_date);
+	params_text(&p, "note", json_get_string(r->json, "note"));
+	req_run(r, &sql_referral_transition, &p, answer_write);
 }
 
 static void transition(struct req *r)
 {
 	json_t *errors = answer_check_body(r, transition_fields, ARRAY_SIZE(transition_fields));
 	struct transition *t;
-	const char *values[2];
+	struct params p = {0};
 	long version;
 	int if_match;
 
@@ -438,9 +329,9 @@ static void transition(struct req *r)
 	referral_status_parse(json_get_string(r->json, "to"), &t->to);
 	r->ctx = t;
 	r->ctx_free = free;
-	values[0] = r->auth.node_id;
-	values[1] = req_param(r, "id");
-	req_db(r, "referral_state", 2, values, on_state);
+	params_text(&p, "node", r->auth.node_id);
+	params_text(&p, "id", req_param(r, "id"));
+	req_run(r, &sql_referral_state, &p, on_state);
 }
 
 /* Timeline and handovers */
@@ -459,54 +350,31 @@ static void on_events(void *arg, const struct db_result *res)
 
 static void list_events(struct req *r)
 {
-	struct page *p = answer_page_begin(r, 1, NULL);
-	const char *values[ACTOR_PARAMS + 3];
+	struct page *page = answer_page_begin(r, 1, NULL);
+	struct params p = {0};
 
-	if (!p)
+	if (!page)
 		return;
-	req_actor(r, values);
-	values[4] = req_param(r, "id");
-	values[5] = page_key(p, 0);
-	values[6] = p->limit_text;
-	req_db(r, "referral_events", 7, values, on_events);
-}
-
-static void on_handover(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	const char *outcome;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	outcome = PQgetvalue(res->pg, 0, 0);
-	if (!strcmp(outcome, "ok"))
-		http_reply_json_text(r, 201, PQgetvalue(res->pg, 0, 1), 0);
-	else if (!strcmp(outcome, "not_found"))
-		http_not_found(r);
-	else if (!strcmp(outcome, "not_sender"))
-		http_forbidden(r, "Only the sender logs the handover of a referral.");
-	else
-		http_problem(r, 409, "referral-closed", "Conflict",
-		             "The referral is %s; there is no handover to log.",
-		             PQgetvalue(res->pg, 0, 1));
+	req_actor(r, &p);
+	params_text(&p, "id", req_param(r, "id"));
+	params_page(&p, page);
+	req_run(r, &sql_referral_events, &p, on_events);
 }
 
 static void log_handover(struct req *r)
 {
 	json_t *errors = answer_check_body(r, handover_fields, ARRAY_SIZE(handover_fields));
-	const char *values[ACTOR_PARAMS + 5];
+	struct params p = {0};
 
 	if (answer_invalid(r, errors))
 		return;
-	req_actor(r, values);
-	values[4] = req_param(r, "id");
-	values[5] = json_get_string(r->json, "channel");
-	values[6] = json_is_true(json_object_get(r->json, "warm")) ? "true" : "false";
-	values[7] = json_get_string(r->json, "at");
-	values[8] = json_get_string(r->json, "note");
-	req_db(r, "referral_handover", 9, values, on_handover);
+	req_actor(r, &p);
+	params_text(&p, "id", req_param(r, "id"));
+	params_text(&p, "channel", json_get_string(r->json, "channel"));
+	params_json_bool(&p, "warm", json_object_get(r->json, "warm"));
+	params_text(&p, "at", json_get_string(r->json, "at"));
+	params_text(&p, "note", json_get_string(r->json, "note"));
+	req_run(r, &sql_referral_handover, &p, answer_write);
 }
 
 /* The coordinators' view of where referrals stall */
@@ -514,29 +382,38 @@ static void log_handover(struct req *r)
 static void on_network(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
-	struct page *p = r->ctx;
-	const char *values[4];
+	struct params p = {0};
 
 	if (!answer_found(r, res))
 		return;
-	values[0] = req_param(r, "id");
-	values[1] = page_key(p, 0);
-	values[2] = page_key(p, 1);
-	values[3] = p->limit_text;
-	req_db(r, "referral_overdue", 4, values, answer_page);
+	params_text(&p, "network", req_param(r, "id"));
+	params_page(&p, r->ctx);
+	req_run(r, &sql_referral_overdue, &p, answer_page);
 }
 
 static void list_overdue(struct req *r)
 {
-	const char *values[1] = {req_param(r, "id")};
+	struct params p = {0};
 
 	if (!answer_page_begin(r, 2, NULL))
 		return;
-	if (!auth_coordinates(r, values[0])) {
+	if (!auth_coordinates(r, req_param(r, "id"))) {
 		http_forbidden(r, "Only the network's coordinators see its overdue referrals.");
 		return;
 	}
-	req_db(r, "referral_network_exists", 1, values, on_network);
+	params_text(&p, "network", req_param(r, "id"));
+	req_run(r, &sql_referral_network_exists, &p, on_network);
+}
+
+/* The vocabulary of referrals (lib/referral.c): what clients show instead of a copy. */
+static void vocabulary(struct req *r)
+{
+	static const char *const allowed[] = {NULL};
+
+	if (!req_check_query(r, allowed))
+		return;
+	http_header(r, "Cache-Control", "private, max-age=300");
+	http_reply_json(r, 200, referral_vocabulary());
 }
 
 static const struct route routes[] = {
@@ -550,6 +427,7 @@ static const struct route routes[] = {
          "referrals:write"},
         {"GET", "/v1/networks/{id}/overdue", list_overdue, 0, ROLE_ADMIN | ROLE_COORDINATOR,
          "stats:read"},
+        {"GET", "/v1/vocabulary", vocabulary, 0, ROLE_ANY, "referrals:read"},
 };
 
-API_MODULE(referrals_api, "referrals", routes, stmts);
+API_MODULE(referrals_api, "referrals", routes, referrals_sql);

@@ -141,35 +141,30 @@ const char *registry_role(const struct req *r)
 	}
 }
 
-void registry_create(struct req *r, const char *stmt)
+void registry_create(struct req *r, const struct db_stmt *stmt)
 {
-	const char *values[ACTOR_PARAMS + 1];
+	struct params p = {0};
 	char *columns = registry_columns(r->json);
 
-	req_actor(r, values);
-	values[4] = columns;
-	req_db(r, stmt, 5, values, answer_created);
+	req_actor(r, &p);
+	params_text(&p, "columns", columns);
+	req_run(r, stmt, &p, answer_write);
 	free(columns);
 }
 
-void registry_update(struct req *r, const char *stmt, db_callback cb)
+void registry_update(struct req *r, const struct db_stmt *stmt)
 {
-	const char *values[ACTOR_PARAMS + 6];
-	char *columns, *body, version_text[24];
-	int if_match = req_if_match_text(r, version_text);
+	struct params p = {0};
+	char *columns;
 
-	if (if_match < 0)
+	req_actor(r, &p);
+	params_text(&p, "id", req_param(r, "id"));
+	if (!answer_patch_params(r, &p))
 		return;
 	columns = registry_columns(r->json);
-	body = json_dumps(r->json, JSON_COMPACT);
-	req_actor(r, values);
-	values[4] = columns;
-	values[5] = req_param(r, "id");
-	values[6] = if_match ? version_text : NULL;
-	values[7] = registry_role(r);
-	values[8] = r->auth.role == ROLE_COORDINATOR ? r->auth.network_ids : NULL;
-	values[9] = body;
-	req_db(r, stmt, 10, values, cb);
-	free(body);
+	params_text(&p, "columns", columns);
+	params_text(&p, "role", registry_role(r));
+	params_text(&p, "networks", r->auth.role == ROLE_COORDINATOR ? r->auth.network_ids : NULL);
+	req_run(r, stmt, &p, answer_write);
 	free(columns);
 }

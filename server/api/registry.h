@@ -40,17 +40,16 @@ char *registry_like_escape(const char *s);
 const char *registry_role(const struct req *r);
 
 /*
- * Run a create statement taking the actor and $5 the body's columns (registry_columns); it
- * answers as answer_created (JSON, version, Location).
+ * Run a create statement taking the actor and the body's columns (registry_columns); it
+ * answers as every write does (answer_write).
  */
-void registry_create(struct req *r, const char *stmt);
+void registry_create(struct req *r, const struct db_stmt *stmt);
 
 /*
- * Read If-Match (answering 400 when malformed) and run an update statement taking the actor,
- * $5 the body's columns, $6 the path's id, $7 the expected version or NULL, $8 the caller's
- * role, $9 the networks a coordinator coordinates and $10 the body (for the audit row); cb
- * answers.
+ * Run an update statement taking the actor, the path's id, the If-Match version, the body
+ * (the patch, whose field names the audit row lists), its columns, the caller's role and the
+ * networks a coordinator coordinates (answering 400 for a malformed If-Match).
  */
-void registry_update(struct req *r, const char *stmt, db_callback cb);
+void registry_update(struct req *r, const struct db_stmt *stmt);
 
 #endif

@@ -8,165 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit_sql.h"
 #include "answer.h"
 #include "api.h"
 #include "http.h"
 #include "directory.h"
 #include "json.h"
 #include "page.h"
-#include "service_json.h"
+#include "services_sql.h"
 #include "validate.h"
 
-/* The SQL and the field tables are laid out by hand: clang-format would break the strings. */
+/* The field tables are laid out by hand. */
 /* clang-format off */
-
-/*
- * The reference rules of a write, as one row "bad" whose column errors is NULL or the JSON
- * array of {field, message} to answer 422 with: the category must be in the taxonomy, and
- * every target group must belong to a network the node (node) is an active member of.
- * body is the request's jsonb; a field is checked only when the body names it.
- */
-#define SERVICE_REFERENCE_CHECKS(body, node)                                                       \
-	" tg AS (SELECT t.id FROM jsonb_array_elements_text(coalesce(" body "->'target_group_ids',"   \
-	"               '[]'::jsonb)) t(id)"                                                          \
-	"        WHERE NOT EXISTS (SELECT 1 FROM target_group g JOIN network_member m"                \
-	"                          ON m.network_id = g.network_id"                                    \
-	"                          WHERE g.id = t.id::uuid AND m.node_id = " node " AND m.active)),"  \
-	" bad AS (SELECT json_agg(e.err)::text AS errors FROM ("                                      \
-	"   SELECT json_build_object('field', 'category', 'code', 'not_found', 'message',"         \
-	"          'is not a service category (see GET /v1/taxonomy)') AS err"                         \
-	"    WHERE " body " ? 'category' AND NOT EXISTS"                                               \
-	"          (SELECT 1 FROM taxonomy x WHERE x.code = " body "->>'category')"                   \
-	"   UNION ALL"                                                                                 \
-	"   SELECT json_build_object('field', 'target_group_ids', 'code', 'other_network',"         \
-	"          'message', 'target group '"                                                         \
-	"          || tg.id || ' is not a target group of a network this node is a member of')"      \
-	"     FROM tg) e)"
-
-static const struct db_stmt stmts[] = {
-	/*
-	 * actor, $5 node (path), $6 body. Answers 'ok' + the service, its version and Location,
-	 * or 'forbidden'/'invalid' (+ the errors); no row when there is no such node.
-	 */
-	{"service_create",
-	 "WITH n AS (SELECT id, id IS NOT DISTINCT FROM $2::uuid AS own FROM node WHERE id = $5::uuid),"
-	 SERVICE_REFERENCE_CHECKS("$6::jsonb", "$5::uuid") ","
-	 " s AS (INSERT INTO service (node_id, category, name, description, target_group_ids,"
-	 "         eligibility, capacity_total, capacity_free, wait_days, district, place, schedule,"
-	 "         status)"
-	 "       SELECT n.id, $6::jsonb->>'category', $6::jsonb->>'name', $6::jsonb->>'description',"
-	 "         ARRAY(SELECT jsonb_array_elements_text(coalesce($6::jsonb->'target_group_ids',"
-	 "               '[]'::jsonb)))::uuid[],"
-	 "         $6::jsonb->>'eligibility', ($6::jsonb->>'capacity_total')::int,"
-	 "         ($6::jsonb->>'capacity_free')::int, ($6::jsonb->>'wait_days')::int,"
-	 "         $6::jsonb->>'district', $6::jsonb->>'place',"
-	 "         coalesce($6::jsonb->'schedule', '[]'::jsonb),"
-	 "         coalesce($6::jsonb->>'status', 'active')"
-	 "       FROM n, bad WHERE n.own AND bad.errors IS NULL RETURNING *),"
-	 " au AS (" AUDIT_INSERT("service.create", "service", "s.id",
-				 "jsonb_build_object('node_id', s.node_id, 'category', s.category,"
-				 " 'name', s.name, 'status', s.status, 'capacity_free', s.capacity_free)")
-	 " FROM s)"
-	 "SELECT 'ok', " SERVICE_JSON("s", "sn") ", s.version, '/v1/services/' || s.id"
-	 "  FROM s JOIN node sn ON sn.id = s.node_id"
-	 " UNION ALL"
-	 " SELECT CASE WHEN NOT n.own THEN 'forbidden' ELSE 'invalid' END, bad.errors, NULL, NULL"
-	 "  FROM n, bad WHERE NOT n.own OR bad.errors IS NOT NULL"},
-	/*
-	 * actor, $5 patch (jsonb of the fields given), $6 id, $7 expected version or NULL.
-	 * Answers 'ok' + the service, or 'forbidden'/'stale'/'invalid' when nothing changed;
-	 * no row when there is no such service.
-	 */
-	{"service_update",
-	 "WITH c AS (SELECT id, node_id, version FROM service WHERE id = $6::uuid),"
-	 SERVICE_REFERENCE_CHECKS("$5::jsonb", "(SELECT c.node_id FROM c)") ","
-	 " u AS (UPDATE service s SET"
-	 "   category = CASE WHEN $5::jsonb ? 'category' THEN $5::jsonb->>'category'"
-	 "              ELSE s.category END,"
-	 "   name = CASE WHEN $5::jsonb ? 'name' THEN $5::jsonb->>'name' ELSE s.name END,"
-	 "   description = CASE WHEN $5::jsonb ? 'description' THEN $5::jsonb->>'description'"
-	 "                 ELSE s.description END,"
-	 "   target_group_ids = CASE WHEN $5::jsonb ? 'target_group_ids' THEN"
-	 "     ARRAY(SELECT jsonb_array_elements_text($5::jsonb->'target_group_ids'))::uuid[]"
-	 "     ELSE s.target_group_ids END,"
-	 "   eligibility = CASE WHEN $5::jsonb ? 'eligibility' THEN $5::jsonb->>'eligibility'"
-	 "                 ELSE s.eligibility END,"
-	 "   capacity_total = CASE WHEN $5::jsonb ? 'capacity_total'"
-	 "                    THEN ($5::jsonb->>'capacity_total')::int ELSE s.capacity_total END,"
-	 "   capacity_free = CASE WHEN $5::jsonb ? 'capacity_free'"
-	 "                   THEN ($5::jsonb->>'capacity_free')::int ELSE s.capacity_free END,"
-	 "   wait_days = CASE WHEN $5::jsonb ? 'wait_days' THEN ($5::jsonb->>'wait_days')::int"
-	 "               ELSE s.wait_days END,"
-	 "   district = CASE WHEN $5::jsonb ? 'district' THEN $5::jsonb->>'district'"
-	 "              ELSE s.district END,"
-	 "   place = CASE WHEN $5::jsonb ? 'place' THEN $5::jsonb->>'place' ELSE s.place END,"
-	 "   schedule = CASE WHEN $5::jsonb ? 'schedule' THEN $5::jsonb->'schedule'"
-	 "              ELSE s.schedule END,"
-	 "   status = CASE WHEN $5::jsonb ? 'status' THEN $5::jsonb->>'status' ELSE s.status END,"
-	 "   version = s.version + 1, updated_at = now()"
-	 " FROM bad"
-	 " WHERE s.id = $6::uuid AND s.node_id IS NOT DISTINCT FROM $2::uuid"
-	 "   AND ($7::int IS NULL OR s.version = $7::int) AND bad.errors IS NULL"
-	 " RETURNING s.*),"
-	 " au AS (" AUDIT_INSERT("service.update", "service", "u.id",
-				 "jsonb_build_object('fields', (SELECT jsonb_agg(k) FROM"
-				 " jsonb_object_keys($5::jsonb) k), 'status', u.status,"
-				 " 'capacity_free', u.capacity_free)")
-	 " FROM u)"
-	 "SELECT 'ok', " SERVICE_JSON("u", "un") ", u.version"
-	 "  FROM u JOIN node un ON un.id = u.node_id"
-	 " UNION ALL"
-	 /* With the expected version read in c but no update, another request got in between. */
-	 " SELECT CASE WHEN c.node_id IS DISTINCT FROM $2::uuid THEN 'forbidden'"
-	 "             WHEN $7::int IS NOT NULL AND c.version <> $7::int THEN 'stale'"
-	 "             WHEN bad.errors IS NOT NULL THEN 'invalid'"
-	 "             ELSE 'stale' END,"
-	 "        bad.errors, c.version"
-	 "  FROM c, bad WHERE NOT EXISTS (SELECT 1 FROM u)"},
-	{"service_get",
-	 "SELECT " SERVICE_JSON("s", "n") ", s.version FROM service s JOIN node n ON n.id = s.node_id"
-	 " WHERE s.id = $1::uuid"},
-	{"service_node_exists", "SELECT 1 FROM node WHERE id = $1::uuid"},
-	/* $1 node, $2 status or NULL, $3 $4 cursor (name, id), $5 limit + 1 */
-	{"service_node_list",
-	 "SELECT " SERVICE_JSON("s", "n") ", s.name, s.id::text"
-	 "  FROM service s JOIN node n ON n.id = s.node_id"
-	 " WHERE s.node_id = $1::uuid AND ($2::text IS NULL OR s.status = $2::text)"
-	 "   AND ($3::text IS NULL OR (s.name, s.id) > ($3::text, $4::uuid))"
-	 " ORDER BY s.name, s.id LIMIT $5::int"},
-	/* Whether the search's references exist: $1 category, $2 target group, $3 network. */
-	{"service_search_refs",
-	 "SELECT $1::text IS NULL OR EXISTS (SELECT 1 FROM taxonomy WHERE code = $1::text),"
-	 "       $2::uuid IS NULL OR EXISTS (SELECT 1 FROM target_group WHERE id = $2::uuid),"
-	 "       $3::uuid IS NULL OR EXISTS (SELECT 1 FROM network WHERE id = $3::uuid)"},
-	/*
-	 * The directory: $1 category, $2 target group, $3 district, $4 network, $5 has_capacity,
-	 * $6 language, $7 q, $8 status, $9 $10 cursor (name, id), $11 limit + 1. Only active
-	 * nodes. q matches the service's german full text, or as a part of a word (German
-	 * compounds: the german configuration does not split them) the service's name, its
-	 * node's name or its category's German label; LIKE's wildcards in q are escaped.
-	 */
-	{"service_search",
-	 "SELECT " SERVICE_JSON("s", "n") ", s.name, s.id::text"
-	 "  FROM service s JOIN node n ON n.id = s.node_id JOIN taxonomy t ON t.code = s.category"
-	 " WHERE n.active AND s.status = $8::text"
-	 "   AND ($1::text IS NULL OR s.category = $1::text)"
-	 "   AND ($2::uuid IS NULL OR s.target_group_ids @> ARRAY[$2::uuid])"
-	 "   AND ($3::text IS NULL OR lower(coalesce(s.district, n.district)) = lower($3::text))"
-	 "   AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM network_member m"
-	 "        WHERE m.network_id = $4::uuid AND m.node_id = s.node_id AND m.active))"
-	 "   AND (NOT coalesce($5::boolean, false) OR (s.capacity_free > 0 AND s.status = 'active'))"
-	 "   AND ($6::text IS NULL OR n.languages @> ARRAY[$6::text])"
-	 "   AND ($7::text IS NULL OR s.search @@ websearch_to_tsquery('german', $7::text)"
-	 "        OR (s.name || ' ' || n.name || ' ' || t.label_de) ILIKE"
-	 "           '%' || replace(replace(replace($7::text, '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
-	 "           || '%')"
-	 "   AND ($9::text IS NULL OR (s.name, s.id) > ($9::text, $10::uuid))"
-	 " ORDER BY s.name, s.id LIMIT $11::int"},
-};
-
-
 #define SERVICE_FIELDS_REST                                                                        \
 	{"description", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 4000},                           \
 	{"target_group_ids", JF_UUID_ARRAY, 0, 0, 100},                                            \
@@ -262,91 +114,60 @@ static void check_body(const json_t *body, json_t *errors)
 		               "Must not exceed capacity_total.");
 }
 
-/* Answer a write: 'invalid' is 422 with the errors the statement found (in column 1). */
-static void on_written(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-
-	if (answer_outcome_is(res, "invalid")) {
-		json_t *errors = json_loads(PQgetvalue(res->pg, 0, 1), 0, NULL);
-		if (!json_is_array(errors)) {
-			json_decref(errors);
-			errors = json_array();
-		}
-		http_invalid(r, errors);
-		return;
-	}
-	answer_write(r, res, "service",
-	             "Only the caseworkers of the service's node keep its services.");
-}
-
 static void create_service(struct req *r)
 {
 	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
-	char *body;
-	const char *values[ACTOR_PARAMS + 2];
+	struct params p = {0};
 
 	check_body(r->json, errors);
 	if (answer_invalid(r, errors))
 		return;
-	body = json_dumps(r->json, JSON_COMPACT);
-	req_actor(r, values);
-	values[4] = req_param(r, "id");
-	values[5] = body;
-	req_db(r, "service_create", 6, values, on_written);
-	free(body);
+	req_actor(r, &p);
+	params_text(&p, "node", req_param(r, "id"));
+	params_json(&p, "service", r->json);
+	req_run(r, &sql_service_create, &p, answer_write);
 }
 
 static void update_service(struct req *r)
 {
 	json_t *errors = answer_check_patch(r, update_fields, ARRAY_SIZE(update_fields));
-	char *patch, version_text[24];
-	const char *values[ACTOR_PARAMS + 3];
-	int if_match;
+	struct params p = {0};
 
 	check_body(r->json, errors);
 	if (answer_invalid(r, errors))
 		return;
-	if_match = req_if_match_text(r, version_text);
-	if (if_match < 0)
-		return;
-	patch = json_dumps(r->json, JSON_COMPACT);
-	req_actor(r, values);
-	values[4] = patch;
-	values[5] = req_param(r, "id");
-	values[6] = if_match ? version_text : NULL;
-	req_db(r, "service_update", 7, values, on_written);
-	free(patch);
+	req_actor(r, &p);
+	params_text(&p, "id", req_param(r, "id"));
+	if (answer_patch_params(r, &p))
+		req_run(r, &sql_service_update, &p, answer_write);
 }
 
 static void get_service(struct req *r)
 {
-	const char *values[1] = {req_param(r, "id")};
+	struct params p = {0};
 
-	req_db(r, "service_get", 1, values, answer_row);
+	params_text(&p, "id", req_param(r, "id"));
+	req_run(r, &sql_service_get, &p, answer_row);
 }
 
 static void on_node_exists(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
-	struct page *p = r->ctx;
-	const char *values[5];
+	struct params p = {0};
 
 	if (!answer_found(r, res))
 		return;
-	values[0] = req_param(r, "id");
-	values[1] = req_query(r, "status");
-	values[2] = page_key(p, 0);
-	values[3] = page_key(p, 1);
-	values[4] = p->limit_text;
-	req_db(r, "service_node_list", 5, values, answer_page);
+	params_text(&p, "node", req_param(r, "id"));
+	params_text(&p, "status", req_query(r, "status"));
+	params_page(&p, r->ctx);
+	req_run(r, &sql_service_node_list, &p, answer_page);
 }
 
 static void list_node_services(struct req *r)
 {
 	static const char *const allowed[] = {"status", NULL};
 	const char *status = req_query(r, "status");
-	const char *values[1] = {req_param(r, "id")};
+	struct params p = {0};
 
 	if (!answer_page_begin(r, 2, allowed))
 		return;
@@ -355,10 +176,11 @@ static void list_node_services(struct req *r)
 		                 "status must be active, inactive or temporarily_closed");
 		return;
 	}
-	req_db(r, "service_node_exists", 1, values, on_node_exists);
+	params_text(&p, "node", req_param(r, "id"));
+	req_run(r, &sql_service_node_exists, &p, on_node_exists);
 }
 
-/* Search filters, in the order of the service_search parameters $1..$8. */
+/* The search filters: the query parameter and the statement parameter of each. */
 enum {
 	F_CATEGORY,
 	F_TARGET_GROUP,
@@ -369,6 +191,17 @@ enum {
 	F_Q,
 	F_STATUS,
 	F_COUNT
+};
+
+static const char *const filter_params[F_COUNT] = {
+        [F_CATEGORY] = "category",
+        [F_TARGET_GROUP] = "target_group",
+        [F_DISTRICT] = "district",
+        [F_NETWORK] = "network",
+        [F_HAS_CAPACITY] = "has_capacity",
+        [F_LANGUAGE] = "language",
+        [F_Q] = "q",
+        [F_STATUS] = "status",
 };
 
 /* The search filters of r's query (status active when it names none). */
@@ -388,14 +221,14 @@ static void search_filters(struct req *r, const char **f)
 
 static void run_search(struct req *r)
 {
-	struct page *p = r->ctx;
-	const char *values[F_COUNT + 3];
+	const char *f[F_COUNT];
+	struct params p = {0};
 
-	search_filters(r, values);
-	values[F_COUNT] = page_key(p, 0);
-	values[F_COUNT + 1] = page_key(p, 1);
-	values[F_COUNT + 2] = p->limit_text;
-	req_db(r, "service_search", F_COUNT + 3, values, answer_page);
+	search_filters(r, f);
+	for (int i = 0; i < F_COUNT; i++)
+		params_text(&p, filter_params[i], f[i]);
+	params_page(&p, r->ctx);
+	req_run(r, &sql_service_search, &p, answer_page);
 }
 
 static void on_search_refs(void *arg, const struct db_result *res)
@@ -465,8 +298,11 @@ static void search_services(struct req *r)
 	if (answer_bad_queries(r, errors, "Some query parameters have bad values; see errors."))
 		return;
 	if (f[F_CATEGORY] || f[F_TARGET_GROUP] || f[F_NETWORK]) {
-		const char *values[3] = {f[F_CATEGORY], f[F_TARGET_GROUP], f[F_NETWORK]};
-		req_db(r, "service_search_refs", 3, values, on_search_refs);
+		struct params p = {0};
+		params_text(&p, "category", f[F_CATEGORY]);
+		params_text(&p, "target_group", f[F_TARGET_GROUP]);
+		params_text(&p, "network", f[F_NETWORK]);
+		req_run(r, &sql_service_search_refs, &p, on_search_refs);
 		return;
 	}
 	run_search(r);
@@ -482,4 +318,4 @@ static const struct route routes[] = {
          "directory:write"},
 };
 
-API_MODULE(services_api, "services", routes, stmts);
+API_MODULE(services_api, "services", routes, services_sql);

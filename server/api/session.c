@@ -7,65 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "account_json.h"
-#include "audit_sql.h"
+#include "answer.h"
 #include "api.h"
 #include "config.h"
 #include "crypto.h"
 #include "http.h"
 #include "jobs.h"
+#include "session_sql.h"
 #include "json.h"
 #include "worker.h"
 
 #include <event2/event.h>
-
-static const struct db_stmt stmts[] = {
-        /* $1 login, $2 client address, $3 window minutes, $4 free failures, $5 longest delay,
-         * $6 bound per login, $7 bound per address, $8 known days: either held back (seconds
-         * and why) or let through, the attempt already counted as a failure (login_attempt,
-         * schema/0051_login_throttle.sql), with the account. */
-        {"session_attempt",
-         "SELECT retry_after, reason, attempt_id, account_id, password_hash, disabled"
-         " FROM login_attempt($1, $2, $3::int, $4::int, $5::int, $6::int, $7::int, $8::int)"},
-        /* actor $1..$4 (account, node, request id, client), $5 token hash, $6 hours, $7 login,
-         * $8 known days: the token; the failures of this login from this address (the attempt
-         * itself among them) are cleared and the address is known for the login from now on. */
-        {"session_create",
-         "WITH t AS (INSERT INTO api_token (account_id, token_hash, kind, expires_at)"
-         "           VALUES ($1, $5, 'session', now() + make_interval(hours => $6::int))"
-         "           RETURNING id, expires_at),"
-         " cleared AS (DELETE FROM login_failure WHERE login = $7 AND client_addr = $4),"
-         " known AS (INSERT INTO login_known_address (login, client_addr) VALUES ($7, $4)"
-         "           ON CONFLICT (login, client_addr) DO UPDATE SET last_success_at = now()),"
-         " forgotten AS (DELETE FROM login_known_address WHERE login = $7 AND client_addr <> $4"
-         "               AND last_success_at < now() - make_interval(days => $8::int)),"
-         " au AS (" AUDIT_INSERT("auth.login", "api_token", "t.id",
-                                 "NULL") " FROM t)"
-                                         "SELECT to_json(t.expires_at)#>>'{}', " ACCOUNT_JSON(
-                                                 "a") " FROM t, account a WHERE a.id = $1"},
-        /* actor, $5 login; $1 is the account when the login exists. The failure itself was
-         * recorded by session_attempt, before the check. */
-        {"session_failed",
-         "WITH old AS (DELETE FROM login_failure WHERE (login = $5 OR client_addr = $4)"
-         "             AND at < now() - interval '1 day'),"
-         " au AS (" AUDIT_INSERT("auth.login_failed", "account", "$1::uuid",
-                                 "jsonb_build_object('login', $5::text)") ")"
-                                                                          "SELECT 1"},
-        /* actor, $5 token id */
-        {"session_revoke",
-         "WITH t AS (UPDATE api_token SET revoked_at = now() WHERE id = $5 AND revoked_at IS NULL"
-         "           RETURNING id),"
-         " au AS (" AUDIT_INSERT("auth.logout", "api_token", "t.id",
-                                 "NULL") " FROM t)"
-                                         "SELECT count(*) FROM t"},
-        {"session_me",
-         "SELECT json_build_object('account', " ACCOUNT_JSON(
-                 "a") "::json, 'token',"
-                      " json_build_object('id', t.id, 'kind', t.kind, 'label', t.label, 'scopes', "
-                      "t.scopes,"
-                      "                   'created_at', t.created_at, 'expires_at', t.expires_at))"
-                      " FROM api_token t JOIN account a ON a.id = t.account_id WHERE t.id = $1"},
-};
 
 static const struct json_field login_fields[] = {
         {"login", JF_STRING, JF_REQUIRED, 1, 64},
@@ -106,10 +58,10 @@ static void on_session_created(void *arg, const struct db_result *res)
 		http_db_failed(r, res);
 		return;
 	}
-	account = json_loads(PQgetvalue(res->pg, 0, 1), 0, NULL);
+	account = json_loads(answer_column(res, "account"), 0, NULL);
 	http_reply_json(r, 201,
 	                json_pack("{s:s, s:s, s:o}", "token", l->token, "expires_at",
-	                          PQgetvalue(res->pg, 0, 0), "account", account));
+	                          answer_column(res, "expires_at"), "account", account));
 }
 
 static void on_failure_recorded(void *arg, const struct db_result *res)
@@ -144,8 +96,8 @@ static void on_verified(void *arg)
 	struct req *r = l->r;
 
 	if (l->matched) {
-		char hash[CRYPTO_SHA256_HEX_LEN + 1], hours[16], known_days[16];
-		const char *values[ACTOR_PARAMS + 4];
+		char hash[CRYPTO_SHA256_HEX_LEN + 1];
+		struct params p = {0};
 
 		if (crypto_token_new(l->token) < 0) {
 			http_problem(r, 500, "internal", "Internal error",
@@ -153,22 +105,21 @@ static void on_verified(void *arg)
 			return;
 		}
 		crypto_sha256_hex(l->token, strlen(l->token), hash);
-		snprintf(hours, sizeof(hours), "%ld", cfg.session_hours);
-		snprintf(known_days, sizeof(known_days), "%ld", cfg.login_known_days);
 		snprintf(r->auth.account_id, sizeof(r->auth.account_id), "%s", l->account_id);
-		req_actor(r, values);
-		values[4] = hash;
-		values[5] = hours;
-		values[6] = l->login;
-		values[7] = known_days;
-		req_db(r, "session_create", 8, values, on_session_created);
+		req_actor(r, &p);
+		params_text(&p, "token_hash", hash);
+		params_long(&p, "hours", cfg.session_hours);
+		params_text(&p, "login", l->login);
+		params_long(&p, "known_days", cfg.login_known_days);
+		req_run(r, &sql_session_create, &p, on_session_created);
 		return;
 	}
-	const char *values[ACTOR_PARAMS + 1];
-	req_actor(r, values);
-	values[0] = l->account_id[0] ? l->account_id : NULL;
-	values[4] = l->login;
-	req_db(r, "session_failed", 5, values, on_failure_recorded);
+	/* The actor of a failed login is the login's account, when there is one. */
+	struct params p = {0};
+	snprintf(r->auth.account_id, sizeof(r->auth.account_id), "%s", l->account_id);
+	req_actor(r, &p);
+	params_text(&p, "login", l->login);
+	req_run(r, &sql_session_failed, &p, on_failure_recorded);
 }
 
 /* Why an attempt was held back (login_attempt's reason), for the problem's detail. */
@@ -185,25 +136,27 @@ static void on_attempt(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 	struct login *l = r->ctx;
-	PGresult *pg = res->pg;
+	const char *retry_after = answer_column(res, "retry_after");
 
-	if (res->status != DB_OK || PQntuples(pg) != 1) {
+	if (res->status != DB_OK || PQntuples(res->pg) != 1) {
 		http_db_failed(r, res);
 		return;
 	}
-	if (!PQgetisnull(pg, 0, 0)) {
-		http_header(r, "Retry-After", PQgetvalue(pg, 0, 0));
+	if (retry_after) {
+		http_header(r, "Retry-After", retry_after);
 		http_problem(r, 429, "too-many-attempts", "Too many failed logins",
 		             "%s; try again in %s seconds.",
-		             held_back_because(PQgetvalue(pg, 0, 1)), PQgetvalue(pg, 0, 0));
+		             held_back_because(answer_column(res, "reason")), retry_after);
 		return;
 	}
-	if (!PQgetisnull(pg, 0, 3)) {
-		snprintf(l->account_id, sizeof(l->account_id), "%s", PQgetvalue(pg, 0, 3));
+	if (answer_column(res, "account_id")) {
+		snprintf(l->account_id, sizeof(l->account_id), "%s",
+		         answer_column(res, "account_id"));
 		/* A disabled account or one without a password cannot log in: same answer as a
 		 * typo. */
-		if (!PQgetisnull(pg, 0, 4) && strcmp(PQgetvalue(pg, 0, 5), "t") != 0)
-			l->hash = xstrdup(PQgetvalue(pg, 0, 4));
+		if (answer_column(res, "password_hash") &&
+		    strcmp(answer_column(res, "disabled"), "t"))
+			l->hash = xstrdup(answer_column(res, "password_hash"));
 	}
 	/* scrypt is slow on purpose: a flood of logins must not queue without end. The attempt
 	   is counted already: one refused here counts like a wrong password. */
@@ -217,24 +170,21 @@ static void on_attempt(void *arg, const struct db_result *res)
 		http_shutting_down(r);
 }
 
-void login_throttle_params(char text[LOGIN_THROTTLE_PARAMS][24], const char **values)
+void login_throttle_params(struct params *p)
 {
-	const long settings[LOGIN_THROTTLE_PARAMS] = {
-	        cfg.login_window_minutes, cfg.login_free_failures,         cfg.login_max_delay_s,
-	        cfg.login_max_failures,   cfg.login_max_failures_per_addr, cfg.login_known_days};
-
-	for (size_t i = 0; i < LOGIN_THROTTLE_PARAMS; i++) {
-		snprintf(text[i], sizeof(text[i]), "%ld", settings[i]);
-		values[i] = text[i];
-	}
+	params_long(p, "window_minutes", cfg.login_window_minutes);
+	params_long(p, "free_failures", cfg.login_free_failures);
+	params_long(p, "max_delay_s", cfg.login_max_delay_s);
+	params_long(p, "max_per_login", cfg.login_max_failures);
+	params_long(p, "max_per_address", cfg.login_max_failures_per_addr);
+	params_long(p, "known_days", cfg.login_known_days);
 }
 
 static void login(struct req *r)
 {
 	json_t *errors = json_array();
 	struct login *l;
-	char numbers[LOGIN_THROTTLE_PARAMS][24];
-	const char *values[2 + LOGIN_THROTTLE_PARAMS];
+	struct params p = {0};
 
 	if (json_check_object(r->json, login_fields, ARRAY_SIZE(login_fields), NULL, errors)) {
 		http_problem_errors(r, 400, "validation", "Invalid login request",
@@ -248,10 +198,10 @@ static void login(struct req *r)
 	l->password = xstrdup(json_get_string(r->json, "password"));
 	r->ctx = l;
 	r->ctx_free = login_free;
-	values[0] = l->login;
-	values[1] = r->client_addr;
-	login_throttle_params(numbers, values + 2);
-	req_db(r, "session_attempt", (int)ARRAY_SIZE(values), values, on_attempt);
+	params_text(&p, "login", l->login);
+	params_text(&p, "client_addr", r->client_addr);
+	login_throttle_params(&p);
+	req_run(r, &sql_session_attempt, &p, on_attempt);
 }
 
 static void on_revoked(void *arg, const struct db_result *res)
@@ -267,11 +217,11 @@ static void on_revoked(void *arg, const struct db_result *res)
 
 static void logout(struct req *r)
 {
-	const char *values[ACTOR_PARAMS + 1];
+	struct params p = {0};
 
-	req_actor(r, values);
-	values[4] = r->auth.token_id;
-	req_db(r, "session_revoke", 5, values, on_revoked);
+	req_actor(r, &p);
+	params_text(&p, "token", r->auth.token_id);
+	req_run(r, &sql_session_revoke, &p, on_revoked);
 }
 
 static void on_me(void *arg, const struct db_result *res)
@@ -287,9 +237,10 @@ static void on_me(void *arg, const struct db_result *res)
 
 static void me(struct req *r)
 {
-	const char *values[1] = {r->auth.token_id};
+	struct params p = {0};
 
-	req_db(r, "session_me", 1, values, on_me);
+	params_text(&p, "token", r->auth.token_id);
+	req_run(r, &sql_session_me, &p, on_me);
 }
 
 static const struct route routes[] = {
@@ -298,4 +249,4 @@ static const struct route routes[] = {
         {"GET", "/v1/me", me, 0},
 };
 
-API_MODULE(auth_api, "auth", routes, stmts);
+API_MODULE(auth_api, "auth", routes, session_sql);

@@ -27,27 +27,9 @@
 #include "csv.h"
 #include "directory.h"
 #include "http.h"
+#include "stats_sql.h"
 #include "json.h"
 #include "validate.h"
-
-/* Today in Germany, for the export's file name. */
-#define STATS_TODAY "to_char(now() AT TIME ZONE 'Europe/Berlin', 'YYYY-MM-DD')"
-
-static const struct db_stmt stmts[] = {
-        /* $1 network, $2 since, $3 until: the network (NULL when unknown), since > until */
-        {"stats_network", "SELECT (SELECT n.id::text FROM network n WHERE n.id = $1),"
-                          " stats_time($2) > stats_time($3)"},
-        /* $1 chain, $2 since, $3 until: the chain's network (NULL when unknown), since > until */
-        {"stats_chain", "SELECT (SELECT c.network_id::text FROM chain c WHERE c.id = $1),"
-                        " stats_time($2) > stats_time($3)"},
-        /* $1 network or chain, $2 since, $3 until: the report and today's date */
-        {"stats_flows",
-         "SELECT stats_flows($1, stats_time($2), stats_time($3))::text, " STATS_TODAY},
-        {"stats_funnel",
-         "SELECT stats_funnel($1, stats_time($2), stats_time($3))::text, " STATS_TODAY},
-        {"stats_agreements",
-         "SELECT stats_agreements($1, stats_time($2), stats_time($3))::text, " STATS_TODAY},
-};
 
 /* CSV export: the columns of each report (the writing is server/csv.c) */
 
@@ -201,17 +183,19 @@ static enum stats_format negotiate(const char *accept)
 /* Requests */
 
 struct report {
-	const char *name;   /* "flows": the export's file name starts with it */
-	const char *lookup; /* statement giving the network and whether since > until */
-	const char *stmt;   /* statement giving the report and today's date */
-	bool by_chain;      /* the path names a chain: another network's coordinator gets 404 */
+	const char *name;             /* "flows": the export's file name starts with it */
+	const struct db_stmt *lookup; /* gives the network and whether since > until */
+	const struct db_stmt *stmt;   /* gives the report and today's date */
+	bool by_chain; /* the path names a chain: another network's coordinator gets 404 */
 	void (*write_csv)(struct csv *c, const json_t *body);
 };
 
-static const struct report flows = {"flows", "stats_network", "stats_flows", false, flows_csv};
-static const struct report funnel = {"funnel", "stats_chain", "stats_funnel", true, funnel_csv};
-static const struct report agreements = {"agreements", "stats_network", "stats_agreements", false,
-                                         agreements_csv};
+static const struct report flows = {"flows", &sql_stats_network, &sql_stats_flows, false,
+                                    flows_csv};
+static const struct report funnel = {"funnel", &sql_stats_chain, &sql_stats_funnel, true,
+                                     funnel_csv};
+static const struct report agreements = {"agreements", &sql_stats_network, &sql_stats_agreements,
+                                         false, agreements_csv};
 
 struct stats_ctx {
 	const struct report *report;
@@ -256,9 +240,17 @@ static void on_report(void *arg, const struct db_result *res)
 	}
 	http_header(r, "Vary", "Accept");
 	if (s->format == FORMAT_CSV || s->format == FORMAT_EXCEL)
-		reply_csv(r, s, PQgetvalue(res->pg, 0, 0), PQgetvalue(res->pg, 0, 1));
+		reply_csv(r, s, answer_column(res, "body"), answer_column(res, "today"));
 	else
-		http_reply_json_text(r, 200, PQgetvalue(res->pg, 0, 0), 0);
+		http_reply_json_text(r, 200, answer_column(res, "body"), 0);
+}
+
+/* The parameters every statement of a report takes: the path's id, since and until. */
+static void period_params(const struct req *r, struct params *p)
+{
+	params_text(p, "id", req_param(r, "id"));
+	params_text(p, "since", req_query(r, "since"));
+	params_text(p, "until", req_query(r, "until"));
 }
 
 /* The network is known: check the period, then who asks, then run the report. */
@@ -266,7 +258,7 @@ static void on_lookup(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 	struct stats_ctx *s = r->ctx;
-	const char *values[3] = {req_param(r, "id"), req_query(r, "since"), req_query(r, "until")};
+	struct params p = {0};
 	const char *network;
 
 	if (res->status != DB_OK) {
@@ -294,7 +286,8 @@ static void on_lookup(void *arg, const struct db_result *res)
 			http_forbidden(r, "Only the network's coordinators see its statistics.");
 		return;
 	}
-	req_db(r, s->report->stmt, 3, values, on_report);
+	period_params(r, &p);
+	req_run(r, s->report->stmt, &p, on_report);
 }
 
 /* A since or until value: a date or an RFC 3339 date-time; adds an error otherwise. */
@@ -312,7 +305,7 @@ static void stats_start(struct req *r, const struct report *rep)
 	static const char *const allowed[] = {"since", "until", "format", "lang", NULL};
 	static const char *const formats[] = {"json", "csv", "excel", NULL};
 	static const char *const langs[] = {"en", "de", NULL};
-	const char *values[3] = {req_param(r, "id"), req_query(r, "since"), req_query(r, "until")};
+	struct params p = {0};
 	const char *format_q = req_query(r, "format"), *lang = req_query(r, "lang");
 	json_t *errors;
 	struct stats_ctx *s;
@@ -349,7 +342,8 @@ static void stats_start(struct req *r, const struct report *rep)
 	s->de = lang && !strcmp(lang, "de");
 	r->ctx = s;
 	r->ctx_free = free;
-	req_db(r, rep->lookup, 3, values, on_lookup);
+	period_params(r, &p);
+	req_run(r, rep->lookup, &p, on_lookup);
 }
 
 static void get_flows(struct req *r)
@@ -376,4 +370,4 @@ static const struct route routes[] = {
          ROLE_ADMIN | ROLE_COORDINATOR, "stats:read"},
 };
 
-API_MODULE(stats_api, "stats", routes, stmts);
+API_MODULE(stats_api, "stats", routes, stats_sql);

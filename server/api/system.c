@@ -8,13 +8,10 @@
 #include "config.h"
 #include "http.h"
 #include "metrics.h"
+#include "system_sql.h"
 #include "worker.h"
 
 extern int main_schema_version;
-
-static const struct db_stmt stmts[] = {
-        {"system_schema_version", "SELECT coalesce(max(version), 0) FROM schema_migration"},
-};
 
 static void healthz(struct req *r)
 {
@@ -65,7 +62,9 @@ static void readyz(struct req *r)
 {
 	/* The pool answers at once when the database is known to be away, and waits for the
 	   first connection while pnetd is still starting. */
-	req_db(r, "system_schema_version", 0, NULL, on_schema_version);
+	struct params none = {0};
+
+	req_run(r, &sql_system_schema_version, &none, on_schema_version);
 }
 
 static void metrics(struct req *r)
@@ -129,4 +128,4 @@ static const struct route routes[] = {
         {"GET", "/v1/openapi.yaml", openapi, ROUTE_PUBLIC | ROUTE_RAW},
 };
 
-API_MODULE(system_api, "system", routes, stmts);
+API_MODULE(system_api, "system", routes, system_sql);

@@ -7,6 +7,8 @@
 
 #include "config.h"
 #include "crypto.h"
+#include "params.h"
+#include "tools_sql.h"
 #include "validate.h"
 
 #define MIN_PASSWORD 12
@@ -16,6 +18,7 @@ int create_admin_main(int argc, char **argv)
 	const char *login = NULL, *display = NULL;
 	bool from_stdin = false;
 	char password[1024], hash[CRYPTO_PASSWORD_HASH_MAX];
+	struct params p = {0};
 	PGconn *pg;
 	PGresult *res;
 	int rc = 1;
@@ -64,24 +67,16 @@ int create_admin_main(int argc, char **argv)
 		return 1;
 	}
 
-	pg = PQconnectdb(cfg.database);
-	if (PQstatus(pg) != CONNECTION_OK) {
-		fprintf(stderr, "pnetd create-admin: cannot connect: %s", PQerrorMessage(pg));
-		PQfinish(pg);
+	pg = tools_connect(cfg.database, "pnetd create-admin");
+	if (!pg)
 		return 1;
-	}
-	const char *values[3] = {login, display, hash};
-	res = PQexecParams(
-	        pg,
-	        "WITH a AS (INSERT INTO account (login, display_name, password_hash, role)"
-	        "  VALUES ($1, $2, $3, 'admin') ON CONFLICT (login) DO NOTHING RETURNING id)"
-	        "SELECT id, audit(NULL, NULL, 'account.create', 'account', id, 'cli', 'local',"
-	        "                 jsonb_build_object('via', 'pnetd create-admin', 'login', "
-	        "$1::text))"
-	        " FROM a",
-	        3, NULL, values, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "pnetd create-admin: %s", PQerrorMessage(pg));
+	params_text(&p, "login", login);
+	params_text(&p, "display_name", display);
+	params_text(&p, "password_hash", hash);
+	if (tools_run(pg, &sql_admin_create, &p, &res) < 0)
+		res = NULL;
+	if (!res) {
+		/* tools_run said why */
 	} else if (PQntuples(res) == 0) {
 		fprintf(stderr, "pnetd create-admin: an account \"%s\" exists already\n", login);
 	} else {

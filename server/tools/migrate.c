@@ -1,3 +1,10 @@
+/*
+ * pnetd migrate (docs/architecture.md, "Migrations"): under an advisory lock, check that the
+ * migrations applied before are the files of schema-dir as they were then (SHA-256), apply
+ * the new ones (each in its own transaction with the row that records it), then drop and
+ * create again, in one transaction, the functions, triggers and views of schema-dir/functions
+ * in the order of its ORDER file, with the referral vocabulary of lib/referral.c.
+ */
 #include "tools.h"
 
 #include <dirent.h>
@@ -9,10 +16,13 @@
 #include <libpq-fe.h>
 
 #include "crypto.h"
+#include "params.h"
+#include "referral.h"
+#include "tools_sql.h"
 #include "util.h"
 
-/* A key only pnetd's migrations take, so that instances starting together run them once. */
-#define MIGRATE_LOCK_KEY "7031946201"
+/* What a rewritten migration says of the text a database may have applied instead. */
+#define REPLACES "-- replaces sha256 "
 
 struct migration {
 	int version;
@@ -74,40 +84,6 @@ static void free_migrations(struct migration *list, int n)
 	free(list);
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *text;
-	long len;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	text = xmalloc((size_t)len + 1);
-	if (fread(text, 1, (size_t)len, f) != (size_t)len) {
-		free(text);
-		text = NULL;
-	} else {
-		text[len] = '\0';
-	}
-	fclose(f);
-	return text;
-}
-
-static int exec_ok(PGconn *pg, const char *sql, const char *what)
-{
-	PGresult *res = PQexec(pg, sql);
-	ExecStatusType st = PQresultStatus(res);
-	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
-
-	if (rc)
-		fprintf(stderr, "pnetd: %s: %s", what, PQerrorMessage(pg));
-	PQclear(res);
-	return rc;
-}
-
 int migrate_latest(const char *dir)
 {
 	struct migration *list;
@@ -119,43 +95,232 @@ int migrate_latest(const char *dir)
 	return latest;
 }
 
-static int apply_one(PGconn *pg, const struct migration *m)
+/* Whether the text of a rewritten migration names checksum as the one it replaces. */
+static bool replaces(const char *sql, const char *checksum)
 {
-	char *sql = read_file(m->path);
-	char version[16], checksum[CRYPTO_SHA256_HEX_LEN + 1];
-	const char *values[3] = {version, m->name, checksum};
-	PGresult *res;
-	int rc = -1;
+	size_t n = strlen(checksum);
+
+	for (const char *line = sql; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		if (!strncmp(line, REPLACES, strlen(REPLACES)) &&
+		    !strncmp(line + strlen(REPLACES), checksum, n) &&
+		    (line[strlen(REPLACES) + n] == '\n' || line[strlen(REPLACES) + n] == '\0'))
+			return true;
+	return false;
+}
+
+/* One migration's file and checksum; NULL after printing why when it cannot be read. */
+static char *read_migration(const struct migration *m, char checksum[CRYPTO_SHA256_HEX_LEN + 1])
+{
+	char *sql = tools_read_file(m->path, NULL);
 
 	if (!sql) {
-		fprintf(stderr, "pnetd: cannot read %s\n", m->path);
-		return -1;
+		fprintf(stderr, "pnetd: cannot read %s: %s\n", m->path, strerror(errno));
+		return NULL;
 	}
-	snprintf(version, sizeof(version), "%d", m->version);
 	crypto_sha256_hex(sql, strlen(sql), checksum);
-	if (exec_ok(pg, "BEGIN", "begin") < 0)
+	return sql;
+}
+
+/*
+ * Compare an applied migration with its file: the same checksum, or a rewrite that names
+ * the recorded one (then the new one is recorded). 0, or -1 after printing why.
+ */
+static int verify_applied(PGconn *pg, const struct migration *m, const char *recorded)
+{
+	char checksum[CRYPTO_SHA256_HEX_LEN + 1];
+	char *sql = read_migration(m, checksum);
+	struct params p = {0};
+	int rc = -1;
+
+	if (!sql)
+		return -1;
+	if (!strcmp(checksum, recorded)) {
+		rc = 0;
+	} else if (replaces(sql, recorded)) {
+		params_long(&p, "version", m->version);
+		params_text(&p, "checksum", checksum);
+		if (tools_run(pg, &sql_migrate_rewritten, &p, NULL) == 0) {
+			fprintf(stderr,
+			        "{\"level\":\"info\",\"msg\":\"migration rewritten\","
+			        "\"migration\":\"%s\"}\n",
+			        m->name);
+			rc = 0;
+		}
+	} else {
+		fprintf(stderr,
+		        "pnetd: migration %s changed after it was applied (applied: sha256 %s, "
+		        "file: %s); an applied migration never changes: put the change in a new "
+		        "migration\n",
+		        m->name, recorded, checksum);
+	}
+	free(sql);
+	return rc;
+}
+
+static int apply_one(PGconn *pg, const struct migration *m)
+{
+	char checksum[CRYPTO_SHA256_HEX_LEN + 1];
+	char *sql = read_migration(m, checksum);
+	struct params p = {0};
+	int rc = -1;
+
+	if (!sql)
+		return -1;
+	if (tools_exec(pg, "BEGIN", "begin") < 0)
 		goto out;
-	if (exec_ok(pg, sql, m->path) < 0) {
-		exec_ok(pg, "ROLLBACK", "rollback");
+	params_long(&p, "version", m->version);
+	params_text(&p, "name", m->name);
+	params_text(&p, "checksum", checksum);
+	if (tools_exec(pg, sql, m->path) < 0 || tools_run(pg, &sql_migrate_record, &p, NULL) < 0) {
+		tools_exec(pg, "ROLLBACK", "rollback");
 		goto out;
 	}
-	res = PQexecParams(
-	        pg, "INSERT INTO schema_migration (version, name, checksum) VALUES ($1, $2, $3)", 3,
-	        NULL, values, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		fprintf(stderr, "pnetd: recording %s: %s", m->name, PQerrorMessage(pg));
-		PQclear(res);
-		exec_ok(pg, "ROLLBACK", "rollback");
-		goto out;
-	}
-	PQclear(res);
-	if (exec_ok(pg, "COMMIT", "commit") < 0)
+	if (tools_exec(pg, "COMMIT", "commit") < 0)
 		goto out;
 	fprintf(stderr, "{\"level\":\"info\",\"msg\":\"migration applied\",\"migration\":\"%s\"}\n",
 	        m->name);
 	rc = 0;
 out:
+	params_clear(&p);
 	free(sql);
+	return rc;
+}
+
+/* Check what is applied and apply what is not; 0 or -1. */
+static int apply_migrations(PGconn *pg, const struct migration *list, int n)
+{
+	struct params none = {0};
+	PGresult *applied;
+	int rc = 0, row = 0, rows;
+
+	if (tools_run(pg, &sql_migrate_applied, &none, &applied) < 0)
+		return -1;
+	rows = PQntuples(applied);
+	/* Every applied one is checked before anything new is applied. */
+	for (int i = 0; i < n && rc == 0; i++) {
+		while (row < rows && atoi(PQgetvalue(applied, row, 0)) < list[i].version)
+			row++;
+		if (row < rows && atoi(PQgetvalue(applied, row, 0)) == list[i].version)
+			rc = verify_applied(pg, &list[i], PQgetvalue(applied, row, 2));
+	}
+	for (int i = 0, at = 0; i < n && rc == 0; i++) {
+		while (at < rows && atoi(PQgetvalue(applied, at, 0)) < list[i].version)
+			at++;
+		if (at >= rows || atoi(PQgetvalue(applied, at, 0)) != list[i].version)
+			rc = apply_one(pg, &list[i]);
+	}
+	PQclear(applied);
+	return rc;
+}
+
+/* Whether every .sql file of folder is listed exactly once in files[0..n); prints why not. */
+static bool all_listed(const char *folder, char **files, int n)
+{
+	DIR *d = opendir(folder);
+	struct dirent *e;
+	bool ok = d != NULL;
+
+	while (d && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		int listed = 0;
+
+		if (len < 5 || strcmp(e->d_name + len - 4, ".sql") != 0)
+			continue;
+		for (int i = 0; i < n; i++)
+			listed += !strcmp(files[i], e->d_name);
+		if (listed != 1) {
+			fprintf(stderr, "pnetd: %s/%s is listed %d times in ORDER, not once\n",
+			        folder, e->d_name, listed);
+			ok = false;
+		}
+	}
+	if (d)
+		closedir(d);
+	return ok;
+}
+
+/*
+ * The files of dir/functions in the order of its ORDER file (one name a line; # comments),
+ * each listed once and every .sql file of the folder listed. Returns the count (0 when there
+ * is no ORDER: a schema dir without functions), or -1 after printing why.
+ */
+static int list_functions(const char *dir, char ***out)
+{
+	char *folder = xasprintf("%s/functions", dir), *path = xasprintf("%s/ORDER", folder);
+	char *order = tools_read_file(path, NULL), *save = NULL;
+	char **files = NULL;
+	int n = 0;
+
+	*out = NULL;
+	if (!order) {
+		if (errno != ENOENT) {
+			fprintf(stderr, "pnetd: cannot read %s: %s\n", path, strerror(errno));
+			n = -1;
+		}
+		goto out;
+	}
+	for (char *line = strtok_r(order, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (*line == '#')
+			continue;
+		files = xrealloc(files, (size_t)(n + 1) * sizeof(*files));
+		files[n++] = xstrdup(line);
+	}
+	if (!all_listed(folder, files, n)) {
+		tools_free_list(files, n);
+		files = NULL;
+		n = -1;
+	}
+	*out = files;
+	free(order);
+out:
+	free(path);
+	free(folder);
+	return n;
+}
+
+/* Drop and create again what dir/functions defines, in one transaction; 0 or -1. */
+static int apply_functions(PGconn *pg, const char *dir)
+{
+	char **files;
+	int n = list_functions(dir, &files), rc = -1;
+	json_t *vocabulary;
+	char *text;
+	struct params p = {0}, none = {0};
+
+	if (n <= 0)
+		return n;
+	vocabulary = referral_vocabulary();
+	text = json_dumps(vocabulary, JSON_COMPACT);
+	json_decref(vocabulary);
+	params_text(&p, "vocabulary", text);
+	if (tools_exec(pg, "BEGIN", "begin") < 0)
+		goto out;
+	if (tools_run(pg, &sql_functions_vocabulary, &p, NULL) < 0 ||
+	    tools_run(pg, &sql_functions_drop, &none, NULL) < 0)
+		goto rollback;
+	for (int i = 0; i < n; i++) {
+		char *path = xasprintf("%s/functions/%s", dir, files[i]);
+		char *sql = tools_read_file(path, NULL);
+		int ok = sql ? tools_exec(pg, sql, path) : -1;
+
+		if (!sql)
+			fprintf(stderr, "pnetd: cannot read %s: %s\n", path, strerror(errno));
+		free(sql);
+		free(path);
+		if (ok < 0)
+			goto rollback;
+	}
+	if (tools_exec(pg, "COMMIT", "commit") < 0)
+		goto out;
+	fprintf(stderr, "{\"level\":\"info\",\"msg\":\"functions applied\",\"files\":%d}\n", n);
+	rc = 0;
+	goto out;
+rollback:
+	tools_exec(pg, "ROLLBACK", "rollback");
+out:
+	params_clear(&p);
+	free(text);
+	tools_free_list(files, n);
 	return rc;
 }
 
@@ -163,40 +328,22 @@ int migrate_run(const char *conninfo, const char *dir)
 {
 	struct migration *list;
 	int n = list_migrations(dir, &list), rc = -1;
+	struct params none = {0};
 	PGconn *pg;
 
 	if (n < 0) {
 		free_migrations(list, 0);
 		return -1;
 	}
-	pg = PQconnectdb(conninfo);
-	if (PQstatus(pg) != CONNECTION_OK) {
-		fprintf(stderr, "pnetd: cannot connect to the database: %s", PQerrorMessage(pg));
+	pg = tools_connect(conninfo, "pnetd");
+	if (!pg)
 		goto out;
-	}
-	if (exec_ok(pg, "SET client_min_messages = warning", "settings") < 0 ||
-	    exec_ok(pg, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", "advisory lock") < 0 ||
-	    exec_ok(pg,
-	            "CREATE TABLE IF NOT EXISTS schema_migration ("
-	            " version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
-	            " applied_at timestamptz NOT NULL DEFAULT now())",
-	            "schema_migration") < 0)
+	if (tools_exec(pg, "SET client_min_messages = warning", "settings") < 0 ||
+	    tools_run(pg, &sql_migrate_lock, &none, NULL) < 0 ||
+	    tools_run(pg, &sql_migrate_table, &none, NULL) < 0)
 		goto out;
-	for (int i = 0; i < n; i++) {
-		char version[16];
-		const char *values[1] = {version};
-		PGresult *res;
-		bool applied;
-
-		snprintf(version, sizeof(version), "%d", list[i].version);
-		res = PQexecParams(pg, "SELECT 1 FROM schema_migration WHERE version = $1", 1, NULL,
-		                   values, NULL, NULL, 0);
-		applied = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
-		PQclear(res);
-		if (!applied && apply_one(pg, &list[i]) < 0)
-			goto out;
-	}
-	rc = 0;
+	if (apply_migrations(pg, list, n) == 0 && apply_functions(pg, dir) == 0)
+		rc = 0;
 out:
 	PQfinish(pg); /* ends the session, and with it the advisory lock */
 	free_migrations(list, n);

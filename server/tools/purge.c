@@ -6,6 +6,8 @@
 #include <libpq-fe.h>
 
 #include "config.h"
+#include "params.h"
+#include "retention_sql.h"
 
 /* How often to try again while another instance holds the purge lock (a run takes moments). */
 #define PURGE_TRIES 10
@@ -15,8 +17,6 @@ int purge_main(int argc, char **argv)
 	static const char *const names[] = {"cases",          "consents",     "referrals",
 	                                    "events",         "archived",     "idempotency_keys",
 	                                    "login_failures", "outbox_events"};
-	char days[24];
-	const char *values[1] = {days};
 	PGconn *pg;
 	PGresult *res = NULL;
 	int rc = 1;
@@ -25,26 +25,20 @@ int purge_main(int argc, char **argv)
 		fprintf(stderr, "pnetd purge: unknown argument %s (see pnetd --help)\n", argv[0]);
 		return 2;
 	}
-	snprintf(days, sizeof(days), "%ld", cfg.retention_days);
-	pg = PQconnectdb(cfg.database);
-	if (PQstatus(pg) != CONNECTION_OK) {
-		fprintf(stderr, "pnetd purge: cannot connect: %s", PQerrorMessage(pg));
-		PQfinish(pg);
+	pg = tools_connect(cfg.database, "pnetd purge");
+	if (!pg)
 		return 1;
-	}
 	for (int i = 0; i < PURGE_TRIES; i++) {
+		struct params p = {0};
+
 		if (i > 0)
 			sleep(1);
 		PQclear(res);
-		res = PQexecParams(pg,
-		                   "SELECT locked, cases, consents, referrals, events, archived,"
-		                   " idempotency_keys, login_failures, outbox_events"
-		                   " FROM retention_purge($1::int, 'cli', 'local')",
-		                   1, NULL, values, NULL, NULL, 0);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			fprintf(stderr, "pnetd purge: %s", PQerrorMessage(pg));
+		params_long(&p, "days", cfg.retention_days);
+		params_text(&p, "request_id", "cli");
+		params_text(&p, "client_addr", "local");
+		if (tools_run(pg, &sql_retention_purge, &p, &res) < 0)
 			goto out;
-		}
 		if (PQgetvalue(res, 0, 0)[0] == 't')
 			break;
 	}
@@ -52,7 +46,7 @@ int purge_main(int argc, char **argv)
 		fprintf(stderr, "pnetd purge: another purge kept running; nothing done\n");
 		goto out;
 	}
-	printf("purged: retention_days=%s", days);
+	printf("purged: retention_days=%ld", cfg.retention_days);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		printf(" %s=%s", names[i], PQgetvalue(res, 0, (int)i + 1));
 	printf("\n");

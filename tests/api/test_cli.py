@@ -403,6 +403,29 @@ def test_help(pnet_exe, tmp_path):
     assert cli.ok("--version").stdout.startswith("pnet ")
 
 
+def test_help_lists_the_vocabulary_of_the_library(pnet_exe, tmp_path, demo):
+    """The lists a help text ends with (statuses, reasons, outcomes, channels) come from
+    lib/referral.c, as GET /v1/vocabulary does: a status or reason added there reaches the
+    help without editing the CLI."""
+    v = demo("jobcenter").get("/v1/vocabulary").json()
+    cli = Cli(pnet_exe, tmp_path, None)
+
+    def listed(args, label):
+        lines = [ln for ln in cli.ok(*args, "--help").stdout.splitlines()
+                 if ln.startswith(label + ":")]
+        assert len(lines) == 1, (args, label)
+        return lines[0].split(":", 1)[1].strip().split(", ")
+
+    statuses = [s["status"] for s in v["statuses"]]
+    assert listed(["inbox"], "Statuses") == statuses
+    assert listed(["outbox"], "Statuses") == statuses
+    for m in v["moves"]:
+        if "reason" in m and m["command"]:
+            assert listed(["referral", m["command"]], "Reasons") == m["reason"]["codes"]
+    assert listed(["referral", "complete"], "Outcomes") == v["outcomes"]
+    assert listed(["handover"], "Channels") == v["channels"]
+
+
 def test_cannot_connect(pnet_exe, tmp_path):
     cli = Cli(pnet_exe, tmp_path, None)
     with socket.socket() as s:

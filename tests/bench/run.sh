@@ -145,18 +145,16 @@ run_pnetd() {
     if [ -n "$ok" ]; then R_ERR="$R_ERR (${ok} written)"; fi
 }
 
-# statement NAME: pnetd's SQL text of statement NAME, from the binary (one C literal there).
+# statement NAME: pnetd's SQL text of statement NAME on one line, from the file that embeds
+# it into pnetd (server/**/*.sql, "-- name: NAME"; docs/developing.md, "Statements").
 statement() {
-    local pattern
-    # shellcheck disable=SC2016 # the $ here are regular-expression text
-    case "$1" in
-        auth_token) pattern='^WITH t AS \(  SELECT t\.id, t\.kind, t\.scopes' ;;
-        referral_inbox) pattern='^WITH page AS \(SELECT p\.id, p\.case_id.* WHERE p\.to_node_id = \$2' ;;
-        referral_state) pattern='^SELECT status, version, from_node_id = \$1::uuid' ;;
-        referral_transition) pattern='^SELECT outcome, current_status, current_version, body FROM referral_transition\(' ;;
-        referral_create) pattern='^SELECT body, \(body::json->>.version.\)::int, .* FROM referral_create\(' ;;
-    esac
-    strings -n 40 "$PNETD" | grep -E "$pattern" | head -n 1
+    awk -v name="$1" '
+        $0 == "-- name: " name { found = 1; head = 1; next }
+        found && /^-- name: / { exit }
+        found && head && /^--/ { next }
+        found { head = 0; sub(/[[:space:]]*--.*$/, ""); printf "%s ", $0 }
+    ' "$ROOT"/server/*.sql "$ROOT"/server/api/*.sql |
+        sed -e 's/[[:space:]]*;[[:space:]]*$//' -e 's/[[:space:]][[:space:]]*/ /g'
 }
 
 # pgbench_script SCENARIO: $OUT/pgbench-SCENARIO.sql, the script with pnetd's statements.

@@ -9,6 +9,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select
 
 from harness import Api
@@ -195,9 +196,13 @@ def test_admin_changes_a_role_resets_a_password_and_disables_an_account(browser,
     # A role: coordinator of Neustadt.
     Select(browser.wait("#account-edit select[name=role]")).select_by_value("coordinator")
     browser.find(f"#net-{account['id']}-{NEUSTADT}").click()
+    form = browser.find("#account-edit")
     browser.find("#account-edit button[type=submit]").click()
     browser.wait_for(lambda: admin.get(f"/v1/accounts/{account['id']}").json()["role"]
                      == "coordinator", what="role changed")
+    # The page draws itself afresh once the saved account is read back; typing before that
+    # would reach the old form (a stale element on a loaded machine).
+    browser.wait_for(lambda: staleness_of(form)(browser.d), what="the page redrawn")
     assert admin.get(f"/v1/accounts/{account['id']}").json()["network_ids"] == [NEUSTADT]
 
     # A reset: a new start password, to be changed at the next login.

@@ -1,54 +1,56 @@
-"""The web app keeps a copy of the handover table (which side may make which move from which
-status, and the reason codes each move takes) until the API reports the moves itself; it must
-agree exactly with lib/referral.c, the table everything else reads."""
+"""The web app keeps no copy of the handover table: which moves a side may make comes with each
+referral (allowed_moves, with the reasons and outcomes each takes), what a status means, the
+outcomes and the channels from GET /v1/vocabulary (clients/web/src/api.js), both made from
+lib/referral.c (docs/developing.md, "Adding a referral status"). A list of statuses, reasons,
+outcomes or channels written into the app would be such a copy (and one of them had already
+drifted: its withdraw reasons lacked consent_revoked). That the server's allowed_moves are
+the library's moves is tests/api/test_vocabulary.py's to show."""
+import glob
 import os
 import re
 
 SOURCE_DIR = os.environ.get("PNET_SOURCE_DIR") or os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LIB = os.path.join(SOURCE_DIR, "lib", "referral.c")
-WEB = os.path.join(SOURCE_DIR, "clients", "web", "src", "views", "referrals.js")
-STATUSES = ["sent", "received", "waitlisted", "accepted", "declined", "in_progress",
-            "completed", "dropped_out", "withdrawn"]
+WEB_SRC = os.path.join(SOURCE_DIR, "clients", "web", "src")
 
 
-def lib_table():
-    """(to, side) -> set of sources, and to -> reason codes, from lib/referral.c."""
+def lib_words():
+    """Every status, reason, outcome and channel lib/referral.c names."""
     src = open(LIB).read()
-    arrays = {name: re.findall(r'"([a-z_]+)"', body) for name, body in
-              re.findall(r"static const char \*const (\w+)\[\] = \{(.*?)\};", src, re.S)}
-    moves, reasons = {}, {}
-    for to, body in re.findall(r"\[REFERRAL_(\w+)\] = \{(.*?)\}\},", src, re.S):
-        to = to.lower()
-        move = body[body.index("{REFERRAL_"):]
-        sources = {s.lower() for s in re.findall(r"BIT\(REFERRAL_(\w+)\)", move)}
-        side = "sender" if re.search(r"\bSENDER\b", move) else "receiver"
-        moves[(to, side)] = sources
-        named = re.search(r"REFERRAL_(?:REQUIRED|OPTIONAL), (\w+)\s*$", move)
-        if named:
-            reasons[to] = arrays[named.group(1)]
-    return moves, reasons
+    words = set(re.findall(r'\[REFERRAL_\w+\] = "([a-z_]+)"', src))
+    for body in re.findall(r"const char \*const \w+\[\] = \{(.*?)\};", src, re.S):
+        words |= set(re.findall(r'"([a-z_]+)"', body))
+    assert {"withdrawn", "consent_revoked", "goal_reached", "in_person"} <= words
+    return words
 
 
-def web_table():
-    src = open(WEB).read()
-
-    def obj(name):
-        body = re.search(name + r" = \{(.*?)\n\};", src, re.S).group(1)
-        return {k: re.findall(r'"([a-z_]+)"', v) for k, v in re.findall(r"(\w+): \[([^\]]*)\]", body)}
-    moves = {}
-    for side, name in [("receiver", "RECEIVER_MOVES"), ("sender", "SENDER_MOVES")]:
-        for frm, tos in obj(name).items():
-            for to in tos:
-                moves.setdefault((to, side), set()).add(frm)
-    return moves, obj("REASONS")
+def copies(text, words):
+    """The lists in the text (array literals, comma-separated strings) of two of the words or
+    more and nothing else (a list of other words, such as a case's close reasons, is another
+    vocabulary)."""
+    lists = [re.findall(r'"([a-z_]+)"', items) for items in re.findall(r"\[([^\[\]]*)\]", text)]
+    lists += [items.split(",") for items in re.findall(r'"([a-z_]+(?:,[a-z_]+)+)"', text)]
+    return [items for items in lists if len(items) >= 2 and set(items) <= words]
 
 
-def test_the_web_apps_moves_are_lib_referral_cs():
-    lib_moves, lib_reasons = lib_table()
-    web_moves, web_reasons = web_table()
-    lib_moves = {k: v for k, v in lib_moves.items() if v}  # "sent" is made, not moved into
-    assert set(lib_moves) == {(to, side) for to, side in lib_moves if to in STATUSES}
-    assert web_moves == lib_moves
-    assert web_reasons == lib_reasons
-    assert "consent_revoked" in web_reasons["withdrawn"]
+def test_the_web_app_lists_no_statuses_reasons_outcomes_or_channels():
+    words = lib_words()
+    found = {}
+    for path in glob.glob(os.path.join(WEB_SRC, "**", "*.js"), recursive=True):
+        if path.endswith("i18n.js"):
+            continue  # the translations name every word once, as keys
+        lists = copies(open(path, encoding="utf-8").read(), words)
+        if lists:
+            found[os.path.relpath(path, SOURCE_DIR)] = lists
+    assert found == {}
+    # The scan finds a copy where there is one (a wrong pattern would pass vacuously).
+    assert copies('const TERMINAL = ["declined", "withdrawn"];', words)
+    assert copies('const OPEN = "sent,received,waitlisted";', words)
+
+
+def test_the_referral_page_takes_its_moves_from_the_referral():
+    src = open(os.path.join(WEB_SRC, "views", "referrals.js"), encoding="utf-8").read()
+    assert "r.allowed_moves" in src
+    assert "move.reason.codes" in src and "move.outcome.codes" in src
+    assert "api.vocab.channels" in src

@@ -391,11 +391,137 @@ static void order_of_checks(void **state)
 	assert_int_equal(referral_check(SE, SE, S, NULL, NULL), -EINVAL);
 }
 
+/* What each status means beside its moves: clock, step state, handover, stamp, commands. */
+static void status_meanings(void **state)
+{
+	static const enum referral_clock clocks[N] = {[SE] = REFERRAL_CLOCK_DUE,
+	                                              [RE] = REFERRAL_CLOCK_DUE,
+	                                              [WA] = REFERRAL_CLOCK_EXPECTED};
+	static const enum referral_step_state steps[N] = {
+	        [SE] = REFERRAL_STEP_REFERRED, [RE] = REFERRAL_STEP_REFERRED,
+	        [WA] = REFERRAL_STEP_REFERRED, [AC] = REFERRAL_STEP_REFERRED,
+	        [DE] = REFERRAL_STEP_DROPPED,  [IP] = REFERRAL_STEP_IN_PROGRESS,
+	        [CO] = REFERRAL_STEP_DONE,     [DR] = REFERRAL_STEP_DROPPED,
+	        [WI] = REFERRAL_STEP_OPEN};
+	static const char *const stamps[N] = {
+	        [RE] = "received_at", [AC] = "accepted_at", [IP] = "started_at", [DE] = "closed_at",
+	        [CO] = "closed_at",   [DR] = "closed_at",   [WI] = "closed_at"};
+	static const char *const commands[N] = {
+	        [RE] = "receive", [WA] = "waitlist", [AC] = "accept",  [DE] = "decline",
+	        [IP] = "start",   [CO] = "complete", [DR] = "dropout", [WI] = "withdraw"};
+	enum referral_status s;
+
+	for (unsigned i = 0; i < N; i++) {
+		const struct referral_status_info *t = referral_status_info(i);
+
+		assert_non_null(t);
+		assert_int_equal(t->clock, clocks[i]);
+		assert_int_equal(t->step, steps[i]);
+		assert_int_equal(t->handover, i != DE && i != WI);
+		assert_int_equal(t->hands_over_case, i == CO);
+		/* A move into a terminal status closes the referral, and only such a move. */
+		if (stamps[i] && !strcmp(stamps[i], "closed_at"))
+			assert_true(referral_is_terminal(i));
+		else
+			assert_false(referral_is_terminal(i));
+		if (stamps[i])
+			assert_string_equal(t->stamp, stamps[i]);
+		else
+			assert_null(t->stamp);
+		if (commands[i]) {
+			assert_string_equal(t->command, commands[i]);
+			assert_non_null(t->summary);
+			assert_int_equal(referral_status_by_command(commands[i], &s), 0);
+			assert_int_equal(s, i);
+		} else {
+			assert_null(t->command);
+		}
+		assert_string_equal(referral_status_names[i], names[i]);
+	}
+	assert_null(referral_status_names[N]);
+	assert_null(referral_status_info(N));
+	assert_int_equal(referral_status_by_command("accepted", &s), -EINVAL);
+	assert_int_equal(referral_status_by_command(NULL, &s), -EINVAL);
+	assert_string_equal(referral_step_state_name(REFERRAL_STEP_OPEN), "open");
+	assert_string_equal(referral_step_state_name(REFERRAL_STEP_DONE), "done");
+	assert_null(referral_step_state_name(REFERRAL_STEP_STATE_COUNT));
+	assert_true(referral_step_state_own(REFERRAL_STEP_IN_PROGRESS));
+	assert_true(referral_step_state_own(REFERRAL_STEP_DONE));
+	assert_false(referral_step_state_own(REFERRAL_STEP_REFERRED));
+	for (unsigned i = 0, k = 0; i < REFERRAL_STEP_STATE_COUNT; i++) {
+		enum referral_step_state st;
+
+		assert_int_equal(referral_step_state_parse(referral_step_state_name(i), &st), 0);
+		assert_int_equal(st, i);
+		if (referral_step_state_own(i))
+			assert_string_equal(referral_own_step_states[k++],
+			                    referral_step_state_name(i));
+		if (i == REFERRAL_STEP_STATE_COUNT - 1)
+			assert_null(referral_own_step_states[k]);
+	}
+	assert_int_equal(referral_step_state_parse("started", &(enum referral_step_state){0}),
+	                 -EINVAL);
+	assert_string_equal(referral_channels[0], "in_person");
+	assert_null(referral_channels[5]);
+}
+
+/* The vocabulary as JSON says what the table says, move by move. */
+static void vocabulary_json(void **state)
+{
+	json_t *v = referral_vocabulary(), *statuses, *moves, *item, *from;
+	size_t i, k;
+
+	statuses = json_object_get(v, "statuses");
+	moves = json_object_get(v, "moves");
+	assert_int_equal(json_array_size(statuses), N);
+	assert_int_equal(json_array_size(moves), N - 1); /* sent is made, not moved into */
+	json_array_foreach(statuses, i, item) {
+		assert_string_equal(json_string_value(json_object_get(item, "status")), names[i]);
+		assert_int_equal(json_is_true(json_object_get(item, "open")),
+		                 referral_is_open((enum referral_status)i));
+		assert_int_equal(json_is_true(json_object_get(item, "initial")), i == SE);
+	}
+	json_array_foreach(moves, i, item) {
+		enum referral_status to;
+		const char *side =
+		        json_string_value(json_array_get(json_object_get(item, "sides"), 0));
+
+		assert_int_equal(
+		        referral_status_parse(json_string_value(json_object_get(item, "to")), &to),
+		        0);
+		from = json_object_get(item, "from");
+		for (unsigned f = 0; f < N; f++) {
+			bool listed = false;
+			json_t *x;
+
+			json_array_foreach(from, k, x)
+				listed = listed || !strcmp(json_string_value(x), names[f]);
+			assert_int_equal(listed, expected[f][to] != 0);
+			if (listed)
+				assert_string_equal(side,
+				                    expected[f][to] == S ? "sender" : "receiver");
+		}
+		assert_int_equal(json_object_get(item, "reason") != NULL,
+		                 to == DE || to == DR || to == WI);
+		assert_int_equal(
+		        json_is_true(json_object_get(json_object_get(item, "reason"), "required")),
+		        to == DE || to == DR);
+		assert_int_equal(json_object_get(item, "outcome") != NULL, to == CO);
+		assert_int_equal(json_object_get(item, "expected_on") != NULL, to == WA);
+		assert_int_equal(json_object_get(item, "appointment_at") != NULL, to == AC);
+	}
+	assert_int_equal(json_array_size(json_object_get(v, "outcomes")), 4);
+	assert_int_equal(json_array_size(json_object_get(v, "channels")), 5);
+	assert_int_equal(json_array_size(json_object_get(v, "step_states")),
+	                 REFERRAL_STEP_STATE_COUNT);
+	json_decref(v);
+}
+
 int main(void)
 {
 	static enum referral_status rows[N] = {SE, RE, WA, AC, DE, IP, CO, DR, WI};
 	static char row_names[N][32];
-	struct CMUnitTest tests[N + 13];
+	struct CMUnitTest tests[N + 15];
 	size_t n = 0;
 
 	for (unsigned i = 0; i < N; i++) {
@@ -415,6 +541,8 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(every_wrong_input_listed);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(input_problem_codes);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(order_of_checks);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(status_meanings);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(vocabulary_json);
 
 	return _cmocka_run_group_tests("referral", tests, n, NULL, NULL);
 }

@@ -117,6 +117,39 @@ export function nodeName(id) {
 	return (nodeMap.get(id) || {}).name || id || "–";
 }
 
+// The referral vocabulary of the server (GET /v1/vocabulary, lib/referral.c): the statuses
+// and what each means, the moves, reasons, outcomes and channels. Loaded once after login
+// (main.js); the views read it through statusInfo() and vocab instead of keeping a copy.
+let vocabCache = null;
+let statusMap = new Map();
+export const vocab = { statuses: [], moves: [], outcomes: [], channels: [], step_states: [] };
+export async function vocabulary() {
+	if (!vocabCache) {
+		vocabCache = get("/v1/vocabulary").then((v) => {
+			Object.assign(vocab, v);
+			statusMap = new Map(v.statuses.map((s) => [s.status, s]));
+			return vocab;
+		});
+		vocabCache.catch(() => (vocabCache = null));
+	}
+	return vocabCache;
+}
+
+// What the vocabulary says of a status ({} before it has loaded).
+export function statusInfo(status) {
+	return statusMap.get(status) || {};
+}
+
+// Whether side ("sender", "receiver") may move a referral from status from into to.
+export function movePossible(from, to, side) {
+	return vocab.moves.some((m) => m.to === to && m.from.includes(from) && m.sides.includes(side));
+}
+
+// Whether the move into status is one that side ("sender", "receiver") makes.
+export function movedBy(status, side) {
+	return vocab.moves.some((m) => m.to === status && m.sides.includes(side));
+}
+
 // The networks a node is an active member of (its memberships in GET /v1/nodes/{id}), so
 // that lists offer only what the user's network holds.
 const networkCache = new Map();

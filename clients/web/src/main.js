@@ -279,7 +279,7 @@ export async function signedIn(me, expires) {
 	// Nothing but the password change before a password of one's own (the API refuses it).
 	if (me.must_change_password) return navigate("/password", true);
 	await offlineBegins(me, expires);
-	await api.nodes().catch(() => null);
+	await Promise.all([api.nodes().catch(() => null), api.vocabulary().catch(() => null)]);
 	live.start(me);
 	navigate(nextPath() || home(me.role), true);
 }
@@ -299,6 +299,7 @@ export async function passwordChanged(me, message) {
 	session.me = me;
 	const mine = await api.get("/v1/me").catch(() => null);
 	if (mine) await offlineBegins(me, mine.token.expires_at);
+	await api.vocabulary().catch(() => null);
 	live.start(me);
 	pendingAnnouncement = message;
 	navigate(home(me.role), true);
@@ -321,7 +322,7 @@ async function loadMe() {
 			// A session from before the offline copy existed begins one now.
 			if (!readCache.active() && !connection.offline()) await offlineBegins(session.me, r.token.expires_at);
 			else if (live.applies(session.me)) await queue.open(session.me.id).then(() => queue.flush()).catch(() => null);
-			await api.nodes().catch(() => null);
+			await Promise.all([api.nodes().catch(() => null), api.vocabulary().catch(() => null)]);
 			if (!connection.offline()) live.start(session.me);
 		}
 	} catch (e) {

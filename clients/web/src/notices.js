@@ -7,8 +7,9 @@
 // what happened meanwhile. Events carry no text; the page fetches a referral's details when
 // it shows them.
 
+import { movedBy } from "./api.js";
+
 const MAX = 100;
-const RECEIVER_MOVES = new Set(["received", "waitlisted", "accepted", "declined", "in_progress", "completed", "dropped_out"]);
 
 export const notices = {
 	me: null,
@@ -65,8 +66,8 @@ export const notices = {
 		const base = { id, at: at || new Date().toISOString(), referral_id: d.referral_id, case_id: d.case_id, status: d.status, kind: d.kind, read: false };
 		if (type === "referral.created" && d.to_node_id === node) return { ...base, what: "new", other: d.from_node_id, side: "receiver" };
 		if (type !== "referral.updated") return null;
-		if (d.from_node_id === node && RECEIVER_MOVES.has(d.status)) return { ...base, what: "moved", other: d.to_node_id, side: "sender" };
-		if (d.to_node_id === node && d.status === "withdrawn") return { ...base, what: "moved", other: d.from_node_id, side: "receiver" };
+		if (d.from_node_id === node && movedBy(d.status, "receiver")) return { ...base, what: "moved", other: d.to_node_id, side: "sender" };
+		if (d.to_node_id === node && movedBy(d.status, "sender")) return { ...base, what: "moved", other: d.from_node_id, side: "receiver" };
 		return null;
 	},
 

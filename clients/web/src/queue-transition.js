@@ -6,24 +6,24 @@ import * as api from "./api.js";
 import { fmtDate } from "./dom.js";
 import { t } from "./i18n.js";
 import { registerKind } from "./queue.js";
-import { movesFrom, statusText } from "./views/referrals.js";
+import { statusText } from "./views/referrals.js";
 
 function moveText(item) {
 	const to = item.payload.to;
-	return t(item.context.transfer && to === "completed" ? "act_take_over" : `act_${to}`);
+	return t(item.context.transfer && api.statusInfo(to).hands_over_case ? "act_take_over" : `act_${to}`);
 }
 
 // Whether the move may be made from the referral as it is now: the moves the API names
 // (allowed_moves) when it names them; else the 409's list of allowed moves; else those the
-// referral's page offers from its status now. A move no longer possible (on a withdrawn
-// referral, say) is then only discarded.
+// vocabulary (lib/referral.c) lets the side make from its status now. A move no longer
+// possible (on a withdrawn referral, say) is then only discarded.
 function allowedNow(item) {
 	const current = item.current && item.current.referral;
 	if (!current) return false;
 	const to = item.payload.to;
 	if (Array.isArray(current.allowed_moves)) return current.allowed_moves.some((m) => (typeof m === "string" ? m : m && m.to) === to);
 	if (item.problem && Array.isArray(item.problem.allowed)) return item.problem.allowed.includes(to);
-	return movesFrom(item.context.side || "receiver", current.status).includes(to);
+	return api.movePossible(current.status, to, item.context.side || "receiver");
 }
 
 registerKind("transition", {

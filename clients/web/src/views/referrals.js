@@ -13,37 +13,10 @@ import { queuedEntry } from "../queuepanel.js";
 import { thread } from "./thread.js";
 import { unread } from "../unread.js";
 
-const OPEN = "sent,received,waitlisted,accepted,in_progress";
-
-// What the receiver and the sender may do from each status, and what each move carries: the
-// table of lib/referral.c (docs/architecture.md, "The handover state machine"), kept here
-// until the API reports the moves itself.
-const RECEIVER_MOVES = {
-	sent: ["received", "accepted", "waitlisted", "declined"],
-	received: ["accepted", "waitlisted", "declined"],
-	waitlisted: ["accepted", "declined"],
-	accepted: ["in_progress", "dropped_out"],
-	in_progress: ["completed", "dropped_out"],
-};
-const SENDER_MOVES = {
-	sent: ["withdrawn"],
-	received: ["withdrawn"],
-	waitlisted: ["withdrawn"],
-	accepted: ["withdrawn"],
-	in_progress: ["withdrawn"],
-};
-// The moves side may make from status, as this page offers them.
-export function movesFrom(side, status) {
-	return (side === "receiver" ? RECEIVER_MOVES : SENDER_MOVES)[status] || [];
-}
-export const REASONS = {
-	declined: ["no_capacity", "not_eligible", "client_unreachable", "other"],
-	dropped_out: ["no_show", "broke_off", "moved_away", "other"],
-	withdrawn: ["no_longer_needed", "consent_revoked", "other"],
-};
-const OUTCOMES = ["goal_reached", "partially_reached", "not_reached", "referred_on"];
-const CHANNELS = ["in_person", "phone", "video", "letter", "portal"];
-const TERMINAL = ["declined", "completed", "dropped_out", "withdrawn"];
+// What each side may do now comes with the referral (allowed_moves), what each status means
+// and the outcome and channel lists with the vocabulary (api.vocabulary, lib/referral.c):
+// nothing of the state machine is copied here (docs/developing.md, "Adding a referral
+// status"). Only how a status looks is the web app's own.
 const TONE = {
 	sent: "new",
 	received: "info",
@@ -93,8 +66,9 @@ export function stepText(r) {
 export function feedbackText(r) {
 	if (r.status_reason) return t(`r_${r.status_reason}`);
 	if (r.outcome) return t(`o_${r.outcome}`);
-	if (r.appointment_at && ["accepted", "in_progress"].includes(r.status)) return t("feedback_appointment", { at: fmtDate(r.appointment_at, true) });
-	if (r.expected_on && r.status === "waitlisted") return t("feedback_expected", { on: fmtDate(r.expected_on) });
+	const info = api.statusInfo(r.status);
+	if (r.appointment_at && info.open) return t("feedback_appointment", { at: fmtDate(r.appointment_at, true) });
+	if (r.expected_on && info.clock === "expected") return t("feedback_expected", { on: fmtDate(r.expected_on) });
 	return "";
 }
 
@@ -104,7 +78,7 @@ function redirectLink(r) {
 
 // The inbox and the outbox share a list with filters; box is "inbox" or "outbox".
 async function boxView(main, box) {
-	await api.nodes();
+	await Promise.all([api.nodes(), api.vocabulary()]);
 	const inbox = box === "inbox";
 	const side = inbox ? "receiver" : "sender";
 	let filter = "open";
@@ -141,8 +115,8 @@ async function boxView(main, box) {
 	async function load() {
 		const seq = ++loads;
 		body.setAttribute("aria-busy", "true");
-		const status = { open: OPEN, declined: "declined" }[filter] || null;
-		const q = { box, status, overdue: filter === "overdue" ? "true" : null };
+		const status = filter === "declined" ? "declined" : null;
+		const q = { box, status, open: filter === "open" ? "true" : null, overdue: filter === "overdue" ? "true" : null };
 		let items;
 		try {
 			items = await api.all(`/v1/referrals${api.qs(q)}`);
@@ -166,7 +140,7 @@ async function boxView(main, box) {
 			[t("col_status"), (r) => [statusCell(r, side), queue.pendingFor("transition", r.id) ? [" ", badge(t("q_badge"), "queued")] : null]],
 		];
 		if (inbox) {
-			columns.push([t("col_due"), (r) => (["sent", "received", "waitlisted"].includes(r.status) ? fmtDate(r.due_at) : "–")]);
+			columns.push([t("col_due"), (r) => (api.statusInfo(r.status).clock ? fmtDate(r.due_at) : "–")]);
 			columns.push([t("col_appointment"), (r) => (r.appointment_at ? fmtDate(r.appointment_at, true) : "–")]);
 		} else {
 			columns.push([t("col_feedback"), (r) => h("span", { class: "feedback" }, feedbackText(r) || "–", r.status === "declined" ? [" ", redirectLink(r)] : null)]);
@@ -212,30 +186,31 @@ function row(term, value) {
 	return value === null || value === undefined || value === "" ? null : [h("dt", {}, term), h("dd", {}, value)];
 }
 
-// The form a move needs (appointment, expected date, reason, outcome, note), or none.
-function moveForm(r, to, onSubmit, onCancel) {
+// The form a move needs (what allowed_moves says it carries, and a note).
+function moveForm(r, move, onSubmit, onCancel) {
+	const to = move.to;
 	const controls = [];
 	const values = {};
-	if (to === "accepted") {
-		values.appointment_at = h("input", { type: "datetime-local", name: "appointment_at", id: "move-appointment" });
-		controls.push(field(`${t("appointment_at")} (${t("optional")})`, values.appointment_at));
+	const label = (text, input) => (input.required ? text : `${text} (${t("optional")})`);
+	if (move.appointment_at) {
+		values.appointment_at = h("input", { type: "datetime-local", name: "appointment_at", id: "move-appointment", required: move.appointment_at.required });
+		controls.push(field(label(t("appointment_at"), move.appointment_at), values.appointment_at));
 	}
-	if (to === "waitlisted") {
-		values.expected_on = h("input", { type: "date", name: "expected_on", id: "move-expected", required: true, min: isoDay() });
-		controls.push(field(t("expected_on"), values.expected_on, t("expected_on_hint")));
+	if (move.expected_on) {
+		values.expected_on = h("input", { type: "date", name: "expected_on", id: "move-expected", required: move.expected_on.required, min: isoDay() });
+		controls.push(field(label(t("expected_on"), move.expected_on), values.expected_on, t("expected_on_hint")));
 	}
-	if (REASONS[to]) {
-		values.reason = select("reason", [["", t("choose")], ...REASONS[to].map((x) => [x, t(`r_${x}`)])], "", { required: to !== "withdrawn", id: "move-reason" });
-		controls.push(field(to === "withdrawn" ? `${t("reason")} (${t("optional")})` : t("reason"), values.reason));
+	if (move.reason) {
+		values.reason = select("reason", [["", t("choose")], ...move.reason.codes.map((x) => [x, t(`r_${x}`)])], "", { required: move.reason.required, id: "move-reason" });
+		controls.push(field(label(t("reason"), move.reason), values.reason));
 	}
-	if (to === "completed") {
-		values.outcome = select("outcome", [["", t("choose")], ...OUTCOMES.map((o) => [o, t(`o_${o}`)])], "", { required: true, id: "move-outcome" });
-		controls.push(field(t("outcome"), values.outcome, t("outcome_hint")));
+	if (move.outcome) {
+		values.outcome = select("outcome", [["", t("choose")], ...move.outcome.codes.map((o) => [o, t(`o_${o}`)])], "", { required: move.outcome.required, id: "move-outcome" });
+		controls.push(field(label(t("outcome"), move.outcome), values.outcome, t("outcome_hint")));
 	}
 	values.note = h("textarea", { name: "note", id: "move-note", rows: 2, maxlength: 2000 });
 	controls.push(field(t("note"), values.note));
-	const danger = ["declined", "dropped_out", "withdrawn"].includes(to);
-	const submit = h("button", { class: `btn ${danger ? "btn-danger" : "btn-primary"}`, type: "submit" }, moveLabel(r, to));
+	const submit = h("button", { class: `btn ${move.reason ? "btn-danger" : "btn-primary"}`, type: "submit" }, moveLabel(r, to));
 	const form = h(
 		"form",
 		{
@@ -255,7 +230,7 @@ function moveForm(r, to, onSubmit, onCancel) {
 			},
 		},
 		h("h3", {}, moveLabel(r, to)),
-		r.kind === "transfer" && to === "completed" ? h("p", { class: "notice" }, t("transfer_complete_explain")) : null,
+		r.kind === "transfer" && api.statusInfo(to).hands_over_case ? h("p", { class: "notice" }, t("transfer_complete_explain")) : null,
 		controls,
 		h("div", { class: "form-error", role: "alert" }),
 		h("div", { class: "actions" }, submit, h("button", { class: "btn", type: "button", onclick: onCancel }, t("cancel"))),
@@ -263,20 +238,32 @@ function moveForm(r, to, onSubmit, onCancel) {
 	return form;
 }
 
+// Whether a move carries nothing but the move itself (one click makes it).
+function plainMove(move) {
+	return !move.reason && !move.outcome && !move.expected_on && !move.appointment_at;
+}
+
+// A move's look: one that gives a reason ends the referral short (decline, drop-out,
+// withdrawal), one that waits for a date is neither; the others take it forward.
+function moveClass(move) {
+	if (move.reason) return "btn btn-danger-quiet";
+	return move.expected_on ? "btn" : "btn btn-primary";
+}
+
 // A move's button text; a transfer's completion takes the case over.
 function moveLabel(r, to) {
-	return t(r.kind === "transfer" && to === "completed" ? "act_take_over" : `act_${to}`);
+	return t(r.kind === "transfer" && api.statusInfo(to).hands_over_case ? "act_take_over" : `act_${to}`);
 }
 
 // What the page says when the node has no move to make, by status and side.
 function restingText(r, side) {
 	if (side === "sender" && r.status === "declined") return t("rest_declined_sender", { reason: r.status_reason ? t(`r_${r.status_reason}`) : "–" });
-	if (TERMINAL.includes(r.status)) return t("rest_closed", { status: statusText(r.status, side) });
+	if (!api.statusInfo(r.status).open) return t("rest_closed", { status: statusText(r.status, side) });
 	return t("rest_waiting");
 }
 
 export async function referralView(main, id) {
-	await api.nodes();
+	await Promise.all([api.nodes(), api.vocabulary()]);
 	let redirectOpen = new URLSearchParams(location.search).get("redirect") === "1";
 	let side = "receiver";
 	// A message adds an entry to the timeline; only the timeline is drawn again.
@@ -295,22 +282,22 @@ export async function referralView(main, id) {
 
 	function draw(r, events) {
 		side = sideOf(r);
-		const moves = movesFrom(side, r.status);
+		const moves = r.allowed_moves || [];
 		const formSlot = h("div", { class: "form-slot" });
-		const buttons = moves.map((to) =>
+		const buttons = moves.map((move) =>
 			h(
 				"button",
 				{
 					type: "button",
-					class: `btn ${["accepted", "received", "in_progress", "completed"].includes(to) ? "btn-primary" : ["declined", "dropped_out", "withdrawn"].includes(to) ? "btn-danger-quiet" : ""}`,
-					dataset: { move: to },
+					class: moveClass(move),
+					dataset: { move: move.to },
 					onclick: () => {
-						if (to === "received" || to === "in_progress") return transition({ to });
-						fill(formSlot, moveForm(r, to, transition, () => clear(formSlot)));
+						if (plainMove(move)) return transition({ to: move.to });
+						fill(formSlot, moveForm(r, move, transition, () => clear(formSlot)));
 						formSlot.querySelector("select, input, textarea")?.focus();
 					},
 				},
-				moveLabel(r, to),
+				moveLabel(r, move.to),
 			),
 		);
 
@@ -373,7 +360,7 @@ export async function referralView(main, id) {
 		const queued = queue.pendingFor("transition", id);
 		if (queued) actions.push(h("div", { class: "queued-move", id: "queued-move", tabindex: "-1" }, queuedEntry(queued, "div", false)));
 		else {
-			if (side === "sender" && !TERMINAL.includes(r.status)) actions.push(h("p", { class: "rest", id: "rest" }, t("rest_waiting")));
+			if (side === "sender" && api.statusInfo(r.status).open) actions.push(h("p", { class: "rest", id: "rest" }, t("rest_waiting")));
 			if (moves.length) actions.push(h("div", { class: "actions actions-wrap", id: "moves" }, buttons), formSlot);
 			else actions.push(h("p", { class: "rest", id: "rest" }, restingText(r, side)));
 		}
@@ -383,7 +370,7 @@ export async function referralView(main, id) {
 				redirectSlot,
 			);
 		}
-		const handover = sender && !["declined", "withdrawn"].includes(r.status) ? handoverForm(id, load) : null;
+		const handover = sender && api.statusInfo(r.status).handover ? handoverForm(id, load) : null;
 		const caseLink = sender ? h("a", { href: `/cases/${r.case_id}`, "data-link": true }, t("referral_case_link", { ref: r.case?.reference || "" })) : null;
 
 		fill(main,
@@ -420,7 +407,7 @@ export async function referralView(main, id) {
 						row(t("referral_reason"), r.reason),
 						row(t("referral_note"), r.note),
 						row(t("referral_created"), fmtDate(r.created_at, true)),
-						row(t("referral_due"), ["sent", "received", "waitlisted"].includes(r.status) ? fmtDate(r.due_at) : null),
+						row(t("referral_due"), api.statusInfo(r.status).clock ? fmtDate(r.due_at) : null),
 						row(t("referral_appointment"), r.appointment_at ? fmtDate(r.appointment_at, true) : null),
 						row(t("referral_expected"), r.expected_on ? fmtDate(r.expected_on) : null),
 						row(t("referral_status_reason"), r.status_reason ? t(`r_${r.status_reason}`) : null),
@@ -487,7 +474,7 @@ function timelineItem(e, side) {
 }
 
 function handoverForm(id, reload) {
-	const channel = select("channel", CHANNELS.map((c) => [c, t(`ch_${c}`)]), "in_person", { id: "handover-channel" });
+	const channel = select("channel", api.vocab.channels.map((c) => [c, t(`ch_${c}`)]), "in_person", { id: "handover-channel" });
 	const warm = h("input", { type: "checkbox", name: "warm", id: "handover-warm", checked: true });
 	const at = h("input", { type: "datetime-local", name: "at", id: "handover-at", value: localNow(), max: localNow() });
 	const note = h("textarea", { name: "note", id: "handover-note", rows: 2, maxlength: 2000 });

@@ -133,7 +133,7 @@ export function nextStepsSection(c, next, consents, reload) {
 
 function nextStep(c, s, consents, reload) {
 	const slot = h("div", { class: "form-slot" });
-	const declined = s.referrals.filter((r) => r.status === "declined" || r.status === "dropped_out");
+	const declined = s.referrals.filter((r) => api.statusInfo(r.status).step_state === "dropped");
 	const lastDeclined = [...s.referrals].reverse().find((r) => r.status === "declined");
 	const refer = (to) => (close) =>
 		referForm({

@@ -1,0 +1,448 @@
+-- Referrals (Vermittlungen) and their handover state machine (server/api/referrals.c;
+-- docs/architecture.md, "The handover state machine").
+--
+-- The table of moves is lib/referral.c's. pnetd migrate hands it over as JSON in the setting
+-- pnet.vocabulary and referral_vocabulary_load (below, run when this file is applied) writes
+-- it into referral_status, referral_move, referral_code and chain_step_state; every question
+-- about statuses (open? overdue? may this side make this move? what does it set?) asks those
+-- tables. One path moves a referral: referral_move.
+
+-- Write the vocabulary doc (referral_vocabulary() of lib/referral.c) into the tables.
+CREATE FUNCTION referral_vocabulary_load(doc jsonb) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF doc IS NULL THEN
+        RAISE EXCEPTION 'pnet.vocabulary is not set: schema/functions is applied by pnetd migrate';
+    END IF;
+    DELETE FROM referral_move;
+    DELETE FROM referral_status;
+    DELETE FROM referral_code;
+    DELETE FROM chain_step_state;
+    -- What a move carries: 'required', 'optional' or NULL (not taken).
+    INSERT INTO referral_status (status, position, initial, open, answer, stamp, clock, handover,
+                                 step_state, hands_over_case, appointment, start_deadline, fhir,
+                                 sides, reason, reasons, outcome, expected_on, appointment_at,
+                                 sender_moves, receiver_moves)
+    SELECT s.item->>'status', s.position, (s.item->>'initial')::boolean,
+           (s.item->>'open')::boolean, false, s.item->>'stamp', s.item->>'clock',
+           (s.item->>'handover')::boolean, s.item->>'step_state',
+           (s.item->>'hands_over_case')::boolean, (s.item->>'appointment')::boolean,
+           (s.item->>'start_deadline')::boolean, s.item->>'fhir',
+           ARRAY(SELECT jsonb_array_elements_text(coalesce(m.item->'sides', '[]'))),
+           CASE WHEN m.item ? 'reason' THEN
+                CASE WHEN (m.item->'reason'->>'required')::boolean THEN 'required'
+                     ELSE 'optional' END END,
+           CASE WHEN m.item ? 'reason' THEN
+                ARRAY(SELECT jsonb_array_elements_text(m.item->'reason'->'codes')) END,
+           CASE WHEN m.item ? 'outcome' THEN
+                CASE WHEN (m.item->'outcome'->>'required')::boolean THEN 'required'
+                     ELSE 'optional' END END,
+           CASE WHEN m.item ? 'expected_on' THEN
+                CASE WHEN (m.item->'expected_on'->>'required')::boolean THEN 'required'
+                     ELSE 'optional' END END,
+           CASE WHEN m.item ? 'appointment_at' THEN
+                CASE WHEN (m.item->'appointment_at'->>'required')::boolean THEN 'required'
+                     ELSE 'optional' END END,
+           '[]', '[]'
+      FROM jsonb_array_elements(doc->'statuses') WITH ORDINALITY AS s(item, position)
+      LEFT JOIN jsonb_array_elements(doc->'moves') AS m(item)
+             ON m.item->>'to' = s.item->>'status';
+    INSERT INTO referral_move (from_status, to_status)
+    SELECT f.status, m.item->>'to'
+      FROM jsonb_array_elements(doc->'moves') AS m(item),
+           jsonb_array_elements_text(m.item->'from') AS f(status);
+    -- What each side may do from each status, as allowed_moves shows it: the library's move
+    -- without its sources, sides and words. And which statuses answer a new referral.
+    UPDATE referral_status s SET
+        answer = EXISTS (SELECT 1 FROM referral_move m
+                           JOIN referral_status i ON i.status = m.from_status AND i.initial
+                          WHERE m.to_status = s.status AND 'receiver' = ANY (s.sides)),
+        sender_moves = coalesce((
+            SELECT jsonb_agg(m.item - 'from' - 'sides' - 'command' - 'summary'
+                             ORDER BY t.position)
+              FROM jsonb_array_elements(doc->'moves') AS m(item)
+              JOIN referral_status t ON t.status = m.item->>'to'
+             WHERE m.item->'from' ? s.status AND m.item->'sides' ? 'sender'), '[]')::json,
+        receiver_moves = coalesce((
+            SELECT jsonb_agg(m.item - 'from' - 'sides' - 'command' - 'summary'
+                             ORDER BY t.position)
+              FROM jsonb_array_elements(doc->'moves') AS m(item)
+              JOIN referral_status t ON t.status = m.item->>'to'
+             WHERE m.item->'from' ? s.status AND m.item->'sides' ? 'receiver'), '[]')::json;
+    INSERT INTO referral_code (list, code, position)
+    SELECT 'outcome', c.code, c.position
+      FROM jsonb_array_elements_text(doc->'outcomes') WITH ORDINALITY AS c(code, position)
+    UNION ALL
+    SELECT 'channel', c.code, c.position
+      FROM jsonb_array_elements_text(doc->'channels') WITH ORDINALITY AS c(code, position);
+    INSERT INTO chain_step_state (state, rank, own)
+    SELECT x.item->>'state', x.rank - 1, (x.item->>'own')::boolean
+      FROM jsonb_array_elements(doc->'step_states') WITH ORDINALITY AS x(item, rank);
+END $$;
+
+SELECT referral_vocabulary_load(current_setting('pnet.vocabulary', true)::jsonb);
+
+-- Whether referral r (in status s) is overdue: its status runs a clock and the time is up.
+CREATE FUNCTION referral_overdue(r referral, s referral_status) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT CASE s.clock WHEN 'due' THEN r.due_at < now()
+                        WHEN 'expected' THEN r.expected_on < current_date
+                        ELSE false END;
+$$;
+
+-- The same for a referral whose status row the caller has not at hand.
+CREATE FUNCTION referral_is_overdue(r referral) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT referral_overdue(r, s) FROM referral_status s WHERE s.status = r.status;
+$$;
+
+-- A referral as node p_node sees it: the receiver sees the case's reference and target group
+-- and nothing else of the case, and the note only while a consent covers it. The chain step
+-- is named by its name too (the step's in the version the case is enrolled in), so that the
+-- receiver, which cannot read the case's chain, sees "Schuldnerberatung". allowed_moves: the
+-- moves p_node's side may make now, each with what it carries.
+CREATE FUNCTION referral_json(r referral, p_node uuid) RETURNS json LANGUAGE sql STABLE AS $$
+    SELECT json_build_object(
+        'id', r.id, 'case_id', r.case_id, 'network_id', r.network_id,
+        'from_node_id', r.from_node_id, 'to_node_id', r.to_node_id, 'kind', r.kind,
+        'chain_step_key', r.chain_step_key,
+        'chain_step_name', (SELECT cs.name FROM client_case k
+                              JOIN chain_step cs ON cs.version_id = k.chain_version_id
+                             WHERE k.id = r.case_id AND cs.key = r.chain_step_key),
+        'service_id', r.service_id, 'status', r.status,
+        'reason', r.reason,
+        'note', CASE WHEN p_node = r.from_node_id OR consent_covers(r.case_id, r.to_node_id)
+                     THEN r.note END,
+        'priority', r.priority, 'due_at', r.due_at, 'appointment_at', r.appointment_at,
+        'expected_on', r.expected_on, 'status_reason', r.status_reason, 'outcome', r.outcome,
+        'redirected_from', r.redirected_from, 'version', r.version,
+        'overdue', referral_overdue(r, s),
+        'allowed_moves', CASE WHEN p_node = r.from_node_id THEN s.sender_moves
+                              WHEN p_node = r.to_node_id THEN s.receiver_moves
+                              ELSE '[]' END,
+        'case', (SELECT json_build_object('reference', k.reference,
+                                          'target_group_id', k.target_group_id)
+                 FROM client_case k WHERE k.id = r.case_id),
+        'created_at', r.created_at, 'updated_at', r.updated_at)
+    FROM referral_status s WHERE s.status = r.status;
+$$;
+
+-- Whether referral p passes a list's filters: one of p_statuses, overdue or not, of case
+-- p_case (each NULL: any), and after the cursor (p_after_at, p_after_id) in the lists' order
+-- (newest first). Inlined into the list statements, so that their indexes serve.
+CREATE FUNCTION referral_listed(p referral, p_statuses text[], p_overdue boolean, p_case uuid,
+                                p_after_at text, p_after_id uuid)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT (p_statuses IS NULL OR p.status = ANY (p_statuses))
+       AND (p_overdue IS NULL OR referral_is_overdue(p) = p_overdue)
+       AND (p_case IS NULL OR p.case_id = p_case)
+       AND (p_after_at IS NULL OR (p.created_at, p.id) < (p_after_at::timestamptz, p_after_id));
+$$;
+
+-- A page of referrals (p_ids, in the order given) as node p_node sees them: body and the
+-- cursor (created_at, id). The list statements choose the page's ids first and only its rows
+-- are turned into JSON: building JSON before the sort would build it for every open referral
+-- of a busy node.
+CREATE FUNCTION referral_page(p_node uuid, p_ids uuid[])
+RETURNS TABLE (body text, created_at text, id text) LANGUAGE sql STABLE AS $$
+    SELECT referral_json(x, p_node)::text, x.created_at::text, x.id::text
+      FROM unnest(p_ids) WITH ORDINALITY AS page(id, n)
+      JOIN referral x ON x.id = page.id
+     ORDER BY page.n;
+$$;
+
+-- A list's page of referrals (p_ids, the page's look-ahead row last) as the actor's node sees
+-- it, the read audited: one row naming the referrals shown (the first p_shown) and their
+-- cases, when there are any (docs/architecture.md, "Reads of social data").
+CREATE FUNCTION referral_list_page(p_account uuid, p_node uuid, p_request text, p_client text,
+                                   p_box text, p_case uuid, p_ids uuid[], p_shown integer)
+RETURNS TABLE (body text, created_at text, id text) LANGUAGE plpgsql AS $$
+BEGIN
+    IF cardinality(p_ids) > 0 THEN
+        PERFORM audit(p_account, p_node, 'referral.list', 'referral', NULL, p_request,
+                      p_client, jsonb_build_object(
+                          'box', p_box, 'case_id', p_case,
+                          'ids', to_jsonb(p_ids[1:p_shown]),
+                          'case_ids', (SELECT jsonb_agg(DISTINCT r.case_id) FROM referral r
+                                        WHERE r.id = ANY (p_ids[1:p_shown]))));
+    END IF;
+    RETURN QUERY SELECT * FROM referral_page(p_node, p_ids);
+END $$;
+
+-- One timeline entry as node p_node sees it: notes follow the referral's note rule, except
+-- that a node always sees what it wrote itself.
+CREATE FUNCTION referral_event_json(e referral_event, p_node uuid) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT json_build_object(
+        'id', e.id, 'referral_id', e.referral_id, 'at', e.at, 'kind', e.kind,
+        'from_status', e.from_status, 'to_status', e.to_status,
+        'actor_account_id', e.actor_account, 'actor_node_id', e.actor_node,
+        'status_reason', e.status_reason, 'outcome', e.outcome,
+        'note', CASE WHEN p_node = r.from_node_id OR p_node = e.actor_node
+                          OR consent_covers(r.case_id, r.to_node_id) THEN e.note END,
+        'channel', e.channel, 'warm', e.warm, 'handover_at', e.handover_at,
+        'message_id', e.message_id, 'appointment_at', e.appointment_at)
+    FROM referral r WHERE r.id = e.referral_id;
+$$;
+
+-- The event for SSE and webhooks: type, the two nodes, and metadata without any text.
+CREATE FUNCTION referral_outbox(p_type text, r referral) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO outbox (type, node_ids, payload)
+    VALUES (p_type, ARRAY[r.from_node_id, r.to_node_id],
+            jsonb_build_object('referral_id', r.id, 'case_id', r.case_id, 'status', r.status,
+                               'from_node_id', r.from_node_id, 'to_node_id', r.to_node_id,
+                               'kind', r.kind, 'version', r.version, 'due_at', r.due_at));
+    SELECT pg_notify('pnet_outbox', '');
+$$;
+
+-- Create a referral from the actor's node ("(creation) -> sent" in docs/architecture.md):
+-- the case is open and the sender's, the receiver an active member of the case's network
+-- covered by an active consent, no open duplicate. Repeats with the same Idempotency-Key
+-- replay the first answer.
+CREATE FUNCTION referral_create(p_account uuid, p_node uuid, p_request text, p_client text,
+                                p_idem_key text, p_idem_hash text, p_case uuid, p_to uuid,
+                                p_kind text, p_step text, p_service uuid, p_reason text,
+                                p_note text, p_priority text, p_redirected_from uuid,
+                                OUT outcome text, OUT body text, OUT version integer,
+                                OUT location text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    k idempotency_key;
+    c client_case;
+    r referral;
+    step_days integer;
+    member_days integer;
+    network_days integer;
+BEGIN
+    k := idempotency_replay(p_account, p_idem_key, p_idem_hash);
+    IF k.account_id IS NOT NULL THEN
+        outcome := 'created';
+        body := k.response;
+        version := (k.response::json->>'version')::integer;
+        location := '/v1/referrals/' || (k.response::json->>'id');
+        RETURN;
+    END IF;
+
+    -- FOR SHARE: a concurrent close of the case waits for this referral, and then sees it.
+    SELECT * INTO c FROM client_case WHERE id = p_case FOR SHARE;
+    IF NOT FOUND OR c.owner_node_id IS DISTINCT FROM p_node THEN
+        PERFORM problem(422, 'validation', 'There is no case of yours with this id.', 'case_id');
+    END IF;
+    IF c.status <> 'open' THEN
+        PERFORM problem(422, 'case-closed', 'The case is closed.', 'case_id');
+    END IF;
+    IF p_to = p_node THEN
+        PERFORM problem(422, 'validation', 'A node cannot refer to itself.', 'to_node_id');
+    END IF;
+    SELECT m.days_to_accept, n.default_days_to_accept INTO member_days, network_days
+      FROM network_member m
+      JOIN node d ON d.id = m.node_id
+      JOIN network n ON n.id = m.network_id
+     WHERE m.network_id = c.network_id AND m.node_id = p_to AND m.active AND d.active;
+    IF NOT FOUND THEN
+        PERFORM problem(422, 'not-a-member',
+                        'The receiver is not an active member of the case''s network.',
+                        'to_node_id');
+    END IF;
+    IF NOT consent_covers(p_case, p_to) THEN
+        PERFORM problem(422, 'consent-required',
+                        'No active consent of the client covers this receiver.', 'to_node_id');
+    END IF;
+    IF p_step IS NOT NULL THEN
+        SELECT s.target_days_to_accept INTO step_days FROM chain_step s
+         WHERE s.version_id = c.chain_version_id AND s.key = p_step;
+        IF NOT FOUND THEN
+            PERFORM problem(422, 'validation',
+                            'The case''s chain has no such step (is the case enrolled?).',
+                            'chain_step_key');
+        END IF;
+    END IF;
+    IF p_service IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM service s WHERE s.id = p_service AND s.node_id = p_to
+               AND s.status = 'active') THEN
+        PERFORM problem(422, 'validation', 'The receiver has no active service with this id.',
+                        'service_id');
+    END IF;
+    IF p_redirected_from IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM referral x WHERE x.id = p_redirected_from AND x.case_id = p_case
+               AND x.from_node_id = p_node AND x.status = 'declined') THEN
+        PERFORM problem(422, 'validation',
+                        'Only a declined referral of this case that you sent can be redirected.',
+                        'redirected_from');
+    END IF;
+    IF EXISTS (SELECT 1 FROM referral x JOIN referral_status s ON s.status = x.status
+                WHERE x.case_id = p_case AND x.to_node_id = p_to
+                  AND coalesce(x.chain_step_key, '') = coalesce(p_step, '') AND s.open) THEN
+        PERFORM problem(409, 'duplicate',
+                        'This case has an open referral to this node for this step already.');
+    END IF;
+
+    BEGIN
+        INSERT INTO referral (case_id, network_id, from_node_id, to_node_id, kind,
+                              chain_step_key, service_id, reason, note, priority, due_at,
+                              redirected_from, created_by)
+        VALUES (p_case, c.network_id, p_node, p_to, coalesce(p_kind, 'service'), p_step,
+                p_service, p_reason, p_note, coalesce(p_priority, 'normal'),
+                now() + make_interval(days => coalesce(step_days, member_days, network_days)),
+                p_redirected_from, p_account)
+        RETURNING * INTO r;
+    EXCEPTION WHEN unique_violation THEN
+        -- referral_open_once: a create beside this one was faster.
+        PERFORM problem(409, 'duplicate',
+                        'This case has an open referral to this node for this step already.');
+    END;
+    INSERT INTO referral_event (referral_id, kind, to_status, actor_account, actor_node)
+    VALUES (r.id, 'created', r.status, p_account, p_node);
+    PERFORM referral_outbox('referral.created', r);
+    PERFORM audit(p_account, p_node, 'referral.create', 'referral', r.id, p_request, p_client,
+                  jsonb_build_object('case_id', r.case_id, 'to_node_id', r.to_node_id,
+                                     'kind', r.kind));
+    outcome := 'created';
+    body := referral_json(r, p_node)::text;
+    version := r.version;
+    location := '/v1/referrals/' || r.id;
+    PERFORM idempotency_store(p_account, p_idem_key, p_idem_hash, 201, body);
+END $$;
+
+-- The one path of every move of a referral, whether a request asks for it
+-- (referral_transition) or a revoked consent withdraws the referral (consent_revoke): r,
+-- locked by the caller, moves into p_to if the move table lets side p_side ('sender' or
+-- 'receiver') make that move from r's status. It sets what the move sets (what it carries,
+-- its time), hands a transferred case over when the new status says so, and writes the
+-- timeline event, the outbox row and the audit row. Answers the moved referral, or NULL
+-- (nothing written) when the move is not allowed.
+CREATE FUNCTION referral_move(r referral, p_to text, p_side text, p_reason text,
+                              p_outcome text, p_appointment timestamptz, p_expected date,
+                              p_note text, p_account uuid, p_node uuid, p_request text,
+                              p_client text)
+RETURNS referral LANGUAGE plpgsql AS $$
+DECLARE
+    t referral_status;
+    moved referral;
+BEGIN
+    SELECT s.* INTO t FROM referral_status s
+     WHERE s.status = p_to AND p_side = ANY (s.sides)
+       AND EXISTS (SELECT 1 FROM referral_move m
+                    WHERE m.from_status = r.status AND m.to_status = p_to);
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    UPDATE referral x SET
+        status = t.status,
+        version = x.version + 1,
+        updated_at = now(),
+        status_reason = CASE WHEN t.reason IS NOT NULL THEN p_reason ELSE x.status_reason END,
+        outcome = CASE WHEN t.outcome IS NOT NULL THEN p_outcome ELSE x.outcome END,
+        appointment_at = CASE WHEN t.appointment_at IS NOT NULL THEN p_appointment
+                              ELSE x.appointment_at END,
+        expected_on = CASE WHEN t.expected_on IS NOT NULL THEN p_expected
+                           ELSE x.expected_on END,
+        received_at = CASE WHEN t.stamp = 'received_at' THEN now() ELSE x.received_at END,
+        accepted_at = CASE WHEN t.stamp = 'accepted_at' THEN now() ELSE x.accepted_at END,
+        started_at = CASE WHEN t.stamp = 'started_at' THEN now() ELSE x.started_at END,
+        closed_at = CASE WHEN t.stamp = 'closed_at' THEN now() ELSE x.closed_at END
+     WHERE x.id = r.id
+    RETURNING x.* INTO moved;
+    -- A completed transfer hands the whole case over (Fallübergabe).
+    IF t.hands_over_case AND moved.kind = 'transfer' THEN
+        UPDATE client_case SET owner_node_id = moved.to_node_id,
+                               version = client_case.version + 1, updated_at = now()
+         WHERE id = moved.case_id;
+    END IF;
+    INSERT INTO referral_event (referral_id, kind, from_status, to_status, actor_account,
+                                actor_node, status_reason, outcome, note)
+    VALUES (moved.id, 'transition', r.status, moved.status, p_account, p_node, p_reason,
+            p_outcome, p_note);
+    PERFORM referral_outbox('referral.updated', moved);
+    PERFORM audit(p_account, p_node, 'referral.transition', 'referral', moved.id, p_request,
+                  p_client, jsonb_strip_nulls(jsonb_build_object(
+                      'from', r.status, 'to', moved.status, 'reason', p_reason)));
+    RETURN moved;
+END $$;
+
+-- Move referral p_id, which the actor's node sends or receives, at row version p_expected,
+-- into p_to: the move of a request (POST /v1/referrals/{id}/transitions). The server has
+-- checked the move and its inputs against lib/referral.c already; here it is made in one
+-- transaction with the row locked, so that two racing moves cannot both win (the loser is
+-- refused as stale).
+CREATE FUNCTION referral_transition(p_account uuid, p_node uuid, p_request text, p_client text,
+                                    p_id uuid, p_expected integer, p_to text, p_reason text,
+                                    p_outcome text, p_appointment timestamptz,
+                                    p_expected_on date, p_note text,
+                                    OUT outcome text, OUT body text, OUT version integer,
+                                    OUT location text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    r referral;
+    moved referral;
+BEGIN
+    -- lib has no clock: a date the receiver expects a place on lies ahead (or is today).
+    IF p_expected_on < current_date THEN
+        PERFORM problem(422, 'validation', 'Must not lie in the past.', 'expected_on');
+    END IF;
+    SELECT * INTO r FROM referral WHERE id = p_id AND p_node IN (from_node_id, to_node_id)
+       FOR UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'not_found';
+        RETURN;
+    END IF;
+    IF r.version <> p_expected THEN
+        PERFORM problem(412, 'stale',
+                        format('The referral changed meanwhile (now version %s, status %s); '
+                               'read it again.', r.version, r.status));
+    END IF;
+    moved := referral_move(r, p_to, CASE WHEN p_node = r.from_node_id THEN 'sender'
+                                         ELSE 'receiver' END,
+                           p_reason, p_outcome, p_appointment, p_expected_on, p_note,
+                           p_account, p_node, p_request, p_client);
+    IF moved.id IS NULL THEN
+        PERFORM problem(409, 'illegal-transition', 'The referral''s status changed meanwhile.');
+    END IF;
+    outcome := 'ok';
+    body := referral_json(moved, p_node)::text;
+    version := moved.version;
+END $$;
+
+-- The sender logs the handover itself (warm: a joint meeting or a personal introduction).
+CREATE FUNCTION referral_handover(p_account uuid, p_node uuid, p_request text, p_client text,
+                                  p_id uuid, p_channel text, p_warm boolean, p_at timestamptz,
+                                  p_note text, OUT outcome text, OUT body text,
+                                  OUT version integer, OUT location text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    r referral;
+    e referral_event;
+BEGIN
+    SELECT * INTO r FROM referral WHERE id = p_id AND p_node IN (from_node_id, to_node_id);
+    IF NOT FOUND THEN
+        outcome := 'not_found';
+        RETURN;
+    END IF;
+    IF r.from_node_id <> p_node THEN
+        PERFORM problem(403, 'forbidden', 'Only the sender logs the handover of a referral.');
+    END IF;
+    IF NOT (SELECT s.handover FROM referral_status s WHERE s.status = r.status) THEN
+        PERFORM problem(409, 'referral-closed',
+                        format('The referral is %s; there is no handover to log.', r.status));
+    END IF;
+    INSERT INTO referral_event (referral_id, kind, actor_account, actor_node, note, channel,
+                                warm, handover_at)
+    VALUES (r.id, 'handover', p_account, p_node, p_note, p_channel, p_warm,
+            coalesce(p_at, now()))
+    RETURNING * INTO e;
+    INSERT INTO outbox (type, node_ids, payload)
+    VALUES ('referral.handover', ARRAY[r.from_node_id, r.to_node_id],
+            jsonb_build_object('referral_id', r.id, 'event_id', e.id, 'channel', p_channel,
+                               'warm', p_warm, 'at', e.handover_at));
+    PERFORM pg_notify('pnet_outbox', '');
+    PERFORM audit(p_account, p_node, 'referral.handover', 'referral', r.id, p_request,
+                  p_client, jsonb_build_object('channel', p_channel, 'warm', p_warm));
+    outcome := 'created';
+    body := referral_event_json(e, p_node)::text;
+END $$;
+
+-- The timeline is append-only; rows leave only with their case (retention).
+CREATE FUNCTION referral_event_refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'referral_event is append-only' USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE TRIGGER referral_event_append_only BEFORE UPDATE ON referral_event
+    FOR EACH ROW EXECUTE FUNCTION referral_event_refuse_update();
