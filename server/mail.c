@@ -18,6 +18,7 @@
 #include "mail_sql.h"
 #include "params.h"
 #include "pnet_config.h"
+#include "tls.h"
 #include "util.h"
 #include "worker.h"
 
@@ -268,18 +269,7 @@ struct mail_sender *mail_start(struct worker *w)
 	if (!m->dns)
 		m->dns = evdns_base_new(w->base, 0);
 #if PNET_HAVE_TLS
-	m->ssl = SSL_CTX_new(TLS_client_method());
-	if (!m->ssl) {
-		log_error("mail: cannot create a TLS context");
-		abort();
-	}
-	SSL_CTX_set_min_proto_version(m->ssl, TLS1_2_VERSION);
-	SSL_CTX_set_verify(m->ssl, SSL_VERIFY_PEER, NULL);
-	if (cfg.smtp_ca_file ? SSL_CTX_load_verify_locations(m->ssl, cfg.smtp_ca_file, NULL) != 1
-	                     : SSL_CTX_set_default_verify_paths(m->ssl) != 1)
-		log_warn("mail: cannot load CA certificates%s%s; STARTTLS will fail",
-		         cfg.smtp_ca_file ? " from " : "",
-		         cfg.smtp_ca_file ? cfg.smtp_ca_file : "");
+	m->ssl = tls_client_ctx(cfg.smtp_ca_file, "mail");
 #endif
 	m->ev_poll = event_new(w->base, -1, EV_PERSIST, on_poll, m);
 	m->ev_now = event_new(w->base, -1, 0, on_poll, m);

@@ -27,12 +27,15 @@ $$;
 
 -- Write a message: the row, its timeline entry, the event (no text: docs/events.md) and the
 -- audit row, in one transaction. outcome 'created' with the message, or 'not_found' when
--- p_node is neither side.
+-- p_node is neither side. A repeat with the same Idempotency-Key (a resend after an answer
+-- that was lost) answers the first message again and writes nothing.
 CREATE FUNCTION referral_message_post(p_account uuid, p_node uuid, p_request text, p_client text,
-                                      p_id uuid, p_text text, OUT outcome text, OUT body text,
+                                      p_idem_key text, p_idem_hash text, p_id uuid,
+                                      p_text text, OUT outcome text, OUT body text,
                                       OUT version integer, OUT location text)
 LANGUAGE plpgsql AS $$
 DECLARE
+    k idempotency_key;
     r referral;
     m referral_message;
 BEGIN
@@ -41,6 +44,13 @@ BEGIN
      WHERE id = p_id AND p_node IN (from_node_id, to_node_id) FOR SHARE;
     IF NOT FOUND THEN
         outcome := 'not_found';
+        RETURN;
+    END IF;
+    location := '/v1/referrals/' || r.id || '/messages';
+    k := idempotency_replay(p_account, p_idem_key, p_idem_hash);
+    IF k.account_id IS NOT NULL THEN
+        outcome := 'created';
+        body := k.response;
         RETURN;
     END IF;
     INSERT INTO referral_message (referral_id, author_account, author_node, to_node, body)
@@ -59,5 +69,5 @@ BEGIN
                   jsonb_build_object('message_id', m.id));
     outcome := 'created';
     body := referral_message_json(m, r, p_node)::text;
-    location := '/v1/referrals/' || r.id || '/messages';
+    PERFORM idempotency_store(p_account, p_idem_key, p_idem_hash, 201, body);
 END $$;

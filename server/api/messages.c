@@ -34,6 +34,8 @@ static void post_message(struct req *r)
 	if (answer_invalid(r, errors))
 		return;
 	req_actor(r, &p);
+	if (!answer_idempotency_params(r, req_param(r, "id"), &p))
+		return;
 	params_text(&p, "referral", req_param(r, "id"));
 	params_text(&p, "text", json_get_string(r->json, "text"));
 	req_run(r, &sql_messages_post, &p, answer_write);

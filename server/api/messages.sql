@@ -2,10 +2,10 @@
 -- Reads and writes are audited in the statement (or function) that does them.
 
 -- name: messages_post
--- params: actor, referral, text
--- Write a message (schema/functions/messages.sql): 'created' with the message, or 'not_found'
--- when the actor's node is neither side.
-SELECT * FROM referral_message_post($1, $2, $3, $4, $5, $6);
+-- params: actor, idempotency_key, request_hash, referral, text
+-- Write a message (schema/functions/messages.sql): 'created' with the message (the first one
+-- again for a repeated Idempotency-Key), or 'not_found' when the actor's node is neither side.
+SELECT * FROM referral_message_post($1, $2, $3, $4, $5, $6, $7, $8);
 
 -- name: messages_visible
 -- params: node, referral

@@ -234,3 +234,34 @@ def test_messages_leave_with_their_case(demo, demo_db):
                            (m["id"],)).fetchone()[0] == 0
     assert demo_db.execute("SELECT count(*) FROM referral_message WHERE body = %s",
                            (secret,)).fetchone()[0] == 0
+
+
+def test_a_resend_with_the_same_idempotency_key_does_not_double_the_message(demo, demo_db):
+    loop = Loop(demo)
+    ref, other = loop.refer(), Loop(demo).refer()
+    sender = loop.sender
+    key = "msg-" + uuid.uuid4().hex
+
+    def send(referral_id, text, k=key):
+        return sender.post(f"/v1/referrals/{referral_id}/messages", json={"text": text},
+                           headers={"Idempotency-Key": k})
+
+    first = send(ref["id"], "Wann ist der erste Termin?")
+    assert first.status_code == 201, first.text
+    # The answer was lost: the app sends again with the same key.
+    again = send(ref["id"], "Wann ist der erste Termin?")
+    assert again.status_code == 201, again.text
+    assert again.json()["id"] == first.json()["id"]
+    assert [m["id"] for m in thread(sender, ref["id"])["items"]] == [first.json()["id"]]
+    n = demo_db.execute("SELECT count(*) FROM referral_event WHERE referral_id = %s"
+                        " AND kind = 'message'", (ref["id"],)).fetchone()[0]
+    assert n == 1, "one timeline entry, one event"
+    # The same key with another text, or for another referral, is another request: refused.
+    assert_problem(send(ref["id"], "Etwas anderes"), 422, "idempotency-key-reused")
+    assert_problem(send(other["id"], "Wann ist der erste Termin?"), 422,
+                   "idempotency-key-reused")
+    assert thread(sender, other["id"])["items"] == []
+    # Without a key, each POST is a message of its own; a malformed key is refused.
+    assert post(sender, ref["id"], "Noch eine Frage").status_code == 201
+    assert_problem(send(ref["id"], "x", k="a b"), 400, "bad-idempotency-key")
+    assert len(thread(sender, ref["id"])["items"]) == 2

@@ -15,6 +15,7 @@ import { readCache } from "./readcache.js";
 import { queue } from "./queue.js";
 import { queueButton, queuePanel } from "./queuepanel.js";
 import "./queue-transition.js";
+import "./queue-message.js";
 
 export const session = { me: null };
 
@@ -172,6 +173,7 @@ function header(path) {
 					{ class: "who-role" },
 					t(`role_${me.role}`),
 					" · ",
+					me.must_change_password ? null : [h("a", { href: "/account", "data-link": true, id: "account-link" }, t("account_link")), " · "],
 					h("a", { href: "/password", "data-link": true, id: "password-link" }, t("password_link")),
 				),
 			),

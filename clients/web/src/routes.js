@@ -16,6 +16,7 @@ import { accountsView, accountView } from "./views/accounts.js";
 import { webhooksView } from "./views/webhooks.js";
 import { auditView } from "./views/audit.js";
 import { passwordView } from "./views/password.js";
+import { ownAccountView } from "./views/account.js";
 
 const CW = ["caseworker"];
 const CO = ["coordinator", "admin"];
@@ -48,4 +49,5 @@ export const routes = [
 	{ pattern: /^\/admin\/networks$/, roles: AD, title: "networks_title", view: networksAdminView },
 	{ pattern: /^\/audit$/, roles: AU, title: "audit_title", view: auditView },
 	{ pattern: /^\/password$/, title: "password_title", view: passwordView },
+	{ pattern: /^\/account$/, title: "account_title", view: ownAccountView },
 ];

@@ -11,6 +11,7 @@ import { connection } from "../offline.js";
 import { queue } from "../queue.js";
 import { queuedEntry } from "../queuepanel.js";
 import { thread } from "./thread.js";
+import { contactCard, appointmentCard } from "./around.js";
 import { unread } from "../unread.js";
 
 // What each side may do now comes with the referral (allowed_moves), what each status means
@@ -272,16 +273,19 @@ export async function referralView(main, id) {
 		const list = main.querySelector("#timeline");
 		if (list) fill(list, (events.items || []).map((e) => timelineItem(e, side)));
 	}
-	const messages = thread(id, session.me.node_id, () => refreshTimeline().catch(() => null));
+	let reference = "";
+	const contact = contactCard(id);
+	const messages = thread(id, session.me.node_id, () => refreshTimeline().catch(() => null), () => reference);
 
 	async function load() {
 		const [r, events] = await Promise.all([api.get(`/v1/referrals/${id}`), api.get(`/v1/referrals/${id}/events?limit=500`)]);
 		draw(r, events.items || []);
-		await messages.reload();
+		await Promise.all([messages.reload(), contact.reload()]);
 	}
 
 	function draw(r, events) {
 		side = sideOf(r);
+		reference = r.case?.reference || "";
 		const moves = r.allowed_moves || [];
 		const formSlot = h("div", { class: "form-slot" });
 		const buttons = moves.map((move) =>
@@ -417,6 +421,7 @@ export async function referralView(main, id) {
 				),
 				h("section", { class: "card", "aria-labelledby": "actions-h", id: "actions" }, h("h2", { id: "actions-h" }, t("referral_actions")), actions, handover),
 			),
+			h("div", { class: "grid-2" }, contact.el, appointmentCard(r, side, load)),
 			h(
 				"section",
 				{ class: "card", "aria-labelledby": "timeline-h" },
@@ -443,7 +448,10 @@ export async function referralView(main, id) {
 			}
 			else load();
 		},
-		destroy: unsubscribe,
+		destroy: () => {
+			unsubscribe();
+			messages.destroy();
+		},
 	};
 }
 

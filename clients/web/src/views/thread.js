@@ -8,6 +8,9 @@ import { t } from "../i18n.js";
 import { announce } from "../main.js";
 import { showProblem } from "../problems.js";
 import { unread } from "../unread.js";
+import { connection } from "../offline.js";
+import { queue } from "../queue.js";
+import { queuedEntry } from "../queuepanel.js";
 
 const MAX = 4000;
 
@@ -28,28 +31,48 @@ function messageItem(m, ownNode) {
 	);
 }
 
-// The section for referral id; ownNode is the signed-in node. reload() reads the thread again
-// (it marks what it shows read); onSent runs after this page sent a message. Returns
-// { el, reload }.
-export function thread(id, ownNode, onSent = () => {}) {
+function newKey() {
+	return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
+}
+
+// The section for referral id; ownNode is the signed-in node; reference() the case's
+// reference (for the queue's words). reload() reads the thread again (it marks what it shows
+// read); onSent runs after this page sent a message. Each message carries an Idempotency-Key:
+// offline, or when the answer is lost, it waits in the queue (queue-message.js) and is sent
+// again with the same key, so that it is never written twice. Returns { el, reload, destroy }.
+export function thread(id, ownNode, onSent = () => {}, reference = () => "") {
 	const list = h("ol", { class: "messages", id: "messages", "aria-live": "polite" });
+	const waiting = h("ol", { class: "messages messages-queued", id: "messages-queued" });
+	let key = newKey();
 	const text = h("textarea", { name: "text", id: "message-text", rows: 3, maxlength: MAX, required: true });
 	const form = h(
 		"form",
 		{
 			id: "message-form",
+			dataset: { offline: "queue" },
 			onsubmit: async (e) => {
 				e.preventDefault();
 				const value = text.value.trim();
 				if (!value) return;
+				const body = { text: value };
+				const sent = key;
+				async function later() {
+					await queue.add("message", id, body, { context: { reference: reference(), idempotency_key: sent } });
+					key = newKey();
+					text.value = "";
+					announce(t("message_queued"));
+				}
+				if (connection.offline()) return later();
 				try {
-					await api.post(`/v1/referrals/${id}/messages`, { text: value });
+					await api.post(`/v1/referrals/${id}/messages`, body, { idempotencyKey: sent });
+					key = newKey();
 					text.value = "";
 					announce(t("message_sent"));
 					await reload();
 					onSent();
 				} catch (err) {
-					showProblem(form, err);
+					if (err.status === 0) await later();
+					else showProblem(form, err);
 				}
 			},
 		},
@@ -59,7 +82,19 @@ export function thread(id, ownNode, onSent = () => {}) {
 		h("div", { class: "form-error", role: "alert" }),
 		h("button", { class: "btn btn-primary", type: "submit", id: "message-send" }, t("message_send")),
 	);
-	const el = h("section", { class: "card", id: "thread", "aria-labelledby": "thread-h" }, h("h2", { id: "thread-h" }, t("thread_title")), list, form);
+	const el = h("section", { class: "card", id: "thread", "aria-labelledby": "thread-h" }, h("h2", { id: "thread-h" }, t("thread_title")), list, waiting, form);
+
+	// What waits in the queue for this referral: under the thread, until it is sent.
+	function drawQueued() {
+		const items = queue.items.filter((i) => i.kind === "message" && i.key === id);
+		fill(waiting, items.map((i) => h("li", { class: "message message-own message-queued" }, h("p", { class: "message-text" }, i.payload.text), queuedEntry(i, "div", false))));
+	}
+	const unsubscribe = queue.subscribe(({ type, item }) => {
+		if (type !== "loaded" && (!item || item.kind !== "message" || item.key !== id)) return;
+		drawQueued();
+		if (type === "sent") reload().then(onSent, () => null);
+	});
+	drawQueued();
 
 	async function reload() {
 		const items = await api.all(`/v1/referrals/${id}/messages`);
@@ -67,5 +102,5 @@ export function thread(id, ownNode, onSent = () => {}) {
 		// Reading marked them read for the node: the header's count follows.
 		unread.refresh();
 	}
-	return { el, reload };
+	return { el, reload, destroy: unsubscribe };
 }

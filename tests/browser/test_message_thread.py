@@ -9,6 +9,12 @@ ALLEINERZIEHENDE = "50000000-0000-4000-8000-000000000001"
 SCHULDNERBERATUNG = "20000000-0000-4000-8000-000000000007"
 
 
+def header_count(b):
+    """The header's unread count, 0 while it is hidden."""
+    el = b.find("#unread-messages")
+    return 0 if el.get_attribute("hidden") is not None else int(el.text.split()[-1])
+
+
 def live_on(b):
     b.wait_for(lambda: b.find("#live-indicator").get_attribute("data-live") == "on",
                what="live connection")
@@ -45,7 +51,10 @@ def test_agency_asks_case_manager_answers_each_sees_it_live(browser, second_brow
     case_manager.wait("#outbox-list")
     live_on(case_manager)
     case_manager.d.execute_script("window.__pnetNoReload = true;")
-    assert case_manager.find("#unread-messages").get_attribute("hidden") is not None
+    # What the jobcenter had unread before (other tests' threads); hidden while none.
+    before = jobcenter.get("/v1/messages/unread").json()["total"]
+    case_manager.wait_for(lambda: header_count(case_manager) == before,
+                          what="the count of earlier messages")
 
     question = "Hat die Klientin schon ein P-Konto?"
     agency.find("#message-text").send_keys(question)
@@ -55,7 +64,7 @@ def test_agency_asks_case_manager_answers_each_sees_it_live(browser, second_brow
     assert own.get_attribute("data-unread") == "false"
 
     # It arrives live: the header counts it, the outbox marks the referral.
-    case_manager.wait_for(lambda: case_manager.find("#unread-messages").text.strip().endswith("1"),
+    case_manager.wait_for(lambda: header_count(case_manager) == before + 1,
                           what="the unread count in the header")
     assert case_manager.find("#unread-messages").get_attribute("hidden") is None
     case_manager.wait(f"#outbox-list tr[data-id='{referral_id}'] .unread-mark", timeout=20)
@@ -64,9 +73,9 @@ def test_agency_asks_case_manager_answers_each_sees_it_live(browser, second_brow
     case_manager.wait("#thread")
     arrived = case_manager.wait("#messages li.message[data-unread='true']")
     assert question in arrived.text and "neu" in arrived.text
-    # Read now: the count is gone.
-    case_manager.wait_for(lambda: case_manager.find("#unread-messages").get_attribute("hidden")
-                          is not None, what="the count gone once read")
+    # Read now: the count is back where it was (hidden when that was nothing).
+    case_manager.wait_for(lambda: header_count(case_manager) == before,
+                          what="the count back once read")
 
     answer = "Ja, seit März. Bitte Kontoauszüge mitbringen."
     case_manager.find("#message-text").send_keys(answer)
