@@ -44,11 +44,11 @@ def test_created_reaches_the_receiver_within_a_second_and_no_other_node(demo, st
     assert receiver.headers["Cache-Control"] == "no-store"
     assert receiver.headers["X-Accel-Buffering"] == "no"
 
-    started = time.monotonic()
+    # Measured from the create's answer (the commit), not from before the case and consent
+    # that precede it: on a loaded test machine those requests alone can take a second.
     referral, _ = new_referral(demo("jobcenter"), note="Notiz: nur für die Beratung")
     event = receiver.next(timeout=1.0)
     assert event is not None, "no event within a second of the create"
-    assert time.monotonic() - started < 1.5
     assert event["event"] == "referral.created"
     body = json.loads(event["data"])
     seq, type_, nodes, payload = demo_db.execute(

@@ -165,7 +165,7 @@ def test_sigterm_lets_a_slow_request_finish(pnetd_exe, pnetd_factory, database_f
     else:
         assert_problem(r, 503, "shutting-down")
         assert r.headers["Retry-After"] == "1" and r.headers["Connection"].lower() == "close"
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 4  # a hang would be the 5 s read timeout
     lock.rollback()
     lock.close()
     t.join(30)
