@@ -70,6 +70,8 @@ static const struct referral_status_info table[REFERRAL_STATUS_COUNT] = {
                                .stamp = "accepted_at",
                                .step = REFERRAL_STEP_REFERRED,
                                .handover = true,
+                               .appointment = true,
+                               .start_deadline = true,
                                .move = {REFERRAL_ACCEPTED,
                                         BIT(REFERRAL_SENT) | BIT(REFERRAL_RECEIVED) |
                                                 BIT(REFERRAL_WAITLISTED),
@@ -91,6 +93,7 @@ static const struct referral_status_info table[REFERRAL_STATUS_COUNT] = {
                                   .stamp = "started_at",
                                   .step = REFERRAL_STEP_IN_PROGRESS,
                                   .handover = true,
+                                  .appointment = true,
                                   .move = {REFERRAL_IN_PROGRESS, BIT(REFERRAL_ACCEPTED), RECEIVER}},
         [REFERRAL_COMPLETED] = {.fhir = "completed",
                                 .verb = "completed",
@@ -316,14 +319,15 @@ json_t *referral_vocabulary(void)
 		const struct referral_move *m = &t->move;
 		json_t *sides, *move;
 
-		json_array_append_new(statuses,
-		                      json_pack("{s:s, s:b, s:b, s:s?, s:s?, s:b, s:s, s:b, s:s}",
-		                                "status", referral_status_names[i], "initial",
-		                                m->from == 0, "open", referral_is_open(i), "stamp",
-		                                t->stamp, "clock", clock_name(t->clock), "handover",
-		                                t->handover, "step_state",
-		                                step_states[t->step].name, "hands_over_case",
-		                                t->hands_over_case, "fhir", t->fhir));
+		json_array_append_new(
+		        statuses,
+		        json_pack("{s:s, s:b, s:b, s:s?, s:s?, s:b, s:s, s:b, s:b, s:b, s:s}",
+		                  "status", referral_status_names[i], "initial", m->from == 0,
+		                  "open", referral_is_open(i), "stamp", t->stamp, "clock",
+		                  clock_name(t->clock), "handover", t->handover, "step_state",
+		                  step_states[t->step].name, "hands_over_case", t->hands_over_case,
+		                  "appointment", t->appointment, "start_deadline",
+		                  t->start_deadline, "fhir", t->fhir));
 		if (m->from == 0)
 			continue;
 		sides = json_array();

@@ -110,6 +110,7 @@ ALTER TABLE outbox ADD COLUMN recipients jsonb;
 ALTER TABLE webhook DROP CONSTRAINT webhook_event_types_check;
 ALTER TABLE webhook ADD CONSTRAINT webhook_event_types_check CHECK (cardinality(event_types) >= 1
     AND event_types <@ ARRAY['referral.created', 'referral.updated', 'referral.handover',
+                             'referral.message', 'referral.overdue', 'referral.appointment',
                              'consent.revoked', 'case.responsible_changed',
                              'case.follow_up_due']);
 

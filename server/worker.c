@@ -13,6 +13,8 @@
 #include "log.h"
 #include "metrics.h"
 #include "follow_up_timer.h"
+#include "mail.h"
+#include "overdue_timer.h"
 #include "retention.h"
 #include "sse.h"
 #include "webhook.h"
@@ -82,6 +84,7 @@ static void on_shutdown(evutil_socket_t fd, short what, void *arg)
 	/* Streams would otherwise hold the worker until the deadline: end them now. */
 	sse_hub_drain(w->sse);
 	webhooks_drain(w->webhooks);
+	mail_drain(w->mail);
 	token_use_flush(w->token_use);
 	if (w->inflight == 0) {
 		finish(w);
@@ -107,6 +110,7 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 	sse_hub_wake(w->sse);
 	if (w->webhooks)
 		webhooks_wake(w->webhooks);
+	mail_wake(w->mail);
 }
 
 static void *worker_main(void *arg)
@@ -130,6 +134,8 @@ static void *worker_main(void *arg)
 	w->sse = NULL;
 	webhooks_free(w->webhooks);
 	w->webhooks = NULL;
+	mail_free(w->mail);
+	w->mail = NULL;
 	evhttp_free(w->http);
 	w->http = NULL;
 	conn_hub_free(w->conns); /* after evhttp: closing its connections tells the hub */
@@ -176,6 +182,7 @@ struct worker *workers_start(int n, int listen_fd)
 		if (i == 0) {
 			retention_start(w); /* one purge timer per process */
 			follow_up_timer_start(w);
+			overdue_start(w); /* one overdue scan timer per process */
 		}
 		w->ev_wake = event_new(w->base, -1, 0, on_wake, w);
 		w->sse = sse_hub_new(w);
@@ -183,6 +190,8 @@ struct worker *workers_start(int n, int listen_fd)
 		/* One dispatcher per process; SKIP LOCKED shares the work between processes. */
 		if (i == 0)
 			w->webhooks = webhooks_start(w);
+		if (i == 0)
+			w->mail = mail_start(w); /* notification e-mails, shared the same way */
 		pthread_create(&w->thread, NULL, worker_main, w);
 	}
 	return workers;
@@ -197,6 +206,7 @@ void workers_drain(struct worker *workers, int n)
 		if (i == 0) {
 			retention_stop();
 			follow_up_timer_stop();
+			overdue_stop();
 		}
 	}
 }

@@ -15,6 +15,8 @@ int cmd_box(int argc, char **argv); /* inbox and outbox */
 int cmd_referral_show(int argc, char **argv);
 int cmd_referral_create(int argc, char **argv);
 int cmd_referral_move(int argc, char **argv); /* accept, decline, start, ... */
+int cmd_referral_message(int argc, char **argv);
+int cmd_referral_messages(int argc, char **argv);
 int cmd_handover(int argc, char **argv);
 
 /* cases.c */

@@ -66,6 +66,15 @@ static const struct command commands[] = {
          "[--redirected-from ID]",
          "Send a referral for a case to another node; prints its id. The case needs an active\n"
          "consent covering the receiver (pnet consent add)."},
+        {"referral", "message", cmd_referral_message, "referral message ID --text TEXT",
+         "Write a message on a referral to the other side (sender or receiver); prints its id.\n"
+         "The other node sees it as unread until one of its accounts reads the thread."},
+        {"referral", "messages", cmd_referral_messages,
+         "referral messages ID [--limit N] [--after CURSOR] [--all]",
+         "The thread of a referral, oldest first. Reading it marks the messages shown read for\n"
+         "your node (NEW shows which were unread). A receiving agency whose consent no longer\n"
+         "covers the case sees that a message exists, not its text.\n"
+         "  --all  every page, not just the first"},
         MOVE("receive", "Confirm receipt (receiver).", "", WORDS_NONE),
         MOVE("waitlist", "Put on the waiting list until a date (receiver).",
              " --expected-on DATE [--note TEXT]", WORDS_NONE),

@@ -19,13 +19,14 @@ BEGIN
     DELETE FROM chain_step_state;
     -- What a move carries: 'required', 'optional' or NULL (not taken).
     INSERT INTO referral_status (status, position, initial, open, answer, stamp, clock, handover,
-                                 step_state, hands_over_case, fhir, sides, reason, reasons,
-                                 outcome, expected_on, appointment_at, sender_moves,
-                                 receiver_moves)
+                                 step_state, hands_over_case, appointment, start_deadline, fhir,
+                                 sides, reason, reasons, outcome, expected_on, appointment_at,
+                                 sender_moves, receiver_moves)
     SELECT s.item->>'status', s.position, (s.item->>'initial')::boolean,
            (s.item->>'open')::boolean, false, s.item->>'stamp', s.item->>'clock',
            (s.item->>'handover')::boolean, s.item->>'step_state',
-           (s.item->>'hands_over_case')::boolean, s.item->>'fhir',
+           (s.item->>'hands_over_case')::boolean, (s.item->>'appointment')::boolean,
+           (s.item->>'start_deadline')::boolean, s.item->>'fhir',
            ARRAY(SELECT jsonb_array_elements_text(coalesce(m.item->'sides', '[]'))),
            CASE WHEN m.item ? 'reason' THEN
                 CASE WHEN (m.item->'reason'->>'required')::boolean THEN 'required'
@@ -177,7 +178,8 @@ LANGUAGE sql STABLE AS $$
         'status_reason', e.status_reason, 'outcome', e.outcome,
         'note', CASE WHEN p_node = r.from_node_id OR p_node = e.actor_node
                           OR consent_covers(r.case_id, r.to_node_id) THEN e.note END,
-        'channel', e.channel, 'warm', e.warm, 'handover_at', e.handover_at)
+        'channel', e.channel, 'warm', e.warm, 'handover_at', e.handover_at,
+        'message_id', e.message_id, 'appointment_at', e.appointment_at)
     FROM referral r WHERE r.id = e.referral_id;
 $$;
 

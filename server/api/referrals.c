@@ -23,8 +23,6 @@
 #include "referrals_sql.h"
 #include "validate.h"
 
-#include <event2/http.h>
-
 static const char *const kinds[] = {"service", "transfer", NULL};
 static const char *const priorities[] = {"normal", "urgent", NULL};
 
@@ -59,27 +57,6 @@ static const struct json_field handover_fields[] = {
 
 /* Create */
 
-/* The Idempotency-Key header, or NULL; false after answering 400 for a bad one. */
-static bool idempotency_key(struct req *r, const char **key)
-{
-	const char *k =
-	        evhttp_find_header(evhttp_request_get_input_headers(r->evreq), "Idempotency-Key");
-	size_t n = k ? strlen(k) : 0;
-
-	*key = k;
-	if (!k)
-		return true;
-	for (size_t i = 0; i < n; i++)
-		if (k[i] < 0x21 || k[i] > 0x7e)
-			n = 0;
-	if (n == 0 || n > 200) {
-		http_problem(r, 400, "bad-idempotency-key", "Malformed Idempotency-Key",
-		             "Idempotency-Key must be 1 to 200 visible ASCII characters.");
-		return false;
-	}
-	return true;
-}
-
 static void create_referral(struct req *r)
 {
 	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
@@ -89,23 +66,13 @@ static void create_referral(struct req *r)
 	static const char *const names[] = {"case",           "to_node",  "kind",
 	                                    "chain_step_key", "service",  "reason",
 	                                    "note",           "priority", "redirected_from"};
-	const char *key;
-	char hash[CRYPTO_SHA256_HEX_LEN + 1];
-	char *canonical;
 	struct params p = {0};
 
 	if (answer_invalid(r, errors))
 		return;
-	if (!idempotency_key(r, &key))
-		return;
-	/* The same body, however it is spaced or ordered, is the same request. */
-	canonical = json_dumps(r->json, JSON_COMPACT | JSON_SORT_KEYS);
-	crypto_sha256_hex(canonical, strlen(canonical), hash);
-	free(canonical);
-
 	req_actor(r, &p);
-	params_text(&p, "idempotency_key", key);
-	params_text(&p, "request_hash", key ? hash : NULL);
+	if (!answer_idempotency_params(r, NULL, &p))
+		return;
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 		params_text(&p, names[i], json_get_string(r->json, fields[i]));
 	req_run(r, &sql_referral_create, &p, answer_write);

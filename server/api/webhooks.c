@@ -23,24 +23,22 @@
 #include "webhook.h"
 #include "webhooks_sql.h"
 
-static const char *const event_types[] = {"referral.created",
-                                          "referral.updated",
-                                          "referral.handover",
-                                          "consent.revoked",
-                                          "case.responsible_changed",
-                                          "case.follow_up_due",
-                                          NULL};
+static const char *const event_types[] = {"referral.created",     "referral.updated",
+                                          "referral.handover",    "referral.message",
+                                          "referral.appointment", "referral.overdue",
+                                          "consent.revoked",      "case.responsible_changed",
+                                          "case.follow_up_due",   NULL};
 
 static const struct json_field create_fields[] = {
         {"node_id", JF_UUID, 0},
         {"url", JF_STRING, JF_REQUIRED, 8, 2000},
-        {"event_types", JF_STRING_ARRAY, JF_REQUIRED, 1, 6},
+        {"event_types", JF_STRING_ARRAY, JF_REQUIRED, 1, 9},
         {"description", JF_STRING, JF_NULLABLE, 1, 200},
 };
 
 static const struct json_field update_fields[] = {
         {"url", JF_STRING, 0, 8, 2000},
-        {"event_types", JF_STRING_ARRAY, 0, 1, 6},
+        {"event_types", JF_STRING_ARRAY, 0, 1, 9},
         {"description", JF_STRING, JF_NULLABLE, 1, 200},
         {"active", JF_BOOLEAN, 0},
 };
@@ -65,7 +63,9 @@ static void check_webhook(const json_t *body, json_t *errors)
 			snprintf(field, sizeof(field), "event_types[%zu]", i);
 			json_add_error(errors, field, JSON_CODE_NOT_IN_LIST,
 			               "must be referral.created, referral.updated, "
-			               "referral.handover or consent.revoked");
+			               "referral.handover, referral.message, referral.overdue, "
+			               "referral.appointment or "
+			               "consent.revoked");
 		}
 	}
 }

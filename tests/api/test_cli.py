@@ -263,6 +263,39 @@ def test_referral_other_moves(user, demo_db):
     assert r.returncode == 1 and "to_node_id" in r.stderr
 
 
+def test_referral_messages(user, demo_db):
+    sender, receiver = user("jobcenter"), user("schuldnerberatung")
+    case_id, ref, _ = open_case_with_consent(sender)
+    rid = sender.ok("referral", "create", "--case", case_id, "--to", SCHULDNER).stdout.strip()
+    question = "Gibt es schon einen Termin?\nBitte kurz melden."
+    mid = sender.ok("referral", "message", rid, "--text", question).stdout.strip()
+    assert UUID_RE.match(mid)
+
+    # The receiver reads the thread: the message shows as new once, then it is read.
+    shown = receiver.json("referral", "messages", rid)
+    assert [(m["id"], m["text"], m["unread"]) for m in shown["items"]] == [(mid, question, True)]
+    assert shown["next"] is None
+    assert receiver.json("referral", "messages", rid)["items"][0]["unread"] is False
+    receiver.ok("referral", "message", rid, "--text", "Ja: am Montag um 10 Uhr.")
+    human = sender.ok("referral", "messages", rid).stdout
+    lines = human.splitlines()
+    assert lines[0].split() == ["AT", "FROM", "BY", "NEW", "TEXT"]
+    assert "Ja: am Montag um 10 Uhr." in human and "Caritas Schuldnerberatung" in human
+    assert "Gibt es schon einen Termin?" in human
+    new = [line for line in lines[1:] if "Montag" in line]
+    assert len(new) == 1 and " new " in new[0]
+    assert demo_db.execute("SELECT count(*) FROM referral_message WHERE referral_id = %s",
+                           (rid,)).fetchone()[0] == 2
+
+    # A third node gets the same refusal as for an unknown referral; nothing is written.
+    r = user("jugendamt").run("referral", "message", rid, "--text", "Hallo")
+    assert r.returncode == 1 and r.stderr.startswith("pnet: ")
+    r = sender.run("referral", "message", rid)
+    assert r.returncode == 2 and "--text" in r.stderr
+    assert demo_db.execute("SELECT count(*) FROM referral_message WHERE referral_id = %s",
+                           (rid,)).fetchone()[0] == 2
+
+
 def test_unknown_referral_is_refused(user):
     r = user("jobcenter").run("referral", "show", str(uuid.uuid4()))
     assert r.returncode == 1 and r.stdout == ""
@@ -485,6 +518,8 @@ def test_cannot_connect(pnet_exe, tmp_path):
     ["referral", "accept", str(uuid.uuid4()), "--outcome"],
     ["referral", "create", "--case", str(uuid.uuid4())],
     ["handover", str(uuid.uuid4())],
+    ["referral", "message", str(uuid.uuid4())],
+    ["referral", "messages", "not-a-uuid"],
     ["inbox", "--bogus"],
     ["inbox", "--all=yes"],
     ["case", "close", str(uuid.uuid4())],

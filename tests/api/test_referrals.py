@@ -388,7 +388,10 @@ def test_overdue_lists(demo, demo_db):
     assert items[late["id"]]["days_overdue"] == 3
     assert set(items[late["id"]]) == {
         "id", "network_id", "from_node_id", "to_node_id", "kind", "chain_step_key", "status",
-        "priority", "due_at", "expected_on", "created_at", "days_overdue"}
+        "priority", "due_at", "expected_on", "created_at", "deadline", "deadline_at",
+        "days_overdue"}
+    assert items[late["id"]]["deadline"] == "accept"
+    assert items[w["id"]]["deadline"] == "expected"
     # accepted: no longer overdue
     assert move(sch, late, "accepted").status_code == 200
     resp = k.get(f"/v1/networks/{NETWORK}/overdue?limit=100")

@@ -17,7 +17,8 @@ import { accountsView, accountView } from "./views/accounts.js";
 import { webhooksView } from "./views/webhooks.js";
 import { auditView } from "./views/audit.js";
 import { passwordView } from "./views/password.js";
-import { myAccountView, followUpsView } from "./views/team.js";
+import { followUpsView } from "./views/team.js";
+import { ownAccountView } from "./views/account.js";
 
 const CW = ["caseworker"];
 const CO = ["coordinator", "admin"];
@@ -32,7 +33,6 @@ export const routes = [
 	{ pattern: /^\/cases$/, roles: CW, title: "cases_title", view: casesView },
 	{ pattern: /^\/cases\/([0-9a-f-]{36})$/, roles: CW, title: "cases_title", view: caseView },
 	{ pattern: /^\/follow-ups$/, roles: CW, title: "fu_page_title", view: followUpsView },
-	{ pattern: /^\/account$/, roles: CW, title: "account_title", view: myAccountView },
 	{ pattern: /^\/notifications$/, roles: CW, title: "notices_title", view: notificationsView },
 	{ pattern: /^\/services$/, roles: CW, title: "svc_title", view: servicesView },
 	{ pattern: /^\/network$/, roles: CO, title: "network_title", view: networkView },
@@ -53,4 +53,5 @@ export const routes = [
 	{ pattern: /^\/admin\/networks$/, roles: AD, title: "networks_title", view: networksAdminView },
 	{ pattern: /^\/audit$/, roles: AU, title: "audit_title", view: auditView },
 	{ pattern: /^\/password$/, title: "password_title", view: passwordView },
+	{ pattern: /^\/account$/, title: "account_title", view: ownAccountView },
 ];

@@ -11,6 +11,9 @@ import { connection } from "../offline.js";
 import { queue } from "../queue.js";
 import { queuedEntry } from "../queuepanel.js";
 import { colleagues, responsibleCell } from "./team.js";
+import { thread } from "./thread.js";
+import { contactCard, appointmentCard } from "./around.js";
+import { unread } from "../unread.js";
 
 // What each side may do now comes with the referral (allowed_moves), what each status means
 // and the outcome and channel lists with the vocabulary (api.vocabulary, lib/referral.c):
@@ -51,6 +54,7 @@ export function statusCell(r, side = r && r.to_node_id ? sideOf(r) : "receiver")
 		r.overdue ? badge(t("overdue"), "overdue") : null,
 		r.priority === "urgent" ? badge(t("urgent"), "urgent") : null,
 		r.kind === "transfer" ? badge(t("kind_transfer"), "info") : null,
+		unread.of(r.id) ? h("span", { class: "badge badge-new unread-mark", dataset: { unread: String(unread.of(r.id)) } }, t("unread_n", { n: unread.of(r.id) })) : null,
 	);
 }
 
@@ -274,14 +278,26 @@ function restingText(r, side) {
 export async function referralView(main, id) {
 	await Promise.all([api.nodes(), api.vocabulary()]);
 	let redirectOpen = new URLSearchParams(location.search).get("redirect") === "1";
+	let side = "receiver";
+	// A message adds an entry to the timeline; only the timeline is drawn again.
+	async function refreshTimeline() {
+		const events = await api.get(`/v1/referrals/${id}/events?limit=500`);
+		const list = main.querySelector("#timeline");
+		if (list) fill(list, (events.items || []).map((e) => timelineItem(e, side)));
+	}
+	let reference = "";
+	const contact = contactCard(id);
+	const messages = thread(id, session.me.node_id, () => refreshTimeline().catch(() => null), () => reference);
 
 	async function load() {
 		const [r, events] = await Promise.all([api.get(`/v1/referrals/${id}`), api.get(`/v1/referrals/${id}/events?limit=500`)]);
 		draw(r, events.items || []);
+		await Promise.all([messages.reload(), contact.reload()]);
 	}
 
 	function draw(r, events) {
-		const side = sideOf(r);
+		side = sideOf(r);
+		reference = r.case?.reference || "";
 		const moves = r.allowed_moves || [];
 		const formSlot = h("div", { class: "form-slot" });
 		const buttons = moves.map((move) =>
@@ -420,12 +436,14 @@ export async function referralView(main, id) {
 				),
 				h("section", { class: "card", "aria-labelledby": "actions-h", id: "actions" }, h("h2", { id: "actions-h" }, t("referral_actions")), actions, handover),
 			),
+			h("div", { class: "grid-2" }, contact.el, appointmentCard(r, side, load)),
 			h(
 				"section",
 				{ class: "card", "aria-labelledby": "timeline-h" },
 				h("h2", { id: "timeline-h", tabindex: "-1" }, t("referral_timeline")),
 				h("ol", { class: "timeline", id: "timeline" }, events.map((e) => timelineItem(e, side))),
 			),
+			messages.el,
 		);
 		if (canRedirect && redirectOpen) openRedirect().catch((e) => announce(errorText(e), "error"));
 	}
@@ -437,9 +455,18 @@ export async function referralView(main, id) {
 	});
 	return {
 		onLive: (type, data) => {
-			if (data.referral_id === id) load();
+			if (data.referral_id !== id) return;
+			// A message changes the thread only: what is being typed stays.
+			if (type === "referral.message") {
+				messages.reload().catch(() => null);
+				refreshTimeline().catch(() => null);
+			}
+			else load();
 		},
-		destroy: unsubscribe,
+		destroy: () => {
+			unsubscribe();
+			messages.destroy();
+		},
 	};
 }
 
@@ -449,7 +476,13 @@ function timelineItem(e, side) {
 			? t("ev_created")
 			: e.kind === "handover"
 				? t("ev_handover", { channel: t(`ch_${e.channel}`), warm: e.warm ? t("warm_suffix") : "" })
-				: t("ev_transition", { from: statusText(e.from_status, side), to: statusText(e.to_status, side) });
+				: e.kind === "message"
+					? t("ev_message")
+					: e.kind === "appointment"
+						? e.appointment_at
+							? t("ev_appointment", { at: fmtDate(e.appointment_at, true) })
+							: t("ev_appointment_cleared")
+						: t("ev_transition", { from: statusText(e.from_status, side), to: statusText(e.to_status, side) });
 	return h(
 		"li",
 		{ dataset: { kind: e.kind } },

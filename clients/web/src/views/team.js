@@ -408,13 +408,3 @@ export async function absenceSection() {
 	);
 	return section;
 }
-
-// The account page: who I am, my password, my absences.
-export async function myAccountView(main) {
-	const me = session.me;
-	fill(main,
-		h("div", { class: "page-head" }, h("div", {}, h("h1", {}, t("account_title")), h("p", { class: "lead" }, me.display_name, " · ", t(`role_${me.role}`)))),
-		h("p", {}, h("a", { href: "/password", "data-link": true }, t("password_link"))),
-		await absenceSection(),
-	);
-}
