@@ -318,19 +318,11 @@ static void on_token_account(void *arg, const struct db_result *res)
 static void create_token(struct req *r)
 {
 	json_t *errors = answer_check_body(r, token_fields, ARRAY_SIZE(token_fields));
-	json_t *scopes, *item;
+	json_t *scopes;
 	struct params p = {0};
-	size_t i;
 
 	scopes = json_object_get(r->json, "scopes");
-	json_array_foreach(scopes, i, item) {
-		if (json_is_string(item) && !scope_in(auth_scopes, json_string_value(item))) {
-			char field[32];
-			snprintf(field, sizeof(field), "scopes[%zu]", i);
-			json_add_error(errors, field, JSON_CODE_NOT_IN_LIST,
-			               "is not a known scope");
-		}
-	}
+	json_check_string_items(scopes, "scopes", auth_scopes, errors);
 	if (answer_invalid(r, errors))
 		return;
 	r->ctx = xcalloc(1, sizeof(struct token_ctx));

@@ -35,20 +35,8 @@ static void put_notifications(struct req *r)
 	json_t *errors = answer_check_body(r, put_fields, ARRAY_SIZE(put_fields));
 	const json_t *list = json_object_get(r->json, "email_kinds");
 	struct params p = {0};
-	size_t i;
-	json_t *k;
 
-	json_array_foreach(list, i, k) {
-		bool known = false;
-		for (const char *const *e = kinds; *e && json_is_string(k); e++)
-			known = known || !strcmp(*e, json_string_value(k));
-		if (!known) {
-			char field[48];
-			snprintf(field, sizeof(field), "email_kinds[%zu]", i);
-			json_add_error(errors, field, JSON_CODE_NOT_IN_LIST,
-			               "must be new_referral, referral_update, message or overdue");
-		}
-	}
+	json_check_string_items(list, "email_kinds", kinds, errors);
 	if (answer_invalid(r, errors))
 		return;
 	req_actor(r, &p);
