@@ -31,8 +31,14 @@ RETURNS TABLE (account_id uuid, kind text, node_id uuid) LANGUAGE sql STABLE AS 
         SELECT a.id, 'overdue', a.node_id
           FROM account a
          WHERE p_type = 'referral.overdue'
-           AND a.node_id IN ((p_payload->>'from_node_id')::uuid, (p_payload->>'to_node_id')::uuid))
-    SELECT w.account_id, w.kind, w.node_id
+           AND a.node_id IN ((p_payload->>'from_node_id')::uuid, (p_payload->>'to_node_id')::uuid)
+        UNION ALL
+        -- A follow-up that has come: whom case_recipients() names (the responsible person, the
+        -- deputies, a stand-in while one of them is absent), counting for the owner node.
+        SELECT r.account_id, 'follow_up_due', c.owner_node_id
+          FROM client_case c, case_recipients(c.id) r
+         WHERE p_type = 'case.follow_up_due' AND c.id = (p_payload->>'case_id')::uuid)
+    SELECT DISTINCT w.account_id, w.kind, w.node_id
       FROM wanted w JOIN account a ON a.id = w.account_id
      WHERE NOT a.disabled AND a.email IS NOT NULL AND w.kind = ANY (a.email_kinds);
 $$;
@@ -60,6 +66,8 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $$
                                             ELSE ' neue Nachrichten' END || ' für ' || p_node
         WHEN 'overdue' THEN p_count || CASE WHEN p_count = 1 THEN ' überfällige Vermittlung'
                                             ELSE ' überfällige Vermittlungen' END || ' bei ' || p_node
+        WHEN 'follow_up_due' THEN p_count || CASE WHEN p_count = 1 THEN ' fällige Wiedervorlage'
+                                                  ELSE ' fällige Wiedervorlagen' END || ' bei ' || p_node
         END
     ELSE CASE p_kind
         WHEN 'new_referral' THEN p_count || ' new referral' || CASE WHEN p_count = 1 THEN ''
@@ -70,6 +78,8 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $$
                                                               ELSE 's' END || ' for ' || p_node
         WHEN 'overdue' THEN p_count || ' overdue referral' || CASE WHEN p_count = 1 THEN ''
                                                                   ELSE 's' END || ' at ' || p_node
+        WHEN 'follow_up_due' THEN p_count || ' follow-up' || CASE WHEN p_count = 1 THEN '' ELSE
+            's' END || ' due at ' || p_node
         END
     END;
 $$;
@@ -120,7 +130,7 @@ BEGIN
           INTO lines_de, lines_en, subject
           FROM (SELECT n.kind, x.name, count(*) AS n,
                        array_position(ARRAY['new_referral', 'message', 'referral_update',
-                                            'overdue'], n.kind) AS pos
+                                            'overdue', 'follow_up_due'], n.kind) AS pos
                   FROM email_notice n JOIN node x ON x.id = n.node_id
                  WHERE n.id = ANY (ids)
                  GROUP BY n.kind, x.name) c;
@@ -148,6 +158,7 @@ END $$;
 CREATE FUNCTION account_notifications_json(a account) RETURNS json LANGUAGE sql STABLE AS $$
     SELECT json_build_object('email', a.email, 'email_kinds', to_json(a.email_kinds),
                              'kinds', json_build_array('new_referral', 'referral_update',
-                                                       'message', 'overdue'),
+                                                       'message', 'overdue',
+                                                       'follow_up_due'),
                              'version', a.version);
 $$;

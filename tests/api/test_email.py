@@ -15,6 +15,7 @@ from events_support import load_demo
 from harness import Api
 from referral_support import SCHULDNER, consent, move, open_case, refer
 from smtp_support import SmtpReceiver, make_certificate, smtp_options
+from team_support import JOBCENTER, Person
 
 SCHULDNER_NAME = "Schuldnerberatung"  # part of the demo node's name
 
@@ -71,7 +72,8 @@ def test_preferences_are_the_accounts_own_and_checked(world):
     r = client.get("/v1/me/notifications")
     assert r.status_code == 200, r.text
     assert r.json()["email_kinds"] == []
-    assert r.json()["kinds"] == ["new_referral", "referral_update", "message", "overdue"]
+    assert r.json()["kinds"] == ["new_referral", "referral_update", "message", "overdue",
+                                 "follow_up_due"]
     r = client.put("/v1/me/notifications", json={"email_kinds": ["message", "new_referral"]})
     assert r.status_code == 200, r.text
     assert client.get("/v1/me/notifications").json()["email_kinds"] == ["message",
@@ -163,6 +165,69 @@ def test_no_email_holds_social_data(world, certificate):
         for (name,) in world.db.execute("SELECT display_name FROM account WHERE display_name"
                                         " NOT IN (SELECT name FROM node)").fetchall():
             assert name not in everything, f"an e-mail names {name!r}"
+    finally:
+        receiver.stop()
+
+
+def test_a_due_follow_up_reaches_the_responsible_person_and_the_stand_in(world, certificate):
+    """case.follow_up_due e-mails whom case_recipients() names and who chose the kind: the
+    responsible person, and while that person is absent the stand-in too; a deputy who did not
+    choose it, and a colleague not on the case, get nothing. No reference, reason or name."""
+    receiver = SmtpReceiver(*certificate).start()
+    try:
+        server = world.pnetd(*smtp_options(receiver, ca=certificate[0]),
+                             "--follow-up-interval-s=1")
+        anna = Person(server, world.db, "Anna Fallmanagerin")
+        ben = Person(server, world.db, "Ben Vertretung")
+        carl = Person(server, world.db, "Carl Stellvertreter")
+        dora = Person(server, world.db, "Dora Kollegin")
+        to_anna = world.wants(anna.api, ["follow_up_due"])
+        to_ben = world.wants(ben.api, ["follow_up_due"])
+        to_carl = world.wants(carl.api, ["message"])
+        to_dora = world.wants(dora.api, ["follow_up_due"])
+        (node_name,) = world.db.execute("SELECT name FROM node WHERE id = %s",
+                                        (JOBCENTER,)).fetchone()
+        (today,) = world.db.execute("SELECT current_date::text").fetchone()
+        secrets = []
+
+        def due_today(case):
+            reason = "Mustermann Spielsucht nachfragen " + uuid.uuid4().hex[:6]
+            secrets.extend([case["reference"], case["id"], reason])
+            r = anna.api.post(f"/v1/cases/{case['id']}/follow-ups",
+                              json={"due_on": today, "reason": reason})
+            assert r.status_code == 201, r.text
+            secrets.append(r.json()["id"])
+
+        first = anna.open_case("AZ-" + uuid.uuid4().hex[:8])
+        r = anna.api.put(f"/v1/cases/{first['id']}/deputies", json={"account_ids": [carl.id]})
+        assert r.status_code == 200, r.text
+        due_today(first)
+        got = receiver.wait(to_anna, 1)
+        assert len(got) == 1
+        assert got[0].subject == f"pnet: 1 fällige Wiedervorlage bei {node_name}"
+        assert f"1 follow-up due at {node_name}" in got[0].text
+        assert receiver.to(to_ben) == []  # not absent yet: the stand-in hears nothing
+        # Anna is away from today; Ben stands in and hears of her case's follow-up, as does
+        # Anna herself (she stays responsible).
+        r = anna.api.post("/v1/me/absences", json={"starts_on": today, "ends_on": today,
+                                                   "stand_in_account_id": ben.id})
+        assert r.status_code == 201, r.text
+        due_today(anna.open_case("AZ-" + uuid.uuid4().hex[:8]))
+        got_ben = receiver.wait(to_ben, 1)
+        assert len(got_ben) == 1
+        assert got_ben[0].subject == f"pnet: 1 fällige Wiedervorlage bei {node_name}"
+        got_anna = receiver.wait(to_anna, 2)
+        assert len(got_anna) == 2
+        time.sleep(1.5)
+        assert receiver.to(to_carl) == [] and receiver.to(to_dora) == []
+        assert len(receiver.to(to_ben)) == 1
+        kinds = world.db.execute("SELECT kind, count(*) FROM email_notice GROUP BY kind"
+                                 " ORDER BY kind").fetchall()
+        assert kinds == [("follow_up_due", 3)]
+        everything = " ".join(m.subject + "\n" + m.text + "\n" + m.raw.decode("ascii")
+                              for m in got_anna + got_ben)
+        for secret in [*secrets, "Mustermann", anna.name, ben.name, carl.name, dora.name]:
+            assert secret not in everything, f"an e-mail holds {secret!r}"
     finally:
         receiver.stop()
 

@@ -183,6 +183,7 @@ const de = {
 	email_kind_referral_update: "Antworten auf Vermittlungen, die Sie gesendet haben",
 	email_kind_message: "neuen Nachrichten zu Vermittlungen",
 	email_kind_overdue: "überfälligen Vermittlungen",
+	email_kind_follow_up_due: "fälligen Wiedervorlagen zu Ihren Fällen",
 	warm_suffix: ", warm",
 	// handover
 	handover_title: "Übergabe dokumentieren",
@@ -1387,6 +1388,7 @@ const en = {
 	email_kind_referral_update: "answers to referrals you sent",
 	email_kind_message: "new messages on referrals",
 	email_kind_overdue: "overdue referrals",
+	email_kind_follow_up_due: "follow-ups due on your cases",
 	warm_suffix: ", warm",
 	handover_title: "Log a handover",
 	handover_channel: "Channel",
