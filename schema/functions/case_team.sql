@@ -95,9 +95,7 @@ CREATE TRIGGER outbox_case_recipients BEFORE INSERT ON outbox
 CREATE FUNCTION case_text_visible(p_case uuid) RETURNS boolean LANGUAGE sql STABLE AS $$
     SELECT NOT EXISTS (SELECT 1 FROM consent k WHERE k.case_id = p_case
                           AND k.revoked_at IS NOT NULL)
-        OR EXISTS (SELECT 1 FROM consent k WHERE k.case_id = p_case AND k.revoked_at IS NULL
-                      AND k.given_on <= current_date
-                      AND (k.expires_on IS NULL OR k.expires_on >= current_date));
+        OR EXISTS (SELECT 1 FROM consent k WHERE k.case_id = p_case AND consent_active(k));
 $$;
 
 -- The role of p_account on case c: responsible, deputy, stand_in (for an absent one of

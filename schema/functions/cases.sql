@@ -10,8 +10,7 @@ LANGUAGE plpgsql STABLE AS $$
 BEGIN
     RETURN EXISTS (
         SELECT 1 FROM consent c JOIN client_case k ON k.id = c.case_id
-        WHERE c.case_id = p_case AND c.revoked_at IS NULL
-          AND c.given_on <= current_date AND (c.expires_on IS NULL OR c.expires_on >= current_date)
+        WHERE c.case_id = p_case AND consent_active(c)
           AND (c.recipient_node_id = p_node
                OR (c.scope = 'network' AND EXISTS (
                    SELECT 1 FROM network_member m
@@ -55,8 +54,7 @@ CREATE FUNCTION consent_json(c consent) RETURNS json LANGUAGE sql STABLE AS $$
         'recipient_node_id', c.recipient_node_id, 'purpose', c.purpose,
         'given_on', c.given_on, 'expires_on', c.expires_on, 'evidence', c.evidence,
         'recorded_by', c.recorded_by, 'created_at', c.created_at, 'revoked_at', c.revoked_at,
-        'active', c.revoked_at IS NULL AND c.given_on <= current_date
-                  AND (c.expires_on IS NULL OR c.expires_on >= current_date));
+        'active', consent_active(c));
 $$;
 
 -- Open a case for the actor's node, which must be an active member of the target group's
