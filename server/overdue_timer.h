@@ -1,8 +1,8 @@
 /*
- * Overdue escalation (docs/architecture.md, "Overdue escalation"): worker 0 of each pnetd runs
- * referral_overdue_scan() (schema/0073_overdue.sql) at start and every --overdue-interval-s;
- * the scan says each newly missed deadline once, as the event referral.overdue, however many
- * pnetd scan.
+ * Overdue escalation (docs/architecture.md, "Overdue escalation"): worker 0 of each pnetd
+ * runs referral_overdue_scan() (schema/functions/overdue.sql) a second after start and every
+ * --overdue-interval-s (server/periodic.c); the scan says each newly missed deadline once, as
+ * the event referral.overdue, however many pnetd scan.
  */
 #ifndef PNET_OVERDUE_TIMER_H
 #define PNET_OVERDUE_TIMER_H

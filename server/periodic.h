@@ -1,8 +1,9 @@
 /*
  * A statement a process runs on a timer through one worker's pool: the retention purge
- * (retention.c) and the follow-up events (follow_up_timer.c). The first run comes after a
- * start delay, then one every interval; a run whose answer has not come when the next is due
- * is not doubled, and nothing runs while the worker drains or has no pool.
+ * (retention.c), the follow-up events (follow_up_timer.c) and the overdue scan
+ * (overdue_timer.c). The first run comes after a start delay, then one every interval; a run
+ * whose answer has not come when the next is due is not doubled, and nothing runs while the
+ * worker drains or has no pool.
  */
 #ifndef PNET_PERIODIC_H
 #define PNET_PERIODIC_H
