@@ -134,12 +134,14 @@ int cmd_case_enrol(int argc, char **argv)
 int cmd_consent_add(int argc, char **argv)
 {
 	const char *to = NULL, *purpose = NULL, *given = NULL, *expires = NULL, *evidence = NULL;
-	const char *case_id;
+	const char *purpose_code = NULL, *basis = NULL, *case_id;
 	bool network = false;
 	const struct cli_opt opts[] = {
 	        {"to", true, &to},
 	        {"network", false, NULL, &network},
 	        {"purpose", true, &purpose},
+	        {"purpose-code", true, &purpose_code},
+	        {"basis", true, &basis},
 	        {"given-on", true, &given},
 	        {"expires-on", true, &expires},
 	        {"evidence", true, &evidence},
@@ -154,11 +156,13 @@ int cmd_consent_add(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!to == !network)
 		return cli_usage("give either --to NODE or --network");
-	if (!purpose || !given || !evidence)
-		return cli_usage("--purpose, --given-on and --evidence are required");
-	body = json_pack("{s:s, s:s?, s:s, s:s, s:s?, s:s}", "scope", network ? "network" : "node",
-	                 "recipient_node_id", to, "purpose", purpose, "given_on", given,
-	                 "expires_on", expires, "evidence", evidence);
+	if (!purpose || !purpose_code || !given || !evidence)
+		return cli_usage(
+		        "--purpose, --purpose-code, --given-on and --evidence are required");
+	body = json_pack("{s:s, s:s?, s:s, s:s, s:s?, s:s, s:s, s:s?}", "scope",
+	                 network ? "network" : "node", "recipient_node_id", to, "purpose", purpose,
+	                 "given_on", given, "expires_on", expires, "evidence", evidence,
+	                 "purpose_code", purpose_code, "legal_basis", basis);
 	if (!body)
 		return cli_usage("--purpose and --evidence must be UTF-8 text");
 	snprintf(path, sizeof(path), "/v1/cases/%s/consents", case_id);

@@ -145,10 +145,11 @@ static const struct command commands[] = {
         {"contract", "use", cmd_contract_use, "contract use NETWORK [--on DATE]",
          "Use against contract in a network on a day (coordinators)."},
         {"consent", "add", cmd_consent_add,
-         "consent add CASE (--to NODE | --network) --purpose TEXT --given-on DATE "
-         "[--expires-on DATE] --evidence TEXT",
-         "Record the client's consent to share the case with one node or the whole network;\n"
-         "prints its id."},
+         "consent add CASE (--to NODE | --network) --purpose TEXT --purpose-code CODE "
+         "[--basis CODE] --given-on DATE [--expires-on DATE] --evidence TEXT",
+         "Record the client's consent to share the case with one node or the whole network,\n"
+         "for a purpose of the list (GET /v1/legal-purposes) on a basis of kind consent\n"
+         "(GET /v1/legal-bases; the default for the owner's kind of node); prints its id."},
         {"consent", "list", cmd_consent_list, "consent list CASE", "A case's consents."},
         {"consent", "revoke", cmd_consent_revoke, "consent revoke CONSENT",
          "Revoke a consent (open referrals it no longer covers are withdrawn)."},

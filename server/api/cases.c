@@ -41,7 +41,7 @@ static const struct json_field consent_fields[] = {
         {"scope", JF_ENUM, 0, 0, 0, scopes},         {"recipient_node_id", JF_UUID, JF_NULLABLE},
         {"purpose", JF_STRING, JF_REQUIRED, 1, 200}, {"given_on", JF_DATE, JF_REQUIRED},
         {"expires_on", JF_DATE, JF_NULLABLE},        {"evidence", JF_STRING, JF_REQUIRED, 1, 200},
-        {"legal_basis", JF_KEY, JF_NULLABLE},        {"purpose_code", JF_KEY, JF_NULLABLE},
+        {"legal_basis", JF_KEY, JF_NULLABLE},        {"purpose_code", JF_KEY, JF_REQUIRED},
 };
 
 static const struct json_field enrol_fields[] = {

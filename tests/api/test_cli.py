@@ -159,9 +159,29 @@ def open_case_with_consent(sender, to=SCHULDNER):
                         TARGET_GROUP).stdout.strip()
     assert UUID_RE.match(case_id)
     consent = sender.ok("consent", "add", case_id, "--to", to, "--purpose", "Schuldnerberatung",
-                        "--given-on", "2025-01-02", "--evidence", "Formular unterschrieben")
+                        "--purpose-code", "debt_counselling", "--given-on", "2025-01-02",
+                        "--evidence", "Formular unterschrieben")
     assert UUID_RE.match(consent.stdout.strip())
     return case_id, ref, consent.stdout.strip()
+
+
+def test_consent_names_its_purpose_and_basis(user):
+    sender = user("jobcenter")
+    case_id, _, consent_id = open_case_with_consent(sender)
+    [k] = sender.json("consent", "list", case_id)["items"]
+    assert (k["id"], k["purpose_code"], k["legal_basis"]) == (
+        consent_id, "debt_counselling", "sgbx_67b")
+    # without a purpose code nothing is sent; a basis from the list is kept
+    r = sender.run("consent", "add", case_id, "--to", SCHULDNER, "--purpose", "x",
+                   "--given-on", "2025-01-02", "--evidence", "y")
+    assert r.returncode == 2 and "--purpose-code" in r.stderr
+    r = sender.run("consent", "add", case_id, "--network", "--purpose", "x", "--purpose-code",
+                   "keine", "--given-on", "2025-01-02", "--evidence", "y")
+    assert r.returncode == 1 and "purpose_code" in r.stderr
+    k2 = sender.ok("consent", "add", case_id, "--network", "--purpose", "Netz", "--purpose-code",
+                   "municipal_services", "--basis", "sgbx_67b", "--given-on", "2025-01-02",
+                   "--evidence", "y").stdout.strip()
+    assert k2 in [x["id"] for x in sender.json("consent", "list", case_id)["items"]]
 
 
 def test_consent_list_of_a_case_without_consent(user):
@@ -526,6 +546,9 @@ def test_cannot_connect(pnet_exe, tmp_path):
     ["inbox", "--all=yes"],
     ["case", "close", str(uuid.uuid4())],
     ["consent", "add", str(uuid.uuid4()), "--to", str(uuid.uuid4()), "--network",
+     "--purpose", "x", "--purpose-code", "housing", "--given-on", "2025-01-01",
+     "--evidence", "y"],
+    ["consent", "add", str(uuid.uuid4()), "--to", str(uuid.uuid4()),
      "--purpose", "x", "--given-on", "2025-01-01", "--evidence", "y"],
     ["chain", "export", CHAIN, "--version", "0"],
     ["chain", "import", NETWORK],

@@ -52,7 +52,7 @@ def test_consent_basis_and_purpose_come_from_the_lists(demo, demo_db):
                           ({"purpose_code": "neugier"}, "purpose_code"),
                           ({"purpose_code": "Neugier!"}, "purpose_code")):
         body = {"recipient_node_id": SCHULDNER, "purpose": "x", "given_on": today(),
-                "evidence": "Akte 1", **fields}
+                "evidence": "Akte 1", "purpose_code": "housing", **fields}
         r = jc.post(f"/v1/cases/{c['id']}/consents", json=body)
         assert field in error_fields(assert_problem(r, 422)), (fields, r.text)
     assert counts(demo_db) == before

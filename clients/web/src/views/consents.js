@@ -92,8 +92,9 @@ async function consentForm(c, reload, openNow) {
 	});
 	const purpose = h("input", { name: "purpose", id: "consent-purpose", required: true, maxlength: 200, value: t("consent_purpose_default") });
 	// The purpose and the basis from the lists (the basis defaults to the one for the owner's
-	// kind of node: § 65 SGB VIII in youth welfare, § 67b SGB X elsewhere).
-	const purposeCode = select("purpose_code", [["", t("choose")], ...purposes.items.map((p) => [p.code, label(p)])], "", { id: "consent-purpose-code" });
+	// kind of node: § 65 SGB VIII in youth welfare, § 67b SGB X elsewhere). A new consent
+	// names its purpose: the form asks for it as the API does.
+	const purposeCode = select("purpose_code", [["", t("choose")], ...purposes.items.map((p) => [p.code, label(p)])], "", { id: "consent-purpose-code", required: true });
 	const basis = select("legal_basis", [["", t("consent_basis_default")], ...bases.items.filter((b) => b.kind === "consent").map((b) => [b.code, label(b)])], "", { id: "consent-basis" });
 	const given = h("input", { name: "given_on", id: "consent-given", type: "date", required: true, value: isoDay(), max: isoDay() });
 	const expires = h("input", { name: "expires_on", id: "consent-expires", type: "date", min: isoDay() });
@@ -109,7 +110,7 @@ async function consentForm(c, reload, openNow) {
 				const body = { scope: scope.value, purpose: purpose.value.trim(), given_on: given.value, evidence: evidence.value.trim() };
 				if (scope.value === "node") body.recipient_node_id = recipient.value || null;
 				if (expires.value) body.expires_on = expires.value;
-				if (purposeCode.value) body.purpose_code = purposeCode.value;
+				body.purpose_code = purposeCode.value;
 				if (basis.value) body.legal_basis = basis.value;
 				try {
 					await api.post(`/v1/cases/${c.id}/consents`, body);
