@@ -2,7 +2,10 @@
 sees it run out: the referral form says how many places are free, the receiving agency
 accepts the first referral, and the next referral to the service is refused before it is sent
 ("Kontingent erschöpft"), while the coordinator's page shows the place taken and the referral
-waiting. The fixture makes only what an admin would have made before: a network with the
+waiting. The coordinator also adds a funding source, which the debt counselling agency names
+on its service where it edits it (so its referrals are paid from it), and at the end makes the
+contract dearer and its limit soft on the Kontingente page, after which the next referral goes
+out with a warning. The fixture makes only what an admin would have made before: a network with the
 jobcenter and the debt counselling agency as members, a target group, and the coordinator's
 account; contract, cases, consents and referrals are made through the UI."""
 import uuid
@@ -83,6 +86,38 @@ def test_coordinator_sets_a_contract_and_the_case_manager_sees_it_run_out(browse
     assert browser.find(row).get_attribute("data-exhausted") == "false"
     browser.shot("contracts-de-set", "#contract-use")
 
+    # A funding source of the network, in the same page.
+    source_name = f"ESF Schuldnerberatung {uuid.uuid4().hex[:4]}"
+    a.open("#source-new summary")
+    a.type("#source-form input[name=code]", "esf-" + uuid.uuid4().hex[:6])
+    a.type("#source-form input[name=name]", source_name)
+    a.press("#source-form button[type=submit]")
+    wait_text(browser, "#sources table", source_name)
+    (source,) = [f for f in jc.get(f"/v1/networks/{network['network']['id']}/funding-sources")
+                 .json()["items"] if f["name"] == source_name]
+
+    # The debt counselling agency names it on its service, where it edits the service.
+    browser.find("#logout").click()
+    browser.wait("#login-form")
+    login_as(browser, a, "schuldnerberatung")
+    before = caritas.get(f"/v1/services/{SERVICE}").json()
+    try:
+        a.press(".mainnav a[href='/services']")
+        card = f"#service-card-{SERVICE}"
+        a.open(f"{card} details.disclosure summary")
+        a.choose(f"{card} select[name=funding_source_id]", source["id"])
+        a.press(f"{card} form.service-form > .actions button[type=submit]")
+        browser.wait_for(lambda: caritas.get(f"/v1/services/{SERVICE}").json()[
+            "funding_source_id"] == source["id"], what="the service names its funding source")
+        run_out(browser, a, network, jc, caritas, row, source)
+    finally:
+        now = caritas.get(f"/v1/services/{SERVICE}").json()
+        caritas.patch(f"/v1/services/{SERVICE}",
+                      json={"funding_source_id": before.get("funding_source_id")},
+                      headers={"If-Match": f'"{now["version"]}"'})
+
+
+def run_out(browser, a, network, jc, caritas, row, source):
     # The case manager refers a first client: one place of one is free.
     browser.find("#logout").click()
     browser.wait("#login-form")
@@ -94,6 +129,7 @@ def test_coordinator_sets_a_contract_and_the_case_manager_sees_it_run_out(browse
     browser.wait("#case-referrals tbody tr")
     (sent,) = jc.get(f"/v1/referrals?box=outbox&case_id={first}").json()["items"]
     assert sent["service_id"] == SERVICE and sent["legal_basis"] == "sgbx_67b"
+    assert sent["funding_source_id"] == source["id"]
     (k,) = jc.get(f"/v1/cases/{first}/consents").json()["items"]
     assert (k["purpose_code"], k["legal_basis"]) == ("debt_counselling", "sgbx_67b")
     assert sent["consent_id"] == k["id"]
@@ -130,3 +166,26 @@ def test_coordinator_sets_a_contract_and_the_case_manager_sees_it_run_out(browse
     browser.wait(row)
     assert browser.find(row).get_attribute("data-exhausted") == "true"
     assert "Kontingent erschöpft" in browser.find(row).text
+
+    # It makes the place dearer and the limit soft, in the same row.
+    editor = f"{row} form.contract-editor"
+    a.type(f"{editor} input[name=price_per_place]", "110", clear=True)
+    a.choose(f"{editor} select[name=limit]", "soft")
+    a.press(f"{editor} button[type=submit]")
+    wait_text(browser, "#announcer", "Das Kontingent ist geändert")
+    ko = [c for c in jc.get(f"/v1/services/{SERVICE}/contracts").json()["items"]
+          if c["network_id"] == network["network"]["id"]]
+    assert [(c["places"], float(c["price_per_place"]), c["limit"]) for c in ko] == [
+        (1, 110.0, "soft")]
+
+    # Now the case manager may send the next referral, warned.
+    browser.find("#logout").click()
+    browser.wait("#login-form")
+    login_as(browser, a, "jobcenter")
+    browser.go(f"/cases/{second}")
+    form = start_referral(browser, a)
+    wait_text(browser, f"{form} [id$=-contract]", "Sie können trotzdem vermitteln")
+    a.press(f"{form} button[type=submit]")
+    browser.wait("#case-referrals tbody tr")
+    (sent2,) = jc.get(f"/v1/referrals?box=outbox&case_id={second}").json()["items"]
+    assert sent2["service_id"] == SERVICE and sent2["status"] == "sent"

@@ -118,19 +118,28 @@ function contractForm(network, services, sources, reload) {
 	return form;
 }
 
-// A contract's places, changed in place.
-function placesEditor(c, reload) {
-	const input = h("input", { type: "number", min: 1, max: 100000, value: c.places, name: "places", "aria-label": t("contract_places") });
+// A contract's places, price per place and hard or soft limit, changed in place (PATCH names
+// only what changed, at the version shown).
+function contractEditor(c, reload) {
+	const places = h("input", { type: "number", min: 1, max: 100000, required: true, value: c.places, name: "places", "aria-label": t("contract_places") });
+	const price = h("input", { type: "number", min: 0, max: 10000000, step: "0.01", value: c.price_per_place ?? "", name: "price_per_place", "aria-label": t("contract_price") });
+	const limit = select("limit", [["hard", t("limit_hard")], ["soft", t("limit_soft")]], c.limit, { "aria-label": t("contract_limit") });
 	const form = h(
 		"form",
 		{
-			class: "inline-form",
+			class: "inline-form contract-editor",
 			dataset: { contract: c.id },
 			onsubmit: async (e) => {
 				e.preventDefault();
 				clearErrors(form);
+				const body = {};
+				if (Number(places.value) !== c.places) body.places = Number(places.value);
+				const p = numberOrNull(price);
+				if (p !== (c.price_per_place ?? null)) body.price_per_place = p;
+				if (limit.value !== c.limit) body.limit = limit.value;
+				if (!Object.keys(body).length) return announce(t("contract_unchanged"), "info");
 				try {
-					await api.patch(`/v1/contracts/${c.id}`, { places: Number(input.value) }, { ifMatch: c.version });
+					await api.patch(`/v1/contracts/${c.id}`, body, { ifMatch: c.version });
 					announce(t("contract_changed"));
 					await reload();
 				} catch (err) {
@@ -138,7 +147,9 @@ function placesEditor(c, reload) {
 				}
 			},
 		},
-		input,
+		places,
+		price,
+		limit,
 		h("button", { class: "btn btn-small", type: "submit" }, t("save")),
 		h("div", { class: "form-error", role: "alert" }),
 	);
@@ -162,8 +173,7 @@ export async function contractsView(main) {
 			[t("contract_service"), (c) => h("span", {}, c.service_name, h("br"), h("small", {}, c.node_name))],
 			[t("contract_funder"), (c) => c.funding_source_name || t("contract_no_funder")],
 			[t("contract_period"), (c) => `${fmtDate(c.period_start)} – ${fmtDate(c.period_end)}`],
-			[t("contract_limit"), (c) => t(c.limit === "hard" ? "limit_hard" : "limit_soft")],
-			[t("contract_places"), (c) => placesEditor(c, draw)],
+			[t("contract_terms"), (c) => contractEditor(c, draw)],
 			[t("contract_taken"), (c) => h("strong", { class: c.exhausted ? "badge badge-warn" : "" }, String(c.places_taken))],
 			[t("contract_free"), (c) => (c.exhausted ? h("span", { class: "badge badge-warn" }, t("contract_exhausted")) : String(c.places_free))],
 			[t("contract_waiting"), (c) => String(c.waiting_count)],
