@@ -31,14 +31,17 @@ $$;
 
 -- The contract a referral of network p_network to service p_service (paid by p_funding, when
 -- named) takes its place from on day p_on: the one whose period covers the day, of that
--- funder when one is named; a quarter's before a year's.
+-- funder or of none (places for any funder, as contract_waiting counts them); the named
+-- funder's before one without, a quarter's before a year's.
 CREATE FUNCTION contract_for(p_network uuid, p_service uuid, p_funding uuid, p_on date)
 RETURNS service_contract LANGUAGE sql STABLE AS $$
     SELECT c.* FROM service_contract c
      WHERE c.network_id = p_network AND c.service_id = p_service
        AND p_on >= c.period_start AND p_on < contract_period_end(c)
-       AND (p_funding IS NULL OR c.funding_source_id = p_funding)
-     ORDER BY (c.period = 'quarter') DESC, c.created_at, c.id
+       AND (p_funding IS NULL OR c.funding_source_id IS NULL
+            OR c.funding_source_id = p_funding)
+     ORDER BY coalesce(c.funding_source_id = p_funding, false) DESC,
+              (c.period = 'quarter') DESC, c.created_at, c.id
      LIMIT 1;
 $$;
 

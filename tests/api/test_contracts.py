@@ -5,6 +5,7 @@ hard one is 409 contract-exhausted) and at acceptance, also when two acceptances
 last place; and the coordinator's use view (JSON and CSV)."""
 
 import csv
+import datetime
 import io
 import threading
 
@@ -252,3 +253,21 @@ def test_use_view(demo):
     assert_problem(ko.get(f"/v1/networks/{NETWORK}/contract-use?on=gestern"), 400)
     assert_problem(ko.get(f"/v1/networks/{NETWORK}/contract-use?format=pdf"), 400)
     assert today()
+
+
+def test_a_contract_without_funder_has_places_for_any_funder(demo):
+    # "none: places for any" (docs/user-guide/coordinators.md): a referral paid from a source
+    # without a contract of its own takes its place from the service's contract without a
+    # funder; one whose source has its own contract takes it from that one.
+    ko = demo("koordination")
+    own, other = source(ko), source(ko)
+    year = datetime.date.today().replace(month=1, day=1).isoformat()
+    for_any = contract(ko, places=1000, limit="soft", period="year", period_start=year)
+    for_own = contract(ko, funder=own["id"], places=1, limit="hard")
+    a, b = Loop(demo), Loop(demo)
+    ra = walk(a, a.refer(service_id=SCHULDNER_SERVICE, funding_source_id=other["id"]),
+              ["accepted"])
+    rb = walk(b, b.refer(service_id=SCHULDNER_SERVICE, funding_source_id=own["id"]),
+              ["accepted"])
+    assert (ra["contract_id"], rb["contract_id"]) == (for_any["id"], for_own["id"])
+    assert taken(ko, for_any) >= 1 and taken(ko, for_own) == 1

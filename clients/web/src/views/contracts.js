@@ -17,7 +17,7 @@ export function periodStart(period, day) {
 }
 
 function sourcesCard(network, sources, reload) {
-	const code = h("input", { name: "code", required: true, maxlength: 64, pattern: "[a-z][a-z0-9_-]*" });
+	const code = h("input", { name: "code", required: true, maxlength: 64, pattern: "[a-z][a-z0-9_\\-]*" });
 	const name = h("input", { name: "name", required: true, maxlength: 200 });
 	const form = h(
 		"form",
