@@ -121,9 +121,10 @@ function contractForm(network, services, sources, reload) {
 // A contract's places, price per place and hard or soft limit, changed in place (PATCH names
 // only what changed, at the version shown).
 function contractEditor(c, reload) {
-	const places = h("input", { type: "number", min: 1, max: 100000, required: true, value: c.places, name: "places", "aria-label": t("contract_places") });
-	const price = h("input", { type: "number", min: 0, max: 10000000, step: "0.01", value: c.price_per_place ?? "", name: "price_per_place", "aria-label": t("contract_price") });
-	const limit = select("limit", [["hard", t("limit_hard")], ["soft", t("limit_soft")]], c.limit, { "aria-label": t("contract_limit") });
+	const places = h("input", { type: "number", min: 1, max: 100000, required: true, value: c.places, name: "places" });
+	const price = h("input", { type: "number", min: 0, max: 10000000, step: "0.01", value: c.price_per_place ?? "", name: "price_per_place" });
+	const limit = select("limit", [["hard", t("limit_hard")], ["soft", t("limit_soft")]], c.limit);
+	const term = (text, control) => h("label", { class: "contract-term" }, h("span", {}, text), control);
 	const form = h(
 		"form",
 		{
@@ -147,9 +148,9 @@ function contractEditor(c, reload) {
 				}
 			},
 		},
-		places,
-		price,
-		limit,
+		term(t("contract_places"), places),
+		term(t("contract_price"), price),
+		term(t("contract_limit"), limit),
 		h("button", { class: "btn btn-small", type: "submit" }, t("save")),
 		h("div", { class: "form-error", role: "alert" }),
 	);
