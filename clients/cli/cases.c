@@ -181,13 +181,16 @@ static void consent_row(const json_t *item, const char **cells, const void *ctx)
 	cells[3] = cli_text(item, "given_on");
 	cells[4] = cli_text(item, "expires_on");
 	cells[5] = json_is_true(json_object_get(item, "active")) ? "yes" : "no";
-	cells[6] = cli_text(item, "purpose");
+	/* The purpose from the list; a consent from before the list has only its words. */
+	cells[6] = cli_text(item, "purpose_code") ? cli_text(item, "purpose_code")
+	                                          : cli_text(item, "purpose");
+	cells[7] = cli_text(item, "legal_basis");
 }
 
 int cmd_consent_list(int argc, char **argv)
 {
 	static const char *const headers[] = {"ID",      "SCOPE",  "RECIPIENT", "GIVEN",
-	                                      "EXPIRES", "ACTIVE", "PURPOSE"};
+	                                      "EXPIRES", "ACTIVE", "PURPOSE",   "BASIS"};
 	static const struct cli_table table = {ARRAY_LEN(headers), headers, consent_row, NULL};
 	const char *case_id;
 	char path[96];

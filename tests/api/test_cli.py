@@ -171,6 +171,9 @@ def test_consent_names_its_purpose_and_basis(user):
     [k] = sender.json("consent", "list", case_id)["items"]
     assert (k["id"], k["purpose_code"], k["legal_basis"]) == (
         consent_id, "debt_counselling", "sgbx_67b")
+    [row] = [x for x in sender.ok("consent", "list", case_id).stdout.splitlines()
+             if x.startswith(consent_id)]
+    assert row.split()[-2:] == ["debt_counselling", "sgbx_67b"]
     # without a purpose code nothing is sent; a basis from the list is kept
     r = sender.run("consent", "add", case_id, "--to", SCHULDNER, "--purpose", "x",
                    "--given-on", "2025-01-02", "--evidence", "y")
