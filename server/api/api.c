@@ -12,7 +12,7 @@ static const struct api_module *const modules[] = {
         &system_api,   &auth_api,          &accounts_api,       &referrals_api, &cases_api,
         &taxonomy_api, &organizations_api, &nodes_api,          &services_api,  &networks_api,
         &hsds_api,     &chains_api,        &chain_versions_api, &stats_api,     &audit_api,
-        &events_api,   &webhooks_api,
+        &events_api,   &webhooks_api,      &conferences_api,
 };
 
 static const struct db_stmt **statements;

@@ -23,19 +23,24 @@
 #include "webhook.h"
 #include "webhooks_sql.h"
 
-static const char *const event_types[] = {"referral.created", "referral.updated",
-                                          "referral.handover", "consent.revoked", NULL};
+static const char *const event_types[] = {"referral.created",
+                                          "referral.updated",
+                                          "referral.handover",
+                                          "consent.revoked",
+                                          "conference.invited",
+                                          "conference.updated",
+                                          NULL};
 
 static const struct json_field create_fields[] = {
         {"node_id", JF_UUID, 0},
         {"url", JF_STRING, JF_REQUIRED, 8, 2000},
-        {"event_types", JF_STRING_ARRAY, JF_REQUIRED, 1, 4},
+        {"event_types", JF_STRING_ARRAY, JF_REQUIRED, 1, 6},
         {"description", JF_STRING, JF_NULLABLE, 1, 200},
 };
 
 static const struct json_field update_fields[] = {
         {"url", JF_STRING, 0, 8, 2000},
-        {"event_types", JF_STRING_ARRAY, 0, 1, 4},
+        {"event_types", JF_STRING_ARRAY, 0, 1, 6},
         {"description", JF_STRING, JF_NULLABLE, 1, 200},
         {"active", JF_BOOLEAN, 0},
 };
@@ -60,7 +65,8 @@ static void check_webhook(const json_t *body, json_t *errors)
 			snprintf(field, sizeof(field), "event_types[%zu]", i);
 			json_add_error(errors, field, JSON_CODE_NOT_IN_LIST,
 			               "must be referral.created, referral.updated, "
-			               "referral.handover or consent.revoked");
+			               "referral.handover, consent.revoked, conference.invited "
+			               "or conference.updated");
 		}
 	}
 }
