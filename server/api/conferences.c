@@ -104,8 +104,9 @@ static void update_conference(struct req *r)
 	check_conference(r->json, false, errors);
 	/* Holding or cancelling is its own act; a change goes before it. */
 	if (json_object_get(r->json, "status") && json_object_size(r->json) > 1)
-		json_add_error(errors, "status", "alone",
-		               "is given alone: change the conference first, then hold or cancel it");
+		json_add_error(
+		        errors, "status", "alone",
+		        "is given alone: change the conference first, then hold or cancel it");
 	if (answer_invalid(r, errors))
 		return;
 	req_actor(r, &p);

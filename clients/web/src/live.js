@@ -10,7 +10,7 @@ import { h } from "./dom.js";
 import { t } from "./i18n.js";
 import { notices } from "./notices.js";
 
-const EVENTS = ["referral.created", "referral.updated", "referral.handover", "consent.revoked"];
+const EVENTS = ["referral.created", "referral.updated", "referral.handover", "consent.revoked", "conference.invited", "conference.updated"];
 
 export const live = {
 	source: null,

@@ -115,6 +115,7 @@ const NAV = {
 	caseworker: [
 		["/inbox", "nav_inbox"],
 		["/cases", "nav_cases"],
+		["/conferences", "nav_conferences"],
 		["/outbox", "nav_outbox"],
 		["/services", "nav_own_services"],
 		["/directory", "nav_directory"],

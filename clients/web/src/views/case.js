@@ -11,6 +11,7 @@ import { showProblem } from "../problems.js";
 import { drawChain } from "../graph.js";
 import { chainsOf } from "./cases.js";
 import { consentSection } from "./consents.js";
+import { caseTimelineSection, conferenceSection } from "./conferences.js";
 import { referForm } from "./refer.js";
 import { feedbackText, statusCell, stepText } from "./referrals.js";
 import { nextStepsSection, progressSection } from "./steps.js";
@@ -276,7 +277,9 @@ export async function caseView(main, id) {
 			if (open) sections.push(nextStepsSection(c, next, consents, load));
 		}
 		if (open) sections.push(freeReferSection(c, consents, load));
+		sections.push(await conferenceSection(c, consents, progress, load));
 		sections.push(referralsSection(referrals, "sender"));
+		sections.push(await caseTimelineSection(c));
 		fill(main, ...sections);
 		if (canvas) {
 			requestAnimationFrame(() => {

@@ -1,0 +1,94 @@
+"""A case conference in the browser: the case manager opens a case through the page (with a
+consent for the debt counselling agency only), plans a case conference with the debt
+counselling agency and the youth welfare office, records a decision and makes a referral from
+it ("Vermittlung aus Beschluss"); the case's history shows each of these. Then the youth
+welfare office, invited but not covered by a consent, opens the conference: it sees that
+there is a decision, not its text."""
+import datetime
+import uuid
+
+from journey_support import JUGENDAMT, SCHULDNER, Mouse, new_case, wait_text
+
+AGENDA = "Schulden klären, Kinderbetreuung besprechen"
+DECISION = "Schuldnerberatung vor der Qualifizierung beginnen"
+
+
+def local(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M")
+
+
+def set_value(browser, css, value):
+    """A datetime-local field set as the browser's own picker does."""
+    el = browser.wait(css)
+    browser.d.execute_script(
+        "arguments[0].value = arguments[1];"
+        "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", el, value)
+
+
+def test_plan_a_conference_decide_and_refer_from_the_decision(browser, demo):
+    a = Mouse(browser)
+    jc = demo("jobcenter")
+    a.login("jobcenter", "neustadt-demo")
+    reference = f"AE-{uuid.uuid4().hex[:6]}"
+    case_id = new_case(browser, a, reference, consent_for=SCHULDNER)
+
+    # Plan it: tomorrow at ten, in a room, with two agencies.
+    a.press("#conf-plan")
+    browser.wait("#conf-new-form")
+    start = (datetime.datetime.now() + datetime.timedelta(days=1)).replace(hour=10, minute=0)
+    set_value(browser, "#conf-new-starts", local(start))
+    set_value(browser, "#conf-new-ends", local(start + datetime.timedelta(hours=1)))
+    a.type("#conf-new-form input[name=place]", "Jobcenter, Raum 2.14")
+    a.press(f"#conf-new-p-{SCHULDNER}")
+    a.press(f"#conf-new-p-{JUGENDAMT}")
+    a.type("#conf-new-form textarea[name=agenda]", AGENDA)
+    a.press("#conf-new-form button[type=submit]")
+    card = "#case-conferences article.conference"
+    wait_text(browser, card, AGENDA)
+    wait_text(browser, "#announcer", "Fallkonferenz geplant")
+    (conf,) = jc.get(f"/v1/conferences?case_id={case_id}").json()["items"]
+    assert {p["node_id"] for p in conf["participants"]} == {SCHULDNER, JUGENDAMT}
+    assert conf["place"] == "Jobcenter, Raum 2.14" and conf["status"] == "planned"
+    assert "Stadt Neustadt, Jugendamt" in browser.find(f"{card} .conf-participants").text
+
+    # Record a decision.
+    a.press(f"{card} .conf-decide")
+    browser.wait(f"{card} .decision-form")
+    a.type(f"{card} .decision-form textarea[name=text]", DECISION)
+    a.press(f"{card} .decision-form button[type=submit]")
+    wait_text(browser, f"{card} .decision-text", DECISION)
+    (decision,) = jc.get(f"/v1/conferences/{conf['id']}").json()["decisions"]
+    assert decision["text"] == DECISION
+
+    # Refer from it: the consent covers the debt counselling agency, not the youth office.
+    a.press(f"{card} [data-decision='{decision['id']}']")
+    form = f"{card} .refer-form"
+    browser.wait(form)
+    option = browser.find(f"{form} select[name=to_node_id] option[value='{JUGENDAMT}']")
+    assert option.get_attribute("disabled") is not None
+    a.choose(f"{form} select[name=to_node_id]", SCHULDNER)
+    a.type(f"{form} input[name=reason]", "Beschluss der Fallkonferenz", clear=True)
+    a.press(f"{form} button[type=submit]")
+    wait_text(browser, f"{card} .decision-referrals", "Caritas Schuldnerberatung")
+    (referral,) = jc.get(f"/v1/referrals?box=outbox&case_id={case_id}").json()["items"]
+    assert (referral["to_node_id"], referral["reason"]) == (SCHULDNER,
+                                                            "Beschluss der Fallkonferenz")
+    linked = jc.get(f"/v1/conferences/{conf['id']}").json()["decisions"][0]["referrals"]
+    assert [r["id"] for r in linked] == [referral["id"]]
+    browser.wait(f"#case-referrals tr[data-id='{referral['id']}']")
+
+    # The case's history: planned, decision, the referral sent, the referral from the decision.
+    kinds = [li.get_attribute("data-kind") for li in browser.finds("#case-timeline-list li")]
+    assert kinds == ["conference.planned", "conference.decision", "referral.created",
+                     "conference.referral"]
+    assert "Fallkonferenz für" in browser.find("#case-timeline-list").text
+
+    # The youth welfare office is invited, without consent: the decision, not its text.
+    a.login("jugendamt", "neustadt-demo")
+    browser.go("/conferences")
+    a.press(f"tr[data-id='{conf['id']}'] a")
+    browser.wait("#conf-withheld")
+    page = browser.find("main").text
+    assert DECISION not in page and AGENDA not in page and reference not in page
+    browser.wait(".decision-withheld")
+    assert not browser.finds(".conf-decide") and not browser.finds(".conf-cancel")
