@@ -76,6 +76,7 @@ def test_plan_a_conference_decide_and_refer_from_the_decision(browser, demo):
     linked = jc.get(f"/v1/conferences/{conf['id']}").json()["decisions"][0]["referrals"]
     assert [r["id"] for r in linked] == [referral["id"]]
     browser.wait(f"#case-referrals tr[data-id='{referral['id']}']")
+    browser.shot("conference-case", "#case-conferences")
 
     # The case's history: planned, decision, the referral sent, the referral from the decision.
     kinds = [li.get_attribute("data-kind") for li in browser.finds("#case-timeline-list li")]
@@ -92,3 +93,4 @@ def test_plan_a_conference_decide_and_refer_from_the_decision(browser, demo):
     assert DECISION not in page and AGENDA not in page and reference not in page
     browser.wait(".decision-withheld")
     assert not browser.finds(".conf-decide") and not browser.finds(".conf-cancel")
+    browser.shot("conference-participant")

@@ -10,6 +10,7 @@ import { t } from "../i18n.js";
 import { announce, session } from "../main.js";
 import { showProblem } from "../problems.js";
 import { referForm } from "./refer.js";
+import { statusBadge as referralBadge } from "./referrals.js";
 
 const STATUS_BADGE = { planned: "info", held: "done", cancelled: "muted" };
 
@@ -88,10 +89,10 @@ async function planForm(c, f, steps, onDone, onCancel) {
 		steps.length ? field(t("conf_step"), step) : null,
 		h(
 			"fieldset",
-			{ class: "field checks", id: `${prefix}-participants` },
+			{ class: "participants", id: `${prefix}-participants` },
 			h("legend", {}, t("conf_participants")),
 			h("p", { class: "hint" }, t("conf_participants_hint")),
-			members.map((m, i) => h("div", { class: "field-check" }, boxes[i], h("label", { for: boxes[i].id }, api.nodeName(m.node_id)))),
+			h("div", { class: "participant-checks" }, members.map((m, i) => h("div", { class: "field field-check" }, boxes[i], h("label", { for: boxes[i].id }, api.nodeName(m.node_id))))),
 		),
 		field(t("conf_agenda"), agenda, t("conf_agenda_hint")),
 		h("div", { class: "form-error", role: "alert" }),
@@ -132,7 +133,7 @@ function decisionItem(f, d, ctx) {
 		? h(
 			"ul",
 			{ class: "decision-referrals" },
-			d.referrals.map((r) => h("li", {}, h("a", { href: `/referrals/${r.id}`, "data-link": true }, t("conf_referral_to", { name: api.nodeName(r.to_node_id) })), " ", badge(t(`st_${r.status}`), "info"))),
+			d.referrals.map((r) => h("li", {}, h("a", { href: `/referrals/${r.id}`, "data-link": true }, t("conf_referral_to", { name: api.nodeName(r.to_node_id) })), " ", referralBadge(r.status, f.access === "owner" ? "sender" : "receiver"))),
 		)
 		: null;
 	let refer = null;
@@ -331,7 +332,7 @@ export async function conferenceView(main, id) {
 			h(
 				"div",
 				{},
-				h("h1", { tabindex: "-1" }, t("conf_title_case", { ref: f.case.reference || t("conf_case_withheld") })),
+				h("h1", { tabindex: "-1" }, f.case.reference ? t("conf_title_case", { ref: f.case.reference }) : t("conf_title_plain")),
 				f.access === "owner" ? h("p", { class: "lead" }, h("a", { href: `/cases/${f.case_id}`, "data-link": true, id: "conf-case-link" }, t("conf_to_case"))) : null,
 			),
 		),
