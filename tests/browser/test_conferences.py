@@ -3,11 +3,12 @@ consent for the debt counselling agency only), plans a case conference with the 
 counselling agency and the youth welfare office, records a decision and makes a referral from
 it ("Vermittlung aus Beschluss"); the case's history shows each of these. Then the youth
 welfare office, invited but not covered by a consent, opens the conference: it sees that
-there is a decision, not its text."""
+there is a decision, not its text; signed in meanwhile in another tab, it was notified of
+the invitation as it was sent."""
 import datetime
 import uuid
 
-from journey_support import JUGENDAMT, SCHULDNER, Mouse, new_case, wait_text
+from journey_support import JUGENDAMT, SCHULDNER, Mouse, Tabs, login_as, new_case, wait_text
 
 AGENDA = "Schulden klären, Kinderbetreuung besprechen"
 DECISION = "Schuldnerberatung vor der Qualifizierung beginnen"
@@ -28,9 +29,23 @@ def set_value(browser, css, value):
 def test_plan_a_conference_decide_and_refer_from_the_decision(browser, demo):
     a = Mouse(browser)
     jc = demo("jobcenter")
+    tabs = Tabs(browser)
+    try:
+        journey(browser, a, jc, tabs)
+    finally:
+        tabs.close()
+
+
+def journey(browser, a, jc, tabs):
     a.login("jobcenter", "neustadt-demo")
     reference = f"AE-{uuid.uuid4().hex[:6]}"
     case_id = new_case(browser, a, reference, consent_for=SCHULDNER)
+    # The youth welfare office works in another tab, its live stream open.
+    tabs.open("jugendamt")
+    login_as(browser, a, "jugendamt")
+    browser.wait_for(lambda: browser.find("#live-indicator").get_attribute("data-live") == "on",
+                     timeout=30, what="the live stream")
+    tabs.to("first")
 
     # Plan it: tomorrow at ten, in a room, with two agencies.
     a.press("#conf-plan")
@@ -84,10 +99,16 @@ def test_plan_a_conference_decide_and_refer_from_the_decision(browser, demo):
                      "conference.referral"]
     assert "Fallkonferenz für" in browser.find("#case-timeline-list").text
 
-    # The youth welfare office is invited, without consent: the decision, not its text.
-    a.login("jugendamt", "neustadt-demo")
-    browser.go("/conferences")
-    a.press(f"tr[data-id='{conf['id']}'] a")
+    # The youth welfare office was notified of the invitation; no consent covers it: it sees
+    # the decision, not its text.
+    tabs.to("jugendamt")
+    browser.wait_for(lambda: browser.find("#notices-count").text == "1", timeout=30,
+                     what="the invitation's notification")
+    a.press("#notices-link")
+    item = f"#notices li[data-conference='{conf['id']}']"
+    browser.wait(item)
+    assert "lädt zur Fallkonferenz" in browser.find(item).text
+    a.press(f"{item} a[href='/conferences/{conf['id']}']")
     browser.wait("#conf-withheld")
     page = browser.find("main").text
     assert DECISION not in page and AGENDA not in page and reference not in page

@@ -65,6 +65,9 @@ export const notices = {
 		const node = this.me.node_id;
 		const base = { id, at: at || new Date().toISOString(), referral_id: d.referral_id, case_id: d.case_id, status: d.status, kind: d.kind, read: false };
 		if (type === "referral.created" && d.to_node_id === node) return { ...base, what: "new", other: d.from_node_id, side: "receiver" };
+		// An invitation to a case conference: the event holds no text; its page shows what the
+		// node may see (views/conferences.js).
+		if (type === "conference.invited" && d.owner_node_id !== node) return { ...base, what: "conference", conference_id: d.conference_id, starts_at: d.starts_at, other: d.owner_node_id };
 		if (type !== "referral.updated") return null;
 		if (d.from_node_id === node && movedBy(d.status, "receiver")) return { ...base, what: "moved", other: d.to_node_id, side: "sender" };
 		if (d.to_node_id === node && movedBy(d.status, "sender")) return { ...base, what: "moved", other: d.from_node_id, side: "receiver" };

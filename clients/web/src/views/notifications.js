@@ -14,6 +14,7 @@ const DETAILED = 30;
 
 // A notification's sentence: who did what.
 export function noticeTitle(n, who) {
+	if (n.what === "conference") return t("notice_conference", { who, at: fmtDate(n.starts_at, true) });
 	if (n.what === "new") return t(n.kind === "transfer" ? "notice_new_transfer" : "notice_new", { who });
 	return t(`notice_${n.status}`, { who });
 }
@@ -35,7 +36,19 @@ export async function notificationsView(main) {
 		);
 	}
 
+	// An invitation to a case conference: what it is and the way to it.
+	function conferenceItem(n) {
+		return h(
+			"li",
+			{ class: `notice-item${n.read ? "" : " unread"}`, dataset: { conference: n.conference_id, id: String(n.id) } },
+			h("time", { datetime: n.at }, fmtDate(n.at, true)),
+			h("div", { class: "notice-main" }, h("strong", {}, noticeTitle(n, api.nodeName(n.other))), n.read ? null : h("span", { class: "visually-hidden" }, ` (${t("notice_unread")})`)),
+			h("div", { class: "actions" }, h("a", { class: "btn btn-small", href: `/conferences/${n.conference_id}`, "data-link": true }, t("notice_open"))),
+		);
+	}
+
 	function item(n) {
+		if (n.what === "conference") return conferenceItem(n);
 		const r = referrals.get(n.referral_id);
 		const who = api.nodeName(n.other);
 		const title = noticeTitle(n, who);
