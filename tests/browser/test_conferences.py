@@ -1,10 +1,10 @@
 """A case conference in the browser: the case manager opens a case through the page (with a
 consent for the debt counselling agency only), plans a case conference with the debt
-counselling agency and the youth welfare office, records a decision and makes a referral from
-it ("Vermittlung aus Beschluss"); the case's history shows each of these. Then the youth
-welfare office, invited but not covered by a consent, opens the conference: it sees that
-there is a decision, not its text; signed in meanwhile in another tab, it was notified of
-the invitation as it was sent."""
+counselling agency and the youth welfare office, moves it to another room, records a
+decision and makes a referral from it ("Vermittlung aus Beschluss"); the case's history shows
+each of these. The youth welfare office, signed in meanwhile in another tab, is notified of
+the invitation as it is sent; invited but not covered by a consent, it opens the conference
+and sees that there is a decision, not its text."""
 import datetime
 import uuid
 
@@ -66,6 +66,17 @@ def journey(browser, a, jc, tabs):
     assert conf["place"] == "Jobcenter, Raum 2.14" and conf["status"] == "planned"
     assert "Stadt Neustadt, Jugendamt" in browser.find(f"{card} .conf-participants").text
 
+    # Move it to another room: only what changed is sent (and told to the participants).
+    a.press(f"{card} .conf-edit")
+    edit = f"#conf-edit-{conf['id'][:8]}-form"
+    browser.wait(edit)
+    a.type(f"{edit} input[name=place]", "Jobcenter, Raum 3.01", clear=True)
+    a.press(f"{edit} button[type=submit]")
+    wait_text(browser, f"{card} .conf-where", "Raum 3.01")
+    changed = [e["fields"] for e in jc.get(f"/v1/cases/{case_id}/timeline").json()["items"]
+               if e["kind"] == "conference.changed"]
+    assert changed == [["place"]]
+
     # Record a decision.
     a.press(f"{card} .conf-decide")
     browser.wait(f"{card} .decision-form")
@@ -95,8 +106,8 @@ def journey(browser, a, jc, tabs):
 
     # The case's history: planned, decision, the referral sent, the referral from the decision.
     kinds = [li.get_attribute("data-kind") for li in browser.finds("#case-timeline-list li")]
-    assert kinds == ["conference.planned", "conference.decision", "referral.created",
-                     "conference.referral"]
+    assert kinds == ["conference.planned", "conference.changed", "conference.decision",
+                     "referral.created", "conference.referral"]
     assert "Fallkonferenz für" in browser.find("#case-timeline-list").text
 
     # The youth welfare office was notified of the invitation; no consent covers it: it sees

@@ -71,6 +71,17 @@ async function planForm(c, f, steps, onDone, onCancel) {
 					chain_step_key: step.value || null,
 					participant_node_ids: boxes.filter((b) => b.checked).map((b) => b.value),
 				};
+				// A change sends what changed only: each change tells every participant.
+				if (f) {
+					const time = (v) => (v ? new Date(v).getTime() : null);
+					const same = (k) => {
+						if (k === "participant_node_ids") return [...body[k]].sort().join() === [...invited].sort().join();
+						if (k.endsWith("_at")) return time(body[k]) === time(f[k]);
+						return (body[k] ?? null) === (f[k] ?? null);
+					};
+					for (const k of Object.keys(body)) if (same(k)) delete body[k];
+					if (!Object.keys(body).length) return onCancel();
+				}
 				try {
 					if (f) await api.patch(`/v1/conferences/${f.id}`, body, { ifMatch: f.version });
 					else await api.post(`/v1/cases/${c.id}/conferences`, body);
