@@ -3,7 +3,7 @@ consent for the debt counselling agency only), plans a case conference with the 
 counselling agency and the youth welfare office, moves it to another room, records a
 decision and makes a referral from it ("Vermittlung aus Beschluss"); the case's history shows
 each of these. The youth welfare office, signed in meanwhile in another tab, is notified of
-the invitation as it is sent; invited but not covered by a consent, it opens the conference
+the invitation and the move as they happen; invited but not covered by a consent, it opens the conference
 and sees that there is a decision, not its text."""
 import datetime
 import uuid
@@ -113,12 +113,14 @@ def journey(browser, a, jc, tabs):
     # The youth welfare office was notified of the invitation; no consent covers it: it sees
     # the decision, not its text.
     tabs.to("jugendamt")
-    browser.wait_for(lambda: browser.find("#notices-count").text == "1", timeout=30,
-                     what="the invitation's notification")
+    browser.wait_for(lambda: browser.find("#notices-count").text == "2", timeout=30,
+                     what="the notifications of the invitation and the change")
     a.press("#notices-link")
     item = f"#notices li[data-conference='{conf['id']}']"
     browser.wait(item)
-    assert "lädt zur Fallkonferenz" in browser.find(item).text
+    texts = [li.text for li in browser.finds(item)]
+    assert len(texts) == 2, texts
+    assert "hat die Fallkonferenz geändert" in texts[0] and "lädt zur Fallkonferenz" in texts[1]
     a.press(f"{item} a[href='/conferences/{conf['id']}']")
     browser.wait("#conf-withheld")
     page = browser.find("main").text

@@ -246,7 +246,7 @@ live.onNotice = (notice) => announce(noticeAnnouncement(notice), "info");
 
 function noticeAnnouncement(n) {
 	const who = api.nodeName(n.other);
-	if (n.what === "conference") return t("notice_conference", { who, at: fmtDate(n.starts_at, true) });
+	if (n.what.startsWith("conference")) return t(`notice_${n.what}`, { who, at: fmtDate(n.starts_at, true) });
 	if (n.what === "new") return t(n.kind === "transfer" ? "notice_new_transfer" : "notice_new", { who });
 	return t(`notice_${n.status}`, { who });
 }

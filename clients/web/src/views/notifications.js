@@ -14,7 +14,7 @@ const DETAILED = 30;
 
 // A notification's sentence: who did what.
 export function noticeTitle(n, who) {
-	if (n.what === "conference") return t("notice_conference", { who, at: fmtDate(n.starts_at, true) });
+	if (n.what.startsWith("conference")) return t(`notice_${n.what}`, { who, at: fmtDate(n.starts_at, true) });
 	if (n.what === "new") return t(n.kind === "transfer" ? "notice_new_transfer" : "notice_new", { who });
 	return t(`notice_${n.status}`, { who });
 }
@@ -48,7 +48,7 @@ export async function notificationsView(main) {
 	}
 
 	function item(n) {
-		if (n.what === "conference") return conferenceItem(n);
+		if (n.what.startsWith("conference")) return conferenceItem(n);
 		const r = referrals.get(n.referral_id);
 		const who = api.nodeName(n.other);
 		const title = noticeTitle(n, who);
