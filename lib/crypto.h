@@ -12,6 +12,12 @@
 #define CRYPTO_SHA256_HEX_LEN 64
 /* Longest encoded password hash crypto_password_hash writes, with its NUL. */
 #define CRYPTO_PASSWORD_HASH_MAX 160
+/*
+ * The length of a password in characters: a new one takes at least CRYPTO_PASSWORD_MIN, and
+ * none is ever taken beyond CRYPTO_PASSWORD_MAX (what is hashed stays affordable).
+ */
+#define CRYPTO_PASSWORD_MIN 12
+#define CRYPTO_PASSWORD_MAX 1024
 
 /* Cost used when none is given: N = 2^17, r = 8, p = 1 (128 MiB, a few hundred ms). */
 #define CRYPTO_SCRYPT_LOG_N_DEFAULT 17

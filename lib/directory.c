@@ -1,4 +1,5 @@
 #include "directory.h"
+#include "json.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -45,4 +46,13 @@ const char *directory_node_kind_de(const char *kind)
 		if (!strcmp(directory_node_kinds[i], kind))
 			return node_kinds_de[i];
 	return NULL;
+}
+
+json_t *directory_vocabulary(void)
+{
+	return json_pack("{s:o, s:o, s:o, s:o}", "organization_kinds",
+	                 json_string_list(directory_organization_kinds), "node_kinds",
+	                 json_string_list(directory_node_kinds), "service_statuses",
+	                 json_string_list(directory_service_statuses), "schedule_kinds",
+	                 json_string_list(directory_schedule_kinds));
 }

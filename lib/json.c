@@ -114,6 +114,14 @@ static const char *field_name(char *buf, size_t len, const char *prefix, const c
 	return buf;
 }
 
+/* The name of an array's item ("scopes" + 2 = "scopes[2]"), in buf (cut to fit). */
+static const char *field_name_index(char *buf, size_t len, const char *name, size_t i)
+{
+	snprintf(buf, len, "%s[%zu]", name, i);
+	utf8_trim(buf);
+	return buf;
+}
+
 /* "Must be one of: a, b, c." into buf, shortened with "..." when the list is long. */
 static void enum_message(char *buf, size_t len, const char *const *values)
 {
@@ -142,6 +150,26 @@ static void add_enum_error(json_t *errors, const char *field, const char *const 
 		json_array_append_new(allowed, json_string(values[i]));
 	json_object_set_new(json_add_error(errors, field, JSON_CODE_NOT_IN_LIST, msg), "allowed",
 	                    allowed);
+}
+
+void json_check_string_items(const json_t *list, const char *name, const char *const *allowed,
+                             json_t *errors)
+{
+	size_t i;
+	json_t *item;
+
+	json_array_foreach(list, i, item) {
+		bool known = false;
+		char field[96];
+
+		if (!json_is_string(item))
+			continue; /* the field table's JF_STRING_ARRAY says so */
+		for (size_t k = 0; allowed[k] && !known; k++)
+			known = !strcmp(allowed[k], json_string_value(item));
+		if (!known)
+			add_enum_error(errors, field_name_index(field, sizeof(field), name, i),
+			               allowed);
+	}
 }
 
 /* Whether min/max give a range; both 0 means none. */
@@ -438,4 +466,13 @@ size_t json_check_object(const json_t *obj, const struct json_field *fields, siz
 		added += check_value(name, f, v, errors);
 	}
 	return added;
+}
+
+json_t *json_string_list(const char *const *list)
+{
+	json_t *a = json_array();
+
+	for (; list && *list; list++)
+		json_array_append_new(a, json_string(*list));
+	return a;
 }

@@ -106,4 +106,15 @@ json_t *json_add_error(json_t *errors, const char *field, const char *code, cons
 /* The string value of key, or NULL when absent, null or not a string. */
 const char *json_get_string(const json_t *obj, const char *key);
 
+/*
+ * Each string of the array list that is not one of allowed (NULL-terminated) adds a
+ * not_in_list problem for "name[i]" with the allowed values, as a JF_ENUM field does for one
+ * string. Other items and a list that is no array are left to the field table (JF_STRING_ARRAY).
+ */
+void json_check_string_items(const json_t *list, const char *name, const char *const *allowed,
+                             json_t *errors);
+
+/* A NULL-terminated list of strings (such as a JF_ENUM list) as a new JSON array. */
+json_t *json_string_list(const char *const *list);
+
 #endif

@@ -1,5 +1,6 @@
 /* The handover state machine: one table of data, and the functions that read it. */
 #include "referral.h"
+#include "json.h"
 #include "validate.h"
 
 #include <stdio.h>
@@ -69,6 +70,8 @@ static const struct referral_status_info table[REFERRAL_STATUS_COUNT] = {
                                .stamp = "accepted_at",
                                .step = REFERRAL_STEP_REFERRED,
                                .handover = true,
+                               .appointment = true,
+                               .start_deadline = true,
                                .move = {REFERRAL_ACCEPTED,
                                         BIT(REFERRAL_SENT) | BIT(REFERRAL_RECEIVED) |
                                                 BIT(REFERRAL_WAITLISTED),
@@ -90,6 +93,7 @@ static const struct referral_status_info table[REFERRAL_STATUS_COUNT] = {
                                   .stamp = "started_at",
                                   .step = REFERRAL_STEP_IN_PROGRESS,
                                   .handover = true,
+                                  .appointment = true,
                                   .move = {REFERRAL_IN_PROGRESS, BIT(REFERRAL_ACCEPTED), RECEIVER}},
         [REFERRAL_COMPLETED] = {.fhir = "completed",
                                 .verb = "completed",
@@ -276,16 +280,6 @@ bool referral_step_state_own(enum referral_step_state s)
 	return (unsigned)s < REFERRAL_STEP_STATE_COUNT && step_states[s].own;
 }
 
-/* A NULL-terminated list of strings as a JSON array. */
-static json_t *string_array(const char *const *list)
-{
-	json_t *a = json_array();
-
-	for (; list && *list; list++)
-		json_array_append_new(a, json_string(*list));
-	return a;
-}
-
 /* The names of the statuses in a set of bits, as a JSON array in enum order. */
 static json_t *status_array(unsigned bits)
 {
@@ -307,7 +301,7 @@ static void add_input(json_t *move, const char *field, enum referral_need need,
 		return;
 	in = json_pack("{s:b}", "required", need == REFERRAL_REQUIRED);
 	if (codes)
-		json_object_set_new(in, "codes", string_array(codes));
+		json_object_set_new(in, "codes", json_string_list(codes));
 	json_object_set_new(move, field, in);
 }
 
@@ -325,14 +319,15 @@ json_t *referral_vocabulary(void)
 		const struct referral_move *m = &t->move;
 		json_t *sides, *move;
 
-		json_array_append_new(statuses,
-		                      json_pack("{s:s, s:b, s:b, s:s?, s:s?, s:b, s:s, s:b, s:s}",
-		                                "status", referral_status_names[i], "initial",
-		                                m->from == 0, "open", referral_is_open(i), "stamp",
-		                                t->stamp, "clock", clock_name(t->clock), "handover",
-		                                t->handover, "step_state",
-		                                step_states[t->step].name, "hands_over_case",
-		                                t->hands_over_case, "fhir", t->fhir));
+		json_array_append_new(
+		        statuses,
+		        json_pack("{s:s, s:b, s:b, s:s?, s:s?, s:b, s:s, s:b, s:b, s:b, s:s}",
+		                  "status", referral_status_names[i], "initial", m->from == 0,
+		                  "open", referral_is_open(i), "stamp", t->stamp, "clock",
+		                  clock_name(t->clock), "handover", t->handover, "step_state",
+		                  step_states[t->step].name, "hands_over_case", t->hands_over_case,
+		                  "appointment", t->appointment, "start_deadline",
+		                  t->start_deadline, "fhir", t->fhir));
 		if (m->from == 0)
 			continue;
 		sides = json_array();
@@ -353,8 +348,8 @@ json_t *referral_vocabulary(void)
 		json_array_append_new(steps, json_pack("{s:s, s:b}", "state", step_states[i].name,
 		                                       "own", step_states[i].own));
 	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "statuses", statuses, "moves", moves,
-	                 "outcomes", string_array(outcomes), "channels",
-	                 string_array(referral_channels), "step_states", steps);
+	                 "outcomes", json_string_list(outcomes), "channels",
+	                 json_string_list(referral_channels), "step_states", steps);
 }
 
 /* "one of: a, b, c" into buf. */

@@ -112,6 +112,10 @@ struct referral_status_info {
 	enum referral_step_state step; /* what a referral in it makes of its chain step */
 	bool handover;                 /* the sender may log a handover */
 	bool hands_over_case;          /* a transfer that reaches it hands the case over */
+	/* The receiver keeps the client's appointment in it (sets and changes it). */
+	bool appointment;
+	/* The service is to start: the chain step's target_days_to_start runs from its stamp. */
+	bool start_deadline;
 	struct referral_move move;
 };
 

@@ -110,7 +110,8 @@ CREATE TABLE conference_archive (
 
 -- Webhooks may follow the conference events too (docs/events.md).
 ALTER TABLE webhook DROP CONSTRAINT webhook_event_types_check;
-ALTER TABLE webhook ADD CONSTRAINT webhook_event_types_check CHECK (
-    cardinality(event_types) >= 1 AND event_types <@ ARRAY['referral.created',
-        'referral.updated', 'referral.handover', 'consent.revoked', 'conference.invited',
-        'conference.updated']);
+ALTER TABLE webhook ADD CONSTRAINT webhook_event_types_check CHECK (cardinality(event_types) >= 1
+    AND event_types <@ ARRAY['referral.created', 'referral.updated', 'referral.handover',
+                             'referral.message', 'referral.overdue', 'referral.appointment',
+                             'consent.revoked', 'case.responsible_changed',
+                             'case.follow_up_due', 'conference.invited', 'conference.updated']);

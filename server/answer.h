@@ -51,6 +51,12 @@ bool answer_outcome_is(const struct db_result *res, const char *outcome);
  */
 MUST_CHECK bool answer_found(struct req *r, const struct db_result *res);
 
+/*
+ * db_callback: {"items", "next": null} from a whole list the statement built as one JSON
+ * array in column 0 (a case's consents, its follow-ups); no row or NULL answers 404.
+ */
+void answer_items(void *arg, const struct db_result *res);
+
 /* db_callback: {"items", "next"} from rows (body, then the sort key) and r->ctx's page. */
 void answer_page(void *arg, const struct db_result *res);
 
@@ -88,6 +94,14 @@ json_t *answer_check_patch(const struct req *r, const struct json_field *fields,
  * 400 for a malformed If-Match (p is cleared then).
  */
 MUST_CHECK bool answer_if_match_param(struct req *r, struct params *p);
+
+/*
+ * The Idempotency-Key header as idempotency_key and the hash of what the request asks as
+ * request_hash (both NULL without the header): scope (what the path names, or NULL) and the
+ * body, however it is spaced or ordered (idempotency_replay in schema/functions/shared.sql).
+ * False after answering 400 for a malformed key (p is cleared then).
+ */
+MUST_CHECK bool answer_idempotency_params(struct req *r, const char *scope, struct params *p);
 
 /* The same followed by the body as patch (jsonb): the parameters every PATCH takes there. */
 MUST_CHECK bool answer_patch_params(struct req *r, struct params *p);

@@ -112,6 +112,8 @@ static const struct option options[] = {
          "closed cases are deleted after this many days"},
         {"purge-interval-s", L(purge_interval_s), "86400", 1, 2592000,
          "how often pnetd purges closed cases past retention-days (first run within a minute)"},
+        {"follow-up-interval-s", L(follow_up_interval_s), "60", 1, 3600,
+         "how often pnetd looks for follow-up dates that have come (event case.follow_up_due)"},
         {"sse-heartbeat-s", L(sse_heartbeat_s), "15", 1, 3600,
          "an idle event stream gets a comment line this often"},
         {"sse-max-buffer-bytes", L(sse_max_buffer_bytes), "1048576", 4096, 64 * 1048576L,
@@ -134,6 +136,34 @@ static const struct option options[] = {
          "webhook deliveries one process runs at once"},
         {"webhook-ca-file", S(webhook_ca_file), NULL, 0, 0,
          "PEM CA certificates for webhook TLS (unset: the system's)"},
+        {"smtp-host", S(smtp_host), NULL, 0, 0,
+         "SMTP server for notifications by e-mail (unset: no e-mail is sent; notices wait)"},
+        {"smtp-port", L(smtp_port), "587", 1, 65535, "port of the SMTP server (submission)"},
+        {"smtp-starttls", B(smtp_starttls), "true", 0, 0,
+         "require STARTTLS (certificate and host name verified); false: use it when the "
+         "server offers it, else send in plain text"},
+        {"smtp-user", S(smtp_user), NULL, 0, 0, "user for SMTP AUTH PLAIN (unset: no AUTH)"},
+        {"smtp-password-file", S(smtp_password_file), NULL, 0, 0,
+         "file holding the SMTP password (its first line), read once at start"},
+        {"smtp-ca-file", S(smtp_ca_file), NULL, 0, 0,
+         "PEM CA certificates for the SMTP server's TLS (unset: the system's)"},
+        {"smtp-timeout-s", L(smtp_timeout_s), "30", 1, 600,
+         "how long the SMTP server may take for each answer"},
+        {"mail-from", S(mail_from), "pnet@localhost", 0, 0,
+         "sender address of notification e-mails"},
+        {"public-url", S(public_url), "http://localhost:8080/", 0, 0,
+         "the web app's address as its users reach it: the link in e-mails"},
+        {"mail-batch-minutes", L(mail_batch_minutes), "15", 0, 1440,
+         "at most one notification e-mail per account this often; what happens meanwhile "
+         "waits for the next"},
+        {"mail-poll-ms", L(mail_poll_ms), "5000", 10, 600000,
+         "how often each process looks for notifications to send (events wake it sooner)"},
+        {"mail-backoff-base-ms", L(mail_backoff_base_ms), "30000", 1, 86400000,
+         "pause after an e-mail's first failed attempt; it doubles with each further one"},
+        {"mail-backoff-max-s", L(mail_backoff_max_s), "3600", 1, 86400,
+         "longest pause between two attempts of an e-mail"},
+        {"overdue-interval-s", L(overdue_interval_s), "60", 1, 86400,
+         "how often pnetd looks for referrals that newly passed a deadline (and at start)"},
 };
 
 static bool owned[ARRAY_SIZE(options)];
@@ -334,6 +364,19 @@ int config_load(int argc, char **argv, int first, char ***rest, int *nrest)
 	}
 	if (!cfg.tls_cert != !cfg.tls_key) {
 		fprintf(stderr, "pnetd: tls-cert and tls-key go together\n");
+		return -1;
+	}
+	/* They go into SMTP commands and mail headers: one line each, an address. */
+	if (strpbrk(cfg.mail_from, "\r\n<> ") || !strchr(cfg.mail_from, '@') ||
+	    (cfg.smtp_host && strpbrk(cfg.smtp_host, "\r\n ")) ||
+	    strpbrk(cfg.public_url, "\r\n ")) {
+		fprintf(stderr,
+		        "pnetd: mail-from must be an e-mail address; smtp-host and public-url "
+		        "one word each\n");
+		return -1;
+	}
+	if (!cfg.smtp_user != !cfg.smtp_password_file) {
+		fprintf(stderr, "pnetd: smtp-user and smtp-password-file go together\n");
 		return -1;
 	}
 	return 0;

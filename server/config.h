@@ -49,6 +49,7 @@ struct config {
 	char *log_level;
 	long retention_days;
 	long purge_interval_s;
+	long follow_up_interval_s;
 	long sse_heartbeat_s;
 	long sse_max_buffer_bytes;
 	bool webhook_allow_private;
@@ -60,6 +61,20 @@ struct config {
 	long webhook_poll_ms;
 	long webhook_concurrency;
 	char *webhook_ca_file;
+	char *smtp_host;
+	long smtp_port;
+	bool smtp_starttls;
+	char *smtp_user;
+	char *smtp_password_file;
+	char *smtp_ca_file;
+	long smtp_timeout_s;
+	char *mail_from;
+	char *public_url;
+	long mail_batch_minutes;
+	long mail_poll_ms;
+	long mail_backoff_base_ms;
+	long mail_backoff_max_s;
+	long overdue_interval_s;
 };
 
 /* The settings in force; filled once by config_load before any thread starts. */

@@ -5,12 +5,14 @@
 #include <event2/buffer.h>
 
 #include "directory.h"
+#include "suppress.h"
 #include "util.h"
 
-/* A count that the export must not show: 1..4 referrals could point at a person. */
+/* A count that the export must not show: 1..4 referrals could point at a person (the rule of
+ * every export: server/suppress.h). */
 bool csv_count_suppressed(const json_t *v)
 {
-	return json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) < 5;
+	return json_is_integer(v) && sup_small(json_integer_value(v));
 }
 
 /*

@@ -8,6 +8,168 @@
 #include "log.h"
 #include "params.h"
 
+/* One connection that keeps itself up (db.h). */
+struct db_link {
+	struct event_base *base;
+	char *label;
+	char *conninfo;
+	char *application_name;
+	char *options;
+	const struct db_link_handlers *h;
+	void *arg;
+	PGconn *pg;
+	bool up;                  /* connected: the owner has it */
+	bool ready;               /* the owner's work is established on it */
+	bool lost;                /* down since the last ready: say "ready again" once back */
+	bool quiet;               /* a failed attempt while down was logged: not every one */
+	struct event *ev_connect; /* one-shot while connecting: the socket may change */
+	struct event *ev_retry;
+	long backoff_ms;
+};
+
+static void link_start(struct db_link *l);
+
+static void link_close(struct db_link *l)
+{
+	if (l->ev_connect)
+		event_free(l->ev_connect);
+	l->ev_connect = NULL;
+	if (l->pg)
+		PQfinish(l->pg);
+	l->pg = NULL;
+	l->up = l->ready = false;
+}
+
+void db_link_lost(struct db_link *l, const char *why)
+{
+	bool was_ready = l->ready;
+	long delay;
+
+	if (was_ready || !l->quiet) {
+		char msg[512] = "";
+		if (l->pg)
+			snprintf(msg, sizeof(msg), "%s", PQerrorMessage(l->pg));
+		msg[strcspn(msg, "\n")] = '\0';
+		log_warn("%s: %s%s%s", l->label, why, msg[0] ? ": " : "", msg);
+	}
+	l->quiet = !was_ready;
+	l->lost = true;
+	if (l->h->down)
+		l->h->down(l->arg);
+	link_close(l);
+	if (was_ready)
+		l->backoff_ms = 0;
+	delay = l->backoff_ms;
+	l->backoff_ms = l->backoff_ms ? l->backoff_ms * 2 : 100;
+	if (l->backoff_ms > cfg.db_reconnect_max_ms)
+		l->backoff_ms = cfg.db_reconnect_max_ms;
+	/* Spread reconnects of a pool's connections (and of other workers) apart. */
+	delay += rand() % (delay / 4 + 20);
+	struct timeval tv = {.tv_sec = delay / 1000, .tv_usec = (delay % 1000) * 1000};
+	event_add(l->ev_retry, &tv);
+}
+
+static void on_link_retry(evutil_socket_t fd, short what, void *arg)
+{
+	link_start(arg);
+}
+
+static void on_link_connect_io(evutil_socket_t fd, short what, void *arg);
+
+static void link_poll(struct db_link *l, PostgresPollingStatusType st)
+{
+	short what;
+
+	if (l->ev_connect) {
+		event_free(l->ev_connect);
+		l->ev_connect = NULL;
+	}
+	switch (st) {
+	case PGRES_POLLING_OK:
+		l->up = true;
+		l->h->up(l->arg);
+		return;
+	case PGRES_POLLING_READING:
+		what = EV_READ;
+		break;
+	case PGRES_POLLING_WRITING:
+		what = EV_WRITE;
+		break;
+	default:
+		db_link_lost(l, "cannot connect");
+		return;
+	}
+	l->ev_connect = event_new(l->base, PQsocket(l->pg), what, on_link_connect_io, l);
+	event_add(l->ev_connect, NULL);
+}
+
+static void on_link_connect_io(evutil_socket_t fd, short what, void *arg)
+{
+	struct db_link *l = arg;
+
+	link_poll(l, PQconnectPoll(l->pg));
+}
+
+static void link_start(struct db_link *l)
+{
+	const char *keys[] = {"dbname", "application_name", "options", NULL};
+	const char *values[] = {l->conninfo, l->application_name, l->options, NULL};
+
+	l->pg = PQconnectStartParams(keys, values, 1);
+	if (!l->pg || PQstatus(l->pg) == CONNECTION_BAD || PQsetnonblocking(l->pg, 1) != 0) {
+		db_link_lost(l, "cannot start connecting");
+		return;
+	}
+	/* libpq: before the first PQconnectPoll, behave as if it had asked to write. */
+	link_poll(l, PGRES_POLLING_WRITING);
+}
+
+struct db_link *db_link_new(struct event_base *base, const char *label, const char *conninfo,
+                            const char *application_name, const char *options,
+                            const struct db_link_handlers *h, void *arg)
+{
+	struct db_link *l = xcalloc(1, sizeof(*l));
+
+	l->base = base;
+	l->label = xstrdup(label);
+	l->conninfo = xstrdup(conninfo);
+	l->application_name = xstrdup(application_name);
+	l->options = options ? xstrdup(options) : NULL;
+	l->h = h;
+	l->arg = arg;
+	l->ev_retry = event_new(base, -1, 0, on_link_retry, l);
+	link_start(l);
+	return l;
+}
+
+void db_link_free(struct db_link *l)
+{
+	if (!l)
+		return;
+	link_close(l);
+	event_free(l->ev_retry);
+	free(l->label);
+	free(l->conninfo);
+	free(l->application_name);
+	free(l->options);
+	free(l);
+}
+
+PGconn *db_link_pg(const struct db_link *l)
+{
+	return l->up ? l->pg : NULL;
+}
+
+void db_link_ready(struct db_link *l)
+{
+	l->ready = true;
+	l->quiet = false;
+	l->backoff_ms = 0;
+	if (l->lost)
+		log_info("%s: ready again", l->label);
+	l->lost = false;
+}
+
 struct query {
 	struct query *next;
 	const struct db_stmt *stmt;
@@ -20,23 +182,20 @@ struct query {
 };
 
 enum conn_state {
-	CONN_DOWN,       /* closed; a retry timer is pending */
-	CONN_CONNECTING, /* PQconnectPoll in progress */
-	CONN_PREPARING,  /* connected, preparing statements one by one */
-	CONN_IDLE,       /* ready for a query */
-	CONN_BUSY,       /* running c->q */
+	CONN_DOWN,      /* not connected: its link is connecting or waiting to */
+	CONN_PREPARING, /* connected, preparing statements one by one */
+	CONN_IDLE,      /* ready for a query */
+	CONN_BUSY,      /* running c->q */
 };
 
 struct conn {
 	struct db_pool *pool;
 	int index;
-	PGconn *pg;
+	struct db_link *link;
+	PGconn *pg; /* the link's connection while connected, else NULL */
 	enum conn_state state;
-	struct event *ev_connect; /* one-shot while connecting: the socket may change */
-	struct event *ev_read;    /* persistent while connected */
-	struct event *ev_write;   /* added while PQflush has more to send */
-	struct event *ev_retry;
-	long backoff_ms;
+	struct event *ev_read;  /* persistent while connected */
+	struct event *ev_write; /* added while PQflush has more to send */
 	size_t prepare_next;
 	struct query *q;
 	PGresult *result;
@@ -62,7 +221,6 @@ struct db_pool {
 	struct event *ev_deliver;
 };
 
-static void conn_start(struct conn *c);
 static void conn_take_work(struct conn *c);
 
 static void query_free(struct query *q)
@@ -135,64 +293,36 @@ static bool pool_has_ready(const struct db_pool *pool)
 	return false;
 }
 
-static void conn_close(struct conn *c)
+/* The link lost c's connection (or could not make one): answer its query, drop its events. */
+static void conn_down(void *arg)
 {
-	if (c->ev_connect)
-		event_free(c->ev_connect);
+	struct conn *c = arg;
+	struct db_pool *pool = c->pool;
+	struct query *q = c->q;
+
 	if (c->ev_read)
 		event_free(c->ev_read);
 	if (c->ev_write)
 		event_free(c->ev_write);
-	c->ev_connect = c->ev_read = c->ev_write = NULL;
+	c->ev_read = c->ev_write = NULL;
 	if (c->result)
 		PQclear(c->result);
 	c->result = NULL;
-	if (c->pg)
-		PQfinish(c->pg);
 	c->pg = NULL;
-	c->state = CONN_DOWN;
-}
-
-/* The connection failed or was lost: answer its query, close it, retry with backoff. */
-static void conn_lost(struct conn *c, const char *why)
-{
-	struct db_pool *pool = c->pool;
-	struct query *q = c->q;
-	bool was_ready = c->state == CONN_IDLE || c->state == CONN_BUSY;
-	long delay;
-
-	if (c->pg && PQerrorMessage(c->pg)[0]) {
-		char msg[512];
-		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(c->pg));
-		msg[strcspn(msg, "\n")] = '\0';
-		log_warn("database connection %d: %s: %s", c->index, why, msg);
-	} else {
-		log_warn("database connection %d: %s", c->index, why);
-	}
 	c->q = NULL;
-	conn_close(c);
+	c->state = CONN_DOWN;
 	if (q)
 		query_fail_later(pool, q);
-
 	if (!pool_has_ready(pool)) {
 		pool->down = true;
 		queue_fail_all(pool);
 	}
-	if (was_ready)
-		c->backoff_ms = 0;
-	delay = c->backoff_ms;
-	c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : 100;
-	if (c->backoff_ms > cfg.db_reconnect_max_ms)
-		c->backoff_ms = cfg.db_reconnect_max_ms;
-	/* Spread reconnects of the pool's connections (and of other workers) apart. */
-	delay += rand() % (delay / 4 + 20);
-	struct timeval tv = {.tv_sec = delay / 1000, .tv_usec = (delay % 1000) * 1000};
-	event_add(c->ev_retry, &tv);
 }
 
-static void on_retry(evutil_socket_t fd, short what, void *arg)
+/* The connection failed or was lost: the link closes it and connects again with backoff. */
+static void conn_lost(struct conn *c, const char *why)
 {
-	conn_start(arg);
+	db_link_lost(c->link, why);
 }
 
 static void conn_flush(struct conn *c)
@@ -211,10 +341,8 @@ static void conn_prepare_next(struct conn *c)
 
 	if (c->prepare_next == pool->nstmts) {
 		c->state = CONN_IDLE;
-		c->backoff_ms = 0;
+		db_link_ready(c->link);
 		pool->prepare_failed = false;
-		if (pool->down)
-			log_info("database connection %d: ready again", c->index);
 		pool->down = false;
 		conn_take_work(c);
 		return;
@@ -309,69 +437,22 @@ static void on_write(evutil_socket_t fd, short what, void *arg)
 	conn_flush(arg);
 }
 
-static void conn_connected(struct conn *c)
+/* The link is connected: read its socket and prepare the statements. */
+static void conn_up(void *arg)
 {
+	struct conn *c = arg;
 	struct event_base *base = c->pool->base;
-	int fd = PQsocket(c->pg);
 
-	c->ev_read = event_new(base, fd, EV_READ | EV_PERSIST, on_read, c);
-	c->ev_write = event_new(base, fd, EV_WRITE, on_write, c);
+	c->pg = db_link_pg(c->link);
+	c->ev_read = event_new(base, PQsocket(c->pg), EV_READ | EV_PERSIST, on_read, c);
+	c->ev_write = event_new(base, PQsocket(c->pg), EV_WRITE, on_write, c);
 	event_add(c->ev_read, NULL);
 	c->state = CONN_PREPARING;
 	c->prepare_next = 0;
 	conn_prepare_next(c);
 }
 
-static void on_connect_io(evutil_socket_t fd, short what, void *arg);
-
-static void conn_poll(struct conn *c, PostgresPollingStatusType st)
-{
-	short what;
-
-	if (c->ev_connect) {
-		event_free(c->ev_connect);
-		c->ev_connect = NULL;
-	}
-	switch (st) {
-	case PGRES_POLLING_OK:
-		conn_connected(c);
-		return;
-	case PGRES_POLLING_READING:
-		what = EV_READ;
-		break;
-	case PGRES_POLLING_WRITING:
-		what = EV_WRITE;
-		break;
-	default:
-		conn_lost(c, "cannot connect");
-		return;
-	}
-	c->ev_connect = event_new(c->pool->base, PQsocket(c->pg), what, on_connect_io, c);
-	event_add(c->ev_connect, NULL);
-}
-
-static void on_connect_io(evutil_socket_t fd, short what, void *arg)
-{
-	struct conn *c = arg;
-
-	conn_poll(c, PQconnectPoll(c->pg));
-}
-
-static void conn_start(struct conn *c)
-{
-	struct db_pool *pool = c->pool;
-	const char *keys[] = {"dbname", "application_name", "options", NULL};
-	const char *values[] = {pool->conninfo, "pnetd", pool->options, NULL};
-
-	c->pg = PQconnectStartParams(keys, values, 1);
-	if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD || PQsetnonblocking(c->pg, 1) != 0) {
-		conn_lost(c, "cannot start connecting");
-		return;
-	}
-	c->state = CONN_CONNECTING;
-	/* libpq: before the first PQconnectPoll, behave as if it had asked to write. */
-	conn_poll(c, PGRES_POLLING_WRITING);
-}
+static const struct db_link_handlers conn_handlers = {.up = conn_up, .down = conn_down};
 
 static void conn_run(struct conn *c, struct query *q)
 {
@@ -443,10 +524,13 @@ struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int s
 	pool->ev_queue_timer = event_new(base, -1, EV_PERSIST, on_queue_timer, pool);
 	for (int i = 0; i < size; i++) {
 		struct conn *c = &pool->conns[i];
+		char label[48];
+
 		c->pool = pool;
 		c->index = i;
-		c->ev_retry = event_new(base, -1, 0, on_retry, c);
-		conn_start(c);
+		snprintf(label, sizeof(label), "database connection %d", i);
+		c->link = db_link_new(base, label, conninfo, "pnetd", pool->options, &conn_handlers,
+		                      c);
 	}
 	return pool;
 }
@@ -461,8 +545,8 @@ void db_pool_free(struct db_pool *pool)
 			query_answer(c->q, DB_UNAVAILABLE, NULL);
 			c->q = NULL;
 		}
-		conn_close(c);
-		event_free(c->ev_retry);
+		conn_down(c);
+		db_link_free(c->link);
 	}
 	queue_fail_all(pool);
 	on_deliver(-1, 0, pool);

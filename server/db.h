@@ -63,6 +63,50 @@ struct db_pool_stats {
 	bool prepare_failed;
 };
 
+/*
+ * One non-blocking connection that keeps itself up: it connects on the owner's event_base
+ * (PQconnectStart/PQconnectPoll on the socket), tells the owner when it is connected, and
+ * after a failure or a loss closes, logs and connects again after a growing pause (from 0
+ * after a connection that was ready, else 100 ms doubling up to db-reconnect-max-ms, spread
+ * apart at random). The pool's connections are links; so is the event listener's
+ * (server/notify.c). Everything on the connection once it is up is the owner's.
+ */
+struct db_link;
+
+struct db_link_handlers {
+	/* Connected: arm the owner's events on PQsocket(db_link_pg(l)), send the first command. */
+	void (*up)(void *arg);
+	/*
+	 * After any failure (a connection that could not be made or was lost), before the
+	 * connection is closed: drop whatever uses it (the owner's events, its command).
+	 */
+	void (*down)(void *arg);
+};
+
+/*
+ * A link named label in the log ("database connection 2") to conninfo (a dbname or conninfo
+ * string) as application_name, with options (NULL: none); the strings are copied, h and arg
+ * kept. It starts connecting at once.
+ */
+struct db_link *db_link_new(struct event_base *base, const char *label, const char *conninfo,
+                            const char *application_name, const char *options,
+                            const struct db_link_handlers *h, void *arg);
+
+/* Close and free the link without calling the owner's handlers. NULL is fine. */
+void db_link_free(struct db_link *l);
+
+/* The connection while connected, else NULL. */
+PGconn *db_link_pg(const struct db_link *l);
+
+/* The owner's work is established on the connection (prepared, listening): reset the pause. */
+void db_link_ready(struct db_link *l);
+
+/*
+ * The owner found the connection broken or unusable: log why (with libpq's message), call
+ * down, close it and connect again after the pause. The connection is gone on return.
+ */
+void db_link_lost(struct db_link *l, const char *why);
+
 /* A pool of size connections to conninfo, preparing stmts[0..nstmts) on each (kept, not copied). */
 struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int size,
                             const struct db_stmt *const *stmts, size_t nstmts);

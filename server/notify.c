@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 
 #include "config.h"
+#include "db.h"
 #include "log.h"
 #include "util.h"
 #include "worker.h"
@@ -14,30 +15,19 @@
 /*
  * Why a thread of its own rather than worker 0's loop: the listener must outlive a worker
  * that is draining, and a worker busy with a slow callback must not delay the other
- * workers' wake-ups. The thread holds one connection and nearly nothing else.
+ * workers' wake-ups. The thread holds one connection (a db_link: connecting, and
+ * reconnecting with backoff, are db.c's) and nearly nothing else.
  */
-enum listen_state {
-	LISTEN_DOWN,       /* waiting for the retry timer */
-	LISTEN_CONNECTING, /* PQconnectPoll in progress */
-	LISTEN_STARTING,   /* LISTEN sent, waiting for its result */
-	LISTEN_READY,      /* listening */
-};
-
 static struct {
 	pthread_t thread;
 	struct event_base *base;
 	struct event *ev_stop;
-	struct event *ev_io; /* connecting: one-shot on the socket; ready: persistent read */
-	struct event *ev_retry;
-	PGconn *pg;
-	enum listen_state state;
-	long backoff_ms;
+	struct event *ev_read; /* persistent while connected */
+	struct db_link *link;
+	bool listening; /* LISTEN has answered on this connection */
 	struct worker *workers;
 	int nworkers;
-	bool was_down; /* log "listening again" once after a loss */
 } nt;
-
-static void listen_start(void);
 
 static void wake_all(void)
 {
@@ -45,141 +35,65 @@ static void wake_all(void)
 		event_active(nt.workers[i].ev_wake, 0, 0);
 }
 
-static void listen_close(void)
+static void on_read(evutil_socket_t fd, short what, void *arg)
 {
-	if (nt.ev_io)
-		event_free(nt.ev_io);
-	nt.ev_io = NULL;
-	if (nt.pg)
-		PQfinish(nt.pg);
-	nt.pg = NULL;
-	nt.state = LISTEN_DOWN;
-}
-
-static void listen_lost(const char *why)
-{
-	long delay = nt.backoff_ms;
-
-	if (nt.state == LISTEN_READY || !nt.was_down) {
-		char msg[256] = "";
-		if (nt.pg)
-			snprintf(msg, sizeof(msg), "%s", PQerrorMessage(nt.pg));
-		msg[strcspn(msg, "\n")] = '\0';
-		log_warn("event listener: %s%s%s", why, msg[0] ? ": " : "", msg);
-	}
-	if (nt.state == LISTEN_READY)
-		delay = 0;
-	nt.was_down = true;
-	listen_close();
-	nt.backoff_ms = delay ? delay * 2 : 100;
-	if (nt.backoff_ms > cfg.db_reconnect_max_ms)
-		nt.backoff_ms = cfg.db_reconnect_max_ms;
-	delay += rand() % (delay / 4 + 20);
-	struct timeval tv = {.tv_sec = delay / 1000, .tv_usec = (delay % 1000) * 1000};
-	event_add(nt.ev_retry, &tv);
-}
-
-static void on_ready_read(evutil_socket_t fd, short what, void *arg)
-{
+	PGconn *pg = db_link_pg(nt.link);
 	PGnotify *n;
 	PGresult *res;
 	bool any = false;
 
-	if (!PQconsumeInput(nt.pg)) {
-		listen_lost("connection lost");
+	if (!PQconsumeInput(pg)) {
+		db_link_lost(nt.link, "connection lost");
 		return;
 	}
-	while (!PQisBusy(nt.pg) && (res = PQgetResult(nt.pg))) {
-		if (nt.state == LISTEN_STARTING && PQresultStatus(res) != PGRES_COMMAND_OK) {
+	while (!PQisBusy(pg) && (res = PQgetResult(pg))) {
+		if (!nt.listening && PQresultStatus(res) != PGRES_COMMAND_OK) {
 			PQclear(res);
-			listen_lost("LISTEN failed");
+			db_link_lost(nt.link, "LISTEN failed");
 			return;
 		}
 		PQclear(res);
 	}
-	if (nt.state == LISTEN_STARTING && !PQisBusy(nt.pg)) {
-		nt.state = LISTEN_READY;
-		nt.backoff_ms = 0;
-		if (nt.was_down)
-			log_info("event listener: listening again; workers catch up from the "
-			         "outbox");
-		nt.was_down = false;
+	if (!nt.listening && !PQisBusy(pg)) {
+		nt.listening = true;
+		db_link_ready(nt.link);
 		any = true; /* catch up: something may have happened while we were away */
 	}
-	while ((n = PQnotifies(nt.pg))) {
+	while ((n = PQnotifies(pg))) {
 		PQfreemem(n);
 		any = true;
 	}
-	if (PQstatus(nt.pg) == CONNECTION_BAD) {
-		listen_lost("connection closed by the server");
+	if (PQstatus(pg) == CONNECTION_BAD) {
+		db_link_lost(nt.link, "connection closed by the server");
 		return;
 	}
 	if (any)
 		wake_all();
 }
 
-static void on_connect_io(evutil_socket_t fd, short what, void *arg);
-
-static void connect_poll(PostgresPollingStatusType st)
+/* Connected: LISTEN, and read its answer and the notifications from then on. */
+static void listen_up(void *arg)
 {
-	short what;
+	PGconn *pg = db_link_pg(nt.link);
 
-	if (nt.ev_io)
-		event_free(nt.ev_io);
-	nt.ev_io = NULL;
-	switch (st) {
-	case PGRES_POLLING_OK:
-		if (!PQsendQuery(nt.pg, "LISTEN pnet_outbox")) {
-			listen_lost("LISTEN could not be sent");
-			return;
-		}
-		/* A few bytes on a fresh socket: the kernel takes them at once. */
-		if (PQflush(nt.pg) != 0) {
-			listen_lost("LISTEN could not be sent");
-			return;
-		}
-		nt.state = LISTEN_STARTING;
-		nt.ev_io = event_new(nt.base, PQsocket(nt.pg), EV_READ | EV_PERSIST, on_ready_read,
-		                     NULL);
-		event_add(nt.ev_io, NULL);
-		return;
-	case PGRES_POLLING_READING:
-		what = EV_READ;
-		break;
-	case PGRES_POLLING_WRITING:
-		what = EV_WRITE;
-		break;
-	default:
-		listen_lost("cannot connect");
+	/* A few bytes on a fresh socket: the kernel takes them at once. */
+	if (!PQsendQuery(pg, "LISTEN pnet_outbox") || PQflush(pg) != 0) {
+		db_link_lost(nt.link, "LISTEN could not be sent");
 		return;
 	}
-	nt.ev_io = event_new(nt.base, PQsocket(nt.pg), what, on_connect_io, NULL);
-	event_add(nt.ev_io, NULL);
+	nt.ev_read = event_new(nt.base, PQsocket(pg), EV_READ | EV_PERSIST, on_read, NULL);
+	event_add(nt.ev_read, NULL);
 }
 
-static void on_connect_io(evutil_socket_t fd, short what, void *arg)
+static void listen_down(void *arg)
 {
-	connect_poll(PQconnectPoll(nt.pg));
+	if (nt.ev_read)
+		event_free(nt.ev_read);
+	nt.ev_read = NULL;
+	nt.listening = false;
 }
 
-static void listen_start(void)
-{
-	const char *keys[] = {"dbname", "application_name", NULL};
-	const char *values[] = {cfg.database, "pnetd-listen", NULL};
-
-	nt.pg = PQconnectStartParams(keys, values, 1);
-	if (!nt.pg || PQstatus(nt.pg) == CONNECTION_BAD || PQsetnonblocking(nt.pg, 1) != 0) {
-		listen_lost("cannot start connecting");
-		return;
-	}
-	nt.state = LISTEN_CONNECTING;
-	connect_poll(PGRES_POLLING_WRITING);
-}
-
-static void on_retry(evutil_socket_t fd, short what, void *arg)
-{
-	listen_start();
-}
+static const struct db_link_handlers listen_handlers = {.up = listen_up, .down = listen_down};
 
 static void on_stop(evutil_socket_t fd, short what, void *arg)
 {
@@ -188,9 +102,11 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 
 static void *notify_main(void *arg)
 {
-	listen_start();
+	nt.link = db_link_new(nt.base, "event listener", cfg.database, "pnetd-listen", NULL,
+	                      &listen_handlers, NULL);
 	event_base_dispatch(nt.base);
-	listen_close();
+	listen_down(NULL);
+	db_link_free(nt.link);
 	return NULL;
 }
 
@@ -204,7 +120,6 @@ void notify_start(struct worker *workers, int n)
 		abort();
 	}
 	nt.ev_stop = event_new(nt.base, -1, 0, on_stop, NULL);
-	nt.ev_retry = event_new(nt.base, -1, 0, on_retry, NULL);
 	pthread_create(&nt.thread, NULL, notify_main, NULL);
 }
 
@@ -215,7 +130,6 @@ void notify_stop(void)
 	event_active(nt.ev_stop, 0, 0);
 	pthread_join(nt.thread, NULL);
 	event_free(nt.ev_stop);
-	event_free(nt.ev_retry);
 	event_base_free(nt.base);
 	memset(&nt, 0, sizeof(nt));
 }

@@ -28,6 +28,13 @@ void params_text(struct params *p, const char *name, const char *value)
 	add(p, name, value, NULL);
 }
 
+void params_text_copy(struct params *p, const char *name, const char *value)
+{
+	char *copy = value ? xstrdup(value) : NULL;
+
+	add(p, name, copy, copy);
+}
+
 void params_long(struct params *p, const char *name, long long value)
 {
 	char *text = xasprintf("%lld", value);

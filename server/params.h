@@ -34,6 +34,9 @@ struct params {
 /* Add a text value (NULL: SQL NULL); value must live until the statement is queued. */
 void params_text(struct params *p, const char *name, const char *value);
 
+/* Add a copy of a text value (NULL: SQL NULL), for a value that does not outlive the caller. */
+void params_text_copy(struct params *p, const char *name, const char *value);
+
 /* Add an integer. */
 void params_long(struct params *p, const char *name, long long value);
 

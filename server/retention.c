@@ -1,24 +1,27 @@
 #include "retention.h"
 
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <event2/event.h>
 
 #include "config.h"
 #include "log.h"
 #include "params.h"
+#include "periodic.h"
 #include "retention_sql.h"
 #include "util.h"
 #include "worker.h"
 
-/* One timer per process (only one worker arms it), so the state is static. */
-static struct {
-	struct worker *w;
-	struct event *ev;
-	bool running; /* a purge is waiting for its answer */
-	bool first;   /* the timer has not fired yet: it was armed with the start delay */
-} purge;
+static void purge_params(struct params *p)
+{
+	params_long(p, "days", cfg.retention_days);
+	params_text(p, "request_id", "timer");
+	params_text(p, "client_addr", "pnetd");
+}
+
+static void on_purged(void *arg, const struct db_result *res);
+
+/* One timer per process (only one worker arms it). */
+static struct periodic purge = {&sql_retention_purge, purge_params, on_purged};
 
 static void on_purged(void *arg, const struct db_result *res)
 {
@@ -27,8 +30,7 @@ static void on_purged(void *arg, const struct db_result *res)
 	                                    "login_failures", "outbox_events"};
 	json_t *fields;
 
-	(void)arg;
-	purge.running = false;
+	periodic_done(arg);
 	if (res->status == DB_UNAVAILABLE) {
 		log_warn("retention purge: the database is unavailable; trying again at the next "
 		         "interval");
@@ -51,45 +53,13 @@ static void on_purged(void *arg, const struct db_result *res)
 	log_write(LOG_INFO, NULL, "retention purge", fields);
 }
 
-static void on_timer(evutil_socket_t fd, short what, void *arg)
-{
-	struct params p = {0};
-
-	(void)fd;
-	(void)what;
-	(void)arg;
-	if (purge.first) {
-		/* From now on, every interval. */
-		struct timeval every = {.tv_sec = cfg.purge_interval_s};
-
-		purge.first = false;
-		event_del(purge.ev);
-		event_add(purge.ev, &every);
-	}
-	if (purge.running || purge.w->draining || !purge.w->db)
-		return;
-	params_long(&p, "days", cfg.retention_days);
-	params_text(&p, "request_id", "timer");
-	params_text(&p, "client_addr", "pnetd");
-	purge.running = true;
-	db_query(purge.w->db, &sql_retention_purge, &p, on_purged, NULL);
-}
-
 void retention_start(struct worker *w)
 {
-	struct timeval first = {.tv_sec = cfg.purge_interval_s < 60 ? cfg.purge_interval_s : 60};
-
-	purge.w = w;
-	purge.first = true;
-	purge.running = false;
-	purge.ev = event_new(w->base, -1, EV_PERSIST, on_timer, NULL);
-	event_add(purge.ev, &first);
+	periodic_start(&purge, w, cfg.purge_interval_s < 60 ? cfg.purge_interval_s : 60,
+	               cfg.purge_interval_s);
 }
 
 void retention_stop(void)
 {
-	if (purge.ev)
-		event_free(purge.ev);
-	purge.ev = NULL;
-	purge.w = NULL;
+	periodic_stop(&purge);
 }

@@ -75,6 +75,17 @@ static struct pos pos_parse(const char *txid, const char *seq)
 
 static void hub_fetch(struct sse_hub *hub);
 
+/*
+ * The body of fetched row i for stream s: the owner node of the event's case gets the copy
+ * that names the recipients (column 7), every other node the plain one (column 5).
+ */
+static const char *row_body(const struct sse_stream *s, PGresult *pg, int i)
+{
+	if (!PQgetisnull(pg, i, 6) && !strcmp(PQgetvalue(pg, i, 6), s->node_id))
+		return PQgetvalue(pg, i, 7);
+	return PQgetvalue(pg, i, 5);
+}
+
 /* End s's answer (abort: close the connection) and free it unless its query still runs. */
 static void stream_end(struct sse_stream *s, bool abort)
 {
@@ -161,7 +172,7 @@ static void on_replayed(void *arg, const struct db_result *res)
 			continue; /* the trailer row */
 		rows++;
 		stream_send_event(s, PQgetvalue(pg, i, 2), PQgetvalue(pg, i, 3),
-		                  PQgetvalue(pg, i, 5));
+		                  row_body(s, pg, i));
 		s->cursor = pos_parse(PQgetvalue(pg, i, 1), PQgetvalue(pg, i, 2));
 	}
 	if (rows == FETCH_LIMIT_N) {
@@ -223,7 +234,7 @@ static void on_fetched(void *arg, const struct db_result *res)
 			    pos_cmp(p, s->cursor) <= 0 || !strstr(nodes, s->node_id))
 				continue;
 			stream_send_event(s, PQgetvalue(pg, i, 2), PQgetvalue(pg, i, 3),
-			                  PQgetvalue(pg, i, 5));
+			                  row_body(s, pg, i));
 		}
 		last = p;
 	}

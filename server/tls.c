@@ -1,5 +1,7 @@
 #include "tls.h"
 
+#include <stdlib.h>
+
 #include "log.h"
 #include "pnet_config.h"
 
@@ -63,6 +65,23 @@ struct bufferevent *tls_bufferevent(struct event_base *base)
 		return NULL;
 	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
 	                                      BEV_OPT_CLOSE_ON_FREE);
+}
+
+struct ssl_ctx_st *tls_client_ctx(const char *ca_file, const char *who)
+{
+	SSL_CTX *c = SSL_CTX_new(TLS_client_method());
+
+	if (!c) {
+		log_error("%s: cannot create a TLS context", who);
+		abort();
+	}
+	SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
+	SSL_CTX_set_verify(c, SSL_VERIFY_PEER, NULL);
+	if (ca_file ? SSL_CTX_load_verify_locations(c, ca_file, NULL) != 1
+	            : SSL_CTX_set_default_verify_paths(c) != 1)
+		log_warn("%s: cannot load CA certificates%s%s; its TLS connections will fail", who,
+		         ca_file ? " from " : "", ca_file ? ca_file : "");
+	return c;
 }
 
 bool tls_enabled(void)

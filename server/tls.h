@@ -21,4 +21,12 @@ bool tls_enabled(void);
 
 void tls_free(void);
 
+/*
+ * A TLS client context that checks the peer's certificate (TLS 1.2 and up) against ca_file,
+ * or the system's CAs without one; who names the user in the log (a failure to load the CAs
+ * is logged, and then every handshake fails). Only with TLS (PNET_HAVE_TLS); abort()s when
+ * OpenSSL cannot make one.
+ */
+struct ssl_ctx_st *tls_client_ctx(const char *ca_file, const char *who);
+
 #endif

@@ -24,6 +24,7 @@
 #include "metrics.h"
 #include "params.h"
 #include "pnet_config.h"
+#include "tls.h"
 #include "util.h"
 #include "webhooks_sql.h"
 #include "worker.h"
@@ -477,19 +478,7 @@ struct webhook_dispatcher *webhooks_start(struct worker *w)
 	evdns_base_set_option(d->dns, "timeout:", timeout);
 	evdns_base_set_option(d->dns, "attempts:", "2");
 #if PNET_HAVE_TLS
-	d->ssl = SSL_CTX_new(TLS_client_method());
-	if (!d->ssl) {
-		log_error("webhooks: cannot create a TLS context");
-		abort();
-	}
-	SSL_CTX_set_min_proto_version(d->ssl, TLS1_2_VERSION);
-	SSL_CTX_set_verify(d->ssl, SSL_VERIFY_PEER, NULL);
-	if (cfg.webhook_ca_file
-	            ? SSL_CTX_load_verify_locations(d->ssl, cfg.webhook_ca_file, NULL) != 1
-	            : SSL_CTX_set_default_verify_paths(d->ssl) != 1)
-		log_warn("webhooks: cannot load CA certificates%s%s; https deliveries will fail",
-		         cfg.webhook_ca_file ? " from " : "",
-		         cfg.webhook_ca_file ? cfg.webhook_ca_file : "");
+	d->ssl = tls_client_ctx(cfg.webhook_ca_file, "webhooks");
 #endif
 	d->ev_poll = event_new(w->base, -1, EV_PERSIST, on_poll, d);
 	d->ev_now = event_new(w->base, -1, 0, on_poll, d);

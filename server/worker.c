@@ -12,6 +12,9 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "follow_up_timer.h"
+#include "mail.h"
+#include "overdue_timer.h"
 #include "retention.h"
 #include "sse.h"
 #include "webhook.h"
@@ -81,6 +84,7 @@ static void on_shutdown(evutil_socket_t fd, short what, void *arg)
 	/* Streams would otherwise hold the worker until the deadline: end them now. */
 	sse_hub_drain(w->sse);
 	webhooks_drain(w->webhooks);
+	mail_drain(w->mail);
 	token_use_flush(w->token_use);
 	if (w->inflight == 0) {
 		finish(w);
@@ -106,6 +110,7 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 	sse_hub_wake(w->sse);
 	if (w->webhooks)
 		webhooks_wake(w->webhooks);
+	mail_wake(w->mail);
 }
 
 static void *worker_main(void *arg)
@@ -129,6 +134,8 @@ static void *worker_main(void *arg)
 	w->sse = NULL;
 	webhooks_free(w->webhooks);
 	w->webhooks = NULL;
+	mail_free(w->mail);
+	w->mail = NULL;
 	evhttp_free(w->http);
 	w->http = NULL;
 	conn_hub_free(w->conns); /* after evhttp: closing its connections tells the hub */
@@ -172,14 +179,19 @@ struct worker *workers_start(int n, int listen_fd)
 		w->ev_deadline = event_new(w->base, -1, 0, on_deadline, w);
 		w->ev_gauges = event_new(w->base, -1, EV_PERSIST, on_gauge_timer, w);
 		event_add(w->ev_gauges, &second);
-		if (i == 0)
+		if (i == 0) {
 			retention_start(w); /* one purge timer per process */
+			follow_up_timer_start(w);
+			overdue_start(w); /* one overdue scan timer per process */
+		}
 		w->ev_wake = event_new(w->base, -1, 0, on_wake, w);
 		w->sse = sse_hub_new(w);
 		w->token_use = token_use_new(w);
 		/* One dispatcher per process; SKIP LOCKED shares the work between processes. */
 		if (i == 0)
 			w->webhooks = webhooks_start(w);
+		if (i == 0)
+			w->mail = mail_start(w); /* notification e-mails, shared the same way */
 		pthread_create(&w->thread, NULL, worker_main, w);
 	}
 	return workers;
@@ -191,8 +203,11 @@ void workers_drain(struct worker *workers, int n)
 		event_active(workers[i].ev_shutdown, 0, 0);
 	for (int i = 0; i < n; i++) {
 		pthread_join(workers[i].thread, NULL);
-		if (i == 0)
+		if (i == 0) {
 			retention_stop();
+			follow_up_timer_stop();
+			overdue_stop();
+		}
 	}
 }
 

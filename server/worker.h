@@ -16,6 +16,7 @@ struct db_pool;
 struct event;
 struct sse_hub;
 struct webhook_dispatcher;
+struct mail_sender;
 struct conn_hub;
 struct token_use;
 
@@ -33,6 +34,7 @@ struct worker {
 	struct event *ev_wake;               /* activated by notify.c when the outbox has news */
 	struct sse_hub *sse;                 /* this worker's event streams (sse.c) */
 	struct webhook_dispatcher *webhooks; /* worker 0 only: webhook deliveries (webhook.c) */
+	struct mail_sender *mail;            /* worker 0 only: notification e-mails (mail.c) */
 	struct conn_hub *conns;              /* its client connections and their limits (conn.c) */
 	struct token_use *token_use;         /* last use of tokens, written in batches */
 	int listen_fd;

@@ -43,10 +43,12 @@ int cmd_case_list(int argc, char **argv)
 	                                   "district", "opened_at", NULL};
 	static const struct cli_table table = {ARRAY_LEN(headers), headers, cli_row_keys, keys};
 	const char *status = NULL, *target_group = NULL;
+	bool node = false;
 	struct cli_paging paging = {0};
 	const struct cli_opt opts[] = {
 	        {"status", true, &status},
 	        {"target-group", true, &target_group},
+	        {"node", false, NULL, &node},
 	        CLI_PAGING_OPTS(paging),
 	};
 	struct cli_query q;
@@ -59,6 +61,7 @@ int cmd_case_list(int argc, char **argv)
 	cli_query_init(&q, "/v1/cases");
 	cli_query_add(&q, "status", status);
 	cli_query_add(&q, "target_group_id", target_group);
+	cli_query_add(&q, "scope", node ? "node" : NULL);
 	return cli_show_page(&q, &paging, &table);
 }
 

@@ -15,6 +15,8 @@ int cmd_box(int argc, char **argv); /* inbox and outbox */
 int cmd_referral_show(int argc, char **argv);
 int cmd_referral_create(int argc, char **argv);
 int cmd_referral_move(int argc, char **argv); /* accept, decline, start, ... */
+int cmd_referral_message(int argc, char **argv);
+int cmd_referral_messages(int argc, char **argv);
 int cmd_handover(int argc, char **argv);
 
 /* cases.c */
@@ -34,6 +36,16 @@ int cmd_conference_create(int argc, char **argv);
 int cmd_conference_decide(int argc, char **argv);
 int cmd_conference_refer(int argc, char **argv);
 int cmd_conference_cancel(int argc, char **argv);
+/* team.c */
+int cmd_colleagues(int argc, char **argv);
+int cmd_case_hand_over(int argc, char **argv);
+int cmd_follow_up_add(int argc, char **argv);
+int cmd_follow_up_list(int argc, char **argv);
+int cmd_follow_up_done(int argc, char **argv);
+int cmd_follow_up_move(int argc, char **argv);
+int cmd_absence_add(int argc, char **argv);
+int cmd_absence_list(int argc, char **argv);
+int cmd_absence_remove(int argc, char **argv);
 
 /* directory.c */
 int cmd_services_search(int argc, char **argv);
@@ -45,5 +57,8 @@ int cmd_chain_list(int argc, char **argv);
 int cmd_chain_export(int argc, char **argv);
 int cmd_chain_import(int argc, char **argv);
 int cmd_stats_funnel(int argc, char **argv);
+
+/* report.c */
+int cmd_stats_report(int argc, char **argv);
 
 #endif

@@ -66,15 +66,29 @@ static const struct command commands[] = {
          "[--redirected-from ID]",
          "Send a referral for a case to another node; prints its id. The case needs an active\n"
          "consent covering the receiver (pnet consent add)."},
+        {"referral", "message", cmd_referral_message, "referral message ID --text TEXT",
+         "Write a message on a referral to the other side (sender or receiver); prints its id.\n"
+         "The other node sees it as unread until one of its accounts reads the thread."},
+        {"referral", "messages", cmd_referral_messages,
+         "referral messages ID [--limit N] [--after CURSOR] [--all]",
+         "The thread of a referral, oldest first. Reading it marks the messages shown read for\n"
+         "your node (NEW shows which were unread). A receiving agency whose consent no longer\n"
+         "covers the case sees that a message exists, not its text.\n"
+         "  --all  every page, not just the first"},
         MOVE("receive", "Confirm receipt (receiver).", "", WORDS_NONE),
         MOVE("waitlist", "Put on the waiting list until a date (receiver).",
              " --expected-on DATE [--note TEXT]", WORDS_NONE),
-        MOVE("accept", "Accept (receiver).", " [--appointment-at TIME] [--note TEXT]", WORDS_NONE),
+        MOVE("accept",
+             "Accept (receiver). Accepting a transfer, --responsible names the colleague who\n"
+             "will be responsible for the case (else you).",
+             " [--appointment-at TIME] [--responsible ACCOUNT] [--note TEXT]", WORDS_NONE),
         MOVE("decline", "Decline (receiver), for a REASON listed below.",
              " --reason REASON [--note TEXT]", WORDS_REASONS),
         MOVE("start", "The service started (receiver).", " [--note TEXT]", WORDS_NONE),
-        MOVE("complete", "The service ended (receiver), with an OUTCOME listed below.",
-             " --outcome OUTCOME [--note TEXT]", WORDS_OUTCOMES),
+        MOVE("complete",
+             "The service ended (receiver), with an OUTCOME listed below. Completing a\n"
+             "transfer takes the case over; --responsible names who is responsible for it.",
+             " --outcome OUTCOME [--responsible ACCOUNT] [--note TEXT]", WORDS_OUTCOMES),
         MOVE("dropout",
              "The client did not come or broke off (receiver), for a REASON listed below.",
              " --reason REASON [--note TEXT]", WORDS_REASONS),
@@ -89,9 +103,31 @@ static const struct command commands[] = {
          "case open --reference REF --target-group ID [--district NAME]",
          "Open a case (a pseudonymous reference, no names) for your node; prints its id."},
         {"case", "list", cmd_case_list,
-         "case list [--status open|closed] [--target-group ID] [--limit N] [--after CURSOR] "
+         "case list [--status open|closed] [--target-group ID] [--node] [--limit N] "
+         "[--after CURSOR] [--all]",
+         "Your cases (responsible, deputy or standing in); --node: all of your node's."},
+        {"case", "hand-over", cmd_case_hand_over, "case hand-over CASE --to ACCOUNT",
+         "Hand a case to a colleague of your node, who becomes responsible for it."},
+        {"colleagues", NULL, cmd_colleagues, "colleagues",
+         "The caseworkers of your node (to hand cases to), with their absences today."},
+        {"follow-up", "add", cmd_follow_up_add, "follow-up add CASE --on DATE --reason TEXT",
+         "Set a follow-up date (Wiedervorlage) on a case; prints its id."},
+        {"follow-up", "list", cmd_follow_up_list,
+         "follow-up list [--due overdue|today|due|all] [--node] [--case CASE] [--limit N] "
          "[--all]",
-         "Your node's cases."},
+         "Open follow-ups of your cases, soonest first (--node: of all your node's cases;\n"
+         "--case: every follow-up of one case)."},
+        {"follow-up", "move", cmd_follow_up_move, "follow-up move ID --on DATE",
+         "Move an open follow-up to another day."},
+        {"follow-up", "done", cmd_follow_up_done, "follow-up done ID", "Mark a follow-up done."},
+        {"absence", "add", cmd_absence_add,
+         "absence add --from DATE --until DATE --stand-in ACCOUNT",
+         "Mark yourself absent (days inclusive); meanwhile the colleague standing in sees\n"
+         "your cases under their cases and hears of their events."},
+        {"absence", "list", cmd_absence_list, "absence list",
+         "Your absences that have not ended, with who stands in."},
+        {"absence", "remove", cmd_absence_remove, "absence remove ID",
+         "Take an absence back (you are present again)."},
         {"case", "show", cmd_case_show, "case show ID", "One case."},
         {"case", "close", cmd_case_close, "case close ID --reason REASON",
          "Close a case; REASON is goal_reached, moved_away, no_longer_eligible,\n"
@@ -147,6 +183,13 @@ static const struct command commands[] = {
          "  --publish  publish the draft too"},
         {"stats", "funnel", cmd_stats_funnel, "stats funnel CHAIN [--since DATE] [--until DATE]",
          "How many referrals each step of a chain received, accepted, started and completed."},
+        {"stats", "report", cmd_stats_report,
+         "stats report NETWORK --since DATE --until DATE [--target-group ID] [--chain ID] "
+         "[--district NAME] [--suppressed]",
+         "The network report of a period (until excluded) and the period before: the\n"
+         "overview of both and the outcomes per provider (--json: the whole report).\n"
+         "  --suppressed  the form for publication: small numbers and what would give them\n"
+         "                away are hidden (x)"},
         {"hsds", "export", cmd_hsds_export, "hsds export DIR",
          "Write the directory as Open Referral HSDS 3.0 into DIR: hsds.json (what\n"
          "pnetd hsds-import reads) and one file per collection."},

@@ -1,4 +1,7 @@
-/* pnet inbox, outbox, referral show|create|<move>, handover: the referral lifecycle. */
+/*
+ * pnet inbox, outbox, referral show|create|<move>|message|messages, handover: the referral
+ * lifecycle and the thread of messages under a referral.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,13 +214,14 @@ int cmd_referral_create(int argc, char **argv)
 int cmd_referral_move(int argc, char **argv)
 {
 	const char *reason = NULL, *outcome = NULL, *appointment = NULL, *expected = NULL,
-	           *note = NULL;
+	           *note = NULL, *responsible = NULL;
 	const struct cli_opt opts[] = {
 	        {"reason", true, &reason},
 	        {"outcome", true, &outcome},
 	        {"appointment-at", true, &appointment},
 	        {"expected-on", true, &expected},
 	        {"note", true, &note},
+	        {"responsible", true, &responsible},
 	};
 	const char *id, *to;
 	enum referral_status status;
@@ -232,11 +236,15 @@ int cmd_referral_move(int argc, char **argv)
 	to = referral_status_name(status);
 	if ((rc = cli_parse_id(argc, argv, opts, ARRAY_LEN(opts), "ID", &id)))
 		return rc;
+	if (responsible && !cli_uuid_arg(responsible, "--responsible"))
+		return EXIT_USAGE;
 	body = json_pack("{s:s}", "to", to);
 	put(body, "reason", reason);
 	put(body, "outcome", outcome);
 	put(body, "appointment_at", appointment);
 	put(body, "expected_on", expected);
+	/* Who takes the case on when a transfer arrives (the server says when it may be named). */
+	put(body, "responsible_account_id", responsible);
 	if (!put_text(body, "note", note, "--note")) {
 		json_decref(body);
 		return EXIT_USAGE;
@@ -283,4 +291,56 @@ int cmd_handover(int argc, char **argv)
 	if ((rc = cli_send("POST", path, body, -1, &event)))
 		return rc;
 	return cli_done(event, "Handover logged: %s%s.\n", channel, warm ? ", warm" : "");
+}
+
+int cmd_referral_message(int argc, char **argv)
+{
+	const char *text = NULL;
+	const struct cli_opt opts[] = {{"text", true, &text}};
+	const char *id;
+	json_t *body, *message;
+	char path[96];
+	int rc;
+
+	if ((rc = cli_parse_id(argc, argv, opts, ARRAY_LEN(opts), "ID", &id)))
+		return rc;
+	if (!text || !text[0])
+		return cli_usage("--text is required");
+	body = json_object();
+	if (!put_text(body, "text", text, "--text")) {
+		json_decref(body);
+		return EXIT_USAGE;
+	}
+	snprintf(path, sizeof(path), "/v1/referrals/%s/messages", id);
+	if ((rc = cli_send("POST", path, body, -1, &message)))
+		return rc;
+	return cli_done(message, "%s\n", cli_text(message, "id"));
+}
+
+/* A message of the thread: its text, or that it is withheld (no consent covers the case). */
+static void message_row(const json_t *m, const char **cells, const void *ctx)
+{
+	(void)ctx;
+	cells[0] = cli_text(m, "created_at");
+	cells[1] = cli_node_name(cli_text(m, "author_node_id"));
+	cells[2] = cli_text(m, "author_name");
+	cells[3] = json_is_true(json_object_get(m, "unread")) ? "new" : "";
+	cells[4] = json_is_true(json_object_get(m, "withheld")) ? "(withheld: no consent)"
+	                                                        : cli_text(m, "text");
+}
+
+int cmd_referral_messages(int argc, char **argv)
+{
+	static const char *const headers[] = {"AT", "FROM", "BY", "NEW", "TEXT"};
+	static const struct cli_table table = {ARRAY_LEN(headers), headers, message_row, NULL};
+	struct cli_paging paging = {0};
+	const struct cli_opt opts[] = {CLI_PAGING_OPTS(paging)};
+	struct cli_query q;
+	const char *id;
+	int rc;
+
+	if ((rc = cli_parse_id(argc, argv, opts, ARRAY_LEN(opts), "ID", &id)))
+		return rc;
+	cli_query_init(&q, "/v1/referrals/%s/messages", id);
+	return cli_show_page(&q, &paging, &table);
 }

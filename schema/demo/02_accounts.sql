@@ -29,5 +29,10 @@ INSERT INTO account (id, login, display_name, password_hash, role, node_id, netw
      'caseworker', '20000000-0000-4000-8000-000000000001', '{}'),
     ('60000000-0000-4000-8000-000000000009', 'jobcenter-sucht', 'Jobcenter Neustadt, Team Reha/Sucht',
      '$scrypt$ln=17,r=8,p=1$GYPWa5cTQ5hBJLRCYhYe+g$wvTqv98uV7TAg2SiJxZQQmwGgVKaMfKO0oHZUxtlIPI',
-     'caseworker', '20000000-0000-4000-8000-000000000003', '{}')
+     'caseworker', '20000000-0000-4000-8000-000000000003', '{}'),
+    -- A colleague in Team Alleinerziehende: someone to hand a case to, a deputy, a stand-in.
+    ('60000000-0000-4000-8000-000000000010', 'jobcenter-kollegin',
+     'Jobcenter Neustadt, Team Alleinerziehende (Kollegin)',
+     '$scrypt$ln=17,r=8,p=1$Jb4E7AoNCXG2KSZQtIywag$67P1UtWCvBqhhBfiig1A/rhsPr3loMt3lpk6QOT3Klo',
+     'caseworker', '20000000-0000-4000-8000-000000000002', '{}')
 ON CONFLICT DO NOTHING;

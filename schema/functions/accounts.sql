@@ -3,7 +3,8 @@
 -- An account as the API shows it (never its password hash).
 CREATE FUNCTION account_json(a account) RETURNS json LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
-        'id', a.id, 'login', a.login, 'display_name', a.display_name, 'role', a.role,
+        'id', a.id, 'login', a.login, 'display_name', a.display_name, 'phone', a.phone,
+        'email', a.email, 'role', a.role,
         'node_id', a.node_id, 'network_ids', a.network_ids, 'disabled', a.disabled,
         'must_change_password', a.must_change_password,
         'password_changed_at', a.password_changed_at, 'version', a.version,

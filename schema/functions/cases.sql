@@ -10,16 +10,16 @@ LANGUAGE plpgsql STABLE AS $$
 BEGIN
     RETURN EXISTS (
         SELECT 1 FROM consent c JOIN client_case k ON k.id = c.case_id
-        WHERE c.case_id = p_case AND c.revoked_at IS NULL
-          AND c.given_on <= current_date AND (c.expires_on IS NULL OR c.expires_on >= current_date)
+        WHERE c.case_id = p_case AND consent_active(c)
           AND (c.recipient_node_id = p_node
                OR (c.scope = 'network' AND EXISTS (
                    SELECT 1 FROM network_member m
                    WHERE m.network_id = k.network_id AND m.node_id = p_node AND m.active))));
 END $$;
 
--- A case as node p_node sees it: the owner sees the whole case; a node holding a referral
--- on it sees its reference and target group and nothing else.
+-- A case as node p_node sees it: the owner sees the whole case with its team (the
+-- responsible person and deputies, schema/functions/case_team.sql) and its next follow-up
+-- date; a node holding a referral on it sees its reference and target group and nothing else.
 CREATE FUNCTION case_json(c client_case, p_node uuid) RETURNS json LANGUAGE sql STABLE AS $$
     SELECT CASE WHEN c.owner_node_id = p_node THEN json_build_object(
         'id', c.id, 'network_id', c.network_id, 'owner_node_id', c.owner_node_id,
@@ -27,7 +27,14 @@ CREATE FUNCTION case_json(c client_case, p_node uuid) RETURNS json LANGUAGE sql 
         'chain_id', v.chain_id, 'chain_version', v.number, 'enrolled_at', c.enrolled_at,
         'status', c.status, 'close_reason', c.close_reason, 'opened_at', c.opened_at,
         'closed_at', c.closed_at, 'version', c.version, 'updated_at', c.updated_at,
-        'access', 'owner')
+        'access', 'owner',
+        'responsible', account_ref(c.responsible_account_id),
+        'deputies', coalesce((SELECT json_agg(account_ref(d.account_id)
+                                              ORDER BY d.added_at, d.account_id)
+                              FROM case_deputy d WHERE d.case_id = c.id), '[]'),
+        'next_follow_up_on', (SELECT min(f.due_on) FROM case_follow_up f
+                               WHERE f.case_id = c.id AND f.node_id = c.owner_node_id
+                                 AND f.done_at IS NULL))
     ELSE json_build_object('id', c.id, 'reference', c.reference,
                            'target_group_id', c.target_group_id, 'access', 'referral')
     END
@@ -47,8 +54,7 @@ CREATE FUNCTION consent_json(c consent) RETURNS json LANGUAGE sql STABLE AS $$
         'recipient_node_id', c.recipient_node_id, 'purpose', c.purpose,
         'given_on', c.given_on, 'expires_on', c.expires_on, 'evidence', c.evidence,
         'recorded_by', c.recorded_by, 'created_at', c.created_at, 'revoked_at', c.revoked_at,
-        'active', c.revoked_at IS NULL AND c.given_on <= current_date
-                  AND (c.expires_on IS NULL OR c.expires_on >= current_date));
+        'active', consent_active(c));
 $$;
 
 -- Open a case for the actor's node, which must be an active member of the target group's

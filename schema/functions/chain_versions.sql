@@ -242,10 +242,24 @@ BEGIN
     END IF;
 END $$;
 
--- Refuse a change of version v unless it is a draft at row version p_expected (NULL: any).
-CREATE FUNCTION chain_version_refuse_unless_draft(v chain_version, p_expected integer)
-RETURNS void LANGUAGE plpgsql AS $$
+-- Version p_number of p_chain, locked for a change by a coordinator of its chain (the chain
+-- is locked too), or NULL when the caller may not see it; refused unless it is a draft
+-- (409 version-frozen) at row version p_expected (NULL: any; else 412).
+CREATE FUNCTION chain_draft_for_write(p_chain uuid, p_number integer, p_expected integer,
+                                      p_admin boolean, p_networks uuid[])
+RETURNS chain_version LANGUAGE plpgsql AS $$
+DECLARE
+    c chain;
+    v chain_version;
 BEGIN
+    c := chain_for_write(p_chain, p_admin, p_networks);
+    IF c.id IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT * INTO v FROM chain_version WHERE chain_id = c.id AND number = p_number FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
     IF v.status <> 'draft' THEN
         PERFORM problem(409, 'version-frozen',
                         format('Version %s of this chain is %s; it never changes again. Create a '
@@ -254,6 +268,7 @@ BEGIN
     IF p_expected IS NOT NULL AND v.version <> p_expected THEN
         PERFORM stale('version', v.version);
     END IF;
+    RETURN v;
 END $$;
 
 -- A new draft of p_chain, numbered after the last version: a copy of the published version
@@ -328,15 +343,12 @@ DECLARE
     errors jsonb;
     warnings jsonb;
 BEGIN
-    c := chain_for_write(p_chain, p_admin, p_networks);
-    IF c.id IS NOT NULL THEN
-        SELECT * INTO v FROM chain_version WHERE chain_id = c.id AND number = p_number FOR UPDATE;
-    END IF;
+    v := chain_draft_for_write(p_chain, p_number, p_expected, p_admin, p_networks);
     IF v.id IS NULL THEN
         outcome := 'not_found';
         RETURN;
     END IF;
-    PERFORM chain_version_refuse_unless_draft(v, p_expected);
+    SELECT * INTO c FROM chain WHERE id = v.chain_id;
     SELECT g.errors, g.warnings INTO errors, warnings
       FROM chain_graph_problems(c.network_id, p_graph) g;
     PERFORM chain_refuse_problems(errors);
@@ -385,20 +397,12 @@ DECLARE
     errors jsonb;
     warnings jsonb;
 BEGIN
-    c := chain_for_write(p_chain, p_admin, p_networks);
-    IF c.id IS NOT NULL THEN
-        SELECT * INTO v FROM chain_version WHERE chain_id = c.id AND number = p_number FOR UPDATE;
-    END IF;
+    v := chain_draft_for_write(p_chain, p_number, p_expected, p_admin, p_networks);
     IF v.id IS NULL THEN
         outcome := 'not_found';
         RETURN;
     END IF;
-    IF v.status <> 'draft' THEN
-        PERFORM problem(409, 'version-frozen',
-                        format('Version %s of this chain is %s already; only a draft can be '
-                               'published.', v.number, v.status));
-    END IF;
-    PERFORM chain_version_refuse_unless_draft(v, p_expected);
+    SELECT * INTO c FROM chain WHERE id = v.chain_id;
     SELECT g.errors, g.warnings INTO errors, warnings
       FROM chain_graph_problems(c.network_id, chain_version_json(v, true)) g;
     PERFORM chain_refuse_problems(errors);

@@ -378,10 +378,14 @@ BEGIN
     location := made.location;
 END $$;
 
--- The case's timeline as p_node sees it, oldest first: for the owner its referrals' events
--- (without notes: those are the referral's own page) and its conferences' events; for a
--- participating node the events of the conferences it takes part in. NULL when p_node sees
--- nothing of the case.
+-- The case's one timeline as p_node sees it, oldest first (GET /v1/cases/{id}/timeline,
+-- server/api/case_team.c): for the owner its team's entries (case_event_json: responsible
+-- person, deputies, arrival by transfer), its referrals' events (without notes: those are the
+-- referral's own page) and its conferences' events; for a node invited to a conference of
+-- the case the events of the conferences it takes part in, nothing else. NULL when p_node
+-- sees nothing of the case. Entries of one moment keep the order of cause and effect: a
+-- referral's move, then what the case's team made of it (a transfer's arrival), then the
+-- conference entry that named the referral.
 CREATE FUNCTION case_timeline(p_case uuid, p_node uuid) RETURNS json
 LANGUAGE sql STABLE AS $$
     WITH c AS (SELECT * FROM client_case WHERE id = p_case),
@@ -392,22 +396,26 @@ LANGUAGE sql STABLE AS $$
                 OR EXISTS (SELECT 1 FROM conference_participant p
                             WHERE p.conference_id = f.id AND p.node_id = p_node))),
     items AS (
-        SELECT e.at, 1 AS source, e.id, json_build_object(
+        SELECT e.at, 0 AS source, e.id, json_build_object(
+                   'at', e.at, 'kind', 'referral.' || e.kind, 'referral_id', e.referral_id,
+                   'to_node_id', r.to_node_id, 'from_status', e.from_status,
+                   'to_status', e.to_status, 'actor_node_id', e.actor_node) AS j
+          FROM referral_event e JOIN referral r ON r.id = e.referral_id, c
+         WHERE r.case_id = c.id AND c.owner_node_id = p_node
+        UNION ALL
+        SELECT e.at, 1, e.id, case_event_json(e)
+          FROM case_event e, c
+         WHERE e.case_id = c.id AND c.owner_node_id = p_node
+        UNION ALL
+        SELECT e.at, 2, e.id, json_build_object(
                    'at', e.at, 'kind', 'conference.' || e.kind, 'conference_id', e.conference_id,
                    'decision_id', e.decision_id,
                    'referral_id', e.detail->>'referral_id',
                    'fields', e.detail->'fields',
                    'starts_at', f.starts_at,
-                   'actor_node_id', e.actor_node) AS j
+                   'actor_node_id', e.actor_node)
           FROM conference_event e JOIN conference f ON f.id = e.conference_id
-         WHERE e.conference_id IN (SELECT id FROM seen)
-        UNION ALL
-        SELECT e.at, 0, e.id, json_build_object(
-                   'at', e.at, 'kind', 'referral.' || e.kind, 'referral_id', e.referral_id,
-                   'to_node_id', r.to_node_id, 'from_status', e.from_status,
-                   'to_status', e.to_status, 'actor_node_id', e.actor_node)
-          FROM referral_event e JOIN referral r ON r.id = e.referral_id, c
-         WHERE r.case_id = c.id AND c.owner_node_id = p_node)
+         WHERE e.conference_id IN (SELECT id FROM seen))
     SELECT CASE WHEN (SELECT owner_node_id FROM c) = p_node OR EXISTS (SELECT 1 FROM seen)
                 THEN coalesce((SELECT json_agg(j ORDER BY at, source, id) FROM items), '[]') END;
 $$;

@@ -19,13 +19,14 @@ BEGIN
     DELETE FROM chain_step_state;
     -- What a move carries: 'required', 'optional' or NULL (not taken).
     INSERT INTO referral_status (status, position, initial, open, answer, stamp, clock, handover,
-                                 step_state, hands_over_case, fhir, sides, reason, reasons,
-                                 outcome, expected_on, appointment_at, sender_moves,
-                                 receiver_moves)
+                                 step_state, hands_over_case, appointment, start_deadline, fhir,
+                                 sides, reason, reasons, outcome, expected_on, appointment_at,
+                                 sender_moves, receiver_moves)
     SELECT s.item->>'status', s.position, (s.item->>'initial')::boolean,
            (s.item->>'open')::boolean, false, s.item->>'stamp', s.item->>'clock',
            (s.item->>'handover')::boolean, s.item->>'step_state',
-           (s.item->>'hands_over_case')::boolean, s.item->>'fhir',
+           (s.item->>'hands_over_case')::boolean, (s.item->>'appointment')::boolean,
+           (s.item->>'start_deadline')::boolean, s.item->>'fhir',
            ARRAY(SELECT jsonb_array_elements_text(coalesce(m.item->'sides', '[]'))),
            CASE WHEN m.item ? 'reason' THEN
                 CASE WHEN (m.item->'reason'->>'required')::boolean THEN 'required'
@@ -177,7 +178,8 @@ LANGUAGE sql STABLE AS $$
         'status_reason', e.status_reason, 'outcome', e.outcome,
         'note', CASE WHEN p_node = r.from_node_id OR p_node = e.actor_node
                           OR consent_covers(r.case_id, r.to_node_id) THEN e.note END,
-        'channel', e.channel, 'warm', e.warm, 'handover_at', e.handover_at)
+        'channel', e.channel, 'warm', e.warm, 'handover_at', e.handover_at,
+        'message_id', e.message_id, 'appointment_at', e.appointment_at)
     FROM referral r WHERE r.id = e.referral_id;
 $$;
 
@@ -224,9 +226,7 @@ BEGIN
     IF NOT FOUND OR c.owner_node_id IS DISTINCT FROM p_node THEN
         PERFORM problem(422, 'validation', 'There is no case of yours with this id.', 'case_id');
     END IF;
-    IF c.status <> 'open' THEN
-        PERFORM problem(422, 'case-closed', 'The case is closed.', 'case_id');
-    END IF;
+    PERFORM case_refuse_closed(c);
     IF p_to = p_node THEN
         PERFORM problem(422, 'validation', 'A node cannot refer to itself.', 'to_node_id');
     END IF;
@@ -305,7 +305,8 @@ END $$;
 -- locked by the caller, moves into p_to if the move table lets side p_side ('sender' or
 -- 'receiver') make that move from r's status. It sets what the move sets (what it carries,
 -- its time), hands a transferred case over when the new status says so, and writes the
--- timeline event, the outbox row and the audit row. Answers the moved referral, or NULL
+-- timeline event, the outbox row and the audit row; a case handed over gets its new
+-- responsible person (case_arrived, schema/functions/case_team.sql). Answers the moved referral, or NULL
 -- (nothing written) when the move is not allowed.
 CREATE FUNCTION referral_move(r referral, p_to text, p_side text, p_reason text,
                               p_outcome text, p_appointment timestamptz, p_expected date,
@@ -344,6 +345,7 @@ BEGIN
         UPDATE client_case SET owner_node_id = moved.to_node_id,
                                version = client_case.version + 1, updated_at = now()
          WHERE id = moved.case_id;
+        PERFORM case_arrived(moved, p_account, p_node, p_request, p_client);
     END IF;
     INSERT INTO referral_event (referral_id, kind, from_status, to_status, actor_account,
                                 actor_node, status_reason, outcome, note)
@@ -360,11 +362,12 @@ END $$;
 -- into p_to: the move of a request (POST /v1/referrals/{id}/transitions). The server has
 -- checked the move and its inputs against lib/referral.c already; here it is made in one
 -- transaction with the row locked, so that two racing moves cannot both win (the loser is
--- refused as stale).
+-- refused as stale). The receiver of a transfer may name, with the move, who is to be
+-- responsible for the case when it arrives (p_responsible, transfer_responsible_name).
 CREATE FUNCTION referral_transition(p_account uuid, p_node uuid, p_request text, p_client text,
                                     p_id uuid, p_expected integer, p_to text, p_reason text,
                                     p_outcome text, p_appointment timestamptz,
-                                    p_expected_on date, p_note text,
+                                    p_expected_on date, p_note text, p_responsible uuid,
                                     OUT outcome text, OUT body text, OUT version integer,
                                     OUT location text)
 LANGUAGE plpgsql AS $$
@@ -386,6 +389,9 @@ BEGIN
         PERFORM problem(412, 'stale',
                         format('The referral changed meanwhile (now version %s, status %s); '
                                'read it again.', r.version, r.status));
+    END IF;
+    IF p_responsible IS NOT NULL THEN
+        PERFORM transfer_responsible_name(r, p_to, p_responsible, p_account, p_node);
     END IF;
     moved := referral_move(r, p_to, CASE WHEN p_node = r.from_node_id THEN 'sender'
                                          ELSE 'receiver' END,

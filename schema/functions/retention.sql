@@ -39,14 +39,17 @@ BEGIN
         SELECT count(*) INTO consents FROM consent WHERE case_id = ANY (doomed);
         SELECT count(*) INTO events FROM referral_event e JOIN referral r ON r.id = e.referral_id
          WHERE r.case_id = ANY (doomed);
-        -- The statistics view derives warm handovers and first reactions: archive what it says.
+        -- The statistics view derives warm handovers and first reactions: archive what it says,
+        -- with the case's target group and district the network report filters by.
         INSERT INTO referral_archive (id, network_id, chain_id, chain_step_key, from_node_id,
                                       to_node_id, kind, status, status_reason, outcome,
                                       warm_handover, due_at, created_at, accepted_at,
-                                      started_at, closed_at, answered_at)
+                                      started_at, closed_at, answered_at, target_group_id,
+                                      district)
         SELECT f.id, f.network_id, f.chain_id, f.chain_step_key, f.from_node_id, f.to_node_id,
                f.kind, f.status, f.status_reason, f.outcome, f.warm_handover, f.due_at,
-               f.created_at, f.accepted_at, f.started_at, f.closed_at, f.answered_at
+               f.created_at, f.accepted_at, f.started_at, f.closed_at, f.answered_at,
+               f.target_group_id, f.district
           FROM referral_fact f
          WHERE NOT f.archived
            AND f.id IN (SELECT r.id FROM referral r WHERE r.case_id = ANY (doomed))

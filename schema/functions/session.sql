@@ -2,6 +2,12 @@
 -- and tokens"). An attempt is counted before the password is checked, atomically, and held
 -- back by growing delays per (login, address) rather than locking a login out.
 
+-- Whole seconds from p_now until p_at, at least 1: a Retry-After.
+CREATE FUNCTION seconds_until(p_at timestamptz, p_now timestamptz) RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT greatest(1, ceil(extract(epoch FROM p_at - p_now)))::integer
+$$;
+
 -- One login attempt of p_login from p_addr. Either it is held back: retry_after (seconds) and
 -- reason ('pair': the growing delay of this login from this address; 'login': too many
 -- failures of this login from addresses it never logged in from; 'address': too many
@@ -25,7 +31,8 @@ DECLARE
     pair_failures integer;
     pair_last timestamptz;
     delay double precision;
-    oldest timestamptz;
+    login_bound timestamptz;
+    addr_bound timestamptz;
 BEGIN
     -- Always in this order (login, then address), so that two attempts cannot deadlock.
     PERFORM pg_advisory_xact_lock(51001, hashtext(p_login));
@@ -39,8 +46,7 @@ BEGIN
     IF pair_failures >= p_free THEN
         delay := least(power(2, least(pair_failures - p_free, 30)), p_max_delay_s);
         IF t < pair_last + make_interval(secs => delay) THEN
-            retry_after := greatest(1, ceil(extract(epoch FROM
-                               pair_last + make_interval(secs => delay) - t)))::int;
+            retry_after := seconds_until(pair_last + make_interval(secs => delay), t);
             reason := 'pair';
             RETURN;
         END IF;
@@ -49,23 +55,17 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM login_known_address k
                     WHERE k.login = p_login AND k.client_addr = p_addr
                       AND k.last_success_at > t - make_interval(days => p_known_days)) THEN
-        -- Held back until the failure that reached the bound leaves the window.
-        SELECT f.at INTO oldest FROM login_failure f
-         WHERE f.login = p_login AND f.at > since
-         ORDER BY f.at DESC OFFSET p_max_login - 1 LIMIT 1;
-        IF FOUND THEN
-            retry_after := greatest(1, ceil(extract(epoch FROM
-                               oldest + make_interval(mins => p_window_minutes) - t)))::int;
-            reason := 'login';
-            RETURN;
-        END IF;
-        SELECT f.at INTO oldest FROM login_failure f
-         WHERE f.client_addr = p_addr AND f.at > since
-         ORDER BY f.at DESC OFFSET p_max_addr - 1 LIMIT 1;
-        IF FOUND THEN
-            retry_after := greatest(1, ceil(extract(epoch FROM
-                               oldest + make_interval(mins => p_window_minutes) - t)))::int;
-            reason := 'address';
+        -- The failure that reached each bound (NULL: not reached); the attempt is held back
+        -- until it leaves the window.
+        SELECT (SELECT f.at FROM login_failure f WHERE f.login = p_login AND f.at > since
+                 ORDER BY f.at DESC OFFSET p_max_login - 1 LIMIT 1),
+               (SELECT f.at FROM login_failure f WHERE f.client_addr = p_addr AND f.at > since
+                 ORDER BY f.at DESC OFFSET p_max_addr - 1 LIMIT 1)
+          INTO login_bound, addr_bound;
+        IF coalesce(login_bound, addr_bound) IS NOT NULL THEN
+            retry_after := seconds_until(coalesce(login_bound, addr_bound)
+                                         + make_interval(mins => p_window_minutes), t);
+            reason := CASE WHEN login_bound IS NOT NULL THEN 'login' ELSE 'address' END;
             RETURN;
         END IF;
     END IF;

@@ -5,6 +5,15 @@
 -- them all and creates them again from these files after the migrations, in the order of
 -- schema/functions/ORDER, in one transaction (docs/architecture.md, "Migrations").
 
+-- Whether a consent holds today: given, not revoked, not expired. The one statement of that
+-- rule, asked by consent_covers and consent_json (cases.sql) and case_text_visible
+-- (case_team.sql, which comes before cases.sql in ORDER); a one-expression SQL function, so
+-- PostgreSQL inlines it into the queries that call it.
+CREATE FUNCTION consent_active(c consent) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT c.revoked_at IS NULL AND c.given_on <= current_date
+           AND (c.expires_on IS NULL OR c.expires_on >= current_date);
+$$;
+
 -- The one way SQL refuses a write: raise SQLSTATE PN<status> with the message, the problem's
 -- slug in DETAIL, the field in COLUMN and the field error's code in HINT (docs/problems.md).
 -- Nothing the statement or function wrote stays: the raise ends the transaction. server/

@@ -9,7 +9,9 @@
 -- first reaction is the earliest of received_at, accepted_at, the closing of a refusal (a
 -- first answer that closes it, as a decline does) and the timeline's moves to a first answer
 -- (referral_status.answer: received, waitlisted, accepted or declined). overdue is "now", so
--- it is false for archived rows (their cases are closed and gone).
+-- it is false for archived rows (their cases are closed and gone). The case's target group
+-- and district (Sozialraum) are what the network report filters by (schema/0100 keeps them
+-- in the archive).
 CREATE VIEW referral_fact AS
 SELECT r.id, r.network_id, v.chain_id, r.chain_step_key, r.from_node_id, r.to_node_id, r.kind,
        r.status, r.status_reason, r.outcome,
@@ -23,7 +25,8 @@ SELECT r.id, r.network_id, v.chain_id, r.chain_step_key, r.from_node_id, r.to_no
                  AND e.to_status IN (SELECT a.status FROM referral_status a WHERE a.answer)))
            AS answered_at,
        referral_overdue(r, s) AS overdue,
-       false AS archived
+       false AS archived,
+       c.target_group_id, c.district
   FROM referral r
   JOIN referral_status s ON s.status = r.status
   JOIN client_case c ON c.id = r.case_id
@@ -33,7 +36,7 @@ SELECT a.id, a.network_id, a.chain_id, a.chain_step_key, a.from_node_id, a.to_no
        a.status, a.status_reason, a.outcome, a.warm_handover, a.due_at, a.created_at,
        a.accepted_at, a.started_at, a.closed_at,
        least(a.answered_at, a.accepted_at, CASE WHEN s.answer AND NOT s.open THEN a.closed_at END),
-       false, true
+       false, true, a.target_group_id, a.district
   FROM referral_archive a
   LEFT JOIN referral_status s ON s.status = a.status;
 

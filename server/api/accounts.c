@@ -29,7 +29,7 @@ static const char *const role_names[] = {"admin", "coordinator", "caseworker", "
 	{"node_id", JF_UUID, JF_NULLABLE},                                                         \
 	{"network_ids", JF_UUID_ARRAY, 0, 0, 100},                                                 \
 	{"disabled", JF_BOOLEAN, 0},                                                               \
-	{"password", JF_STRING, 0, 12, 1024},                                                      \
+	{"password", JF_STRING, 0, CRYPTO_PASSWORD_MIN, CRYPTO_PASSWORD_MAX},                      \
 	{"must_change_password", JF_BOOLEAN, 0}
 /* clang-format on */
 
@@ -318,19 +318,11 @@ static void on_token_account(void *arg, const struct db_result *res)
 static void create_token(struct req *r)
 {
 	json_t *errors = answer_check_body(r, token_fields, ARRAY_SIZE(token_fields));
-	json_t *scopes, *item;
+	json_t *scopes;
 	struct params p = {0};
-	size_t i;
 
 	scopes = json_object_get(r->json, "scopes");
-	json_array_foreach(scopes, i, item) {
-		if (json_is_string(item) && !scope_in(auth_scopes, json_string_value(item))) {
-			char field[32];
-			snprintf(field, sizeof(field), "scopes[%zu]", i);
-			json_add_error(errors, field, JSON_CODE_NOT_IN_LIST,
-			               "is not a known scope");
-		}
-	}
+	json_check_string_items(scopes, "scopes", auth_scopes, errors);
 	if (answer_invalid(r, errors))
 		return;
 	r->ctx = xcalloc(1, sizeof(struct token_ctx));
@@ -374,8 +366,8 @@ static void revoke_token(struct req *r)
 /* POST /v1/me/password: the owner's own password, checked and hashed on the job threads. */
 
 static const struct json_field password_fields[] = {
-        {"current_password", JF_STRING, JF_REQUIRED, 1, 1024},
-        {"new_password", JF_STRING, JF_REQUIRED, 12, 1024},
+        {"current_password", JF_STRING, JF_REQUIRED, 1, CRYPTO_PASSWORD_MAX},
+        {"new_password", JF_STRING, JF_REQUIRED, CRYPTO_PASSWORD_MIN, CRYPTO_PASSWORD_MAX},
 };
 
 struct password_change {

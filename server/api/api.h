@@ -45,9 +45,16 @@ extern const struct api_module hsds_api;
 extern const struct api_module chains_api;
 extern const struct api_module chain_versions_api;
 extern const struct api_module stats_api;
+extern const struct api_module reports_api;
 extern const struct api_module audit_api;
 extern const struct api_module events_api;
 extern const struct api_module webhooks_api;
+extern const struct api_module case_team_api;
+extern const struct api_module follow_ups_api;
+extern const struct api_module messages_api;
+extern const struct api_module contact_api;
+extern const struct api_module notifications_api;
+extern const struct api_module appointments_api;
 
 /* Register every module's routes with the router and collect the statements. */
 void api_init(void);

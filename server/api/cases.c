@@ -75,8 +75,9 @@ static void create_case(struct req *r)
 
 static void list_cases(struct req *r)
 {
-	static const char *const allowed[] = {"status", "target_group_id", NULL};
+	static const char *const allowed[] = {"status", "target_group_id", "scope", NULL};
 	const char *status = req_query(r, "status"), *tg = req_query(r, "target_group_id");
+	const char *scope = req_query(r, "scope");
 	struct page *page = answer_page_begin(r, 2, allowed);
 	struct params p = {0};
 
@@ -92,9 +93,15 @@ static void list_cases(struct req *r)
 		                 "target_group_id must be a UUID");
 		return;
 	}
+	/* "My cases" by default, "all of the node" one click away (docs/user-guide). */
+	if (scope && strcmp(scope, "mine") && strcmp(scope, "node")) {
+		answer_bad_query(r, "scope", JSON_CODE_NOT_IN_LIST, "scope must be mine or node");
+		return;
+	}
 	req_actor(r, &p);
 	params_text(&p, "status", status);
 	params_text(&p, "target_group", tg);
+	params_text(&p, "scope", scope ? scope : "mine");
 	params_page(&p, page);
 	req_run(r, &sql_case_list, &p, answer_page);
 }
@@ -176,25 +183,13 @@ static void create_consent(struct req *r)
 	req_run(r, &sql_case_consent_create, &p, answer_write);
 }
 
-static void on_consents(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	json_t *items;
-
-	if (!answer_found(r, res))
-		return;
-	items = json_loads(PQgetvalue(res->pg, 0, 0), 0, NULL);
-	http_reply_json(r, 200,
-	                json_pack("{s:o, s:n}", "items", items ? items : json_array(), "next"));
-}
-
 static void list_consents(struct req *r)
 {
 	struct params p = {0};
 
 	req_actor(r, &p);
 	params_text(&p, "case", req_param(r, "id"));
-	req_run(r, &sql_case_consent_list, &p, on_consents);
+	req_run(r, &sql_case_consent_list, &p, answer_items);
 }
 
 static void revoke_consent(struct req *r)

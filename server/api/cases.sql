@@ -7,18 +7,22 @@
 SELECT * FROM case_create($1, $2, $3, $4, $5, $6, $7);
 
 -- name: case_list
--- params: actor, status, target_group, after_1, after_2, limit
--- The actor's node's cases, newest first, with one audit row naming those shown (not the
--- page's look-ahead row) when there are any (docs/architecture.md, "Reads of social data").
+-- params: actor, status, target_group, scope, after_1, after_2, limit
+-- The actor's node's cases, newest first: the actor's own (scope mine: responsible, deputy or
+-- standing in, account_case_ids in schema/functions/case_team.sql) or all of the node (scope
+-- node), each with the actor's role on it (my_role), with one audit row naming those shown
+-- (not the page's look-ahead row) when there are any (docs/architecture.md, "Reads of social
+-- data").
 WITH page AS (
     SELECT c.id, c.opened_at
       FROM client_case c
      WHERE c.owner_node_id = $2::uuid AND ($5::text IS NULL OR c.status = $5)
        AND ($6::uuid IS NULL OR c.target_group_id = $6::uuid)
-       AND ($7::text IS NULL OR (c.opened_at, c.id) < ($7::timestamptz, $8::uuid))
+       AND ($7::text = 'node' OR c.id IN (SELECT account_case_ids($1::uuid)))
+       AND ($8::text IS NULL OR (c.opened_at, c.id) < ($8::timestamptz, $9::uuid))
      ORDER BY c.opened_at DESC, c.id DESC
-     LIMIT $9::int),
-shown AS (SELECT * FROM page ORDER BY opened_at DESC, id DESC LIMIT $9::int - 1),
+     LIMIT $10::int),
+shown AS (SELECT * FROM page ORDER BY opened_at DESC, id DESC LIMIT $10::int - 1),
 au AS (
     INSERT INTO audit_log (account_id, node_id, action, object_type, object_id, request_id,
                            client_addr, detail)
@@ -26,7 +30,9 @@ au AS (
            jsonb_build_object('ids', jsonb_agg(id ORDER BY opened_at DESC, id DESC))
       FROM shown
     HAVING count(*) > 0)
-SELECT case_json(c, $2::uuid)::text AS body, c.opened_at::text, c.id::text
+SELECT (case_json(c, $2::uuid)::jsonb
+        || jsonb_build_object('my_role', case_role(c, $1::uuid)))::text AS body,
+       c.opened_at::text, c.id::text
   FROM page
   JOIN client_case c USING (id)
  ORDER BY c.opened_at DESC, c.id DESC;

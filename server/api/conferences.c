@@ -4,7 +4,8 @@
  * members of the case's network, changes, holds or cancels it, records its decisions and
  * makes referrals from them; the invited nodes see it, its agenda and its decisions' text
  * only while a consent of the client covers them; everyone else gets 404. The case's
- * timeline shows the conferences next to the referrals. Who may see what is decided in SQL
+ * timeline (GET /v1/cases/{id}/timeline, server/api/case_team.c) shows the conferences next
+ * to the referrals and the team's entries. Who may see what is decided in SQL
  * (schema/functions/conferences.sql).
  */
 #include <stdio.h>
@@ -184,31 +185,9 @@ static void refer_from_decision(struct req *r)
 	req_run(r, &sql_conference_decision_refer, &p, answer_write);
 }
 
-static void on_timeline(void *arg, const struct db_result *res)
-{
-	struct req *r = arg;
-	json_t *items;
-
-	if (!answer_found(r, res))
-		return;
-	items = json_loads(PQgetvalue(res->pg, 0, 0), 0, NULL);
-	http_reply_json(r, 200,
-	                json_pack("{s:o, s:n}", "items", items ? items : json_array(), "next"));
-}
-
-static void case_timeline(struct req *r)
-{
-	struct params p = {0};
-
-	req_actor(r, &p);
-	params_text(&p, "case", req_param(r, "id"));
-	req_run(r, &sql_conference_case_timeline, &p, on_timeline);
-}
-
 static const struct route routes[] = {
         {"POST", "/v1/cases/{id}/conferences", create_conference, ROUTE_BODY, ROLE_CASEWORKER,
          "cases:write"},
-        {"GET", "/v1/cases/{id}/timeline", case_timeline, 0, ROLE_CASEWORKER, "cases:read"},
         {"GET", "/v1/conferences", list_conferences, 0, ROLE_CASEWORKER, "cases:read"},
         {"GET", "/v1/conferences/{id}", get_conference, 0, ROLE_CASEWORKER, "cases:read"},
         {"PATCH", "/v1/conferences/{id}", update_conference, ROUTE_BODY, ROLE_CASEWORKER,

@@ -66,15 +66,3 @@ SELECT * FROM conference_decide($1, $2, $3, $4, $5, $6);
 --         priority
 SELECT * FROM conference_decision_refer($1, $2, $3, $4, $5, $6, NULL, NULL, $9, $7::boolean,
                                         $8, $10, $11, $12, $13);
-
--- name: conference_case_timeline
--- params: actor, case
--- The case's timeline as the actor's node sees it (NULL: nothing of the case), with an audit
--- row for the read when there is one.
-WITH t AS (SELECT case_timeline($5, $2::uuid) AS items),
-au AS (
-    INSERT INTO audit_log (account_id, node_id, action, object_type, object_id, request_id,
-                           client_addr)
-    SELECT $1::uuid, $2::uuid, 'case.timeline_read', 'client_case', $5::uuid, $3, $4
-      FROM t WHERE t.items IS NOT NULL)
-SELECT t.items::text FROM t;

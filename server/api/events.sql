@@ -21,8 +21,12 @@ SELECT p.txid::text, p.seq::text
 -- params: after_txid, after_seq, node, limit
 -- Up to limit rows after the position (of one node, or of all when node is NULL), then one
 -- trailer row (txid NULL) saying whether newer rows are held back by running transactions.
-SELECT q.k, q.txid, q.seq, q.type, q.node_ids, q.body
-  FROM ((SELECT 0 AS k, o.txid, o.seq, o.type, o.node_ids::text, event_json(o)::text AS body
+-- Each row as every node sees it (body) and, for an event about a case, as its owner node
+-- sees it, with the recipients (owner, owner_body; server/sse.c sends each its copy).
+SELECT q.k, q.txid, q.seq, q.type, q.node_ids, q.body, q.owner, q.owner_body
+  FROM ((SELECT 0 AS k, o.txid, o.seq, o.type, o.node_ids::text,
+                event_json(o, NULL)::text AS body, o.recipients->>'node_id' AS owner,
+                event_json(o, (o.recipients->>'node_id')::uuid)::text AS owner_body
            FROM outbox o
           WHERE (o.txid, o.seq) > ($1::xid8, $2::bigint)
             AND o.txid < pg_snapshot_xmin(pg_current_snapshot())
@@ -32,7 +36,8 @@ SELECT q.k, q.txid, q.seq, q.type, q.node_ids, q.body
         UNION ALL
         SELECT 1, NULL::xid8, NULL::bigint, NULL, NULL,
                EXISTS (SELECT 1 FROM outbox x
-                        WHERE x.txid >= pg_snapshot_xmin(pg_current_snapshot()))::text) q
+                        WHERE x.txid >= pg_snapshot_xmin(pg_current_snapshot()))::text,
+               NULL, NULL) q
  ORDER BY q.k, q.txid, q.seq;
 
 -- name: events_tokens

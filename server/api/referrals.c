@@ -15,14 +15,13 @@
 #include "api.h"
 #include "auth.h"
 #include "crypto.h"
+#include "directory.h"
 #include "http.h"
 #include "json.h"
 #include "page.h"
 #include "referral.h"
 #include "referrals_sql.h"
 #include "validate.h"
-
-#include <event2/http.h>
 
 static const char *const kinds[] = {"service", "transfer", NULL};
 static const char *const priorities[] = {"normal", "urgent", NULL};
@@ -46,6 +45,7 @@ static const struct json_field transition_fields[] = {
         {"appointment_at", JF_TIMESTAMP, JF_NULLABLE},
         {"expected_on", JF_DATE, JF_NULLABLE},
         {"note", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 2000},
+        {"responsible_account_id", JF_UUID, JF_NULLABLE},
 };
 
 static const struct json_field handover_fields[] = {
@@ -57,27 +57,6 @@ static const struct json_field handover_fields[] = {
 
 /* Create */
 
-/* The Idempotency-Key header, or NULL; false after answering 400 for a bad one. */
-static bool idempotency_key(struct req *r, const char **key)
-{
-	const char *k =
-	        evhttp_find_header(evhttp_request_get_input_headers(r->evreq), "Idempotency-Key");
-	size_t n = k ? strlen(k) : 0;
-
-	*key = k;
-	if (!k)
-		return true;
-	for (size_t i = 0; i < n; i++)
-		if (k[i] < 0x21 || k[i] > 0x7e)
-			n = 0;
-	if (n == 0 || n > 200) {
-		http_problem(r, 400, "bad-idempotency-key", "Malformed Idempotency-Key",
-		             "Idempotency-Key must be 1 to 200 visible ASCII characters.");
-		return false;
-	}
-	return true;
-}
-
 static void create_referral(struct req *r)
 {
 	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
@@ -87,23 +66,13 @@ static void create_referral(struct req *r)
 	static const char *const names[] = {"case",           "to_node",  "kind",
 	                                    "chain_step_key", "service",  "reason",
 	                                    "note",           "priority", "redirected_from"};
-	const char *key;
-	char hash[CRYPTO_SHA256_HEX_LEN + 1];
-	char *canonical;
 	struct params p = {0};
 
 	if (answer_invalid(r, errors))
 		return;
-	if (!idempotency_key(r, &key))
-		return;
-	/* The same body, however it is spaced or ordered, is the same request. */
-	canonical = json_dumps(r->json, JSON_COMPACT | JSON_SORT_KEYS);
-	crypto_sha256_hex(canonical, strlen(canonical), hash);
-	free(canonical);
-
 	req_actor(r, &p);
-	params_text(&p, "idempotency_key", key);
-	params_text(&p, "request_hash", key ? hash : NULL);
+	if (!answer_idempotency_params(r, NULL, &p))
+		return;
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 		params_text(&p, names[i], json_get_string(r->json, fields[i]));
 	req_run(r, &sql_referral_create, &p, answer_write);
@@ -303,6 +272,8 @@ static void on_state(void *arg, const struct db_result *res)
 	params_text(&p, "appointment_at", in.appointment_at);
 	params_text(&p, "expected_on", in.expected_date);
 	params_text(&p, "note", json_get_string(r->json, "note"));
+	params_text(&p, "responsible_account_id",
+	            json_get_string(r->json, "responsible_account_id"));
 	req_run(r, &sql_referral_transition, &p, answer_write);
 }
 
@@ -405,15 +376,23 @@ static void list_overdue(struct req *r)
 	req_run(r, &sql_referral_network_exists, &p, on_network);
 }
 
-/* The vocabulary of referrals (lib/referral.c): what clients show instead of a copy. */
+/*
+ * The vocabulary of referrals (lib/referral.c) and of the registry (lib/directory.c): what
+ * clients show instead of a copy.
+ */
 static void vocabulary(struct req *r)
 {
 	static const char *const allowed[] = {NULL};
+	json_t *v, *directory;
 
 	if (!req_check_query(r, allowed))
 		return;
+	v = referral_vocabulary();
+	directory = directory_vocabulary();
+	json_object_update(v, directory);
+	json_decref(directory);
 	http_header(r, "Cache-Control", "private, max-age=300");
-	http_reply_json(r, 200, referral_vocabulary());
+	http_reply_json(r, 200, v);
 }
 
 static const struct route routes[] = {

@@ -58,8 +58,9 @@ SELECT status, version, from_node_id = $1::uuid AS sender, to_node_id = $1::uuid
  WHERE id = $2 AND $1::uuid IN (from_node_id, to_node_id);
 
 -- name: referral_transition
--- params: actor, id, expected_version, to, reason, outcome, appointment_at, expected_on, note
-SELECT * FROM referral_transition($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12);
+-- params: actor, id, expected_version, to, reason, outcome, appointment_at, expected_on, note,
+--         responsible_account_id
+SELECT * FROM referral_transition($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
 
 -- name: referral_events
 -- params: actor, id, after_1, limit
@@ -82,21 +83,24 @@ SELECT * FROM referral_handover($1, $2, $3, $4, $5, $6, $7, $8, $9);
 
 -- name: referral_overdue
 -- params: network, after_1, after_2, limit
--- The coordinators' view of where referrals stall: metadata only, no case, no text, by due
--- time. closed_at IS NULL (open: referral_status_check) lets referral_overdue_idx serve.
+-- The coordinators' view of where referrals stall: metadata only, no case, no text; which
+-- deadline each missed (schema/functions/overdue.sql), longest overdue first. closed_at IS
+-- NULL (open: referral_status_check) lets referral_overdue_idx find the network's referrals.
 SELECT json_build_object(
            'id', x.id, 'network_id', x.network_id, 'from_node_id', x.from_node_id,
            'to_node_id', x.to_node_id, 'kind', x.kind, 'chain_step_key', x.chain_step_key,
            'status', x.status, 'priority', x.priority, 'due_at', x.due_at,
            'expected_on', x.expected_on, 'created_at', x.created_at,
-           'days_overdue', greatest(0, floor(extract(epoch FROM now() - x.due_at) / 86400))::int
+           'deadline', m.deadline, 'deadline_at', m.due_at,
+           'days_overdue', greatest(0, floor(extract(epoch FROM now() - m.due_at) / 86400))::int
        )::text AS body,
-       x.due_at::text, x.id::text
+       m.due_at::text, x.id::text
   FROM referral x
   JOIN referral_status s ON s.status = x.status
- WHERE x.network_id = $1 AND x.closed_at IS NULL AND referral_overdue(x, s)
-   AND ($2::text IS NULL OR (x.due_at, x.id) > ($2::timestamptz, $3::uuid))
- ORDER BY x.due_at, x.id
+ CROSS JOIN LATERAL referral_missed_deadline(x, s) m
+ WHERE x.network_id = $1 AND x.closed_at IS NULL AND m.deadline IS NOT NULL
+   AND ($2::text IS NULL OR (m.due_at, x.id) > ($2::timestamptz, $3::uuid))
+ ORDER BY m.due_at, x.id
  LIMIT $4::int;
 
 -- name: referral_network_exists

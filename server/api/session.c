@@ -21,7 +21,7 @@
 
 static const struct json_field login_fields[] = {
         {"login", JF_STRING, JF_REQUIRED, 1, 64},
-        {"password", JF_STRING, JF_REQUIRED, 1, 1024},
+        {"password", JF_STRING, JF_REQUIRED, 1, CRYPTO_PASSWORD_MAX},
 };
 
 struct login {

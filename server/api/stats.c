@@ -2,7 +2,7 @@
  * Network statistics for coordinators (docs/user-guide/statistics.md): referral flows between nodes
  * and node kinds, the funnel of a chain's steps, and how well members keep their agreed response
  * time. Aggregated only: no case, no reference, no note. The figures are computed in SQL
- * (schema/0030_stats.sql, defined in docs/user-guide/statistics.md) over live and archived
+ * (schema/functions/stats.sql, defined in docs/user-guide/statistics.md) over live and archived
  * referrals.
  *
  * Each report answers JSON with exact counts (only admins and the network's coordinators get
@@ -26,6 +26,7 @@
 #include "auth.h"
 #include "csv.h"
 #include "directory.h"
+#include "export.h"
 #include "http.h"
 #include "stats_sql.h"
 #include "json.h"
@@ -97,90 +98,6 @@ static void agreements_csv(struct csv *c, const json_t *body)
 	csv_rows(c, body, "members", NULL, cols, ARRAY_SIZE(cols));
 }
 
-/* Content negotiation */
-
-enum stats_format { FORMAT_NONE, FORMAT_JSON, FORMAT_CSV, FORMAT_EXCEL };
-
-/* How well one Accept media range matches a type: its q and how specific it is. */
-struct accept_match {
-	double q;
-	int specificity; /* -1: no range matched yet; 0 * / *, 1 type/ *, 2 type/subtype */
-};
-
-/* The q parameter of a media range's parameters (";q=0.5"); 1 when absent or unreadable. */
-static double accept_q(const char *params)
-{
-	const char *p = params;
-
-	while (p && (p = strchr(p, ';'))) {
-		p++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
-			char *end;
-			double q = strtod(p + 2, &end);
-			return end == p + 2 || !(q >= 0 && q <= 1) ? 1 : q;
-		}
-	}
-	return 1;
-}
-
-/* Let range (type/subtype, without parameters) count for want (e.g. "text/csv") if it matches. */
-static void accept_consider(struct accept_match *m, const char *range, size_t len, double q,
-                            const char *want)
-{
-	const char *slash = strchr(want, '/');
-	size_t type_len = (size_t)(slash - want);
-	int spec;
-
-	if (len == 3 && !strncmp(range, "*/*", 3))
-		spec = 0;
-	else if (len == type_len + 2 && !strncasecmp(range, want, type_len + 1) &&
-	         range[type_len + 1] == '*')
-		spec = 1;
-	else if (len == strlen(want) && !strncasecmp(range, want, len))
-		spec = 2;
-	else
-		return;
-	/* The most specific range decides (RFC 9110 §12.5.1). */
-	if (spec > m->specificity) {
-		m->specificity = spec;
-		m->q = q;
-	}
-}
-
-/* JSON or CSV from an Accept header: the higher q wins; on a tie the one named more precisely,
- * then JSON. No header means JSON. */
-static enum stats_format negotiate(const char *accept)
-{
-	struct accept_match json = {0, -1}, csv = {0, -1};
-	const char *p = accept;
-
-	if (!accept || !*accept)
-		return FORMAT_JSON;
-	while (*p) {
-		size_t item_len = strcspn(p, ","), len;
-		char *item = xstrndup(p, item_len), *range = item;
-		double q;
-
-		while (*range == ' ' || *range == '\t')
-			range++;
-		len = strcspn(range, "; \t");
-		q = accept_q(range + len);
-		accept_consider(&json, range, len, q, "application/json");
-		accept_consider(&csv, range, len, q, "text/csv");
-		free(item);
-		p += item_len;
-		if (*p == ',')
-			p++;
-	}
-	if (json.q <= 0 && csv.q <= 0)
-		return FORMAT_NONE;
-	if (csv.q != json.q)
-		return csv.q > json.q ? FORMAT_CSV : FORMAT_JSON;
-	return csv.specificity > json.specificity ? FORMAT_CSV : FORMAT_JSON;
-}
-
 /* Requests */
 
 struct report {
@@ -200,50 +117,23 @@ static const struct report agreements = {"agreements", &sql_stats_network, &sql_
 
 struct stats_ctx {
 	const struct report *report;
-	enum stats_format format;
-	bool de; /* ?lang=de: German headers */
+	struct export export;
 };
-
-static void reply_csv(struct req *r, const struct stats_ctx *s, const char *json_text,
-                      const char *today)
-{
-	json_t *body = json_loads(json_text, 0, NULL);
-	bool excel = s->format == FORMAT_EXCEL;
-	struct csv c = {NULL, excel ? ';' : ',', excel ? ',' : '.', s->de};
-	char *disposition;
-
-	if (!body) {
-		http_problem(r, 500, "internal", "Internal error", "The report could not be read.");
-		return;
-	}
-	c.out = evbuffer_new();
-	if (excel)
-		evbuffer_add(c.out, "\xEF\xBB\xBF", 3);
-	s->report->write_csv(&c, body);
-	json_decref(body);
-	disposition = xasprintf("attachment; filename=\"%s-%s-%s%s.csv\"", s->report->name,
-	                        req_param(r, "id"), today, excel ? "-excel" : "");
-	http_header(r, "Content-Disposition", disposition);
-	free(disposition);
-	http_reply_raw(r, 200, "text/csv; charset=utf-8", evbuffer_pullup(c.out, -1),
-	               evbuffer_get_length(c.out));
-	evbuffer_free(c.out);
-}
 
 static void on_report(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 	struct stats_ctx *s = r->ctx;
+	char *name;
 
 	if (res->status != DB_OK) {
 		http_db_failed(r, res);
 		return;
 	}
-	http_header(r, "Vary", "Accept");
-	if (s->format == FORMAT_CSV || s->format == FORMAT_EXCEL)
-		reply_csv(r, s, answer_column(res, "body"), answer_column(res, "today"));
-	else
-		http_reply_json_text(r, 200, answer_column(res, "body"), 0);
+	name = xasprintf("%s-%s", s->report->name, req_param(r, "id"));
+	export_answer(r, &s->export, answer_column(res, "body"), NULL, name,
+	              answer_column(res, "today"), s->report->write_csv);
+	free(name);
 }
 
 /* The parameters every statement of a report takes: the path's id, since and until. */
@@ -304,43 +194,24 @@ static void check_time(struct req *r, const char *name, json_t *errors)
 static void stats_start(struct req *r, const struct report *rep)
 {
 	static const char *const allowed[] = {"since", "until", "format", "lang", NULL};
-	static const char *const formats[] = {"json", "csv", "excel", NULL};
-	static const char *const langs[] = {"en", "de", NULL};
 	struct params p = {0};
-	const char *format_q = req_query(r, "format"), *lang = req_query(r, "lang");
+	struct export export;
 	json_t *errors;
 	struct stats_ctx *s;
-	enum stats_format format;
 
 	if (!req_check_query(r, allowed))
 		return;
 	errors = json_array();
 	check_time(r, "since", errors);
 	check_time(r, "until", errors);
-	if (format_q && !validate_enum(format_q, formats))
-		json_add_error(errors, "format", JSON_CODE_NOT_IN_LIST,
-		               "must be json, csv or excel");
-	if (lang && !validate_enum(lang, langs))
-		json_add_error(errors, "lang", JSON_CODE_NOT_IN_LIST, "must be en or de");
+	export_check_query(r, errors);
 	if (answer_bad_queries(r, errors, "A query parameter has a bad value."))
 		return;
-	/* ?format= wins over Accept: a link in a browser cannot set headers. */
-	if (format_q)
-		format = !strcmp(format_q, "excel") ? FORMAT_EXCEL
-		         : !strcmp(format_q, "csv") ? FORMAT_CSV
-		                                    : FORMAT_JSON;
-	else
-		format = negotiate(
-		        evhttp_find_header(evhttp_request_get_input_headers(r->evreq), "Accept"));
-	if (format == FORMAT_NONE) {
-		http_problem(r, 406, "not-acceptable", "Not acceptable",
-		             "Statistics are available as application/json or text/csv.");
+	if (!export_choose(r, &export, "Statistics are available"))
 		return;
-	}
 	s = xcalloc(1, sizeof(*s));
 	s->report = rep;
-	s->format = format;
-	s->de = lang && !strcmp(lang, "de");
+	s->export = export;
 	r->ctx = s;
 	r->ctx_free = free;
 	period_params(r, &p);

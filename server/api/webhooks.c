@@ -23,24 +23,22 @@
 #include "webhook.h"
 #include "webhooks_sql.h"
 
-static const char *const event_types[] = {"referral.created",
-                                          "referral.updated",
-                                          "referral.handover",
-                                          "consent.revoked",
-                                          "conference.invited",
-                                          "conference.updated",
-                                          NULL};
+static const char *const event_types[] = {
+        "referral.created",   "referral.updated",         "referral.handover",
+        "referral.message",   "referral.appointment",     "referral.overdue",
+        "consent.revoked",    "case.responsible_changed", "case.follow_up_due",
+        "conference.invited", "conference.updated",       NULL};
 
 static const struct json_field create_fields[] = {
         {"node_id", JF_UUID, 0},
         {"url", JF_STRING, JF_REQUIRED, 8, 2000},
-        {"event_types", JF_STRING_ARRAY, JF_REQUIRED, 1, 6},
+        {"event_types", JF_STRING_ARRAY, JF_REQUIRED, 1, 11},
         {"description", JF_STRING, JF_NULLABLE, 1, 200},
 };
 
 static const struct json_field update_fields[] = {
         {"url", JF_STRING, 0, 8, 2000},
-        {"event_types", JF_STRING_ARRAY, 0, 1, 6},
+        {"event_types", JF_STRING_ARRAY, 0, 1, 11},
         {"description", JF_STRING, JF_NULLABLE, 1, 200},
         {"active", JF_BOOLEAN, 0},
 };
@@ -51,24 +49,10 @@ static void check_webhook(const json_t *body, json_t *errors)
 	const char *url = json_get_string(body, "url");
 	const json_t *types = json_object_get(body, "event_types");
 	const char *problem = url ? webhook_url_problem(url) : NULL;
-	size_t i;
-	json_t *t;
 
 	if (problem)
 		json_add_error(errors, "url", "webhook_url", problem);
-	json_array_foreach(types, i, t) {
-		bool known = false;
-		for (const char *const *e = event_types; *e && json_is_string(t); e++)
-			known = known || !strcmp(*e, json_string_value(t));
-		if (!known) {
-			char field[48];
-			snprintf(field, sizeof(field), "event_types[%zu]", i);
-			json_add_error(errors, field, JSON_CODE_NOT_IN_LIST,
-			               "must be referral.created, referral.updated, "
-			               "referral.handover, consent.revoked, conference.invited "
-			               "or conference.updated");
-		}
-	}
+	json_check_string_items(types, "event_types", event_types, errors);
 }
 
 /* The node whose webhooks the caller reaches: a caseworker's own; NULL (any) for an admin. */

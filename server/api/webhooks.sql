@@ -152,7 +152,7 @@ UPDATE webhook_delivery d
        last_attempt_at = now()
   FROM due, webhook w, outbox o
  WHERE d.id = due.id AND w.id = d.webhook_id AND o.seq = d.outbox_seq
-RETURNING d.id::text, d.lease_token::text, w.url, w.secret, event_json(o)::text, o.seq::text;
+RETURNING d.id::text, d.lease_token::text, w.url, w.secret, event_json(o, w.node_id)::text, o.seq::text;
 
 -- name: webhooks_record
 -- params: delivery, lease_token, delivered, http_status, error, backoff_base_ms,

@@ -11,13 +11,11 @@
 #include "tools_sql.h"
 #include "validate.h"
 
-#define MIN_PASSWORD 12
-
 int create_admin_main(int argc, char **argv)
 {
 	const char *login = NULL, *display = NULL;
 	bool from_stdin = false;
-	char password[1024], hash[CRYPTO_PASSWORD_HASH_MAX];
+	char password[CRYPTO_PASSWORD_MAX + 2], hash[CRYPTO_PASSWORD_HASH_MAX]; /* + newline, NUL */
 	struct params p = {0};
 	PGconn *pg;
 	PGresult *res;
@@ -50,10 +48,10 @@ int create_admin_main(int argc, char **argv)
 		if (!fgets(password, sizeof(password), stdin))
 			password[0] = '\0';
 		password[strcspn(password, "\r\n")] = '\0';
-		if (strlen(password) < MIN_PASSWORD) {
+		if (strlen(password) < CRYPTO_PASSWORD_MIN) {
 			fprintf(stderr,
 			        "pnetd create-admin: the password needs at least %d characters\n",
-			        MIN_PASSWORD);
+			        CRYPTO_PASSWORD_MIN);
 			return 2;
 		}
 	} else {

@@ -1,4 +1,5 @@
--- The statements of pnetd's one-shot commands (server/tools/): migrate, create-admin, purge.
+-- The statements of pnetd's one-shot commands (server/tools/): migrate, create-admin, purge,
+-- hsds-import.
 -- The commands run them with blocking libpq (tools_run): they are not on a request path.
 
 -- name: migrate_lock
@@ -114,3 +115,119 @@ WITH a AS (
 SELECT id, audit(NULL, NULL, 'account.create', 'account', id, 'cli', 'local',
                  jsonb_build_object('via', 'pnetd create-admin', 'login', $1::text))
   FROM a;
+
+-- name: hsds_categories
+-- params: none
+-- The service categories an imported service may name.
+SELECT code FROM taxonomy;
+
+-- name: hsds_known_organizations
+-- params: ids
+-- Which of the organizations a file refers to (ids: a JSON array of UUIDs) exist.
+SELECT id::text FROM organization
+ WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid);
+
+-- name: hsds_known_nodes
+-- params: ids
+SELECT id::text FROM node
+ WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid);
+
+-- name: hsds_upsert_organizations
+-- params: rows
+-- The organization rows of lib/hsds_map.c by id: a row changes only when a kept field
+-- differs, and then gets version + 1. Answers how many were created and updated.
+WITH up AS (
+    INSERT INTO organization (id, name, kind, email, phone, url, street, postal_code, city)
+    SELECT id, name, kind, email, phone, url, street, postal_code, city
+      FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, name text, kind text, email text,
+                                             phone text, url text, street text,
+                                             postal_code text, city text)
+    ON CONFLICT (id) DO UPDATE SET
+        name = EXCLUDED.name, kind = EXCLUDED.kind, email = EXCLUDED.email,
+        phone = EXCLUDED.phone, url = EXCLUDED.url, street = EXCLUDED.street,
+        postal_code = EXCLUDED.postal_code, city = EXCLUDED.city,
+        version = organization.version + 1, updated_at = now()
+     WHERE (organization.name, organization.kind, organization.email, organization.phone,
+            organization.url, organization.street, organization.postal_code,
+            organization.city)
+           IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.email, EXCLUDED.phone,
+                             EXCLUDED.url, EXCLUDED.street, EXCLUDED.postal_code,
+                             EXCLUDED.city)
+    RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted) AS created, count(*) FILTER (WHERE NOT inserted) AS updated
+  FROM up;
+
+-- name: hsds_upsert_nodes
+-- params: rows
+-- The node rows (the file's locations), as hsds_upsert_organizations.
+WITH up AS (
+    INSERT INTO node (id, organization_id, name, kind, district, street, postal_code, city,
+                      geo_lat, geo_lon, phone, email, url, languages, accessibility, active)
+    SELECT id, organization_id, name, kind, district, street, postal_code, city, geo_lat,
+           geo_lon, phone, email, url, languages, accessibility, active
+      FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, organization_id uuid, name text,
+                                             kind text, district text, street text,
+                                             postal_code text, city text,
+                                             geo_lat double precision,
+                                             geo_lon double precision, phone text,
+                                             email text, url text, languages text[],
+                                             accessibility text, active boolean)
+    ON CONFLICT (id) DO UPDATE SET
+        organization_id = EXCLUDED.organization_id, name = EXCLUDED.name,
+        kind = EXCLUDED.kind, district = EXCLUDED.district, street = EXCLUDED.street,
+        postal_code = EXCLUDED.postal_code, city = EXCLUDED.city, geo_lat = EXCLUDED.geo_lat,
+        geo_lon = EXCLUDED.geo_lon, phone = EXCLUDED.phone, email = EXCLUDED.email,
+        url = EXCLUDED.url, languages = EXCLUDED.languages,
+        accessibility = EXCLUDED.accessibility, active = EXCLUDED.active,
+        version = node.version + 1, updated_at = now()
+     WHERE (node.organization_id, node.name, node.kind, node.district, node.street,
+            node.postal_code, node.city, node.geo_lat, node.geo_lon, node.phone, node.email,
+            node.url, node.languages, node.accessibility, node.active)
+           IS DISTINCT FROM (EXCLUDED.organization_id, EXCLUDED.name, EXCLUDED.kind,
+                             EXCLUDED.district, EXCLUDED.street, EXCLUDED.postal_code,
+                             EXCLUDED.city, EXCLUDED.geo_lat, EXCLUDED.geo_lon,
+                             EXCLUDED.phone, EXCLUDED.email, EXCLUDED.url,
+                             EXCLUDED.languages, EXCLUDED.accessibility, EXCLUDED.active)
+    RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted) AS created, count(*) FILTER (WHERE NOT inserted) AS updated
+  FROM up;
+
+-- name: hsds_upsert_services
+-- params: rows
+-- The service rows, as hsds_upsert_organizations. Target groups are not part of HSDS: an
+-- update keeps a service's target_group_ids.
+WITH up AS (
+    INSERT INTO service (id, node_id, category, name, description, eligibility,
+                         capacity_total, capacity_free, wait_days, district, place, schedule,
+                         status)
+    SELECT id, node_id, category, name, description, eligibility, capacity_total,
+           capacity_free, wait_days, district, place, schedule, status
+      FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, node_id uuid, category text,
+                                             name text, description text, eligibility text,
+                                             capacity_total integer, capacity_free integer,
+                                             wait_days integer, district text, place text,
+                                             schedule jsonb, status text)
+    ON CONFLICT (id) DO UPDATE SET
+        node_id = EXCLUDED.node_id, category = EXCLUDED.category, name = EXCLUDED.name,
+        description = EXCLUDED.description, eligibility = EXCLUDED.eligibility,
+        capacity_total = EXCLUDED.capacity_total, capacity_free = EXCLUDED.capacity_free,
+        wait_days = EXCLUDED.wait_days, district = EXCLUDED.district,
+        place = EXCLUDED.place, schedule = EXCLUDED.schedule, status = EXCLUDED.status,
+        version = service.version + 1, updated_at = now()
+     WHERE (service.node_id, service.category, service.name, service.description,
+            service.eligibility, service.capacity_total, service.capacity_free,
+            service.wait_days, service.district, service.place, service.schedule,
+            service.status)
+           IS DISTINCT FROM (EXCLUDED.node_id, EXCLUDED.category, EXCLUDED.name,
+                             EXCLUDED.description, EXCLUDED.eligibility,
+                             EXCLUDED.capacity_total, EXCLUDED.capacity_free,
+                             EXCLUDED.wait_days, EXCLUDED.district, EXCLUDED.place,
+                             EXCLUDED.schedule, EXCLUDED.status)
+    RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted) AS created, count(*) FILTER (WHERE NOT inserted) AS updated
+  FROM up;
+
+-- name: hsds_audit
+-- params: detail
+-- One audit row per import run, with the counts (docs/hsds.md).
+SELECT audit(NULL, NULL, 'hsds.import', NULL, NULL, 'cli', 'local', $1::jsonb);

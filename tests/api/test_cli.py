@@ -263,6 +263,39 @@ def test_referral_other_moves(user, demo_db):
     assert r.returncode == 1 and "to_node_id" in r.stderr
 
 
+def test_referral_messages(user, demo_db):
+    sender, receiver = user("jobcenter"), user("schuldnerberatung")
+    case_id, ref, _ = open_case_with_consent(sender)
+    rid = sender.ok("referral", "create", "--case", case_id, "--to", SCHULDNER).stdout.strip()
+    question = "Gibt es schon einen Termin?\nBitte kurz melden."
+    mid = sender.ok("referral", "message", rid, "--text", question).stdout.strip()
+    assert UUID_RE.match(mid)
+
+    # The receiver reads the thread: the message shows as new once, then it is read.
+    shown = receiver.json("referral", "messages", rid)
+    assert [(m["id"], m["text"], m["unread"]) for m in shown["items"]] == [(mid, question, True)]
+    assert shown["next"] is None
+    assert receiver.json("referral", "messages", rid)["items"][0]["unread"] is False
+    receiver.ok("referral", "message", rid, "--text", "Ja: am Montag um 10 Uhr.")
+    human = sender.ok("referral", "messages", rid).stdout
+    lines = human.splitlines()
+    assert lines[0].split() == ["AT", "FROM", "BY", "NEW", "TEXT"]
+    assert "Ja: am Montag um 10 Uhr." in human and "Caritas Schuldnerberatung" in human
+    assert "Gibt es schon einen Termin?" in human
+    new = [line for line in lines[1:] if "Montag" in line]
+    assert len(new) == 1 and " new " in new[0]
+    assert demo_db.execute("SELECT count(*) FROM referral_message WHERE referral_id = %s",
+                           (rid,)).fetchone()[0] == 2
+
+    # A third node gets the same refusal as for an unknown referral; nothing is written.
+    r = user("jugendamt").run("referral", "message", rid, "--text", "Hallo")
+    assert r.returncode == 1 and r.stderr.startswith("pnet: ")
+    r = sender.run("referral", "message", rid)
+    assert r.returncode == 2 and "--text" in r.stderr
+    assert demo_db.execute("SELECT count(*) FROM referral_message WHERE referral_id = %s",
+                           (rid,)).fetchone()[0] == 2
+
+
 def test_unknown_referral_is_refused(user):
     r = user("jobcenter").run("referral", "show", str(uuid.uuid4()))
     assert r.returncode == 1 and r.stdout == ""
@@ -378,6 +411,31 @@ def test_stats_funnel(user, demo):
                for n in names)
 
 
+def test_stats_report(user, demo):
+    cli = user("koordination")
+    period = {"since": "2024-01-01", "until": "2030-01-01"}
+    report = cli.json("stats", "report", NETWORK, "--since", period["since"], "--until",
+                      period["until"], "--target-group", TARGET_GROUP)
+    # The CLI shows exactly what the API answers for the same period and filter.
+    assert report == demo("koordination").get(f"/v1/networks/{NETWORK}/report",
+                                              params=period | {"target_group": TARGET_GROUP}).json()
+    assert report["current"]["totals"]["referred"] > 0
+    hidden = cli.json("stats", "report", NETWORK, "--since", period["since"], "--until",
+                      period["until"], "--suppressed")
+    assert hidden["suppressed"] is True
+    human = cli.ok("stats", "report", NETWORK, "--since", period["since"], "--until",
+                   period["until"], "--suppressed").stdout.splitlines()
+    assert human[0].startswith("Produktionsnetzwerk Neustadt, 2024-01-01 to 2030-01-01")
+    assert human[1].split() == ["FIGURE", "PERIOD", "BEFORE"]
+    referred = hidden["current"]["totals"]["referred"]
+    assert human[2].split() == ["referred", "x" if referred is None else str(referred), "0"]
+    providers = [p["name"] for p in hidden["current"]["outcomes_by_provider"]]
+    assert any(line.startswith("PROVIDER") for line in human)
+    assert all(any(n[:30] in line for line in human) for n in providers)
+    r = cli.run("stats", "report", NETWORK, "--since", "2024-01-01")
+    assert r.returncode == 2 and "--until" in r.stderr
+
+
 def test_hsds_export(user, demo, tmp_path):
     out = tmp_path / "hsds"
     r = user("koordination").ok("hsds", "export", out)
@@ -399,7 +457,11 @@ def test_help(pnet_exe, tmp_path):
     assert "pnet referral accept ID" in r.stdout and "Exit codes" in r.stdout
     r = cli.ok("referral", "decline", "--help")
     assert r.stdout.startswith("usage: pnet referral decline ID --reason REASON")
-    assert cli.ok("help", "case").stdout.count("usage: pnet case") == 5
+    # open, list, hand-over, show, close, enrol
+    assert cli.ok("help", "case").stdout.count("usage: pnet case") == 6
+    # add, list, remove; add, list, move, done
+    assert cli.ok("help", "absence").stdout.count("usage: pnet absence") == 3
+    assert cli.ok("help", "follow-up").stdout.count("usage: pnet follow-up") == 4
     assert cli.ok("--version").stdout.startswith("pnet ")
 
 
@@ -456,6 +518,8 @@ def test_cannot_connect(pnet_exe, tmp_path):
     ["referral", "accept", str(uuid.uuid4()), "--outcome"],
     ["referral", "create", "--case", str(uuid.uuid4())],
     ["handover", str(uuid.uuid4())],
+    ["referral", "message", str(uuid.uuid4())],
+    ["referral", "messages", "not-a-uuid"],
     ["inbox", "--bogus"],
     ["inbox", "--all=yes"],
     ["case", "close", str(uuid.uuid4())],
@@ -495,3 +559,95 @@ def test_tls_with_cacert(pnet_exe, pnetd_factory, admin, tmp_path):
     r = other.run("--cacert", cert, "login", ADMIN_LOGIN, "--password-stdin",
                   input=ADMIN_PASSWORD + "\n")
     assert r.returncode == 3 and "certificate verify failed" in r.stderr
+
+
+# --- responsibility and follow-ups ----------------------------------------------------------
+
+def test_hand_over_and_follow_ups(user):
+    import datetime
+    # The demo's colleague in the same team (schema/demo/02_accounts.sql).
+    colleague_id, name = ("60000000-0000-4000-8000-000000000010",
+                          "Jobcenter Neustadt, Team Alleinerziehende (Kollegin)")
+    sender = user("jobcenter")
+    case_id = sender.ok("case", "open", "--reference", "CLI-" + uuid.uuid4().hex[:10],
+                        "--target-group", TARGET_GROUP).stdout.strip()
+    assert colleague_id in sender.ok("colleagues").stdout  # the long name is cut to fit
+    due = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    fid = sender.ok("follow-up", "add", case_id, "--on", due, "--reason",
+                    "Bescheid nachfragen").stdout.strip()
+    assert UUID_RE.match(fid)
+    mine = sender.ok("follow-up", "list", "--all").stdout
+    assert fid in mine and "Bescheid nachfragen" in mine
+    assert fid not in sender.ok("follow-up", "list", "--due", "due", "--all").stdout
+
+    out = sender.ok("case", "hand-over", case_id, "--to", colleague_id).stdout
+    assert out == f"{case_id}: {name} is responsible\n"
+    assert case_id not in [c["id"] for c in sender.json("case", "list", "--all")["items"]]
+    assert case_id in [c["id"] for c in sender.json("case", "list", "--node", "--all")["items"]]
+
+    colleague = user("jobcenter-kollegin")
+    assert case_id in [c["id"] for c in colleague.json("case", "list", "--all")["items"]]
+    assert fid in [f["id"] for f in colleague.json("follow-up", "list", "--all")["items"]]
+    assert colleague.ok("follow-up", "done", fid).stdout == f"{fid} done\n"
+    [f] = colleague.json("follow-up", "list", "--case", case_id)["items"]
+    assert (f["state"], f["done_by"]["display_name"]) == ("done", name)
+
+    # Bad usage sends nothing; the server's refusal is exit code 1.
+    assert sender.run("follow-up", "add", case_id, "--on", due).returncode == 2
+    assert sender.run("case", "hand-over", case_id, "--to", "someone").returncode == 2
+    assert sender.run("follow-up", "list", "--case", case_id, "--node").returncode == 2
+    r = sender.run("follow-up", "add", case_id, "--on", "2000-01-01", "--reason", "x")
+    assert r.returncode == 1
+
+
+def test_absence_follow_up_move_and_naming_who_takes_a_transfer(user, demo_db):
+    import datetime
+
+    def day(n):
+        return (datetime.date.today() + datetime.timedelta(days=n)).isoformat()
+    jobcenter, colleague_id = user("jobcenter"), "60000000-0000-4000-8000-000000000010"
+    # An absence (in a month, so today's routing stays as it is) with the demo colleague
+    # standing in; listed, then taken back.
+    out = jobcenter.ok("absence", "add", "--from", day(30), "--until", day(34),
+                       "--stand-in", colleague_id).stdout
+    absence_id = out.split(":")[0]
+    assert UUID_RE.match(absence_id)
+    assert out == (f"{absence_id}: absent {day(30)} to {day(34)}, "
+                   "Jobcenter Neustadt, Team Alleinerziehende (Kollegin) stands in\n")
+    listed = jobcenter.ok("absence", "list").stdout
+    assert absence_id in listed and "Team Alleinerziehende" in listed
+    r = jobcenter.run("absence", "add", "--from", day(32), "--until", day(40),
+                      "--stand-in", colleague_id)
+    assert r.returncode == 1 and "already marked absent" in r.stderr
+    assert jobcenter.run("absence", "add", "--from", day(1), "--until", day(2)).returncode == 2
+    assert jobcenter.ok("absence", "remove", absence_id).stdout == f"{absence_id} removed\n"
+    assert absence_id not in jobcenter.ok("absence", "list").stdout
+    assert jobcenter.run("absence", "remove", absence_id).returncode == 1
+
+    # A follow-up moved to another day.
+    case_id, _, _ = open_case_with_consent(jobcenter)
+    fid = jobcenter.ok("follow-up", "add", case_id, "--on", day(1), "--reason",
+                       "Unterlagen").stdout.strip()
+    assert jobcenter.ok("follow-up", "move", fid, "--on", day(9)).stdout == \
+        f"{fid} due on {day(9)}\n"
+    [f] = jobcenter.json("follow-up", "list", "--case", case_id)["items"]
+    assert f["due_on"] == day(9)
+    assert jobcenter.run("follow-up", "move", fid).returncode == 2
+    assert jobcenter.run("follow-up", "move", fid, "--on", day(-3)).returncode == 1
+
+    # A transfer: the receiver names who takes the case on when accepting it (a caseworker
+    # of its own node only); when it completes, that person is responsible.
+    receiver = user("schuldnerberatung")
+    own = "60000000-0000-4000-8000-000000000004"
+    rid = jobcenter.ok("referral", "create", "--case", case_id, "--to", SCHULDNER,
+                       "--kind", "transfer").stdout.strip()
+    r = receiver.run("referral", "accept", rid, "--responsible", colleague_id)
+    assert r.returncode == 1 and "Not an active caseworker of your node" in r.stderr
+    assert receiver.run("referral", "accept", rid, "--responsible", "jemand").returncode == 2
+    receiver.ok("referral", "accept", rid, "--responsible", own)
+    assert demo_db.execute("SELECT account_id::text FROM transfer_responsible"
+                           " WHERE referral_id = %s", (rid,)).fetchone() == (own,)
+    receiver.ok("referral", "start", rid)
+    receiver.ok("referral", "complete", rid, "--outcome", "goal_reached")
+    taken = receiver.json("case", "show", case_id)
+    assert taken["access"] == "owner" and taken["responsible"]["id"] == own

@@ -18,7 +18,7 @@ import pytest
 from checks import assert_problem, error_fields
 from events_support import SseClient
 from referral_support import (CHAINS, GROUPS, JOBCENTER, JUGENDAMT, SCHULDNER, SUCHT, audit,
-                              consent, open_case)
+                              consent, open_case, refer)
 
 AGENDA = "Schulden und Kinderbetreuung klären; Frau M. bringt Unterlagen mit."
 DECISION = "Schuldnerberatung beginnt vor der Teilzeitqualifizierung."
@@ -423,6 +423,30 @@ def test_lists_show_the_nodes_conferences_and_are_audited(demo, jc, demo_db):
     items = part.get(f"/v1/cases/{c['id']}/timeline").json()["items"]
     assert [e["kind"] for e in items] == ["conference.planned"]
     assert audit(demo_db, c["id"], "case.timeline_read")
+
+
+def test_one_timeline_holds_the_team_the_referrals_and_the_conferences(demo, jc, demo_db):
+    c = open_case(jc)
+    consent(jc, c["id"], SCHULDNER)
+    refer(jc, c["id"], SCHULDNER)
+    colleague = [p for p in jc.get("/v1/colleagues").json()["items"]
+                 if p["id"] != jc.get("/v1/me").json()["account"]["id"]][0]
+    r = jc.put(f"/v1/cases/{c['id']}/responsible", json={"account_id": colleague["id"]})
+    assert r.status_code == 200, r.text
+    f = plan(jc, c["id"], [SUCHT])
+    before = len(audit(demo_db, c["id"], "case.timeline_read"))
+    items = jc.get(f"/v1/cases/{c['id']}/timeline").json()["items"]
+    assert [e["kind"] for e in items] == ["referral.created", "responsible",
+                                          "conference.planned"]
+    assert items[1]["account"]["id"] == colleague["id"]
+    assert items[2]["conference_id"] == f["id"]
+    # One read, one audit row; the invited node sees its conference's entries, not who works
+    # on the case nor the case's referrals.
+    assert len(audit(demo_db, c["id"], "case.timeline_read")) == before + 1
+    part = demo("suchtberatung")
+    items = part.get(f"/v1/cases/{c['id']}/timeline").json()["items"]
+    assert [e["kind"] for e in items] == ["conference.planned"]
+    assert colleague["display_name"] not in json.dumps(items)
 
 
 # Webhooks, statistics, retention

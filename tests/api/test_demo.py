@@ -211,3 +211,32 @@ def test_the_api_shows_the_demo(demo):
     case = "/v1/cases/80000000-0000-4000-8000-000000000007"
     assert u25.get(case).json()["access"] == "owner"
     assert demo("jobcenter").get(case).json()["access"] == "referral"
+
+
+def test_the_demo_jobcenter_team_has_a_colleague_with_cases_and_follow_ups(demo, demo_db):
+    """schema/demo/05_team.sql: a second caseworker of Team Alleinerziehende (someone to hand
+    over to), deputy on one case; follow-up dates on another; loading again changes nothing."""
+    def state():
+        # Not due_event_at: the demo pnetd's follow-up timer may set it meanwhile.
+        return [demo_db.execute(f"SELECT count(*), md5(string_agg(t::text, ',' ORDER BY t::text))"
+                                f" FROM (SELECT {cols} FROM {table}) t").fetchone()
+                for table, cols in (("account", "*"), ("case_deputy", "*"),
+                                    ("case_follow_up", "id, case_id, node_id, due_on, reason,"
+                                                       " created_by, done_at, version"))]
+    before = state()
+    with open(os.path.join(DEMO_DIR, "05_team.sql"), encoding="utf-8") as f:
+        demo_db.execute(f.read())
+    assert state() == before
+    jobcenter, colleague = demo("jobcenter"), demo("jobcenter-kollegin")
+    names = {c["display_name"] for c in jobcenter.get("/v1/colleagues").json()["items"]}
+    assert {"Jobcenter Neustadt, Team Alleinerziehende",
+            "Jobcenter Neustadt, Team Alleinerziehende (Kollegin)"} <= names
+    # Other tests open cases in the demo too: one page of the most there may be.
+    page = {"limit": 500}
+    mine = {c["reference"]: c for c in colleague.get("/v1/cases", params=page).json()["items"]}
+    assert mine["AE-2026-021"]["my_role"] == "deputy"
+    own = {c["reference"]: c for c in jobcenter.get("/v1/cases", params=page).json()["items"]}
+    assert own["AE-2026-014"]["my_role"] == "responsible"
+    assert own["AE-2026-014"]["next_follow_up_on"] is not None
+    due = {f["id"] for f in jobcenter.get("/v1/follow-ups", params=page).json()["items"]}
+    assert {"83000000-0000-4000-8000-000000000001", "83000000-0000-4000-8000-000000000002"} <= due

@@ -286,3 +286,38 @@ def test_a_stream_ends_when_its_token_stops_working(pnetd_factory, demo_database
         assert r.status_code == 200, r.text
         kept.close()
         stream.close()
+
+
+def test_the_listener_reconnects_after_its_connection_is_terminated(pnetd_factory, demo_database,
+                                                                     demo, demo_db):
+    """The listener's connection is a db_link (server/db.c) like the pool's: terminated by the
+    server, it connects again with backoff, LISTENs again, and events reach streams at once
+    (long before the heartbeat, when workers would look anyway)."""
+    server = pnetd_factory("--db-reconnect-max-ms=500", "--sse-heartbeat-s=60",
+                           database=demo_database)
+    jobcenter = Api(server.base_url, demo("jobcenter").token)
+    s = SseClient(server.base_url, demo("schuldnerberatung").token)
+    assert s.status == 200
+
+    def listeners():
+        return {pid for (pid,) in demo_db.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'pnetd-listen'"
+            " AND datname = current_database() AND query = 'LISTEN pnet_outbox'").fetchall()}
+
+    assert wait_for(lambda: listeners(), 5)
+    before = listeners()
+    killed = demo_db.execute("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))"
+                             " FROM pg_stat_activity WHERE pid = ANY(%s)",
+                             (list(before),)).fetchone()[0]
+    assert killed == len(before)
+    assert wait_for(lambda: len(listeners() - before) >= len(before), 10), server.log_tail()
+    assert wait_for(lambda: any("event listener: ready again" in line
+                                for line in server.lines), 5), server.log_tail()
+    assert any("event listener: connection" in line for line in server.lines), server.log_tail()
+
+    referral, _ = new_referral(jobcenter)
+    e = s.next(timeout=2)
+    assert e and json.loads(e["data"])["data"]["referral_id"] == referral["id"], \
+        server.log_tail()
+    s.close()
+    assert server.stop() == 0

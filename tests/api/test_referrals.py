@@ -115,7 +115,7 @@ def test_rules_of_creation(demo, demo_db):
     assert jc.patch(f"/v1/cases/{c2['id']}", json={"status": "closed",
                                                    "close_reason": "other"}).status_code == 200
     before = counts(demo_db)
-    p = assert_problem(jc.post("/v1/referrals", json=dict(body, case_id=c2["id"])), 422,
+    p = assert_problem(jc.post("/v1/referrals", json=dict(body, case_id=c2["id"])), 409,
                        "case-closed")
     assert counts(demo_db) == before
 
@@ -388,7 +388,10 @@ def test_overdue_lists(demo, demo_db):
     assert items[late["id"]]["days_overdue"] == 3
     assert set(items[late["id"]]) == {
         "id", "network_id", "from_node_id", "to_node_id", "kind", "chain_step_key", "status",
-        "priority", "due_at", "expected_on", "created_at", "days_overdue"}
+        "priority", "due_at", "expected_on", "created_at", "deadline", "deadline_at",
+        "days_overdue"}
+    assert items[late["id"]]["deadline"] == "accept"
+    assert items[w["id"]]["deadline"] == "expected"
     # accepted: no longer overdue
     assert move(sch, late, "accepted").status_code == 200
     resp = k.get(f"/v1/networks/{NETWORK}/overdue?limit=100")

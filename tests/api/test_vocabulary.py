@@ -52,11 +52,13 @@ def test_the_tables_hold_the_librarys_vocabulary(admin, db):
     v = vocabulary(admin)
     statuses = [s["status"] for s in v["statuses"]]
     rows = db.execute("SELECT status, initial, open, stamp, clock, handover, step_state,"
-                      " hands_over_case, fhir FROM referral_status ORDER BY position").fetchall()
+                      " hands_over_case, appointment, start_deadline, fhir FROM referral_status"
+                      " ORDER BY position").fetchall()
     assert [r[0] for r in rows] == statuses
     for row, s in zip(rows, v["statuses"]):
         assert row[1:] == (s["initial"], s["open"], s.get("stamp"), s.get("clock"),
-                           s["handover"], s["step_state"], s["hands_over_case"], s["fhir"])
+                           s["handover"], s["step_state"], s["hands_over_case"],
+                           s["appointment"], s["start_deadline"], s["fhir"])
     moves = {(f, m["to"]) for m in v["moves"] for f in m["from"]}
     assert set(db.execute("SELECT from_status, to_status FROM referral_move").fetchall()) == moves
     for m in v["moves"]:

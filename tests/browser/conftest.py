@@ -261,8 +261,7 @@ def phone(browser):
     browser.desktop()
 
 
-@pytest.fixture(scope="session")
-def browser(web_pnetd):
+def _chromium():
     opts = webdriver.ChromeOptions()
     opts.binary_location = "/usr/bin/chromium"
     for flag in CHROME_FLAGS:
@@ -273,5 +272,22 @@ def browser(web_pnetd):
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
     driver.set_page_load_timeout(90)
     driver.set_script_timeout(60)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def browser(web_pnetd):
+    driver = _chromium()
     yield Browser(driver, web_pnetd.base_url)
     driver.quit()
+
+
+@pytest.fixture
+def second_browser(web_pnetd):
+    """Another Chromium of its own (another person at another desk), for this test only."""
+    driver = _chromium()
+    b = Browser(driver, web_pnetd.base_url)
+    yield b
+    problems = b.console_problems()
+    driver.quit()
+    assert not problems, "console errors or CSP violations:\n" + "\n".join(problems)

@@ -522,6 +522,36 @@ static void codes(void **state)
 	expect_code(WITH("\"phone\": \"abc\""), "phone", "phone");
 }
 
+/* Each unknown string of a list is named by its index with the allowed values; other
+   items are the field table's to report, and a list of known strings passes. */
+static void string_items(void **state)
+{
+	static const char *const allowed[] = {"new_referral", "message", NULL};
+	json_t *list =
+	        json_loads("[\"message\", \"spam\", 7, \"new_referral\", \"Message\"]", 0, NULL);
+	json_t *errors = json_array();
+	const json_t *e;
+
+	(void)state;
+	json_check_string_items(list, "email_kinds", allowed, errors);
+	assert_int_equal(json_array_size(errors), 2);
+	e = json_array_get(errors, 0);
+	assert_string_equal(json_get_string(e, "field"), "email_kinds[1]");
+	assert_string_equal(json_get_string(e, "code"), "not_in_list");
+	assert_string_equal(json_get_string(e, "message"),
+	                    "Must be one of: new_referral, message.");
+	assert_int_equal(json_array_size(json_object_get(e, "allowed")), 2);
+	assert_string_equal(json_get_string(json_array_get(errors, 1), "field"), "email_kinds[4]");
+	json_decref(list);
+	json_array_clear(errors);
+	list = json_loads("[\"message\"]", 0, NULL);
+	json_check_string_items(list, "email_kinds", allowed, errors);
+	json_check_string_items(NULL, "email_kinds", allowed, errors);
+	assert_int_equal(json_array_size(errors), 0);
+	json_decref(list);
+	json_decref(errors);
+}
+
 /* Length, range and count problems carry their bounds; not_in_list the allowed values. */
 static void code_details(void **state)
 {
@@ -577,6 +607,7 @@ int main(void)
 	        cmocka_unit_test(add_error),
 	        cmocka_unit_test(codes),
 	        cmocka_unit_test(code_details),
+	        cmocka_unit_test(string_items),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

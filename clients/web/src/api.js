@@ -117,12 +117,13 @@ export function nodeName(id) {
 	return (nodeMap.get(id) || {}).name || id || "–";
 }
 
-// The referral vocabulary of the server (GET /v1/vocabulary, lib/referral.c): the statuses
-// and what each means, the moves, reasons, outcomes and channels. Loaded once after login
-// (main.js); the views read it through statusInfo() and vocab instead of keeping a copy.
+// The vocabulary of the server (GET /v1/vocabulary, lib/referral.c and lib/directory.c): the
+// referral statuses and what each means, the moves, reasons, outcomes and channels, and the
+// kinds of organizations and nodes. Loaded once after login (main.js); the views read it
+// through statusInfo() and vocab instead of keeping a copy.
 let vocabCache = null;
 let statusMap = new Map();
-export const vocab = { statuses: [], moves: [], outcomes: [], channels: [], step_states: [] };
+export const vocab = { statuses: [], moves: [], outcomes: [], channels: [], step_states: [], organization_kinds: [], node_kinds: [], service_statuses: [], schedule_kinds: [] };
 export async function vocabulary() {
 	if (!vocabCache) {
 		vocabCache = get("/v1/vocabulary").then((v) => {

@@ -45,6 +45,14 @@ export function clear(el) {
 	return el;
 }
 
+// A page of one narrow card (logging in, choosing a password) into main: a heading, a lead
+// paragraph (intro: its text, or the attributes of the <p> with its text as `text`) and the
+// card's form, built by the view with the class "login-form".
+export function cardPage(main, title, intro, form) {
+	const { text, ...attrs } = typeof intro === "string" ? { text: intro } : intro;
+	return fill(main, h("div", { class: "login-page" }, h("section", { class: "card login-card" }, h("h1", {}, title), h("p", { class: "lead", ...attrs }, text), form)));
+}
+
 let fieldSeq = 0;
 
 // A labelled form field: label, control and an optional hint, tied by id.

@@ -43,6 +43,15 @@ export const KIND_COLOURS = {
 
 // cytoscape refuses quoted family names: only names without spaces, then the generic one.
 const FONT = "system-ui, -apple-system, Roboto, Cantarell, sans-serif";
+// How an edge's label looks, in a chain's graph and in the network's referral flows.
+const EDGE_LABEL = {
+	label: "data(label)",
+	"font-family": FONT,
+	"font-size": 13,
+	color: "#52606d",
+	"text-background-color": "#ffffff",
+	"text-background-opacity": 1,
+};
 
 // Labels must stay readable on the screen: no smaller than this many pixels once drawn.
 const MIN_LABEL_PX = 12;
@@ -152,12 +161,7 @@ export function drawChain(container, steps, edges, { problems = new Set(), onSel
 					"target-arrow-color": "#9aa5b1",
 					"target-arrow-shape": "triangle",
 					"curve-style": "bezier",
-					label: "data(label)",
-					"font-family": FONT,
-					"font-size": 13,
-					color: "#52606d",
-					"text-background-color": "#ffffff",
-					"text-background-opacity": 1,
+					...EDGE_LABEL,
 					"text-background-padding": 2,
 				},
 			},
@@ -238,12 +242,7 @@ export function drawNetwork(container, nodes, flows) {
 					"target-arrow-shape": "triangle",
 					"curve-style": "bezier",
 					opacity: 0.85,
-					label: "data(label)",
-					"font-family": FONT,
-					"font-size": 13,
-					color: "#52606d",
-					"text-background-color": "#ffffff",
-					"text-background-opacity": 1,
+					...EDGE_LABEL,
 				},
 			},
 		],

@@ -9,8 +9,10 @@ import * as api from "./api.js";
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
 import { notices } from "./notices.js";
+import { refreshFollowUpCount } from "./views/team.js";
+import { unread } from "./unread.js";
 
-const EVENTS = ["referral.created", "referral.updated", "referral.handover", "consent.revoked", "conference.invited", "conference.updated"];
+const EVENTS = ["referral.created", "referral.updated", "referral.handover", "referral.message", "referral.appointment", "referral.overdue", "consent.revoked", "conference.invited", "conference.updated", "case.responsible_changed", "case.follow_up_due"];
 
 export const live = {
 	source: null,
@@ -40,6 +42,8 @@ export const live = {
 		es.onopen = () => {
 			this.delay = 2000;
 			this.set(true);
+			// What arrived while the stream was away is counted afresh.
+			unread.refresh();
 		};
 		es.onerror = () => {
 			if (es.readyState === EventSource.CLOSED) {
@@ -62,7 +66,9 @@ export const live = {
 					/* an event without JSON still means: look again */
 				}
 				const data = event.data || {};
-				const notice = notices.take(ev.lastEventId || event.id, type, data, event.created_at);
+				const notice = notices.take(ev.lastEventId || event.id, type, data, event.created_at, event.recipients);
+				if (type.startsWith("case.")) refreshFollowUpCount();
+				if (type === "referral.message") unread.refresh();
 				if (this.onEvent) this.onEvent(type, data);
 				if (notice && this.onNotice) this.onNotice(notice);
 			});

@@ -5,6 +5,7 @@ import * as api from "./api.js";
 import { h, clear, fill, fmtDate } from "./dom.js";
 import { t, lang, setLang } from "./i18n.js";
 import { live } from "./live.js";
+import { unread } from "./unread.js";
 import { notices } from "./notices.js";
 import { problemText } from "./problems.js";
 import { routes } from "./routes.js";
@@ -14,6 +15,8 @@ import { readCache } from "./readcache.js";
 import { queue } from "./queue.js";
 import { queueButton, queuePanel } from "./queuepanel.js";
 import "./queue-transition.js";
+import { followUpCount } from "./views/team.js";
+import "./queue-message.js";
 
 export const session = { me: null };
 
@@ -67,6 +70,7 @@ window.addEventListener("beforeunload", (e) => {
 api.setUnauthorizedHandler(() => {
 	session.me = null;
 	live.stop();
+	unread.clear();
 	// The session is over: its offline copy goes; the queue stays for the next login.
 	readCache.end(true);
 	queue.detach();
@@ -116,6 +120,7 @@ const NAV = {
 		["/inbox", "nav_inbox"],
 		["/cases", "nav_cases"],
 		["/conferences", "nav_conferences"],
+		["/follow-ups", "nav_follow_ups"],
 		["/outbox", "nav_outbox"],
 		["/services", "nav_own_services"],
 		["/directory", "nav_directory"],
@@ -124,7 +129,7 @@ const NAV = {
 		["/network", "nav_network"],
 		["/chains", "nav_chains"],
 		// The statistics pages share one entry; tabs lead between them (views/stats.js).
-		["/map", "nav_stats", ["/funnel", "/agreements"]],
+		["/map", "nav_stats", ["/funnel", "/agreements", "/report"]],
 		["/overdue", "nav_overdue"],
 		["/directory", "nav_directory"],
 	],
@@ -171,10 +176,11 @@ function header(path) {
 					{ class: "who-role" },
 					t(`role_${me.role}`),
 					" · ",
+					me.must_change_password ? null : [h("a", { href: "/account", "data-link": true, id: "account-link" }, t("account_link")), " · "],
 					h("a", { href: "/password", "data-link": true, id: "password-link" }, t("password_link")),
 				),
 			),
-			...(live.applies(me) && !me.must_change_password ? [queueButton(), noticesLink(path), live.indicator()] : []),
+			...(live.applies(me) && !me.must_change_password ? [queueButton(), unread.indicator(), noticesLink(path), live.indicator()] : []),
 		);
 		right.append(
 			h("button", { class: "btn btn-quiet", type: "button", id: "logout", onclick: logout }, t("logout")),
@@ -199,6 +205,7 @@ function header(path) {
 								"aria-current": [href, ...more].some((p) => path === p || path.startsWith(p + "/")) ? "page" : null,
 							},
 							t(key),
+							key === "nav_follow_ups" ? followUpCount() : null,
 						),
 					),
 				),
@@ -261,6 +268,7 @@ async function logout() {
 		/* the token is dropped either way */
 	}
 	api.setToken(null);
+	unread.clear();
 	// Nothing of the account stays on this browser: its offline copies and its queue.
 	const account = session.me && session.me.id;
 	if (account) await Promise.all([readCache.forgetAccount(account), queue.erase(account)]).catch(() => null);

@@ -46,12 +46,14 @@ export const notices = {
 
 	// An event of the stream (its id, type and data); returns the notification it makes for
 	// this node, or null (own moves, repeats of a replay, events of no interest).
-	take(id, type, data, at) {
+	// recipients: the event's people of the owner node (docs/events.md): a notification says
+	// when it reaches this account as a stand-in, on whose behalf.
+	take(id, type, data, at, recipients) {
 		if (!this.me) return null;
 		const seq = Number(id);
 		if (Number.isFinite(seq) && seq > (this.state.last || 0)) this.state.last = seq;
 		let notice = null;
-		if (!this.state.items.some((n) => n.id === seq)) notice = this.classify(seq, type, data, at);
+		if (!this.state.items.some((n) => n.id === seq)) notice = this.classify(seq, type, data, at, recipients || []);
 		if (notice) {
 			this.state.items.unshift(notice);
 			this.state.items.length = Math.min(this.state.items.length, MAX);
@@ -61,9 +63,13 @@ export const notices = {
 		return notice;
 	},
 
-	classify(id, type, d, at) {
+	classify(id, type, d, at, recipients) {
 		const node = this.me.node_id;
-		const base = { id, at: at || new Date().toISOString(), referral_id: d.referral_id, case_id: d.case_id, status: d.status, kind: d.kind, read: false };
+		const mine = recipients.find((x) => x.account_id === this.me.id && x.role === "stand_in");
+		const base = { id, at: at || new Date().toISOString(), referral_id: d.referral_id, case_id: d.case_id, status: d.status, kind: d.kind, read: false, on_behalf_of: mine ? mine.on_behalf_of : null };
+		const forMe = recipients.some((x) => x.account_id === this.me.id);
+		if (type === "case.follow_up_due") return forMe ? { ...base, what: "follow_up", due_on: d.due_on } : null;
+		if (type === "case.responsible_changed") return d.responsible_account_id === this.me.id ? { ...base, what: "handed" } : null;
 		if (type === "referral.created" && d.to_node_id === node) return { ...base, what: "new", other: d.from_node_id, side: "receiver" };
 		// An invitation to a case conference: the event holds no text; its page shows what the
 		// node may see (views/conferences.js).

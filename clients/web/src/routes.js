@@ -10,6 +10,7 @@ import { servicesView } from "./views/services.js";
 import { networkView, overdueView } from "./views/network.js";
 import { chainsView, chainEditorView } from "./views/chains.js";
 import { mapView, funnelView, agreementsView } from "./views/stats.js";
+import { reportView } from "./views/report.js";
 import { directoryView } from "./views/directory.js";
 import { adminView, networksAdminView } from "./views/admin.js";
 import { organizationsView, organizationView } from "./views/organizations.js";
@@ -17,6 +18,8 @@ import { accountsView, accountView } from "./views/accounts.js";
 import { webhooksView } from "./views/webhooks.js";
 import { auditView } from "./views/audit.js";
 import { passwordView } from "./views/password.js";
+import { followUpsView } from "./views/team.js";
+import { ownAccountView } from "./views/account.js";
 
 const CW = ["caseworker"];
 const CO = ["coordinator", "admin"];
@@ -32,6 +35,7 @@ export const routes = [
 	{ pattern: /^\/cases\/([0-9a-f-]{36})$/, roles: CW, title: "cases_title", view: caseView },
 	{ pattern: /^\/conferences$/, roles: CW, title: "conf_list_title", view: conferencesView },
 	{ pattern: /^\/conferences\/([0-9a-f-]{36})$/, roles: CW, title: "conf_list_title", view: conferenceView },
+	{ pattern: /^\/follow-ups$/, roles: CW, title: "fu_page_title", view: followUpsView },
 	{ pattern: /^\/notifications$/, roles: CW, title: "notices_title", view: notificationsView },
 	{ pattern: /^\/services$/, roles: CW, title: "svc_title", view: servicesView },
 	{ pattern: /^\/network$/, roles: CO, title: "network_title", view: networkView },
@@ -42,6 +46,7 @@ export const routes = [
 	{ pattern: /^\/overdue$/, roles: CO, title: "overdue_title", view: overdueView },
 	{ pattern: /^\/directory$/, title: "directory_title", view: directoryView },
 	{ pattern: /^\/agreements$/, roles: CO, title: "agreements_title", view: agreementsView },
+	{ pattern: /^\/report$/, roles: CO, title: "rp_title", view: reportView },
 	{ pattern: /^\/admin$/, roles: AD, title: "admin_title", view: adminView },
 	{ pattern: /^\/admin\/organizations$/, roles: AD, title: "orgs_title", view: organizationsView },
 	{ pattern: /^\/admin\/organizations\/([0-9a-f-]{36})$/, roles: AD, title: "orgs_title", view: organizationView },
@@ -51,4 +56,5 @@ export const routes = [
 	{ pattern: /^\/admin\/networks$/, roles: AD, title: "networks_title", view: networksAdminView },
 	{ pattern: /^\/audit$/, roles: AU, title: "audit_title", view: auditView },
 	{ pattern: /^\/password$/, title: "password_title", view: passwordView },
+	{ pattern: /^\/account$/, title: "account_title", view: ownAccountView },
 ];

@@ -11,10 +11,12 @@ import { showProblem } from "../problems.js";
 import { drawChain } from "../graph.js";
 import { chainsOf } from "./cases.js";
 import { consentSection } from "./consents.js";
-import { caseTimelineSection, conferenceSection } from "./conferences.js";
+import { conferenceSection } from "./conferences.js";
+import { caseHistorySection } from "./history.js";
 import { referForm } from "./refer.js";
 import { feedbackText, statusCell, stepText } from "./referrals.js";
 import { nextStepsSection, progressSection } from "./steps.js";
+import { followUpSection, teamSection } from "./team.js";
 
 const CLOSE_REASONS = ["goal_reached", "moved_away", "no_longer_eligible", "client_withdrew", "no_contact", "other"];
 
@@ -264,6 +266,7 @@ export async function caseView(main, id) {
 		];
 		if (open) sections.push(caseTools(c, consents, load));
 		else sections.push(h("p", { class: "notice", id: "case-closed" }, t("case_closed_on", { on: fmtDate(c.closed_at), reason: c.close_reason ? t(`cr_${c.close_reason}`) : "–" })));
+		sections.push(await teamSection(c, load), await followUpSection(c, load));
 		sections.push(await consentSection(c, consents, load));
 		let canvas = null;
 		if (!c.chain_id) {
@@ -279,7 +282,7 @@ export async function caseView(main, id) {
 		if (open) sections.push(freeReferSection(c, consents, load));
 		sections.push(await conferenceSection(c, consents, progress, load));
 		sections.push(referralsSection(referrals, "sender"));
-		sections.push(await caseTimelineSection(c));
+		sections.push(await caseHistorySection(c));
 		fill(main, ...sections);
 		if (canvas) {
 			requestAnimationFrame(() => {

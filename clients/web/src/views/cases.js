@@ -6,6 +6,7 @@ import { t } from "../i18n.js";
 import { navigate, session } from "../main.js";
 import { showProblem } from "../problems.js";
 import { feedbackText, statusBadge } from "./referrals.js";
+import { dueCell, responsibleCell } from "./team.js";
 
 // The chains of the given networks, by id (for their names).
 export async function chainsOf(networkIds) {
@@ -44,12 +45,14 @@ export async function casesView(main) {
 	]);
 	let byCase = byCaseOf(referrals);
 	let status = "open";
+	// "My cases" (responsible, deputy, standing in) first; all of the node one click away.
+	let scope = "mine";
 	const list = h("div", { id: "case-list", "aria-live": "polite" });
 
 	let loads = 0;
 	async function load() {
 		const seq = ++loads;
-		const cases = await api.all(`/v1/cases${api.qs({ status: status === "all" ? null : status })}`);
+		const cases = await api.all(`/v1/cases${api.qs({ status: status === "all" ? null : status, scope })}`);
 		// Only the latest load draws: a filter chosen meanwhile wins over an earlier one.
 		if (seq !== loads) return;
 		fill(list,
@@ -58,6 +61,8 @@ export async function casesView(main) {
 					[
 						[t("case_reference"), (c) => h("a", { href: `/cases/${c.id}`, "data-link": true, class: "row-link" }, c.reference)],
 						[t("case_target_group"), (c) => groups.get(c.target_group_id)?.name || "–"],
+						[t("team_responsible"), responsibleCell],
+						[t("fu_next"), (c) => dueCell(c.next_follow_up_on)],
 						[t("case_chain"), (c) => (c.chain_id ? chains.get(c.chain_id)?.name || t("case_chain_version", { n: c.chain_version }) : t("case_not_enrolled"))],
 						[t("case_referrals_col"), (c) => referralSummary(byCase.get(c.id))],
 						[t("case_opened"), (c) => fmtDate(c.opened_at)],
@@ -75,7 +80,7 @@ export async function casesView(main) {
 					cases,
 					{ class: "clickable", rowAttrs: (c) => ({ dataset: { id: c.id, status: c.status } }) },
 				)
-				: h("p", { class: "empty" }, t(status === "closed" ? "cases_empty_closed" : "cases_empty")),
+				: h("p", { class: "empty" }, t(scope === "mine" && status !== "closed" ? "team_mine_empty" : status === "closed" ? "cases_empty_closed" : "cases_empty")),
 		);
 		for (const tr of list.querySelectorAll("tbody tr")) tr.addEventListener("click", (e) => !e.target.closest("a, button") && tr.querySelector("a.row-link").click());
 	}
@@ -98,6 +103,31 @@ export async function casesView(main) {
 					onclick: (e) => {
 						status = key;
 						for (const b of tabBar.children) b.setAttribute("aria-pressed", String(b === e.currentTarget));
+						load();
+					},
+				},
+				text,
+			),
+		),
+	);
+
+	const scopeBar = h(
+		"div",
+		{ class: "segmented", role: "group", "aria-label": t("team_scope"), id: "case-scope" },
+		[
+			["mine", t("team_scope_mine")],
+			["node", t("team_scope_node")],
+		].map(([key, text]) =>
+			h(
+				"button",
+				{
+					type: "button",
+					class: "seg",
+					dataset: { scope: key },
+					"aria-pressed": String(key === scope),
+					onclick: (e) => {
+						scope = key;
+						for (const b of scopeBar.children) b.setAttribute("aria-pressed", String(b === e.currentTarget));
 						load();
 					},
 				},
@@ -136,13 +166,14 @@ export async function casesView(main) {
 	fill(main,
 		h("div", { class: "page-head" }, h("div", {}, h("h1", {}, t("cases_title")), h("p", { class: "lead" }, t("cases_intro")))),
 		h("section", { class: "card", "aria-labelledby": "new-case-h" }, h("h2", { id: "new-case-h" }, t("case_new")), form),
-		h("div", { class: "list-head" }, h("h2", { id: "case-list-h" }, t("cases_list")), tabBar),
+		h("div", { class: "list-head" }, h("h2", { id: "case-list-h" }, t("cases_list")), scopeBar, tabBar),
 		h("section", { class: "card card-flush", "aria-labelledby": "case-list-h" }, list),
 	);
 	await load();
 	return {
 		// Where the referrals stand changes live: read the outbox again.
 		onLive: (type, data) => {
+			if (type === "case.responsible_changed") return load();
 			if (data.from_node_id && data.from_node_id !== session.me.node_id) return;
 			api.all("/v1/referrals?box=outbox", 5000).then((items) => {
 				byCase = byCaseOf(items);

@@ -1,7 +1,7 @@
 // Case conferences (Fallkonferenzen): on the owner's case page, plan one (when, where or by
 // video, on which chain step, with which members, about what), change, hold or cancel it,
 // record its decisions and make a referral from a decision ("Vermittlung aus Beschluss");
-// the case's timeline; and, for every node, its conferences and one conference as it may
+// and, for every node, its conferences and one conference as it may
 // see it: an invited node sees the agenda and the decisions' text only while a consent of
 // the client covers it (the server leaves the text out and says so).
 import * as api from "../api.js";
@@ -271,34 +271,6 @@ export async function conferenceSection(c, consents, progress, reload) {
 		items.length ? h("div", { class: "conference-list" }, items.map((f) => conferenceCard(f, ctx))) : h("p", { class: "empty" }, t("conf_none")),
 		plan,
 		slot,
-	);
-}
-
-// One timeline entry in words.
-function timelineText(e) {
-	if (e.kind.startsWith("referral.")) {
-		const name = api.nodeName(e.to_node_id);
-		if (e.kind === "referral.created") return t("tl_referral_created", { name });
-		if (e.kind === "referral.handover") return t("tl_referral_handover", { name });
-		return t("tl_referral_moved", { name, status: t(`st_${e.to_status}`) });
-	}
-	return t(`tl_${e.kind.replace(".", "_")}`, { at: fmtDate(e.starts_at, true) });
-}
-
-// The case's timeline: referrals and conferences, oldest first.
-export async function caseTimelineSection(c) {
-	const items = (await api.get(`/v1/cases/${c.id}/timeline`)).items || [];
-	return h(
-		"section",
-		{ class: "card", id: "case-timeline", "aria-labelledby": "case-tl-h" },
-		h("h2", { id: "case-tl-h", tabindex: "-1" }, t("case_timeline")),
-		items.length
-			? h(
-				"ol",
-				{ class: "timeline", id: "case-timeline-list" },
-				items.map((e) => h("li", { dataset: { kind: e.kind } }, h("time", { datetime: e.at }, fmtDate(e.at, true)), h("span", {}, timelineText(e)))),
-			)
-			: h("p", { class: "empty" }, t("case_timeline_empty")),
 	);
 }
 

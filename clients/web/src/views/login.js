@@ -1,6 +1,6 @@
 // Login: POST /v1/auth/login, the token kept for this tab only.
 import * as api from "../api.js";
-import { h, fill, field } from "../dom.js";
+import { h, field, cardPage } from "../dom.js";
 import { t } from "../i18n.js";
 import { errorText, signedIn } from "../main.js";
 
@@ -35,19 +35,7 @@ export async function loginView(main) {
 		error,
 		submit,
 	);
-	fill(main,
-		h(
-			"div",
-			{ class: "login-page" },
-			h(
-				"section",
-				{ class: "card login-card" },
-				h("h1", {}, t("login_title")),
-				h("p", { class: "lead" }, t("login_intro")),
-				form,
-			),
-		),
-	);
+	cardPage(main, t("login_title"), t("login_intro"), form);
 	login.focus();
 	return {};
 }

@@ -8,12 +8,15 @@ import { h, fill, fmtDate } from "../dom.js";
 import { t } from "../i18n.js";
 import { notices } from "../notices.js";
 import { feedbackText, statusBadge, statusText, stepText } from "./referrals.js";
+import { colleagues } from "./team.js";
 
 // How many notifications the page reads the referral of (each read is audited).
 const DETAILED = 30;
 
 // A notification's sentence: who did what.
 export function noticeTitle(n, who) {
+	if (n.what === "follow_up") return t("notice_follow_up_due");
+	if (n.what === "handed") return t("notice_handed");
 	if (n.what.startsWith("conference")) return t(`notice_${n.what}`, { who, at: fmtDate(n.starts_at, true) });
 	if (n.what === "new") return t(n.kind === "transfer" ? "notice_new_transfer" : "notice_new", { who });
 	return t(`notice_${n.status}`, { who });
@@ -21,6 +24,8 @@ export function noticeTitle(n, who) {
 
 export async function notificationsView(main) {
 	await api.nodes();
+	// Whose cases a stand-in's notifications are about.
+	const people = new Map((await colleagues().catch(() => [])).map((p) => [p.id, p.display_name]));
 	const referrals = new Map();
 	const list = h("ol", { class: "notice-list", id: "notices" });
 
@@ -47,7 +52,24 @@ export async function notificationsView(main) {
 		);
 	}
 
+	// A notification about a case itself (a follow-up date came, the case was handed to me).
+	function caseItem(n) {
+		return h(
+			"li",
+			{ class: `notice-item${n.read ? "" : " unread"}`, dataset: { case: n.case_id, what: n.what, id: String(n.id) } },
+			h("time", { datetime: n.at }, fmtDate(n.at, true)),
+			h("div", { class: "notice-main" }, h("strong", {}, noticeTitle(n)), n.due_on ? ` · ${fmtDate(n.due_on)}` : ""),
+			behalf(n),
+			h("div", { class: "actions" }, h("a", { class: "btn btn-small", href: `/cases/${n.case_id}`, "data-link": true }, t("notice_open_case"))),
+		);
+	}
+
+	function behalf(n) {
+		return n.on_behalf_of ? h("div", { class: "notice-sub stand-in" }, t("notice_stand_in", { who: people.get(n.on_behalf_of) || "–" })) : null;
+	}
+
 	function item(n) {
+		if (n.what === "follow_up" || n.what === "handed") return caseItem(n);
 		if (n.what.startsWith("conference")) return conferenceItem(n);
 		const r = referrals.get(n.referral_id);
 		const who = api.nodeName(n.other);
@@ -59,6 +81,7 @@ export async function notificationsView(main) {
 			{ class: `notice-item${n.read ? "" : " unread"}`, dataset: { referral: n.referral_id, status: n.status, id: String(n.id) } },
 			h("time", { datetime: n.at }, fmtDate(n.at, true)),
 			h("div", { class: "notice-main" }, h("strong", {}, title), " ", statusBadge(n.status, n.side), n.read ? null : h("span", { class: "visually-hidden" }, ` (${t("notice_unread")})`)),
+			behalf(n),
 			r ? h("div", { class: "notice-sub" }, t("notice_case", { ref: r.case?.reference || "–" }), r.chain_step_key ? ` · ${stepText(r)}` : "", back ? ` · ${back}` : "", now ? ` · ${now}` : "") : null,
 			h(
 				"div",

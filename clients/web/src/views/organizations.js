@@ -7,23 +7,8 @@ import { announce, navigate } from "../main.js";
 import { showFormError, clearErrors, valueOrNull } from "../forms.js";
 import { kindLabel } from "./network.js";
 
-const ORG_KINDS = ["public_agency", "municipality", "welfare_association", "nonprofit", "church", "company", "other"];
-const NODE_KINDS = [
-	"jobcenter",
-	"employment_agency",
-	"social_welfare_office",
-	"youth_welfare_office",
-	"health_office",
-	"health_provider",
-	"welfare_association",
-	"counselling_service",
-	"education_provider",
-	"housing_provider",
-	"employer",
-	"community_centre",
-	"municipality",
-	"other",
-];
+// The kinds come with the server's vocabulary (api.vocabulary, lib/directory.c), loaded
+// before these views draw.
 
 const orgKindLabel = (k) => t(`org_kind_${k}`);
 
@@ -58,7 +43,7 @@ function contactInputs(c) {
 // The form of an organization; org null for a new one. done(saved) runs after the write.
 function organizationForm(org, done) {
 	const name = h("input", { name: "name", required: true, maxlength: 200, value: org?.name || "" });
-	const kind = select("kind", ORG_KINDS.map((k) => [k, orgKindLabel(k)]), org?.kind || "welfare_association");
+	const kind = select("kind", api.vocab.organization_kinds.map((k) => [k, orgKindLabel(k)]), org?.kind || "welfare_association");
 	const address = addressInputs(org?.address);
 	const contact = contactInputs(org?.contact);
 	const form = h(
@@ -89,7 +74,7 @@ function organizationForm(org, done) {
 
 export async function organizationsView(main) {
 	const q = new URLSearchParams(location.search).get("q") || "";
-	const [orgs, nodes] = await Promise.all([api.all(`/v1/organizations${api.qs({ q })}`), api.nodes()]);
+	const [orgs, nodes] = await Promise.all([api.all(`/v1/organizations${api.qs({ q })}`), api.nodes(), api.vocabulary()]);
 	const nodeCount = new Map();
 	for (const n of nodes.values()) nodeCount.set(n.organization_id, (nodeCount.get(n.organization_id) || 0) + 1);
 	const search = h("input", { name: "q", type: "search", value: q, id: "org-q" });
@@ -150,7 +135,7 @@ export async function organizationsView(main) {
 // The form of a node of organization orgId; node null for a new one.
 function nodeForm(orgId, node, done, cancel) {
 	const name = h("input", { name: "name", required: true, maxlength: 200, value: node?.name || "" });
-	const kind = select("kind", NODE_KINDS.map((k) => [k, kindLabel(k)]), node?.kind || "counselling_service");
+	const kind = select("kind", api.vocab.node_kinds.map((k) => [k, kindLabel(k)]), node?.kind || "counselling_service");
 	const district = h("input", { name: "district", maxlength: 100, value: node?.district || "" });
 	const languages = h("input", { name: "languages", maxlength: 100, value: (node?.languages || []).join(", "), placeholder: "de, en, tr" });
 	const accessibility = h("textarea", { name: "accessibility", rows: 2, maxlength: 2000 }, node?.accessibility || "");
@@ -211,7 +196,7 @@ export async function organizationView(main, id) {
 
 	async function load() {
 		api.forgetCaches();
-		[org, nodes] = await Promise.all([api.get(`/v1/organizations/${id}`), api.nodes()]);
+		[org, nodes] = await Promise.all([api.get(`/v1/organizations/${id}`), api.nodes(), api.vocabulary()]);
 		nodes = [...nodes.values()].filter((n) => n.organization_id === id).sort((a, b) => a.name.localeCompare(b.name, "de"));
 	}
 

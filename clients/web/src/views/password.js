@@ -1,7 +1,7 @@
 // Changing one's own password (POST /v1/me/password). After an admin set the password (a new
 // account, or a reset), this page is the only one until the owner has chosen their own.
 import * as api from "../api.js";
-import { h, fill, field } from "../dom.js";
+import { h, field, cardPage } from "../dom.js";
 import { t } from "../i18n.js";
 import { passwordChanged, session } from "../main.js";
 import { showFormError, clearErrors } from "../forms.js";
@@ -43,19 +43,7 @@ export async function passwordView(main) {
 		h("div", { class: "form-error", role: "alert" }),
 		submit,
 	);
-	fill(main,
-		h(
-			"div",
-			{ class: "login-page" },
-			h(
-				"section",
-				{ class: "card login-card" },
-				h("h1", {}, t("password_title")),
-				h("p", { class: "lead", id: "password-intro" }, forced ? t("password_forced_intro") : t("password_intro")),
-				form,
-			),
-		),
-	);
+	cardPage(main, t("password_title"), { id: "password-intro", text: forced ? t("password_forced_intro") : t("password_intro") }, form);
 	current.focus();
 	return {};
 }

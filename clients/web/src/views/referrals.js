@@ -10,6 +10,10 @@ import { referForm } from "./refer.js";
 import { connection } from "../offline.js";
 import { queue } from "../queue.js";
 import { queuedEntry } from "../queuepanel.js";
+import { colleagues, responsibleCell } from "./team.js";
+import { thread } from "./thread.js";
+import { contactCard, appointmentCard } from "./around.js";
+import { unread } from "../unread.js";
 
 // What each side may do now comes with the referral (allowed_moves), what each status means
 // and the outcome and channel lists with the vocabulary (api.vocabulary, lib/referral.c):
@@ -50,6 +54,7 @@ export function statusCell(r, side = r && r.to_node_id ? sideOf(r) : "receiver")
 		r.overdue ? badge(t("overdue"), "overdue") : null,
 		r.priority === "urgent" ? badge(t("urgent"), "urgent") : null,
 		r.kind === "transfer" ? badge(t("kind_transfer"), "info") : null,
+		unread.of(r.id) ? h("span", { class: "badge badge-new unread-mark", dataset: { unread: String(unread.of(r.id)) } }, t("unread_n", { n: unread.of(r.id) })) : null,
 	);
 }
 
@@ -115,8 +120,12 @@ async function boxView(main, box) {
 		const status = filter === "declined" ? "declined" : null;
 		const q = { box, status, open: filter === "open" ? "true" : null, overdue: filter === "overdue" ? "true" : null };
 		let items;
+		// The outbox's referrals are on the node's own cases: whose each one is.
+		let cases = new Map();
 		try {
-			items = await api.all(`/v1/referrals${api.qs(q)}`);
+			const [list, own] = await Promise.all([api.all(`/v1/referrals${api.qs(q)}`), inbox ? [] : api.all("/v1/cases?scope=node", 5000)]);
+			items = list;
+			cases = new Map(own.map((c) => [c.id, c]));
 		} catch (e) {
 			if (seq === loads) fill(body, h("div", { class: "notice notice-error", role: "alert" }, errorText(e)));
 			return;
@@ -141,6 +150,7 @@ async function boxView(main, box) {
 			columns.push([t("col_appointment"), (r) => (r.appointment_at ? fmtDate(r.appointment_at, true) : "–")]);
 		} else {
 			columns.push([t("col_feedback"), (r) => h("span", { class: "feedback" }, feedbackText(r) || "–", r.status === "declined" ? [" ", redirectLink(r)] : null)]);
+			columns.push([t("team_responsible"), (r) => (cases.has(r.case_id) ? responsibleCell(cases.get(r.case_id)) : "–")]);
 		}
 		fill(body, table(columns, items, { class: "clickable", rowAttrs: (r) => ({ dataset: { id: r.id, status: r.status }, class: r.overdue ? "row-overdue" : "" }) }));
 		// A click anywhere on a row opens it, like its link does.
@@ -183,8 +193,10 @@ function row(term, value) {
 	return value === null || value === undefined || value === "" ? null : [h("dt", {}, term), h("dd", {}, value)];
 }
 
-// The form a move needs (what allowed_moves says it carries, and a note).
-function moveForm(r, move, onSubmit, onCancel) {
+// The form a move needs (what allowed_moves says it carries, and a note). people: the node's
+// caseworkers when accepting a transfer, which names the case's new responsible person (the
+// one accepting, unless another is chosen).
+function moveForm(r, move, onSubmit, onCancel, people) {
 	const to = move.to;
 	const controls = [];
 	const values = {};
@@ -192,6 +204,10 @@ function moveForm(r, move, onSubmit, onCancel) {
 	if (move.appointment_at) {
 		values.appointment_at = h("input", { type: "datetime-local", name: "appointment_at", id: "move-appointment", required: move.appointment_at.required });
 		controls.push(field(label(t("appointment_at"), move.appointment_at), values.appointment_at));
+	}
+	if (people) {
+		values.responsible_account_id = select("responsible_account_id", people.map((p) => [p.id, p.display_name]), session.me.id, { id: "move-responsible" });
+		controls.push(field(t("team_transfer_responsible"), values.responsible_account_id, t("team_transfer_responsible_hint")));
 	}
 	if (move.expected_on) {
 		values.expected_on = h("input", { type: "date", name: "expected_on", id: "move-expected", required: move.expected_on.required, min: isoDay() });
@@ -262,14 +278,26 @@ function restingText(r, side) {
 export async function referralView(main, id) {
 	await Promise.all([api.nodes(), api.vocabulary()]);
 	let redirectOpen = new URLSearchParams(location.search).get("redirect") === "1";
+	let side = "receiver";
+	// A message adds an entry to the timeline; only the timeline is drawn again.
+	async function refreshTimeline() {
+		const events = await api.get(`/v1/referrals/${id}/events?limit=500`);
+		const list = main.querySelector("#timeline");
+		if (list) fill(list, (events.items || []).map((e) => timelineItem(e, side)));
+	}
+	let reference = "";
+	const contact = contactCard(id);
+	const messages = thread(id, session.me.node_id, () => refreshTimeline().catch(() => null), () => reference);
 
 	async function load() {
 		const [r, events] = await Promise.all([api.get(`/v1/referrals/${id}`), api.get(`/v1/referrals/${id}/events?limit=500`)]);
 		draw(r, events.items || []);
+		await Promise.all([messages.reload(), contact.reload()]);
 	}
 
 	function draw(r, events) {
-		const side = sideOf(r);
+		side = sideOf(r);
+		reference = r.case?.reference || "";
 		const moves = r.allowed_moves || [];
 		const formSlot = h("div", { class: "form-slot" });
 		const buttons = moves.map((move) =>
@@ -279,9 +307,12 @@ export async function referralView(main, id) {
 					type: "button",
 					class: moveClass(move),
 					dataset: { move: move.to },
-					onclick: () => {
+					onclick: async () => {
 						if (plainMove(move)) return transition({ to: move.to });
-						fill(formSlot, moveForm(r, move, transition, () => clear(formSlot)));
+						// Accepting a transfer names who takes the case on (the vocabulary says
+						// which move accepts: the one stamping accepted_at).
+						const people = r.kind === "transfer" && side === "receiver" && api.statusInfo(move.to).stamp === "accepted_at" ? await colleagues() : null;
+						fill(formSlot, moveForm(r, move, transition, () => clear(formSlot), people));
 						formSlot.querySelector("select, input, textarea")?.focus();
 					},
 				},
@@ -405,12 +436,14 @@ export async function referralView(main, id) {
 				),
 				h("section", { class: "card", "aria-labelledby": "actions-h", id: "actions" }, h("h2", { id: "actions-h" }, t("referral_actions")), actions, handover),
 			),
+			h("div", { class: "grid-2" }, contact.el, appointmentCard(r, side, load)),
 			h(
 				"section",
 				{ class: "card", "aria-labelledby": "timeline-h" },
 				h("h2", { id: "timeline-h", tabindex: "-1" }, t("referral_timeline")),
 				h("ol", { class: "timeline", id: "timeline" }, events.map((e) => timelineItem(e, side))),
 			),
+			messages.el,
 		);
 		if (canRedirect && redirectOpen) openRedirect().catch((e) => announce(errorText(e), "error"));
 	}
@@ -422,9 +455,18 @@ export async function referralView(main, id) {
 	});
 	return {
 		onLive: (type, data) => {
-			if (data.referral_id === id) load();
+			if (data.referral_id !== id) return;
+			// A message changes the thread only: what is being typed stays.
+			if (type === "referral.message") {
+				messages.reload().catch(() => null);
+				refreshTimeline().catch(() => null);
+			}
+			else load();
 		},
-		destroy: unsubscribe,
+		destroy: () => {
+			unsubscribe();
+			messages.destroy();
+		},
 	};
 }
 
@@ -434,7 +476,13 @@ function timelineItem(e, side) {
 			? t("ev_created")
 			: e.kind === "handover"
 				? t("ev_handover", { channel: t(`ch_${e.channel}`), warm: e.warm ? t("warm_suffix") : "" })
-				: t("ev_transition", { from: statusText(e.from_status, side), to: statusText(e.to_status, side) });
+				: e.kind === "message"
+					? t("ev_message")
+					: e.kind === "appointment"
+						? e.appointment_at
+							? t("ev_appointment", { at: fmtDate(e.appointment_at, true) })
+							: t("ev_appointment_cleared")
+						: t("ev_transition", { from: statusText(e.from_status, side), to: statusText(e.to_status, side) });
 	return h(
 		"li",
 		{ dataset: { kind: e.kind } },

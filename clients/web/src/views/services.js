@@ -8,8 +8,6 @@ import { t, label } from "../i18n.js";
 import { announce, session } from "../main.js";
 import { showProblem } from "../problems.js";
 
-const STATUSES = ["active", "temporarily_closed", "inactive"];
-const KINDS = ["opening", "mobile"];
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 
 // A number input's value as an integer, null when empty.
@@ -44,7 +42,7 @@ function scheduleEditor(prefix, schedule) {
 			field(t("sched_weekday"), select(n("weekday"), WEEKDAYS.map((d) => [String(d), t(`wd_${d}`)]), String(entry.weekday || 1), { id: `${prefix}-wd-${i}` })),
 			field(t("sched_from"), h("input", { type: "time", name: n("from"), id: `${prefix}-from-${i}`, value: entry.from || "09:00", required: true })),
 			field(t("sched_to"), h("input", { type: "time", name: n("to"), id: `${prefix}-to-${i}`, value: entry.to || "12:00", required: true })),
-			field(t("sched_kind"), select(n("kind"), KINDS.map((k) => [k, t(`sched_kind_${k}`)]), entry.kind || "opening", { id: `${prefix}-kind-${i}` })),
+			field(t("sched_kind"), select(n("kind"), api.vocab.schedule_kinds.map((k) => [k, t(`sched_kind_${k}`)]), entry.kind || "opening", { id: `${prefix}-kind-${i}` })),
 			field(t("sched_place"), h("input", { name: n("place"), id: `${prefix}-place-${i}`, maxlength: 200, value: entry.place || "" })),
 			h("button", { type: "button", class: "btn btn-small btn-danger-quiet", onclick: () => li.remove() }, t("sched_remove")),
 		);
@@ -84,7 +82,7 @@ function serviceForm(s, categories, groups, reload) {
 	const free = num("capacity_free", s?.capacity_free, 1000000);
 	const total = num("capacity_total", s?.capacity_total, 1000000);
 	const wait = num("wait_days", s?.wait_days, 3650);
-	const status = select("status", STATUSES.map((x) => [x, t(`svc_status_${x}`)]), s?.status || "active", { id: `${prefix}-status` });
+	const status = select("status", api.vocab.service_statuses.map((x) => [x, t(`svc_status_${x}`)]), s?.status || "active", { id: `${prefix}-status` });
 	const name = h("input", { name: "name", id: `${prefix}-name`, required: true, maxlength: 200, value: s?.name || "" });
 	const category = select("category", [["", t("choose")], ...categories.map((c) => [c.code, label(c)])], s?.category || "", { id: `${prefix}-category`, required: true });
 	const description = h("textarea", { name: "description", id: `${prefix}-description`, rows: 3, maxlength: 4000 }, s?.description || "");
@@ -214,7 +212,7 @@ export async function servicesView(main) {
 		const target = focus && main.querySelector(focus);
 		if (target) target.focus();
 	}
-	await api.nodes();
+	await Promise.all([api.nodes(), api.vocabulary()]);
 	await load();
 	return {};
 }

@@ -18,14 +18,14 @@ function notThere(e) {
 
 // The period of the statistics pages, kept in the address (?from=&to=, dates, both
 // inclusive) so that it stays while moving between the three pages.
-function period() {
+export function period() {
 	const q = new URLSearchParams(location.search);
 	const date = (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v || "") ? v : "");
 	return { from: date(q.get("from")), to: date(q.get("to")) };
 }
 
 // The day after a YYYY-MM-DD date: the API's until is exclusive.
-function dayAfter(d) {
+export function dayAfter(d) {
 	const [y, m, day] = d.split("-").map(Number);
 	const next = new Date(Date.UTC(y, m - 1, day + 1));
 	return next.toISOString().slice(0, 10);
@@ -50,12 +50,14 @@ const TABS = [
 	["/map", "nav_map"],
 	["/funnel", "tab_funnel"],
 	["/agreements", "nav_agreements"],
+	["/report", "tab_report"],
 ];
 
 // The tabs between the statistics pages and the period chooser; choosing a period goes to
-// the same page with it.
-function statsHead(path, titleKey, introKey, actions) {
-	const p = period();
+// the same page with it. shown: the period the page shows when it is not the address's (the
+// report's default quarter).
+export function statsHead(path, titleKey, introKey, actions, shown) {
+	const p = shown || period();
 	const from = h("input", { type: "date", name: "from", id: "period-from", value: p.from });
 	const to = h("input", { type: "date", name: "to", id: "period-to", value: p.to });
 	const error = h("div", { class: "form-error", role: "alert" });

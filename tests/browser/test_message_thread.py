@@ -1,0 +1,94 @@
+"""Messages on a referral, two people at two desks: the debt counselling agency asks the
+jobcenter's case manager a question under the referral, the case manager answers; each sees
+the other's message arrive live (no reload) with an unread mark, and the header counts unread
+messages until the thread is read."""
+import datetime
+import uuid
+
+ALLEINERZIEHENDE = "50000000-0000-4000-8000-000000000001"
+SCHULDNERBERATUNG = "20000000-0000-4000-8000-000000000007"
+
+
+def header_count(b):
+    """The header's unread count, 0 while it is hidden."""
+    el = b.find("#unread-messages")
+    return 0 if el.get_attribute("hidden") is not None else int(el.text.split()[-1])
+
+
+def live_on(b):
+    b.wait_for(lambda: b.find("#live-indicator").get_attribute("data-live") == "on",
+               what="live connection")
+
+
+def test_agency_asks_case_manager_answers_each_sees_it_live(browser, second_browser, demo):
+    agency, case_manager = browser, second_browser
+    # The case manager's side, as the jobcenter's own system would do it: a case, the
+    # client's consent, the referral to the debt counselling agency.
+    jobcenter = demo("jobcenter")
+    reference = f"MSG-{uuid.uuid4().hex[:6]}"
+    case = jobcenter.post("/v1/cases", json={"reference": reference,
+                                             "target_group_id": ALLEINERZIEHENDE})
+    assert case.status_code == 201, case.text
+    r = jobcenter.post(f"/v1/cases/{case.json()['id']}/consents", json={
+        "scope": "network", "purpose": "Vermittlung", "evidence": "Akte",
+        "given_on": datetime.date.today().isoformat()})
+    assert r.status_code == 201, r.text
+    r = jobcenter.post("/v1/referrals", json={"case_id": case.json()["id"],
+                                              "to_node_id": SCHULDNERBERATUNG})
+    assert r.status_code == 201, r.text
+    referral_id = r.json()["id"]
+
+    # The agency opens the referral from its inbox.
+    agency.login("schuldnerberatung")
+    agency.click(f"#inbox-list tr[data-id='{referral_id}']")
+    agency.wait("#thread")
+    live_on(agency)
+    agency.d.execute_script("window.__pnetNoReload = true;")
+
+    # The case manager works in the outbox meanwhile.
+    case_manager.login("jobcenter")
+    case_manager.go("/outbox")
+    case_manager.wait("#outbox-list")
+    live_on(case_manager)
+    case_manager.d.execute_script("window.__pnetNoReload = true;")
+    # What the jobcenter had unread before (other tests' threads); hidden while none.
+    before = jobcenter.get("/v1/messages/unread").json()["total"]
+    case_manager.wait_for(lambda: header_count(case_manager) == before,
+                          what="the count of earlier messages")
+
+    question = "Hat die Klientin schon ein P-Konto?"
+    agency.find("#message-text").send_keys(question)
+    agency.click("#message-send")
+    agency.wait_for(lambda: question in agency.find("#messages").text, what="own message")
+    own = agency.find("#messages li.message")
+    assert own.get_attribute("data-unread") == "false"
+
+    # It arrives live: the header counts it, the outbox marks the referral.
+    case_manager.wait_for(lambda: header_count(case_manager) == before + 1,
+                          what="the unread count in the header")
+    assert case_manager.find("#unread-messages").get_attribute("hidden") is None
+    case_manager.wait(f"#outbox-list tr[data-id='{referral_id}'] .unread-mark", timeout=20)
+    case_manager.shot("messages-outbox-unread")
+    case_manager.click(f"#outbox-list tr[data-id='{referral_id}']")
+    case_manager.wait("#thread")
+    arrived = case_manager.wait("#messages li.message[data-unread='true']")
+    assert question in arrived.text and "neu" in arrived.text
+    # Read now: the count is back where it was (hidden when that was nothing).
+    case_manager.wait_for(lambda: header_count(case_manager) == before,
+                          what="the count back once read")
+
+    answer = "Ja, seit März. Bitte Kontoauszüge mitbringen."
+    case_manager.find("#message-text").send_keys(answer)
+    case_manager.click("#message-send")
+    case_manager.wait_for(lambda: answer in case_manager.find("#messages").text,
+                          what="own answer")
+
+    # The agency, still on the page, sees the answer arrive with its mark, without a reload.
+    got = agency.wait("#messages li.message[data-unread='true']", timeout=20)
+    assert answer in got.text
+    assert agency.d.execute_script("return window.__pnetNoReload === true")
+    assert case_manager.d.execute_script("return window.__pnetNoReload === true")
+    items = agency.finds("#messages li.message")
+    assert [i.get_attribute("data-unread") for i in items] == ["false", "true"]
+    assert "Nachricht" in agency.find("#timeline").text
+    agency.shot("messages-thread", "#thread")
