@@ -83,6 +83,13 @@ RETURNS void LANGUAGE sql AS $$
     SELECT pg_notify('pnet_outbox', '');
 $$;
 
+-- The latest entry of conference p_id's timeline: what its newest event is about and who
+-- made it (the e-mail notices of schema/functions/email.sql ask).
+CREATE FUNCTION conference_last_event(p_id uuid) RETURNS conference_event
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM conference_event WHERE conference_id = p_id ORDER BY id DESC LIMIT 1;
+$$;
+
 -- Everyone a conference's events go to: the case's owner and the participants.
 CREATE FUNCTION conference_nodes(f conference) RETURNS uuid[] LANGUAGE sql STABLE AS $$
     SELECT ARRAY(SELECT c.owner_node_id FROM client_case c WHERE c.id = f.case_id

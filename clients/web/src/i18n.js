@@ -184,6 +184,7 @@ const de = {
 	email_kind_message: "neuen Nachrichten zu Vermittlungen",
 	email_kind_overdue: "überfälligen Vermittlungen",
 	email_kind_follow_up_due: "fälligen Wiedervorlagen zu Ihren Fällen",
+	email_kind_conference: "Einladungen zu Fallkonferenzen, ihren Änderungen und Absagen",
 	warm_suffix: ", warm",
 	// handover
 	handover_title: "Übergabe dokumentieren",
@@ -1467,6 +1468,7 @@ const en = {
 	email_kind_message: "new messages on referrals",
 	email_kind_overdue: "overdue referrals",
 	email_kind_follow_up_due: "follow-ups due on your cases",
+	email_kind_conference: "case conference invitations, their changes and cancellations",
 	warm_suffix: ", warm",
 	handover_title: "Log a handover",
 	handover_channel: "Channel",
