@@ -345,6 +345,7 @@ DECLARE
     o record;
     f conference;
     c client_case;
+    k idempotency_key;
     made record;
     made_id uuid;
 BEGIN
@@ -356,6 +357,17 @@ BEGIN
         outcome := 'not_found';
         RETURN;
     END IF;
+    -- A resend with the Idempotency-Key of a referral made (p_idem_hash covers the decision
+    -- and the body) answers that referral again, whatever became of the conference since;
+    -- referral_create stores the first answer under the key.
+    k := idempotency_replay(p_account, p_idem_key, p_idem_hash);
+    IF k.account_id IS NOT NULL THEN
+        outcome := 'created';
+        body := k.response;
+        version := (k.response::json->>'version')::integer;
+        location := '/v1/referrals/' || (k.response::json->>'id');
+        RETURN;
+    END IF;
     IF f.status = 'cancelled' THEN
         PERFORM problem(409, 'conference-cancelled',
                         'The conference was cancelled; it has no decisions.');
@@ -365,20 +377,16 @@ BEGIN
         'service', CASE WHEN p_step_given THEN p_step ELSE f.chain_step_key END, p_service,
         p_reason, p_note, p_priority, NULL);
     made_id := (made.body::json->>'id')::uuid;
-    -- A replayed create (the same Idempotency-Key) is linked already.
-    IF NOT EXISTS (SELECT 1 FROM conference_decision_referral l
-                    WHERE l.referral_id = made_id) THEN
-        INSERT INTO conference_decision_referral (decision_id, referral_id)
-        VALUES (p_decision, made_id);
-        INSERT INTO conference_event (conference_id, case_id, kind, actor_account, actor_node,
-                                      decision_id, detail)
-        VALUES (f.id, f.case_id, 'referral', p_account, p_node, p_decision,
-                jsonb_build_object('referral_id', made_id));
-        PERFORM audit(p_account, p_node, 'conference.decision_referral', 'conference', f.id,
-                      p_request, p_client,
-                      jsonb_build_object('case_id', f.case_id, 'decision_id', p_decision,
-                                         'referral_id', made_id));
-    END IF;
+    INSERT INTO conference_decision_referral (decision_id, referral_id)
+    VALUES (p_decision, made_id);
+    INSERT INTO conference_event (conference_id, case_id, kind, actor_account, actor_node,
+                                  decision_id, detail)
+    VALUES (f.id, f.case_id, 'referral', p_account, p_node, p_decision,
+            jsonb_build_object('referral_id', made_id));
+    PERFORM audit(p_account, p_node, 'conference.decision_referral', 'conference', f.id,
+                  p_request, p_client,
+                  jsonb_build_object('case_id', f.case_id, 'decision_id', p_decision,
+                                     'referral_id', made_id));
     outcome := made.outcome;
     body := made.body;
     version := made.version;

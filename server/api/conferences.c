@@ -164,7 +164,11 @@ static void decide(struct req *r)
 	req_run(r, &sql_conference_decide, &p, answer_write);
 }
 
-/* "Vermittlung aus Beschluss": a referral made from a decision, by referral_create's rules. */
+/*
+ * "Vermittlung aus Beschluss": a referral made from a decision, by referral_create's rules.
+ * An Idempotency-Key makes a resend answer the first referral, as POST /v1/referrals does;
+ * the decision is part of what the key stands for.
+ */
 static void refer_from_decision(struct req *r)
 {
 	json_t *errors = answer_check_body(r, refer_fields, ARRAY_SIZE(refer_fields));
@@ -175,6 +179,8 @@ static void refer_from_decision(struct req *r)
 	req_actor(r, &p);
 	params_text(&p, "id", req_param(r, "id"));
 	params_text(&p, "decision", req_param(r, "decision_id"));
+	if (!answer_idempotency_params(r, req_param(r, "decision_id"), &p))
+		return;
 	params_bool(&p, "step_given", json_object_get(r->json, "chain_step_key") != NULL);
 	params_text(&p, "chain_step_key", json_get_string(r->json, "chain_step_key"));
 	params_text(&p, "to_node", json_get_string(r->json, "to_node_id"));

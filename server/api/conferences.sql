@@ -62,7 +62,7 @@ SELECT conference_json(f, $2::uuid)::text AS body, f.starts_at::text, f.id::text
 SELECT * FROM conference_decide($1, $2, $3, $4, $5, $6);
 
 -- name: conference_decision_refer
--- params: actor, id, decision, step_given, chain_step_key, to_node, service, reason, note,
---         priority
-SELECT * FROM conference_decision_refer($1, $2, $3, $4, $5, $6, NULL, NULL, $9, $7::boolean,
-                                        $8, $10, $11, $12, $13);
+-- params: actor, id, decision, idempotency_key, request_hash, step_given, chain_step_key,
+--         to_node, service, reason, note, priority
+SELECT * FROM conference_decision_refer($1, $2, $3, $4, $5, $6, $7, $8, $11, $9::boolean, $10,
+                                        $12, $13, $14, $15);

@@ -377,6 +377,47 @@ def test_a_referral_from_a_decision_keeps_every_referral_rule(demo, jc, demo_db)
     assert [x["id"] for x in inbox.json()["items"]] == [ref["id"]]
 
 
+def test_a_referral_from_a_decision_honours_idempotency_key(jc, demo_db):
+    c = open_case(jc)
+    consent(jc, c["id"], SCHULDNER)
+    f = plan(jc, c["id"], [SCHULDNER])
+    d, e = decide(jc, f), decide(jc, f, "Zweiter Beschluss")
+    url = f"/v1/conferences/{f['id']}/decisions/{d['id']}/referrals"
+    key = {"Idempotency-Key": "vermittlung-" + uuid.uuid4().hex}
+    body = {"to_node_id": SCHULDNER, "reason": "Beschluss der Fallkonferenz"}
+    before = counts(demo_db)
+    assert_problem(jc.post(url, json=body, headers={"Idempotency-Key": "zwei worte"}), 400,
+                   "bad-idempotency-key")
+    assert counts(demo_db) == before
+    first = jc.post(url, json=body, headers=key)
+    assert first.status_code == 201, first.text
+    after = counts(demo_db)
+    # The answer was lost: the resend (keys in another order) makes nothing new and answers
+    # the first referral again, not 409 duplicate; so it does once the conference is over.
+    again = jc.post(url, data=json.dumps(dict(reversed(body.items()))), headers={
+        **key, "Content-Type": "application/json"})
+    assert (again.status_code, again.json(), again.headers["Location"]) == (
+        201, first.json(), first.headers["Location"])
+    assert counts(demo_db) == after
+    r = patch(jc, jc.get(f"/v1/conferences/{f['id']}").json(), {"status": "cancelled"})
+    assert r.status_code == 200, r.text
+    after = counts(demo_db)
+    again = jc.post(url, json=body, headers=key)
+    assert (again.status_code, again.json()["id"]) == (201, first.json()["id"])
+    assert counts(demo_db) == after
+    # The same key for another request: another body, another decision, a plain referral.
+    for other_url, other in ((url, {**body, "reason": "Anders"}),
+                             (f"/v1/conferences/{f['id']}/decisions/{e['id']}/referrals", body)):
+        assert_problem(jc.post(other_url, json=other, headers=key), 422,
+                       "idempotency-key-reused")
+    assert_problem(jc.post("/v1/referrals", json={**body, "case_id": c["id"]}, headers=key),
+                   422, "idempotency-key-reused")
+    assert counts(demo_db) == after
+    links = demo_db.execute("SELECT count(*) FROM conference_decision_referral"
+                            " WHERE decision_id = %s", (d["id"],)).fetchone()[0]
+    assert links == 1
+
+
 def test_a_decision_of_another_conference_is_404(jc):
     c = open_case(jc)
     consent(jc, c["id"], SCHULDNER)
