@@ -393,6 +393,49 @@ BEGIN
     location := made.location;
 END $$;
 
+-- Closing case c (case_update, schema/functions/cases.sql) cancels its planned conferences
+-- that are yet to come, each as a cancellation by the closer would: the event
+-- conference.updated (change cancelled) to the owner and the participants, and so their
+-- notifications and e-mails; a timeline entry; an audit row (case_closed in the detail). A
+-- planned one that has begun stops the close (409 conference-begun, one error naming each):
+-- only the case manager knows whether it took place, and a conference that did must not
+-- become a cancelled one.
+CREATE FUNCTION conference_cancel_for_close(c client_case, p_account uuid, p_node uuid,
+                                            p_request text, p_client text)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    f conference;
+    begun jsonb;
+BEGIN
+    SELECT jsonb_agg(jsonb_build_object(
+               'field', 'conference_id', 'code', 'begun',
+               'message', 'has begun and is not recorded as held or cancelled',
+               'conference_id', x.id, 'starts_at', x.starts_at) ORDER BY x.starts_at, x.id)
+      INTO begun
+      FROM conference x
+     WHERE x.case_id = c.id AND x.status = 'planned' AND x.starts_at <= now();
+    IF begun IS NOT NULL THEN
+        PERFORM problem_fields(409, 'conference-begun',
+                               'A conference of the case has begun and is not recorded as held '
+                               'or cancelled: record which it was before closing the case.',
+                               begun);
+    END IF;
+    FOR f IN SELECT * FROM conference x WHERE x.case_id = c.id AND x.status = 'planned'
+              ORDER BY x.starts_at, x.id FOR UPDATE LOOP
+        UPDATE conference x SET status = 'cancelled', cancelled_at = now(),
+                                version = x.version + 1, updated_at = now()
+         WHERE x.id = f.id
+        RETURNING x.* INTO f;
+        INSERT INTO conference_event (conference_id, case_id, kind, actor_account, actor_node,
+                                      detail)
+        VALUES (f.id, f.case_id, 'cancelled', p_account, p_node,
+                jsonb_build_object('fields', jsonb_build_array('status'), 'case_closed', true));
+        PERFORM conference_outbox('conference.updated', f, conference_nodes(f), 'cancelled');
+        PERFORM audit(p_account, p_node, 'conference.cancel', 'conference', f.id, p_request,
+                      p_client, jsonb_build_object('case_id', f.case_id, 'case_closed', true));
+    END LOOP;
+END $$;
+
 -- The case's one timeline as p_node sees it, oldest first (GET /v1/cases/{id}/timeline,
 -- server/api/case_team.c): for the owner its team's entries (case_event_json: responsible
 -- person, deputies, arrival by transfer), its referrals' events (without notes: those are the

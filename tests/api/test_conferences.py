@@ -203,6 +203,55 @@ def test_a_closed_case_gets_no_conference(jc):
     assert_problem(r, 409, "case-closed")
 
 
+def test_closing_the_case_cancels_its_planned_conferences_and_tells_everyone(demo, jc,
+                                                                            demo_db):
+    c = open_case(jc)
+    coming = plan(jc, c["id"], [SCHULDNER, JUGENDAMT])
+    called_off = plan(jc, c["id"], [SCHULDNER])
+    r = patch(jc, called_off, {"status": "cancelled"})
+    assert r.status_code == 200, r.text
+    called_off = r.json()
+    begun = plan(jc, c["id"], [SUCHT])
+    demo_db.execute("UPDATE conference SET starts_at = now() - interval '1 hour'"
+                    " WHERE id = %s", (begun["id"],))
+    close = {"status": "closed", "close_reason": "other"}
+
+    # A planned one that has begun: only the case manager knows whether it took place.
+    before = counts(demo_db)
+    problem = assert_problem(jc.patch(f"/v1/cases/{c['id']}", json=close), 409,
+                             "conference-begun")
+    assert [(e["field"], e["code"], e["conference_id"]) for e in problem["errors"]] == [
+        ("conference_id", "begun", begun["id"])]
+    assert counts(demo_db) == before
+    assert jc.get(f"/v1/cases/{c['id']}").json()["status"] == "open"
+    r = patch(jc, jc.get(f"/v1/conferences/{begun['id']}").json(), {"status": "held"})
+    assert r.status_code == 200, r.text
+
+    r = jc.patch(f"/v1/cases/{c['id']}", json=close)
+    assert r.status_code == 200, r.text
+    now = {x["id"]: x for x in jc.get("/v1/conferences",
+                                     params={"case_id": c["id"]}).json()["items"]}
+    assert now[coming["id"]]["status"] == "cancelled"
+    assert now[coming["id"]]["version"] == coming["version"] + 1
+    assert now[called_off["id"]]["version"] == called_off["version"]
+    assert now[begun["id"]]["status"] == "held"
+    # Everyone invited hears of it as of any cancellation, the owner too.
+    kind, nodes, payload = outbox(demo_db, coming["id"])[-1]
+    assert (kind, sorted(nodes), payload["change"], payload["status"]) == (
+        "conference.updated", sorted([JOBCENTER, SCHULDNER, JUGENDAMT]), "cancelled",
+        "cancelled")
+    assert [p["change"] for _, _, p in outbox(demo_db, called_off["id"])] == [
+        "planned", "cancelled"]
+    assert writes(demo_db, coming["id"]) == ["conference.create", "conference.cancel"]
+    detail = demo_db.execute("SELECT detail FROM audit_log WHERE object_id = %s"
+                             " AND action = 'conference.cancel'", (coming["id"],)).fetchone()[0]
+    assert detail["case_closed"] is True
+    kinds = [e["kind"] for e in demo("schuldnerberatung").get(
+        f"/v1/cases/{c['id']}/timeline").json()["items"]]
+    assert kinds == ["conference.planned", "conference.planned", "conference.cancelled",
+                     "conference.cancelled"]
+
+
 # The consent rule
 
 

@@ -128,3 +128,41 @@ def journey(browser, a, jc, tabs):
     browser.wait(".decision-withheld")
     assert not browser.finds(".conf-decide") and not browser.finds(".conf-cancel")
     browser.shot("conference-participant")
+
+
+def plan_in_page(browser, a, start, place, participant):
+    a.press("#conf-plan")
+    browser.wait("#conf-new-form")
+    set_value(browser, "#conf-new-starts", local(start))
+    a.type("#conf-new-form input[name=place]", place)
+    a.press(f"#conf-new-p-{participant}")
+    a.press("#conf-new-form button[type=submit]")
+    wait_text(browser, "#case-conferences", place)
+
+
+def test_closing_a_case_says_its_planned_conferences_are_cancelled_and_cancels_them(browser,
+                                                                                    demo):
+    """The case manager closes a case with a case conference planned: the close form names it
+    first, and once closed it is cancelled, for the invited agency too, and in the history."""
+    a = Mouse(browser)
+    jc = demo("jobcenter")
+    a.login("jobcenter", "neustadt-demo")
+    case_id = new_case(browser, a, f"AS-{uuid.uuid4().hex[:6]}", consent_for=SCHULDNER)
+    start = (datetime.datetime.now() + datetime.timedelta(days=3)).replace(hour=9, minute=30)
+    plan_in_page(browser, a, start, "Jobcenter, Raum 1.07", SCHULDNER)
+    (conf,) = jc.get(f"/v1/conferences?case_id={case_id}").json()["items"]
+
+    a.press("#case-close")
+    browser.wait("#case-close-form")
+    wait_text(browser, "#close-conferences", "wird diese geplante Fallkonferenz abgesagt")
+    assert browser.finds(f"#close-conferences li[data-conference='{conf['id']}']")
+    a.choose("#close-reason", "moved_away")
+    a.press("#case-close-form button[type=submit]")
+    browser.wait("#case-closed")
+    wait_text(browser, "#case-conferences", "abgesagt")
+    assert jc.get(f"/v1/conferences/{conf['id']}").json()["status"] == "cancelled"
+    assert demo("schuldnerberatung").get(
+        f"/v1/conferences/{conf['id']}").json()["status"] == "cancelled"
+    kinds = [li.get_attribute("data-kind") for li in browser.finds("#case-timeline-list li")]
+    assert kinds[-1] == "conference.cancelled", kinds
+    browser.shot("conference-cancelled-by-close", "#case-conferences")

@@ -11,7 +11,7 @@ import { showProblem } from "../problems.js";
 import { drawChain } from "../graph.js";
 import { chainsOf } from "./cases.js";
 import { consentSection } from "./consents.js";
-import { conferenceSection } from "./conferences.js";
+import { closingConferencesNotice, conferenceSection } from "./conferences.js";
 import { caseHistorySection } from "./history.js";
 import { referForm } from "./refer.js";
 import { feedbackText, statusCell, stepText } from "./referrals.js";
@@ -108,7 +108,8 @@ function editForm(c, reload, onCancel) {
 	return form;
 }
 
-function closeForm(c, reload, onCancel) {
+async function closeForm(c, reload, onCancel) {
+	const conferences = await closingConferencesNotice(c);
 	const reason = select("close_reason", [["", t("choose")], ...CLOSE_REASONS.map((r) => [r, t(`cr_${r}`)])], "", { required: true, id: "close-reason" });
 	const form = h(
 		"form",
@@ -128,6 +129,7 @@ function closeForm(c, reload, onCancel) {
 		},
 		h("h3", {}, t("case_close")),
 		h("p", {}, t("case_close_explain")),
+		conferences,
 		field(t("case_close_reason"), reason),
 		h("div", { class: "form-error", role: "alert" }),
 		h("div", { class: "actions" }, h("button", { class: "btn btn-danger", type: "submit" }, t("case_close_submit")), h("button", { class: "btn", type: "button", onclick: onCancel }, t("cancel"))),

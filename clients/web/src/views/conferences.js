@@ -274,6 +274,32 @@ export async function conferenceSection(c, consents, progress, reload) {
 	);
 }
 
+// What closing the case does to its planned conferences (the server cancels those yet to
+// come and refuses the close while one has begun unrecorded): said before the case manager
+// confirms. Null when there is none.
+export async function closingConferencesNotice(c) {
+	const planned = await api.all(`/v1/conferences?case_id=${c.id}&status=planned`);
+	if (!planned.length) return null;
+	const now = Date.now();
+	return h(
+		"div",
+		{ class: "notice", id: "close-conferences" },
+		h("p", {}, t("conf_close_cancels", { n: planned.length })),
+		h(
+			"ul",
+			{},
+			planned.map((f) =>
+				h(
+					"li",
+					{ dataset: { conference: f.id } },
+					h("a", { href: `/conferences/${f.id}`, "data-link": true }, fmtDate(f.starts_at, true)),
+					Date.parse(f.starts_at) <= now ? ` – ${t("conf_close_begun")}` : "",
+				),
+			),
+		),
+	);
+}
+
 // Every conference of the node: of its cases and those it is invited to.
 export async function conferencesView(main) {
 	await api.nodes();
