@@ -13,7 +13,12 @@ function entryText(e) {
 		return t(`tl_${e.kind.replace(".", "_")}`, { name });
 	}
 	if (e.kind.startsWith("conference.")) return t(`tl_${e.kind.replace(".", "_")}`, { at: fmtDate(e.starts_at, true) });
-	return `${teamEntryText(e)} (${personName(e.actor)})`;
+	return teamEntryText(e);
+}
+
+// Who made a team entry (a colleague of the own node); the other entries name no person.
+function actor(e) {
+	return e.kind.includes(".") ? null : h("span", { class: "muted small" }, `${personName(e.actor)}: `);
 }
 
 export async function caseHistorySection(c) {
@@ -26,7 +31,7 @@ export async function caseHistorySection(c) {
 			? h(
 				"ol",
 				{ class: "timeline", id: "case-timeline-list" },
-				items.map((e) => h("li", { dataset: { kind: e.kind } }, h("time", { datetime: e.at }, fmtDate(e.at, true)), " ", h("span", {}, entryText(e)))),
+				items.map((e) => h("li", { dataset: { kind: e.kind } }, h("time", { datetime: e.at }, fmtDate(e.at, true)), " ", h("span", {}, actor(e), entryText(e)))),
 			)
 			: h("p", { class: "empty" }, t("case_timeline_empty")),
 	);
