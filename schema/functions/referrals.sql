@@ -365,25 +365,37 @@ END $$;
 -- refused as stale). The receiver of a transfer may name, with the move, who is to be
 -- responsible for the case when it arrives (p_responsible, transfer_responsible_name).
 CREATE FUNCTION referral_transition(p_account uuid, p_node uuid, p_request text, p_client text,
-                                    p_id uuid, p_expected integer, p_to text, p_reason text,
+                                    p_idem_key text, p_idem_hash text, p_id uuid,
+                                    p_expected integer, p_to text, p_reason text,
                                     p_outcome text, p_appointment timestamptz,
                                     p_expected_on date, p_note text, p_responsible uuid,
                                     OUT outcome text, OUT body text, OUT version integer,
                                     OUT location text)
 LANGUAGE plpgsql AS $$
 DECLARE
+    k idempotency_key;
     r referral;
     moved referral;
 BEGIN
-    -- lib has no clock: a date the receiver expects a place on lies ahead (or is today).
-    IF p_expected_on < current_date THEN
-        PERFORM problem(422, 'validation', 'Must not lie in the past.', 'expected_on');
-    END IF;
     SELECT * INTO r FROM referral WHERE id = p_id AND p_node IN (from_node_id, to_node_id)
        FOR UPDATE;
     IF NOT FOUND THEN
         outcome := 'not_found';
         RETURN;
+    END IF;
+    -- A resend of a move that was made (its answer lost) answers that move again, although
+    -- its If-Match is stale by now: after the lock above, a resend racing the first waits
+    -- for it and finds its answer here.
+    k := idempotency_replay(p_account, p_idem_key, p_idem_hash);
+    IF k.account_id IS NOT NULL THEN
+        outcome := 'ok';
+        body := k.response;
+        version := (k.response::json->>'version')::integer;
+        RETURN;
+    END IF;
+    -- lib has no clock: a date the receiver expects a place on lies ahead (or is today).
+    IF p_expected_on < current_date THEN
+        PERFORM problem(422, 'validation', 'Must not lie in the past.', 'expected_on');
     END IF;
     IF r.version <> p_expected THEN
         PERFORM problem(412, 'stale',
@@ -403,6 +415,7 @@ BEGIN
     outcome := 'ok';
     body := referral_json(moved, p_node)::text;
     version := moved.version;
+    PERFORM idempotency_store(p_account, p_idem_key, p_idem_hash, 200, body);
 END $$;
 
 -- The sender logs the handover itself (warm: a joint meeting or a personal introduction).
