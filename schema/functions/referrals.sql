@@ -81,12 +81,35 @@ END $$;
 
 SELECT referral_vocabulary_load(current_setting('pnet.vocabulary', true)::jsonb);
 
--- Whether referral r (in status s) is overdue: its status runs a clock and the time is up.
+-- The deadline referral r (in status s) has missed now, if any, and when it was due
+-- (docs/architecture.md, "Overdue escalation"). What runs out is the vocabulary's
+-- (referral_status): the clock 'due' is the deadline 'accept' (due_at), 'expected' the
+-- waiting list's date, and start_deadline the chain step's target_days_to_start counted from
+-- acceptance ('start').
+CREATE FUNCTION referral_missed_deadline(r referral, s referral_status, OUT deadline text,
+                                         OUT due_at timestamptz)
+LANGUAGE sql STABLE AS $$
+    SELECT d.deadline, d.due_at FROM (
+        SELECT 'accept', r.due_at
+         WHERE s.clock = 'due' AND r.due_at < now()
+        UNION ALL
+        SELECT 'expected', (r.expected_on + 1)::timestamptz
+         WHERE s.clock = 'expected' AND r.expected_on < current_date
+        UNION ALL
+        SELECT 'start', r.accepted_at + make_interval(days => cs.target_days_to_start)
+          FROM client_case k
+          JOIN chain_step cs ON cs.version_id = k.chain_version_id AND cs.key = r.chain_step_key
+         WHERE s.start_deadline AND k.id = r.case_id AND cs.target_days_to_start IS NOT NULL
+           AND r.accepted_at + make_interval(days => cs.target_days_to_start) < now()
+    ) d (deadline, due_at)
+    LIMIT 1;
+$$;
+
+-- Whether referral r (in status s) is overdue: it has missed a deadline (the one rule of the
+-- flag, the lists' filter, the statistics and the overdue scan).
 CREATE FUNCTION referral_overdue(r referral, s referral_status) RETURNS boolean
 LANGUAGE sql STABLE AS $$
-    SELECT CASE s.clock WHEN 'due' THEN r.due_at < now()
-                        WHEN 'expected' THEN r.expected_on < current_date
-                        ELSE false END;
+    SELECT (referral_missed_deadline(r, s)).deadline IS NOT NULL;
 $$;
 
 -- The same for a referral whose status row the caller has not at hand.
