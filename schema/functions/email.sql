@@ -34,10 +34,12 @@ RETURNS TABLE (account_id uuid, kind text, node_id uuid) LANGUAGE sql STABLE AS 
            AND a.node_id IN ((p_payload->>'from_node_id')::uuid, (p_payload->>'to_node_id')::uuid)
         UNION ALL
         -- A follow-up that has come: whom case_recipients() names (the responsible person, the
-        -- deputies, a stand-in while one of them is absent), counting for the owner node.
+        -- deputies, a stand-in while one of them is absent) and who is not away today: while
+        -- one of them is absent, the stand-in hears of it instead. Counting for the owner node.
         SELECT r.account_id, 'follow_up_due', c.owner_node_id
           FROM client_case c, case_recipients(c.id) r
-         WHERE p_type = 'case.follow_up_due' AND c.id = (p_payload->>'case_id')::uuid)
+         WHERE p_type = 'case.follow_up_due' AND c.id = (p_payload->>'case_id')::uuid
+           AND NOT r.absent)
     SELECT DISTINCT w.account_id, w.kind, w.node_id
       FROM wanted w JOIN account a ON a.id = w.account_id
      WHERE NOT a.disabled AND a.email IS NOT NULL AND w.kind = ANY (a.email_kinds);
