@@ -34,6 +34,13 @@ int cmd_case_export(int argc, char **argv);
 int cmd_case_erase(int argc, char **argv);
 int cmd_contract_list(int argc, char **argv);
 int cmd_contract_use(int argc, char **argv);
+/* conferences.c */
+int cmd_conference_list(int argc, char **argv);
+int cmd_conference_show(int argc, char **argv);
+int cmd_conference_create(int argc, char **argv);
+int cmd_conference_decide(int argc, char **argv);
+int cmd_conference_refer(int argc, char **argv);
+int cmd_conference_cancel(int argc, char **argv);
 /* team.c */
 int cmd_colleagues(int argc, char **argv);
 int cmd_case_hand_over(int argc, char **argv);

@@ -71,6 +71,9 @@ LANGUAGE sql STABLE AS $$
                          FROM case_follow_up f WHERE f.case_id = c.id),
         'timeline', (SELECT coalesce(json_agg(case_event_json(e) ORDER BY e.id), '[]')
                        FROM case_event e WHERE e.case_id = c.id),
+        'conferences', (SELECT coalesce(json_agg(conference_json(f, p_node)
+                                                 ORDER BY f.starts_at, f.id), '[]')
+                          FROM conference f WHERE f.case_id = c.id),
         'notifications', (SELECT coalesce(json_agg(json_build_object(
                               'at', o.at, 'type', o.type, 'node_ids', o.node_ids)
                               ORDER BY o.seq), '[]')
@@ -128,6 +131,13 @@ BEGIN
      WHERE NOT f.archived AND f.id = ANY (referral_ids)
     ON CONFLICT (id) DO NOTHING;
     GET DIAGNOSTICS archived = ROW_COUNT;
+    -- Its conferences likewise (conference_archive, as retention keeps them: no case, no text).
+    INSERT INTO conference_archive (id, network_id, chain_id, chain_step_key, status,
+                                    starts_at, created_at)
+    SELECT f.id, f.network_id, f.chain_id, f.chain_step_key, f.status, f.starts_at, f.created_at
+      FROM conference_fact f
+     WHERE f.id IN (SELECT x.id FROM conference x WHERE x.case_id = p_id)
+    ON CONFLICT (id) DO NOTHING;
     WITH gone AS (
         DELETE FROM outbox o
          WHERE o.payload::text LIKE '%' || p_id::text || '%'

@@ -39,6 +39,7 @@ extern const struct api_module legal_basis_api;
 extern const struct api_module contracts_api;
 extern const struct api_module funding_api;
 extern const struct api_module case_export_api;
+extern const struct api_module conferences_api;
 extern const struct api_module taxonomy_api;
 extern const struct api_module organizations_api;
 extern const struct api_module nodes_api;

@@ -17,6 +17,7 @@
 #include "crypto.h"
 #include "directory.h"
 #include "http.h"
+#include "idempotency.h"
 #include "json.h"
 #include "page.h"
 #include "referral.h"
@@ -78,7 +79,7 @@ static void create_referral(struct req *r)
 	if (answer_invalid(r, errors))
 		return;
 	req_actor(r, &p);
-	if (!answer_idempotency_params(r, NULL, &p))
+	if (!idempotency_params(r, NULL, &p))
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 		params_text(&p, names[i], json_get_string(r->json, fields[i]));
@@ -226,6 +227,46 @@ static void conflict(struct req *r, enum referral_status from, unsigned side, co
 	free(text);
 }
 
+/*
+ * Whether the move the request asks for is refused by what the referral is now (the version
+ * read, lib/referral.c's table for the node's side, the inputs the move needs); answers then.
+ */
+static bool refused(struct req *r, const struct db_result *res, const struct referral_input *in)
+{
+	struct transition *t = r->ctx;
+	struct referral_verdict verdict;
+	enum referral_status from;
+	int rc;
+
+	referral_status_parse(answer_column(res, "status"), &from);
+	t->side = (!strcmp(answer_column(res, "sender"), "t") ? REFERRAL_SIDE_SENDER : 0) |
+	          (!strcmp(answer_column(res, "receiver"), "t") ? REFERRAL_SIDE_RECEIVER : 0);
+	if (strtol(answer_column(res, "version"), NULL, 10) != t->expected_version) {
+		http_problem(r, 412, "stale", "Precondition failed",
+		             "The referral is at version %s, not %ld; read it again.",
+		             answer_column(res, "version"), t->expected_version);
+		return true;
+	}
+	rc = referral_check(from, t->to, t->side, in, &verdict);
+	if (rc == -EINVAL) {
+		conflict(r, from, t->side, verdict.detail);
+		return true;
+	}
+	if (rc == -EPERM) {
+		http_forbidden(r, verdict.detail);
+		return true;
+	}
+	if (rc == -EBADMSG) {
+		json_t *errors = json_array();
+		for (size_t i = 0; i < verdict.n_fields; i++)
+			json_add_error(errors, verdict.fields[i].field, verdict.fields[i].code,
+			               verdict.fields[i].message);
+		http_invalid(r, errors);
+		return true;
+	}
+	return false;
+}
+
 static void on_state(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
@@ -236,41 +277,19 @@ static void on_state(void *arg, const struct db_result *res)
 	        .expected_date = json_get_string(r->json, "expected_on"),
 	        .appointment_at = json_get_string(r->json, "appointment_at"),
 	};
-	struct referral_verdict verdict;
-	enum referral_status from;
 	struct params p = {0};
-	int rc;
 
 	if (!answer_found(r, res))
 		return;
-	referral_status_parse(answer_column(res, "status"), &from);
-	t->side = (!strcmp(answer_column(res, "sender"), "t") ? REFERRAL_SIDE_SENDER : 0) |
-	          (!strcmp(answer_column(res, "receiver"), "t") ? REFERRAL_SIDE_RECEIVER : 0);
-	if (strtol(answer_column(res, "version"), NULL, 10) != t->expected_version) {
-		http_problem(r, 412, "stale", "Precondition failed",
-		             "The referral is at version %s, not %ld; read it again.",
-		             answer_column(res, "version"), t->expected_version);
+	/* A resend with the Idempotency-Key of a move made already carries the If-Match it had
+	   then, stale now, and its move may be no longer allowed: referral_transition answers it
+	   (or refuses another body with the key). */
+	if (strcmp(answer_column(res, "resent"), "t") && refused(r, res, &in))
 		return;
-	}
-	rc = referral_check(from, t->to, t->side, &in, &verdict);
-	if (rc == -EINVAL) {
-		conflict(r, from, t->side, verdict.detail);
-		return;
-	}
-	if (rc == -EPERM) {
-		http_forbidden(r, verdict.detail);
-		return;
-	}
-	if (rc == -EBADMSG) {
-		json_t *errors = json_array();
-		for (size_t i = 0; i < verdict.n_fields; i++)
-			json_add_error(errors, verdict.fields[i].field, verdict.fields[i].code,
-			               verdict.fields[i].message);
-		http_invalid(r, errors);
-		return;
-	}
 	/* The database makes the move by the same table, with the row locked. */
 	req_actor(r, &p);
+	if (!idempotency_params(r, r->path, &p))
+		return;
 	params_text(&p, "id", req_param(r, "id"));
 	params_long(&p, "expected_version", t->expected_version);
 	params_text(&p, "to", referral_status_name(t->to));
@@ -289,10 +308,13 @@ static void transition(struct req *r)
 	json_t *errors = answer_check_body(r, transition_fields, ARRAY_SIZE(transition_fields));
 	struct transition *t;
 	struct params p = {0};
+	const char *key;
 	long version;
 	int if_match;
 
 	if (answer_invalid(r, errors))
+		return;
+	if (!idempotency_key(r, &key))
 		return;
 	if_match = req_if_match(r, &version);
 	if (if_match < 0)
@@ -309,6 +331,8 @@ static void transition(struct req *r)
 	r->ctx_free = free;
 	params_text(&p, "node", r->auth.node_id);
 	params_text(&p, "id", req_param(r, "id"));
+	params_text(&p, "account", r->auth.account_id);
+	params_text(&p, "idempotency_key", key);
 	req_run(r, &sql_referral_state, &p, on_state);
 }
 

@@ -44,6 +44,7 @@ def a_full_case(demo):
     # Texts of this case alone, to look for after its erasure.
     loop.message = "Nachricht im Fall " + uuid.uuid4().hex
     loop.follow_up = "Bescheid nachfragen " + uuid.uuid4().hex[:8]
+    loop.agenda = "Fallkonferenz zur Wohnung " + uuid.uuid4().hex[:8]
     done = loop.walk("completed", note="Mietschulden, Kontopfändung")
     jc.post(f"/v1/referrals/{done['id']}/handovers",
             json={"channel": "phone", "warm": True, "note": "Telefonat"})
@@ -57,6 +58,9 @@ def a_full_case(demo):
     ok(jc.put(f"/v1/cases/{c['id']}/deputies", json={"account_ids": [COLLEAGUE]}))
     ok(jc.post(f"/v1/cases/{c['id']}/follow-ups",
                json={"due_on": today(7), "reason": loop.follow_up}), 201)
+    loop.conference = ok(jc.post(f"/v1/cases/{c['id']}/conferences", json={
+        "starts_at": f"{today(5)}T10:00:00+01:00", "place": "Jobcenter, Raum 2.14",
+        "agenda": loop.agenda, "participant_node_ids": [SCHULDNER]}), 201)
     consent(jc, c["id"], SUCHT)
     gone = refer(jc, c["id"], SUCHT, note="Suchtberatung")
     assert move(jc, gone, "withdrawn").status_code == 200
@@ -97,6 +101,8 @@ def test_export_holds_everything_and_only_for_the_owner(demo, demo_db):
     assert x["case"]["responsible"]["id"]
     assert [(f["reason"], f["due_on"]) for f in x["follow_ups"]] == [(loop.follow_up, today(7))]
     assert "deputy_added" in [e["kind"] for e in x["timeline"]]
+    assert [(f["id"], f["agenda"]) for f in x["conferences"]] == [
+        (loop.conference["id"], loop.agenda)]
     # the events about it that went to the nodes
     types = [n["type"] for n in x["notifications"]]
     assert "referral.message" in types and "referral.appointment" in types
@@ -168,7 +174,9 @@ def test_erase_leaves_no_row_with_the_case_id(demo, demo_db, receiver_wants_mail
               "transfer_responsible"):
         assert demo_db.execute(f"SELECT count(*) FROM {t} WHERE referral_id = ANY (%s::uuid[])",
                                (referral_ids,)).fetchone()[0] == 0, t
-    for text in (loop.message, loop.follow_up):
+    assert demo_db.execute("SELECT count(*) FROM conference_archive WHERE id = %s",
+                           (loop.conference["id"],)).fetchone()[0] == 1
+    for text in (loop.message, loop.follow_up, loop.agenda):
         assert rows_naming(demo_db, text)[0] == [], text
     assert demo_db.execute("SELECT count(*) FROM email_notice n WHERE n.account_id = %s "
                            "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.seq = n.outbox_seq)",
