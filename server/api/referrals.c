@@ -20,6 +20,7 @@
 #include "json.h"
 #include "page.h"
 #include "referral.h"
+#include "referrals.h"
 #include "referrals_sql.h"
 #include "validate.h"
 
@@ -75,6 +76,10 @@ static void create_referral(struct req *r)
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 		params_text(&p, names[i], json_get_string(r->json, fields[i]));
+	/* Drawn for every referral: the database uses it only for a receiver without accounts
+	   (link_wanted), and keeps only its hash. */
+	if (!link_token_params(r, &p))
+		return;
 	req_run(r, &sql_referral_create, &p, answer_write);
 }
 
@@ -219,20 +224,45 @@ static void conflict(struct req *r, enum referral_status from, unsigned side, co
 	free(text);
 }
 
-static void on_state(void *arg, const struct db_result *res)
+bool referral_move_checked(struct req *r, enum referral_status from, enum referral_status to,
+                           unsigned side, struct referral_input *in)
 {
-	struct req *r = arg;
-	struct transition *t = r->ctx;
-	struct referral_input in = {
+	struct referral_verdict verdict;
+	int rc;
+
+	*in = (struct referral_input){
 	        .reason = json_get_string(r->json, "reason"),
 	        .outcome = json_get_string(r->json, "outcome"),
 	        .expected_date = json_get_string(r->json, "expected_on"),
 	        .appointment_at = json_get_string(r->json, "appointment_at"),
 	};
-	struct referral_verdict verdict;
+	rc = referral_check(from, to, side, in, &verdict);
+	if (rc == -EINVAL) {
+		conflict(r, from, side, verdict.detail);
+		return false;
+	}
+	if (rc == -EPERM) {
+		http_forbidden(r, verdict.detail);
+		return false;
+	}
+	if (rc == -EBADMSG) {
+		json_t *errors = json_array();
+		for (size_t i = 0; i < verdict.n_fields; i++)
+			json_add_error(errors, verdict.fields[i].field, verdict.fields[i].code,
+			               verdict.fields[i].message);
+		http_invalid(r, errors);
+		return false;
+	}
+	return true;
+}
+
+static void on_state(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	struct transition *t = r->ctx;
+	struct referral_input in;
 	enum referral_status from;
 	struct params p = {0};
-	int rc;
 
 	if (!answer_found(r, res))
 		return;
@@ -245,23 +275,8 @@ static void on_state(void *arg, const struct db_result *res)
 		             answer_column(res, "version"), t->expected_version);
 		return;
 	}
-	rc = referral_check(from, t->to, t->side, &in, &verdict);
-	if (rc == -EINVAL) {
-		conflict(r, from, t->side, verdict.detail);
+	if (!referral_move_checked(r, from, t->to, t->side, &in))
 		return;
-	}
-	if (rc == -EPERM) {
-		http_forbidden(r, verdict.detail);
-		return;
-	}
-	if (rc == -EBADMSG) {
-		json_t *errors = json_array();
-		for (size_t i = 0; i < verdict.n_fields; i++)
-			json_add_error(errors, verdict.fields[i].field, verdict.fields[i].code,
-			               verdict.fields[i].message);
-		http_invalid(r, errors);
-		return;
-	}
 	/* The database makes the move by the same table, with the row locked. */
 	req_actor(r, &p);
 	params_text(&p, "id", req_param(r, "id"));
