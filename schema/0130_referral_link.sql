@@ -58,5 +58,4 @@ ALTER TABLE email_outgoing ADD CONSTRAINT email_outgoing_recipient_check
 -- referral_move_channels); a handover keeps its own channels.
 ALTER TABLE referral_event DROP CONSTRAINT referral_event_channel_check;
 ALTER TABLE referral_event ADD CONSTRAINT referral_event_channel_check CHECK (
-    channel IS NULL OR channel IN ('in_person', 'phone', 'video', 'letter', 'portal')
-    OR (kind = 'transition' AND channel IN ('link')));
+    channel IS NULL OR channel IN ('in_person', 'phone', 'video', 'letter', 'portal', 'link'));

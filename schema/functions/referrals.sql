@@ -208,8 +208,8 @@ CREATE FUNCTION referral_create(p_account uuid, p_node uuid, p_request text, p_c
                                 p_idem_key text, p_idem_hash text, p_case uuid, p_to uuid,
                                 p_kind text, p_step text, p_service uuid, p_reason text,
                                 p_note text, p_priority text, p_redirected_from uuid,
-                                p_link_hash text, p_link_token text, p_link_days integer,
-                                p_url text,
+                                p_link_hash text DEFAULT NULL, p_link_token text DEFAULT NULL,
+                                p_link_days integer DEFAULT NULL, p_url text DEFAULT NULL,
                                 OUT outcome text, OUT body text, OUT version integer,
                                 OUT location text)
 LANGUAGE plpgsql AS $$

@@ -91,8 +91,9 @@ struct link_use {
 static void refuse(struct req *r, const char *refusal)
 {
 	if (!strcmp(refusal, "expired"))
-		http_problem(r, 410, "link-expired", "Link expired",
-		             "This link has expired. Ask the sender of the referral for a new one.");
+		http_problem(
+		        r, 410, "link-expired", "Link expired",
+		        "This link has expired. Ask the sender of the referral for a new one.");
 	else if (!strcmp(refusal, "revoked"))
 		http_problem(r, 410, "link-revoked", "Link revoked",
 		             "The sender has revoked this link (a newer one may have been sent). "
@@ -184,8 +185,8 @@ static void on_attempt(void *arg, const struct db_result *res)
 /* Resolve the token of the request (throttled), then read or move (u->move). */
 static void use_link(struct req *r, struct link_use *u)
 {
-	const char *token = evhttp_find_header(evhttp_request_get_input_headers(r->evreq),
-	                                       TOKEN_HEADER);
+	const char *token =
+	        evhttp_find_header(evhttp_request_get_input_headers(r->evreq), TOKEN_HEADER);
 	char hash[CRYPTO_SHA256_HEX_LEN + 1];
 	struct params p = {0};
 
@@ -238,8 +239,7 @@ static void move_by_link(struct req *r)
 
 static const struct route routes[] = {
         {"POST", "/v1/referrals/{id}/link", send_link, 0, ROLE_CASEWORKER, "referrals:write"},
-        {"DELETE", "/v1/referrals/{id}/link", revoke_link, 0, ROLE_CASEWORKER,
-         "referrals:write"},
+        {"DELETE", "/v1/referrals/{id}/link", revoke_link, 0, ROLE_CASEWORKER, "referrals:write"},
         {"GET", "/v1/link/referrals/{id}", read_by_link, ROUTE_PUBLIC},
         {"POST", "/v1/link/referrals/{id}/transitions", move_by_link, ROUTE_PUBLIC | ROUTE_BODY},
 };
