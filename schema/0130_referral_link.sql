@@ -31,6 +31,8 @@ CREATE TABLE referral_link (
 -- At most one live link per referral (a race of two sends: the loser is refused).
 CREATE UNIQUE INDEX referral_link_live_key ON referral_link (referral_id)
     WHERE revoked_at IS NULL;
+-- The newest link of a referral, which the sender's view of every referral asks for.
+CREATE INDEX referral_link_referral_idx ON referral_link (referral_id, created_at);
 
 -- A failed use of a link (no such token, expired, revoked, another referral): what the
 -- throttle counts, per client address and per token hash, as login_failure does for logins.
