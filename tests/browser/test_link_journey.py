@@ -50,8 +50,22 @@ def two_browsers(mail_pnetd):
     assert not problems, "console errors or CSP violations:\n" + "\n".join(problems)
 
 
+def link_in_mail(receiver, referral_id, count=1, timeout=30):
+    """The path of the newest of count e-mailed links of the referral (as the node's contact
+    receives them)."""
+    deadline = time.monotonic() + timeout
+    mails = []
+    while len(mails) < count and time.monotonic() < deadline:
+        mails = [m for m in receiver.to(KITA_EMAIL) if referral_id in m.text]
+        time.sleep(0.2)
+    assert len(mails) >= count, "the link's e-mail did not arrive"
+    return re.search(r"https://pnet\.example/app(/link/[0-9a-f-]{36}#pnet_[A-Za-z0-9_-]+)",
+                     mails[count - 1].text).group(1)
+
+
 def test_a_node_without_accounts_accepts_by_link_and_the_case_manager_sees_it(mail_pnetd,
-                                                                              two_browsers):
+                                                                              two_browsers,
+                                                                              demo_db):
     server, receiver = mail_pnetd
     manager = two_browsers()
     a = Mouse(manager)
@@ -66,14 +80,7 @@ def test_a_node_without_accounts_accepts_by_link_and_the_case_manager_sees_it(ma
     assert manager.find("#link-card").get_attribute("data-state") == "live"
 
     # The e-mail, as the node's contact receives it.
-    deadline = time.monotonic() + 30
-    mail = None
-    while mail is None and time.monotonic() < deadline:
-        mail = next((m for m in receiver.to(KITA_EMAIL) if referral_id in m.text), None)
-        time.sleep(0.2)
-    assert mail, "the link's e-mail did not arrive"
-    link = re.search(r"https://pnet\.example/app(/link/[0-9a-f-]{36}#pnet_[A-Za-z0-9_-]+)",
-                     mail.text).group(1)
+    link = link_in_mail(receiver, referral_id)
 
     # Another person, another browser, no login.
     holder = two_browsers()
@@ -109,3 +116,23 @@ def test_a_node_without_accounts_accepts_by_link_and_the_case_manager_sees_it(ma
     holder.go(link)
     holder.wait("#link-refused[data-problem=link-revoked]")
     assert "gilt nicht mehr" in holder.text("#link-refused")
+
+    # Sent again from the referral's page: the new link works, the old one says it is void.
+    a.press("#link-send")
+    manager.wait_for(lambda: manager.find("#link-card").get_attribute("data-state") == "live",
+                     what="a new live link")
+    newer = link_in_mail(receiver, referral_id, count=2)
+    assert newer != link
+    holder.go("/favicon.svg")
+    holder.go(newer)
+    holder.wait("#link-facts")
+    wait_text(holder, "#link-status", "Angenommen")
+
+    # Expired: the page says what to do, in English too.
+    demo_db.execute("UPDATE referral_link SET expires_at = now() WHERE referral_id = %s"
+                    " AND revoked_at IS NULL", (referral_id,))
+    holder.d.execute_script("localStorage.setItem('pnet.lang', 'en')")
+    holder.go("/favicon.svg")
+    holder.go(newer)
+    holder.wait("#link-refused[data-problem=link-expired]")
+    assert "Ask the referring agency" in holder.text("#link-refused")
