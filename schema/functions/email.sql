@@ -34,15 +34,18 @@ RETURNS TABLE (account_id uuid, kind text, node_id uuid) LANGUAGE sql STABLE AS 
            AND a.node_id IN ((p_payload->>'from_node_id')::uuid, (p_payload->>'to_node_id')::uuid)
         UNION ALL
         -- A follow-up that has come: whom case_recipients() names (the responsible person, the
-        -- deputies, a stand-in while one of them is absent), counting for the owner node.
+        -- deputies, a stand-in while one of them is absent) and who is not away today: while
+        -- one of them is absent, the stand-in hears of it instead. Counting for the owner node.
         SELECT r.account_id, 'follow_up_due', c.owner_node_id
           FROM client_case c, case_recipients(c.id) r
          WHERE p_type = 'case.follow_up_due' AND c.id = (p_payload->>'case_id')::uuid
+           AND NOT r.absent
         UNION ALL
         -- A case conference planned, changed or cancelled (not held, nor a decision: the
         -- participants were there). At the nodes the event goes to, other than the case's
         -- own (invited, taking part, or just left out), every account; at the case's own
-        -- node whom case_recipients() names, but not who made the change. Each counts for the
+        -- node whom case_recipients() names (an absent one too: the conference may fall after
+        -- the absence; the stand-in as well), but not who made the change. Each counts for the
         -- node that organises the conference.
         SELECT a.id, 'conference', f.owner_node_id
           FROM conference f, account a, outbox o

@@ -16,6 +16,7 @@
 #include "api.h"
 #include "conferences_sql.h"
 #include "http.h"
+#include "idempotency.h"
 #include "json.h"
 #include "page.h"
 #include "referrals.h"
@@ -180,7 +181,7 @@ static void refer_from_decision(struct req *r)
 	req_actor(r, &p);
 	params_text(&p, "id", req_param(r, "id"));
 	params_text(&p, "decision", req_param(r, "decision_id"));
-	if (!answer_idempotency_params(r, req_param(r, "decision_id"), &p))
+	if (!idempotency_params(r, req_param(r, "decision_id"), &p))
 		return;
 	params_bool(&p, "step_given", json_object_get(r->json, "chain_step_key") != NULL);
 	params_text(&p, "chain_step_key", json_get_string(r->json, "chain_step_key"));

@@ -110,7 +110,12 @@ static void on_state(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 	struct link_use *u = r->ctx;
-	struct referral_input in;
+	struct referral_input in = {
+	        .reason = json_get_string(r->json, "reason"),
+	        .outcome = json_get_string(r->json, "outcome"),
+	        .expected_date = json_get_string(r->json, "expected_on"),
+	        .appointment_at = json_get_string(r->json, "appointment_at"),
+	};
 	enum referral_status from;
 	struct params p = {0};
 

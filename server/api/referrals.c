@@ -17,6 +17,7 @@
 #include "crypto.h"
 #include "directory.h"
 #include "http.h"
+#include "idempotency.h"
 #include "json.h"
 #include "page.h"
 #include "referral.h"
@@ -72,7 +73,7 @@ static void create_referral(struct req *r)
 	if (answer_invalid(r, errors))
 		return;
 	req_actor(r, &p);
-	if (!answer_idempotency_params(r, NULL, &p))
+	if (!idempotency_params(r, NULL, &p))
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 		params_text(&p, names[i], json_get_string(r->json, fields[i]));
@@ -225,18 +226,11 @@ static void conflict(struct req *r, enum referral_status from, unsigned side, co
 }
 
 bool referral_move_checked(struct req *r, enum referral_status from, enum referral_status to,
-                           unsigned side, struct referral_input *in)
+                           unsigned side, const struct referral_input *in)
 {
 	struct referral_verdict verdict;
-	int rc;
+	int rc = referral_check(from, to, side, in, &verdict);
 
-	*in = (struct referral_input){
-	        .reason = json_get_string(r->json, "reason"),
-	        .outcome = json_get_string(r->json, "outcome"),
-	        .expected_date = json_get_string(r->json, "expected_on"),
-	        .appointment_at = json_get_string(r->json, "appointment_at"),
-	};
-	rc = referral_check(from, to, side, in, &verdict);
 	if (rc == -EINVAL) {
 		conflict(r, from, side, verdict.detail);
 		return false;
@@ -256,16 +250,15 @@ bool referral_move_checked(struct req *r, enum referral_status from, enum referr
 	return true;
 }
 
-static void on_state(void *arg, const struct db_result *res)
+/*
+ * Whether the move the request asks for is refused by what the referral is now (the version
+ * read, lib/referral.c's table for the node's side, the inputs the move needs); answers then.
+ */
+static bool refused(struct req *r, const struct db_result *res, const struct referral_input *in)
 {
-	struct req *r = arg;
 	struct transition *t = r->ctx;
-	struct referral_input in;
 	enum referral_status from;
-	struct params p = {0};
 
-	if (!answer_found(r, res))
-		return;
 	referral_status_parse(answer_column(res, "status"), &from);
 	t->side = (!strcmp(answer_column(res, "sender"), "t") ? REFERRAL_SIDE_SENDER : 0) |
 	          (!strcmp(answer_column(res, "receiver"), "t") ? REFERRAL_SIDE_RECEIVER : 0);
@@ -273,12 +266,34 @@ static void on_state(void *arg, const struct db_result *res)
 		http_problem(r, 412, "stale", "Precondition failed",
 		             "The referral is at version %s, not %ld; read it again.",
 		             answer_column(res, "version"), t->expected_version);
-		return;
+		return true;
 	}
-	if (!referral_move_checked(r, from, t->to, t->side, &in))
+	return !referral_move_checked(r, from, t->to, t->side, in);
+}
+
+static void on_state(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	struct transition *t = r->ctx;
+	struct referral_input in = {
+	        .reason = json_get_string(r->json, "reason"),
+	        .outcome = json_get_string(r->json, "outcome"),
+	        .expected_date = json_get_string(r->json, "expected_on"),
+	        .appointment_at = json_get_string(r->json, "appointment_at"),
+	};
+	struct params p = {0};
+
+	if (!answer_found(r, res))
+		return;
+	/* A resend with the Idempotency-Key of a move made already carries the If-Match it had
+	   then, stale now, and its move may be no longer allowed: referral_transition answers it
+	   (or refuses another body with the key). */
+	if (strcmp(answer_column(res, "resent"), "t") && refused(r, res, &in))
 		return;
 	/* The database makes the move by the same table, with the row locked. */
 	req_actor(r, &p);
+	if (!idempotency_params(r, r->path, &p))
+		return;
 	params_text(&p, "id", req_param(r, "id"));
 	params_long(&p, "expected_version", t->expected_version);
 	params_text(&p, "to", referral_status_name(t->to));
@@ -297,10 +312,13 @@ static void transition(struct req *r)
 	json_t *errors = answer_check_body(r, transition_fields, ARRAY_SIZE(transition_fields));
 	struct transition *t;
 	struct params p = {0};
+	const char *key;
 	long version;
 	int if_match;
 
 	if (answer_invalid(r, errors))
+		return;
+	if (!idempotency_key(r, &key))
 		return;
 	if_match = req_if_match(r, &version);
 	if (if_match < 0)
@@ -317,6 +335,8 @@ static void transition(struct req *r)
 	r->ctx_free = free;
 	params_text(&p, "node", r->auth.node_id);
 	params_text(&p, "id", req_param(r, "id"));
+	params_text(&p, "account", r->auth.account_id);
+	params_text(&p, "idempotency_key", key);
 	req_run(r, &sql_referral_state, &p, on_state);
 }
 

@@ -10,13 +10,13 @@ struct req;
 struct params;
 
 /*
- * Check the move of the referral in status from into to by side, with the inputs of the
- * request's body (reason, outcome, expected_on, appointment_at), against lib/referral.c. True
- * when it may be made (*in holds the inputs); otherwise the request is answered: 409 naming
- * the status and the allowed moves, 403 for the wrong side, 422 naming the fields.
+ * Check the move of the referral in status from into to by side, with the inputs in (the
+ * request body's reason, outcome, expected_on, appointment_at), against lib/referral.c. True
+ * when it may be made; otherwise the request is answered: 409 naming the status and the
+ * allowed moves, 403 for the wrong side, 422 naming the fields.
  */
 bool referral_move_checked(struct req *r, enum referral_status from, enum referral_status to,
-                           unsigned side, struct referral_input *in);
+                           unsigned side, const struct referral_input *in);
 
 /*
  * Draw a link's token (lib/crypto.c: 32 bytes from OpenSSL's RAND_bytes, base64url) and add

@@ -12,5 +12,5 @@ PREPARE referral_transition AS @referral_transition@;
 \set c 1 + (:n - 1) % 250000
 \set t 1 + (:c - 1 + 50 + 100 * ((:n - 1) / 250000)) % 200
 EXECUTE auth_token(encode(sha256(convert_to('bench-token-' || :t, 'UTF8')), 'hex'));
-EXECUTE referral_state(bench_id(2, :t), bench_id(7, :n));
-EXECUTE referral_transition(bench_id(5, :t), bench_id(2, :t), 'pgbench-' || :client_id || '-' || :i, '127.0.0.1', bench_id(7, :n), '1', 'received', NULL, NULL, NULL, NULL, NULL);
+EXECUTE referral_state(bench_id(2, :t), bench_id(7, :n), bench_id(5, :t), NULL);
+EXECUTE referral_transition(bench_id(5, :t), bench_id(2, :t), 'pgbench-' || :client_id || '-' || :i, '127.0.0.1', NULL, NULL, bench_id(7, :n), '1', 'received', NULL, NULL, NULL, NULL, NULL, NULL);
