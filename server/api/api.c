@@ -12,14 +12,12 @@
 
 /* Order does not matter for matching; it is the order /metrics lists routes in. */
 static const struct api_module *const modules[] = {
-        &system_api,         &auth_api,        &accounts_api,      &referrals_api,
-        &cases_api,          &taxonomy_api,    &organizations_api, &nodes_api,
-        &services_api,       &networks_api,    &hsds_api,          &chains_api,
-        &chain_versions_api, &stats_api,       &audit_api,         &events_api,
-        &webhooks_api,       &case_team_api,   &follow_ups_api,    &reports_api,
-        &messages_api,       &contact_api,     &notifications_api, &appointments_api,
-        &conferences_api,    &legal_basis_api, &contracts_api,     &funding_api,
-        &case_export_api,
+        &system_api,   &auth_api,          &accounts_api,       &referrals_api,    &cases_api,
+        &taxonomy_api, &organizations_api, &nodes_api,          &services_api,     &networks_api,
+        &hsds_api,     &chains_api,        &chain_versions_api, &stats_api,        &audit_api,
+        &events_api,   &webhooks_api,      &case_team_api,      &follow_ups_api,   &reports_api,
+        &messages_api, &contact_api,       &notifications_api,  &appointments_api, &conferences_api,
+        &links_api,    &legal_basis_api,   &contracts_api,      &funding_api,      &case_export_api,
 };
 
 static const struct db_stmt **statements;

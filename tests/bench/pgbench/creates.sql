@@ -12,4 +12,4 @@ PREPARE referral_create AS @referral_create@;
 \set r 4901 + (:m / 50000) % 100
 \set t 1 + (:c - 1) % 200
 EXECUTE auth_token(encode(sha256(convert_to('bench-token-' || :t, 'UTF8')), 'hex'));
-EXECUTE referral_create(bench_id(5, :t), bench_id(2, :t), 'pgbench-' || :client_id || '-' || :i, '127.0.0.1', NULL, NULL, bench_id(6, :c), bench_id(2, :r), NULL, NULL, NULL, 'Bench', NULL, NULL, NULL, NULL, NULL, NULL);
+EXECUTE referral_create(bench_id(5, :t), bench_id(2, :t), 'pgbench-' || :client_id || '-' || :i, '127.0.0.1', NULL, NULL, bench_id(6, :c), bench_id(2, :r), NULL, NULL, NULL, 'Bench', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
