@@ -74,7 +74,8 @@ static struct entry *slot_of(struct token_cache *tc, const char *hash)
 	unsigned n = 0;
 
 	for (int i = 0; i < 8; i++)
-		n = n * 16 + (unsigned)(hash[i] <= '9' ? hash[i] - '0' : (hash[i] | 0x20) - 'a' + 10);
+		n = n * 16 +
+		    (unsigned)(hash[i] <= '9' ? hash[i] - '0' : (hash[i] | 0x20) - 'a' + 10);
 	return &tc->slots[n % SLOTS];
 }
 
@@ -108,8 +109,8 @@ bool token_cache_get(struct token_cache *tc, const char *hash, struct auth *a)
 	return true;
 }
 
-void token_cache_put(struct token_cache *tc, const char *hash, uint64_t gen,
-                     const struct auth *a, time_t expires)
+void token_cache_put(struct token_cache *tc, const char *hash, uint64_t gen, const struct auth *a,
+                     time_t expires)
 {
 	struct entry *e;
 	time_t now = time(NULL);

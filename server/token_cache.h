@@ -35,8 +35,8 @@ bool token_cache_get(struct token_cache *tc, const char *hash, struct auth *a);
  * Keep a's check of hash, made at generation gen; the token expires at expires (Unix time).
  * Whether its last use was noted a minute ago or less is kept too (token_cache_due_note).
  */
-void token_cache_put(struct token_cache *tc, const char *hash, uint64_t gen,
-                     const struct auth *a, time_t expires);
+void token_cache_put(struct token_cache *tc, const char *hash, uint64_t gen, const struct auth *a,
+                     time_t expires);
 
 /* Whether the kept token of hash is due to have its use noted again (once a minute). */
 bool token_cache_due_note(struct token_cache *tc, const char *hash);

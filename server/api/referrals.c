@@ -84,15 +84,17 @@ static void create_referral(struct req *r)
  * The statuses a list is filtered to, as a PostgreSQL array text: those of the status query
  * parameter ("sent,received"; every status without it) that are open or not as the open
  * parameter says (lib/referral.c decides which are). NULL for no filter at all; NULL with
- * *bad set after answering 400.
+ * *bad set after answering 400. *all_open: every status of the filter is open.
  */
-static char *status_filter(struct req *r, const char *text, const char *open, bool *bad)
+static char *status_filter(struct req *r, const char *text, const char *open, bool *bad,
+                           bool *all_open)
 {
 	bool wanted[REFERRAL_STATUS_COUNT] = {false}, any = false;
 	char *copy = xstrdup(text ? text : ""), *save = NULL, *out;
 	size_t used = 0;
 
 	*bad = false;
+	*all_open = false;
 	if (!text && !open) {
 		free(copy);
 		return NULL;
@@ -120,9 +122,11 @@ static char *status_filter(struct req *r, const char *text, const char *open, bo
 	}
 	out = xmalloc(REFERRAL_STATUS_COUNT * 16 + 3);
 	out[used++] = '{';
+	*all_open = true;
 	for (unsigned i = 0; i < REFERRAL_STATUS_COUNT; i++) {
 		if (!wanted[i] || (open && referral_is_open(i) != !strcmp(open, "true")))
 			continue;
+		*all_open = *all_open && referral_is_open(i);
 		used += (size_t)sprintf(out + used, "%s%s", used > 1 ? "," : "",
 		                        referral_status_name(i));
 	}
@@ -141,7 +145,7 @@ static void list_referrals(struct req *r)
 	struct page *page = answer_page_begin(r, 2, allowed);
 	struct params p = {0};
 	char *statuses;
-	bool bad;
+	bool bad, all_open;
 
 	if (!page)
 		return;
@@ -166,9 +170,12 @@ static void list_referrals(struct req *r)
 		answer_bad_query(r, "case_id", JSON_CODE_UUID, "case_id must be a UUID");
 		return;
 	}
-	statuses = status_filter(r, status, open, &bad);
+	statuses = status_filter(r, status, open, &bad, &all_open);
 	if (bad)
 		return;
+	/* A statement per filter shape: open statuses only can use the partial index. */
+	if (stmt == &sql_referral_inbox && all_open)
+		stmt = &sql_referral_inbox_open;
 	req_actor(r, &p);
 	params_text(&p, "statuses", statuses);
 	params_text(&p, "overdue", overdue);

@@ -16,6 +16,19 @@ SELECT * FROM referral_list_page($1, $2, $3, $4, 'inbox', $7, ARRAY(
      ORDER BY p.created_at DESC, p.id DESC
      LIMIT $10::int), $10::int - 1);
 
+-- name: referral_inbox_open
+-- params: actor, statuses, overdue, case, after_1, after_2, limit
+-- The same for a status filter of open statuses only (the inbox's usual one): the constant
+-- list of open statuses lets every plan, a generic one too, read the page in order from the
+-- partial index referral_inbox_open_idx (schema/0110_referral_open_inbox.sql).
+SELECT * FROM referral_list_page($1, $2, $3, $4, 'inbox', $7, ARRAY(
+    SELECT p.id FROM referral p
+     WHERE p.to_node_id = $2::uuid
+       AND p.status IN ('sent', 'received', 'waitlisted', 'accepted', 'in_progress')
+       AND referral_listed(p, $5, $6, $7, $8, $9)
+     ORDER BY p.created_at DESC, p.id DESC
+     LIMIT $10::int), $10::int - 1);
+
 -- name: referral_outbox
 -- params: actor, statuses, overdue, case, after_1, after_2, limit
 -- What the actor's node sent, newest first (referral_listed filters), the read audited
