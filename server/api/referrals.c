@@ -226,16 +226,40 @@ static void conflict(struct req *r, enum referral_status from, unsigned side, co
 	free(text);
 }
 
-static void on_state(void *arg, const struct db_result *res)
+/* What the request carries into the move, as lib/referral.c checks it. */
+static struct referral_input transition_input(const struct req *r)
 {
-	struct req *r = arg;
-	struct transition *t = r->ctx;
-	struct referral_input in = {
+	return (struct referral_input){
 	        .reason = json_get_string(r->json, "reason"),
 	        .outcome = json_get_string(r->json, "outcome"),
 	        .expected_date = json_get_string(r->json, "expected_on"),
 	        .appointment_at = json_get_string(r->json, "appointment_at"),
 	};
+}
+
+/* The move's parameters after the actor's (both transition statements take them). */
+static void transition_params(struct req *r, struct params *p, const struct transition *t)
+{
+	struct referral_input in = transition_input(r);
+
+	req_actor(r, p);
+	params_text(p, "id", req_param(r, "id"));
+	params_long(p, "expected_version", t->expected_version);
+	params_text(p, "to", referral_status_name(t->to));
+	params_text(p, "reason", in.reason);
+	params_text(p, "outcome", in.outcome);
+	params_text(p, "appointment_at", in.appointment_at);
+	params_text(p, "expected_on", in.expected_date);
+	params_text(p, "note", json_get_string(r->json, "note"));
+	params_text(p, "responsible_account_id",
+	            json_get_string(r->json, "responsible_account_id"));
+}
+
+static void on_state(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	struct transition *t = r->ctx;
+	struct referral_input in = transition_input(r);
 	struct referral_verdict verdict;
 	enum referral_status from;
 	struct params p = {0};
@@ -270,18 +294,58 @@ static void on_state(void *arg, const struct db_result *res)
 		return;
 	}
 	/* The database makes the move by the same table, with the row locked. */
-	req_actor(r, &p);
-	params_text(&p, "id", req_param(r, "id"));
-	params_long(&p, "expected_version", t->expected_version);
-	params_text(&p, "to", referral_status_name(t->to));
-	params_text(&p, "reason", in.reason);
-	params_text(&p, "outcome", in.outcome);
-	params_text(&p, "appointment_at", in.appointment_at);
-	params_text(&p, "expected_on", in.expected_date);
-	params_text(&p, "note", json_get_string(r->json, "note"));
-	params_text(&p, "responsible_account_id",
-	            json_get_string(r->json, "responsible_account_id"));
+	transition_params(r, &p, t);
 	req_run(r, &sql_referral_transition, &p, answer_write);
+}
+
+/* Read the state, check the move against it, then make it (two round trips). */
+static void transition_checked(struct req *r)
+{
+	struct params p = {0};
+
+	params_text(&p, "node", r->auth.node_id);
+	params_text(&p, "id", req_param(r, "id"));
+	req_run(r, &sql_referral_state, &p, on_state);
+}
+
+static void on_transition_allowed(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	const char *outcome = res->status == DB_OK ? answer_column(res, "outcome") : NULL;
+
+	if (outcome && !strcmp(outcome, "recheck")) {
+		transition_checked(r);
+		return;
+	}
+	answer_write(r, res);
+}
+
+/*
+ * '{side:status,...}': every side and status from which lib/referral.c lets this move with
+ * these inputs through, so that the database can make it in the same round trip as it reads
+ * the state (referral_transition_allowed). NULL when there is none.
+ */
+static char *allowed_moves(const struct req *r, const struct transition *t)
+{
+	static const unsigned sides[] = {REFERRAL_SIDE_SENDER, REFERRAL_SIDE_RECEIVER,
+	                                 REFERRAL_SIDE_BOTH};
+	struct referral_input in = transition_input(r);
+	char *out = xmalloc(REFERRAL_STATUS_COUNT * ARRAY_SIZE(sides) * 24 + 3);
+	size_t used = 0;
+
+	out[used++] = '{';
+	for (unsigned from = 0; from < REFERRAL_STATUS_COUNT; from++)
+		for (size_t i = 0; i < ARRAY_SIZE(sides); i++)
+			if (referral_check(from, t->to, sides[i], &in, NULL) == 0)
+				used += (size_t)sprintf(out + used, "%s%u:%s", used > 1 ? "," : "",
+				                        sides[i], referral_status_name(from));
+	if (used == 1) {
+		free(out);
+		return NULL;
+	}
+	out[used++] = '}';
+	out[used] = '\0';
+	return out;
 }
 
 static void transition(struct req *r)
@@ -289,6 +353,7 @@ static void transition(struct req *r)
 	json_t *errors = answer_check_body(r, transition_fields, ARRAY_SIZE(transition_fields));
 	struct transition *t;
 	struct params p = {0};
+	char *allowed;
 	long version;
 	int if_match;
 
@@ -307,9 +372,15 @@ static void transition(struct req *r)
 	referral_status_parse(json_get_string(r->json, "to"), &t->to);
 	r->ctx = t;
 	r->ctx_free = free;
-	params_text(&p, "node", r->auth.node_id);
-	params_text(&p, "id", req_param(r, "id"));
-	req_run(r, &sql_referral_state, &p, on_state);
+	allowed = allowed_moves(r, t);
+	if (!allowed) {
+		transition_checked(r); /* refused from anywhere: the state says how */
+		return;
+	}
+	transition_params(r, &p, t);
+	params_text(&p, "allowed", allowed);
+	req_run(r, &sql_referral_transition_allowed, &p, on_transition_allowed);
+	free(allowed);
 }
 
 /* Timeline and handovers */

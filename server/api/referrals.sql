@@ -75,6 +75,14 @@ SELECT status, version, from_node_id = $1::uuid AS sender, to_node_id = $1::uuid
 --         responsible_account_id
 SELECT * FROM referral_transition($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
 
+-- name: referral_transition_allowed
+-- params: actor, id, expected_version, to, reason, outcome, appointment_at, expected_on, note,
+--         responsible_account_id, allowed
+-- referral_transition in one round trip when the referral's side and status are among
+-- allowed (what lib/referral.c let through); else outcome 'recheck' and nothing written.
+SELECT * FROM referral_transition_allowed($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                                          $14);
+
 -- name: referral_events
 -- params: actor, id, after_1, limit
 -- The timeline, with an audit row for the read.
