@@ -55,8 +55,9 @@ end
 -- the latency at a given load (run.sh: half the peak). Each connection waits its share of
 -- the interval after each answer, so the rate reached is a little below BENCH_RATE (wrk
 -- reports it); without BENCH_RATE, as fast as answers come.
-if os.getenv("BENCH_RATE") then
-	local interval = 1000 * tonumber(os.getenv("BENCH_CONNS")) / tonumber(os.getenv("BENCH_RATE"))
+local rate = tonumber(os.getenv("BENCH_RATE") or "")
+if rate then
+	local interval = 1000 * tonumber(os.getenv("BENCH_CONNS")) / rate
 	function delay()
 		return math.floor(interval * (0.5 + math.random()))
 	end

@@ -48,7 +48,13 @@ seed() {
     have=$(psql_as postgres postgres -Atc "SELECT shobj_description(oid, 'pg_database')
                                            FROM pg_database WHERE datname = 'bench_seed'")
     if [ "$have" = "$want" ] && [ "${BENCH_REGENERATE:-0}" != 1 ]; then
-        say "bench_seed is up to date"
+        # schema/functions may have changed since: migrate applies them again (seconds),
+        # dropping every other function too; the generator's own (bench_id ...) come back.
+        "$PNETD" migrate --database "$(conninfo bench_seed)" --schema-dir "$ROOT/schema" \
+            >"$OUT/migrate.log" 2>&1 || { cat "$OUT/migrate.log" >&2; die "migrate failed"; }
+        awk '/^CREATE FUNCTION/, /^\$\$;$/' "$HERE/generate.sql" |
+            sed 's/^CREATE FUNCTION/CREATE OR REPLACE FUNCTION/' | psql_as postgres bench_seed
+        say "bench_seed is up to date (functions applied again)"
         return 0
     fi
     say "generating bench_seed (5,000 nodes, 250,000 cases, 1,000,000 referrals)"
