@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "router.h"
+#include "token_cache.h"
 #include "util.h"
 
 #define STATUS_MIN   100
@@ -223,13 +224,17 @@ char *metrics_render(void)
 	        "checks "
 	        "dropped).\n"
 	        "# TYPE pnet_auth_notifications_total counter\n"
-	        "pnet_auth_notifications_total %llu\n",
+	        "pnet_auth_notifications_total %llu\n"
+	        "# HELP pnet_token_cache_active Whether token checks are kept (the listener "
+	        "listens).\n"
+	        "# TYPE pnet_token_cache_active gauge\n"
+	        "pnet_token_cache_active %d\n",
 	        atomic_load(&client_connections),
 	        (unsigned long long)atomic_load(&refusals[METRICS_REFUSED_LIMIT]),
 	        (unsigned long long)atomic_load(&refusals[METRICS_REFUSED_ADDRESS]),
 	        (unsigned long long)atomic_load(&refusals[METRICS_REFUSED_MEMORY]),
 	        (unsigned long long)atomic_load(&accept_failures),
-	        (unsigned long long)atomic_load(&auth_notifications));
+	        (unsigned long long)atomic_load(&auth_notifications), token_cache_active() ? 1 : 0);
 	fclose(f);
 	return text;
 }

@@ -47,6 +47,11 @@ void token_cache_set_listening(bool on)
 	atomic_store(&listening, on);
 }
 
+bool token_cache_active(void)
+{
+	return atomic_load(&listening);
+}
+
 struct token_cache *token_cache_new(void)
 {
 	return xcalloc(1, sizeof(struct token_cache));

@@ -47,4 +47,7 @@ void token_cache_invalidate(void);
 /* The listener's state: while false, nothing is kept or used. */
 void token_cache_set_listening(bool listening);
 
+/* Whether checks are kept now (the listener listens). */
+bool token_cache_active(void);
+
 #endif

@@ -160,6 +160,29 @@ def revoke_unnoticed(su, token):
                    (hashlib.sha256(token.encode()).hexdigest(),))
 
 
+def auth_notifications(api):
+    m = re.search(r"^pnet_auth_notifications_total (\d+)$", api.get("/metrics", auth=False).text,
+                  re.M)
+    return int(m.group(1))
+
+
+def wait_cache_active(api, timeout=15):
+    """Until the pnetd keeps token checks (its listener listens; it may connect after
+    /healthz answers)."""
+    deadline = time.monotonic() + timeout
+    while not re.search(r"^pnet_token_cache_active 1$", api.get("/metrics", auth=False).text,
+                        re.M):
+        assert time.monotonic() < deadline, "the token cache never became active"
+        time.sleep(0.05)
+
+
+def wait_notified(api, seen, timeout=5):
+    deadline = time.monotonic() + timeout
+    while auth_notifications(api) <= seen:
+        assert time.monotonic() < deadline, "pnet_auth was not notified"
+        time.sleep(0.01)
+
+
 def test_a_kept_token_check_is_dropped_when_pnet_auth_is_notified(pnetd_factory, admin,
                                                                   pg_superuser, database):
     """One worker keeps the check of a token: revoked behind its back (no notification) the
@@ -167,6 +190,7 @@ def test_a_kept_token_check_is_dropped_when_pnet_auth_is_notified(pnetd_factory,
     pnet_auth, made by anyone (here psql), drops it, and the very next request fails."""
     server = pnetd_factory("--workers=1")
     api = Api(server.base_url)
+    wait_cache_active(api)
     acc = make_account(admin, role="auditor")
     token = login(api, acc["login"], PASSWORD).json()["token"]
     client = api.as_token(token)
@@ -188,6 +212,7 @@ def test_a_stale_token_check_is_never_kept_after_a_lost_listener(pnetd_factory, 
     forgotten, so a token revoked meanwhile fails at once."""
     server = pnetd_factory("--workers=1")
     api = Api(server.base_url)
+    wait_cache_active(api)
     acc = make_account(admin, role="auditor")
     token = login(api, acc["login"], PASSWORD).json()["token"]
     client = api.as_token(token)
@@ -200,25 +225,13 @@ def test_a_stale_token_check_is_never_kept_after_a_lost_listener(pnetd_factory, 
     assert_problem(client.get("/v1/me"), 401, "unauthorized")
 
 
-def auth_notifications(api):
-    m = re.search(r"^pnet_auth_notifications_total (\d+)$", api.get("/metrics", auth=False).text,
-                  re.M)
-    return int(m.group(1))
-
-
-def wait_notified(api, seen, timeout=5):
-    deadline = time.monotonic() + timeout
-    while auth_notifications(api) <= seen:
-        assert time.monotonic() < deadline, "pnet_auth was not notified"
-        time.sleep(0.01)
-
-
 @pytest.mark.parametrize("how", ["logout", "disable", "password", "token-delete"])
 def test_revocation_on_one_pnetd_is_immediate_on_another(pnetd_factory, pnetd, admin, how):
     """Two pnetd on one database: a token B has checked (and kept) fails on B on the very next
     request after A revoked it, however it was revoked."""
     b = Api(pnetd_factory().base_url)
     a = Api(pnetd.base_url)
+    wait_cache_active(b)
     acc = make_account(admin, role="auditor")
     if how == "token-delete":
         r = admin.post(f"/v1/accounts/{acc['id']}/tokens",
