@@ -2,9 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <event2/http.h>
 
-#include "crypto.h"
 #include "http.h"
 #include "log.h"
 #include "json.h"
@@ -220,40 +218,6 @@ bool answer_if_match_param(struct req *r, struct params *p)
 		params_long(p, "expected_version", version);
 	else
 		params_text(p, "expected_version", NULL);
-	return true;
-}
-
-bool answer_idempotency_params(struct req *r, const char *scope, struct params *p)
-{
-	const char *key =
-	        evhttp_find_header(evhttp_request_get_input_headers(r->evreq), "Idempotency-Key");
-	size_t n = key ? strlen(key) : 0;
-	char hash[CRYPTO_SHA256_HEX_LEN + 1];
-	char *canonical, *text;
-
-	if (!key) {
-		params_text(p, "idempotency_key", NULL);
-		params_text(p, "request_hash", NULL);
-		return true;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (key[i] < 0x21 || key[i] > 0x7e)
-			n = 0;
-	if (n == 0 || n > 200) {
-		params_clear(p);
-		http_problem(r, 400, "bad-idempotency-key", "Malformed Idempotency-Key",
-		             "Idempotency-Key must be 1 to 200 visible ASCII characters.");
-		return false;
-	}
-	/* The same body, however it is spaced or ordered, is the same request. */
-	canonical = json_dumps(r->json, JSON_COMPACT | JSON_SORT_KEYS);
-	text = scope ? xasprintf("%s\n%s", scope, canonical) : canonical;
-	crypto_sha256_hex(text, strlen(text), hash);
-	if (text != canonical)
-		free(text);
-	free(canonical);
-	params_text(p, "idempotency_key", key);
-	params_text_copy(p, "request_hash", hash);
 	return true;
 }
 

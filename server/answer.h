@@ -95,14 +95,6 @@ json_t *answer_check_patch(const struct req *r, const struct json_field *fields,
  */
 MUST_CHECK bool answer_if_match_param(struct req *r, struct params *p);
 
-/*
- * The Idempotency-Key header as idempotency_key and the hash of what the request asks as
- * request_hash (both NULL without the header): scope (what the path names, or NULL) and the
- * body, however it is spaced or ordered (idempotency_replay in schema/functions/shared.sql).
- * False after answering 400 for a malformed key (p is cleared then).
- */
-MUST_CHECK bool answer_idempotency_params(struct req *r, const char *scope, struct params *p);
-
 /* The same followed by the body as patch (jsonb): the parameters every PATCH takes there. */
 MUST_CHECK bool answer_patch_params(struct req *r, struct params *p);
 

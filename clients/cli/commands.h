@@ -29,6 +29,13 @@ int cmd_consent_add(int argc, char **argv);
 int cmd_consent_list(int argc, char **argv);
 int cmd_consent_revoke(int argc, char **argv);
 
+/* conferences.c */
+int cmd_conference_list(int argc, char **argv);
+int cmd_conference_show(int argc, char **argv);
+int cmd_conference_create(int argc, char **argv);
+int cmd_conference_decide(int argc, char **argv);
+int cmd_conference_refer(int argc, char **argv);
+int cmd_conference_cancel(int argc, char **argv);
 /* team.c */
 int cmd_colleagues(int argc, char **argv);
 int cmd_case_hand_over(int argc, char **argv);

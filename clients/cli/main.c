@@ -142,6 +142,27 @@ static const struct command commands[] = {
         {"consent", "list", cmd_consent_list, "consent list CASE", "A case's consents."},
         {"consent", "revoke", cmd_consent_revoke, "consent revoke CONSENT",
          "Revoke a consent (open referrals it no longer covers are withdrawn)."},
+        {"conference", "list", cmd_conference_list,
+         "conference list [--case ID] [--status planned|held|cancelled] [--limit N] "
+         "[--after CURSOR] [--all]",
+         "Case conferences of your node's cases and those your node is invited to, by start."},
+        {"conference", "show", cmd_conference_show, "conference show ID",
+         "One case conference with its participants and decisions (agenda and decisions'\n"
+         "text only where a consent of the client covers your node)."},
+        {"conference", "create", cmd_conference_create,
+         "conference create CASE --at TIME --with NODE[,NODE...] (--place TEXT | --video URL) "
+         "[--until TIME] [--step KEY] [--agenda TEXT]",
+         "Plan a case conference on your case with other members of its network; prints its id.\n"
+         "Each node of --with is invited (an event). --video takes https:// links only."},
+        {"conference", "decide", cmd_conference_decide, "conference decide ID --text TEXT",
+         "Record a decision of a case conference; prints its id."},
+        {"conference", "refer", cmd_conference_refer,
+         "conference refer ID --decision DECISION --to NODE [--step KEY] [--service ID] "
+         "[--reason TEXT] [--note TEXT] [--urgent]",
+         "Send a referral from a decision (Vermittlung aus Beschluss); prints its id. The same\n"
+         "rules as pnet referral create; --step defaults to the conference's step."},
+        {"conference", "cancel", cmd_conference_cancel, "conference cancel ID",
+         "Cancel a planned case conference (the invited nodes are told)."},
         {"services", "search", cmd_services_search,
          "services search [WORDS...] [--category CODE] [--target-group ID] [--district NAME] "
          "[--network ID] [--language xx] [--has-capacity] [--status S] [--limit N] [--all]",

@@ -41,9 +41,10 @@ $$;
 -- Who is to hear of a case, in one place (SSE and webhooks mark these accounts in an event's
 -- recipients; an e-mail sender asks the same): the responsible account, the deputies, and
 -- for each of them absent today the stand-in, on behalf of the absent one. Only active
--- caseworkers of the owner node.
+-- caseworkers of the owner node. absent: the account is away today, so that what must reach
+-- a person (an e-mail) goes to the stand-in meanwhile, not to the absent one.
 CREATE FUNCTION case_recipients(p_case uuid)
-RETURNS TABLE (account_id uuid, role text, on_behalf_of uuid)
+RETURNS TABLE (account_id uuid, role text, on_behalf_of uuid, absent boolean)
 LANGUAGE sql STABLE AS $$
     WITH c AS (SELECT * FROM client_case WHERE id = p_case),
     team AS (
@@ -60,7 +61,9 @@ LANGUAGE sql STABLE AS $$
           JOIN account_absence x ON x.account_id = t.account_id
                                 AND current_date BETWEEN x.starts_on AND x.ends_on
     )
-    SELECT e.account_id, e.role, e.on_behalf_of
+    SELECT e.account_id, e.role, e.on_behalf_of,
+           EXISTS (SELECT 1 FROM account_absence x WHERE x.account_id = e.account_id
+                      AND current_date BETWEEN x.starts_on AND x.ends_on)
       FROM everyone e, c
      WHERE account_is_caseworker_of(e.account_id, c.owner_node_id)
      ORDER BY e.rank, e.account_id;

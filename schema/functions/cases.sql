@@ -100,7 +100,8 @@ BEGIN
 END $$;
 
 -- Change or close the actor's case at row version p_expected (NULL: any) with the fields
--- p_patch names. A case with open referrals cannot be closed (409).
+-- p_patch names. A case with open referrals cannot be closed (409); closing cancels its
+-- planned case conferences (conference_cancel_for_close, schema/functions/conferences.sql).
 CREATE FUNCTION case_update(p_account uuid, p_node uuid, p_request text, p_client text,
                             p_id uuid, p_expected integer, p_patch jsonb,
                             OUT outcome text, OUT body text, OUT version integer,
@@ -124,6 +125,9 @@ BEGIN
                             WHERE x.case_id = p_id AND s.open) THEN
         PERFORM problem(409, 'open-referrals',
                         'The case has open referrals: close or withdraw them first.');
+    END IF;
+    IF closing THEN
+        PERFORM conference_cancel_for_close(c, p_account, p_node, p_request, p_client);
     END IF;
     UPDATE client_case SET
         reference = CASE WHEN p_patch ? 'reference' THEN p_patch->>'reference' ELSE reference END,

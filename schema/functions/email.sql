@@ -34,10 +34,32 @@ RETURNS TABLE (account_id uuid, kind text, node_id uuid) LANGUAGE sql STABLE AS 
            AND a.node_id IN ((p_payload->>'from_node_id')::uuid, (p_payload->>'to_node_id')::uuid)
         UNION ALL
         -- A follow-up that has come: whom case_recipients() names (the responsible person, the
-        -- deputies, a stand-in while one of them is absent), counting for the owner node.
+        -- deputies, a stand-in while one of them is absent) and who is not away today: while
+        -- one of them is absent, the stand-in hears of it instead. Counting for the owner node.
         SELECT r.account_id, 'follow_up_due', c.owner_node_id
           FROM client_case c, case_recipients(c.id) r
-         WHERE p_type = 'case.follow_up_due' AND c.id = (p_payload->>'case_id')::uuid)
+         WHERE p_type = 'case.follow_up_due' AND c.id = (p_payload->>'case_id')::uuid
+           AND NOT r.absent
+        UNION ALL
+        -- A case conference planned, changed or cancelled (not held, nor a decision: the
+        -- participants were there). At the nodes the event goes to, other than the case's
+        -- own (invited, taking part, or just left out), every account; at the case's own
+        -- node whom case_recipients() names (the stand-in for one absent), but not who made the
+        -- change. Each counts for the node that organises the conference.
+        SELECT a.id, 'conference', f.owner_node_id
+          FROM conference f, account a, outbox o
+         WHERE p_type IN ('conference.invited', 'conference.updated')
+           AND p_payload->>'change' IN ('planned', 'changed', 'cancelled')
+           AND f.id = (p_payload->>'conference_id')::uuid
+           AND o.seq = p_seq AND a.node_id = ANY (o.node_ids) AND a.node_id <> f.owner_node_id
+        UNION ALL
+        SELECT r.account_id, 'conference', f.owner_node_id
+          FROM conference f, conference_last_event(f.id) e, case_recipients(f.case_id) r
+         WHERE f.id = (p_payload->>'conference_id')::uuid
+           AND ((p_type = 'conference.updated' AND p_payload->>'change' IN ('changed', 'cancelled'))
+                -- Planned: the invitation's event, not a later one inviting more nodes.
+                OR (p_type = 'conference.invited' AND e.kind = 'planned'))
+           AND r.account_id IS DISTINCT FROM e.actor_account AND NOT r.absent)
     SELECT DISTINCT w.account_id, w.kind, w.node_id
       FROM wanted w JOIN account a ON a.id = w.account_id
      WHERE NOT a.disabled AND a.email IS NOT NULL AND w.kind = ANY (a.email_kinds);
@@ -68,6 +90,10 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $$
                                             ELSE ' überfällige Vermittlungen' END || ' bei ' || p_node
         WHEN 'follow_up_due' THEN p_count || CASE WHEN p_count = 1 THEN ' fällige Wiedervorlage'
                                                   ELSE ' fällige Wiedervorlagen' END || ' bei ' || p_node
+        WHEN 'conference' THEN p_count || CASE WHEN p_count = 1
+            THEN ' Einladung, Änderung oder Absage einer Fallkonferenz'
+            ELSE ' Einladungen, Änderungen oder Absagen von Fallkonferenzen' END
+            || ' von ' || p_node
         END
     ELSE CASE p_kind
         WHEN 'new_referral' THEN p_count || ' new referral' || CASE WHEN p_count = 1 THEN ''
@@ -80,6 +106,9 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $$
                                                                   ELSE 's' END || ' at ' || p_node
         WHEN 'follow_up_due' THEN p_count || ' follow-up' || CASE WHEN p_count = 1 THEN '' ELSE
             's' END || ' due at ' || p_node
+        WHEN 'conference' THEN p_count || CASE WHEN p_count = 1
+            THEN ' case conference invitation, change or cancellation'
+            ELSE ' case conference invitations, changes or cancellations' END || ' from ' || p_node
         END
     END;
 $$;
@@ -130,7 +159,8 @@ BEGIN
           INTO lines_de, lines_en, subject
           FROM (SELECT n.kind, x.name, count(*) AS n,
                        array_position(ARRAY['new_referral', 'message', 'referral_update',
-                                            'overdue', 'follow_up_due'], n.kind) AS pos
+                                            'overdue', 'follow_up_due', 'conference'],
+                                      n.kind) AS pos
                   FROM email_notice n JOIN node x ON x.id = n.node_id
                  WHERE n.id = ANY (ids)
                  GROUP BY n.kind, x.name) c;
@@ -159,6 +189,6 @@ CREATE FUNCTION account_notifications_json(a account) RETURNS json LANGUAGE sql 
     SELECT json_build_object('email', a.email, 'email_kinds', to_json(a.email_kinds),
                              'kinds', json_build_array('new_referral', 'referral_update',
                                                        'message', 'overdue',
-                                                       'follow_up_due'),
+                                                       'follow_up_due', 'conference'),
                              'version', a.version);
 $$;

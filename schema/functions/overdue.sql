@@ -1,28 +1,6 @@
 -- Overdue escalation (server/overdue_timer.c; docs/architecture.md, "Overdue escalation"):
--- which deadline a referral has missed, and saying each missed deadline once.
-
--- The deadline referral r (in status s) has missed now, if any, and when it was due. What
--- runs out is the vocabulary's (referral_status): the clock 'due' is the deadline 'accept'
--- (due_at), 'expected' the waiting list's date, and start_deadline the chain step's
--- target_days_to_start counted from acceptance.
-CREATE FUNCTION referral_missed_deadline(r referral, s referral_status, OUT deadline text,
-                                         OUT due_at timestamptz)
-LANGUAGE sql STABLE AS $$
-    SELECT d.deadline, d.due_at FROM (
-        SELECT 'accept', r.due_at
-         WHERE s.clock = 'due' AND r.due_at < now()
-        UNION ALL
-        SELECT 'expected', (r.expected_on + 1)::timestamptz
-         WHERE s.clock = 'expected' AND r.expected_on < current_date
-        UNION ALL
-        SELECT 'start', r.accepted_at + make_interval(days => cs.target_days_to_start)
-          FROM client_case k
-          JOIN chain_step cs ON cs.version_id = k.chain_version_id AND cs.key = r.chain_step_key
-         WHERE s.start_deadline AND k.id = r.case_id AND cs.target_days_to_start IS NOT NULL
-           AND r.accepted_at + make_interval(days => cs.target_days_to_start) < now()
-    ) d (deadline, due_at)
-    LIMIT 1;
-$$;
+-- saying each missed deadline once (which deadline a referral has missed is
+-- referral_missed_deadline in schema/functions/referrals.sql, which the overdue flag asks too).
 
 -- Say each newly missed deadline once: a row of referral_deadline_missed and the event
 -- referral.overdue (metadata only). One scan at a time (an advisory lock); a concurrent one

@@ -81,12 +81,35 @@ END $$;
 
 SELECT referral_vocabulary_load(current_setting('pnet.vocabulary', true)::jsonb);
 
--- Whether referral r (in status s) is overdue: its status runs a clock and the time is up.
+-- The deadline referral r (in status s) has missed now, if any, and when it was due
+-- (docs/architecture.md, "Overdue escalation"). What runs out is the vocabulary's
+-- (referral_status): the clock 'due' is the deadline 'accept' (due_at), 'expected' the
+-- waiting list's date, and start_deadline the chain step's target_days_to_start counted from
+-- acceptance ('start').
+CREATE FUNCTION referral_missed_deadline(r referral, s referral_status, OUT deadline text,
+                                         OUT due_at timestamptz)
+LANGUAGE sql STABLE AS $$
+    SELECT d.deadline, d.due_at FROM (
+        SELECT 'accept', r.due_at
+         WHERE s.clock = 'due' AND r.due_at < now()
+        UNION ALL
+        SELECT 'expected', (r.expected_on + 1)::timestamptz
+         WHERE s.clock = 'expected' AND r.expected_on < current_date
+        UNION ALL
+        SELECT 'start', r.accepted_at + make_interval(days => cs.target_days_to_start)
+          FROM client_case k
+          JOIN chain_step cs ON cs.version_id = k.chain_version_id AND cs.key = r.chain_step_key
+         WHERE s.start_deadline AND k.id = r.case_id AND cs.target_days_to_start IS NOT NULL
+           AND r.accepted_at + make_interval(days => cs.target_days_to_start) < now()
+    ) d (deadline, due_at)
+    LIMIT 1;
+$$;
+
+-- Whether referral r (in status s) is overdue: it has missed a deadline (the one rule of the
+-- flag, the lists' filter, the statistics and the overdue scan).
 CREATE FUNCTION referral_overdue(r referral, s referral_status) RETURNS boolean
 LANGUAGE sql STABLE AS $$
-    SELECT CASE s.clock WHEN 'due' THEN r.due_at < now()
-                        WHEN 'expected' THEN r.expected_on < current_date
-                        ELSE false END;
+    SELECT (referral_missed_deadline(r, s)).deadline IS NOT NULL;
 $$;
 
 -- The same for a referral whose status row the caller has not at hand.
@@ -365,25 +388,37 @@ END $$;
 -- refused as stale). The receiver of a transfer may name, with the move, who is to be
 -- responsible for the case when it arrives (p_responsible, transfer_responsible_name).
 CREATE FUNCTION referral_transition(p_account uuid, p_node uuid, p_request text, p_client text,
-                                    p_id uuid, p_expected integer, p_to text, p_reason text,
+                                    p_idem_key text, p_idem_hash text, p_id uuid,
+                                    p_expected integer, p_to text, p_reason text,
                                     p_outcome text, p_appointment timestamptz,
                                     p_expected_on date, p_note text, p_responsible uuid,
                                     OUT outcome text, OUT body text, OUT version integer,
                                     OUT location text)
 LANGUAGE plpgsql AS $$
 DECLARE
+    k idempotency_key;
     r referral;
     moved referral;
 BEGIN
-    -- lib has no clock: a date the receiver expects a place on lies ahead (or is today).
-    IF p_expected_on < current_date THEN
-        PERFORM problem(422, 'validation', 'Must not lie in the past.', 'expected_on');
-    END IF;
     SELECT * INTO r FROM referral WHERE id = p_id AND p_node IN (from_node_id, to_node_id)
        FOR UPDATE;
     IF NOT FOUND THEN
         outcome := 'not_found';
         RETURN;
+    END IF;
+    -- A resend of a move that was made (its answer lost) answers that move again, although
+    -- its If-Match is stale by now: after the lock above, a resend racing the first waits
+    -- for it and finds its answer here.
+    k := idempotency_replay(p_account, p_idem_key, p_idem_hash);
+    IF k.account_id IS NOT NULL THEN
+        outcome := 'ok';
+        body := k.response;
+        version := (k.response::json->>'version')::integer;
+        RETURN;
+    END IF;
+    -- lib has no clock: a date the receiver expects a place on lies ahead (or is today).
+    IF p_expected_on < current_date THEN
+        PERFORM problem(422, 'validation', 'Must not lie in the past.', 'expected_on');
     END IF;
     IF r.version <> p_expected THEN
         PERFORM problem(412, 'stale',
@@ -403,16 +438,19 @@ BEGIN
     outcome := 'ok';
     body := referral_json(moved, p_node)::text;
     version := moved.version;
+    PERFORM idempotency_store(p_account, p_idem_key, p_idem_hash, 200, body);
 END $$;
 
 -- The same in one round trip (server/api/referrals.c, transition): the server has checked the
 -- move and its inputs against lib/referral.c for every status and side the referral could be
 -- in, and p_allowed lists those that passed ('<side>:<status>', side 1 sender, 2 receiver,
 -- 3 both). When the referral is in one of them at version p_expected the move is made as
--- referral_transition makes it; otherwise nothing is written and the outcome is 'recheck':
--- the server reads the state and answers as it would have without this statement.
+-- referral_transition makes it (Idempotency-Key included); otherwise nothing is written and
+-- the outcome is 'recheck': the server reads the state and answers as it would have without
+-- this statement (a resend with a stored key is answered there, its If-Match being stale).
 CREATE FUNCTION referral_transition_allowed(p_account uuid, p_node uuid, p_request text,
-                                            p_client text, p_id uuid, p_expected integer,
+                                            p_client text, p_idem_key text, p_idem_hash text,
+                                            p_id uuid, p_expected integer,
                                             p_to text, p_reason text, p_outcome text,
                                             p_appointment timestamptz, p_expected_on date,
                                             p_note text, p_responsible uuid, p_allowed text[],
@@ -432,9 +470,9 @@ BEGIN
         RETURN;
     END IF;
     SELECT t.outcome, t.body, t.version, t.location INTO outcome, body, version, location
-      FROM referral_transition(p_account, p_node, p_request, p_client, p_id, p_expected, p_to,
-                               p_reason, p_outcome, p_appointment, p_expected_on, p_note,
-                               p_responsible) t;
+      FROM referral_transition(p_account, p_node, p_request, p_client, p_idem_key,
+                               p_idem_hash, p_id, p_expected, p_to, p_reason, p_outcome,
+                               p_appointment, p_expected_on, p_note, p_responsible) t;
 END $$;
 
 -- The sender logs the handover itself (warm: a joint meeting or a personal introduction).

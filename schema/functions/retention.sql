@@ -55,9 +55,17 @@ BEGIN
            AND f.id IN (SELECT r.id FROM referral r WHERE r.case_id = ANY (doomed))
         ON CONFLICT (id) DO NOTHING;
         GET DIAGNOSTICS archived = ROW_COUNT;
+        -- The same for their conferences (the funnel counts them per chain step).
+        INSERT INTO conference_archive (id, network_id, chain_id, chain_step_key, status,
+                                        starts_at, created_at)
+        SELECT f.id, f.network_id, f.chain_id, f.chain_step_key, f.status, f.starts_at,
+               f.created_at
+          FROM conference_fact f
+         WHERE f.id IN (SELECT x.id FROM conference x WHERE x.case_id = ANY (doomed))
+        ON CONFLICT (id) DO NOTHING;
         SELECT count(*), coalesce(array_agg(id), '{}') INTO referrals, doomed_referrals
           FROM referral WHERE case_id = ANY (doomed);
-        -- Consents, referrals and events follow by ON DELETE CASCADE.
+        -- Consents, referrals, conferences and events follow by ON DELETE CASCADE.
         DELETE FROM client_case WHERE id = ANY (doomed);
         GET DIAGNOSTICS cases = ROW_COUNT;
     END IF;

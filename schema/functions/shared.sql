@@ -65,6 +65,13 @@ CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change();
 
+-- The stored answer of (account, key) while it replays (24 hours), whatever body it had.
+CREATE FUNCTION idempotency_stored(p_account uuid, p_key text) RETURNS idempotency_key
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM idempotency_key
+     WHERE account_id = p_account AND key = p_key AND created_at > now() - interval '24 hours';
+$$;
+
 -- Idempotency: the stored answer of (account, key), NULL when new; 422 for another body,
 -- 409 while the first request with the key is still running.
 CREATE FUNCTION idempotency_replay(p_account uuid, p_key text, p_hash text)
@@ -79,8 +86,7 @@ BEGIN
         PERFORM problem(409, 'idempotency-in-progress',
                         'A request with this Idempotency-Key is still running.');
     END IF;
-    SELECT * INTO k FROM idempotency_key
-     WHERE account_id = p_account AND key = p_key AND created_at > now() - interval '24 hours';
+    SELECT * INTO k FROM idempotency_stored(p_account, p_key) s WHERE s.account_id IS NOT NULL;
     IF FOUND AND k.request_hash <> p_hash THEN
         PERFORM problem(422, 'idempotency-key-reused',
                         'This Idempotency-Key was used with another request body.');

@@ -122,7 +122,8 @@ $$;
 -- version of the chain. Steps are listed in the order of the current version (the published
 -- one, else the newest retired one), then keys only older versions had, by key. started:
 -- reached in_progress (started_at set); median_days_to_start: started_at - accepted_at;
--- overdue_now: referral_is_overdue() at this moment.
+-- overdue_now: referral_is_overdue() at this moment; conferences: case conferences on the
+-- step that were not cancelled (created in the period).
 CREATE FUNCTION stats_funnel(p_chain uuid, p_since timestamptz, p_until timestamptz)
 RETURNS json LANGUAGE sql STABLE AS $$
     WITH cur AS (
@@ -148,6 +149,16 @@ RETURNS json LANGUAGE sql STABLE AS $$
                    AS median_start,
                count(*) FILTER (WHERE f.overdue) AS overdue_now
           FROM f GROUP BY f.chain_step_key
+    ), conf AS (
+        -- Case conferences on each step (conference_fact: live and archived), but those
+        -- called off.
+        SELECT x.chain_step_key AS key, count(*) AS conferences
+          FROM conference_fact x JOIN chain ch ON ch.id = p_chain
+         WHERE x.network_id = ch.network_id AND x.chain_id = p_chain
+           AND x.chain_step_key IS NOT NULL AND x.status <> 'cancelled'
+           AND (p_since IS NULL OR x.created_at >= p_since)
+           AND (p_until IS NULL OR x.created_at < p_until)
+         GROUP BY x.chain_step_key
     ), steps AS (
         SELECT s.key, s.name, 0 AS part, s.position
           FROM chain_step s JOIN cur ON s.version_id = cur.id
@@ -157,7 +168,7 @@ RETURNS json LANGUAGE sql STABLE AS $$
                  WHERE v.chain_id = p_chain AND s.key = c.key AND v.status <> 'draft'
                  ORDER BY v.number DESC LIMIT 1),
                1, 0
-          FROM counts c
+          FROM (SELECT key FROM counts UNION SELECT key FROM conf) c
          WHERE NOT EXISTS (SELECT 1 FROM chain_step s JOIN cur ON s.version_id = cur.id
                             WHERE s.key = c.key)
     )
@@ -171,9 +182,10 @@ RETURNS json LANGUAGE sql STABLE AS $$
                      'dropped_out', coalesce(c.dropped_out, 0),
                      'median_days_to_accept', round(c.median_accept::numeric, 2),
                      'median_days_to_start', round(c.median_start::numeric, 2),
-                     'overdue_now', coalesce(c.overdue_now, 0))
+                     'overdue_now', coalesce(c.overdue_now, 0),
+                     'conferences', coalesce(k.conferences, 0))
                      ORDER BY s.part, s.position, s.key), '[]'))
-      FROM steps s LEFT JOIN counts c ON c.key = s.key;
+      FROM steps s LEFT JOIN counts c ON c.key = s.key LEFT JOIN conf k ON k.key = s.key;
 $$;
 
 -- Per member (and any other node that received referrals of the network): how many of its

@@ -1,8 +1,11 @@
 /*
  * Who works on a case (docs/data-model.md, "Responsibility, absence and follow-ups"): the
  * colleagues of the caller's node, handing a case's responsibility to one of them, its
- * deputies, the case's own timeline, and the caller's absences with their stand-in.
- * Everything is the owner node's: another node's case answers 404 like a missing one.
+ * deputies, the case's timeline, and the caller's absences with their stand-in.
+ * Everything is the owner node's: another node's case answers 404 like a missing one. The
+ * timeline is the one exception: it is the whole case's history (team, referrals, case
+ * conferences: case_timeline in schema/functions/conferences.sql), and a node invited to a
+ * conference of the case reads that conference's entries in it.
  */
 #include <string.h>
 

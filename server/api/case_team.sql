@@ -24,17 +24,15 @@ SELECT * FROM case_deputies_set($1, $2, $3, $4, $5, $6::int, $7::uuid[]);
 
 -- name: team_timeline
 -- params: actor, id
--- The timeline of the node's case, audited as a read of the case; no row when it is not the
--- node's.
-WITH c AS (SELECT id FROM client_case WHERE id = $5 AND owner_node_id = $2::uuid),
+-- The case's one timeline as the actor's node sees it (case_timeline, schema/functions/
+-- conferences.sql; NULL: nothing of the case), audited as a read of the case when there is one.
+WITH t AS (SELECT case_timeline($5::uuid, $2::uuid) AS items),
 au AS (
     INSERT INTO audit_log (account_id, node_id, action, object_type, object_id, request_id,
                            client_addr)
-    SELECT $1::uuid, $2::uuid, 'case.timeline_read', 'client_case', c.id, $3, $4
-      FROM c)
-SELECT (SELECT coalesce(json_agg(case_event_json(e) ORDER BY e.id), '[]')
-          FROM case_event e WHERE e.case_id = c.id)::text AS body
-  FROM c;
+    SELECT $1::uuid, $2::uuid, 'case.timeline_read', 'client_case', $5::uuid, $3, $4
+      FROM t WHERE t.items IS NOT NULL)
+SELECT t.items::text AS body FROM t;
 
 -- name: team_absences
 -- params: account

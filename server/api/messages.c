@@ -15,6 +15,7 @@
 #include "answer.h"
 #include "api.h"
 #include "http.h"
+#include "idempotency.h"
 #include "json.h"
 #include "messages_sql.h"
 #include "page.h"
@@ -34,7 +35,7 @@ static void post_message(struct req *r)
 	if (answer_invalid(r, errors))
 		return;
 	req_actor(r, &p);
-	if (!answer_idempotency_params(r, req_param(r, "id"), &p))
+	if (!idempotency_params(r, req_param(r, "id"), &p))
 		return;
 	params_text(&p, "referral", req_param(r, "id"));
 	params_text(&p, "text", json_get_string(r->json, "text"));

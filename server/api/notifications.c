@@ -13,12 +13,12 @@
 #include "json.h"
 #include "notifications_sql.h"
 
-/* The kinds, as the CHECK of account.email_kinds names them (schema/0075_email_follow_up.sql). */
-static const char *const kinds[] = {"new_referral", "referral_update", "message",
-                                    "overdue",      "follow_up_due",   NULL};
+/* The kinds, as the CHECK of account.email_kinds names them (schema/0121_email_conference.sql). */
+static const char *const kinds[] = {"new_referral",  "referral_update", "message", "overdue",
+                                    "follow_up_due", "conference",      NULL};
 
 static const struct json_field put_fields[] = {
-        {"email_kinds", JF_STRING_ARRAY, JF_REQUIRED, 0, 5},
+        {"email_kinds", JF_STRING_ARRAY, JF_REQUIRED, 0, 6},
 };
 
 static void get_notifications(struct req *r)

@@ -17,6 +17,7 @@
 #include "crypto.h"
 #include "directory.h"
 #include "http.h"
+#include "idempotency.h"
 #include "json.h"
 #include "page.h"
 #include "referral.h"
@@ -71,7 +72,7 @@ static void create_referral(struct req *r)
 	if (answer_invalid(r, errors))
 		return;
 	req_actor(r, &p);
-	if (!answer_idempotency_params(r, NULL, &p))
+	if (!idempotency_params(r, NULL, &p))
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 		params_text(&p, names[i], json_get_string(r->json, fields[i]));
@@ -199,6 +200,7 @@ static void get_referral(struct req *r)
 /* Transitions */
 
 struct transition {
+	const char *key; /* the Idempotency-Key header, or NULL */
 	long expected_version;
 	enum referral_status to;
 	unsigned side;
@@ -237,12 +239,17 @@ static struct referral_input transition_input(const struct req *r)
 	};
 }
 
-/* The move's parameters after the actor's (both transition statements take them). */
-static void transition_params(struct req *r, struct params *p, const struct transition *t)
+/*
+ * The move's parameters (both transition statements take them, and referral_transition_allowed
+ * the allowed moves after them); false after answering a bad Idempotency-Key.
+ */
+static bool transition_params(struct req *r, struct params *p, const struct transition *t)
 {
 	struct referral_input in = transition_input(r);
 
 	req_actor(r, p);
+	if (!idempotency_params(r, r->path, p))
+		return false;
 	params_text(p, "id", req_param(r, "id"));
 	params_long(p, "expected_version", t->expected_version);
 	params_text(p, "to", referral_status_name(t->to));
@@ -253,20 +260,20 @@ static void transition_params(struct req *r, struct params *p, const struct tran
 	params_text(p, "note", json_get_string(r->json, "note"));
 	params_text(p, "responsible_account_id",
 	            json_get_string(r->json, "responsible_account_id"));
+	return true;
 }
 
-static void on_state(void *arg, const struct db_result *res)
+/*
+ * Whether the move the request asks for is refused by what the referral is now (the version
+ * read, lib/referral.c's table for the node's side, the inputs the move needs); answers then.
+ */
+static bool refused(struct req *r, const struct db_result *res, const struct referral_input *in)
 {
-	struct req *r = arg;
 	struct transition *t = r->ctx;
-	struct referral_input in = transition_input(r);
 	struct referral_verdict verdict;
 	enum referral_status from;
-	struct params p = {0};
 	int rc;
 
-	if (!answer_found(r, res))
-		return;
 	referral_status_parse(answer_column(res, "status"), &from);
 	t->side = (!strcmp(answer_column(res, "sender"), "t") ? REFERRAL_SIDE_SENDER : 0) |
 	          (!strcmp(answer_column(res, "receiver"), "t") ? REFERRAL_SIDE_RECEIVER : 0);
@@ -274,16 +281,16 @@ static void on_state(void *arg, const struct db_result *res)
 		http_problem(r, 412, "stale", "Precondition failed",
 		             "The referral is at version %s, not %ld; read it again.",
 		             answer_column(res, "version"), t->expected_version);
-		return;
+		return true;
 	}
-	rc = referral_check(from, t->to, t->side, &in, &verdict);
+	rc = referral_check(from, t->to, t->side, in, &verdict);
 	if (rc == -EINVAL) {
 		conflict(r, from, t->side, verdict.detail);
-		return;
+		return true;
 	}
 	if (rc == -EPERM) {
 		http_forbidden(r, verdict.detail);
-		return;
+		return true;
 	}
 	if (rc == -EBADMSG) {
 		json_t *errors = json_array();
@@ -291,20 +298,41 @@ static void on_state(void *arg, const struct db_result *res)
 			json_add_error(errors, verdict.fields[i].field, verdict.fields[i].code,
 			               verdict.fields[i].message);
 		http_invalid(r, errors);
-		return;
+		return true;
 	}
+	return false;
+}
+
+static void on_state(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	struct transition *t = r->ctx;
+	struct referral_input in = transition_input(r);
+	struct params p = {0};
+
+	if (!answer_found(r, res))
+		return;
+	/* A resend with the Idempotency-Key of a move made already carries the If-Match it had
+	   then, stale now, and its move may be no longer allowed: referral_transition answers it
+	   (or refuses another body with the key). */
+	if (strcmp(answer_column(res, "resent"), "t") && refused(r, res, &in))
+		return;
 	/* The database makes the move by the same table, with the row locked. */
-	transition_params(r, &p, t);
+	if (!transition_params(r, &p, t))
+		return;
 	req_run(r, &sql_referral_transition, &p, answer_write);
 }
 
 /* Read the state, check the move against it, then make it (two round trips). */
 static void transition_checked(struct req *r)
 {
+	struct transition *t = r->ctx;
 	struct params p = {0};
 
 	params_text(&p, "node", r->auth.node_id);
 	params_text(&p, "id", req_param(r, "id"));
+	params_text(&p, "account", r->auth.account_id);
+	params_text(&p, "idempotency_key", t->key);
 	req_run(r, &sql_referral_state, &p, on_state);
 }
 
@@ -353,11 +381,14 @@ static void transition(struct req *r)
 	json_t *errors = answer_check_body(r, transition_fields, ARRAY_SIZE(transition_fields));
 	struct transition *t;
 	struct params p = {0};
+	const char *key;
 	char *allowed;
 	long version;
 	int if_match;
 
 	if (answer_invalid(r, errors))
+		return;
+	if (!idempotency_key(r, &key))
 		return;
 	if_match = req_if_match(r, &version);
 	if (if_match < 0)
@@ -372,12 +403,16 @@ static void transition(struct req *r)
 	referral_status_parse(json_get_string(r->json, "to"), &t->to);
 	r->ctx = t;
 	r->ctx_free = free;
+	t->key = key;
 	allowed = allowed_moves(r, t);
 	if (!allowed) {
 		transition_checked(r); /* refused from anywhere: the state says how */
 		return;
 	}
-	transition_params(r, &p, t);
+	if (!transition_params(r, &p, t)) {
+		free(allowed);
+		return;
+	}
 	params_text(&p, "allowed", allowed);
 	req_run(r, &sql_referral_transition_allowed, &p, on_transition_allowed);
 	free(allowed);

@@ -63,25 +63,29 @@ SELECT referral_json(x, $2::uuid)::text AS body, x.version
  WHERE x.id = $5 AND $2::uuid IN (x.from_node_id, x.to_node_id);
 
 -- name: referral_state
--- params: node, id
+-- params: node, id, account, idempotency_key
 -- What a transition checks first (against lib/referral.c): the status, the version, and the
--- side node is on.
-SELECT status, version, from_node_id = $1::uuid AS sender, to_node_id = $1::uuid AS receiver
+-- side node is on; and whether the account's Idempotency-Key has an answer stored (a resend:
+-- referral_transition replays it, or refuses another body with the key).
+SELECT status, version, from_node_id = $1::uuid AS sender, to_node_id = $1::uuid AS receiver,
+       (SELECT s.account_id IS NOT NULL
+          FROM idempotency_stored($3::uuid, $4::text) s) AS resent
   FROM referral
  WHERE id = $2 AND $1::uuid IN (from_node_id, to_node_id);
 
 -- name: referral_transition
--- params: actor, id, expected_version, to, reason, outcome, appointment_at, expected_on, note,
---         responsible_account_id
-SELECT * FROM referral_transition($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+-- params: actor, idempotency_key, request_hash, id, expected_version, to, reason, outcome,
+--         appointment_at, expected_on, note, responsible_account_id
+SELECT * FROM referral_transition($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                                  $15);
 
 -- name: referral_transition_allowed
--- params: actor, id, expected_version, to, reason, outcome, appointment_at, expected_on, note,
---         responsible_account_id, allowed
+-- params: actor, idempotency_key, request_hash, id, expected_version, to, reason, outcome,
+--         appointment_at, expected_on, note, responsible_account_id, allowed
 -- referral_transition in one round trip when the referral's side and status are among
 -- allowed (what lib/referral.c let through); else outcome 'recheck' and nothing written.
 SELECT * FROM referral_transition_allowed($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-                                          $14);
+                                          $14, $15, $16);
 
 -- name: referral_events
 -- params: actor, id, after_1, limit

@@ -72,6 +72,7 @@ static void funnel_csv(struct csv *c, const json_t *body)
 	        {"median_days_to_accept", "Median Tage bis Annahme", COL_DECIMAL, 2, {"accepted"}},
 	        {"median_days_to_start", "Median Tage bis Beginn", COL_DECIMAL, 2, {"started"}},
 	        {"overdue_now", "Jetzt überfällig", COL_COUNT},
+	        {"conferences", "Fallkonferenzen", COL_COUNT},
 	};
 
 	csv_header(c, NULL, cols, ARRAY_SIZE(cols));

@@ -23,22 +23,22 @@
 #include "webhook.h"
 #include "webhooks_sql.h"
 
-static const char *const event_types[] = {"referral.created",     "referral.updated",
-                                          "referral.handover",    "referral.message",
-                                          "referral.appointment", "referral.overdue",
-                                          "consent.revoked",      "case.responsible_changed",
-                                          "case.follow_up_due",   NULL};
+static const char *const event_types[] = {
+        "referral.created",   "referral.updated",         "referral.handover",
+        "referral.message",   "referral.appointment",     "referral.overdue",
+        "consent.revoked",    "case.responsible_changed", "case.follow_up_due",
+        "conference.invited", "conference.updated",       NULL};
 
 static const struct json_field create_fields[] = {
         {"node_id", JF_UUID, 0},
         {"url", JF_STRING, JF_REQUIRED, 8, 2000},
-        {"event_types", JF_STRING_ARRAY, JF_REQUIRED, 1, 9},
+        {"event_types", JF_STRING_ARRAY, JF_REQUIRED, 1, 11},
         {"description", JF_STRING, JF_NULLABLE, 1, 200},
 };
 
 static const struct json_field update_fields[] = {
         {"url", JF_STRING, 0, 8, 2000},
-        {"event_types", JF_STRING_ARRAY, 0, 1, 9},
+        {"event_types", JF_STRING_ARRAY, 0, 1, 11},
         {"description", JF_STRING, JF_NULLABLE, 1, 200},
         {"active", JF_BOOLEAN, 0},
 };

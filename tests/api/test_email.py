@@ -13,7 +13,7 @@ from checks import assert_problem
 from conftest import DEMO_PASSWORD
 from events_support import load_demo
 from harness import Api
-from referral_support import SCHULDNER, consent, move, open_case, refer
+from referral_support import JUGENDAMT, SCHULDNER, consent, move, open_case, refer
 from smtp_support import SmtpReceiver, make_certificate, smtp_options
 from team_support import JOBCENTER, Person
 
@@ -73,7 +73,7 @@ def test_preferences_are_the_accounts_own_and_checked(world):
     assert r.status_code == 200, r.text
     assert r.json()["email_kinds"] == []
     assert r.json()["kinds"] == ["new_referral", "referral_update", "message", "overdue",
-                                 "follow_up_due"]
+                                 "follow_up_due", "conference"]
     r = client.put("/v1/me/notifications", json={"email_kinds": ["message", "new_referral"]})
     assert r.status_code == 200, r.text
     assert client.get("/v1/me/notifications").json()["email_kinds"] == ["message",
@@ -169,10 +169,10 @@ def test_no_email_holds_social_data(world, certificate):
         receiver.stop()
 
 
-def test_a_due_follow_up_reaches_the_responsible_person_and_the_stand_in(world, certificate):
+def test_a_due_follow_up_reaches_the_responsible_person_or_while_absent_the_stand_in(world, certificate):
     """case.follow_up_due e-mails whom case_recipients() names and who chose the kind: the
-    responsible person, and while that person is absent the stand-in too; a deputy who did not
-    choose it, and a colleague not on the case, get nothing. No reference, reason or name."""
+    responsible person, and while that person is absent the stand-in instead; a deputy who did
+    not choose it, and a colleague not on the case, get nothing. No reference, reason or name."""
     receiver = SmtpReceiver(*certificate).start()
     try:
         server = world.pnetd(*smtp_options(receiver, ca=certificate[0]),
@@ -207,8 +207,8 @@ def test_a_due_follow_up_reaches_the_responsible_person_and_the_stand_in(world, 
         assert got[0].subject == f"pnet: 1 fällige Wiedervorlage bei {node_name}"
         assert f"1 follow-up due at {node_name}" in got[0].text
         assert receiver.to(to_ben) == []  # not absent yet: the stand-in hears nothing
-        # Anna is away from today; Ben stands in and hears of her case's follow-up, as does
-        # Anna herself (she stays responsible).
+        # Anna is away from today; Ben stands in: her case's follow-up reaches him, and not
+        # her (she stays responsible, and finds it in the app when she is back).
         r = anna.api.post("/v1/me/absences", json={"starts_on": today, "ends_on": today,
                                                    "stand_in_account_id": ben.id})
         assert r.status_code == 201, r.text
@@ -216,17 +216,91 @@ def test_a_due_follow_up_reaches_the_responsible_person_and_the_stand_in(world, 
         got_ben = receiver.wait(to_ben, 1)
         assert len(got_ben) == 1
         assert got_ben[0].subject == f"pnet: 1 fällige Wiedervorlage bei {node_name}"
-        got_anna = receiver.wait(to_anna, 2)
-        assert len(got_anna) == 2
         time.sleep(1.5)
+        assert len(receiver.to(to_anna)) == 1, "an e-mail reached Anna while she is away"
         assert receiver.to(to_carl) == [] and receiver.to(to_dora) == []
         assert len(receiver.to(to_ben)) == 1
         kinds = world.db.execute("SELECT kind, count(*) FROM email_notice GROUP BY kind"
                                  " ORDER BY kind").fetchall()
-        assert kinds == [("follow_up_due", 3)]
+        assert kinds == [("follow_up_due", 2)]
         everything = " ".join(m.subject + "\n" + m.text + "\n" + m.raw.decode("ascii")
-                              for m in got_anna + got_ben)
+                              for m in got + got_ben)
         for secret in [*secrets, "Mustermann", anna.name, ben.name, carl.name, dora.name]:
+            assert secret not in everything, f"an e-mail holds {secret!r}"
+    finally:
+        receiver.stop()
+
+
+def test_case_conferences_reach_the_invited_and_the_case_team_by_email(world, certificate):
+    """Kind conference: planning, changing and cancelling a case conference e-mail every
+    account of the invited node that chose the kind, and at the case's own node whom
+    case_recipients() names (the responsible person, and while she is absent her stand-in),
+    never who made the change; holding it and a decision send nothing; a node not invited,
+    and an account that did not choose the kind, get nothing. No agenda, place or reference."""
+    receiver = SmtpReceiver(*certificate).start()
+    try:
+        server = world.pnetd(*smtp_options(receiver, ca=certificate[0]))
+        anna = Person(server, world.db, "Anna Fallmanagerin")
+        ben = Person(server, world.db, "Ben Vertretung")
+        dora = Person(server, world.db, "Dora Kollegin")
+        to_anna = world.wants(anna.api, ["conference"])
+        to_ben = world.wants(ben.api, ["conference"])
+        to_dora = world.wants(dora.api, ["conference"])
+        beratung = world.login(server, "schuldnerberatung")
+        to_beratung = world.wants(beratung, ["conference"])
+        sucht = world.login(server, "suchtberatung")
+        to_sucht = world.wants(sucht, ["conference"])
+        to_jugendamt = world.wants(world.login(server, "jugendamt"), ["message"])
+        (node_name,) = world.db.execute("SELECT name FROM node WHERE id = %s",
+                                        (JOBCENTER,)).fetchone()
+        (today,) = world.db.execute("SELECT current_date::text").fetchone()
+        r = anna.api.post("/v1/me/absences", json={"starts_on": today, "ends_on": today,
+                                                   "stand_in_account_id": ben.id})
+        assert r.status_code == 201, r.text
+        case = anna.open_case("AZ-" + uuid.uuid4().hex[:8])
+        agenda = "Mustermann Spielsucht " + uuid.uuid4().hex[:6]
+        place = "Raum " + uuid.uuid4().hex[:6]
+        starts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86400))
+        # Dora, a colleague not on the case, plans it: the invited node hears, and so do
+        # Anna (responsible) and Ben (standing in for her today); Dora does not.
+        r = dora.api.post(f"/v1/cases/{case['id']}/conferences", json={
+            "starts_at": starts, "place": place, "agenda": agenda,
+            "participant_node_ids": [SCHULDNER, JUGENDAMT]})
+        assert r.status_code == 201, r.text
+        conf = r.json()
+        subject = f"pnet: 1 Einladung, Änderung oder Absage einer Fallkonferenz von {node_name}"
+        for address in (to_beratung, to_anna, to_ben):
+            got = receiver.wait(address, 1)
+            assert [m.subject for m in got] == [subject], address
+        assert f"1 case conference invitation, change or cancellation from {node_name}" in \
+            receiver.to(to_beratung)[0].text
+        # A change: everyone invited, and the case's team, hear again.
+        r = dora.api.patch(f"/v1/conferences/{conf['id']}", json={"place": place + " b"},
+                           headers={"If-Match": f'"{conf["version"]}"'})
+        assert r.status_code == 200, r.text
+        conf = r.json()
+        for address in (to_beratung, to_anna, to_ben):
+            assert len(receiver.wait(address, 2)) == 2, address
+        # A decision tells nobody by e-mail.
+        r = dora.api.post(f"/v1/conferences/{conf['id']}/decisions", json={"text": agenda})
+        assert r.status_code == 201, r.text
+        # Anna, back at her desk, cancels it: the invited node and Ben hear, Anna does not.
+        r = anna.api.patch(f"/v1/conferences/{conf['id']}", json={"status": "cancelled"})
+        assert r.status_code == 200, r.text
+        for address in (to_beratung, to_ben):
+            assert len(receiver.wait(address, 3)) == 3, address
+        time.sleep(1.5)
+        assert len(receiver.to(to_anna)) == 2
+        assert receiver.to(to_dora) == [] and receiver.to(to_sucht) == []
+        assert receiver.to(to_jugendamt) == []  # invited, but did not choose the kind
+        kinds = world.db.execute("SELECT kind, count(*) FROM email_notice GROUP BY kind"
+                                 " ORDER BY kind").fetchall()
+        assert kinds == [("conference", 8)]
+        mails = [m for a in (to_beratung, to_anna, to_ben) for m in receiver.to(a)]
+        everything = " ".join(m.subject + "\n" + m.text + "\n" + m.raw.decode("ascii")
+                              for m in mails)
+        for secret in [agenda, place, case["reference"], case["id"], conf["id"], anna.name,
+                       ben.name, dora.name, "Mustermann"]:
             assert secret not in everything, f"an e-mail holds {secret!r}"
     finally:
         receiver.stop()

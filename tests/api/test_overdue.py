@@ -108,6 +108,7 @@ def test_the_steps_target_start_counts_from_acceptance(world):
                      (ref["id"],))
     time.sleep(2.5)
     assert world.said(ref["id"]) == []
+    assert flagged(jobcenter, beratung, ref) == [False] * 4
     world.db.execute("UPDATE referral SET accepted_at = now() - interval '43 days' WHERE id = %s",
                      (ref["id"],))
     wait_said(world, ref["id"], [("start", 1)])
@@ -115,10 +116,28 @@ def test_the_steps_target_start_counts_from_acceptance(world):
         f"/v1/networks/{NETWORK}/overdue", params={"limit": 500}).json()["items"]}
     assert items[ref["id"]]["deadline"] == "start"
     assert items[ref["id"]]["days_overdue"] == 1
+    # The referral says so itself, to both sides, and the lists' overdue filter finds it.
+    assert flagged(jobcenter, beratung, ref) == [True] * 4
     # Started: no longer overdue; the deadline is not said again.
     assert move(beratung, accepted.json(), "in_progress").status_code == 200
+    assert flagged(jobcenter, beratung, ref) == [False] * 4
     time.sleep(2)
     assert world.said(ref["id"]) == [("start", 1)]
+
+
+def flagged(sender, receiver, referral):
+    """The referral's overdue flag as each side reads it, and whether each side's list
+    filtered to overdue=true holds it."""
+    out = []
+    for client, box in ((sender, "outbox"), (receiver, "inbox")):
+        r = client.get(f"/v1/referrals/{referral['id']}")
+        assert r.status_code == 200, r.text
+        out.append(r.json()["overdue"])
+        page = client.get("/v1/referrals", params={"box": box, "overdue": "true",
+                                                   "case_id": referral["case_id"]})
+        assert page.status_code == 200, page.text
+        out.append(referral["id"] in [i["id"] for i in page.json()["items"]])
+    return out
 
 
 def test_a_new_expected_date_is_a_new_deadline(world):
@@ -149,7 +168,21 @@ def test_two_pnetd_say_each_deadline_once(world):
         assert world.said(r["id"]) == [("accept", 1)]
 
 
-def test_overdue_reaches_webhooks_and_email_by_preference(world, tmp_path):
+def accepted_in_step(jobcenter, beratung):
+    """A referral for step 'schuldnerberatung' of chain 1 (start within 42 days of
+    acceptance), accepted by the Schuldnerberatung."""
+    case = open_case(jobcenter)
+    consent(jobcenter, case["id"], SCHULDNER)
+    r = jobcenter.post(f"/v1/cases/{case['id']}/enrolment", json={"chain_id": CHAINS[0]})
+    assert r.status_code == 200, r.text
+    ref = refer(jobcenter, case["id"], SCHULDNER, chain_step_key="schuldnerberatung")
+    accepted = move(beratung, ref, "accepted")
+    assert accepted.status_code == 200, accepted.text
+    return accepted.json()
+
+
+@pytest.mark.parametrize("deadline", ["accept", "start"])
+def test_overdue_reaches_webhooks_and_email_by_preference(world, tmp_path, deadline):
     cert, key = make_certificate(tmp_path)
     receiver = SmtpReceiver(cert, key).start()
     try:
@@ -165,12 +198,20 @@ def test_overdue_reaches_webhooks_and_email_by_preference(world, tmp_path):
         hook = beratung.post("/v1/webhooks", json={"url": "https://example.org/overdue",
                                                    "event_types": ["referral.overdue"]})
         assert hook.status_code == 201, hook.text
-        _, ref = new_referral(world.login(server, "jobcenter"))
-        world.db.execute("UPDATE referral SET due_at = now() - interval '1 hour' WHERE id = %s",
-                         (ref["id"],))
+        if deadline == "accept":
+            _, ref = new_referral(world.login(server, "jobcenter"))
+            world.db.execute("UPDATE referral SET due_at = now() - interval '1 hour'"
+                             " WHERE id = %s", (ref["id"],))
+        else:
+            ref = accepted_in_step(world.login(server, "jobcenter"), beratung)
+            world.db.execute("UPDATE referral SET accepted_at = now() - interval '43 days'"
+                             " WHERE id = %s", (ref["id"],))
         got = receiver.wait(address, 1)
         assert len(got) == 1
         assert got[0].subject.startswith("pnet: 1 überfällige Vermittlung bei ")
+        assert world.said(ref["id"]) == [(deadline, 1)]
+        time.sleep(2.5)  # more scans: said once, one e-mail
+        assert len(receiver.to(address)) == 1
         deliveries = world.db.execute(
             "SELECT count(*) FROM webhook_delivery d JOIN outbox o ON o.seq = d.outbox_seq"
             " WHERE d.webhook_id = %s AND o.type = 'referral.overdue'"

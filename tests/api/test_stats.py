@@ -254,11 +254,12 @@ def test_flows_period(dataset, query, referred):
 
 
 def step(key, name, referred=0, accepted=0, started=0, completed=0, declined=0, dropped_out=0,
-         median_accept=None, median_start=None, overdue=0):
+         median_accept=None, median_start=None, overdue=0, conferences=0):
     return {"key": key, "name": name, "referred": referred, "accepted": accepted,
             "started": started, "completed": completed, "declined": declined,
             "dropped_out": dropped_out, "median_days_to_accept": median_accept,
-            "median_days_to_start": median_start, "overdue_now": overdue}
+            "median_days_to_start": median_start, "overdue_now": overdue,
+            "conferences": conferences}
 
 
 def test_funnel_per_step_in_chain_order_then_old_keys(dataset):
@@ -356,12 +357,12 @@ def test_funnel_csv(dataset):
     assert f'filename="funnel-{ds["chain"]}-' in r.headers["Content-Disposition"]
     assert r.text == "\r\n".join([
         "key,name,referred,accepted,started,completed,declined,dropped_out,"
-        "median_days_to_accept,median_days_to_start,overdue_now",
+        "median_days_to_accept,median_days_to_start,overdue_now,conferences",
         # median to start comes from 3 started referrals: blank
-        "erst,Erstberatung,12,5,<5,<5,5,<5,3.00,,<5",
-        "schulden,Schulden,<5,<5,0,0,0,0,,,0",
-        "neu,Neu,0,0,0,0,0,0,,,0",
-        "alt,Alt-Schritt,<5,0,0,0,<5,0,,,0",
+        "erst,Erstberatung,12,5,<5,<5,5,<5,3.00,,<5,0",
+        "schulden,Schulden,<5,<5,0,0,0,0,,,0,0",
+        "neu,Neu,0,0,0,0,0,0,,,0,0",
+        "alt,Alt-Schritt,<5,0,0,0,<5,0,,,0,0",
     ]) + "\r\n"
 
 
@@ -633,8 +634,8 @@ def test_funnel_and_agreements_for_german_excel(dataset):
     assert r.status_code == 200, r.text
     assert r.content.decode("utf-8-sig").split("\r\n")[:2] == [
         "Schlüssel;Schritt;Vermittelt;Angenommen;Begonnen;Abgeschlossen;Abgelehnt;Abgebrochen;"
-        "Median Tage bis Annahme;Median Tage bis Beginn;Jetzt überfällig",
-        "erst;Erstberatung;12;5;<5;<5;5;<5;3,00;;<5"]
+        "Median Tage bis Annahme;Median Tage bis Beginn;Jetzt überfällig;Fallkonferenzen",
+        "erst;Erstberatung;12;5;<5;<5;5;<5;3,00;;<5;0"]
     r = ds["coordinator"].get(agreements_url(ds, f"?since={SINCE}&format=excel"))
     lines = r.content.decode("utf-8-sig").split("\r\n")
     assert lines[0] == "node_id;name;days_to_accept;referrals;answered_in_time;share_in_time"
@@ -652,7 +653,7 @@ def test_format_and_lang_choose_the_export_without_accept(dataset):
     json_too = ds["coordinator"].get(funnel_url(ds, "?format=json"), headers={"Accept": "text/csv"})
     assert json_too.headers["Content-Type"] == "application/json"
     german_rfc = ds["coordinator"].get(funnel_url(ds, f"?since={SINCE}&format=csv&lang=de")).text
-    assert german_rfc.split("\r\n")[1] == "erst,Erstberatung,12,5,<5,<5,5,<5,3.00,,<5"
+    assert german_rfc.split("\r\n")[1] == "erst,Erstberatung,12,5,<5,<5,5,<5,3.00,,<5,0"
     assert german_rfc.startswith("Schlüssel,Schritt,Vermittelt,")
 
 

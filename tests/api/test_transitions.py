@@ -9,8 +9,8 @@ import pytest
 
 from checks import assert_problem, error_fields
 from harness import Api
-from referral_support import (JOBCENTER, MOVES, OPEN, PATH, SCHULDNER, STATUSES, TERMINAL,
-                              Loop, allowed, counts, inputs, legal, move, today)
+from referral_support import (JOBCENTER, MOVES, OPEN, PATH, SCHULDNER, STATUSES, SUCHT,
+                              TERMINAL, Loop, allowed, counts, inputs, legal, move, today)
 
 
 def sql_referral(conn, loop, status):
@@ -239,3 +239,70 @@ def test_racing_moves_one_wins(demo, demo_db):
     assert after["audit_log"] == before["audit_log"] + 1
     assert demo_db.execute("SELECT version FROM referral WHERE id = %s",
                            (r["id"],)).fetchone() == (2,)
+
+
+def test_a_resend_with_the_same_idempotency_key_answers_the_first_move(demo, demo_db):
+    loop = Loop(demo)
+    r, other = loop.refer(), Loop(demo).refer()
+    key = "move-" + uuid.uuid4().hex
+
+    def send(referral, body, k=key, version=1):
+        return loop.receiver.post(f"/v1/referrals/{referral['id']}/transitions", json=body,
+                                  headers={"Idempotency-Key": k, "If-Match": f'"{version}"'})
+
+    body = {"to": "accepted", "note": "Wir nehmen auf."}
+    first = send(r, body)
+    assert first.status_code == 200, first.text
+    assert first.headers["ETag"] == '"2"'
+    before = counts(demo_db)
+    # The answer was lost: the app sends the same move again, with the If-Match it had then
+    # (stale by now) and the body spaced or ordered otherwise: the first answer, nothing written.
+    for again in (send(r, body), send(r, dict(reversed(list(body.items()))))):
+        assert again.status_code == 200, again.text
+        assert again.json() == first.json()
+        assert again.headers["ETag"] == first.headers["ETag"]
+    assert counts(demo_db) == before
+    assert events(demo_db, r["id"]) == [("created", None, "sent"),
+                                        ("transition", "sent", "accepted")]
+    # The same key with another body, or for another referral, is another request: refused,
+    # nothing written.
+    assert_problem(send(r, {"to": "in_progress"}, version=2), 422, "idempotency-key-reused")
+    assert_problem(send(other, body), 422, "idempotency-key-reused")
+    assert counts(demo_db) == before
+    assert loop.receiver.get(f"/v1/referrals/{other['id']}").json()["status"] == "sent"
+    # A malformed key is refused; a failed move stores nothing, so its key works afterwards.
+    assert_problem(send(other, body, k="a b"), 400, "bad-idempotency-key")
+    k2 = "move-" + uuid.uuid4().hex
+    assert_problem(send(other, body, k=k2, version=5), 412, "stale")
+    assert send(other, body, k=k2).status_code == 200
+    # Another account's same key is its own key.
+    third = Loop(demo, receiver=SUCHT)
+    resp = third.receiver.post(f"/v1/referrals/{third.refer()['id']}/transitions", json=body,
+                               headers={"Idempotency-Key": key, "If-Match": '"1"'})
+    assert resp.status_code == 200, resp.text
+
+
+def test_concurrent_resends_of_one_move_move_once(demo, demo_db):
+    loop = Loop(demo)
+    r = loop.refer()
+    key = {"Idempotency-Key": uuid.uuid4().hex, "If-Match": '"1"'}
+    results = []
+    barrier = threading.Barrier(20)
+
+    def worker():
+        client = Api(loop.receiver.base_url, loop.receiver.token, timeout=60)
+        barrier.wait()
+        resp = client.post(f"/v1/referrals/{r['id']}/transitions", json={"to": "received"},
+                           headers=key)
+        results.append((resp.status_code, resp.json().get("version")))
+        client.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert {s for s, _ in results} <= {200, 409}, results
+    assert {v for s, v in results if s == 200} == {2}, results
+    assert events(demo_db, r["id"]) == [("created", None, "sent"),
+                                        ("transition", "sent", "received")]

@@ -189,6 +189,13 @@ class Browser:
     def finds(self, css):
         return self.d.find_elements(By.CSS_SELECTOR, css)
 
+    def set_value(self, el, value):
+        """Sets the value of an input the browser draws its own picker for (date, time,
+        datetime-local) and tells the page, as a person's choice in the picker would."""
+        self.d.execute_script(
+            "arguments[0].value = arguments[1];"
+            "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", el, value)
+
     def text(self, css):
         return self.wait(css).text
 

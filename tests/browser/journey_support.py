@@ -64,10 +64,7 @@ class Mouse:
         self.b.wait_for(attempt, what=f"choose {value} in {css}")
 
     def date(self, css, day):
-        el = self.b.wait(css)
-        self.b.d.execute_script(
-            "arguments[0].value = arguments[1];"
-            "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", el, day.isoformat())
+        self.b.set_value(self.b.wait(css), day.isoformat())
 
     def open(self, summary_css):
         details = self.b.wait(summary_css).find_element(By.XPATH, "..")

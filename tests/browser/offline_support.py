@@ -2,14 +2,21 @@
 readcache.js, queue.js, sw.js).
 
 DevTools' network emulation of a page does not reach the fetches of its service worker, which
-is a target of its own: Offline takes both off the network (the worker through a DevTools
-session attached to its target, as DevTools' own "Offline" does), checks that the page
-really is offline, and on leaving checks in pnetd's log that no write of the browser
-reached the server meanwhile (reads: see __exit__)."""
+is a target of its own, and Chromium may stop the worker and start it afresh (a new target)
+while the page is offline. Offline therefore takes the page off the network and, through a
+DevTools connection of its own to the browser (cdp_support.Cdp), auto-attaches to every
+service worker target, the running ones and any started meanwhile (Target.setAutoAttach,
+flatten, waitForDebuggerOnStart): a new worker waits until its session is offline too
+(Target.attachedToTarget: Network.emulateNetworkConditions, then
+Runtime.runIfWaitingForDebugger), so that not one of its fetches goes out first. It checks
+that the page really is offline, and on leaving checks in pnetd's log that no request of the
+browser reached the server meanwhile."""
 import datetime
 import itertools
-import json
+import threading
 import time
+
+from cdp_support import Cdp
 
 OFFLINE = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
 ONLINE = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
@@ -45,31 +52,55 @@ class Offline:
     def __init__(self, browser, server):
         self.b = browser
         self.server = server
-        self.sessions = []
+        self.cdp = None
+        self.lock = threading.Lock()
+        self.workers = {}  # session id -> target id of each service worker taken offline
+        self.pending = []  # ids of the emulation commands sent to them
         self.mark = 0
+
+    def _attached(self, method, params, session_id):
+        """On the reading thread: a target auto-attached (one running when the helper began,
+        or one started meanwhile, held until it is offline)."""
+        if method != "Target.attachedToTarget":
+            return
+        session, target = params["sessionId"], params["targetInfo"]
+        if target["type"] == "service_worker":
+            self.cdp.send("Network.enable", {}, session)
+            sent = self.cdp.send("Network.emulateNetworkConditions", OFFLINE, session)
+            with self.lock:
+                self.workers[session] = target["targetId"]
+                self.pending.append(sent)
+        if params.get("waitingForDebugger"):
+            self.cdp.send("Runtime.runIfWaitingForDebugger", {}, session)
 
     def _workers(self):
         targets = self.b.d.execute_cdp_cmd("Target.getTargets", {})["targetInfos"]
-        return [t for t in targets if t["type"] == "service_worker" and t["url"].startswith(self.b.base)]
+        return [t["targetId"] for t in targets
+                if t["type"] == "service_worker" and t["url"].startswith(self.b.base)]
 
-    def _send(self, session, method, params):
-        message = {"id": next(_ids), "method": method, "params": params}
-        self.b.d.execute_cdp_cmd("Target.sendMessageToTarget",
-                                 {"sessionId": session, "message": json.dumps(message)})
+    def _all_offline(self, running):
+        """Whether each worker in running has a session whose emulation DevTools confirmed."""
+        with self.lock:
+            sent, offline = list(self.pending), set(self.workers.values())
+        for command in sent:
+            self.cdp.wait(command)
+            with self.lock:
+                self.pending.remove(command)
+        return set(running) <= offline
 
     def __enter__(self):
         d = self.b.d
-        workers = self._workers()
-        assert workers, "no service worker to take offline: is the app's sw.js registered?"
+        running = self._workers()
+        assert running, "no service worker to take offline: is the app's sw.js registered?"
         self.mark = len(self.server.records())
         d.execute_cdp_cmd("Network.enable", {})
         d.execute_cdp_cmd("Network.emulateNetworkConditions", OFFLINE)
-        for w in workers:
-            session = d.execute_cdp_cmd("Target.attachToTarget",
-                                        {"targetId": w["targetId"], "flatten": False})["sessionId"]
-            self.sessions.append(session)
-            self._send(session, "Network.enable", {})
-            self._send(session, "Network.emulateNetworkConditions", OFFLINE)
+        self.cdp = Cdp(d, self._attached)
+        self.cdp.call("Target.setAutoAttach", {
+            "autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True,
+            "filter": [{"type": "service_worker", "exclude": False}, {"exclude": True}]})
+        self.b.wait_for(lambda: self._all_offline(running),
+                        what="every service worker attached and offline")
         self.b.allow_offline()
         self.b.wait_for(lambda: d.execute_script("return navigator.onLine") is False,
                         what="navigator.onLine false")
@@ -87,24 +118,28 @@ class Offline:
         d = self.b.d
         # What reached pnetd while offline, read before the network is back.
         since = self.server.records()[self.mark:]
-        for session in self.sessions:
-            self._send(session, "Network.emulateNetworkConditions", ONLINE)
-            d.execute_cdp_cmd("Target.detachFromTarget", {"sessionId": session})
-        self.sessions = []
+        self.cdp.call("Target.setAutoAttach", {"autoAttach": False,
+                                               "waitForDebuggerOnStart": False, "flatten": True})
+        with self.lock:
+            sessions = list(self.workers)
+            self.workers = {}
+        for session in sessions:
+            try:
+                self.cdp.call("Network.emulateNetworkConditions", ONLINE, session)
+                self.cdp.call("Target.detachFromTarget", {"sessionId": session})
+            except Exception:  # a worker stopped meanwhile: its session is gone with it
+                pass
+        self.cdp.close()
+        self.cdp = None
         d.execute_cdp_cmd("Network.emulateNetworkConditions", ONLINE)
         d.execute_cdp_cmd("Network.disable", {})
         if exc[0] is None:
             # Not the app's: the event stream opened before going offline ends meanwhile and
             # is logged then; the browser itself looks for a new sw.js on each navigation,
-            # outside of both targets' emulation.
-            # Only writes count: DevTools' emulation holds for the worker target it was given,
-            # and Chromium may start the service worker afresh (a new target) while the page
-            # is offline, whose reads then reach pnetd. What a test reads offline is shown to
-            # come from the copy by the page itself ("gespeicherter Stand vom ..."); a write
-            # that reaches pnetd would be a move sent instead of queued, the failure that matters.
+            # outside of both targets' emulation. Anything else, a read as much as a write,
+            # went out while the app was to be offline.
             leaked = [r for r in since
                       if "path" in r and r.get("path") not in ("/v1/events", "/sw.js")
-                      and r.get("method") not in ("GET", "HEAD")
                       and not str(r.get("request_id", "")).startswith(TEST_REQUEST)
                       and started_at(r) >= self.offline_from]
             assert not leaked, f"requests reached pnetd while offline: {leaked}"

@@ -17,12 +17,6 @@ PHONE = "030 555 0142"
 EMAIL = "beratung-test@example.org"
 
 
-def set_value(browser, el, value):
-    browser.d.execute_script(
-        "arguments[0].value = arguments[1];"
-        "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", el, value)
-
-
 def open_referral(browser, a, referral):
     a.press(".mainnav a[href='/inbox']")
     row = f"#inbox-list tr[data-id='{referral['id']}']"
@@ -67,11 +61,11 @@ def test_contact_appointment_and_calendar_file(browser, second_browser, demo):
         a.press("#move-accepted button[type=submit]")
         wait_text(browser, "#referral-status", "Angenommen")
         wait_text(browser, "#appointment-at", "Noch kein Termin")
-        set_value(browser, browser.wait("#appointment-input"), "2030-03-04T09:30")
+        browser.set_value(browser.wait("#appointment-input"), "2030-03-04T09:30")
         a.press("#appointment-save")
         wait_text(browser, "#appointment-at", "04.03.2030")
         wait_text(browser, "#contact-receiver", PHONE)
-        set_value(browser, browser.wait("#appointment-input"), "2030-03-05T11:00")
+        browser.set_value(browser.wait("#appointment-input"), "2030-03-05T11:00")
         a.press("#appointment-save")
         wait_text(browser, "#appointment-at", "05.03.2030")
         browser.wait_for(lambda: len(browser.finds("#timeline li[data-kind=appointment]")) == 2,

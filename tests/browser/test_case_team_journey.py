@@ -56,8 +56,8 @@ def test_a_case_handed_to_a_colleague_is_under_her_cases_with_its_follow_up(brow
     a.choose("#hand-over-to", options[0])
     a.press("#hand-over-form button[type=submit]")
     wait_text(browser, "#team-responsible", colleague["name"])
-    a.open("#team-timeline summary")
-    wait_text(browser, "#team-timeline", colleague["name"])
+    # The case's history names the change, with the caseworker who made it.
+    wait_text(browser, "#case-timeline-list li[data-kind=responsible]", colleague["name"])
 
     # No longer among the first case manager's cases; among the node's it is, with its owner.
     browser.go("/cases")

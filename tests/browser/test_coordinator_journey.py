@@ -42,12 +42,6 @@ def two_networks(demo):
     return {"network": network, "login": login, "tag": tag}
 
 
-def set_value(browser, el, value):
-    browser.d.execute_script(
-        "arguments[0].value = arguments[1];"
-        "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", el, value)
-
-
 def choose_network(browser, network_id):
     Select(browser.wait("#network-choice")).select_by_value(network_id)
     browser.wait_for(lambda: browser.find("#network-choice").get_attribute("value") == network_id,
@@ -76,7 +70,7 @@ def test_coordinator_journey(browser, demo, two_networks):
 
     # 2. Members: add one with its agreement, change one, deactivate one.
     Select(browser.wait("#member-add select[name=node_id]")).select_by_value(WOHNUNGSHILFE)
-    set_value(browser, browser.find("#member-add input[name=agreement_signed_on]"), "2025-03-14")
+    browser.set_value(browser.find("#member-add input[name=agreement_signed_on]"), "2025-03-14")
     browser.find("#member-add input[name=days_to_accept]").send_keys("7")
     browser.find("#member-add button[type=submit]").click()
     row = member_row(browser, WOHNUNGSHILFE)
@@ -88,7 +82,7 @@ def test_coordinator_journey(browser, demo, two_networks):
     days = browser.wait("#member-edit input[name=days_to_accept]")
     days.clear()
     days.send_keys("10")
-    set_value(browser, browser.find("#member-edit input[name=agreement_signed_on]"), "2025-02-01")
+    browser.set_value(browser.find("#member-edit input[name=agreement_signed_on]"), "2025-02-01")
     browser.find("#member-edit button[type=submit]").click()
     browser.wait_for(lambda: not browser.finds("#member-edit"), what="member saved")
     r = coordinator.get(f"/v1/networks/{network['id']}/members/{SCHULDNER}").json()
@@ -211,8 +205,8 @@ def test_coordinator_journey(browser, demo, two_networks):
     browser.click("nav.mainnav a[href='/map']")
     today = datetime.date.today()
     since = (today - datetime.timedelta(days=30)).isoformat()
-    set_value(browser, browser.wait("#period-from"), since)
-    set_value(browser, browser.find("#period-to"), today.isoformat())
+    browser.set_value(browser.wait("#period-from"), since)
+    browser.set_value(browser.find("#period-to"), today.isoformat())
     browser.click("#period-apply")
     browser.wait_for(lambda: f"from={since}" in browser.d.current_url, what="period in the address")
     until = (today + datetime.timedelta(days=1)).isoformat()

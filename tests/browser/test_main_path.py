@@ -21,12 +21,6 @@ def funnel(api, chain_id):
     return {s["key"]: s for s in r.json()["steps"]}
 
 
-def set_value(browser, el, value):
-    browser.d.execute_script(
-        "arguments[0].value = arguments[1];"
-        "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", el, value)
-
-
 def test_main_path(browser, demo, demo_db):
     coordinator, jobcenter, agency = demo("koordination"), demo("jobcenter"), demo("schuldnerberatung")
     tag = uuid.uuid4().hex[:6]
@@ -135,7 +129,7 @@ def test_main_path(browser, demo, demo_db):
     status_shown("Eingang bestätigt")
     assert agency.get(f"/v1/referrals/{referral['id']}").json()["status"] == "received"
     browser.click("#moves [data-move=accepted]")
-    set_value(browser, browser.wait("#move-accepted input[name=appointment_at]"), "2030-03-04T09:30")
+    browser.set_value(browser.wait("#move-accepted input[name=appointment_at]"), "2030-03-04T09:30")
     browser.click("#move-accepted button[type=submit]")
     status_shown("Angenommen")
     r = agency.get(f"/v1/referrals/{referral['id']}").json()

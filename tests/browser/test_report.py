@@ -46,12 +46,6 @@ def report_network(demo):
     return {"network": network, "group": group, "login": login}
 
 
-def set_value(browser, el, value):
-    browser.d.execute_script(
-        "arguments[0].value = arguments[1];"
-        "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", el, value)
-
-
 def send_and_decline(demo, group, n):
     """n referrals from the jobcenter, each on a case of its own, declined by the receiver."""
     jobcenter, schuldner = demo("jobcenter"), demo("schuldnerberatung")
@@ -103,8 +97,8 @@ def test_the_report_prints_to_a4(browser, demo, report_network):
     browser.login(report_network["login"], PASSWORD)
     browser.click("nav.mainnav a[href='/map']")
     browser.click("nav.tabs a[href^='/report']")
-    set_value(browser, browser.wait("#period-from"), since)
-    set_value(browser, browser.find("#period-to"), today.isoformat())
+    browser.set_value(browser.wait("#period-from"), since)
+    browser.set_value(browser.find("#period-to"), today.isoformat())
     browser.click("#period-apply")
     browser.wait_for(lambda: f"from={since}" in browser.d.current_url
                      and browser.finds("main[data-report-ready] #report"), what="the report")

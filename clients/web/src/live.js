@@ -12,7 +12,7 @@ import { notices } from "./notices.js";
 import { refreshFollowUpCount } from "./views/team.js";
 import { unread } from "./unread.js";
 
-const EVENTS = ["referral.created", "referral.updated", "referral.handover", "referral.message", "referral.appointment", "referral.overdue", "consent.revoked", "case.responsible_changed", "case.follow_up_due"];
+const EVENTS = ["referral.created", "referral.updated", "referral.handover", "referral.message", "referral.appointment", "referral.overdue", "consent.revoked", "conference.invited", "conference.updated", "case.responsible_changed", "case.follow_up_due"];
 
 export const live = {
 	source: null,

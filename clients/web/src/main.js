@@ -119,6 +119,7 @@ const NAV = {
 	caseworker: [
 		["/inbox", "nav_inbox"],
 		["/cases", "nav_cases"],
+		["/conferences", "nav_conferences"],
 		["/follow-ups", "nav_follow_ups"],
 		["/outbox", "nav_outbox"],
 		["/services", "nav_own_services"],
@@ -252,6 +253,7 @@ live.onNotice = (notice) => announce(noticeAnnouncement(notice), "info");
 
 function noticeAnnouncement(n) {
 	const who = api.nodeName(n.other);
+	if (n.what.startsWith("conference")) return t(`notice_${n.what}`, { who, at: fmtDate(n.starts_at, true) });
 	if (n.what === "new") return t(n.kind === "transfer" ? "notice_new_transfer" : "notice_new", { who });
 	return t(`notice_${n.status}`, { who });
 }

@@ -71,6 +71,12 @@ export const notices = {
 		if (type === "case.follow_up_due") return forMe ? { ...base, what: "follow_up", due_on: d.due_on } : null;
 		if (type === "case.responsible_changed") return d.responsible_account_id === this.me.id ? { ...base, what: "handed" } : null;
 		if (type === "referral.created" && d.to_node_id === node) return { ...base, what: "new", other: d.from_node_id, side: "receiver" };
+		// An invitation to a case conference: the event holds no text; its page shows what the
+		// node may see (views/conferences.js).
+		const conference = { ...base, conference_id: d.conference_id, starts_at: d.starts_at, other: d.owner_node_id };
+		if (type === "conference.invited" && d.owner_node_id !== node) return { ...conference, what: "conference" };
+		// Moved or called off: the participants hear of it (a decision is read on its page).
+		if (type === "conference.updated" && d.owner_node_id !== node && ["changed", "cancelled"].includes(d.change)) return { ...conference, what: `conference_${d.change}` };
 		if (type !== "referral.updated") return null;
 		if (d.from_node_id === node && movedBy(d.status, "receiver")) return { ...base, what: "moved", other: d.to_node_id, side: "sender" };
 		if (d.to_node_id === node && movedBy(d.status, "sender")) return { ...base, what: "moved", other: d.from_node_id, side: "receiver" };

@@ -4,6 +4,7 @@ import { loginView } from "./views/login.js";
 import { inboxView, outboxView, referralView } from "./views/referrals.js";
 import { casesView } from "./views/cases.js";
 import { caseView } from "./views/case.js";
+import { conferencesView, conferenceView } from "./views/conferences.js";
 import { notificationsView } from "./views/notifications.js";
 import { servicesView } from "./views/services.js";
 import { networkView, overdueView } from "./views/network.js";
@@ -32,6 +33,8 @@ export const routes = [
 	{ pattern: /^\/referrals\/([0-9a-f-]{36})$/, roles: CW, title: "referral_title", view: referralView },
 	{ pattern: /^\/cases$/, roles: CW, title: "cases_title", view: casesView },
 	{ pattern: /^\/cases\/([0-9a-f-]{36})$/, roles: CW, title: "cases_title", view: caseView },
+	{ pattern: /^\/conferences$/, roles: CW, title: "conf_list_title", view: conferencesView },
+	{ pattern: /^\/conferences\/([0-9a-f-]{36})$/, roles: CW, title: "conf_list_title", view: conferenceView },
 	{ pattern: /^\/follow-ups$/, roles: CW, title: "fu_page_title", view: followUpsView },
 	{ pattern: /^\/notifications$/, roles: CW, title: "notices_title", view: notificationsView },
 	{ pattern: /^\/services$/, roles: CW, title: "svc_title", view: servicesView },

@@ -37,9 +37,10 @@ items AS (
         'priority', r.priority, 'due_at', r.due_at, 'appointment_at', r.appointment_at,
         'expected_on', r.expected_on, 'status_reason', r.status_reason, 'outcome', r.outcome,
         'redirected_from', r.redirected_from, 'version', r.version,
-        'overdue', CASE s.clock WHEN 'due' THEN r.due_at < now()
-                                WHEN 'expected' THEN r.expected_on < current_date
-                                ELSE false END,
+        'overdue', coalesce(s.clock = 'due' AND r.due_at < now(), false)
+                   OR coalesce(s.clock = 'expected' AND r.expected_on < current_date, false)
+                   OR coalesce(s.start_deadline AND r.accepted_at
+                               + make_interval(days => cs.target_days_to_start) < now(), false),
         'allowed_moves', s.receiver_moves,
         'case', json_build_object('reference', k.reference,
                                   'target_group_id', k.target_group_id),

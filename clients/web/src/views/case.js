@@ -11,6 +11,8 @@ import { showProblem } from "../problems.js";
 import { drawChain } from "../graph.js";
 import { chainsOf } from "./cases.js";
 import { consentSection } from "./consents.js";
+import { closingConferencesNotice, conferenceSection } from "./conferences.js";
+import { caseHistorySection } from "./history.js";
 import { referForm } from "./refer.js";
 import { feedbackText, statusCell, stepText } from "./referrals.js";
 import { nextStepsSection, progressSection } from "./steps.js";
@@ -106,7 +108,8 @@ function editForm(c, reload, onCancel) {
 	return form;
 }
 
-function closeForm(c, reload, onCancel) {
+async function closeForm(c, reload, onCancel) {
+	const conferences = await closingConferencesNotice(c);
 	const reason = select("close_reason", [["", t("choose")], ...CLOSE_REASONS.map((r) => [r, t(`cr_${r}`)])], "", { required: true, id: "close-reason" });
 	const form = h(
 		"form",
@@ -126,6 +129,7 @@ function closeForm(c, reload, onCancel) {
 		},
 		h("h3", {}, t("case_close")),
 		h("p", {}, t("case_close_explain")),
+		conferences,
 		field(t("case_close_reason"), reason),
 		h("div", { class: "form-error", role: "alert" }),
 		h("div", { class: "actions" }, h("button", { class: "btn btn-danger", type: "submit" }, t("case_close_submit")), h("button", { class: "btn", type: "button", onclick: onCancel }, t("cancel"))),
@@ -278,7 +282,9 @@ export async function caseView(main, id) {
 			if (open) sections.push(nextStepsSection(c, next, consents, load));
 		}
 		if (open) sections.push(freeReferSection(c, consents, load));
+		sections.push(await conferenceSection(c, consents, progress, load));
 		sections.push(referralsSection(referrals, "sender"));
+		sections.push(await caseHistorySection(c));
 		fill(main, ...sections);
 		if (canvas) {
 			requestAnimationFrame(() => {

@@ -17,6 +17,7 @@ const DETAILED = 30;
 export function noticeTitle(n, who) {
 	if (n.what === "follow_up") return t("notice_follow_up_due");
 	if (n.what === "handed") return t("notice_handed");
+	if (n.what.startsWith("conference")) return t(`notice_${n.what}`, { who, at: fmtDate(n.starts_at, true) });
 	if (n.what === "new") return t(n.kind === "transfer" ? "notice_new_transfer" : "notice_new", { who });
 	return t(`notice_${n.status}`, { who });
 }
@@ -40,6 +41,17 @@ export async function notificationsView(main) {
 		);
 	}
 
+	// An invitation to a case conference: what it is and the way to it.
+	function conferenceItem(n) {
+		return h(
+			"li",
+			{ class: `notice-item${n.read ? "" : " unread"}`, dataset: { conference: n.conference_id, id: String(n.id) } },
+			h("time", { datetime: n.at }, fmtDate(n.at, true)),
+			h("div", { class: "notice-main" }, h("strong", {}, noticeTitle(n, api.nodeName(n.other))), n.read ? null : h("span", { class: "visually-hidden" }, ` (${t("notice_unread")})`)),
+			h("div", { class: "actions" }, h("a", { class: "btn btn-small", href: `/conferences/${n.conference_id}`, "data-link": true }, t("notice_open"))),
+		);
+	}
+
 	// A notification about a case itself (a follow-up date came, the case was handed to me).
 	function caseItem(n) {
 		return h(
@@ -58,6 +70,7 @@ export async function notificationsView(main) {
 
 	function item(n) {
 		if (n.what === "follow_up" || n.what === "handed") return caseItem(n);
+		if (n.what.startsWith("conference")) return conferenceItem(n);
 		const r = referrals.get(n.referral_id);
 		const who = api.nodeName(n.other);
 		const title = noticeTitle(n, who);

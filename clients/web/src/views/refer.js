@@ -40,7 +40,8 @@ function serviceLine(s, categories) {
 /*
  * The referral form. opts: c (the case), consents, step ({key, name, category,
  * suggestions} or null), to (a node to choose first), redirectedFrom (the declined
- * referral), kind ("service" or "transfer"), onDone(referral), onCancel(). Returns the form.
+ * referral), kind ("service" or "transfer"), url (where to post instead of /v1/referrals:
+ * a conference decision's referrals), onDone(referral), onCancel(). Returns the form.
  */
 export async function referForm(opts) {
 	const { c, consents, step = null, redirectedFrom = null, kind = "service" } = opts;
@@ -120,7 +121,9 @@ export async function referForm(opts) {
 				if (redirectedFrom) body.redirected_from = redirectedFrom;
 				submit.disabled = true;
 				try {
-					const r = await api.post("/v1/referrals", body, { idempotencyKey });
+					// From a conference's decision: the decision's own route, which knows the case.
+					if (opts.url) delete body.case_id;
+					const r = await api.post(opts.url || "/v1/referrals", body, { idempotencyKey });
 					announce(t(kind === "transfer" ? "transfer_done" : "refer_done", { name: api.nodeName(r.to_node_id) }));
 					opts.onDone(r);
 				} catch (err) {

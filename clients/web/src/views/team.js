@@ -1,5 +1,6 @@
 // Who works on a case and when to look at it again: the case page's team section (the
-// responsible person, deputies, handing the case to a colleague, the case's own timeline) and
+// responsible person, deputies, handing the case to a colleague; its entries of the case's
+// history are worded here, the history itself is views/history.js) and
 // follow-up section (Wiedervorlage), the page of one's follow-ups, the count in the
 // navigation, and one's absences with a stand-in on the account page.
 import * as api from "../api.js";
@@ -32,7 +33,8 @@ export function dueCell(on) {
 	return h("span", { class: "due-cell" }, fmtDate(on), " ", on <= today ? badge(t(on < today ? "fu_overdue" : "fu_today"), kind) : null);
 }
 
-function timelineText(e) {
+// A team entry of the case's timeline (responsible person, deputies, arrival by transfer).
+export function teamEntryText(e) {
 	const who = personName(e.account);
 	if (e.kind === "responsible") return t("team_ev_responsible", { who, from: personName(e.previous_account) });
 	if (e.kind === "transferred") return t("team_ev_transferred", { who });
@@ -42,7 +44,7 @@ function timelineText(e) {
 // The team section of the owner's case page.
 export async function teamSection(c, reload) {
 	const open = c.status === "open";
-	const [people, timeline] = await Promise.all([open ? colleagues() : [], api.get(`/v1/cases/${c.id}/timeline`).then((x) => x.items || [])]);
+	const people = open ? await colleagues() : [];
 	const slot = h("div", { class: "form-slot", id: "team-tool" });
 	const handButton = h("button", { class: "btn", type: "button", id: "team-hand-over" }, t(c.responsible ? "team_hand_over" : "team_take"));
 	const deputyButton = h("button", { class: "btn", type: "button", id: "team-deputies" }, t("team_deputies_edit"));
@@ -72,14 +74,6 @@ export async function teamSection(c, reload) {
 		),
 		open ? h("div", { class: "actions" }, handButton, deputyButton) : null,
 		slot,
-		timeline.length
-			? h(
-				"details",
-				{ class: "disclosure", id: "team-timeline" },
-				h("summary", {}, t("team_timeline", { n: timeline.length })),
-				h("ol", { class: "timeline" }, timeline.map((e) => h("li", {}, h("span", { class: "muted small" }, fmtDate(e.at, true), " · ", personName(e.actor)), " ", timelineText(e)))),
-			)
-			: null,
 	);
 }
 
