@@ -19,6 +19,7 @@ static const char *const outcomes[] = {"goal_reached", "partially_reached", "not
                                        "referred_on", NULL};
 
 const char *const referral_channels[] = {"in_person", "phone", "video", "letter", "portal", NULL};
+const char *const referral_move_channels[] = {"link", NULL};
 
 #define DUE      REFERRAL_CLOCK_DUE
 #define EXPECTED REFERRAL_CLOCK_EXPECTED
@@ -347,9 +348,10 @@ json_t *referral_vocabulary(void)
 	for (unsigned i = 0; i < REFERRAL_STEP_STATE_COUNT; i++)
 		json_array_append_new(steps, json_pack("{s:s, s:b}", "state", step_states[i].name,
 		                                       "own", step_states[i].own));
-	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "statuses", statuses, "moves", moves,
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "statuses", statuses, "moves", moves,
 	                 "outcomes", json_string_list(outcomes), "channels",
-	                 json_string_list(referral_channels), "step_states", steps);
+	                 json_string_list(referral_channels), "move_channels",
+	                 json_string_list(referral_move_channels), "step_states", steps);
 }
 
 /* "one of: a, b, c" into buf. */

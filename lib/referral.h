@@ -200,6 +200,12 @@ const char *const *referral_outcomes(void);
 extern const char *const referral_channels[];
 
 /*
+ * The NULL-terminated channels a move can be made through besides the app itself ("link": the
+ * receiving node's link, without an account); a move made in the app records none.
+ */
+extern const char *const referral_move_channels[];
+
+/*
  * The whole vocabulary as one JSON object (a new reference): its statuses with what each
  * means, the moves with their sources, side and inputs, the outcomes, the channels and the
  * step states. pnetd migrate writes it into the database's vocabulary tables

@@ -92,6 +92,19 @@ static const struct option options[] = {
          "login and per address"},
         {"login-queue-max", L(login_queue_max), "64", 1, 100000,
          "password checks waiting for a hashing thread before logins answer 503"},
+        {"link-days", L(link_days), "14", 1, 365,
+         "a link for a node without accounts (accept by link) ends this many days after it "
+         "was sent"},
+        {"link-window-minutes", L(link_window_minutes), "60", 1, 1440,
+         "the window in which failed uses of links are counted"},
+        {"link-free-failures", L(link_free_failures), "5", 1, 1000,
+         "failed link uses from one address within the window before each further use waits"},
+        {"link-max-delay-s", L(link_max_delay_s), "900", 1, 86400,
+         "the wait between link uses from one address after failures doubles from 1 s up to "
+         "this"},
+        {"link-max-failures-per-token", L(link_max_failures_per_token), "10", 1, 100000,
+         "failed uses of one link (expired, revoked, another referral) within the window "
+         "before 429"},
         {"trust-proxy", B(trust_proxy), "false", 0, 0,
          "take the client address from X-Forwarded-For (only behind your own proxy)"},
         {"tls-cert", S(tls_cert), NULL, 0, 0, "PEM certificate chain: serve HTTPS (TLS 1.2+)"},

@@ -40,6 +40,11 @@ struct config {
 	long login_max_delay_s;
 	long login_known_days;
 	long login_queue_max;
+	long link_days;
+	long link_window_minutes;
+	long link_free_failures;
+	long link_max_delay_s;
+	long link_max_failures_per_token;
 	bool trust_proxy;
 	char *tls_cert;
 	char *tls_key;

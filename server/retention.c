@@ -18,6 +18,11 @@ static void purge_params(struct params *p)
 	params_text(p, "client_addr", "pnetd");
 }
 
+const char *const retention_counts[] = {"cases",          "consents",      "referrals",
+                                        "events",         "archived",      "idempotency_keys",
+                                        "login_failures", "link_failures", "outbox_events"};
+const size_t retention_counts_n = ARRAY_SIZE(retention_counts);
+
 static void on_purged(void *arg, const struct db_result *res);
 
 /* One timer per process (only one worker arms it). */
@@ -25,9 +30,6 @@ static struct periodic purge = {&sql_retention_purge, purge_params, on_purged};
 
 static void on_purged(void *arg, const struct db_result *res)
 {
-	static const char *const names[] = {"cases",          "consents",     "referrals",
-	                                    "events",         "archived",     "idempotency_keys",
-	                                    "login_failures", "outbox_events"};
 	json_t *fields;
 
 	periodic_done(arg);
@@ -46,9 +48,9 @@ static void on_purged(void *arg, const struct db_result *res)
 		return;
 	}
 	fields = json_pack("{s:I}", "retention_days", (json_int_t)cfg.retention_days);
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+	for (size_t i = 0; i < retention_counts_n; i++)
 		json_object_set_new(
-		        fields, names[i],
+		        fields, retention_counts[i],
 		        json_integer(strtoll(PQgetvalue(res->pg, 0, (int)i + 1), NULL, 10)));
 	log_write(LOG_INFO, NULL, "retention purge", fields);
 }

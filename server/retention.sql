@@ -5,5 +5,5 @@
 -- One purge run (schema/functions/retention.sql): whether this caller did it (locked) and
 -- what it deleted.
 SELECT locked, cases, consents, referrals, events, archived, idempotency_keys, login_failures,
-       outbox_events
+       link_failures, outbox_events
   FROM retention_purge($1::int, $2, $3);

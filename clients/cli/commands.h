@@ -18,6 +18,7 @@ int cmd_referral_move(int argc, char **argv); /* accept, decline, start, ... */
 int cmd_referral_message(int argc, char **argv);
 int cmd_referral_messages(int argc, char **argv);
 int cmd_handover(int argc, char **argv);
+int cmd_referral_link(int argc, char **argv); /* link send|revoke */
 
 /* cases.c */
 int cmd_case_open(int argc, char **argv);

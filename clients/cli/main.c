@@ -94,6 +94,9 @@ static const struct command commands[] = {
              " --reason REASON [--note TEXT]", WORDS_REASONS),
         MOVE("withdraw", "Take the referral back (sender), for a REASON listed below.",
              " [--reason REASON] [--note TEXT]", WORDS_REASONS),
+        {"referral", "link", cmd_referral_link, "referral link send|revoke ID",
+         "For a receiver without accounts, which answers through a link sent to its contact\n"
+         "e-mail: send a new link (the old one stops working), or revoke the link. Sender only."},
         {"handover", NULL, cmd_handover,
          "handover ID --channel CHANNEL [--warm] [--at TIME] [--note TEXT]",
          "Log how the client was handed over (sender) through a CHANNEL listed below;\n"

@@ -293,6 +293,32 @@ int cmd_handover(int argc, char **argv)
 	return cli_done(event, "Handover logged: %s%s.\n", channel, warm ? ", warm" : "");
 }
 
+/*
+ * "referral link send ID" sends (again) the link of a referral to a receiver without accounts
+ * (the old one stops working); "referral link revoke ID" revokes it (docs/cli.md).
+ */
+int cmd_referral_link(int argc, char **argv)
+{
+	bool send;
+	const char *id;
+	json_t *link;
+	char path[96];
+	int rc;
+
+	if (argc < 2 || (strcmp(argv[1], "send") && strcmp(argv[1], "revoke")))
+		return cli_usage("say send or revoke");
+	send = !strcmp(argv[1], "send");
+	if ((rc = cli_parse_id(argc - 1, argv + 1, NULL, 0, "ID", &id)))
+		return rc;
+	snprintf(path, sizeof(path), "/v1/referrals/%s/link", id);
+	if ((rc = cli_call(send ? "POST" : "DELETE", path, NULL, -1, &link)))
+		return rc;
+	if (send)
+		return cli_done(link, "Link sent to %s, valid until %s.\n",
+		                cli_text(link, "recipient"), cli_text(link, "expires_at"));
+	return cli_done(link, "Link to %s revoked.\n", cli_text(link, "recipient"));
+}
+
 int cmd_referral_message(int argc, char **argv)
 {
 	const char *text = NULL;

@@ -333,11 +333,17 @@ END $$;
 -- created by referral_create, so that every rule of a referral holds (the case open and the
 -- sender's, the receiver a covered active member, no open duplicate), and linked to the
 -- decision. p_step_given: whether the request named chain_step_key (else the conference's).
+-- A receiver without accounts gets a link, as with every referral (p_link_*, p_url: see
+-- referral_create).
 CREATE FUNCTION conference_decision_refer(p_account uuid, p_node uuid, p_request text,
                                           p_client text, p_id uuid, p_decision uuid,
                                           p_idem_key text, p_idem_hash text, p_to uuid,
                                           p_step_given boolean, p_step text, p_service uuid,
                                           p_reason text, p_note text, p_priority text,
+                                          p_link_hash text DEFAULT NULL,
+                                          p_link_token text DEFAULT NULL,
+                                          p_link_days integer DEFAULT NULL,
+                                          p_url text DEFAULT NULL,
                                           OUT outcome text, OUT body text, OUT version integer,
                                           OUT location text)
 LANGUAGE plpgsql AS $$
@@ -375,7 +381,7 @@ BEGIN
     SELECT * INTO made FROM referral_create(
         p_account, p_node, p_request, p_client, p_idem_key, p_idem_hash, f.case_id, p_to,
         'service', CASE WHEN p_step_given THEN p_step ELSE f.chain_step_key END, p_service,
-        p_reason, p_note, p_priority, NULL);
+        p_reason, p_note, p_priority, NULL, p_link_hash, p_link_token, p_link_days, p_url);
     made_id := (made.body::json->>'id')::uuid;
     INSERT INTO conference_decision_referral (decision_id, referral_id)
     VALUES (p_decision, made_id);

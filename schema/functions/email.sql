@@ -44,8 +44,9 @@ RETURNS TABLE (account_id uuid, kind text, node_id uuid) LANGUAGE sql STABLE AS 
         -- A case conference planned, changed or cancelled (not held, nor a decision: the
         -- participants were there). At the nodes the event goes to, other than the case's
         -- own (invited, taking part, or just left out), every account; at the case's own
-        -- node whom case_recipients() names (the stand-in for one absent), but not who made the
-        -- change. Each counts for the node that organises the conference.
+        -- node whom case_recipients() names (an absent one too: the conference may fall after
+        -- the absence; the stand-in as well), but not who made the change. Each counts for the
+        -- node that organises the conference.
         SELECT a.id, 'conference', f.owner_node_id
           FROM conference f, account a, outbox o
          WHERE p_type IN ('conference.invited', 'conference.updated')
@@ -59,7 +60,7 @@ RETURNS TABLE (account_id uuid, kind text, node_id uuid) LANGUAGE sql STABLE AS 
            AND ((p_type = 'conference.updated' AND p_payload->>'change' IN ('changed', 'cancelled'))
                 -- Planned: the invitation's event, not a later one inviting more nodes.
                 OR (p_type = 'conference.invited' AND e.kind = 'planned'))
-           AND r.account_id IS DISTINCT FROM e.actor_account AND NOT r.absent)
+           AND r.account_id IS DISTINCT FROM e.actor_account)
     SELECT DISTINCT w.account_id, w.kind, w.node_id
       FROM wanted w JOIN account a ON a.id = w.account_id
      WHERE NOT a.disabled AND a.email IS NOT NULL AND w.kind = ANY (a.email_kinds);

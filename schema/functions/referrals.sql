@@ -144,6 +144,7 @@ CREATE FUNCTION referral_json(r referral, p_node uuid) RETURNS json LANGUAGE sql
         'case', (SELECT json_build_object('reference', k.reference,
                                           'target_group_id', k.target_group_id)
                  FROM client_case k WHERE k.id = r.case_id),
+        'link', CASE WHEN p_node = r.from_node_id THEN referral_link_json(r) END,
         'created_at', r.created_at, 'updated_at', r.updated_at)
     FROM referral_status s WHERE s.status = r.status;
 $$;
@@ -207,23 +208,31 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- The event for SSE and webhooks: type, the two nodes, and metadata without any text.
-CREATE FUNCTION referral_outbox(p_type text, r referral) RETURNS void LANGUAGE sql AS $$
+-- p_channel: the channel of a move made other than in the app ('link'), else NULL and left out.
+CREATE FUNCTION referral_outbox(p_type text, r referral, p_channel text DEFAULT NULL)
+RETURNS void LANGUAGE sql AS $$
     INSERT INTO outbox (type, node_ids, payload)
     VALUES (p_type, ARRAY[r.from_node_id, r.to_node_id],
             jsonb_build_object('referral_id', r.id, 'case_id', r.case_id, 'status', r.status,
                                'from_node_id', r.from_node_id, 'to_node_id', r.to_node_id,
-                               'kind', r.kind, 'version', r.version, 'due_at', r.due_at));
+                               'kind', r.kind, 'version', r.version, 'due_at', r.due_at)
+            || CASE WHEN p_channel IS NULL THEN '{}'::jsonb
+                    ELSE jsonb_build_object('channel', p_channel) END);
     SELECT pg_notify('pnet_outbox', '');
 $$;
 
 -- Create a referral from the actor's node ("(creation) -> sent" in docs/architecture.md):
 -- the case is open and the sender's, the receiver an active member of the case's network
 -- covered by an active consent, no open duplicate. Repeats with the same Idempotency-Key
--- replay the first answer.
+-- replay the first answer. A receiver without accounts that has a contact e-mail gets a link
+-- (link_issue, schema/functions/links.sql) made of the token the server drew (p_link_hash,
+-- p_link_token), valid p_link_days, pointing into the app at p_url.
 CREATE FUNCTION referral_create(p_account uuid, p_node uuid, p_request text, p_client text,
                                 p_idem_key text, p_idem_hash text, p_case uuid, p_to uuid,
                                 p_kind text, p_step text, p_service uuid, p_reason text,
                                 p_note text, p_priority text, p_redirected_from uuid,
+                                p_link_hash text DEFAULT NULL, p_link_token text DEFAULT NULL,
+                                p_link_days integer DEFAULT NULL, p_url text DEFAULT NULL,
                                 OUT outcome text, OUT body text, OUT version integer,
                                 OUT location text)
 LANGUAGE plpgsql AS $$
@@ -316,6 +325,10 @@ BEGIN
     PERFORM audit(p_account, p_node, 'referral.create', 'referral', r.id, p_request, p_client,
                   jsonb_build_object('case_id', r.case_id, 'to_node_id', r.to_node_id,
                                      'kind', r.kind));
+    IF p_link_hash IS NOT NULL AND link_wanted(p_to) THEN
+        PERFORM link_issue(r, p_account, p_node, p_request, p_client, p_link_hash, p_link_token,
+                           p_link_days, p_url);
+    END IF;
     outcome := 'created';
     body := referral_json(r, p_node)::text;
     version := r.version;
@@ -329,12 +342,14 @@ END $$;
 -- 'receiver') make that move from r's status. It sets what the move sets (what it carries,
 -- its time), hands a transferred case over when the new status says so, and writes the
 -- timeline event, the outbox row and the audit row; a case handed over gets its new
--- responsible person (case_arrived, schema/functions/case_team.sql). Answers the moved referral, or NULL
--- (nothing written) when the move is not allowed.
+-- responsible person (case_arrived, schema/functions/case_team.sql). p_channel: 'link' for a
+-- move the receiving node made through its link (lib/referral.c, referral_move_channels),
+-- NULL in the app. Answers the moved referral, or NULL (nothing written) when the move is not
+-- allowed.
 CREATE FUNCTION referral_move(r referral, p_to text, p_side text, p_reason text,
                               p_outcome text, p_appointment timestamptz, p_expected date,
                               p_note text, p_account uuid, p_node uuid, p_request text,
-                              p_client text)
+                              p_client text, p_channel text DEFAULT NULL)
 RETURNS referral LANGUAGE plpgsql AS $$
 DECLARE
     t referral_status;
@@ -371,13 +386,14 @@ BEGIN
         PERFORM case_arrived(moved, p_account, p_node, p_request, p_client);
     END IF;
     INSERT INTO referral_event (referral_id, kind, from_status, to_status, actor_account,
-                                actor_node, status_reason, outcome, note)
+                                actor_node, status_reason, outcome, note, channel)
     VALUES (moved.id, 'transition', r.status, moved.status, p_account, p_node, p_reason,
-            p_outcome, p_note);
-    PERFORM referral_outbox('referral.updated', moved);
+            p_outcome, p_note, p_channel);
+    PERFORM referral_outbox('referral.updated', moved, p_channel);
     PERFORM audit(p_account, p_node, 'referral.transition', 'referral', moved.id, p_request,
                   p_client, jsonb_strip_nulls(jsonb_build_object(
-                      'from', r.status, 'to', moved.status, 'reason', p_reason)));
+                      'from', r.status, 'to', moved.status, 'reason', p_reason,
+                      'channel', p_channel)));
     RETURN moved;
 END $$;
 

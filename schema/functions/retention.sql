@@ -1,8 +1,8 @@
 -- Retention (server/retention.c, `pnetd purge`; docs/operations.md, "Retention and purge"):
 -- closed cases are deleted after the configured period, with their consents, referrals and
 -- timelines; statistics keep each referral as an anonymous row of referral_archive (no case,
--- no text). The same run drops idempotency keys past their 24 hours and login failures past
--- a day. pnetd runs it daily (one worker of one instance at a time).
+-- no text). The same run drops idempotency keys past their 24 hours, and login failures and
+-- failed uses of links (what the throttles count) past a day. pnetd runs it daily (one worker of one instance at a time).
 
 -- Purge what retention allows, in one transaction. Only one caller at a time does the work:
 -- a concurrent call (another pnetd instance) finds the lock taken and answers locked = false
@@ -12,14 +12,14 @@ CREATE FUNCTION retention_purge(p_days integer, p_request text DEFAULT NULL,
                                 OUT locked boolean, OUT cases integer, OUT consents integer,
                                 OUT referrals integer, OUT events integer, OUT archived integer,
                                 OUT idempotency_keys integer, OUT login_failures integer,
-                                OUT outbox_events integer)
+                                OUT link_failures integer, OUT outbox_events integer)
 LANGUAGE plpgsql AS $$
 DECLARE
     doomed uuid[];
     doomed_referrals uuid[] := '{}';
 BEGIN
     cases := 0; consents := 0; referrals := 0; events := 0; archived := 0;
-    idempotency_keys := 0; login_failures := 0; outbox_events := 0;
+    idempotency_keys := 0; login_failures := 0; link_failures := 0; outbox_events := 0;
     IF p_days IS NULL OR p_days < 1 THEN
         RAISE EXCEPTION 'retention_purge: p_days must be at least 1, not %', p_days
             USING ERRCODE = 'invalid_parameter_value';
@@ -74,6 +74,8 @@ BEGIN
     GET DIAGNOSTICS idempotency_keys = ROW_COUNT;
     DELETE FROM login_failure WHERE at < now() - interval '1 day';
     GET DIAGNOSTICS login_failures = ROW_COUNT;
+    DELETE FROM link_failure WHERE at < now() - interval '1 day';
+    GET DIAGNOSTICS link_failures = ROW_COUNT;
     -- Events exist to catch up (SSE) and to deliver (webhooks), not to be kept: those about the
     -- purged cases go with them, the others after 30 days unless a delivery is still pending.
     DELETE FROM outbox o
@@ -90,5 +92,6 @@ BEGIN
                                      'events', events, 'archived', archived,
                                      'idempotency_keys', idempotency_keys,
                                      'login_failures', login_failures,
+                                     'link_failures', link_failures,
                                      'outbox_events', outbox_events));
 END $$;

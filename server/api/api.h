@@ -34,6 +34,7 @@ extern const struct api_module system_api;
 extern const struct api_module auth_api;
 extern const struct api_module accounts_api;
 extern const struct api_module referrals_api;
+extern const struct api_module links_api;
 extern const struct api_module cases_api;
 extern const struct api_module conferences_api;
 extern const struct api_module taxonomy_api;

@@ -19,6 +19,7 @@
 #include "idempotency.h"
 #include "json.h"
 #include "page.h"
+#include "referrals.h"
 #include "validate.h"
 
 static const char *const finishing[] = {"held", "cancelled", NULL};
@@ -189,6 +190,8 @@ static void refer_from_decision(struct req *r)
 	params_text(&p, "reason", json_get_string(r->json, "reason"));
 	params_text(&p, "note", json_get_string(r->json, "note"));
 	params_text(&p, "priority", json_get_string(r->json, "priority"));
+	if (!link_token_params(r, &p))
+		return;
 	req_run(r, &sql_conference_decision_refer, &p, answer_write);
 }
 

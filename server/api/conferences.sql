@@ -63,6 +63,8 @@ SELECT * FROM conference_decide($1, $2, $3, $4, $5, $6);
 
 -- name: conference_decision_refer
 -- params: actor, id, decision, idempotency_key, request_hash, step_given, chain_step_key,
---         to_node, service, reason, note, priority
+--         to_node, service, reason, note, priority, link_hash, link_token, link_days,
+--         public_url
+-- The link's token is used only when the receiver has no accounts (referral_create).
 SELECT * FROM conference_decision_refer($1, $2, $3, $4, $5, $6, $7, $8, $11, $9::boolean, $10,
-                                        $12, $13, $14, $15);
+                                        $12, $13, $14, $15, $16, $17, $18::int, $19);

@@ -21,6 +21,7 @@
 #include "json.h"
 #include "page.h"
 #include "referral.h"
+#include "referrals.h"
 #include "referrals_sql.h"
 #include "validate.h"
 
@@ -76,6 +77,10 @@ static void create_referral(struct req *r)
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 		params_text(&p, names[i], json_get_string(r->json, fields[i]));
+	/* Drawn for every referral: the database uses it only for a receiver without accounts
+	   (link_wanted), and keeps only its hash. */
+	if (!link_token_params(r, &p))
+		return;
 	req_run(r, &sql_referral_create, &p, answer_write);
 }
 
@@ -263,6 +268,31 @@ static bool transition_params(struct req *r, struct params *p, const struct tran
 	return true;
 }
 
+bool referral_move_checked(struct req *r, enum referral_status from, enum referral_status to,
+                           unsigned side, const struct referral_input *in)
+{
+	struct referral_verdict verdict;
+	int rc = referral_check(from, to, side, in, &verdict);
+
+	if (rc == -EINVAL) {
+		conflict(r, from, side, verdict.detail);
+		return false;
+	}
+	if (rc == -EPERM) {
+		http_forbidden(r, verdict.detail);
+		return false;
+	}
+	if (rc == -EBADMSG) {
+		json_t *errors = json_array();
+		for (size_t i = 0; i < verdict.n_fields; i++)
+			json_add_error(errors, verdict.fields[i].field, verdict.fields[i].code,
+			               verdict.fields[i].message);
+		http_invalid(r, errors);
+		return false;
+	}
+	return true;
+}
+
 /*
  * Whether the move the request asks for is refused by what the referral is now (the version
  * read, lib/referral.c's table for the node's side, the inputs the move needs); answers then.
@@ -270,9 +300,7 @@ static bool transition_params(struct req *r, struct params *p, const struct tran
 static bool refused(struct req *r, const struct db_result *res, const struct referral_input *in)
 {
 	struct transition *t = r->ctx;
-	struct referral_verdict verdict;
 	enum referral_status from;
-	int rc;
 
 	referral_status_parse(answer_column(res, "status"), &from);
 	t->side = (!strcmp(answer_column(res, "sender"), "t") ? REFERRAL_SIDE_SENDER : 0) |
@@ -283,24 +311,7 @@ static bool refused(struct req *r, const struct db_result *res, const struct ref
 		             answer_column(res, "version"), t->expected_version);
 		return true;
 	}
-	rc = referral_check(from, t->to, t->side, in, &verdict);
-	if (rc == -EINVAL) {
-		conflict(r, from, t->side, verdict.detail);
-		return true;
-	}
-	if (rc == -EPERM) {
-		http_forbidden(r, verdict.detail);
-		return true;
-	}
-	if (rc == -EBADMSG) {
-		json_t *errors = json_array();
-		for (size_t i = 0; i < verdict.n_fields; i++)
-			json_add_error(errors, verdict.fields[i].field, verdict.fields[i].code,
-			               verdict.fields[i].message);
-		http_invalid(r, errors);
-		return true;
-	}
-	return false;
+	return !referral_move_checked(r, from, t->to, t->side, in);
 }
 
 static void on_state(void *arg, const struct db_result *res)

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "params.h"
+#include "retention.h"
 #include "retention_sql.h"
 
 /* How often to try again while another instance holds the purge lock (a run takes moments). */
@@ -14,9 +15,6 @@
 
 int purge_main(int argc, char **argv)
 {
-	static const char *const names[] = {"cases",          "consents",     "referrals",
-	                                    "events",         "archived",     "idempotency_keys",
-	                                    "login_failures", "outbox_events"};
 	PGconn *pg;
 	PGresult *res = NULL;
 	int rc = 1;
@@ -47,8 +45,8 @@ int purge_main(int argc, char **argv)
 		goto out;
 	}
 	printf("purged: retention_days=%ld", cfg.retention_days);
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		printf(" %s=%s", names[i], PQgetvalue(res, 0, (int)i + 1));
+	for (size_t i = 0; i < retention_counts_n; i++)
+		printf(" %s=%s", retention_counts[i], PQgetvalue(res, 0, (int)i + 1));
 	printf("\n");
 	rc = 0;
 out:

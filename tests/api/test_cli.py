@@ -651,3 +651,32 @@ def test_absence_follow_up_move_and_naming_who_takes_a_transfer(user, demo_db):
     receiver.ok("referral", "complete", rid, "--outcome", "goal_reached")
     taken = receiver.json("case", "show", case_id)
     assert taken["access"] == "owner" and taken["responsible"]["id"] == own
+
+
+def test_referral_link_send_and_revoke(user, demo_db):
+    """A receiver without accounts (the demo's Kita-Platz-Vermittlung) answers by link: the
+    sender sends a new one and revokes it from the command line."""
+    kita = "20000000-0000-4000-8000-000000000009"
+    sender = user("jobcenter")
+    case_id, _, _ = open_case_with_consent(sender, to=kita)
+    rid = sender.ok("referral", "create", "--case", case_id, "--to", kita).stdout.strip()
+    first = demo_db.execute("SELECT id FROM referral_link WHERE referral_id = %s",
+                            (rid,)).fetchone()
+    assert first, "a referral to a node without accounts sends a link itself"
+    r = sender.ok("referral", "link", "send", rid)
+    assert re.fullmatch(r"Link sent to kitavermittlung@awo-neustadt\.example\.org, valid until"
+                        r" \S+\.\n", r.stdout), r.stdout
+    rows = demo_db.execute("SELECT id, revoked_at IS NOT NULL FROM referral_link"
+                           " WHERE referral_id = %s ORDER BY created_at", (rid,)).fetchall()
+    assert [revoked for _, revoked in rows] == [True, False] and rows[0][0] == first[0]
+    assert sender.json("referral", "show", rid)["link"]["state"] == "live"
+    r = sender.ok("referral", "link", "revoke", rid)
+    assert r.stdout == "Link to kitavermittlung@awo-neustadt.example.org revoked.\n"
+    assert sender.json("referral", "show", rid)["link"]["state"] == "revoked"
+    r = sender.run("referral", "link", "revoke", rid)
+    assert r.returncode == 1 and r.stderr.startswith("pnet: ")
+    assert sender.run("referral", "link", "resend", rid).returncode == 2
+    assert sender.run("referral", "link", "send", "not-an-id").returncode == 2
+    # The receiver's side has no such command to give: another node is refused.
+    other = user("schuldnerberatung")
+    assert other.run("referral", "link", "send", rid).returncode == 1

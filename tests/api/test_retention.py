@@ -16,7 +16,7 @@ OLD_CLOSED_CASE = "80000000-0000-4000-8000-000000000008"     # referral 17: enro
 RECENT_CASE = "80000000-0000-4000-8000-000000000002"         # closed 12 hours ago below
 OLD_REFERRALS = {"82000000-0000-4000-8000-000000000016", "82000000-0000-4000-8000-000000000017"}
 COUNTS = ("cases", "consents", "referrals", "events", "archived", "idempotency_keys",
-          "login_failures", "outbox_events")
+          "login_failures", "link_failures", "outbox_events")
 
 
 @pytest.fixture
@@ -46,6 +46,9 @@ def rdb(database_factory):
     conn.execute("INSERT INTO login_failure (login, client_addr, at) VALUES"
                  " ('old', '10.0.0.1', now() - interval '25 hours'),"
                  " ('fresh', '10.0.0.1', now() - interval '1 hour')")
+    conn.execute("INSERT INTO link_failure (token_hash, client_addr, at) VALUES"
+                 " ('old', '10.0.0.1', now() - interval '25 hours'),"
+                 " ('fresh', '10.0.0.1', now() - interval '1 hour')")
     # Events: one about an old case, one about an old referral (handovers name no case), one
     # 35 days old about an open case, and a fresh one.
     conn.execute("INSERT INTO outbox (type, node_ids, payload, at) VALUES"
@@ -68,6 +71,7 @@ def snapshot(conn):
         "archive": conn.execute("SELECT count(*) FROM referral_archive").fetchone()[0],
         "keys": {r[0] for r in conn.execute("SELECT key FROM idempotency_key")},
         "failures": {r[0] for r in conn.execute("SELECT login FROM login_failure")},
+        "link_failures": {r[0] for r in conn.execute("SELECT token_hash FROM link_failure")},
         "outbox": {r[0] for r in conn.execute("SELECT type FROM outbox")},
     }
 
@@ -91,7 +95,7 @@ def expected_counts(conn):
         "referrals": 2, "archived": 2,
         "events": one("SELECT count(*) FROM referral_event e JOIN referral r"
                       " ON r.id = e.referral_id WHERE r.case_id = ANY (%s::uuid[])"),
-        "idempotency_keys": 1, "login_failures": 1,
+        "idempotency_keys": 1, "login_failures": 1, "link_failures": 1,
     }
 
 
@@ -103,12 +107,14 @@ def test_purge_deletes_old_closed_cases(pnetd_exe, rdb):
     r = purge(pnetd_exe, conninfo, "--retention-days=500")
     assert r.returncode == 0, r.stderr
     assert r.stdout == ("purged: retention_days=500 cases=0 consents=0 referrals=0 events=0"
-                        " archived=0 idempotency_keys=1 login_failures=1 outbox_events=1\n")
+                        " archived=0 idempotency_keys=1 login_failures=1 link_failures=1"
+                        " outbox_events=1\n")
     after = snapshot(conn)
     # Events older than 30 days go; those of cases that stay, stay.
     assert after["outbox"] == before["outbox"] - {"stale"}
     assert after["cases"] == before["cases"] and after["referrals"] == before["referrals"]
     assert after["keys"] == {"fresh"} and after["failures"] == {"fresh"}
+    assert after["link_failures"] == {"fresh"}
     assert len(purge_rows(conn)) == 1
 
     expected = expected_counts(conn)
@@ -174,7 +180,7 @@ def test_one_purge_at_a_time(pnetd_exe, rdb):
     with psycopg.connect(conninfo) as holder:
         holder.execute("SELECT pg_advisory_xact_lock(hashtextextended('pnet retention_purge', 0))")
         row = conn.execute("SELECT * FROM retention_purge(1)").fetchone()
-        assert row == (False, 0, 0, 0, 0, 0, 0, 0, 0)
+        assert row == (False,) + (0,) * len(COUNTS)
         holder.rollback()
     assert snapshot(conn) == before and purge_rows(conn) == []
     assert conn.execute("SELECT (retention_purge(1)).locked").fetchone()[0] is True

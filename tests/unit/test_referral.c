@@ -463,6 +463,11 @@ static void status_meanings(void **state)
 	                 -EINVAL);
 	assert_string_equal(referral_channels[0], "in_person");
 	assert_null(referral_channels[5]);
+	/* A move made through a link is not a handover channel: the two lists are apart. */
+	assert_string_equal(referral_move_channels[0], "link");
+	assert_null(referral_move_channels[1]);
+	for (size_t i = 0; referral_channels[i]; i++)
+		assert_string_not_equal(referral_channels[i], "link");
 }
 
 /* The vocabulary as JSON says what the table says, move by move. */
@@ -512,6 +517,8 @@ static void vocabulary_json(void **state)
 	}
 	assert_int_equal(json_array_size(json_object_get(v, "outcomes")), 4);
 	assert_int_equal(json_array_size(json_object_get(v, "channels")), 5);
+	assert_string_equal(
+	        json_string_value(json_array_get(json_object_get(v, "move_channels"), 0)), "link");
 	assert_int_equal(json_array_size(json_object_get(v, "step_states")),
 	                 REFERRAL_STEP_STATE_COUNT);
 	json_decref(v);

@@ -405,7 +405,8 @@ export async function render() {
 		fill(app, header(path), h("main", { id: "main", tabindex: "-1" }, offlineNotice()));
 		return;
 	}
-	if (!me && path !== "/login") return navigate(loginPath(), true);
+	const found = match(path);
+	if (!me && path !== "/login" && !found?.route.public) return navigate(loginPath(), true);
 	// An admin set the password: nothing but choosing one's own (the API says the same).
 	if (me && me.must_change_password && path !== "/password") return navigate("/password", true);
 	if (me && (path === "/" || path === "/login")) return navigate(nextPath() || home(me.role), true);
@@ -419,13 +420,12 @@ export async function render() {
 		main,
 	);
 	readCache.mark();
-	const found = match(path);
 	if (!found) {
 		main.append(notFound());
 		return;
 	}
 	const { route, params } = found;
-	if (route.roles && !route.roles.includes(me.role)) {
+	if (route.roles && (!me || !route.roles.includes(me.role))) {
 		document.title = `${t("forbidden_title")} – pnet`;
 		main.append(forbidden());
 		return;

@@ -20,6 +20,7 @@ import { auditView } from "./views/audit.js";
 import { passwordView } from "./views/password.js";
 import { followUpsView } from "./views/team.js";
 import { ownAccountView } from "./views/account.js";
+import { linkView } from "./views/link.js";
 
 const CW = ["caseworker"];
 const CO = ["coordinator", "admin"];
@@ -28,6 +29,8 @@ const AU = ["auditor", "admin"];
 
 export const routes = [
 	{ pattern: /^\/login$/, title: "login_title", view: loginView },
+	// Opened from a link's e-mail without a login (views/link.js): the token is the key.
+	{ pattern: /^\/link\/([0-9a-f-]{36})$/, title: "link_title", view: linkView, public: true },
 	{ pattern: /^\/inbox$/, roles: CW, title: "inbox_title", view: inboxView },
 	{ pattern: /^\/outbox$/, roles: CW, title: "outbox_title", view: outboxView },
 	{ pattern: /^\/referrals\/([0-9a-f-]{36})$/, roles: CW, title: "referral_title", view: referralView },

@@ -196,7 +196,7 @@ function row(term, value) {
 // The form a move needs (what allowed_moves says it carries, and a note). people: the node's
 // caseworkers when accepting a transfer, which names the case's new responsible person (the
 // one accepting, unless another is chosen).
-function moveForm(r, move, onSubmit, onCancel, people) {
+export function moveForm(r, move, onSubmit, onCancel, people) {
 	const to = move.to;
 	const controls = [];
 	const values = {};
@@ -252,19 +252,19 @@ function moveForm(r, move, onSubmit, onCancel, people) {
 }
 
 // Whether a move carries nothing but the move itself (one click makes it).
-function plainMove(move) {
+export function plainMove(move) {
 	return !move.reason && !move.outcome && !move.expected_on && !move.appointment_at;
 }
 
 // A move's look: one that gives a reason ends the referral short (decline, drop-out,
 // withdrawal), one that waits for a date is neither; the others take it forward.
-function moveClass(move) {
+export function moveClass(move) {
 	if (move.reason) return "btn btn-danger-quiet";
 	return move.expected_on ? "btn" : "btn btn-primary";
 }
 
 // A move's button text; a transfer's completion takes the case over.
-function moveLabel(r, to) {
+export function moveLabel(r, to) {
 	return t(r.kind === "transfer" && api.statusInfo(to).hands_over_case ? "act_take_over" : `act_${to}`);
 }
 
@@ -390,6 +390,8 @@ export async function referralView(main, id) {
 			);
 		}
 		const handover = sender && api.statusInfo(r.status).handover ? handoverForm(id, load) : null;
+		// The receiver has no accounts: it answers through a link (views/link.js).
+		const linkSlot = sender && r.link ? linkCard(r, load) : null;
 		const caseLink = sender ? h("a", { href: `/cases/${r.case_id}`, "data-link": true }, t("referral_case_link", { ref: r.case?.reference || "" })) : null;
 
 		fill(main,
@@ -436,6 +438,7 @@ export async function referralView(main, id) {
 				),
 				h("section", { class: "card", "aria-labelledby": "actions-h", id: "actions" }, h("h2", { id: "actions-h" }, t("referral_actions")), actions, handover),
 			),
+			linkSlot,
 			h("div", { class: "grid-2" }, contact.el, appointmentCard(r, side, load)),
 			h(
 				"section",
@@ -490,6 +493,7 @@ function timelineItem(e, side) {
 		h("span", { class: "tl-what" }, what),
 		h("span", { class: "tl-who" }, api.nodeName(e.actor_node_id)),
 		e.kind === "handover" && e.handover_at ? h("span", { class: "tl-note" }, t("ev_handover_at", { at: fmtDate(e.handover_at, true) })) : null,
+		e.kind === "transition" && e.channel ? h("span", { class: "tl-note tl-channel", dataset: { channel: e.channel } }, t(`via_${e.channel}`)) : null,
 		e.status_reason ? h("span", { class: "tl-note" }, t(`r_${e.status_reason}`)) : null,
 		e.outcome ? h("span", { class: "tl-note" }, t(`o_${e.outcome}`)) : null,
 		e.note ? h("span", { class: "tl-note" }, e.note) : null,
@@ -528,4 +532,45 @@ function handoverForm(id, reload) {
 		h("button", { class: "btn btn-primary", type: "submit" }, t("handover_submit")),
 	);
 	return h("details", { class: "handover", id: "handover" }, h("summary", {}, t("handover_title")), form);
+}
+
+// The link a receiver without accounts answers through (schema/functions/links.sql): where it
+// went, until when it holds, and the sender's two actions: send a new one (the old one stops
+// working) and revoke it.
+function linkCard(r, reload) {
+	const link = r.link;
+	const open = api.statusInfo(r.status).open;
+	async function act(method, done) {
+		try {
+			await api.request(method, `/v1/referrals/${r.id}/link`);
+			announce(t(done));
+			await reload();
+			document.getElementById("link-card-h")?.focus();
+		} catch (e) {
+			announce(errorText(e), "error");
+		}
+	}
+	return h(
+		"section",
+		{ class: "card", "aria-labelledby": "link-card-h", id: "link-card", dataset: { state: link.state } },
+		h("h2", { id: "link-card-h", tabindex: "-1" }, t("link_card_title")),
+		h("p", {}, t("link_card_intro")),
+		h(
+			"dl",
+			{ class: "facts" },
+			row(t("link_card_recipient"), link.recipient),
+			row(t("link_card_sent"), fmtDate(link.sent_at, true)),
+			row(t("link_card_state"), h("span", { id: "link-state" }, t(`link_state_${link.state}`))),
+			row(t("link_card_expires"), link.state === "live" ? fmtDate(link.expires_at, true) : null),
+			row(t("link_card_used"), link.last_used_at ? fmtDate(link.last_used_at, true) : null),
+		),
+		open
+			? h(
+				"div",
+				{ class: "actions" },
+				h("button", { class: "btn", type: "button", id: "link-send", onclick: () => act("POST", "link_sent") }, t(link.state === "live" ? "link_send_again" : "link_send")),
+				link.state === "live" ? h("button", { class: "btn btn-danger-quiet", type: "button", id: "link-revoke", onclick: () => act("DELETE", "link_revoked") }, t("link_revoke")) : null,
+			)
+			: null,
+	);
 }
