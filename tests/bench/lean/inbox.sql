@@ -44,6 +44,7 @@ items AS (
         'allowed_moves', s.receiver_moves,
         'case', json_build_object('reference', k.reference,
                                   'target_group_id', k.target_group_id),
+        'link', NULL, -- the sender's only (referral_link_json); this is the receiver's page
         'created_at', r.created_at, 'updated_at', r.updated_at)::text AS body
       FROM page r
       JOIN referral_status s ON s.status = r.status
