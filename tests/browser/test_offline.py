@@ -79,7 +79,7 @@ fetch(arguments[0]).then((r) => r.blob()).then(createImageBitmap)
         assert size == icon["sizes"], icon
 
 
-def test_offline_reading_and_an_accept_sent_when_back_online(browser, demo, web_pnetd):
+def test_offline_reading_and_an_accept_sent_when_back_online(browser, demo, web_pnetd, demo_db):
     a = Mouse(browser)
     caritas = demo(AGENCY)
     referral = Loop(demo).refer(note="Bitte vor dem Termin anrufen.")
@@ -150,6 +150,13 @@ def test_offline_reading_and_an_accept_sent_when_back_online(browser, demo, web_
     at = datetime.datetime.fromisoformat(got["appointment_at"]).astimezone()
     assert (at.date(), at.hour, at.minute) == (appointment, 9, 30)
     assert got["version"] == referral["version"] + 1
+    # It went with the Idempotency-Key it was given when made: had its answer been lost, the
+    # queue's resend would be answered as made instead of as a conflict with itself.
+    (kept,) = demo_db.execute(
+        "SELECT count(*) FROM idempotency_key WHERE account_id = %s AND status = 200"
+        " AND response::jsonb->>'id' = %s",
+        (account_id(demo, AGENCY), referral["id"])).fetchone()
+    assert kept == 1
     wait_text(browser, "#announcer", f"Gesendet: Annehmen · Fall {reference}.")
     browser.wait_for(lambda: not browser.find("#queue-toggle").is_displayed(), what="an empty queue")
     browser.wait_for(lambda: "wartet auf Versand" not in browser.find(row(referral)).text

@@ -39,6 +39,12 @@ export function observeNetwork(fn) {
 	onNetwork = fn;
 }
 
+// A fresh Idempotency-Key for one write: sent again with the same key (from the queue, or
+// after a lost answer), the write is answered as the first time instead of being made twice.
+export function newIdempotencyKey() {
+	return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
+}
+
 // blob: answer the body's bytes as they came (a download), not decoded text.
 export async function request(method, path, { body, ifMatch, accept, idempotencyKey, blob } = {}) {
 	const headers = { Accept: accept || "application/json" };

@@ -27,7 +27,7 @@ function allowedNow(item) {
 }
 
 registerKind("transition", {
-	send: (item) => api.post(`/v1/referrals/${item.key}/transitions`, item.payload, { ifMatch: item.if_match }),
+	send: (item) => api.post(`/v1/referrals/${item.key}/transitions`, item.payload, { ifMatch: item.if_match, idempotencyKey: item.context.idempotency_key }),
 
 	title: (item) => t("q_transition_title", { move: moveText(item), ref: item.context.reference || "–" }),
 

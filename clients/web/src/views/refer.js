@@ -102,7 +102,7 @@ export async function referForm(opts) {
 	const note = h("textarea", { name: "note", id: `${id}-note`, rows: 3, maxlength: 2000 });
 	const urgent = h("input", { type: "checkbox", name: "priority", id: `${id}-urgent` });
 	const submit = h("button", { class: "btn btn-primary", type: "submit" }, t(kind === "transfer" ? "transfer_submit" : "refer_submit"));
-	const idempotencyKey = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
+	const idempotencyKey = api.newIdempotencyKey();
 	const form = h(
 		"form",
 		{

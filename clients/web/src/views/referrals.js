@@ -320,24 +320,27 @@ export async function referralView(main, id) {
 			),
 		);
 
-		// Offline (or without an answer) the move waits in the queue, with the version seen.
-		async function queueMove(body) {
-			const context = { reference: r.case?.reference || "", side, status: r.status, seen_at: r.updated_at, transfer: r.kind === "transfer" };
+		// Offline (or without an answer) the move waits in the queue, with the version seen and
+		// the move's Idempotency-Key: a move the server did make before its answer was lost is
+		// then answered as made, not refused as a conflict with itself.
+		async function queueMove(body, key) {
+			const context = { reference: r.case?.reference || "", side, status: r.status, seen_at: r.updated_at, transfer: r.kind === "transfer", idempotency_key: key };
 			await queue.add("transition", id, body, { ifMatch: r.version, context });
 			await load();
 			main.querySelector("#queued-move")?.focus();
 		}
 
 		async function transition(body, form) {
-			if (connection.offline()) return queueMove(body);
+			const key = api.newIdempotencyKey();
+			if (connection.offline()) return queueMove(body, key);
 			try {
-				await api.post(`/v1/referrals/${id}/transitions`, body, { ifMatch: r.version });
+				await api.post(`/v1/referrals/${id}/transitions`, body, { ifMatch: r.version, idempotencyKey: key });
 				announce(t("done_transition", { status: statusText(body.to, side) }));
 				await load();
 				main.querySelector("#referral-status")?.focus();
 			} catch (e) {
 				if (e.status === 0) {
-					await queueMove(body);
+					await queueMove(body, key);
 				} else if (e.status === 412 || problemSlug(e) === "illegal-transition") {
 					announce(errorText(e), "warn");
 					await load();

@@ -31,10 +31,6 @@ function messageItem(m, ownNode) {
 	);
 }
 
-function newKey() {
-	return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
-}
-
 // The section for referral id; ownNode is the signed-in node; reference() the case's
 // reference (for the queue's words). reload() reads the thread again (it marks what it shows
 // read); onSent runs after this page sent a message. Each message carries an Idempotency-Key:
@@ -43,7 +39,7 @@ function newKey() {
 export function thread(id, ownNode, onSent = () => {}, reference = () => "") {
 	const list = h("ol", { class: "messages", id: "messages", "aria-live": "polite" });
 	const waiting = h("ol", { class: "messages messages-queued", id: "messages-queued" });
-	let key = newKey();
+	let key = api.newIdempotencyKey();
 	const text = h("textarea", { name: "text", id: "message-text", rows: 3, maxlength: MAX, required: true });
 	const form = h(
 		"form",
@@ -58,14 +54,14 @@ export function thread(id, ownNode, onSent = () => {}, reference = () => "") {
 				const sent = key;
 				async function later() {
 					await queue.add("message", id, body, { context: { reference: reference(), idempotency_key: sent } });
-					key = newKey();
+					key = api.newIdempotencyKey();
 					text.value = "";
 					announce(t("message_queued"));
 				}
 				if (connection.offline()) return later();
 				try {
 					await api.post(`/v1/referrals/${id}/messages`, body, { idempotencyKey: sent });
-					key = newKey();
+					key = api.newIdempotencyKey();
 					text.value = "";
 					announce(t("message_sent"));
 					await reload();
