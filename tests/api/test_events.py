@@ -302,7 +302,7 @@ def test_the_listener_reconnects_after_its_connection_is_terminated(pnetd_factor
     def listeners():
         return {pid for (pid,) in demo_db.execute(
             "SELECT pid FROM pg_stat_activity WHERE application_name = 'pnetd-listen'"
-            " AND datname = current_database() AND query = 'LISTEN pnet_outbox'").fetchall()}
+            " AND datname = current_database() AND query LIKE 'LISTEN pnet_outbox%'").fetchall()}
 
     assert wait_for(lambda: listeners(), 5)
     before = listeners()
