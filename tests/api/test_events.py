@@ -194,8 +194,7 @@ def test_heartbeat_metrics_and_shutdown(pnetd_factory, demo_database, demo):
 
     # A stream's events still arrive through this server.
     referral, _ = new_referral(Api(server.base_url, demo("jobcenter").token))
-    e = streams[0].next(timeout=3)
-    assert e and json.loads(e["data"])["data"]["referral_id"] == referral["id"]
+    assert streams[0].next_about(referral["id"], timeout=3)
 
     # SIGTERM ends the streams cleanly at once: no waiting for the 30 s deadline.
     started = time.monotonic()
