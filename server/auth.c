@@ -1,5 +1,6 @@
 #include "auth.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <event2/http.h>
@@ -8,6 +9,7 @@
 #include "crypto.h"
 #include "http.h"
 #include "log.h"
+#include "token_cache.h"
 #include "token_use.h"
 #include "worker.h"
 
@@ -110,34 +112,11 @@ bool auth_coordinates(const struct req *r, const char *network_id)
 	       array_text_has(r->auth.network_ids, network_id);
 }
 
-static void on_token(void *arg, const struct db_result *res)
+/* The caller is known (r->auth): check the route's roles and scope, then run the handler. */
+static void admit(struct req *r)
 {
-	struct req *r = arg;
 	const struct route *route = r->match.route;
-	PGresult *pg = res->pg;
 	unsigned roles = route->roles ? route->roles : ROLE_ANY;
-
-	if (res->status != DB_OK) {
-		http_db_failed(r, res);
-		return;
-	}
-	if (PQntuples(pg) != 1) {
-		http_problem(
-		        r, 401, "unauthorized", "Not authenticated",
-		        "The token is unknown, expired or revoked, or its account is disabled.");
-		return;
-	}
-	snprintf(r->auth.account_id, sizeof(r->auth.account_id), "%s", PQgetvalue(pg, 0, 0));
-	snprintf(r->auth.login, sizeof(r->auth.login), "%s", PQgetvalue(pg, 0, 1));
-	r->auth.role = auth_role_bit(PQgetvalue(pg, 0, 2));
-	snprintf(r->auth.node_id, sizeof(r->auth.node_id), "%s", PQgetvalue(pg, 0, 3));
-	r->auth.network_ids = xstrdup(PQgetvalue(pg, 0, 4));
-	snprintf(r->auth.token_id, sizeof(r->auth.token_id), "%s", PQgetvalue(pg, 0, 5));
-	r->auth.integration = !strcmp(PQgetvalue(pg, 0, 6), "integration");
-	r->auth.scopes = xstrdup(PQgetvalue(pg, 0, 7));
-	if (!strcmp(PQgetvalue(pg, 0, 8), "t"))
-		token_use_note(r->worker->token_use, r->auth.token_id);
-	r->auth.must_change_password = !strcmp(PQgetvalue(pg, 0, 9), "t");
 
 	if (r->auth.must_change_password && !r->auth.integration &&
 	    !open_before_password_change(route)) {
@@ -163,19 +142,65 @@ static void on_token(void *arg, const struct db_result *res)
 	http_run_handler(r);
 }
 
+static void on_token(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	PGresult *pg = res->pg;
+
+	if (res->status != DB_OK) {
+		http_db_failed(r, res);
+		return;
+	}
+	if (PQntuples(pg) != 1) {
+		http_problem(
+		        r, 401, "unauthorized", "Not authenticated",
+		        "The token is unknown, expired or revoked, or its account is disabled.");
+		return;
+	}
+	snprintf(r->auth.account_id, sizeof(r->auth.account_id), "%s", PQgetvalue(pg, 0, 0));
+	snprintf(r->auth.login, sizeof(r->auth.login), "%s", PQgetvalue(pg, 0, 1));
+	r->auth.role = auth_role_bit(PQgetvalue(pg, 0, 2));
+	snprintf(r->auth.node_id, sizeof(r->auth.node_id), "%s", PQgetvalue(pg, 0, 3));
+	r->auth.network_ids = xstrdup(PQgetvalue(pg, 0, 4));
+	snprintf(r->auth.token_id, sizeof(r->auth.token_id), "%s", PQgetvalue(pg, 0, 5));
+	r->auth.integration = !strcmp(PQgetvalue(pg, 0, 6), "integration");
+	r->auth.scopes = xstrdup(PQgetvalue(pg, 0, 7));
+	if (!strcmp(PQgetvalue(pg, 0, 8), "t"))
+		token_use_note(r->worker->token_use, r->auth.token_id);
+	r->auth.must_change_password = !strcmp(PQgetvalue(pg, 0, 9), "t");
+	token_cache_put(r->worker->token_cache, r->token_hash, r->token_gen, &r->auth,
+	                (time_t)strtoll(PQgetvalue(pg, 0, 10), NULL, 10));
+	admit(r);
+}
+
+/* Who holds the token of hash: kept from an earlier check, or asked of the database. */
+static void check_token(struct req *r, const char *hash)
+{
+	struct params p = {0};
+
+	if (token_cache_get(r->worker->token_cache, hash, &r->auth)) {
+		if (token_cache_due_note(r->worker->token_cache, hash))
+			token_use_note(r->worker->token_use, r->auth.token_id);
+		admit(r);
+		return;
+	}
+	snprintf(r->token_hash, sizeof(r->token_hash), "%s", hash);
+	r->token_gen = token_cache_generation();
+	params_text(&p, "token_hash", hash);
+	req_run(r, &sql_auth_token, &p, on_token);
+}
+
 void auth_begin(struct req *r)
 {
 	const char *h =
 	        evhttp_find_header(evhttp_request_get_input_headers(r->evreq), "Authorization");
 	char hash[CRYPTO_SHA256_HEX_LEN + 1];
-	struct params p = {0};
 	const char *q =
 	        r->match.route->flags & ROUTE_QUERY_TOKEN ? req_query(r, "access_token") : NULL;
 
 	if (!h && q && *q) {
 		crypto_sha256_hex(q, strlen(q), hash);
-		params_text(&p, "token_hash", hash);
-		req_run(r, &sql_auth_token, &p, on_token);
+		check_token(r, hash);
 		return;
 	}
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
@@ -187,6 +212,5 @@ void auth_begin(struct req *r)
 	while (*h == ' ')
 		h++;
 	crypto_sha256_hex(h, strlen(h), hash);
-	params_text(&p, "token_hash", hash);
-	req_run(r, &sql_auth_token, &p, on_token);
+	check_token(r, hash);
 }

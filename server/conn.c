@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -482,6 +484,19 @@ static void conn_drop(struct conn *c)
 }
 
 /*
+ * Answers leave as soon as they are written: an answer larger than one write (an inbox page
+ * goes out as 16 KB + 16 KB + the rest) would otherwise wait for the client's delayed ACK of
+ * the first segments under Nagle's algorithm, about 40 ms (docs/performance.md).
+ */
+static void no_delay(evutil_socket_t fd)
+{
+	int on = 1;
+
+	if (fd >= 0 && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) != 0)
+		log_warn("TCP_NODELAY not set on an accepted socket: %s", strerror(errno));
+}
+
+/*
  * The connections accepted on this loop turn now have their evhttp_connection: find it
  * (evhttp hands its connection to the bufferevent's callbacks), hear of its end, and apply
  * the limits. Run as an event, so that it is never inside libevent's accept callback.
@@ -504,6 +519,7 @@ static void on_adopt(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		c->evcon = cbarg;
+		no_delay(bufferevent_getfd(c->bev));
 		evhttp_connection_get_peer(c->evcon, &host, &port);
 		snprintf(c->addr, sizeof(c->addr), "%s", host ? host : "");
 		c->next = hub->buckets[conn_bucket(c->evcon)];

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 #include "db.h"
@@ -49,6 +50,9 @@ struct req {
 	size_t body_len;
 	json_t *json; /* the parsed body of ROUTE_BODY routes */
 	struct auth auth;
+	/* The token check under way: the token's hash and the cache generation it was sent at. */
+	char token_hash[65];
+	uint64_t token_gen;
 	uint64_t started_ms;
 	int status;
 	/* Handler state kept across database callbacks; ctx_free releases it with r. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "router.h"
+#include "token_cache.h"
 #include "util.h"
 
 #define STATUS_MIN   100
@@ -34,6 +35,7 @@ static _Atomic uint64_t webhook_attempts[2]; /* [0] failed, [1] delivered */
 static _Atomic long client_connections;
 static _Atomic uint64_t refusals[METRICS_REFUSED_COUNT];
 static _Atomic uint64_t accept_failures;
+static _Atomic uint64_t auth_notifications;
 
 void metrics_init(size_t nroutes, int nworkers)
 {
@@ -112,6 +114,11 @@ void metrics_connection_refused(enum metrics_refusal why)
 void metrics_accept_failed(void)
 {
 	atomic_fetch_add_explicit(&accept_failures, 1, memory_order_relaxed);
+}
+
+void metrics_auth_notified(void)
+{
+	atomic_fetch_add_explicit(&auth_notifications, 1, memory_order_relaxed);
 }
 
 char *metrics_render(void)
@@ -212,12 +219,22 @@ char *metrics_render(void)
 	        "# HELP pnet_http_accept_failures_total Failed accept() calls (no descriptor "
 	        "left).\n"
 	        "# TYPE pnet_http_accept_failures_total counter\n"
-	        "pnet_http_accept_failures_total %llu\n",
+	        "pnet_http_accept_failures_total %llu\n"
+	        "# HELP pnet_auth_notifications_total Notifications on pnet_auth (kept token "
+	        "checks "
+	        "dropped).\n"
+	        "# TYPE pnet_auth_notifications_total counter\n"
+	        "pnet_auth_notifications_total %llu\n"
+	        "# HELP pnet_token_cache_active Whether token checks are kept (the listener "
+	        "listens).\n"
+	        "# TYPE pnet_token_cache_active gauge\n"
+	        "pnet_token_cache_active %d\n",
 	        atomic_load(&client_connections),
 	        (unsigned long long)atomic_load(&refusals[METRICS_REFUSED_LIMIT]),
 	        (unsigned long long)atomic_load(&refusals[METRICS_REFUSED_ADDRESS]),
 	        (unsigned long long)atomic_load(&refusals[METRICS_REFUSED_MEMORY]),
-	        (unsigned long long)atomic_load(&accept_failures));
+	        (unsigned long long)atomic_load(&accept_failures),
+	        (unsigned long long)atomic_load(&auth_notifications), token_cache_active() ? 1 : 0);
 	fclose(f);
 	return text;
 }

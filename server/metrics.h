@@ -46,6 +46,9 @@ void metrics_connection_refused(enum metrics_refusal why);
 /* An accept() failed (no descriptor left, say): accepting pauses for a moment. */
 void metrics_accept_failed(void);
 
+/* A notification on pnet_auth arrived: kept token checks were dropped (token_cache.h). */
+void metrics_auth_notified(void);
+
 /* The whole exposition text (caller frees). */
 char *metrics_render(void);
 

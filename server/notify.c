@@ -9,6 +9,8 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
+#include "token_cache.h"
 #include "util.h"
 #include "worker.h"
 
@@ -40,7 +42,7 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 	PGconn *pg = db_link_pg(nt.link);
 	PGnotify *n;
 	PGresult *res;
-	bool any = false;
+	bool any = false, auth = false;
 
 	if (!PQconsumeInput(pg)) {
 		db_link_lost(nt.link, "connection lost");
@@ -56,12 +58,20 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 	}
 	if (!nt.listening && !PQisBusy(pg)) {
 		nt.listening = true;
+		token_cache_set_listening(true); /* before "ready again" is logged */
 		db_link_ready(nt.link);
 		any = true; /* catch up: something may have happened while we were away */
 	}
 	while ((n = PQnotifies(pg))) {
+		if (!strcmp(n->relname, "pnet_auth"))
+			auth = true;
+		else
+			any = true;
 		PQfreemem(n);
-		any = true;
+	}
+	if (auth) {
+		token_cache_invalidate();
+		metrics_auth_notified();
 	}
 	if (PQstatus(pg) == CONNECTION_BAD) {
 		db_link_lost(nt.link, "connection closed by the server");
@@ -77,7 +87,7 @@ static void listen_up(void *arg)
 	PGconn *pg = db_link_pg(nt.link);
 
 	/* A few bytes on a fresh socket: the kernel takes them at once. */
-	if (!PQsendQuery(pg, "LISTEN pnet_outbox") || PQflush(pg) != 0) {
+	if (!PQsendQuery(pg, "LISTEN pnet_outbox; LISTEN pnet_auth") || PQflush(pg) != 0) {
 		db_link_lost(nt.link, "LISTEN could not be sent");
 		return;
 	}
@@ -91,6 +101,7 @@ static void listen_down(void *arg)
 		event_free(nt.ev_read);
 	nt.ev_read = NULL;
 	nt.listening = false;
+	token_cache_set_listening(false);
 }
 
 static const struct db_link_handlers listen_handlers = {.up = listen_up, .down = listen_down};

@@ -18,6 +18,7 @@
 #include "retention.h"
 #include "sse.h"
 #include "webhook.h"
+#include "token_cache.h"
 #include "token_use.h"
 #include "util.h"
 
@@ -130,6 +131,8 @@ static void *worker_main(void *arg)
 	w->db_read = NULL;
 	token_use_free(w->token_use);
 	w->token_use = NULL;
+	token_cache_free(w->token_cache);
+	w->token_cache = NULL;
 	sse_hub_free(w->sse);
 	w->sse = NULL;
 	webhooks_free(w->webhooks);
@@ -187,6 +190,7 @@ struct worker *workers_start(int n, int listen_fd)
 		w->ev_wake = event_new(w->base, -1, 0, on_wake, w);
 		w->sse = sse_hub_new(w);
 		w->token_use = token_use_new(w);
+		w->token_cache = token_cache_new();
 		/* One dispatcher per process; SKIP LOCKED shares the work between processes. */
 		if (i == 0)
 			w->webhooks = webhooks_start(w);

@@ -18,6 +18,7 @@ struct sse_hub;
 struct webhook_dispatcher;
 struct mail_sender;
 struct conn_hub;
+struct token_cache;
 struct token_use;
 
 struct worker {
@@ -37,6 +38,7 @@ struct worker {
 	struct mail_sender *mail;            /* worker 0 only: notification e-mails (mail.c) */
 	struct conn_hub *conns;              /* its client connections and their limits (conn.c) */
 	struct token_use *token_use;         /* last use of tokens, written in batches */
+	struct token_cache *token_cache;     /* token checks kept (token_cache.h) */
 	int listen_fd;
 	size_t inflight; /* requests taken and not yet answered */
 	size_t jobs;     /* jobs.c: submitted from this loop and not yet back on it */

@@ -30,3 +30,35 @@ CREATE TRIGGER network_in_use BEFORE DELETE ON network
     EXECUTE FUNCTION array_fkey_refuse_delete('account', 'network_ids',
                                               'account_network_ids_fkey', 'network',
                                               'an account');
+
+-- pnetd keeps the token checks it made (server/token_cache.h) until a change that could make
+-- one wrong is notified on pnet_auth: a token revoked, changed or deleted, or an account's
+-- login, role, node, networks, password rule or disabled flag changed, or either table
+-- emptied. The last use of a token (written once a minute) is no such change. Notifications
+-- are sent at commit, so a request after the commit no longer finds the old check.
+CREATE FUNCTION notify_auth_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('pnet_auth', '');
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER api_token_auth_changed AFTER UPDATE ON api_token
+    FOR EACH ROW WHEN ((OLD.revoked_at, OLD.expires_at, OLD.scopes, OLD.kind, OLD.account_id,
+                        OLD.token_hash)
+                       IS DISTINCT FROM (NEW.revoked_at, NEW.expires_at, NEW.scopes, NEW.kind,
+                                         NEW.account_id, NEW.token_hash))
+    EXECUTE FUNCTION notify_auth_changed();
+CREATE TRIGGER api_token_auth_deleted AFTER DELETE ON api_token
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_auth_changed();
+CREATE TRIGGER api_token_auth_truncated AFTER TRUNCATE ON api_token
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_auth_changed();
+CREATE TRIGGER account_auth_changed AFTER UPDATE ON account
+    FOR EACH ROW WHEN ((OLD.login, OLD.role, OLD.node_id, OLD.network_ids, OLD.disabled,
+                        OLD.must_change_password)
+                       IS DISTINCT FROM (NEW.login, NEW.role, NEW.node_id, NEW.network_ids,
+                                         NEW.disabled, NEW.must_change_password))
+    EXECUTE FUNCTION notify_auth_changed();
+CREATE TRIGGER account_auth_deleted AFTER DELETE ON account
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_auth_changed();
+CREATE TRIGGER account_auth_truncated AFTER TRUNCATE ON account
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_auth_changed();

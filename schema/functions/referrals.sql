@@ -485,6 +485,40 @@ BEGIN
     PERFORM idempotency_store(p_account, p_idem_key, p_idem_hash, 200, body);
 END $$;
 
+-- The same in one round trip (server/api/referrals.c, transition): the server has checked the
+-- move and its inputs against lib/referral.c for every status and side the referral could be
+-- in, and p_allowed lists those that passed ('<side>:<status>', side 1 sender, 2 receiver,
+-- 3 both). When the referral is in one of them at version p_expected the move is made as
+-- referral_transition makes it (Idempotency-Key included); otherwise nothing is written and
+-- the outcome is 'recheck': the server reads the state and answers as it would have without
+-- this statement (a resend with a stored key is answered there, its If-Match being stale).
+CREATE FUNCTION referral_transition_allowed(p_account uuid, p_node uuid, p_request text,
+                                            p_client text, p_idem_key text, p_idem_hash text,
+                                            p_id uuid, p_expected integer,
+                                            p_to text, p_reason text, p_outcome text,
+                                            p_appointment timestamptz, p_expected_on date,
+                                            p_note text, p_responsible uuid, p_allowed text[],
+                                            OUT outcome text, OUT body text,
+                                            OUT version integer, OUT location text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    r referral;
+BEGIN
+    SELECT * INTO r FROM referral WHERE id = p_id AND p_node IN (from_node_id, to_node_id)
+       FOR UPDATE;
+    IF NOT FOUND OR r.version <> p_expected
+       OR NOT ((CASE WHEN r.from_node_id = p_node THEN 1 ELSE 0 END
+                + CASE WHEN r.to_node_id = p_node THEN 2 ELSE 0 END)::text || ':' || r.status
+               = ANY (p_allowed)) THEN
+        outcome := 'recheck';
+        RETURN;
+    END IF;
+    SELECT t.outcome, t.body, t.version, t.location INTO outcome, body, version, location
+      FROM referral_transition(p_account, p_node, p_request, p_client, p_idem_key,
+                               p_idem_hash, p_id, p_expected, p_to, p_reason, p_outcome,
+                               p_appointment, p_expected_on, p_note, p_responsible) t;
+END $$;
+
 -- The sender logs the handover itself (warm: a joint meeting or a personal introduction).
 CREATE FUNCTION referral_handover(p_account uuid, p_node uuid, p_request text, p_client text,
                                   p_id uuid, p_channel text, p_warm boolean, p_at timestamptz,

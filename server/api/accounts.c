@@ -18,6 +18,7 @@
 #include "jobs.h"
 #include "json.h"
 #include "page.h"
+#include "token_cache.h"
 #include "worker.h"
 
 static const char *const role_names[] = {"admin", "coordinator", "caseworker", "auditor", NULL};
@@ -201,6 +202,18 @@ static void get_account(struct req *r)
 	req_run(r, &sql_account_get, &p, answer_row);
 }
 
+/*
+ * After a write that may revoke tokens or change what a token check says of an account: this
+ * process forgets the checks it kept at once, other processes when pnet_auth tells them
+ * (token_cache.h).
+ */
+static void answer_auth_write(void *arg, const struct db_result *res)
+{
+	if (res->status == DB_OK)
+		token_cache_invalidate();
+	answer_write(arg, res);
+}
+
 static void update_run(struct account_write *w)
 {
 	struct req *r = w->r;
@@ -217,7 +230,7 @@ static void update_run(struct account_write *w)
 		params_text(&p, "expected_version", NULL);
 	params_json(&p, "patch", patch);
 	params_text(&p, "password_hash", w->password ? w->hash : NULL);
-	req_run(r, &sql_account_update, &p, answer_write);
+	req_run(r, &sql_account_update, &p, answer_auth_write);
 	json_decref(patch);
 }
 
@@ -360,7 +373,7 @@ static void revoke_token(struct req *r)
 	req_actor(r, &p);
 	params_text(&p, "id", req_param(r, "id"));
 	params_bool(&p, "anyones", r->auth.role == ROLE_ADMIN);
-	req_run(r, &sql_token_revoke, &p, answer_write);
+	req_run(r, &sql_token_revoke, &p, answer_auth_write);
 }
 
 /* POST /v1/me/password: the owner's own password, checked and hashed on the job threads. */
@@ -415,6 +428,9 @@ static void check_and_hash(void *arg)
 static void on_password_changed(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
+
+	if (res->status == DB_OK)
+		token_cache_invalidate();
 
 	if (res->status == DB_OK && PQntuples(res->pg) == 0) {
 		http_problem(r, 409, "conflict", "Conflict",

@@ -97,15 +97,17 @@ static void create_referral(struct req *r)
  * The statuses a list is filtered to, as a PostgreSQL array text: those of the status query
  * parameter ("sent,received"; every status without it) that are open or not as the open
  * parameter says (lib/referral.c decides which are). NULL for no filter at all; NULL with
- * *bad set after answering 400.
+ * *bad set after answering 400. *all_open: every status of the filter is open.
  */
-static char *status_filter(struct req *r, const char *text, const char *open, bool *bad)
+static char *status_filter(struct req *r, const char *text, const char *open, bool *bad,
+                           bool *all_open)
 {
 	bool wanted[REFERRAL_STATUS_COUNT] = {false}, any = false;
 	char *copy = xstrdup(text ? text : ""), *save = NULL, *out;
 	size_t used = 0;
 
 	*bad = false;
+	*all_open = false;
 	if (!text && !open) {
 		free(copy);
 		return NULL;
@@ -133,9 +135,11 @@ static char *status_filter(struct req *r, const char *text, const char *open, bo
 	}
 	out = xmalloc(REFERRAL_STATUS_COUNT * 16 + 3);
 	out[used++] = '{';
+	*all_open = true;
 	for (unsigned i = 0; i < REFERRAL_STATUS_COUNT; i++) {
 		if (!wanted[i] || (open && referral_is_open(i) != !strcmp(open, "true")))
 			continue;
+		*all_open = *all_open && referral_is_open(i);
 		used += (size_t)sprintf(out + used, "%s%s", used > 1 ? "," : "",
 		                        referral_status_name(i));
 	}
@@ -154,7 +158,7 @@ static void list_referrals(struct req *r)
 	struct page *page = answer_page_begin(r, 2, allowed);
 	struct params p = {0};
 	char *statuses;
-	bool bad;
+	bool bad, all_open;
 
 	if (!page)
 		return;
@@ -179,9 +183,12 @@ static void list_referrals(struct req *r)
 		answer_bad_query(r, "case_id", JSON_CODE_UUID, "case_id must be a UUID");
 		return;
 	}
-	statuses = status_filter(r, status, open, &bad);
+	statuses = status_filter(r, status, open, &bad, &all_open);
 	if (bad)
 		return;
+	/* A statement per filter shape: open statuses only can use the partial index. */
+	if (stmt == &sql_referral_inbox && all_open)
+		stmt = &sql_referral_inbox_open;
 	req_actor(r, &p);
 	params_text(&p, "statuses", statuses);
 	params_text(&p, "overdue", overdue);
@@ -205,6 +212,7 @@ static void get_referral(struct req *r)
 /* Transitions */
 
 struct transition {
+	const char *key; /* the Idempotency-Key header, or NULL */
 	long expected_version;
 	enum referral_status to;
 	unsigned side;
@@ -230,6 +238,41 @@ static void conflict(struct req *r, enum referral_status from, unsigned side, co
 	json_decref(body);
 	http_reply_raw(r, 409, "application/problem+json", text, strlen(text));
 	free(text);
+}
+
+/* What the request carries into the move, as lib/referral.c checks it. */
+static struct referral_input transition_input(const struct req *r)
+{
+	return (struct referral_input){
+	        .reason = json_get_string(r->json, "reason"),
+	        .outcome = json_get_string(r->json, "outcome"),
+	        .expected_date = json_get_string(r->json, "expected_on"),
+	        .appointment_at = json_get_string(r->json, "appointment_at"),
+	};
+}
+
+/*
+ * The move's parameters (both transition statements take them, and referral_transition_allowed
+ * the allowed moves after them); false after answering a bad Idempotency-Key.
+ */
+static bool transition_params(struct req *r, struct params *p, const struct transition *t)
+{
+	struct referral_input in = transition_input(r);
+
+	req_actor(r, p);
+	if (!idempotency_params(r, r->path, p))
+		return false;
+	params_text(p, "id", req_param(r, "id"));
+	params_long(p, "expected_version", t->expected_version);
+	params_text(p, "to", referral_status_name(t->to));
+	params_text(p, "reason", in.reason);
+	params_text(p, "outcome", in.outcome);
+	params_text(p, "appointment_at", in.appointment_at);
+	params_text(p, "expected_on", in.expected_date);
+	params_text(p, "note", json_get_string(r->json, "note"));
+	params_text(p, "responsible_account_id",
+	            json_get_string(r->json, "responsible_account_id"));
+	return true;
 }
 
 bool referral_move_checked(struct req *r, enum referral_status from, enum referral_status to,
@@ -282,12 +325,7 @@ static void on_state(void *arg, const struct db_result *res)
 {
 	struct req *r = arg;
 	struct transition *t = r->ctx;
-	struct referral_input in = {
-	        .reason = json_get_string(r->json, "reason"),
-	        .outcome = json_get_string(r->json, "outcome"),
-	        .expected_date = json_get_string(r->json, "expected_on"),
-	        .appointment_at = json_get_string(r->json, "appointment_at"),
-	};
+	struct referral_input in = transition_input(r);
 	struct params p = {0};
 
 	if (!answer_found(r, res))
@@ -298,20 +336,62 @@ static void on_state(void *arg, const struct db_result *res)
 	if (strcmp(answer_column(res, "resent"), "t") && refused(r, res, &in))
 		return;
 	/* The database makes the move by the same table, with the row locked. */
-	req_actor(r, &p);
-	if (!idempotency_params(r, r->path, &p))
+	if (!transition_params(r, &p, t))
 		return;
-	params_text(&p, "id", req_param(r, "id"));
-	params_long(&p, "expected_version", t->expected_version);
-	params_text(&p, "to", referral_status_name(t->to));
-	params_text(&p, "reason", in.reason);
-	params_text(&p, "outcome", in.outcome);
-	params_text(&p, "appointment_at", in.appointment_at);
-	params_text(&p, "expected_on", in.expected_date);
-	params_text(&p, "note", json_get_string(r->json, "note"));
-	params_text(&p, "responsible_account_id",
-	            json_get_string(r->json, "responsible_account_id"));
 	req_run(r, &sql_referral_transition, &p, answer_write);
+}
+
+/* Read the state, check the move against it, then make it (two round trips). */
+static void transition_checked(struct req *r)
+{
+	struct transition *t = r->ctx;
+	struct params p = {0};
+
+	params_text(&p, "node", r->auth.node_id);
+	params_text(&p, "id", req_param(r, "id"));
+	params_text(&p, "account", r->auth.account_id);
+	params_text(&p, "idempotency_key", t->key);
+	req_run(r, &sql_referral_state, &p, on_state);
+}
+
+static void on_transition_allowed(void *arg, const struct db_result *res)
+{
+	struct req *r = arg;
+	const char *outcome = res->status == DB_OK ? answer_column(res, "outcome") : NULL;
+
+	if (outcome && !strcmp(outcome, "recheck")) {
+		transition_checked(r);
+		return;
+	}
+	answer_write(r, res);
+}
+
+/*
+ * '{side:status,...}': every side and status from which lib/referral.c lets this move with
+ * these inputs through, so that the database can make it in the same round trip as it reads
+ * the state (referral_transition_allowed). NULL when there is none.
+ */
+static char *allowed_moves(const struct req *r, const struct transition *t)
+{
+	static const unsigned sides[] = {REFERRAL_SIDE_SENDER, REFERRAL_SIDE_RECEIVER,
+	                                 REFERRAL_SIDE_BOTH};
+	struct referral_input in = transition_input(r);
+	char *out = xmalloc(REFERRAL_STATUS_COUNT * ARRAY_SIZE(sides) * 24 + 3);
+	size_t used = 0;
+
+	out[used++] = '{';
+	for (unsigned from = 0; from < REFERRAL_STATUS_COUNT; from++)
+		for (size_t i = 0; i < ARRAY_SIZE(sides); i++)
+			if (referral_check(from, t->to, sides[i], &in, NULL) == 0)
+				used += (size_t)sprintf(out + used, "%s%u:%s", used > 1 ? "," : "",
+				                        sides[i], referral_status_name(from));
+	if (used == 1) {
+		free(out);
+		return NULL;
+	}
+	out[used++] = '}';
+	out[used] = '\0';
+	return out;
 }
 
 static void transition(struct req *r)
@@ -320,6 +400,7 @@ static void transition(struct req *r)
 	struct transition *t;
 	struct params p = {0};
 	const char *key;
+	char *allowed;
 	long version;
 	int if_match;
 
@@ -340,11 +421,19 @@ static void transition(struct req *r)
 	referral_status_parse(json_get_string(r->json, "to"), &t->to);
 	r->ctx = t;
 	r->ctx_free = free;
-	params_text(&p, "node", r->auth.node_id);
-	params_text(&p, "id", req_param(r, "id"));
-	params_text(&p, "account", r->auth.account_id);
-	params_text(&p, "idempotency_key", key);
-	req_run(r, &sql_referral_state, &p, on_state);
+	t->key = key;
+	allowed = allowed_moves(r, t);
+	if (!allowed) {
+		transition_checked(r); /* refused from anywhere: the state says how */
+		return;
+	}
+	if (!transition_params(r, &p, t)) {
+		free(allowed);
+		return;
+	}
+	params_text(&p, "allowed", allowed);
+	req_run(r, &sql_referral_transition_allowed, &p, on_transition_allowed);
+	free(allowed);
 }
 
 /* Timeline and handovers */

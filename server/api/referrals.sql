@@ -19,6 +19,19 @@ SELECT * FROM referral_list_page($1, $2, $3, $4, 'inbox', $7, ARRAY(
      ORDER BY p.created_at DESC, p.id DESC
      LIMIT $10::int), $10::int - 1);
 
+-- name: referral_inbox_open
+-- params: actor, statuses, overdue, case, after_1, after_2, limit
+-- The same for a status filter of open statuses only (the inbox's usual one): the constant
+-- list of open statuses lets every plan, a generic one too, read the page in order from the
+-- partial index referral_inbox_open_idx (schema/0110_referral_open_inbox.sql).
+SELECT * FROM referral_list_page($1, $2, $3, $4, 'inbox', $7, ARRAY(
+    SELECT p.id FROM referral p
+     WHERE p.to_node_id = $2::uuid
+       AND p.status IN ('sent', 'received', 'waitlisted', 'accepted', 'in_progress')
+       AND referral_listed(p, $5, $6, $7, $8, $9)
+     ORDER BY p.created_at DESC, p.id DESC
+     LIMIT $10::int), $10::int - 1);
+
 -- name: referral_outbox
 -- params: actor, statuses, overdue, case, after_1, after_2, limit
 -- What the actor's node sent, newest first (referral_listed filters), the read audited
@@ -68,6 +81,14 @@ SELECT status, version, from_node_id = $1::uuid AS sender, to_node_id = $1::uuid
 --         appointment_at, expected_on, note, responsible_account_id
 SELECT * FROM referral_transition($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
                                   $15);
+
+-- name: referral_transition_allowed
+-- params: actor, idempotency_key, request_hash, id, expected_version, to, reason, outcome,
+--         appointment_at, expected_on, note, responsible_account_id, allowed
+-- referral_transition in one round trip when the referral's side and status are among
+-- allowed (what lib/referral.c let through); else outcome 'recheck' and nothing written.
+SELECT * FROM referral_transition_allowed($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                                          $14, $15, $16);
 
 -- name: referral_events
 -- params: actor, id, after_1, limit

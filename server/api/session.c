@@ -14,6 +14,7 @@
 #include "http.h"
 #include "jobs.h"
 #include "session_sql.h"
+#include "token_cache.h"
 #include "json.h"
 #include "worker.h"
 
@@ -212,6 +213,7 @@ static void on_revoked(void *arg, const struct db_result *res)
 		http_db_failed(r, res);
 		return;
 	}
+	token_cache_invalidate(); /* at once here; other processes hear it from pnet_auth */
 	http_reply_json(r, 204, NULL);
 }
 

@@ -1,6 +1,7 @@
 """Helpers of the live-event tests: an SSE client, and referrals between two demo nodes."""
 
 import http.client
+import json
 import os
 import queue
 import socket
@@ -80,6 +81,16 @@ class SseClient:
             if e:
                 out.append(e)
         return out
+
+    def next_about(self, referral_id, timeout=5):
+        """The next event about referral_id within timeout, passing over others (the overdue
+        scan may report the shared demo database's old referrals meanwhile); None if none."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            e = self.next(max(0.01, deadline - time.monotonic()))
+            if e and json.loads(e["data"])["data"].get("referral_id") == referral_id:
+                return e
+        return None
 
     def close(self):
         try:

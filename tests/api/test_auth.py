@@ -141,6 +141,135 @@ def test_stored_secrets(api, admin, db):
     assert rows[0][1] == hashlib.sha256(token.encode()).hexdigest()
 
 
+
+# -- kept token checks (server/token_cache.h): revocation stays immediate
+
+def superuser_db(pg_superuser, database):
+    """A connection as superuser to the test database (to change rows with triggers off)."""
+    dbname = psycopg.conninfo.conninfo_to_dict(database)["dbname"]
+    return psycopg.connect(psycopg.conninfo.make_conninfo(dbname=dbname, **pg_superuser),
+                           autocommit=True)
+
+
+def revoke_unnoticed(su, token):
+    """Revokes token with the triggers off: nothing is notified on pnet_auth."""
+    import hashlib
+    with su.transaction():
+        su.execute("SET LOCAL session_replication_role = replica")
+        su.execute("UPDATE api_token SET revoked_at = now() WHERE token_hash = %s",
+                   (hashlib.sha256(token.encode()).hexdigest(),))
+
+
+def auth_notifications(api):
+    m = re.search(r"^pnet_auth_notifications_total (\d+)$", api.get("/metrics", auth=False).text,
+                  re.M)
+    return int(m.group(1))
+
+
+def wait_cache_active(api, timeout=15):
+    """Until the pnetd keeps token checks (its listener listens; it may connect after
+    /healthz answers)."""
+    deadline = time.monotonic() + timeout
+    while not re.search(r"^pnet_token_cache_active 1$", api.get("/metrics", auth=False).text,
+                        re.M):
+        assert time.monotonic() < deadline, "the token cache never became active"
+        time.sleep(0.05)
+
+
+def wait_notified(api, seen, timeout=5):
+    deadline = time.monotonic() + timeout
+    while auth_notifications(api) <= seen:
+        assert time.monotonic() < deadline, "pnet_auth was not notified"
+        time.sleep(0.01)
+
+
+def test_a_kept_token_check_is_dropped_when_pnet_auth_is_notified(pnetd_factory, admin,
+                                                                  pg_superuser, database):
+    """One worker keeps the check of a token: revoked behind its back (no notification) the
+    token still passes there, which shows the check is kept; any change that notifies
+    pnet_auth, made by anyone (here psql), drops it, and the very next request fails."""
+    server = pnetd_factory("--workers=1")
+    api = Api(server.base_url)
+    wait_cache_active(api)
+    acc = make_account(admin, role="auditor")
+    token = login(api, acc["login"], PASSWORD).json()["token"]
+    client = api.as_token(token)
+    assert client.get("/v1/me").status_code == 200
+    with superuser_db(pg_superuser, database) as su:
+        revoke_unnoticed(su, token)
+        assert client.get("/v1/me").status_code == 200  # kept
+        # Another token of someone else changes, as any pnetd or psql would change it.
+        other = make_account(admin, role="auditor")
+        login(api, other["login"], PASSWORD)
+        su.execute("UPDATE api_token SET revoked_at = now() WHERE account_id = %s",
+                   (other["id"],))
+    assert_problem(client.get("/v1/me"), 401, "unauthorized")
+
+
+def test_a_stale_token_check_is_never_kept_after_a_lost_listener(pnetd_factory, admin,
+                                                                 pg_superuser, database):
+    """While the listener is away a notification could be missed: whatever was kept before is
+    forgotten, so a token revoked meanwhile fails at once."""
+    server = pnetd_factory("--workers=1")
+    api = Api(server.base_url)
+    wait_cache_active(api)
+    acc = make_account(admin, role="auditor")
+    token = login(api, acc["login"], PASSWORD).json()["token"]
+    client = api.as_token(token)
+    assert client.get("/v1/me").status_code == 200
+    with superuser_db(pg_superuser, database) as su:
+        su.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                   " WHERE application_name = 'pnetd-listen' AND datname = current_database()")
+        revoke_unnoticed(su, token)
+    server.wait_for_log(lambda rec: rec.get("msg") == "event listener: ready again", timeout=15)
+    assert_problem(client.get("/v1/me"), 401, "unauthorized")
+
+
+@pytest.mark.parametrize("how", ["logout", "disable", "password", "token-delete"])
+def test_revocation_on_one_pnetd_is_immediate_on_another(pnetd_factory, pnetd, admin, how):
+    """Two pnetd on one database: a token B has checked (and kept) fails on B on the very next
+    request after A revoked it, however it was revoked."""
+    b = Api(pnetd_factory().base_url)
+    a = Api(pnetd.base_url)
+    wait_cache_active(b)
+    acc = make_account(admin, role="auditor")
+    if how == "token-delete":
+        r = admin.post(f"/v1/accounts/{acc['id']}/tokens",
+                       json={"label": "kept", "scopes": ["directory:read"]})
+        assert r.status_code == 201, r.text
+        token, token_id = r.json()["token"], r.json()["id"]
+        path = "/v1/nodes"
+    else:
+        token = login(a, acc["login"], PASSWORD).json()["token"]
+        path = "/v1/me"
+    on_b = b.as_token(token)
+    for _ in range(8):  # every worker of B has kept it
+        assert on_b.get(path).status_code == 200
+    seen = auth_notifications(b)
+    if how == "logout":
+        assert a.as_token(token).post("/v1/auth/logout").status_code == 204
+    elif how == "disable":
+        assert admin.patch(f"/v1/accounts/{acc['id']}", json={"disabled": True}).status_code == 200
+    elif how == "password":
+        r = admin.patch(f"/v1/accounts/{acc['id']}", json={"password": "another-long-password"})
+        assert r.status_code == 200, r.text
+    else:
+        r = admin.delete(f"/v1/tokens/{token_id}")
+        assert r.status_code in (200, 204), r.text
+    # Across processes the change takes effect when B's listener has the notification (a
+    # fraction of a millisecond when idle; docs/architecture.md, "Accounts and tokens"): wait
+    # for that, without any request meanwhile, then the very next request fails.
+    wait_notified(b, seen)
+    assert_problem(on_b.get(path), 401, "unauthorized")
+    if how == "disable":
+        # Enabled again, the session works again on B too (the change is notified as well).
+        seen = auth_notifications(b)
+        assert admin.patch(f"/v1/accounts/{acc['id']}",
+                           json={"disabled": False}).status_code == 200
+        wait_notified(b, seen)
+        assert on_b.get(path).status_code == 200
+
+
 # -- throttling, on a database of its own (the per-address count is shared by all tests)
 
 @pytest.fixture

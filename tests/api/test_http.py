@@ -1,6 +1,8 @@
 """The HTTP core: routing errors, body checks, request ids, the request log, metrics."""
 
+import ctypes
 import json
+import os
 import re
 import socket
 import time
@@ -309,3 +311,43 @@ def test_transfer_encoding_is_411_and_with_content_length_400(pnetd):
                    b"\r\n\r\n{}   ")
         problem(status, headers, body, 400, "bad-header")
         s.close()
+
+
+def _server_socket_of(pid, client):
+    """A duplicate of pnetd's end of the TCP connection client (found by its inode among the
+    process's descriptors, taken with pidfd_getfd), as a socket object."""
+    here_port = client.getsockname()[1]
+    peer = f"0100007F:{here_port:04X}"
+    inode = None
+    with open(f"/proc/{pid}/net/tcp") as table:
+        for line in table.readlines()[1:]:
+            fields = line.split()
+            if fields[2] == peer:      # remote address of pnetd's socket is ours
+                inode = fields[9]
+    assert inode, "pnetd's end of the connection is not in /proc/net/tcp"
+    for name in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{name}")
+        except OSError:
+            continue
+        if target == f"socket:[{inode}]":
+            libc = ctypes.CDLL(None, use_errno=True)
+            pidfd = os.pidfd_open(pid)
+            try:
+                fd = libc.syscall(438, pidfd, int(name), 0)  # SYS_pidfd_getfd
+                assert fd >= 0, os.strerror(ctypes.get_errno())
+            finally:
+                os.close(pidfd)
+            return socket.socket(fileno=fd)
+    raise AssertionError("no descriptor of pnetd holds the connection")
+
+
+def test_accepted_sockets_have_tcp_nodelay(pnetd):
+    """Answers leave without waiting for the client's delayed ACK (Nagle): pnetd sets
+    TCP_NODELAY on every socket it accepts. Looked at on pnetd's own descriptor."""
+    with socket.create_connection(("127.0.0.1", pnetd.port)) as client:
+        client.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert client.recv(4096).startswith(b"HTTP/1.1 200")
+        server_end = _server_socket_of(pnetd.pid, client)
+        with server_end:  # closes the duplicate only; pnetd's descriptor stays open
+            assert server_end.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0

@@ -402,3 +402,18 @@ def test_overdue_lists(demo, demo_db):
     for login in ["jobcenter", "auditor"]:
         assert_problem(demo(login).get(f"/v1/networks/{NETWORK}/overdue"), 403)
     assert_problem(demo(None).get(f"/v1/networks/{NETWORK}/overdue"), 401)
+
+
+def test_the_open_inbox_statement_names_every_open_status(db):
+    """referral_inbox_open (server/api/referrals.sql) and its partial index name the open
+    statuses as constants: they must be exactly those referral_status (lib/referral.c) marks
+    open, or an open referral would be missing from the inbox."""
+    import pathlib
+    import re as _re
+    open_now = {s for (s,) in db.execute("SELECT status FROM referral_status WHERE open")}
+    index = db.execute("SELECT pg_get_indexdef('referral_inbox_open_idx'::regclass)").fetchone()[0]
+    assert set(_re.findall(r"'(\w+)'::text", index)) == open_now
+    sql = (pathlib.Path(__file__).parents[2] / "server/api/referrals.sql").read_text()
+    stmt = sql.split("-- name: referral_inbox_open")[1].split("-- name:")[0]
+    listed = _re.search(r"p\.status IN \(([^)]*)\)", stmt).group(1)
+    assert set(_re.findall(r"'(\w+)'", listed)) == open_now

@@ -50,3 +50,15 @@ function done(summary, latency, requests)
 	end
 	io.write(string.format("bench: non-201 answers %d\n", e))
 end
+
+-- BENCH_RATE (requests per second over BENCH_CONNS connections): a rate-limited client for
+-- the latency at a given load (run.sh: half the peak). Each connection waits its share of
+-- the interval after each answer, so the rate reached is a little below BENCH_RATE (wrk
+-- reports it); without BENCH_RATE, as fast as answers come.
+local rate = tonumber(os.getenv("BENCH_RATE") or "")
+if rate then
+	local interval = 1000 * tonumber(os.getenv("BENCH_CONNS")) / rate
+	function delay()
+		return math.floor(interval * (0.5 + math.random()))
+	end
+end

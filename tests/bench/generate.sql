@@ -35,6 +35,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT (lpad(kind::text, 8, 'b') || '-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid;
 $$;
 
+-- bench_token_hash(t): the token_hash of 'bench-token-<t>', so that pgbench scripts can name
+-- a token by its number (pgbench variables are numbers).
+CREATE FUNCTION bench_token_hash(t bigint) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT encode(sha256(convert_to('bench-token-' || t, 'UTF8')), 'hex');
+$$;
+
 BEGIN;
 
 INSERT INTO organization (id, name, kind, city)
@@ -70,7 +77,7 @@ FROM generate_series(1, 200) t;
 
 INSERT INTO api_token (id, account_id, token_hash, kind, label, scopes, expires_at)
 SELECT bench_id(9, t), bench_id(5, t),
-       encode(sha256(convert_to('bench-token-' || t, 'UTF8')), 'hex'), 'integration',
+       bench_token_hash(t), 'integration',
        'bench ' || t, '{referrals:read,referrals:write,cases:write}',
        now() + interval '10 years'
 FROM generate_series(1, 200) t;

@@ -21,3 +21,15 @@ function request()
 	local t = math.random(1, ntokens)
 	return wrk.format("GET", path, {["Authorization"] = "Bearer bench-token-" .. t})
 end
+
+-- BENCH_RATE (requests per second over BENCH_CONNS connections): a rate-limited client for
+-- the latency at a given load (run.sh: half the peak). Each connection waits its share of
+-- the interval after each answer, so the rate reached is a little below BENCH_RATE (wrk
+-- reports it); without BENCH_RATE, as fast as answers come.
+local rate = tonumber(os.getenv("BENCH_RATE") or "")
+if rate then
+	local interval = 1000 * tonumber(os.getenv("BENCH_CONNS")) / rate
+	function delay()
+		return math.floor(interval * (0.5 + math.random()))
+	end
+end

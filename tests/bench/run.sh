@@ -2,13 +2,16 @@
 # The bench runner (docs/performance.md): ./dev bench [inbox|transitions|creates|all] calls it with the
 # bench cluster running. For each scenario it copies the data afresh from bench_seed, starts
 # the release pnetd, runs wrk, reads pnetd's peak RSS, copies the data afresh again, runs
-# pgbench on the statements pnetd sends for the same request, and prints a Markdown table.
+# pgbench on the statements pnetd sends for the same request and on the lean statement that
+# gives the same answer (tests/bench/lean/), and prints a Markdown table with the ratios.
 # Measurements only: nothing here passes or fails on a timing.
 #
 # Environment (set by ./dev bench): PNETD, BENCH_PGHOST, BENCH_PGPORT. Knobs:
 #   BENCH_SECONDS (20)      duration of each wrk and pgbench run
 #   BENCH_PORT (18089)      pnetd's loopback port
-#   BENCH_VARIANTS (1)      0: only pool 4 / 16 connections; 1: also pool 8 and 32 connections
+#   BENCH_ROUNDS (3)        rounds of pnetd / pnetd's statements / the lean statement, the
+#                           order turned each round; the table gives each and the median
+#   BENCH_RATE_RUN (1)      0: leave out the run at half the peak rate (rate-limited client)
 #   BENCH_REGENERATE (0)    1: rebuild bench_seed even when schema and generator are unchanged
 set -euo pipefail
 
@@ -17,7 +20,8 @@ ROOT=$(cd "$HERE/../.." && pwd)
 : "${PNETD:?run through ./dev bench}" "${BENCH_PGHOST:?}" "${BENCH_PGPORT:?}"
 DURATION=${BENCH_SECONDS:-20}
 PORT=${BENCH_PORT:-18089}
-VARIANTS=${BENCH_VARIANTS:-1}
+ROUNDS=${BENCH_ROUNDS:-3}
+RATE_RUN=${BENCH_RATE_RUN:-1}
 THREADS=2
 WORKERS=2
 OUT=$ROOT/var/bench/$(date -u +%Y%m%dT%H%M%SZ)
@@ -44,7 +48,13 @@ seed() {
     have=$(psql_as postgres postgres -Atc "SELECT shobj_description(oid, 'pg_database')
                                            FROM pg_database WHERE datname = 'bench_seed'")
     if [ "$have" = "$want" ] && [ "${BENCH_REGENERATE:-0}" != 1 ]; then
-        say "bench_seed is up to date"
+        # schema/functions may have changed since: migrate applies them again (seconds),
+        # dropping every other function too; the generator's own (bench_id ...) come back.
+        "$PNETD" migrate --database "$(conninfo bench_seed)" --schema-dir "$ROOT/schema" \
+            >"$OUT/migrate.log" 2>&1 || { cat "$OUT/migrate.log" >&2; die "migrate failed"; }
+        awk '/^CREATE FUNCTION/, /^\$\$;$/' "$HERE/generate.sql" |
+            sed 's/^CREATE FUNCTION/CREATE OR REPLACE FUNCTION/' | psql_as postgres bench_seed
+        say "bench_seed is up to date (functions applied again)"
         return 0
     fi
     say "generating bench_seed (5,000 nodes, 250,000 cases, 1,000,000 referrals)"
@@ -99,10 +109,11 @@ wrk_field() {
     esac
 }
 
-# run_pnetd SCENARIO POOL CONNECTIONS: one wrk run against a fresh pnetd on fresh data; sets
-# R_RPS R_P50 R_P99 R_ERR R_RSS.
+# run_pnetd SCENARIO POOL CONNECTIONS [RATE]: one wrk run against a fresh pnetd on fresh data
+# (RATE: a rate-limited client, requests per second); sets R_RPS R_P50 R_P99 R_ERR R_RSS.
 run_pnetd() {
-    local scenario=$1 pool=$2 conns=$3 tag="$1-pool$2-c$3" log wout ok requests non2xx socket
+    local scenario=$1 pool=$2 conns=$3 rate=${4:-} tag log wout ok requests non2xx socket
+    tag="$1-pool$2-c$3${4:+-rate$4}-$ROUND"
     reset
     if [ "$scenario" = transitions ]; then
         # The transition pool: every sent referral of a busy node, with its receiver's token.
@@ -122,10 +133,12 @@ run_pnetd() {
         kill -0 "$PNETD_PID" 2>/dev/null || { tail -5 "$log" >&2; die "pnetd exited"; }
         sleep 0.1
     done
+    [ "$scenario" = inbox ] && same_bytes
     wout=$OUT/wrk-$tag.txt
     say "wrk $tag (${DURATION} s)"
-    wrk -t "$THREADS" -c "$conns" -d "${DURATION}s" --timeout 10s --latency \
-        -s "$HERE/$scenario.lua" "http://127.0.0.1:$PORT" -- "$THREADS" >"$wout"
+    BENCH_RATE=$rate BENCH_CONNS=$conns wrk -t "$THREADS" -c "$conns" -d "${DURATION}s" \
+        --timeout 10s --latency -s "$HERE/$scenario.lua" "http://127.0.0.1:$PORT" -- \
+        "$THREADS" >"$wout"
     R_RSS=$(awk '/^VmHWM:/ {printf "%.0f MiB", $2 / 1024}' "/proc/$PNETD_PID/status")
     stop_pnetd
     R_RPS=$(wrk_field "$wout" rps)
@@ -142,48 +155,62 @@ run_pnetd() {
     esac
     # A write wrk saw answered but the database does not hold is an error too.
     [ -n "$ok" ] && [ $((requests - ok)) -gt "$R_ERR" ] && R_ERR=$((requests - ok))
-    if [ -n "$ok" ]; then R_ERR="$R_ERR (${ok} written)"; fi
+    return 0
 }
 
-# statement NAME: pnetd's SQL text of statement NAME on one line, from the file that embeds
-# it into pnetd (server/**/*.sql, "-- name: NAME"; docs/developing.md, "Statements").
-statement() {
-    awk -v name="$1" '
-        $0 == "-- name: " name { found = 1; head = 1; next }
-        found && /^-- name: / { exit }
-        found && head && /^--/ { next }
-        found { head = 0; sub(/[[:space:]]*--.*$/, ""); printf "%s ", $0 }
-    ' "$ROOT"/server/*.sql "$ROOT"/server/api/*.sql |
-        sed -e 's/[[:space:]]*;[[:space:]]*$//' -e 's/[[:space:]][[:space:]]*/ /g'
+# same_bytes: pnetd's inbox answer for token 1 and the lean statement's are the same bytes
+# (the lean statement must answer what pnetd answers, or its rate means nothing).
+same_bytes() {
+    local a=$OUT/inbox-pnetd.json b=$OUT/inbox-lean.json
+    curl -fsS -H "Authorization: Bearer bench-token-1" -o "$a" \
+        "http://127.0.0.1:$PORT/v1/referrals?box=inbox&status=sent,received&limit=50"
+    sed -e '/^\\set/d' -e 's/bench_token_hash(:t)/bench_token_hash(1)/' \
+        -e "s/:request/'bench'/; s/:client/'127.0.0.1'/" "$HERE/lean/inbox.sql" |
+        grep -v '^--' | psql_as pnet bench_run -At >"$b"
+    printf '%s' "$(cat "$b")" >"$b"
+    cmp -s "$a" "$b" || die "the lean inbox statement answers other bytes than pnetd ($a, $b)"
+    say "lean inbox statement: the same $(wc -c <"$a") bytes as pnetd"
 }
 
-# pgbench_script SCENARIO: $OUT/pgbench-SCENARIO.sql, the script with pnetd's statements.
+# pgbench_script SCENARIO KIND: the script to run (own: pnetd's statements, expanded;
+# lean: the lean statement as it is).
 pgbench_script() {
-    local out=$OUT/pgbench-$1.sql line name sql
-    : >"$out"
-    while IFS= read -r line; do
-        if [[ $line =~ @([a-z_]+)@ ]]; then
-            name=${BASH_REMATCH[1]}
-            sql=$(statement "$name")
-            [ -n "$sql" ] || die "statement $name not found in $PNETD"
-            line=${line/@$name@/$sql}
-        fi
-        printf '%s\n' "$line" >>"$out"
-    done <"$HERE/pgbench/$1.sql"
+    if [ "$2" = own ]; then
+        "$HERE/pgbench_script.py" "$ROOT" "$HERE/pgbench/$1.sql" >"$OUT/pgbench-$1.sql" ||
+            die "pgbench script $1"
+        echo "$OUT/pgbench-$1.sql"
+    else
+        echo "$HERE/lean/$1.sql"
+    fi
 }
 
-# run_pgbench SCENARIO CLIENTS: pgbench on fresh data; sets G_TPS G_LAT G_ERR.
+# percentile FILE P: the Pth percentile (ms) of the latencies (µs, third column) in pgbench's
+# per-transaction logs FILE*.
+percentile() {
+    cat "$1".* | awk '{print $3}' | sort -n |
+        awk -v p="$2" '{v[NR] = $1} END {i = int(NR * p / 100); if (i < 1) i = 1;
+                                          printf "%.2fms", v[i] / 1000}'
+}
+
+# run_pgbench SCENARIO KIND CLIENTS [RATE]: pgbench (-M prepared) on fresh data; sets G_TPS
+# G_P50 G_P99 G_ERR.
 run_pgbench() {
-    local scenario=$1 clients=$2 tag="$1-c$2" script=$OUT/pgbench-$1.sql pout ok tx
-    pgbench_script "$scenario"
+    local scenario=$1 kind=$2 clients=$3 rate=${4:-} tag script pout ok tx
+    tag="$1-$2-c$3${4:+-rate$4}-$ROUND"
+    script=$(pgbench_script "$scenario" "$kind")
     reset
     pout=$OUT/pgbench-$tag.txt
     say "pgbench $tag (${DURATION} s)"
-    pgbench -h "$BENCH_PGHOST" -p "$BENCH_PGPORT" -U pnet -n -M simple -c "$clients" \
-        -j "$THREADS" -T "$DURATION" -D prepared=0 -D i=0 -D clients="$clients" \
-        -f "$script" bench_run >"$pout" 2>&1 || { tail -5 "$pout" >&2; die "pgbench failed"; }
+    (cd "$OUT" && pgbench -h "$BENCH_PGHOST" -p "$BENCH_PGPORT" -U pnet -n -M prepared \
+        -c "$clients" -j "$THREADS" -T "$DURATION" ${rate:+-R "$rate"} \
+        --log --log-prefix="pglog-$tag" -D i=0 -D clients="$clients" -D zero=0 \
+        -D request=bench -D client=127.0.0.1 -D 'statuses={sent,received}' -D limit1=51 \
+        -D one=1 -D to=received -D 'allowed={2:sent,3:sent}' -D reason=Bench -f "$script" bench_run) >"$pout" 2>&1 ||
+        { tail -5 "$pout" >&2; die "pgbench failed"; }
     G_TPS=$(awk '/^tps = .*without initial/ {printf "%.0f", $3}' "$pout")
-    G_LAT=$(awk '/^latency average/ {print $4 " ms"}' "$pout")
+    G_P50=$(percentile "$OUT/pglog-$tag" 50)
+    G_P99=$(percentile "$OUT/pglog-$tag" 99)
+    rm -f "$OUT/pglog-$tag".*
     tx=$(awk '/^number of transactions actually processed:/ {print $6}' "$pout")
     G_ERR=$(awk '/^number of failed transactions:/ {print $5}' "$pout")
     G_ERR=${G_ERR:-0}
@@ -193,15 +220,44 @@ run_pgbench() {
         *) ok= ;;
     esac
     [ -n "$ok" ] && [ $((tx - ok)) -gt "$G_ERR" ] && G_ERR=$((tx - ok))
-    if [ -n "$ok" ]; then G_ERR="$G_ERR (${ok} written)"; fi
+    return 0
 }
 
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.0f %%", 100 * a / b}'; }
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
 ROWS=()
-# measure SCENARIO POOL CONNECTIONS: one row of the table.
+# measure SCENARIO POOL CONNECTIONS: ROUNDS rounds of pnetd, pnetd's statements and the lean
+# statement, the order turned each round (absolute rates move between rounds on a shared
+# machine; the ratios are taken within a round), then the median round; then the three at
+# half of pnetd's median peak rate with a rate-limited client.
 measure() {
-    run_pnetd "$1" "$2" "$3"
-    run_pgbench "$1" "$3"
-    ROWS+=("| $1 | $2 | $3 | $R_RPS | $R_P50 | $R_P99 | $R_ERR | $R_RSS | $G_TPS | $G_LAT | $G_ERR |")
+    local scenario=$1 pool=$2 conns=$3 order k rps=() own=() lean=() rp=() ro=() half
+    for ROUND in $(seq 1 "$ROUNDS"); do
+        if [ $((ROUND % 2)) = 1 ]; then order="pnetd own lean"; else order="lean own pnetd"; fi
+        for k in $order; do
+            case $k in
+                pnetd) run_pnetd "$scenario" "$pool" "$conns" ;;
+                *) run_pgbench "$scenario" "$k" "$conns"
+                   eval "${k}_tps=\$G_TPS ${k}_lat=\"\$G_P50 / \$G_P99\" ${k}_err=\$G_ERR" ;;
+            esac
+        done
+        rps+=("$R_RPS") own+=("$own_tps") lean+=("$lean_tps")
+        rp+=("$(ratio "$R_RPS" "$lean_tps" | cut -d' ' -f1)")
+        ro+=("$(ratio "$own_tps" "$lean_tps" | cut -d' ' -f1)")
+        ROWS+=("| $scenario | $ROUND | $R_RPS; $R_P50 / $R_P99 | $R_ERR | $R_RSS | $own_tps; $own_lat | $own_err | $lean_tps; $lean_lat | $lean_err | $(ratio "$R_RPS" "$lean_tps") | $(ratio "$own_tps" "$lean_tps") |")
+        printf '%s\n' "${ROWS[-1]}" >&2
+    done
+    ROWS+=("| $scenario | **median** | **$(median "${rps[@]}")** | | | **$(median "${own[@]}")** | | **$(median "${lean[@]}")** | | **$(median "${rp[@]}") %** | **$(median "${ro[@]}") %** |")
+    printf '%s\n' "${ROWS[-1]}" >&2
+    [ "$RATE_RUN" = 1 ] || return 0
+    half=$(($(median "${rps[@]}") / 2))
+    ROUND=half
+    run_pnetd "$scenario" "$pool" "$conns" "$half"
+    run_pgbench "$scenario" own "$conns" "$half"
+    own_lat="$G_TPS; $G_P50 / $G_P99"
+    run_pgbench "$scenario" lean "$conns" "$half"
+    ROWS+=("| $scenario | at $half/s | $R_RPS; $R_P50 / $R_P99 | $R_ERR | $R_RSS | $own_lat | | $G_TPS; $G_P50 / $G_P99 | | | |")
     printf '%s\n' "${ROWS[-1]}" >&2
 }
 
@@ -210,6 +266,7 @@ main() {
     case "$what" in
         all) scenarios=(inbox transitions creates) ;;
         inbox | transitions | creates) scenarios=("$what") ;;
+        seed) seed; return 0 ;;
         *) die "unknown scenario '$what' (inbox, transitions, creates or all)" ;;
     esac
     if curl -s -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null; then
@@ -219,18 +276,16 @@ main() {
     seed
     for s in "${scenarios[@]}"; do
         measure "$s" 4 16
-        if [ "$VARIANTS" = 1 ]; then
-            measure "$s" 8 16
-            measure "$s" 4 32
-        fi
     done
     {
-        printf '\n%s, %s cores, load average %s; pnetd --workers=%s, wrk -t%s, %s s per run\n' \
-            "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" \
-            "$WORKERS" "$THREADS" "$DURATION"
+        printf '\n%s, %s cores, load average %s; pnetd --workers=%s --db-pool-size=4, 16 connections,' \
+            "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$WORKERS"
+        printf ' wrk -t%s / pgbench -M prepared -j%s, %s s per run, fsync and synchronous_commit on\n' \
+            "$THREADS" "$THREADS" "$DURATION"
         [ -n "$GENERATED_IN" ] && printf 'bench_seed generated in %s s\n' "$GENERATED_IN"
-        printf '\n| scenario | pool/worker | connections | pnetd req/s | p50 | p99 | errors'
-        printf ' | peak RSS | pgbench tps | pgbench latency | pgbench errors |\n'
+        printf '\n| scenario | round | pnetd over HTTP: req/s; p50 / p99 | errors | peak RSS'
+        printf ' | pgbench, pnetd'"'"'s statements: tps; p50 / p99 | errors'
+        printf ' | pgbench, lean statement: tps; p50 / p99 | errors | pnetd / lean | own / lean |\n'
         printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
         printf '%s\n' "${ROWS[@]}"
         printf '\nlogs and raw output: %s\n' "${OUT#"$ROOT"/}"

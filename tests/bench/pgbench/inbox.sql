@@ -1,12 +1,9 @@
 -- pgbench: what pnetd sends for one inbox read: the token check, then the inbox page.
--- The placeholders in @ are replaced by run.sh with pnetd's statement text (from the binary)
--- and prepared once per client, as pnetd prepares them once per connection.
-\if :prepared = 0
-PREPARE auth_token AS @auth_token@;
-PREPARE referral_inbox AS @referral_inbox@;
-\set prepared 1
-\endif
+-- @name(arg, ...)@ is replaced by tests/bench/pgbench_script.py with pnetd's statement text
+-- (server/**/*.sql), its $n by the nth argument; NULL::type stays a parameter,
+-- so PostgreSQL chooses between custom and generic plans as it does for pnetd. Run with
+-- -M prepared: each statement is prepared once per client, as pnetd prepares it once per
+-- connection, and executed with pgbench variables as its parameters.
 \set t random(1, 200)
-EXECUTE auth_token(encode(sha256(convert_to('bench-token-' || :t, 'UTF8')), 'hex'));
-EXECUTE referral_inbox(NULL, bench_id(2, :t), 'bench', '127.0.0.1', '{sent,received}', NULL, NULL,
-                       NULL, NULL, '51');
+@auth_token(bench_token_hash(:t))@;
+@referral_inbox(bench_id(5, :t), bench_id(2, :t), :request, :client, :statuses, NULL::boolean, NULL::uuid, NULL::text, NULL::uuid, :limit1)@;
