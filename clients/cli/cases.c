@@ -134,12 +134,14 @@ int cmd_case_enrol(int argc, char **argv)
 int cmd_consent_add(int argc, char **argv)
 {
 	const char *to = NULL, *purpose = NULL, *given = NULL, *expires = NULL, *evidence = NULL;
-	const char *case_id;
+	const char *purpose_code = NULL, *basis = NULL, *case_id;
 	bool network = false;
 	const struct cli_opt opts[] = {
 	        {"to", true, &to},
 	        {"network", false, NULL, &network},
 	        {"purpose", true, &purpose},
+	        {"purpose-code", true, &purpose_code},
+	        {"basis", true, &basis},
 	        {"given-on", true, &given},
 	        {"expires-on", true, &expires},
 	        {"evidence", true, &evidence},
@@ -154,11 +156,13 @@ int cmd_consent_add(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!to == !network)
 		return cli_usage("give either --to NODE or --network");
-	if (!purpose || !given || !evidence)
-		return cli_usage("--purpose, --given-on and --evidence are required");
-	body = json_pack("{s:s, s:s?, s:s, s:s, s:s?, s:s}", "scope", network ? "network" : "node",
-	                 "recipient_node_id", to, "purpose", purpose, "given_on", given,
-	                 "expires_on", expires, "evidence", evidence);
+	if (!purpose || !purpose_code || !given || !evidence)
+		return cli_usage(
+		        "--purpose, --purpose-code, --given-on and --evidence are required");
+	body = json_pack("{s:s, s:s?, s:s, s:s, s:s?, s:s, s:s, s:s?}", "scope",
+	                 network ? "network" : "node", "recipient_node_id", to, "purpose", purpose,
+	                 "given_on", given, "expires_on", expires, "evidence", evidence,
+	                 "purpose_code", purpose_code, "legal_basis", basis);
 	if (!body)
 		return cli_usage("--purpose and --evidence must be UTF-8 text");
 	snprintf(path, sizeof(path), "/v1/cases/%s/consents", case_id);
@@ -177,13 +181,16 @@ static void consent_row(const json_t *item, const char **cells, const void *ctx)
 	cells[3] = cli_text(item, "given_on");
 	cells[4] = cli_text(item, "expires_on");
 	cells[5] = json_is_true(json_object_get(item, "active")) ? "yes" : "no";
-	cells[6] = cli_text(item, "purpose");
+	/* The purpose from the list; a consent from before the list has only its words. */
+	cells[6] = cli_text(item, "purpose_code") ? cli_text(item, "purpose_code")
+	                                          : cli_text(item, "purpose");
+	cells[7] = cli_text(item, "legal_basis");
 }
 
 int cmd_consent_list(int argc, char **argv)
 {
 	static const char *const headers[] = {"ID",      "SCOPE",  "RECIPIENT", "GIVEN",
-	                                      "EXPIRES", "ACTIVE", "PURPOSE"};
+	                                      "EXPIRES", "ACTIVE", "PURPOSE",   "BASIS"};
 	static const struct cli_table table = {ARRAY_LEN(headers), headers, consent_row, NULL};
 	const char *case_id;
 	char path[96];

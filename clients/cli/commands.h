@@ -30,6 +30,11 @@ int cmd_consent_add(int argc, char **argv);
 int cmd_consent_list(int argc, char **argv);
 int cmd_consent_revoke(int argc, char **argv);
 
+/* contracts.c */
+int cmd_case_export(int argc, char **argv);
+int cmd_case_erase(int argc, char **argv);
+int cmd_contract_list(int argc, char **argv);
+int cmd_contract_use(int argc, char **argv);
 /* conferences.c */
 int cmd_conference_list(int argc, char **argv);
 int cmd_conference_show(int argc, char **argv);

@@ -137,11 +137,22 @@ static const struct command commands[] = {
          "client_withdrew, no_contact or other."},
         {"case", "enrol", cmd_case_enrol, "case enrol ID --chain CHAIN",
          "Enrol a case in the published version of a service chain."},
+        {"case", "export", cmd_case_export, "case export ID",
+         "Print everything pnet holds about a case as JSON (Art. 15 GDPR: for an access\n"
+         "request of the client)."},
+        {"case", "erase", cmd_case_erase, "case erase ID --yes",
+         "Erase a case at once and for good (Art. 17 GDPR); its referrals stay only as\n"
+         "anonymous statistics. Withdraw open referrals first."},
+        {"contract", "list", cmd_contract_list, "contract list SERVICE",
+         "A service's contracts (Kontingente): places, taken, free."},
+        {"contract", "use", cmd_contract_use, "contract use NETWORK [--on DATE]",
+         "Use against contract in a network on a day (coordinators)."},
         {"consent", "add", cmd_consent_add,
-         "consent add CASE (--to NODE | --network) --purpose TEXT --given-on DATE "
-         "[--expires-on DATE] --evidence TEXT",
-         "Record the client's consent to share the case with one node or the whole network;\n"
-         "prints its id."},
+         "consent add CASE (--to NODE | --network) --purpose TEXT --purpose-code CODE "
+         "[--basis CODE] --given-on DATE [--expires-on DATE] --evidence TEXT",
+         "Record the client's consent to share the case with one node or the whole network,\n"
+         "for a purpose of the list (GET /v1/legal-purposes) on a basis of kind consent\n"
+         "(GET /v1/legal-bases; the default for the owner's kind of node); prints its id."},
         {"consent", "list", cmd_consent_list, "consent list CASE", "A case's consents."},
         {"consent", "revoke", cmd_consent_revoke, "consent revoke CONSENT",
          "Revoke a consent (open referrals it no longer covers are withdrawn)."},

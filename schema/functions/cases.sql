@@ -2,19 +2,26 @@
 -- on it and the steps its owner delivers itself (server/api/cases.c; docs/architecture.md,
 -- "Access rules").
 
+-- The active consents of the case that cover node, newest first (a referral on consent names
+-- the one it went on).
+CREATE FUNCTION consent_covering(p_case uuid, p_node uuid) RETURNS SETOF consent
+LANGUAGE sql STABLE AS $$
+    SELECT c.* FROM consent c JOIN client_case k ON k.id = c.case_id
+     WHERE c.case_id = p_case AND consent_active(c)
+       AND (c.recipient_node_id = p_node
+            OR (c.scope = 'network' AND EXISTS (
+                SELECT 1 FROM network_member m
+                WHERE m.network_id = k.network_id AND m.node_id = p_node AND m.active)))
+     ORDER BY c.created_at DESC, c.id;
+$$;
+
 -- Whether an active consent of the case covers node. PL/pgSQL on purpose: it runs once per
 -- row of every referral list (referral_json), and PostgreSQL plans a SQL function that it
 -- cannot inline afresh at each call, while PL/pgSQL keeps its plan (3x faster on a busy inbox).
 CREATE FUNCTION consent_covers(p_case uuid, p_node uuid) RETURNS boolean
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    RETURN EXISTS (
-        SELECT 1 FROM consent c JOIN client_case k ON k.id = c.case_id
-        WHERE c.case_id = p_case AND consent_active(c)
-          AND (c.recipient_node_id = p_node
-               OR (c.scope = 'network' AND EXISTS (
-                   SELECT 1 FROM network_member m
-                   WHERE m.network_id = k.network_id AND m.node_id = p_node AND m.active))));
+    RETURN EXISTS (SELECT 1 FROM consent_covering(p_case, p_node));
 END $$;
 
 -- A case as node p_node sees it: the owner sees the whole case with its team (the
@@ -52,6 +59,7 @@ CREATE FUNCTION consent_json(c consent) RETURNS json LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
         'id', c.id, 'case_id', c.case_id, 'scope', c.scope,
         'recipient_node_id', c.recipient_node_id, 'purpose', c.purpose,
+        'legal_basis', c.legal_basis, 'purpose_code', c.purpose_code,
         'given_on', c.given_on, 'expires_on', c.expires_on, 'evidence', c.evidence,
         'recorded_by', c.recorded_by, 'created_at', c.created_at, 'revoked_at', c.revoked_at,
         'active', consent_active(c));
@@ -146,10 +154,12 @@ BEGIN
     version := c.version;
 END $$;
 
--- Record a consent on the actor's open case.
+-- Record a consent on the actor's open case, on a basis of kind consent (by default the one
+-- for the owner's kind of node: legal_basis_consent_default) for a purpose from the list.
 CREATE FUNCTION consent_create(p_account uuid, p_node uuid, p_request text, p_client text,
                                p_case uuid, p_scope text, p_recipient uuid, p_purpose text,
                                p_given date, p_expires date, p_evidence text,
+                               p_legal_basis text, p_purpose_code text,
                                OUT outcome text, OUT body text, OUT version integer,
                                OUT location text)
 LANGUAGE plpgsql AS $$
@@ -174,13 +184,17 @@ BEGIN
         PERFORM problem(422, 'validation', 'A consent cannot be given in the future.', 'given_on',
                         'future');
     END IF;
+    PERFORM legal_basis_check_consent(p_legal_basis, p_purpose_code);
     INSERT INTO consent (case_id, scope, recipient_node_id, purpose, given_on, expires_on,
-                         evidence, recorded_by)
-    VALUES (p_case, p_scope, p_recipient, p_purpose, p_given, p_expires, p_evidence, p_account)
+                         evidence, recorded_by, legal_basis, purpose_code)
+    VALUES (p_case, p_scope, p_recipient, p_purpose, p_given, p_expires, p_evidence, p_account,
+            coalesce(p_legal_basis, legal_basis_consent_default(p_node)), p_purpose_code)
     RETURNING * INTO k;
     PERFORM audit(p_account, p_node, 'consent.create', 'consent', k.id, p_request, p_client,
                   jsonb_build_object('case_id', p_case, 'scope', p_scope,
-                                     'recipient_node_id', p_recipient));
+                                     'recipient_node_id', p_recipient,
+                                     'legal_basis', k.legal_basis,
+                                     'purpose_code', k.purpose_code));
     outcome := 'created';
     body := consent_json(k)::text;
 END $$;
@@ -188,6 +202,7 @@ END $$;
 -- Revoke a consent at once: from now on it covers nobody, notes are hidden from the nodes it
 -- covered, and their open referrals that no other consent covers are withdrawn for the
 -- case's side (reason consent_revoked) by referral_move, as a request would withdraw them.
+-- Referrals sent on a statutory basis do not rest on the consent and stay.
 -- Answers the consent and the ids of the referrals withdrawn.
 CREATE FUNCTION consent_revoke(p_account uuid, p_node uuid, p_request text, p_client text,
                                p_id uuid, OUT outcome text, OUT body text, OUT version integer,
@@ -218,7 +233,7 @@ BEGIN
         FOR r IN
             SELECT x.* FROM referral x JOIN referral_status s ON s.status = x.status
              WHERE x.case_id = k.case_id AND s.open
-               AND NOT consent_covers(x.case_id, x.to_node_id)
+               AND NOT referral_basis_holds(x)
              FOR UPDATE OF x
         LOOP
             r := referral_move(r, 'withdrawn', 'sender', 'consent_revoked', NULL, NULL, NULL,

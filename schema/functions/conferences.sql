@@ -381,7 +381,10 @@ BEGIN
     SELECT * INTO made FROM referral_create(
         p_account, p_node, p_request, p_client, p_idem_key, p_idem_hash, f.case_id, p_to,
         'service', CASE WHEN p_step_given THEN p_step ELSE f.chain_step_key END, p_service,
-        p_reason, p_note, p_priority, NULL, p_link_hash, p_link_token, p_link_days, p_url);
+        p_reason, p_note, p_priority, NULL,
+        -- The basis: a covering consent (schema/functions/legal_basis.sql); the funding
+        -- source: the service's; no double funding confirmed.
+        NULL, NULL, NULL, p_link_hash, p_link_token, p_link_days, p_url);
     made_id := (made.body::json->>'id')::uuid;
     INSERT INTO conference_decision_referral (decision_id, referral_id)
     VALUES (p_decision, made_id);

@@ -2,11 +2,12 @@
 -- referral"): who may read a thread's texts, a message as a node sees it, and writing one.
 
 -- Whether node p_node may read the texts of referral r's thread: its sender always, its
--- receiver while a consent covers the case (the rule of the referral's note); an author always
--- reads its own message (checked by the caller).
+-- receiver while the basis the referral's data went on holds (a statutory basis, or a consent
+-- covering the receiver: referral_basis_holds, the rule of the referral's note); an author
+-- always reads its own message (checked by the caller).
 CREATE FUNCTION referral_message_readable(r referral, p_node uuid) RETURNS boolean
 LANGUAGE sql STABLE AS $$
-    SELECT p_node = r.from_node_id OR consent_covers(r.case_id, r.to_node_id);
+    SELECT p_node = r.from_node_id OR referral_basis_holds(r);
 $$;
 
 -- One message as node p_node sees it: the text, or withheld; unread when it is p_node's to
@@ -26,9 +27,12 @@ RETURNS json LANGUAGE sql STABLE AS $$
 $$;
 
 -- Write a message: the row, its timeline entry, the event (no text: docs/events.md) and the
--- audit row, in one transaction. outcome 'created' with the message, or 'not_found' when
--- p_node is neither side. A repeat with the same Idempotency-Key (a resend after an answer
--- that was lost) answers the first message again and writes nothing.
+-- audit row, in one transaction; the entry and the audit row name the referral's legal basis,
+-- as an entry with a note does. outcome 'created' with the message, or 'not_found' when
+-- p_node is neither side. The sender writes only while the basis holds (the receiver could
+-- not read it: 422 consent-required); the receiver answers its sender always, as its notes
+-- go back on every transition. A repeat with the same Idempotency-Key (a resend after an
+-- answer that was lost) answers the first message again and writes nothing.
 CREATE FUNCTION referral_message_post(p_account uuid, p_node uuid, p_request text, p_client text,
                                       p_idem_key text, p_idem_hash text, p_id uuid,
                                       p_text text, OUT outcome text, OUT body text,
@@ -53,12 +57,19 @@ BEGIN
         body := k.response;
         RETURN;
     END IF;
+    IF p_node = r.from_node_id AND NOT referral_basis_holds(r) THEN
+        PERFORM problem(422, 'consent-required',
+                        'The receiver may read messages only while a consent covers it: this '
+                        'referral went on a consent that was revoked or ran out. Record the '
+                        'client''s consent again first.', 'text', 'no_basis');
+    END IF;
     INSERT INTO referral_message (referral_id, author_account, author_node, to_node, body)
     VALUES (r.id, p_account, p_node,
             CASE WHEN p_node = r.from_node_id THEN r.to_node_id ELSE r.from_node_id END, p_text)
     RETURNING * INTO m;
-    INSERT INTO referral_event (referral_id, kind, actor_account, actor_node, message_id)
-    VALUES (r.id, 'message', p_account, p_node, m.id);
+    INSERT INTO referral_event (referral_id, kind, actor_account, actor_node, message_id,
+                                legal_basis)
+    VALUES (r.id, 'message', p_account, p_node, m.id, r.legal_basis);
     INSERT INTO outbox (type, node_ids, payload)
     VALUES ('referral.message', ARRAY[r.from_node_id, r.to_node_id],
             jsonb_build_object('referral_id', r.id, 'case_id', r.case_id, 'message_id', m.id,
@@ -66,7 +77,7 @@ BEGIN
                                'to_node_id', r.to_node_id, 'at', m.created_at));
     PERFORM pg_notify('pnet_outbox', '');
     PERFORM audit(p_account, p_node, 'referral.message', 'referral', r.id, p_request, p_client,
-                  jsonb_build_object('message_id', m.id));
+                  jsonb_build_object('message_id', m.id, 'legal_basis', r.legal_basis));
     outcome := 'created';
     body := referral_message_json(m, r, p_node)::text;
     PERFORM idempotency_store(p_account, p_idem_key, p_idem_hash, 201, body);

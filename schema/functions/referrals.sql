@@ -118,7 +118,8 @@ CREATE FUNCTION referral_is_overdue(r referral) RETURNS boolean LANGUAGE sql STA
 $$;
 
 -- A referral as node p_node sees it: the receiver sees the case's reference and target group
--- and nothing else of the case, and the note only while a consent covers it. The chain step
+-- and nothing else of the case, and the note only while the referral's legal basis holds (a
+-- statutory one, or a consent covering the receiver: referral_basis_holds). The chain step
 -- is named by its name too (the step's in the version the case is enrolled in), so that the
 -- receiver, which cannot read the case's chain, sees "Schuldnerberatung". allowed_moves: the
 -- moves p_node's side may make now, each with what it carries.
@@ -132,8 +133,11 @@ CREATE FUNCTION referral_json(r referral, p_node uuid) RETURNS json LANGUAGE sql
                              WHERE k.id = r.case_id AND cs.key = r.chain_step_key),
         'service_id', r.service_id, 'status', r.status,
         'reason', r.reason,
-        'note', CASE WHEN p_node = r.from_node_id OR consent_covers(r.case_id, r.to_node_id)
-                     THEN r.note END,
+        'note', CASE WHEN p_node = r.from_node_id OR referral_basis_holds(r) THEN r.note END,
+        'legal_basis', r.legal_basis, 'consent_id', r.consent_id,
+        'funding_source_id', r.funding_source_id, 'contract_id', r.contract_id,
+        'double_funding_reason', CASE WHEN p_node = r.from_node_id
+                                      THEN r.double_funding_reason END,
         'priority', r.priority, 'due_at', r.due_at, 'appointment_at', r.appointment_at,
         'expected_on', r.expected_on, 'status_reason', r.status_reason, 'outcome', r.outcome,
         'redirected_from', r.redirected_from, 'version', r.version,
@@ -192,7 +196,8 @@ BEGIN
 END $$;
 
 -- One timeline entry as node p_node sees it: notes follow the referral's note rule, except
--- that a node always sees what it wrote itself.
+-- that a node always sees what it wrote itself. legal_basis: the basis the entry's data (the
+-- referral at creation, a note) went to the receiver on.
 CREATE FUNCTION referral_event_json(e referral_event, p_node uuid) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
@@ -201,9 +206,10 @@ LANGUAGE sql STABLE AS $$
         'actor_account_id', e.actor_account, 'actor_node_id', e.actor_node,
         'status_reason', e.status_reason, 'outcome', e.outcome,
         'note', CASE WHEN p_node = r.from_node_id OR p_node = e.actor_node
-                          OR consent_covers(r.case_id, r.to_node_id) THEN e.note END,
+                          OR referral_basis_holds(r) THEN e.note END,
         'channel', e.channel, 'warm', e.warm, 'handover_at', e.handover_at,
-        'message_id', e.message_id, 'appointment_at', e.appointment_at)
+        'legal_basis', e.legal_basis, 'message_id', e.message_id,
+        'appointment_at', e.appointment_at)
     FROM referral r WHERE r.id = e.referral_id;
 $$;
 
@@ -222,8 +228,11 @@ RETURNS void LANGUAGE sql AS $$
 $$;
 
 -- Create a referral from the actor's node ("(creation) -> sent" in docs/architecture.md):
--- the case is open and the sender's, the receiver an active member of the case's network
--- covered by an active consent, no open duplicate. Repeats with the same Idempotency-Key
+-- the case is open and the sender's, the receiver an active member of the case's network,
+-- the data goes on a legal basis (referral_basis_choose: a covering active consent, or a
+-- statutory basis p_legal_basis names), no open duplicate, no double funding unconfirmed
+-- (funding_check_double), and no place asked of a hard contract whose places are all taken
+-- (contract_check_send; a soft one's warning is answered with the referral as 'warnings'). Repeats with the same Idempotency-Key
 -- replay the first answer. A receiver without accounts that has a contact e-mail gets a link
 -- (link_issue, schema/functions/links.sql) made of the token the server drew (p_link_hash,
 -- p_link_token), valid p_link_days, pointing into the app at p_url.
@@ -231,6 +240,7 @@ CREATE FUNCTION referral_create(p_account uuid, p_node uuid, p_request text, p_c
                                 p_idem_key text, p_idem_hash text, p_case uuid, p_to uuid,
                                 p_kind text, p_step text, p_service uuid, p_reason text,
                                 p_note text, p_priority text, p_redirected_from uuid,
+                                p_legal_basis text, p_funding uuid, p_double_reason text,
                                 p_link_hash text DEFAULT NULL, p_link_token text DEFAULT NULL,
                                 p_link_days integer DEFAULT NULL, p_url text DEFAULT NULL,
                                 OUT outcome text, OUT body text, OUT version integer,
@@ -243,6 +253,9 @@ DECLARE
     step_days integer;
     member_days integer;
     network_days integer;
+    basis record;
+    funder uuid;
+    warnings jsonb;
 BEGIN
     k := idempotency_replay(p_account, p_idem_key, p_idem_hash);
     IF k.account_id IS NOT NULL THEN
@@ -272,10 +285,7 @@ BEGIN
                         'The receiver is not an active member of the case''s network.',
                         'to_node_id');
     END IF;
-    IF NOT consent_covers(p_case, p_to) THEN
-        PERFORM problem(422, 'consent-required',
-                        'No active consent of the client covers this receiver.', 'to_node_id');
-    END IF;
+    basis := referral_basis_choose(c, p_to, p_legal_basis);
     IF p_step IS NOT NULL THEN
         SELECT s.target_days_to_accept INTO step_days FROM chain_step s
          WHERE s.version_id = c.chain_version_id AND s.key = p_step;
@@ -304,33 +314,43 @@ BEGIN
         PERFORM problem(409, 'duplicate',
                         'This case has an open referral to this node for this step already.');
     END IF;
+    funder := funding_choose(c, p_service, p_funding);
+    PERFORM funding_check_double(c, p_service, funder, p_double_reason);
+    warnings := contract_check_send(c.network_id, p_service, funder);
 
     BEGIN
         INSERT INTO referral (case_id, network_id, from_node_id, to_node_id, kind,
                               chain_step_key, service_id, reason, note, priority, due_at,
-                              redirected_from, created_by)
+                              redirected_from, created_by, legal_basis, consent_id,
+                              funding_source_id, double_funding_reason)
         VALUES (p_case, c.network_id, p_node, p_to, coalesce(p_kind, 'service'), p_step,
                 p_service, p_reason, p_note, coalesce(p_priority, 'normal'),
                 now() + make_interval(days => coalesce(step_days, member_days, network_days)),
-                p_redirected_from, p_account)
+                p_redirected_from, p_account, basis.legal_basis, basis.consent_id, funder,
+                p_double_reason)
         RETURNING * INTO r;
     EXCEPTION WHEN unique_violation THEN
         -- referral_open_once: a create beside this one was faster.
         PERFORM problem(409, 'duplicate',
                         'This case has an open referral to this node for this step already.');
     END;
-    INSERT INTO referral_event (referral_id, kind, to_status, actor_account, actor_node)
-    VALUES (r.id, 'created', r.status, p_account, p_node);
+    INSERT INTO referral_event (referral_id, kind, to_status, actor_account, actor_node,
+                                legal_basis)
+    VALUES (r.id, 'created', r.status, p_account, p_node, r.legal_basis);
     PERFORM referral_outbox('referral.created', r);
     PERFORM audit(p_account, p_node, 'referral.create', 'referral', r.id, p_request, p_client,
                   jsonb_build_object('case_id', r.case_id, 'to_node_id', r.to_node_id,
-                                     'kind', r.kind));
+                                     'kind', r.kind, 'legal_basis', r.legal_basis,
+                                     'consent_id', r.consent_id,
+                                     'funding_source_id', r.funding_source_id,
+                                     'double_funding_reason', r.double_funding_reason,
+                                     'warnings', warnings));
     IF p_link_hash IS NOT NULL AND link_wanted(p_to) THEN
         PERFORM link_issue(r, p_account, p_node, p_request, p_client, p_link_hash, p_link_token,
                            p_link_days, p_url);
     END IF;
     outcome := 'created';
-    body := referral_json(r, p_node)::text;
+    body := (referral_json(r, p_node)::jsonb || jsonb_build_object('warnings', warnings))::text;
     version := r.version;
     location := '/v1/referrals/' || r.id;
     PERFORM idempotency_store(p_account, p_idem_key, p_idem_hash, 201, body);
@@ -354,6 +374,7 @@ RETURNS referral LANGUAGE plpgsql AS $$
 DECLARE
     t referral_status;
     moved referral;
+    contract uuid;
 BEGIN
     SELECT s.* INTO t FROM referral_status s
      WHERE s.status = p_to AND p_side = ANY (s.sides)
@@ -361,6 +382,11 @@ BEGIN
                     WHERE m.from_status = r.status AND m.to_status = p_to);
     IF NOT FOUND THEN
         RETURN NULL;
+    END IF;
+    -- The move that stamps the acceptance takes a place of the service's contract
+    -- (schema/functions/contracts.sql; the place goes back by the stamps, not by a move).
+    IF t.stamp = 'accepted_at' THEN
+        contract := contract_take(r);
     END IF;
     UPDATE referral x SET
         status = t.status,
@@ -375,7 +401,8 @@ BEGIN
         received_at = CASE WHEN t.stamp = 'received_at' THEN now() ELSE x.received_at END,
         accepted_at = CASE WHEN t.stamp = 'accepted_at' THEN now() ELSE x.accepted_at END,
         started_at = CASE WHEN t.stamp = 'started_at' THEN now() ELSE x.started_at END,
-        closed_at = CASE WHEN t.stamp = 'closed_at' THEN now() ELSE x.closed_at END
+        closed_at = CASE WHEN t.stamp = 'closed_at' THEN now() ELSE x.closed_at END,
+        contract_id = CASE WHEN t.stamp = 'accepted_at' THEN contract ELSE x.contract_id END
      WHERE x.id = r.id
     RETURNING x.* INTO moved;
     -- A completed transfer hands the whole case over (Fallübergabe).
@@ -386,13 +413,14 @@ BEGIN
         PERFORM case_arrived(moved, p_account, p_node, p_request, p_client);
     END IF;
     INSERT INTO referral_event (referral_id, kind, from_status, to_status, actor_account,
-                                actor_node, status_reason, outcome, note, channel)
+                                actor_node, status_reason, outcome, note, legal_basis, channel)
     VALUES (moved.id, 'transition', r.status, moved.status, p_account, p_node, p_reason,
-            p_outcome, p_note, p_channel);
+            p_outcome, p_note, CASE WHEN p_note IS NOT NULL THEN r.legal_basis END, p_channel);
     PERFORM referral_outbox('referral.updated', moved, p_channel);
     PERFORM audit(p_account, p_node, 'referral.transition', 'referral', moved.id, p_request,
                   p_client, jsonb_strip_nulls(jsonb_build_object(
                       'from', r.status, 'to', moved.status, 'reason', p_reason,
+                      'legal_basis', CASE WHEN p_note IS NOT NULL THEN r.legal_basis END,
                       'channel', p_channel)));
     RETURN moved;
 END $$;
@@ -514,9 +542,9 @@ BEGIN
                         format('The referral is %s; there is no handover to log.', r.status));
     END IF;
     INSERT INTO referral_event (referral_id, kind, actor_account, actor_node, note, channel,
-                                warm, handover_at)
+                                warm, handover_at, legal_basis)
     VALUES (r.id, 'handover', p_account, p_node, p_note, p_channel, p_warm,
-            coalesce(p_at, now()))
+            coalesce(p_at, now()), CASE WHEN p_note IS NOT NULL THEN r.legal_basis END)
     RETURNING * INTO e;
     INSERT INTO outbox (type, node_ids, payload)
     VALUES ('referral.handover', ARRAY[r.from_node_id, r.to_node_id],

@@ -8,7 +8,8 @@ CREATE FUNCTION service_json(s service, n node) RETURNS json LANGUAGE sql STABLE
         'description', s.description, 'target_group_ids', s.target_group_ids,
         'eligibility', s.eligibility, 'capacity_total', s.capacity_total,
         'capacity_free', s.capacity_free, 'wait_days', s.wait_days, 'district', s.district,
-        'place', s.place, 'schedule', s.schedule, 'status', s.status, 'version', s.version,
+        'place', s.place, 'schedule', s.schedule, 'status', s.status,
+        'funding_source_id', s.funding_source_id, 'version', s.version,
         'created_at', s.created_at, 'updated_at', s.updated_at,
         'node', json_build_object('id', n.id, 'name', n.name, 'district', n.district));
 $$;
@@ -16,7 +17,8 @@ $$;
 -- What a write of a service of node p_node names that the database must check, as the
 -- array of {field, code, message} problems (empty when there are none): the category must be
 -- in the taxonomy, and every target group must belong to a network the node is an active
--- member of. p_body is the request's JSON; a field is checked only when it names it.
+-- member of, and the funding source one of such a network. p_body is the request's JSON; a field
+-- is checked only when it names it.
 CREATE FUNCTION service_reference_problems(p_body jsonb, p_node uuid) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     SELECT coalesce(jsonb_agg(e.item ORDER BY e.k), '[]') FROM (
@@ -34,7 +36,17 @@ LANGUAGE sql STABLE AS $$
                WITH ORDINALITY t(id, k)
          WHERE NOT EXISTS (SELECT 1 FROM target_group g
                              JOIN network_member m ON m.network_id = g.network_id
-                            WHERE g.id = t.id::uuid AND m.node_id = p_node AND m.active)) e;
+                            WHERE g.id = t.id::uuid AND m.node_id = p_node AND m.active)
+        UNION ALL
+        -- The source that pays the service: one of a network the node is a member of.
+        SELECT 1000000, jsonb_build_object(
+                   'field', 'funding_source_id', 'code', 'other_network',
+                   'message', 'is not a funding source of a network this node is a member of')
+         WHERE p_body->>'funding_source_id' IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM funding_source f
+                             JOIN network_member m ON m.network_id = f.network_id
+                            WHERE f.id = (p_body->>'funding_source_id')::uuid
+                              AND m.node_id = p_node AND m.active)) e;
 $$;
 
 -- A service's target groups must exist, and a target group a service still names cannot go

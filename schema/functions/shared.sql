@@ -55,9 +55,23 @@ RETURNS void LANGUAGE sql AS $$
             p_detail);
 $$;
 
--- The audit log is append-only.
+-- The audit log is append-only. One change is let through: the erasure of a case (Art. 17
+-- GDPR, case_erase in schema/functions/case_export.sql) replaces the case's id in the entries
+-- that name it, within its transaction (pnet.erase_case), and changes nothing else.
 CREATE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    erasing text := coalesce(current_setting('pnet.erase_case', true), '');
 BEGIN
+    IF TG_OP = 'UPDATE' AND erasing <> ''
+       AND (OLD.object_id::text = erasing OR OLD.detail::text LIKE '%' || erasing || '%')
+       AND NOT (coalesce(NEW.object_id::text, '') = erasing
+                OR coalesce(NEW.detail::text, '') LIKE '%' || erasing || '%')
+       AND (NEW.id, NEW.at, NEW.account_id, NEW.node_id, NEW.action, NEW.object_type,
+            NEW.request_id, NEW.client_addr)
+           IS NOT DISTINCT FROM (OLD.id, OLD.at, OLD.account_id, OLD.node_id, OLD.action,
+                                 OLD.object_type, OLD.request_id, OLD.client_addr) THEN
+        RETURN NEW;
+    END IF;
     RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
 END $$;
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log

@@ -17,7 +17,7 @@ static const struct api_module *const modules[] = {
         &hsds_api,     &chains_api,        &chain_versions_api, &stats_api,        &audit_api,
         &events_api,   &webhooks_api,      &case_team_api,      &follow_ups_api,   &reports_api,
         &messages_api, &contact_api,       &notifications_api,  &appointments_api, &conferences_api,
-        &links_api,
+        &links_api,    &legal_basis_api,   &contracts_api,      &funding_api,      &case_export_api,
 };
 
 static const struct db_stmt **statements;

@@ -41,6 +41,7 @@ static const struct json_field consent_fields[] = {
         {"scope", JF_ENUM, 0, 0, 0, scopes},         {"recipient_node_id", JF_UUID, JF_NULLABLE},
         {"purpose", JF_STRING, JF_REQUIRED, 1, 200}, {"given_on", JF_DATE, JF_REQUIRED},
         {"expires_on", JF_DATE, JF_NULLABLE},        {"evidence", JF_STRING, JF_REQUIRED, 1, 200},
+        {"legal_basis", JF_KEY, JF_NULLABLE},        {"purpose_code", JF_KEY, JF_REQUIRED},
 };
 
 static const struct json_field enrol_fields[] = {
@@ -180,6 +181,8 @@ static void create_consent(struct req *r)
 	params_text(&p, "given_on", given);
 	params_text(&p, "expires_on", expires);
 	params_text(&p, "evidence", json_get_string(r->json, "evidence"));
+	params_text(&p, "legal_basis", json_get_string(r->json, "legal_basis"));
+	params_text(&p, "purpose_code", json_get_string(r->json, "purpose_code"));
 	req_run(r, &sql_case_consent_create, &p, answer_write);
 }
 

@@ -55,8 +55,9 @@ SELECT case_json(c, $2::uuid)::text AS body, c.version
 SELECT * FROM case_update($1, $2, $3, $4, $5, $6, $7);
 
 -- name: case_consent_create
--- params: actor, case, scope, recipient, purpose, given_on, expires_on, evidence
-SELECT * FROM consent_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
+-- params: actor, case, scope, recipient, purpose, given_on, expires_on, evidence, legal_basis,
+--         purpose_code
+SELECT * FROM consent_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
 
 -- name: case_consent_list
 -- params: actor, case

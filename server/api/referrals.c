@@ -38,6 +38,9 @@ static const struct json_field create_fields[] = {
         {"note", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 2000},
         {"priority", JF_ENUM, 0, 0, 0, priorities},
         {"redirected_from", JF_UUID, JF_NULLABLE},
+        {"legal_basis", JF_KEY, JF_NULLABLE},
+        {"funding_source_id", JF_UUID, JF_NULLABLE},
+        {"double_funding_reason", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 500},
 };
 
 static const struct json_field transition_fields[] = {
@@ -62,12 +65,16 @@ static const struct json_field handover_fields[] = {
 static void create_referral(struct req *r)
 {
 	json_t *errors = answer_check_body(r, create_fields, ARRAY_SIZE(create_fields));
-	static const char *const fields[] = {"case_id",        "to_node_id", "kind",
-	                                     "chain_step_key", "service_id", "reason",
-	                                     "note",           "priority",   "redirected_from"};
-	static const char *const names[] = {"case",           "to_node",  "kind",
-	                                    "chain_step_key", "service",  "reason",
-	                                    "note",           "priority", "redirected_from"};
+	static const char *const fields[] = {
+	        "case_id",        "to_node_id",        "kind",
+	        "chain_step_key", "service_id",        "reason",
+	        "note",           "priority",          "redirected_from",
+	        "legal_basis",    "funding_source_id", "double_funding_reason"};
+	static const char *const names[] = {
+	        "case",           "to_node",        "kind",
+	        "chain_step_key", "service",        "reason",
+	        "note",           "priority",       "redirected_from",
+	        "legal_basis",    "funding_source", "double_funding_reason"};
 	struct params p = {0};
 
 	if (answer_invalid(r, errors))

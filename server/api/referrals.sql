@@ -3,11 +3,11 @@
 
 -- name: referral_create
 -- params: actor, idempotency_key, request_hash, case, to_node, kind, chain_step_key,
---         service, reason, note, priority, redirected_from, link_hash, link_token, link_days,
---         public_url
+--         service, reason, note, priority, redirected_from, legal_basis, funding_source,
+--         double_funding_reason, link_hash, link_token, link_days, public_url
 -- The link's token is used only when the receiver has no accounts (link_wanted).
 SELECT * FROM referral_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                              $16, $17, $18::int, $19);
+                              $16, $17, $18, $19, $20, $21::int, $22);
 
 -- name: referral_inbox
 -- params: actor, statuses, overdue, case, after_1, after_2, limit

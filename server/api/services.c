@@ -29,7 +29,8 @@
 	{"district", JF_STRING, JF_NULLABLE, 1, 100},                                              \
 	{"place", JF_STRING, JF_NULLABLE, 1, 300},                                                 \
 	{"schedule", JF_ARRAY, 0, 0, 50},                                                          \
-	{"status", JF_ENUM, 0, 0, 0, directory_service_statuses}
+	{"status", JF_ENUM, 0, 0, 0, directory_service_statuses},                                  \
+	{"funding_source_id", JF_UUID, JF_NULLABLE}
 
 static const struct json_field create_fields[] = {
 	{"category", JF_KEY, JF_REQUIRED},

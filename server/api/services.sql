@@ -11,10 +11,10 @@ problems AS (SELECT service_reference_problems($6::jsonb, $5::uuid) AS errors),
 s AS (
     INSERT INTO service (node_id, category, name, description, target_group_ids, eligibility,
                          capacity_total, capacity_free, wait_days, district, place, schedule,
-                         status)
+                         status, funding_source_id)
     SELECT n.id, p.category, p.name, p.description, coalesce(p.target_group_ids, '{}'),
            p.eligibility, p.capacity_total, p.capacity_free, p.wait_days, p.district, p.place,
-           coalesce(p.schedule, '[]'), coalesce(p.status, 'active')
+           coalesce(p.schedule, '[]'), coalesce(p.status, 'active'), p.funding_source_id
       FROM n, problems, jsonb_populate_record(NULL::service, $6::jsonb) p
      WHERE n.own AND jsonb_array_length(problems.errors) = 0
     RETURNING *),
@@ -48,9 +48,10 @@ problems AS (SELECT service_reference_problems($7::jsonb, (SELECT c.node_id FROM
 u AS (
     UPDATE service s SET
         (category, name, description, target_group_ids, eligibility, capacity_total,
-         capacity_free, wait_days, district, place, schedule, status) =
+         capacity_free, wait_days, district, place, schedule, status, funding_source_id) =
             (SELECT category, name, description, target_group_ids, eligibility, capacity_total,
-                    capacity_free, wait_days, district, place, schedule, status
+                    capacity_free, wait_days, district, place, schedule, status,
+                    funding_source_id
                FROM jsonb_populate_record(s, $7::jsonb)),
         version = s.version + 1,
         updated_at = now()

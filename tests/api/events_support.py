@@ -108,7 +108,8 @@ def new_case(client, reference=None):
     case = r.json()
     r = client.post(f"/v1/cases/{case['id']}/consents",
                     json={"scope": "node", "recipient_node_id": SCHULDNER_NODE,
-                          "purpose": "Schuldnerberatung", "given_on": "2024-01-01",
+                          "purpose": "Schuldnerberatung", "purpose_code": "debt_counselling",
+                          "given_on": "2024-01-01",
                           "evidence": "Akte 1"})
     assert r.status_code == 201, r.text
     return case, r.json()

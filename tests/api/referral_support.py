@@ -107,8 +107,8 @@ def open_case(client, group=GROUPS[0], **fields):
 
 
 def consent(client, case_id, recipient=None, scope="node", **fields):
-    body = {"scope": scope, "purpose": "Vermittlung", "given_on": today(),
-            "evidence": "Akte 4711"}
+    body = {"scope": scope, "purpose": "Vermittlung", "purpose_code": "municipal_services",
+            "given_on": today(), "evidence": "Akte 4711"}
     if recipient:
         body["recipient_node_id"] = recipient
     body.update(fields)

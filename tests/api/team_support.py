@@ -113,7 +113,8 @@ def people(server, team_db):
 def consent_for(person, case_id, node=SCHULDNER):
     r = person.api.post(f"/v1/cases/{case_id}/consents",
                         json={"scope": "node", "recipient_node_id": node,
-                              "purpose": "Vermittlung", "given_on": "2024-01-01",
+                              "purpose": "Vermittlung", "purpose_code": "municipal_services",
+                              "given_on": "2024-01-01",
                               "evidence": "Akte 1"})
     assert r.status_code == 201, r.text
     return r.json()

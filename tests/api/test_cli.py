@@ -4,6 +4,7 @@ Each test gets its own XDG_CONFIG_HOME; the binary is the sanitizer build next t
 (<build>/clients/cli/pnet), so a leak or undefined behaviour fails the exit-code checks.
 """
 
+import datetime
 import hashlib
 import json
 import os
@@ -158,9 +159,32 @@ def open_case_with_consent(sender, to=SCHULDNER):
                         TARGET_GROUP).stdout.strip()
     assert UUID_RE.match(case_id)
     consent = sender.ok("consent", "add", case_id, "--to", to, "--purpose", "Schuldnerberatung",
-                        "--given-on", "2025-01-02", "--evidence", "Formular unterschrieben")
+                        "--purpose-code", "debt_counselling", "--given-on", "2025-01-02",
+                        "--evidence", "Formular unterschrieben")
     assert UUID_RE.match(consent.stdout.strip())
     return case_id, ref, consent.stdout.strip()
+
+
+def test_consent_names_its_purpose_and_basis(user):
+    sender = user("jobcenter")
+    case_id, _, consent_id = open_case_with_consent(sender)
+    [k] = sender.json("consent", "list", case_id)["items"]
+    assert (k["id"], k["purpose_code"], k["legal_basis"]) == (
+        consent_id, "debt_counselling", "sgbx_67b")
+    [row] = [x for x in sender.ok("consent", "list", case_id).stdout.splitlines()
+             if x.startswith(consent_id)]
+    assert row.split()[-2:] == ["debt_counselling", "sgbx_67b"]
+    # without a purpose code nothing is sent; a basis from the list is kept
+    r = sender.run("consent", "add", case_id, "--to", SCHULDNER, "--purpose", "x",
+                   "--given-on", "2025-01-02", "--evidence", "y")
+    assert r.returncode == 2 and "--purpose-code" in r.stderr
+    r = sender.run("consent", "add", case_id, "--network", "--purpose", "x", "--purpose-code",
+                   "keine", "--given-on", "2025-01-02", "--evidence", "y")
+    assert r.returncode == 1 and "purpose_code" in r.stderr
+    k2 = sender.ok("consent", "add", case_id, "--network", "--purpose", "Netz", "--purpose-code",
+                   "municipal_services", "--basis", "sgbx_67b", "--given-on", "2025-01-02",
+                   "--evidence", "y").stdout.strip()
+    assert k2 in [x["id"] for x in sender.json("consent", "list", case_id)["items"]]
 
 
 def test_consent_list_of_a_case_without_consent(user):
@@ -457,8 +481,9 @@ def test_help(pnet_exe, tmp_path):
     assert "pnet referral accept ID" in r.stdout and "Exit codes" in r.stdout
     r = cli.ok("referral", "decline", "--help")
     assert r.stdout.startswith("usage: pnet referral decline ID --reason REASON")
-    # open, list, hand-over, show, close, enrol
-    assert cli.ok("help", "case").stdout.count("usage: pnet case") == 6
+    # open, list, hand-over, show, close, enrol, export, erase
+    assert cli.ok("help", "case").stdout.count("usage: pnet case") == 8
+    assert cli.ok("help", "contract").stdout.count("usage: pnet contract") == 2
     # add, list, remove; add, list, move, done
     assert cli.ok("help", "absence").stdout.count("usage: pnet absence") == 3
     assert cli.ok("help", "follow-up").stdout.count("usage: pnet follow-up") == 4
@@ -524,6 +549,9 @@ def test_cannot_connect(pnet_exe, tmp_path):
     ["inbox", "--all=yes"],
     ["case", "close", str(uuid.uuid4())],
     ["consent", "add", str(uuid.uuid4()), "--to", str(uuid.uuid4()), "--network",
+     "--purpose", "x", "--purpose-code", "housing", "--given-on", "2025-01-01",
+     "--evidence", "y"],
+    ["consent", "add", str(uuid.uuid4()), "--to", str(uuid.uuid4()),
      "--purpose", "x", "--given-on", "2025-01-01", "--evidence", "y"],
     ["chain", "export", CHAIN, "--version", "0"],
     ["chain", "import", NETWORK],
@@ -559,6 +587,41 @@ def test_tls_with_cacert(pnet_exe, pnetd_factory, admin, tmp_path):
     r = other.run("--cacert", cert, "login", ADMIN_LOGIN, "--password-stdin",
                   input=ADMIN_PASSWORD + "\n")
     assert r.returncode == 3 and "certificate verify failed" in r.stderr
+
+
+def test_case_export_and_erase(user, demo_db):
+    sender = user("jobcenter")
+    case_id, ref, _ = open_case_with_consent(sender)
+    exported = json.loads(sender.ok("case", "export", case_id).stdout)
+    assert exported["case"]["reference"] == ref and len(exported["consents"]) == 1
+    assert "case.create" in [a["action"] for a in exported["audit"]]
+    r = sender.run("case", "erase", case_id)
+    assert r.returncode == 2 and "--yes" in r.stderr
+    r = sender.ok("case", "erase", case_id, "--yes")
+    assert r.stdout == f"{case_id} erased (0 referrals kept as anonymous statistics)\n"
+    assert demo_db.execute("SELECT count(*) FROM client_case WHERE id = %s",
+                           (case_id,)).fetchone() == (0,)
+
+
+def test_contract_list_and_use(user, demo):
+    ko = demo("koordination")
+    code = "cli-" + uuid.uuid4().hex[:8]
+    src = ko.post("/v1/networks/40000000-0000-4000-8000-000000000001/funding-sources",
+                  json={"code": code, "name": "CLI Testquelle"}).json()
+    today = datetime.date.today()
+    start = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1).isoformat()
+    service = "30000000-0000-4000-8000-000000000017"
+    k = ko.post(f"/v1/services/{service}/contracts", json={
+        "network_id": "40000000-0000-4000-8000-000000000001", "funding_source_id": src["id"],
+        "period": "quarter", "period_start": start, "places": 7})
+    assert k.status_code == 201, k.text
+    r = user("jobcenter").ok("contract", "list", service)
+    line = next(x for x in r.stdout.splitlines() if x.startswith(k.json()["id"]))
+    assert line.split()[1:] == ["quarter", start, "hard", "7", "0", "7"]
+    use = user("koordination").json("contract", "use", "40000000-0000-4000-8000-000000000001")
+    assert k.json()["id"] in [i["id"] for i in use["items"]]
+    r = user("koordination").ok("contract", "use", "40000000-0000-4000-8000-000000000001")
+    assert "CLI Testquelle" in r.stdout
 
 
 # --- responsibility and follow-ups ----------------------------------------------------------

@@ -15,7 +15,7 @@ def test_record_and_list(demo, demo_db):
     c = open_case(jc)
     resp = jc.post(f"/v1/cases/{c['id']}/consents", json={
         "recipient_node_id": SCHULDNER, "purpose": "Schuldnerberatung",
-        "given_on": today(-3), "expires_on": today(90), "evidence": "Akte 12/2026, Bl. 4"})
+        "purpose_code": "debt_counselling", "given_on": today(-3), "expires_on": today(90), "evidence": "Akte 12/2026, Bl. 4"})
     assert resp.status_code == 201, resp.text
     k = resp.json()
     assert (k["scope"], k["recipient_node_id"], k["given_on"], k["expires_on"], k["active"],
@@ -58,6 +58,8 @@ BAD = [
     ({"given_on": "gestern"}, ["given_on"]),
     ({"given_on": today(-1), "expires_on": today(-2)}, ["expires_on"]),
     ({"evidence": None}, ["evidence"]),
+    ({"purpose_code": None}, ["purpose_code"]),
+    ({"purpose_code": ""}, ["purpose_code"]),
     ({"signed": True}, ["signed"]),
 ]
 
@@ -67,7 +69,7 @@ def test_bad_consents(demo, demo_db, change, fields):
     jc = demo("jobcenter")
     c = open_case(jc)
     body = {"recipient_node_id": SCHULDNER, "purpose": "Vermittlung", "given_on": today(),
-            "evidence": "Akte"}
+            "evidence": "Akte", "purpose_code": "municipal_services"}
     body.update(change)
     before = counts(demo_db)
     p = assert_problem(jc.post(f"/v1/cases/{c['id']}/consents", json=body), 422)
@@ -79,7 +81,7 @@ def test_consent_rules_in_the_database(demo, demo_db):
     jc = demo("jobcenter")
     c = open_case(jc)
     body = {"recipient_node_id": SCHULDNER, "purpose": "Vermittlung", "given_on": today(),
-            "evidence": "Akte"}
+            "evidence": "Akte", "purpose_code": "municipal_services"}
     url = f"/v1/cases/{c['id']}/consents"
     before = counts(demo_db)
     p = assert_problem(jc.post(url, json=dict(body, given_on=today(1))), 422)

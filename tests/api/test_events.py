@@ -231,8 +231,10 @@ def test_database_restart_loses_nothing(pnetd_exe, pnetd_factory, demo):
             conn.execute("INSERT INTO consent (case_id, scope, recipient_node_id, purpose, "
                          "given_on, evidence) VALUES (%s, 'node', %s, 'p', '2024-01-01', 'e')",
                          (case_id, SCHULDNER_NODE))
+            # The last three: legal basis (a covering consent), funding source, double-funding
+            # reason.
             conn.execute("SELECT referral_create(NULL, %s, 'r', 'c', NULL, NULL, %s, %s, NULL,"
-                         " NULL, NULL, NULL, NULL, NULL, NULL)",
+                         " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
                          (JOBCENTER_NODE, case_id, SCHULDNER_NODE))
         e = s.next(timeout=10)
         assert e and e["event"] == "referral.created", server.log_tail()

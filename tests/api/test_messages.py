@@ -11,7 +11,7 @@ from checks import assert_problem
 from conftest import DEMO_PASSWORD
 from events_support import SseClient
 from harness import Api
-from referral_support import JOBCENTER, SCHULDNER, Loop, audit, counts
+from referral_support import JOBCENTER, SCHULDNER, Loop, audit, counts, open_case, refer
 
 SECRET = "Hat der Klient schon ein P-Konto? Geheimtext-" + uuid.uuid4().hex[:8]
 
@@ -116,6 +116,52 @@ def test_a_receiver_without_consent_sees_that_messages_exist_not_their_text(demo
     assert seen[1]["text"] == "Eigene Frage der Beratung" and seen[1]["withheld"] is False
     assert [m["text"] for m in thread(loop.sender, ref["id"])["items"]] == [
         SECRET, "Eigene Frage der Beratung"]
+
+
+def test_messages_follow_the_legal_basis_of_a_statutory_referral(demo, demo_db):
+    # No consent at all: the data went on § 69 SGB X, so the receiver reads the thread as it
+    # reads the note (referral_basis_holds), and entry and audit row name the basis.
+    jc, sch = demo("jobcenter"), demo("schuldnerberatung")
+    c = open_case(jc)
+    ref = refer(jc, c["id"], SCHULDNER, legal_basis="sgbx_69_1_1", note="gesetzlich")
+    r = post(jc, ref["id"], SECRET)
+    assert r.status_code == 201, r.text
+    assert post(sch, ref["id"], "Antwort der Beratung").status_code == 201
+    seen = thread(sch, ref["id"])["items"]
+    assert [(m["text"], m["withheld"]) for m in seen] == [
+        (SECRET, False), ("Antwort der Beratung", False)]
+    events = sch.get(f"/v1/referrals/{ref['id']}/events").json()["items"]
+    assert [(e["kind"], e["legal_basis"]) for e in events if e["kind"] == "message"] == [
+        ("message", "sgbx_69_1_1")] * 2
+    assert demo_db.execute("SELECT detail->>'legal_basis' FROM audit_log WHERE object_id = %s"
+                           " AND action = 'referral.message'", (ref["id"],)).fetchall() == [
+        ("sgbx_69_1_1",)] * 2
+
+
+def test_the_sender_writes_only_while_the_consent_holds_the_receiver_always(demo, demo_db):
+    loop = Loop(demo)
+    ref = loop.refer()
+    assert post(loop.sender, ref["id"], "Vor dem Widerruf").status_code == 201
+    events = loop.sender.get(f"/v1/referrals/{ref['id']}/events").json()["items"]
+    assert [e["legal_basis"] for e in events if e["kind"] == "message"] == [ref["legal_basis"]]
+    r = loop.sender.post(f"/v1/consents/{loop.consent['id']}/revoke")
+    assert r.status_code == 200, r.text
+    before = counts(demo_db)
+    n = demo_db.execute("SELECT count(*) FROM referral_message WHERE referral_id = %s",
+                        (ref["id"],)).fetchone()[0]
+    r = post(loop.sender, ref["id"], SECRET)
+    assert_problem(r, 422, "consent-required")
+    assert r.json()["errors"][0]["field"] == "text" and r.json()["errors"][0]["code"] == "no_basis"
+    assert counts(demo_db) == before
+    assert demo_db.execute("SELECT count(*) FROM referral_message WHERE referral_id = %s",
+                           (ref["id"],)).fetchone()[0] == n
+    # The receiver still answers its sender, and a new consent lets the sender write again.
+    assert post(loop.receiver, ref["id"], "Rückfrage der Beratung").status_code == 201
+    k = loop.sender.post(f"/v1/cases/{loop.case['id']}/consents", json={
+        "scope": "node", "recipient_node_id": SCHULDNER, "purpose": "Vermittlung",
+        "purpose_code": "debt_counselling", "given_on": loop.consent["given_on"], "evidence": "neu"})
+    assert k.status_code == 201, k.text
+    assert post(loop.sender, ref["id"], "Nach neuer Einwilligung").status_code == 201
 
 
 def test_a_third_node_gets_404_and_nothing_is_written(demo, demo_db):

@@ -27,7 +27,7 @@ def test_field_table_codes_with_bounds_and_allowed_values(demo, demo_db):
     p = assert_problem(jc.post(f"/v1/cases/{c['id']}/consents", json={
         "scope": "world", "purpose": "", "given_on": "2026-02-30", "evidence": "Akte"}), 422)
     assert sorted(codes(p)) == [("given_on", "date"), ("purpose", "too_short"),
-                                ("scope", "not_in_list")]
+                                ("purpose_code", "required"), ("scope", "not_in_list")]
     scope = [e for e in p["errors"] if e["field"] == "scope"][0]
     assert scope["allowed"] == ["node", "network"]
     assert_problem(jc.post("/v1/cases", json={"target_group_id": GROUPS[0]}), 422)
@@ -55,7 +55,8 @@ def test_hand_checked_rules_have_codes(demo, demo_db):
     jc = demo("jobcenter")
     c = open_case(jc)
     url = f"/v1/cases/{c['id']}/consents"
-    body = {"purpose": "Vermittlung", "given_on": today(-1), "evidence": "Akte"}
+    body = {"purpose": "Vermittlung", "given_on": today(-1), "evidence": "Akte",
+            "purpose_code": "housing"}
     p = assert_problem(jc.post(url, json=dict(body, scope="node")), 422)
     assert codes(p) == [("recipient_node_id", "required")]
     p = assert_problem(jc.post(url, json=dict(body, scope="network",
@@ -69,7 +70,8 @@ def test_sql_problems_carry_codes(demo, demo_db):
     jc = demo("jobcenter")
     c = open_case(jc)
     url = f"/v1/cases/{c['id']}/consents"
-    body = {"purpose": "Vermittlung", "given_on": today(), "evidence": "Akte", "scope": "node"}
+    body = {"purpose": "Vermittlung", "given_on": today(), "evidence": "Akte", "scope": "node",
+            "purpose_code": "housing"}
     # A code the function gives (HINT) ...
     p = assert_problem(jc.post(url, json=dict(body, recipient_node_id=SCHULDNER,
                                               given_on=today(1))), 422, "validation")

@@ -29,8 +29,8 @@ def world(demo, demo_db):
     assert loop.sender.post(f"/v1/cases/{loop.case['id']}/enrolment",
                             json={"chain_id": CHAINS[0]}).status_code == 200
     spare = loop.sender.post(f"/v1/cases/{loop.case['id']}/consents", json={
-        "recipient_node_id": SUCHT, "purpose": "Sucht", "given_on": today(),
-        "evidence": "Akte"}).json()
+        "recipient_node_id": SUCHT, "purpose": "Sucht", "purpose_code": "addiction_counselling",
+        "given_on": today(), "evidence": "Akte"}).json()
     return {"case": loop.case["id"], "referral": r["id"], "consent": spare["id"]}
 
 
@@ -53,7 +53,8 @@ def endpoints(w):
          (200, 404, 404)),
         ("list consents", "GET", f"/v1/cases/{c}/consents", None, None, (200, 404, 404)),
         ("record consent", "POST", f"/v1/cases/{c}/consents",
-         {"scope": "network", "purpose": "Netz", "given_on": today(), "evidence": "Akte"}, None,
+         {"scope": "network", "purpose": "Netz", "purpose_code": "municipal_services",
+          "given_on": today(), "evidence": "Akte"}, None,
          (201, 404, 404)),
         ("enrol", "POST", f"/v1/cases/{c}/enrolment", {"chain_id": CHAINS[0]}, None,
          (200, 404, 404)),
@@ -159,7 +160,8 @@ def test_integration_tokens_are_scoped(demo, demo_db, world):
     assert_problem(reader.get(f"/v1/cases/{world['case']}"), 403)
     assert_problem(writer.get(f"/v1/referrals/{world['referral']}"), 403)
     assert_problem(writer.post(f"/v1/cases/{world['case']}/consents", json={
-        "scope": "network", "purpose": "x", "given_on": today(), "evidence": "y"}), 403)
+        "scope": "network", "purpose": "x", "purpose_code": "housing", "given_on": today(),
+        "evidence": "y"}), 403)
     assert counts(demo_db) == before
     resp = writer.post(f"/v1/referrals/{world['referral']}/handovers",
                        json={"channel": "portal", "warm": False})

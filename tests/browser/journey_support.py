@@ -248,6 +248,7 @@ def new_case(browser, a, reference, group=ALLEINERZIEHENDE, consent_for=None):
     if consent_for:
         a.choose("#consent-form select[name=scope]", "node")
         a.choose("#consent-form select[name=recipient_node_id]", consent_for)
+    a.choose("#consent-form select[name=purpose_code]", "municipal_services")
     a.type("#consent-form input[name=evidence]", "Akte, Blatt 1")
     a.press("#consent-form button[type=submit]")
     browser.wait("#consents tbody tr[data-state=valid]")

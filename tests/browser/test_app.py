@@ -41,7 +41,7 @@ def test_english_switch(browser):
     browser.login("koordination")
     browser.wait(".mainnav")
     assert [a.text for a in browser.finds(".mainnav a")] == [
-        "Netzwerk", "Ketten", "Auswertung", "Überfällig", "Angebote"]
+        "Netzwerk", "Ketten", "Auswertung", "Überfällig", "Kontingente", "Angebote"]
     browser.find("button[lang=en]").click()
     browser.wait_for(lambda: browser.find(".mainnav a").text == "Network", what="English nav")
     assert browser.d.execute_script("return document.documentElement.lang") == "en"

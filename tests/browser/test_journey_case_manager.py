@@ -121,12 +121,20 @@ def journey(browser, a, demo, lang, phone):
     a.open("#consent-new summary")
     a.date("#consent-form input[name=expires_on]", expiry)
     a.type("#consent-form input[name=evidence]", "Akte 4711, Blatt 3")
+    # Without its purpose from the list the form does not send it.
+    a.press("#consent-form button[type=submit]")
+    assert browser.d.execute_script(
+        "return document.querySelector('#consent-form select[name=purpose_code]').validity"
+        ".valueMissing")
+    assert jc.get(f"/v1/cases/{case_id}/consents").json()["items"] == []
+    a.choose("#consent-form select[name=purpose_code]", "integration_work")
     a.press("#consent-form button[type=submit]")
     browser.wait("#consents tbody tr[data-state=valid]")
     assert T["valid_until"] in browser.find("#consents tbody tr").text
     consents = jc.get(f"/v1/cases/{case_id}/consents").json()["items"]
-    assert [(k["scope"], k["expires_on"], k["evidence"]) for k in consents] == [
-        ("network", expiry.isoformat(), "Akte 4711, Blatt 3")]
+    assert [(k["scope"], k["expires_on"], k["evidence"], k["purpose_code"])
+            for k in consents] == [
+        ("network", expiry.isoformat(), "Akte 4711, Blatt 3", "integration_work")]
     browser.shot(f"journey1-{lang}-consent", "#consents")
 
     # The chain, and its first step done by the own team: no referral to itself.

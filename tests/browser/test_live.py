@@ -21,7 +21,8 @@ def test_inbox_updates_live(browser, demo, web_pnetd):
     assert case.status_code == 201, case.text
     case_id = case.json()["id"]
     r = jobcenter.post(f"/v1/cases/{case_id}/consents", json={
-        "scope": "network", "purpose": "Vermittlung", "evidence": "Akte",
+        "scope": "network", "purpose": "Vermittlung", "purpose_code": "municipal_services",
+        "evidence": "Akte",
         "given_on": datetime.date.today().isoformat()})
     assert r.status_code == 201, r.text
     r = jobcenter.post("/v1/referrals", json={"case_id": case_id, "to_node_id": SCHULDNERBERATUNG})

@@ -85,6 +85,8 @@ def test_main_path(browser, demo, demo_db):
     case_id = browser.d.current_url.rsplit("/", 1)[1]
     assert browser.text("h1") == f"Fall {reference}"
     # Without a consent the form to record one is open at once.
+    Select(browser.find("#consent-form select[name=purpose_code]")).select_by_value(
+        "municipal_services")
     browser.find("#consent-form input[name=evidence]").send_keys("Akte, Blatt 1")
     browser.find("#consent-form button[type=submit]").click()
     browser.wait("#consents tbody tr")

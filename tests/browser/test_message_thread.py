@@ -30,7 +30,8 @@ def test_agency_asks_case_manager_answers_each_sees_it_live(browser, second_brow
                                              "target_group_id": ALLEINERZIEHENDE})
     assert case.status_code == 201, case.text
     r = jobcenter.post(f"/v1/cases/{case.json()['id']}/consents", json={
-        "scope": "network", "purpose": "Vermittlung", "evidence": "Akte",
+        "scope": "network", "purpose": "Vermittlung", "purpose_code": "municipal_services",
+        "evidence": "Akte",
         "given_on": datetime.date.today().isoformat()})
     assert r.status_code == 201, r.text
     r = jobcenter.post("/v1/referrals", json={"case_id": case.json()["id"],

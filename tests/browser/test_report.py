@@ -55,7 +55,8 @@ def send_and_decline(demo, group, n):
         assert r.status_code == 201, r.text
         case = r.json()["id"]
         r = jobcenter.post(f"/v1/cases/{case}/consents", json={
-            "scope": "network", "purpose": "Vermittlung", "evidence": "Akte 1",
+            "scope": "network", "purpose": "Vermittlung", "purpose_code": "municipal_services",
+            "evidence": "Akte 1",
             "given_on": datetime.date.today().isoformat()})
         assert r.status_code == 201, r.text
         r = jobcenter.post("/v1/referrals", json={"case_id": case, "to_node_id": SCHULDNER})

@@ -73,7 +73,8 @@ class Load:
                 self.cases.add(case)
             r = self._call(sender, "consent", "POST", f"/v1/cases/{case}/consents",
                            json={"scope": "node", "recipient_node_id": SCHULDNER_NODE,
-                                 "purpose": "Schuldnerberatung", "given_on": "2024-01-01",
+                                 "purpose": "Schuldnerberatung",
+                                 "purpose_code": "debt_counselling", "given_on": "2024-01-01",
                                  "evidence": "HA-Test"})
             if r is None or r.status_code != 201:
                 continue

@@ -131,6 +131,7 @@ const NAV = {
 		// The statistics pages share one entry; tabs lead between them (views/stats.js).
 		["/map", "nav_stats", ["/funnel", "/agreements", "/report"]],
 		["/overdue", "nav_overdue"],
+		["/contracts", "nav_contracts"],
 		["/directory", "nav_directory"],
 	],
 	auditor: [

@@ -20,6 +20,7 @@ import { auditView } from "./views/audit.js";
 import { passwordView } from "./views/password.js";
 import { followUpsView } from "./views/team.js";
 import { ownAccountView } from "./views/account.js";
+import { contractsView } from "./views/contracts.js";
 import { linkView } from "./views/link.js";
 
 const CW = ["caseworker"];
@@ -47,6 +48,7 @@ export const routes = [
 	{ pattern: /^\/map$/, roles: CO, title: "map_title", view: mapView },
 	{ pattern: /^\/funnel$/, roles: CO, title: "funnel_title", view: funnelView },
 	{ pattern: /^\/overdue$/, roles: CO, title: "overdue_title", view: overdueView },
+	{ pattern: /^\/contracts$/, roles: CO, title: "contracts_title", view: contractsView },
 	{ pattern: /^\/directory$/, title: "directory_title", view: directoryView },
 	{ pattern: /^\/agreements$/, roles: CO, title: "agreements_title", view: agreementsView },
 	{ pattern: /^\/report$/, roles: CO, title: "rp_title", view: reportView },

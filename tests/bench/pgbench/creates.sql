@@ -7,4 +7,4 @@
 \set r 4901 + (:m / 50000) % 100
 \set t 1 + (:c - 1) % 200
 @auth_token(bench_token_hash(:t))@;
-@referral_create(bench_id(5, :t), bench_id(2, :t), :request, :client, NULL::text, NULL::text, bench_id(6, :c), bench_id(2, :r), NULL::text, NULL::text, NULL::uuid, :reason, NULL::text, NULL::text, NULL::uuid)@;
+@referral_create(bench_id(5, :t), bench_id(2, :t), :request, :client, NULL::text, NULL::text, bench_id(6, :c), bench_id(2, :r), NULL::text, NULL::text, NULL::uuid, :reason, NULL::text, NULL::text, NULL::uuid, NULL::text, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::int, NULL::text)@;

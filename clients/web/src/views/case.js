@@ -4,9 +4,9 @@
 // that only holds a referral on the case sees what the access rules give it: the pseudonym,
 // the target group and its own referrals.
 import * as api from "../api.js";
-import { h, clear, fill, field, select, table, badge, fmtDate } from "../dom.js";
+import { h, clear, fill, field, select, table, badge, fmtDate, download } from "../dom.js";
 import { t } from "../i18n.js";
-import { announce, navigate, session } from "../main.js";
+import { announce, errorText, navigate, session } from "../main.js";
 import { showProblem } from "../problems.js";
 import { drawChain } from "../graph.js";
 import { chainsOf } from "./cases.js";
@@ -19,6 +19,64 @@ import { nextStepsSection, progressSection } from "./steps.js";
 import { followUpSection, teamSection } from "./team.js";
 
 const CLOSE_REASONS = ["goal_reached", "moved_away", "no_longer_eligible", "client_withdrew", "no_contact", "other"];
+
+// The client's rights (docs/record-of-processing.md): everything pnet holds about the case as
+// a file (Art. 15 GDPR), and its erasure at once (Art. 17), confirmed by typing the pseudonym.
+function rightsSection(c) {
+	const exportButton = h(
+		"button",
+		{
+			class: "btn",
+			type: "button",
+			id: "case-export",
+			onclick: async () => {
+				try {
+					const data = await api.get(`/v1/cases/${c.id}/export`);
+					download(`auskunft-${c.reference}.json`, JSON.stringify(data, null, 2), "application/json");
+					announce(t("case_export_done"));
+				} catch (err) {
+					announce(errorText(err), "error");
+				}
+			},
+		},
+		t("case_export"),
+	);
+	const typed = h("input", { name: "reference", id: "case-erase-reference", autocomplete: "off" });
+	const erase = h("button", { class: "btn btn-danger", type: "submit", id: "case-erase", disabled: true }, t("case_erase_submit"));
+	typed.addEventListener("input", () => (erase.disabled = typed.value.trim() !== c.reference));
+	const form = h(
+		"form",
+		{
+			id: "case-erase-form",
+			class: "stack",
+			onsubmit: async (e) => {
+				e.preventDefault();
+				if (typed.value.trim() !== c.reference || !confirm(t("case_erase_confirm", { ref: c.reference }))) return;
+				erase.disabled = true;
+				try {
+					await api.post(`/v1/cases/${c.id}/erase`);
+					announce(t("case_erase_done", { ref: c.reference }));
+					navigate("/cases");
+				} catch (err) {
+					erase.disabled = false;
+					showProblem(form, err);
+				}
+			},
+		},
+		h("p", { class: "notice notice-warn" }, t("case_erase_explain")),
+		field(t("case_erase_type", { ref: c.reference }), typed),
+		h("div", { class: "form-error", role: "alert" }),
+		h("div", { class: "actions" }, erase),
+	);
+	return h(
+		"section",
+		{ class: "card", id: "case-rights", "aria-labelledby": "case-rights-h" },
+		h("h2", { id: "case-rights-h" }, t("case_rights")),
+		h("p", { class: "lead" }, t("case_rights_intro")),
+		h("div", { class: "actions" }, exportButton),
+		h("details", { id: "case-erase-details" }, h("summary", {}, t("case_erase")), form),
+	);
+}
 
 function referralsSection(referrals, side) {
 	return h(
@@ -285,6 +343,7 @@ export async function caseView(main, id) {
 		sections.push(await conferenceSection(c, consents, progress, load));
 		sections.push(referralsSection(referrals, "sender"));
 		sections.push(await caseHistorySection(c));
+		if (c.access === "owner") sections.push(rightsSection(c));
 		fill(main, ...sections);
 		if (canvas) {
 			requestAnimationFrame(() => {

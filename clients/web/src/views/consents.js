@@ -3,7 +3,7 @@
 // Without a consent nothing of the case may be shared, and the page says so plainly.
 import * as api from "../api.js";
 import { h, field, select, table, badge, fmtDate, isoDay } from "../dom.js";
-import { t } from "../i18n.js";
+import { t, label } from "../i18n.js";
 import { announce, errorText, session } from "../main.js";
 import { showProblem } from "../problems.js";
 
@@ -79,7 +79,7 @@ function revokeButton(k, reload) {
 
 // The form that records a consent; open at once while the case has no valid one.
 async function consentForm(c, reload, openNow) {
-	const members = await api.activeMembers(c.network_id);
+	const [members, purposes, bases] = await Promise.all([api.activeMembers(c.network_id), api.get("/v1/legal-purposes"), api.get("/v1/legal-bases")]);
 	const me = session.me.node_id;
 	const recipients = members.filter((m) => m.node_id !== me).sort((a, b) => a.node.name.localeCompare(b.node.name));
 	const scope = select("scope", [["network", t("consent_scope_network_long")], ["node", t("consent_scope_node")]], "network", { id: "consent-scope" });
@@ -91,6 +91,11 @@ async function consentForm(c, reload, openNow) {
 		recipient.required = scope.value === "node";
 	});
 	const purpose = h("input", { name: "purpose", id: "consent-purpose", required: true, maxlength: 200, value: t("consent_purpose_default") });
+	// The purpose and the basis from the lists (the basis defaults to the one for the owner's
+	// kind of node: § 65 SGB VIII in youth welfare, § 67b SGB X elsewhere). A new consent
+	// names its purpose: the form asks for it as the API does.
+	const purposeCode = select("purpose_code", [["", t("choose")], ...purposes.items.map((p) => [p.code, label(p)])], "", { id: "consent-purpose-code", required: true });
+	const basis = select("legal_basis", [["", t("consent_basis_default")], ...bases.items.filter((b) => b.kind === "consent").map((b) => [b.code, label(b)])], "", { id: "consent-basis" });
 	const given = h("input", { name: "given_on", id: "consent-given", type: "date", required: true, value: isoDay(), max: isoDay() });
 	const expires = h("input", { name: "expires_on", id: "consent-expires", type: "date", min: isoDay() });
 	given.addEventListener("change", () => (expires.min = given.value || isoDay()));
@@ -105,6 +110,8 @@ async function consentForm(c, reload, openNow) {
 				const body = { scope: scope.value, purpose: purpose.value.trim(), given_on: given.value, evidence: evidence.value.trim() };
 				if (scope.value === "node") body.recipient_node_id = recipient.value || null;
 				if (expires.value) body.expires_on = expires.value;
+				body.purpose_code = purposeCode.value;
+				if (basis.value) body.legal_basis = basis.value;
 				try {
 					await api.post(`/v1/cases/${c.id}/consents`, body);
 					announce(t("consent_recorded"));
@@ -116,7 +123,9 @@ async function consentForm(c, reload, openNow) {
 		},
 		field(t("consent_scope"), scope),
 		recipientField,
+		field(t("consent_purpose_code"), purposeCode),
 		field(t("consent_purpose"), purpose),
+		field(t("consent_basis"), basis),
 		field(t("consent_given"), given),
 		field(t("consent_expires"), expires, t("consent_expires_hint")),
 		field(t("consent_evidence"), evidence, t("consent_evidence_hint")),

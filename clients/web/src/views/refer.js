@@ -45,10 +45,11 @@ function serviceLine(s, categories) {
  */
 export async function referForm(opts) {
 	const { c, consents, step = null, redirectedFrom = null, kind = "service" } = opts;
-	const [members, services, taxonomy] = await Promise.all([
+	const [members, services, taxonomy, bases] = await Promise.all([
 		api.activeMembers(c.network_id),
 		kind === "transfer" ? Promise.resolve(new Map()) : servicesByNode(c.network_id),
 		api.get("/v1/taxonomy"),
+		api.get("/v1/legal-bases"),
 	]);
 	const categories = new Map((taxonomy.items || taxonomy).map((x) => [x.code, label(x)]));
 	const nodes = await api.nodes();
@@ -61,8 +62,18 @@ export async function referForm(opts) {
 
 	const option = (nodeId, text) => {
 		const ok = covered(consents, nodeId, memberIds);
-		return h("option", { value: nodeId, disabled: !ok, dataset: { covered: String(ok) } }, ok ? text : `${text} – ${t("refer_no_consent")}`);
+		return h("option", { value: nodeId, disabled: !ok, dataset: { covered: String(ok), text } }, ok ? text : `${text} – ${t("refer_no_consent")}`);
 	};
+	// The legal basis the data goes on: the client's consent, or a statutory transmission
+	// (never for a case of a youth welfare office: § 65 SGB VIII; the server refuses it too).
+	const youthWelfare = (nodes.get(c.owner_node_id) || {}).kind === "youth_welfare_office";
+	const statutory = youthWelfare ? [] : (bases.items || []).filter((b) => b.kind === "statutory");
+	const basis = h(
+		"select",
+		{ name: "legal_basis", id: `${id}-basis` },
+		h("option", { value: "" }, t("refer_basis_consent")),
+		statutory.map((b) => h("option", { value: b.code }, label(b))),
+	);
 	const byName = (a, b) => api.nodeName(a.node_id).localeCompare(api.nodeName(b.node_id));
 	const others = candidates.filter((m) => !suggestedIds.has(m.node_id)).sort(byName);
 	const to = h(
@@ -94,9 +105,45 @@ export async function referForm(opts) {
 		serviceField.hidden = kind === "transfer" || !to.value || !list.length;
 		serviceInfo.textContent = to.value && !list.length && kind !== "transfer" ? t("refer_node_no_services") : "";
 	};
+	// On a statutory basis no consent is needed: every member may be chosen.
+	basis.addEventListener("change", () => {
+		for (const o of to.querySelectorAll("option[data-covered=false]")) {
+			o.disabled = !basis.value;
+			o.textContent = basis.value ? o.dataset.text : `${o.dataset.text} – ${t("refer_no_consent")}`;
+		}
+		if (!basis.value && to.selectedOptions[0]?.disabled) to.value = "";
+	});
+	// "Kontingent erschöpft" before sending: the contract of today of the chosen service.
+	const contractInfo = h("p", { class: "hint", id: `${id}-contract`, "aria-live": "polite" });
+	const showContract = async () => {
+		contractInfo.textContent = "";
+		delete contractInfo.dataset.exhausted;
+		contractInfo.className = "hint";
+		if (!service.value || serviceField.hidden) return;
+		const day = new Date().toISOString().slice(0, 10);
+		let items;
+		try {
+			items = (await api.get(`/v1/services/${service.value}/contracts`)).items || [];
+		} catch {
+			return;
+		}
+		const now = items.filter((k) => k.network_id === c.network_id && k.period_start <= day && day <= k.period_end);
+		if (!now.length) return;
+		const k = now.find((x) => x.exhausted) || now[0];
+		contractInfo.dataset.exhausted = String(k.exhausted);
+		if (k.exhausted) {
+			contractInfo.className = "notice notice-warn";
+			contractInfo.textContent = t(k.limit === "hard" ? "refer_contract_exhausted_hard" : "refer_contract_exhausted_soft", { places: k.places });
+		} else {
+			contractInfo.textContent = t("refer_contract_free", { free: k.places_free, places: k.places });
+		}
+	};
+	service.addEventListener("change", showContract);
 	to.addEventListener("change", fillServices);
+	to.addEventListener("change", showContract);
 	if (opts.to && [...to.options].some((o) => o.value === opts.to && !o.disabled)) to.value = opts.to;
 	fillServices();
+	showContract();
 
 	const reason = h("input", { name: "reason", id: `${id}-reason`, maxlength: 200, value: step ? step.name : "" });
 	const note = h("textarea", { name: "note", id: `${id}-note`, rows: 3, maxlength: 2000 });
@@ -119,12 +166,14 @@ export async function referForm(opts) {
 				if (note.value.trim()) body.note = note.value.trim();
 				if (urgent.checked) body.priority = "urgent";
 				if (redirectedFrom) body.redirected_from = redirectedFrom;
+				if (basis.value) body.legal_basis = basis.value;
 				submit.disabled = true;
 				try {
 					// From a conference's decision: the decision's own route, which knows the case.
 					if (opts.url) delete body.case_id;
 					const r = await api.post(opts.url || "/v1/referrals", body, { idempotencyKey });
 					announce(t(kind === "transfer" ? "transfer_done" : "refer_done", { name: api.nodeName(r.to_node_id) }));
+					if ((r.warnings || []).some((w) => w.type === "contract-exhausted")) announce(t("refer_contract_warning"), "warn");
 					opts.onDone(r);
 				} catch (err) {
 					submit.disabled = false;
@@ -137,6 +186,8 @@ export async function referForm(opts) {
 		field(t("refer_to"), to, candidates.some((m) => !covered(consents, m.node_id, memberIds)) ? t("refer_to_hint") : null),
 		serviceField,
 		serviceInfo,
+		contractInfo,
+		kind === "transfer" ? null : field(t("refer_basis"), basis, t(youthWelfare ? "refer_basis_hint_youth" : "refer_basis_hint")),
 		field(t(kind === "transfer" ? "transfer_reason" : "refer_reason"), reason),
 		field(t("refer_note"), note, t("refer_note_hint")),
 		h("div", { class: "field field-check" }, urgent, h("label", { for: urgent.id }, t("refer_priority"))),

@@ -1,5 +1,6 @@
 // The node's own services (Angebote): keeping free places, waiting time, status and
-// consultation hours current, changing what a service is, and adding a new one. Only the
+// consultation hours current, changing what a service is and who pays for it (a funding
+// source of the node's networks), and adding a new one. Only the
 // node's caseworkers write its services (PATCH /v1/services/{id}, POST
 // /v1/nodes/{id}/services); everyone reads them in the directory.
 import * as api from "../api.js";
@@ -76,7 +77,14 @@ function renumber(form) {
 }
 
 // The form of one service (s), or of a new one (s null).
-function serviceForm(s, categories, groups, reload) {
+// The funding sources a service may name: the active ones of the node's networks, and the one
+// it names now even when no longer active (so that the form shows it as it is).
+function fundingOptions(sources, current) {
+	const shown = sources.filter((f) => f.active || f.id === current);
+	return [["", t("svc_funding_none")], ...shown.map((f) => [f.id, f.name])];
+}
+
+function serviceForm(s, categories, groups, sources, reload) {
 	const prefix = s ? `svc-${s.id.slice(0, 8)}` : "svc-new";
 	const num = (name, value, max) => h("input", { type: "number", name, id: `${prefix}-${name}`, min: 0, max, step: 1, inputmode: "numeric", value: value ?? "" });
 	const free = num("capacity_free", s?.capacity_free, 1000000);
@@ -89,6 +97,7 @@ function serviceForm(s, categories, groups, reload) {
 	const eligibility = h("textarea", { name: "eligibility", id: `${prefix}-eligibility`, rows: 2, maxlength: 2000 }, s?.eligibility || "");
 	const district = h("input", { name: "district", id: `${prefix}-district`, maxlength: 100, value: s?.district || "" });
 	const place = h("input", { name: "place", id: `${prefix}-place`, maxlength: 300, value: s?.place || "" });
+	const funding = select("funding_source_id", fundingOptions(sources, s?.funding_source_id), s?.funding_source_id || "", { id: `${prefix}-funding` });
 	const chosen = new Set(s?.target_group_ids || []);
 	const groupBoxes = [...groups.values()].map((g) => {
 		const box = h("input", { type: "checkbox", name: "target_group_ids", value: g.id, id: `${prefix}-tg-${g.id.slice(-12)}`, checked: chosen.has(g.id) });
@@ -108,6 +117,7 @@ function serviceForm(s, categories, groups, reload) {
 		eligibility: text(eligibility.value.trim()),
 		district: text(district.value.trim()),
 		place: text(place.value.trim()),
+		funding_source_id: funding.value || null,
 		target_group_ids: groupBoxes.map((d) => d.querySelector("input")).filter((b) => b.checked).map((b) => b.value),
 		schedule: schedule.read(),
 	});
@@ -164,6 +174,7 @@ function serviceForm(s, categories, groups, reload) {
 				field(t("svc_category"), category),
 				field(t("svc_district"), district, t("svc_district_hint")),
 				field(t("svc_place"), place),
+				field(t("svc_funding"), funding, t("svc_funding_hint")),
 			),
 			field(t("svc_description"), description),
 			field(t("svc_eligibility"), eligibility),
@@ -186,6 +197,10 @@ export async function servicesView(main) {
 	const categories = (taxonomy.items || taxonomy).slice().sort((a, b) => label(a).localeCompare(label(b)));
 	const catLabel = new Map(categories.map((c) => [c.code, label(c)]));
 	const groups = await api.targetGroups(networkIds);
+	// Every network's list, by name (a node in two networks chooses from both).
+	const sources = (await Promise.all(networkIds.map((id) => api.get(`/v1/networks/${id}/funding-sources`).then((b) => b.items))))
+		.flat()
+		.sort((a, b) => a.name.localeCompare(b.name));
 
 	async function load(focus) {
 		const services = await api.all(`/v1/nodes/${node}/services`);
@@ -204,10 +219,10 @@ export async function servicesView(main) {
 						badge(t(`svc_status_${s.status}`), s.status === "active" ? "ok" : "muted"),
 						placesBadge(s),
 					),
-					serviceForm(s, categories, groups, load),
+					serviceForm(s, categories, groups, sources, load),
 				),
 			),
-			h("section", { class: "card", "aria-labelledby": "svc-new-h" }, h("details", { class: "disclosure-plain" }, h("summary", { id: "svc-new-h" }, t("svc_new")), serviceForm(null, categories, groups, load))),
+			h("section", { class: "card", "aria-labelledby": "svc-new-h" }, h("details", { class: "disclosure-plain" }, h("summary", { id: "svc-new-h" }, t("svc_new")), serviceForm(null, categories, groups, sources, load))),
 		);
 		const target = focus && main.querySelector(focus);
 		if (target) target.focus();
