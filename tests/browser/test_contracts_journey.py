@@ -69,9 +69,6 @@ def start_referral(browser, a):
 def test_coordinator_sets_a_contract_and_the_case_manager_sees_it_run_out(browser, demo, network):
     a = Mouse(browser)
     browser.allow(409)  # the referral refused because the contract is exhausted
-    # Six sign-outs: the header's unread count (unread.js) may still be asking when the
-    # session ends, and that answer is 401 (seen on a loaded machine; nothing of this test).
-    browser.allow(401)
     jc, caritas = demo("jobcenter"), demo("schuldnerberatung")
 
     # The coordinator agrees one place of the debt counselling service, hard limit.

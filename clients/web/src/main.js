@@ -263,6 +263,10 @@ async function logout() {
 	if (!mayLeave()) return;
 	// What waits in the queue is lost with the logout: the user says so first.
 	if (queue.items.length && !confirm(t("q_logout_confirm", { n: queue.items.length }))) return;
+	// Nothing more asked with the session about to end: the event stream stops first, and
+	// the unread count's question still out is answered before the session is.
+	live.stop();
+	await unread.settled();
 	try {
 		await api.post("/v1/auth/logout");
 	} catch {

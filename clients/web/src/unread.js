@@ -12,7 +12,32 @@ export const unread = {
 	el: null,
 	listeners: new Set(),
 
-	async refresh() {
+	asking: null,
+	again: false,
+
+	// Ask again: one question at a time, and once more after it when asked meanwhile (a
+	// message may have come after the question left). The logout waits for it (settled), so
+	// that no question is still out with the session it ends.
+	refresh() {
+		if (!api.token()) return Promise.resolve();
+		if (this.asking) {
+			this.again = true;
+			return this.asking;
+		}
+		this.asking = (async () => {
+			do {
+				this.again = false;
+				await this.ask();
+			} while (this.again && api.token());
+		})().finally(() => (this.asking = null));
+		return this.asking;
+	},
+
+	settled() {
+		return this.asking || Promise.resolve();
+	},
+
+	async ask() {
 		try {
 			const got = await api.get("/v1/messages/unread");
 			this.total = got.total || 0;
