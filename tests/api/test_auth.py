@@ -166,6 +166,19 @@ def auth_notifications(api):
     return int(m.group(1))
 
 
+def settled_notifications(api, quiet=0.2, timeout=5):
+    """auth_notifications once no notification came for `quiet` seconds: those of changes
+    made before are counted, so that wait_notified waits for the next change's own."""
+    deadline = time.monotonic() + timeout
+    last = auth_notifications(api)
+    while True:
+        time.sleep(quiet)
+        now = auth_notifications(api)
+        if now == last or time.monotonic() > deadline:
+            return now
+        last = now
+
+
 def wait_cache_active(api, timeout=15):
     """Until the pnetd keeps token checks (its listener listens; it may connect after
     /healthz answers)."""
@@ -187,7 +200,8 @@ def test_a_kept_token_check_is_dropped_when_pnet_auth_is_notified(pnetd_factory,
                                                                   pg_superuser, database):
     """One worker keeps the check of a token: revoked behind its back (no notification) the
     token still passes there, which shows the check is kept; any change that notifies
-    pnet_auth, made by anyone (here psql), drops it, and the very next request fails."""
+    pnet_auth, made by anyone (here psql), drops it: once the listener has the notification
+    (another process's commit reaches it a moment later), the very next request fails."""
     server = pnetd_factory("--workers=1")
     api = Api(server.base_url)
     wait_cache_active(api)
@@ -201,8 +215,10 @@ def test_a_kept_token_check_is_dropped_when_pnet_auth_is_notified(pnetd_factory,
         # Another token of someone else changes, as any pnetd or psql would change it.
         other = make_account(admin, role="auditor")
         login(api, other["login"], PASSWORD)
+        seen = settled_notifications(api)
         su.execute("UPDATE api_token SET revoked_at = now() WHERE account_id = %s",
                    (other["id"],))
+    wait_notified(api, seen)
     assert_problem(client.get("/v1/me"), 401, "unauthorized")
 
 
