@@ -297,6 +297,14 @@ void req_actor(const struct req *r, struct params *p)
 	params_text(p, "client_addr", r->client_addr);
 }
 
+void req_coordinator_scope(const struct req *r, struct params *p)
+{
+	params_bool(p, "admin", r->auth.role == ROLE_ADMIN);
+	params_text(p, "networks",
+	            r->auth.role == ROLE_COORDINATOR && r->auth.network_ids ? r->auth.network_ids
+	                                                                    : "{}");
+}
+
 void req_run(struct req *r, const struct db_stmt *stmt, struct params *p, db_callback cb)
 {
 	struct db_pool *pool = r->worker->db;

@@ -96,6 +96,12 @@ MUST_CHECK int req_if_match_text(struct req *r, char out[24]);
  */
 void req_actor(const struct req *r, struct params *p);
 
+/*
+ * Add what a registry write checks the caller's reach by ("admin": whether an admin,
+ * "networks": the networks it coordinates, as a text array), last in the statement's params.
+ */
+void req_coordinator_scope(const struct req *r, struct params *p);
+
 /* Run a prepared statement with p (spent) for this request; cb gets r as its argument. */
 void req_run(struct req *r, const struct db_stmt *stmt, struct params *p, db_callback cb);
 

@@ -42,15 +42,6 @@ static const struct json_field update_fields[] = {
         {"limit", JF_ENUM, 0, 0, 0, limits},
 };
 
-/* What every write takes last: whether the caller is an admin, the networks it coordinates. */
-static void caller_params(const struct req *r, struct params *p)
-{
-	params_bool(p, "admin", r->auth.role == ROLE_ADMIN);
-	params_text(p, "networks",
-	            r->auth.role == ROLE_COORDINATOR && r->auth.network_ids ? r->auth.network_ids
-	                                                                    : "{}");
-}
-
 static void list_contracts(struct req *r)
 {
 	static const char *const allowed[] = {NULL};
@@ -89,7 +80,7 @@ static void create_contract(struct req *r)
 	req_actor(r, &p);
 	params_text(&p, "service", req_param(r, "id"));
 	params_json(&p, "contract", r->json);
-	caller_params(r, &p);
+	req_coordinator_scope(r, &p);
 	req_run(r, &sql_contract_create, &p, answer_write);
 }
 
@@ -104,7 +95,7 @@ static void update_contract(struct req *r)
 	params_text(&p, "id", req_param(r, "id"));
 	if (!answer_patch_params(r, &p))
 		return;
-	caller_params(r, &p);
+	req_coordinator_scope(r, &p);
 	req_run(r, &sql_contract_update, &p, answer_write);
 }
 

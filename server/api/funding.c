@@ -21,14 +21,6 @@ static const struct json_field update_fields[] = {
         {"active", JF_BOOLEAN, 0},
 };
 
-static void caller_params(const struct req *r, struct params *p)
-{
-	params_bool(p, "admin", r->auth.role == ROLE_ADMIN);
-	params_text(p, "networks",
-	            r->auth.role == ROLE_COORDINATOR && r->auth.network_ids ? r->auth.network_ids
-	                                                                    : "{}");
-}
-
 static void list_sources(struct req *r)
 {
 	static const char *const allowed[] = {NULL};
@@ -50,7 +42,7 @@ static void create_source(struct req *r)
 	req_actor(r, &p);
 	params_text(&p, "network", req_param(r, "id"));
 	params_json(&p, "source", r->json);
-	caller_params(r, &p);
+	req_coordinator_scope(r, &p);
 	req_run(r, &sql_funding_source_create, &p, answer_write);
 }
 
@@ -65,7 +57,7 @@ static void update_source(struct req *r)
 	params_text(&p, "id", req_param(r, "id"));
 	if (!answer_patch_params(r, &p))
 		return;
-	caller_params(r, &p);
+	req_coordinator_scope(r, &p);
 	req_run(r, &sql_funding_source_update, &p, answer_write);
 }
 

@@ -49,15 +49,6 @@ static const struct json_field target_group_fields[] = {
         {"criteria", JF_STRING, JF_NULLABLE | JF_MULTILINE, 1, 4000},
 };
 
-/* What every write takes last: whether the caller is an admin, the networks it coordinates. */
-static void caller_params(const struct req *r, struct params *p)
-{
-	params_bool(p, "admin", r->auth.role == ROLE_ADMIN);
-	params_text(p, "networks",
-	            r->auth.role == ROLE_COORDINATOR && r->auth.network_ids ? r->auth.network_ids
-	                                                                    : "{}");
-}
-
 /*
  * Check the body against fields and answer 422 naming every problem. A create names its
  * required fields (NULL-terminated); an update passes NULL and must change something.
@@ -100,7 +91,7 @@ static void write_object(struct req *r, const struct db_stmt *stmt, const struct
 		return;
 	if (body_name)
 		params_json(&p, body_name, r->json);
-	caller_params(r, &p);
+	req_coordinator_scope(r, &p);
 	req_run(r, stmt, &p, answer_write);
 }
 
@@ -229,7 +220,7 @@ static void deactivate_member(struct req *r)
 	params_text(&p, "node", req_param(r, "node_id"));
 	if (!answer_if_match_param(r, &p))
 		return;
-	caller_params(r, &p);
+	req_coordinator_scope(r, &p);
 	req_run(r, &sql_network_member_deactivate, &p, answer_write);
 }
 
@@ -297,7 +288,7 @@ static void delete_target_group(struct req *r)
 	params_text(&p, "id", req_param(r, "id"));
 	if (!answer_if_match_param(r, &p))
 		return;
-	caller_params(r, &p);
+	req_coordinator_scope(r, &p);
 	req_run(r, &sql_network_target_group_delete, &p, on_target_group_deleted);
 }
 
