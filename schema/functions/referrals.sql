@@ -85,9 +85,10 @@ SELECT referral_vocabulary_load(current_setting('pnet.vocabulary', true)::jsonb)
 -- (docs/architecture.md, "Overdue escalation"). What runs out is the vocabulary's
 -- (referral_status): the clock 'due' is the deadline 'accept' (due_at), 'expected' the
 -- waiting list's date, and start_deadline the chain step's target_days_to_start counted from
--- acceptance ('start').
-CREATE FUNCTION referral_missed_deadline(r referral, s referral_status, OUT deadline text,
-                                         OUT due_at timestamptz)
+-- acceptance ('start'). No row: none missed. A row source, so that PostgreSQL inlines it
+-- where it is joined LATERAL (a page's items: referral_view; the overdue scan and list).
+CREATE FUNCTION referral_missed_deadline(r referral, s referral_status)
+RETURNS TABLE (deadline text, due_at timestamptz)
 LANGUAGE sql STABLE AS $$
     SELECT d.deadline, d.due_at FROM (
         SELECT 'accept', r.due_at
@@ -109,7 +110,7 @@ $$;
 -- flag, the lists' filter, the statistics and the overdue scan).
 CREATE FUNCTION referral_overdue(r referral, s referral_status) RETURNS boolean
 LANGUAGE sql STABLE AS $$
-    SELECT (referral_missed_deadline(r, s)).deadline IS NOT NULL;
+    SELECT EXISTS (SELECT 1 FROM referral_missed_deadline(r, s));
 $$;
 
 -- The same for a referral whose status row the caller has not at hand.
@@ -143,7 +144,7 @@ LANGUAGE sql STABLE AS $$
         'priority', r.priority, 'due_at', r.due_at, 'appointment_at', r.appointment_at,
         'expected_on', r.expected_on, 'status_reason', r.status_reason, 'outcome', r.outcome,
         'redirected_from', r.redirected_from, 'version', r.version,
-        'overdue', referral_overdue(r, s),
+        'overdue', missed.deadline IS NOT NULL, -- referral_overdue, joined
         'allowed_moves', CASE WHEN p_node = r.from_node_id THEN s.sender_moves
                               WHEN p_node = r.to_node_id THEN s.receiver_moves
                               ELSE '[]' END,
@@ -156,6 +157,7 @@ LANGUAGE sql STABLE AS $$
       LEFT JOIN chain_step cs ON cs.version_id = k.chain_version_id
                              AND cs.key = r.chain_step_key
       CROSS JOIN LATERAL referral_basis(r) basis
+      LEFT JOIN LATERAL referral_missed_deadline(r, s) missed ON true
      WHERE s.status = r.status;
 $$;
 
