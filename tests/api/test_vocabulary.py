@@ -160,12 +160,30 @@ def status_lists(text, statuses):
     return found
 
 
+# The one list allowed: the open inbox's statement repeats its partial index's predicate,
+# as the planner needs it to use the index (schema/0110_referral_open_inbox.sql). That copy
+# is checked against the vocabulary where it stands (test_referrals.py,
+# test_the_open_inbox_statement_names_every_open_status).
+INDEX_PREDICATE_STATEMENTS = {os.path.join("server", "api", "referrals.sql"): "referral_inbox_open"}
+
+
+def without_index_predicates(where, text):
+    """text without the statement of INDEX_PREDICATE_STATEMENTS it holds, if any."""
+    name = INDEX_PREDICATE_STATEMENTS.get(where)
+    if not name:
+        return text
+    head, sep, tail = text.partition(f"-- name: {name}\n")
+    assert sep, f"{where} no longer holds {name}"
+    rest = tail.partition("-- name:")
+    return head + (rest[1] + rest[2] if rest[1] else "")
+
+
 def test_no_sql_holds_a_list_of_statuses(admin, db):
     """An open/terminal/allowed question asks referral_status; a list of two statuses or more
     in a function or statement would be a copy of the table."""
     statuses = {s["status"] for s in vocabulary(admin)["statuses"]}
     lists = [(where, found) for where, text in sql_texts(db)
-             for found in status_lists(text, statuses)]
+             for found in status_lists(without_index_predicates(where, text), statuses)]
     assert lists == []
     # The scan finds such lists where they are (a wrong pattern would pass vacuously).
     assert status_lists(check_sets(db)["referral_status_check"], statuses)
