@@ -15,9 +15,10 @@ LANGUAGE sql STABLE AS $$
      ORDER BY c.created_at DESC, c.id;
 $$;
 
--- Whether an active consent of the case covers node. PL/pgSQL on purpose: it runs once per
--- row of every referral list (referral_json), and PostgreSQL plans a SQL function that it
--- cannot inline afresh at each call, while PL/pgSQL keeps its plan (3x faster on a busy inbox).
+-- Whether an active consent of the case covers node. PL/pgSQL on purpose: called per row
+-- (a case's conferences), and PostgreSQL plans a SQL function that it cannot inline afresh
+-- at each call, while PL/pgSQL keeps its plan. Referral pages join consent_covering instead
+-- (referral_basis, inlined into referral_view).
 CREATE FUNCTION consent_covers(p_case uuid, p_node uuid) RETURNS boolean
 LANGUAGE plpgsql STABLE AS $$
 BEGIN

@@ -41,14 +41,21 @@ END $$;
 
 -- Whether the basis a referral's data went on still holds, so that its receiver may read
 -- its note and messages: a statutory basis holds; a consent basis while an active consent
--- covers the receiver. PL/pgSQL for the plan cache, as consent_covers (runs per listed row).
+-- covers the receiver (consent_covering). A row source (one row) so that a list joins it
+-- LATERAL and PostgreSQL inlines it into the list's statement (referral_view), set-based,
+-- instead of calling a function per listed row.
+CREATE FUNCTION referral_basis(r referral) RETURNS TABLE (holds boolean)
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM legal_basis b
+                    WHERE b.code = r.legal_basis AND b.kind = 'statutory')
+        OR EXISTS (SELECT 1 FROM consent_covering(r.case_id, r.to_node_id));
+$$;
+
+-- The same for one referral at a time (messages, timeline entries, a case's referrals).
+-- PL/pgSQL for the plan cache, as consent_covers.
 CREATE FUNCTION referral_basis_holds(r referral) RETURNS boolean LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM legal_basis b WHERE b.code = r.legal_basis AND b.kind = 'statutory')
-    THEN
-        RETURN true;
-    END IF;
-    RETURN consent_covers(r.case_id, r.to_node_id);
+    RETURN (SELECT b.holds FROM referral_basis(r) b);
 END $$;
 
 -- The basis a new referral of case c (owned by p_node) to p_to goes on, as (legal_basis,

@@ -85,9 +85,10 @@ SELECT referral_vocabulary_load(current_setting('pnet.vocabulary', true)::jsonb)
 -- (docs/architecture.md, "Overdue escalation"). What runs out is the vocabulary's
 -- (referral_status): the clock 'due' is the deadline 'accept' (due_at), 'expected' the
 -- waiting list's date, and start_deadline the chain step's target_days_to_start counted from
--- acceptance ('start').
-CREATE FUNCTION referral_missed_deadline(r referral, s referral_status, OUT deadline text,
-                                         OUT due_at timestamptz)
+-- acceptance ('start'). No row: none missed. A row source, so that PostgreSQL inlines it
+-- where it is joined LATERAL (a page's items: referral_view; the overdue scan and list).
+CREATE FUNCTION referral_missed_deadline(r referral, s referral_status)
+RETURNS TABLE (deadline text, due_at timestamptz)
 LANGUAGE sql STABLE AS $$
     SELECT d.deadline, d.due_at FROM (
         SELECT 'accept', r.due_at
@@ -109,7 +110,7 @@ $$;
 -- flag, the lists' filter, the statistics and the overdue scan).
 CREATE FUNCTION referral_overdue(r referral, s referral_status) RETURNS boolean
 LANGUAGE sql STABLE AS $$
-    SELECT (referral_missed_deadline(r, s)).deadline IS NOT NULL;
+    SELECT EXISTS (SELECT 1 FROM referral_missed_deadline(r, s));
 $$;
 
 -- The same for a referral whose status row the caller has not at hand.
@@ -119,21 +120,23 @@ $$;
 
 -- A referral as node p_node sees it: the receiver sees the case's reference and target group
 -- and nothing else of the case, and the note only while the referral's legal basis holds (a
--- statutory one, or a consent covering the receiver: referral_basis_holds). The chain step
--- is named by its name too (the step's in the version the case is enrolled in), so that the
+-- statutory one, or a consent covering the receiver: referral_basis). The chain step is
+-- named by its name too (the step's in the version the case is enrolled in), so that the
 -- receiver, which cannot read the case's chain, sees "Schuldnerberatung". allowed_moves: the
 -- moves p_node's side may make now, each with what it carries.
-CREATE FUNCTION referral_json(r referral, p_node uuid) RETURNS json LANGUAGE sql STABLE AS $$
+-- The one projection of a referral, for single reads (referral_json) and pages
+-- (referral_page) alike: a row source of one row, written with joins and no per-row
+-- function of its own, so that PostgreSQL inlines it into a page's statement (joined
+-- LATERAL) and builds the page's items set-based (docs/performance.md).
+CREATE FUNCTION referral_view(r referral, p_node uuid) RETURNS TABLE (body json)
+LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
         'id', r.id, 'case_id', r.case_id, 'network_id', r.network_id,
         'from_node_id', r.from_node_id, 'to_node_id', r.to_node_id, 'kind', r.kind,
-        'chain_step_key', r.chain_step_key,
-        'chain_step_name', (SELECT cs.name FROM client_case k
-                              JOIN chain_step cs ON cs.version_id = k.chain_version_id
-                             WHERE k.id = r.case_id AND cs.key = r.chain_step_key),
+        'chain_step_key', r.chain_step_key, 'chain_step_name', cs.name,
         'service_id', r.service_id, 'status', r.status,
         'reason', r.reason,
-        'note', CASE WHEN p_node = r.from_node_id OR referral_basis_holds(r) THEN r.note END,
+        'note', CASE WHEN p_node = r.from_node_id OR basis.holds THEN r.note END,
         'legal_basis', r.legal_basis, 'consent_id', r.consent_id,
         'funding_source_id', r.funding_source_id, 'contract_id', r.contract_id,
         'double_funding_reason', CASE WHEN p_node = r.from_node_id
@@ -141,16 +144,26 @@ CREATE FUNCTION referral_json(r referral, p_node uuid) RETURNS json LANGUAGE sql
         'priority', r.priority, 'due_at', r.due_at, 'appointment_at', r.appointment_at,
         'expected_on', r.expected_on, 'status_reason', r.status_reason, 'outcome', r.outcome,
         'redirected_from', r.redirected_from, 'version', r.version,
-        'overdue', referral_overdue(r, s),
+        'overdue', missed.deadline IS NOT NULL, -- referral_overdue, joined
         'allowed_moves', CASE WHEN p_node = r.from_node_id THEN s.sender_moves
                               WHEN p_node = r.to_node_id THEN s.receiver_moves
                               ELSE '[]' END,
-        'case', (SELECT json_build_object('reference', k.reference,
-                                          'target_group_id', k.target_group_id)
-                 FROM client_case k WHERE k.id = r.case_id),
+        'case', json_build_object('reference', k.reference,
+                                  'target_group_id', k.target_group_id),
         'link', CASE WHEN p_node = r.from_node_id THEN referral_link_json(r) END,
         'created_at', r.created_at, 'updated_at', r.updated_at)
-    FROM referral_status s WHERE s.status = r.status;
+      FROM referral_status s
+      JOIN client_case k ON k.id = r.case_id
+      LEFT JOIN chain_step cs ON cs.version_id = k.chain_version_id
+                             AND cs.key = r.chain_step_key
+      CROSS JOIN LATERAL referral_basis(r) basis
+      LEFT JOIN LATERAL referral_missed_deadline(r, s) missed ON true
+     WHERE s.status = r.status;
+$$;
+
+-- One referral as node p_node sees it (referral_view).
+CREATE FUNCTION referral_json(r referral, p_node uuid) RETURNS json LANGUAGE sql STABLE AS $$
+    SELECT v.body FROM referral_view(r, p_node) v;
 $$;
 
 -- Whether referral p passes a list's filters: one of p_statuses, overdue or not, of case
@@ -168,12 +181,14 @@ $$;
 -- A page of referrals (p_ids, in the order given) as node p_node sees them: body and the
 -- cursor (created_at, id). The list statements choose the page's ids first and only its rows
 -- are turned into JSON: building JSON before the sort would build it for every open referral
--- of a busy node.
+-- of a busy node. One statement for the page: referral_view is inlined, so the status, case,
+-- chain step and basis are joined to the page's rows, not looked up per row.
 CREATE FUNCTION referral_page(p_node uuid, p_ids uuid[])
 RETURNS TABLE (body text, created_at text, id text) LANGUAGE sql STABLE AS $$
-    SELECT referral_json(x, p_node)::text, x.created_at::text, x.id::text
+    SELECT v.body::text, x.created_at::text, x.id::text
       FROM unnest(p_ids) WITH ORDINALITY AS page(id, n)
       JOIN referral x ON x.id = page.id
+     CROSS JOIN LATERAL referral_view(x, p_node) v
      ORDER BY page.n;
 $$;
 

@@ -33,7 +33,10 @@ items AS (
         'from_node_id', r.from_node_id, 'to_node_id', r.to_node_id, 'kind', r.kind,
         'chain_step_key', r.chain_step_key, 'chain_step_name', cs.name,
         'service_id', r.service_id, 'status', r.status, 'reason', r.reason,
-        'note', CASE WHEN cov.ok THEN r.note END,
+        'note', CASE WHEN lb.kind = 'statutory' OR cov.ok THEN r.note END,
+        'legal_basis', r.legal_basis, 'consent_id', r.consent_id,
+        'funding_source_id', r.funding_source_id, 'contract_id', r.contract_id,
+        'double_funding_reason', NULL, -- the sender's only; this is the receiver's page
         'priority', r.priority, 'due_at', r.due_at, 'appointment_at', r.appointment_at,
         'expected_on', r.expected_on, 'status_reason', r.status_reason, 'outcome', r.outcome,
         'redirected_from', r.redirected_from, 'version', r.version,
@@ -50,6 +53,7 @@ items AS (
       JOIN referral_status s ON s.status = r.status
       JOIN client_case k ON k.id = r.case_id
       LEFT JOIN chain_step cs ON cs.version_id = k.chain_version_id AND cs.key = r.chain_step_key
+      LEFT JOIN legal_basis lb ON lb.code = r.legal_basis
       LEFT JOIN LATERAL (
         SELECT true AS ok FROM consent c
          WHERE c.case_id = r.case_id AND c.revoked_at IS NULL AND c.given_on <= current_date
