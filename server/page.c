@@ -7,6 +7,7 @@
 #include "crypto.h"
 #include "http.h"
 #include "json.h"
+#include "json_compact.h"
 
 static void bad(struct req *r, const char *field, const char *message)
 {
@@ -134,7 +135,9 @@ char *page_result(const struct page *p, PGresult *pg, size_t *len)
 		json_decref(keys);
 		size += strlen(cursor) + 2;
 	}
-	/* The items are JSON already (built by the statement): they are copied, not re-encoded. */
+	/* The items are JSON already (built by the statement): they are copied, not re-encoded,
+	 * and compact (the one encoder of pages: whatever spacing a statement's JSON has, the
+	 * page has none; docs/performance.md, "Compact JSON"). */
 	for (int i = 0; i < shown; i++)
 		size += (size_t)PQgetlength(pg, i, json_col) + sizeof("null");
 	at = out = xmalloc(size);
@@ -149,8 +152,7 @@ char *page_result(const struct page *p, PGresult *pg, size_t *len)
 			at += 4;
 			continue;
 		}
-		memcpy(at, PQgetvalue(pg, i, json_col), n);
-		at += n;
+		at += json_copy_compact(at, PQgetvalue(pg, i, json_col), n);
 	}
 	at += cursor ? snprintf(at, size - (size_t)(at - out), "],\"next\":\"%s\"}", cursor)
 	             : snprintf(at, size - (size_t)(at - out), "],\"next\":null}");

@@ -14,14 +14,14 @@ $$;
 -- The newest link of referral r as its sender sees it (never the token: it is not kept), or
 -- NULL when none was ever sent.
 CREATE FUNCTION referral_link_json(r referral) RETURNS json LANGUAGE sql STABLE AS $$
-    SELECT json_build_object('id', l.id, 'recipient', l.recipient, 'sent_at', l.created_at,
-                             'expires_at', l.expires_at, 'revoked_at', l.revoked_at,
-                             'last_used_at', l.last_used_at,
-                             'state', CASE WHEN l.revoked_at IS NOT NULL THEN 'revoked'
-                                           WHEN l.expires_at <= now() THEN 'expired'
-                                           ELSE 'live' END)
-      FROM referral_link l WHERE l.referral_id = r.id
-     ORDER BY l.created_at DESC, l.id LIMIT 1;
+    SELECT row_to_json(j) FROM (
+        SELECT l.id, l.recipient, l.created_at AS sent_at, l.expires_at, l.revoked_at,
+               l.last_used_at,
+               CASE WHEN l.revoked_at IS NOT NULL THEN 'revoked'
+                    WHEN l.expires_at <= now() THEN 'expired'
+                    ELSE 'live' END AS state
+          FROM referral_link l WHERE l.referral_id = r.id
+         ORDER BY l.created_at DESC, l.id LIMIT 1) j;
 $$;
 
 -- Revoke the live link of referral p_referral, if any (by p_account; NULL: by a new link or

@@ -56,18 +56,18 @@ BEGIN
         answer = EXISTS (SELECT 1 FROM referral_move m
                            JOIN referral_status i ON i.status = m.from_status AND i.initial
                           WHERE m.to_status = s.status AND 'receiver' = ANY (s.sides)),
-        sender_moves = coalesce((
+        sender_moves = json_compact(coalesce((
             SELECT jsonb_agg(m.item - 'from' - 'sides' - 'command' - 'summary'
                              ORDER BY t.position)
               FROM jsonb_array_elements(doc->'moves') AS m(item)
               JOIN referral_status t ON t.status = m.item->>'to'
-             WHERE m.item->'from' ? s.status AND m.item->'sides' ? 'sender'), '[]')::json,
-        receiver_moves = coalesce((
+             WHERE m.item->'from' ? s.status AND m.item->'sides' ? 'sender'), '[]')),
+        receiver_moves = json_compact(coalesce((
             SELECT jsonb_agg(m.item - 'from' - 'sides' - 'command' - 'summary'
                              ORDER BY t.position)
               FROM jsonb_array_elements(doc->'moves') AS m(item)
               JOIN referral_status t ON t.status = m.item->>'to'
-             WHERE m.item->'from' ? s.status AND m.item->'sides' ? 'receiver'), '[]')::json;
+             WHERE m.item->'from' ? s.status AND m.item->'sides' ? 'receiver'), '[]'));
     INSERT INTO referral_code (list, code, position)
     SELECT 'outcome', c.code, c.position
       FROM jsonb_array_elements_text(doc->'outcomes') WITH ORDINALITY AS c(code, position)
@@ -124,40 +124,36 @@ $$;
 -- named by its name too (the step's in the version the case is enrolled in), so that the
 -- receiver, which cannot read the case's chain, sees "Schuldnerberatung". allowed_moves: the
 -- moves p_node's side may make now, each with what it carries.
--- The one projection of a referral, for single reads (referral_json) and pages
--- (referral_page) alike: a row source of one row, written with joins and no per-row
--- function of its own, so that PostgreSQL inlines it into a page's statement (joined
--- LATERAL) and builds the page's items set-based (docs/performance.md).
+-- The one projection of a referral, for single reads (referral_json) and pages (the list
+-- statements of server/api/referrals.sql) alike: a row source of one row, written with joins
+-- and no per-row function of its own, so that PostgreSQL inlines it into a page's statement
+-- (joined LATERAL) and builds the page's items set-based. row_to_json writes it compact (no
+-- spaces), the keys in the order of the columns (docs/performance.md).
 CREATE FUNCTION referral_view(r referral, p_node uuid) RETURNS TABLE (body json)
 LANGUAGE sql STABLE AS $$
-    SELECT json_build_object(
-        'id', r.id, 'case_id', r.case_id, 'network_id', r.network_id,
-        'from_node_id', r.from_node_id, 'to_node_id', r.to_node_id, 'kind', r.kind,
-        'chain_step_key', r.chain_step_key, 'chain_step_name', cs.name,
-        'service_id', r.service_id, 'status', r.status,
-        'reason', r.reason,
-        'note', CASE WHEN p_node = r.from_node_id OR basis.holds THEN r.note END,
-        'legal_basis', r.legal_basis, 'consent_id', r.consent_id,
-        'funding_source_id', r.funding_source_id, 'contract_id', r.contract_id,
-        'double_funding_reason', CASE WHEN p_node = r.from_node_id
-                                      THEN r.double_funding_reason END,
-        'priority', r.priority, 'due_at', r.due_at, 'appointment_at', r.appointment_at,
-        'expected_on', r.expected_on, 'status_reason', r.status_reason, 'outcome', r.outcome,
-        'redirected_from', r.redirected_from, 'version', r.version,
-        'overdue', missed.deadline IS NOT NULL, -- referral_overdue, joined
-        'allowed_moves', CASE WHEN p_node = r.from_node_id THEN s.sender_moves
-                              WHEN p_node = r.to_node_id THEN s.receiver_moves
-                              ELSE '[]' END,
-        'case', json_build_object('reference', k.reference,
-                                  'target_group_id', k.target_group_id),
-        'link', CASE WHEN p_node = r.from_node_id THEN referral_link_json(r) END,
-        'created_at', r.created_at, 'updated_at', r.updated_at)
+    SELECT row_to_json(j)
       FROM referral_status s
       JOIN client_case k ON k.id = r.case_id
       LEFT JOIN chain_step cs ON cs.version_id = k.chain_version_id
                              AND cs.key = r.chain_step_key
       CROSS JOIN LATERAL referral_basis(r) basis
       LEFT JOIN LATERAL referral_missed_deadline(r, s) missed ON true
+      CROSS JOIN LATERAL (SELECT
+        r.id, r.case_id, r.network_id, r.from_node_id, r.to_node_id, r.kind,
+        r.chain_step_key, cs.name AS chain_step_name, r.service_id, r.status, r.reason,
+        CASE WHEN p_node = r.from_node_id OR basis.holds THEN r.note END AS note,
+        r.legal_basis, r.consent_id, r.funding_source_id, r.contract_id,
+        CASE WHEN p_node = r.from_node_id THEN r.double_funding_reason
+        END AS double_funding_reason,
+        r.priority, r.due_at, r.appointment_at, r.expected_on, r.status_reason, r.outcome,
+        r.redirected_from, r.version,
+        missed.deadline IS NOT NULL AS overdue, -- referral_overdue, joined
+        CASE WHEN p_node = r.from_node_id THEN s.sender_moves
+             WHEN p_node = r.to_node_id THEN s.receiver_moves
+             ELSE '[]' END AS allowed_moves,
+        (SELECT row_to_json(c) FROM (SELECT k.reference, k.target_group_id) c) AS "case",
+        CASE WHEN p_node = r.from_node_id THEN referral_link_json(r) END AS link,
+        r.created_at, r.updated_at) j
      WHERE s.status = r.status;
 $$;
 
@@ -178,36 +174,17 @@ RETURNS boolean LANGUAGE sql STABLE AS $$
        AND (p_after_at IS NULL OR (p.created_at, p.id) < (p_after_at::timestamptz, p_after_id));
 $$;
 
--- A page of referrals (p_ids, in the order given) as node p_node sees them: body and the
--- cursor (created_at, id). The list statements choose the page's ids first and only its rows
--- are turned into JSON: building JSON before the sort would build it for every open referral
--- of a busy node. One statement for the page: referral_view is inlined, so the status, case,
--- chain step and basis are joined to the page's rows, not looked up per row.
-CREATE FUNCTION referral_page(p_node uuid, p_ids uuid[])
-RETURNS TABLE (body text, created_at text, id text) LANGUAGE sql STABLE AS $$
-    SELECT v.body::text, x.created_at::text, x.id::text
-      FROM unnest(p_ids) WITH ORDINALITY AS page(id, n)
-      JOIN referral x ON x.id = page.id
-     CROSS JOIN LATERAL referral_view(x, p_node) v
-     ORDER BY page.n;
-$$;
-
--- A list's page of referrals (p_ids, the page's look-ahead row last) as the actor's node sees
--- it, the read audited: one row naming the referrals shown (the first p_shown) and their
--- cases, when there are any (docs/architecture.md, "Reads of social data").
-CREATE FUNCTION referral_list_page(p_account uuid, p_node uuid, p_request text, p_client text,
-                                   p_box text, p_case uuid, p_ids uuid[], p_shown integer)
-RETURNS TABLE (body text, created_at text, id text) LANGUAGE plpgsql AS $$
+-- The audit row of a list's page: the referrals shown (p_ids, in the page's order) and their
+-- cases (docs/architecture.md, "Reads of social data"). The list statements of
+-- server/api/referrals.sql call it once per page that shows any referral.
+CREATE FUNCTION referral_list_audit(p_account uuid, p_node uuid, p_request text, p_client text,
+                                    p_box text, p_case uuid, p_ids uuid[], p_case_ids uuid[])
+RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
-    IF cardinality(p_ids) > 0 THEN
-        PERFORM audit(p_account, p_node, 'referral.list', 'referral', NULL, p_request,
-                      p_client, jsonb_build_object(
-                          'box', p_box, 'case_id', p_case,
-                          'ids', to_jsonb(p_ids[1:p_shown]),
-                          'case_ids', (SELECT jsonb_agg(DISTINCT r.case_id) FROM referral r
-                                        WHERE r.id = ANY (p_ids[1:p_shown]))));
-    END IF;
-    RETURN QUERY SELECT * FROM referral_page(p_node, p_ids);
+    PERFORM audit(p_account, p_node, 'referral.list', 'referral', NULL, p_request, p_client,
+                  jsonb_build_object('box', p_box, 'case_id', p_case, 'ids', to_jsonb(p_ids),
+                                     'case_ids', to_jsonb(p_case_ids)));
+    RETURN true;
 END $$;
 
 -- One timeline entry as node p_node sees it: notes follow the referral's note rule, except

@@ -43,17 +43,27 @@ CREATE FUNCTION stale(p_what text, p_version integer) RETURNS text LANGUAGE sql 
                           'read it again.', p_what, p_version));
 $$;
 
+-- j as compact JSON text: PostgreSQL writes jsonb with a space after every ':' and ','; pnet's
+-- answers have none outside strings (docs/performance.md, "Compact JSON"). The expression
+-- matches a whole string or a run of white space, keeps the one and drops the other.
+CREATE FUNCTION json_compact(j jsonb) RETURNS json LANGUAGE sql IMMUTABLE AS $$
+    SELECT regexp_replace(j::text, '("(?:[^"\\]|\\.)*")|\s+', '\1', 'g')::json;
+$$;
+
 -- Who did what, when, from where: every write path records itself in the same transaction,
 -- by this function or by the same INSERT in a data-modifying CTE of its statement.
 CREATE FUNCTION audit(p_account uuid, p_node uuid, p_action text, p_object_type text,
                       p_object_id uuid, p_request_id text, p_client text,
                       p_detail jsonb DEFAULT NULL)
-RETURNS void LANGUAGE sql AS $$
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    -- PL/pgSQL keeps the INSERT's plan for the connection; as a SQL function (which an INSERT
+    -- cannot be inlined from) it was planned again at every call (docs/performance.md).
     INSERT INTO audit_log (account_id, node_id, action, object_type, object_id, request_id,
                            client_addr, detail)
     VALUES (p_account, p_node, p_action, p_object_type, p_object_id, p_request_id, p_client,
             p_detail);
-$$;
+END $$;
 
 -- The audit log is append-only. One change is let through: the erasure of a case (Art. 17
 -- GDPR, case_erase in schema/functions/case_export.sql) replaces the case's id in the entries

@@ -11,46 +11,82 @@ SELECT * FROM referral_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
 
 -- name: referral_inbox
 -- params: actor, statuses, overdue, case, after_1, after_2, limit
--- What was sent to the actor's node, newest first (referral_listed filters), the read audited
--- (referral_list_page).
-SELECT * FROM referral_list_page($1, $2, $3, $4, 'inbox', $7, ARRAY(
-    SELECT p.id FROM referral p
-     WHERE p.to_node_id = $2::uuid AND referral_listed(p, $5, $6, $7, $8, $9)
+-- What was sent to the actor's node, newest first (referral_listed filters).
+-- One statement per page (docs/performance.md, "Pages in one statement"): the page's
+-- referrals and its look-ahead row, the read audited when it shows any (referral_list_audit),
+-- and each item as the node sees it (referral_view, inlined: joined to the page set-based).
+WITH page AS MATERIALIZED (
+    SELECT p AS r, row_number() OVER (ORDER BY p.created_at DESC, p.id DESC) AS n
+      FROM referral p
+     WHERE p.to_node_id = $2::uuid
+       AND referral_listed(p, $5, $6, $7, $8, $9)
      ORDER BY p.created_at DESC, p.id DESC
-     LIMIT $10::int), $10::int - 1);
+     LIMIT $10::int),
+audited AS (
+    SELECT referral_list_audit($1, $2, $3, $4, 'inbox', $7, array_agg((x.r).id ORDER BY x.n),
+                               array_agg(DISTINCT (x.r).case_id))
+      FROM page x WHERE x.n < $10::int HAVING count(*) > 0)
+SELECT v.body::text, (x.r).created_at::text, (x.r).id::text
+  FROM page x CROSS JOIN LATERAL referral_view(x.r, $2::uuid) v LEFT JOIN audited ON true
+ ORDER BY x.n;
 
 -- name: referral_inbox_open
 -- params: actor, statuses, overdue, case, after_1, after_2, limit
 -- The same for a status filter of open statuses only (the inbox's usual one): the constant
 -- list of open statuses lets every plan, a generic one too, read the page in order from the
 -- partial index referral_inbox_open_idx (schema/0110_referral_open_inbox.sql).
-SELECT * FROM referral_list_page($1, $2, $3, $4, 'inbox', $7, ARRAY(
-    SELECT p.id FROM referral p
+WITH page AS MATERIALIZED (
+    SELECT p AS r, row_number() OVER (ORDER BY p.created_at DESC, p.id DESC) AS n
+      FROM referral p
      WHERE p.to_node_id = $2::uuid
        AND p.status IN ('sent', 'received', 'waitlisted', 'accepted', 'in_progress')
        AND referral_listed(p, $5, $6, $7, $8, $9)
      ORDER BY p.created_at DESC, p.id DESC
-     LIMIT $10::int), $10::int - 1);
+     LIMIT $10::int),
+audited AS (
+    SELECT referral_list_audit($1, $2, $3, $4, 'inbox', $7, array_agg((x.r).id ORDER BY x.n),
+                               array_agg(DISTINCT (x.r).case_id))
+      FROM page x WHERE x.n < $10::int HAVING count(*) > 0)
+SELECT v.body::text, (x.r).created_at::text, (x.r).id::text
+  FROM page x CROSS JOIN LATERAL referral_view(x.r, $2::uuid) v LEFT JOIN audited ON true
+ ORDER BY x.n;
 
 -- name: referral_outbox
 -- params: actor, statuses, overdue, case, after_1, after_2, limit
--- What the actor's node sent, newest first (referral_listed filters), the read audited
--- (referral_list_page).
-SELECT * FROM referral_list_page($1, $2, $3, $4, 'outbox', $7, ARRAY(
-    SELECT p.id FROM referral p
-     WHERE p.from_node_id = $2::uuid AND referral_listed(p, $5, $6, $7, $8, $9)
+-- What the actor's node sent, newest first (referral_listed filters); as referral_inbox.
+WITH page AS MATERIALIZED (
+    SELECT p AS r, row_number() OVER (ORDER BY p.created_at DESC, p.id DESC) AS n
+      FROM referral p
+     WHERE p.from_node_id = $2::uuid
+       AND referral_listed(p, $5, $6, $7, $8, $9)
      ORDER BY p.created_at DESC, p.id DESC
-     LIMIT $10::int), $10::int - 1);
+     LIMIT $10::int),
+audited AS (
+    SELECT referral_list_audit($1, $2, $3, $4, 'outbox', $7, array_agg((x.r).id ORDER BY x.n),
+                               array_agg(DISTINCT (x.r).case_id))
+      FROM page x WHERE x.n < $10::int HAVING count(*) > 0)
+SELECT v.body::text, (x.r).created_at::text, (x.r).id::text
+  FROM page x CROSS JOIN LATERAL referral_view(x.r, $2::uuid) v LEFT JOIN audited ON true
+ ORDER BY x.n;
 
 -- name: referral_both
 -- params: actor, statuses, overdue, case, after_1, after_2, limit
--- What the actor's node sent or received, newest first (referral_listed filters), the read audited
--- (referral_list_page).
-SELECT * FROM referral_list_page($1, $2, $3, $4, 'both', $7, ARRAY(
-    SELECT p.id FROM referral p
-     WHERE $2::uuid IN (p.from_node_id, p.to_node_id) AND referral_listed(p, $5, $6, $7, $8, $9)
+-- What the actor's node sent or received, newest first (referral_listed filters); as
+-- referral_inbox.
+WITH page AS MATERIALIZED (
+    SELECT p AS r, row_number() OVER (ORDER BY p.created_at DESC, p.id DESC) AS n
+      FROM referral p
+     WHERE $2::uuid IN (p.from_node_id, p.to_node_id)
+       AND referral_listed(p, $5, $6, $7, $8, $9)
      ORDER BY p.created_at DESC, p.id DESC
-     LIMIT $10::int), $10::int - 1);
+     LIMIT $10::int),
+audited AS (
+    SELECT referral_list_audit($1, $2, $3, $4, 'both', $7, array_agg((x.r).id ORDER BY x.n),
+                               array_agg(DISTINCT (x.r).case_id))
+      FROM page x WHERE x.n < $10::int HAVING count(*) > 0)
+SELECT v.body::text, (x.r).created_at::text, (x.r).id::text
+  FROM page x CROSS JOIN LATERAL referral_view(x.r, $2::uuid) v LEFT JOIN audited ON true
+ ORDER BY x.n;
 
 -- name: referral_get
 -- params: actor, id

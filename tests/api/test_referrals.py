@@ -2,6 +2,7 @@
 handovers, transfer and redirect, inbox/outbox and the coordinators' overdue list."""
 
 import datetime
+import json
 import threading
 import uuid
 
@@ -355,6 +356,26 @@ def test_inbox_outbox_filters_and_pages(demo, demo_db):
     assert [i["id"] for i in p2["items"]] == [b["id"]] and p2["next"] is None
     for q in ["box=all", "status=open", "status=", "overdue=yes", "case_id=x", "colour=red"]:
         p = assert_problem(jc.get(f"/v1/referrals?{q}"), 400)
+
+
+def test_pages_are_compact_json(demo, demo_db):
+    """A page is compact JSON (no white space between tokens), whatever spacing the statement
+    behind it writes (docs/performance.md, "Compact JSON"); text inside strings is kept."""
+    loop = Loop(demo)
+    loop.refer(reason="Termin : morgen, 9 Uhr", note="Er sagte: \"ja, gern\" \\ danke")
+    c = loop.case["id"]
+    for client, path in [(loop.sender, f"/v1/referrals?box=outbox&case_id={c}"),
+                         (loop.receiver, f"/v1/referrals?box=inbox&case_id={c}"),
+                         (loop.sender, "/v1/cases?limit=5")]:
+        r = client.get(path)
+        assert r.status_code == 200, r.text
+        page = r.json()
+        assert page["items"], path
+        assert r.text == json.dumps(page, separators=(",", ":"), ensure_ascii=False), path
+    item = loop.receiver.get(f"/v1/referrals?box=inbox&case_id={c}").json()["items"][0]
+    assert item["reason"] == "Termin : morgen, 9 Uhr"
+    assert item["note"] == 'Er sagte: "ja, gern" \\ danke'
+    assert item["allowed_moves"] and item["case"]["reference"]
 
 
 def test_overdue_lists(demo, demo_db):

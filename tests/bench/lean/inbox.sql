@@ -3,8 +3,9 @@
 -- and cursor) and the same write (the audit row naming the page), token check included.
 -- Set-based: the page's 51 rows are picked from referral_inbox_open_idx (schema/0110), the
 -- case, chain step, status and consent joined once each, the JSON built by one expression
--- per row and aggregated; no per-row function. The item is referral_json's
--- (schema/functions/referrals.sql) field for field: run.sh compares the bytes before measuring.
+-- per row (row_to_json: compact, as pnetd's) and aggregated; no per-row function. The item is
+-- referral_view's (schema/functions/referrals.sql) field for field: run.sh compares the bytes
+-- before measuring.
 \set t random(1, 200)
 WITH me AS (
     SELECT a.id AS account, a.node_id AS node
@@ -28,27 +29,22 @@ au AS (
                'case_ids', (SELECT jsonb_agg(DISTINCT case_id) FROM page WHERE n <= 50))
       FROM me WHERE EXISTS (SELECT 1 FROM page)),
 items AS (
-    SELECT r.n, r.created_at, r.id, json_build_object(
-        'id', r.id, 'case_id', r.case_id, 'network_id', r.network_id,
-        'from_node_id', r.from_node_id, 'to_node_id', r.to_node_id, 'kind', r.kind,
-        'chain_step_key', r.chain_step_key, 'chain_step_name', cs.name,
-        'service_id', r.service_id, 'status', r.status, 'reason', r.reason,
-        'note', CASE WHEN lb.kind = 'statutory' OR cov.ok THEN r.note END,
-        'legal_basis', r.legal_basis, 'consent_id', r.consent_id,
-        'funding_source_id', r.funding_source_id, 'contract_id', r.contract_id,
-        'double_funding_reason', NULL, -- the sender's only; this is the receiver's page
-        'priority', r.priority, 'due_at', r.due_at, 'appointment_at', r.appointment_at,
-        'expected_on', r.expected_on, 'status_reason', r.status_reason, 'outcome', r.outcome,
-        'redirected_from', r.redirected_from, 'version', r.version,
-        'overdue', coalesce(s.clock = 'due' AND r.due_at < now(), false)
-                   OR coalesce(s.clock = 'expected' AND r.expected_on < current_date, false)
-                   OR coalesce(s.start_deadline AND r.accepted_at
-                               + make_interval(days => cs.target_days_to_start) < now(), false),
-        'allowed_moves', s.receiver_moves,
-        'case', json_build_object('reference', k.reference,
-                                  'target_group_id', k.target_group_id),
-        'link', NULL, -- the sender's only (referral_link_json); this is the receiver's page
-        'created_at', r.created_at, 'updated_at', r.updated_at)::text AS body
+    SELECT r.n, r.created_at, r.id, (SELECT row_to_json(j) FROM (SELECT
+        r.id, r.case_id, r.network_id, r.from_node_id, r.to_node_id, r.kind,
+        r.chain_step_key, cs.name AS chain_step_name, r.service_id, r.status, r.reason,
+        CASE WHEN lb.kind = 'statutory' OR cov.ok THEN r.note END AS note,
+        r.legal_basis, r.consent_id, r.funding_source_id, r.contract_id,
+        NULL AS double_funding_reason, -- the sender's only; this is the receiver's page
+        r.priority, r.due_at, r.appointment_at, r.expected_on, r.status_reason, r.outcome,
+        r.redirected_from, r.version,
+        coalesce(s.clock = 'due' AND r.due_at < now(), false)
+        OR coalesce(s.clock = 'expected' AND r.expected_on < current_date, false)
+        OR coalesce(s.start_deadline AND r.accepted_at
+                    + make_interval(days => cs.target_days_to_start) < now(), false) AS overdue,
+        s.receiver_moves AS allowed_moves,
+        (SELECT row_to_json(c) FROM (SELECT k.reference, k.target_group_id) c) AS "case",
+        NULL AS link, -- the sender's only (referral_link_json); this is the receiver's page
+        r.created_at, r.updated_at) j)::text AS body
       FROM page r
       JOIN referral_status s ON s.status = r.status
       JOIN client_case k ON k.id = r.case_id

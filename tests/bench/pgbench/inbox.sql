@@ -1,4 +1,5 @@
--- pgbench: what pnetd sends for one inbox read: the token check, then the inbox page.
+-- pgbench: what pnetd sends for one inbox read: the token check, then the inbox page (for
+-- this filter of open statuses the statement referral_inbox_open, as server/api/referrals.c chooses).
 -- @name(arg, ...)@ is replaced by tests/bench/pgbench_script.py with pnetd's statement text
 -- (server/**/*.sql), its $n by the nth argument; NULL::type stays a parameter,
 -- so PostgreSQL chooses between custom and generic plans as it does for pnetd. Run with
@@ -6,4 +7,4 @@
 -- connection, and executed with pgbench variables as its parameters.
 \set t random(1, 200)
 @auth_token(bench_token_hash(:t))@;
-@referral_inbox(bench_id(5, :t), bench_id(2, :t), :request, :client, :statuses, NULL::boolean, NULL::uuid, NULL::text, NULL::uuid, :limit1)@;
+@referral_inbox_open(bench_id(5, :t), bench_id(2, :t), :request, :client, :statuses, NULL::boolean, NULL::uuid, NULL::text, NULL::uuid, :limit1)@;
