@@ -2,7 +2,8 @@
 -- on it and the steps its owner delivers itself (server/api/cases.c; docs/architecture.md,
 -- "Access rules").
 
--- The active consents of the case that cover node, newest first (a referral on consent names
+-- The active consents of the case that cover node, in no order: the existence checks (a page's
+-- basis, per row) need none; referral_basis_choose takes the newest (a referral on consent names
 -- the one it went on).
 CREATE FUNCTION consent_covering(p_case uuid, p_node uuid) RETURNS SETOF consent
 LANGUAGE sql STABLE AS $$
@@ -11,8 +12,7 @@ LANGUAGE sql STABLE AS $$
        AND (c.recipient_node_id = p_node
             OR (c.scope = 'network' AND EXISTS (
                 SELECT 1 FROM network_member m
-                WHERE m.network_id = k.network_id AND m.node_id = p_node AND m.active)))
-     ORDER BY c.created_at DESC, c.id;
+                WHERE m.network_id = k.network_id AND m.node_id = p_node AND m.active)));
 $$;
 
 -- Whether an active consent of the case covers node. PL/pgSQL on purpose: called per row

@@ -87,7 +87,8 @@ BEGIN
         RETURN;
     END IF;
     SELECT * INTO k FROM consent_covering(c.id, p_to) x
-     WHERE p_basis IS NULL OR x.legal_basis = p_basis LIMIT 1;
+     WHERE p_basis IS NULL OR x.legal_basis = p_basis
+     ORDER BY x.created_at DESC, x.id LIMIT 1;
     IF NOT FOUND THEN
         PERFORM problem(422, 'consent-required',
                         'No active consent of the client covers this receiver'

@@ -50,7 +50,8 @@ static void test_strings_are_kept_whole(void **state)
 static void test_compact_text_is_unchanged(void **state)
 {
 	(void)state;
-	expect("{\"a\":[1,2,{\"b\":\"c d\"}],\"e\":-1.5e3}", "{\"a\":[1,2,{\"b\":\"c d\"}],\"e\":-1.5e3}");
+	expect("{\"a\":[1,2,{\"b\":\"c d\"}],\"e\":-1.5e3}",
+	       "{\"a\":[1,2,{\"b\":\"c d\"}],\"e\":-1.5e3}");
 	expect("", "");
 }
 
