@@ -9,6 +9,7 @@
 # Environment (set by ./dev bench): PNETD, BENCH_PGHOST, BENCH_PGPORT. Knobs:
 #   BENCH_SECONDS (20)      duration of each wrk and pgbench run
 #   BENCH_PORT (18089)      pnetd's loopback port
+#   BENCH_POOL (4)          pnetd's --db-pool-size (per worker; 2 workers)
 #   BENCH_ROUNDS (3)        rounds of pnetd / pnetd's statements / the lean statement, the
 #                           order turned each round; the table gives each and the median
 #   BENCH_RATE_RUN (1)      0: leave out the run at half the peak rate (rate-limited client)
@@ -24,6 +25,9 @@ ROUNDS=${BENCH_ROUNDS:-3}
 RATE_RUN=${BENCH_RATE_RUN:-1}
 THREADS=2
 WORKERS=2
+# pnetd's database connections per worker (BENCH_POOL): 4, pnetd's default; 8 (16 in all, as
+# many as pgbench's clients) measured slower for transitions (docs/performance.md).
+POOL=${BENCH_POOL:-4}
 OUT=$ROOT/var/bench/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 
@@ -275,11 +279,12 @@ main() {
     GENERATED_IN=
     seed
     for s in "${scenarios[@]}"; do
-        measure "$s" 4 16
+        measure "$s" "$POOL" 16
     done
     {
-        printf '\n%s, %s cores, load average %s; pnetd --workers=%s --db-pool-size=4, 16 connections,' \
-            "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$WORKERS"
+        printf '\n%s, %s cores, load average %s; pnetd --workers=%s --db-pool-size=%s, 16 connections,' \
+            "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$WORKERS" \
+            "$POOL"
         printf ' wrk -t%s / pgbench -M prepared -j%s, %s s per run, fsync and synchronous_commit on\n' \
             "$THREADS" "$THREADS" "$DURATION"
         [ -n "$GENERATED_IN" ] && printf 'bench_seed generated in %s s\n' "$GENERATED_IN"
