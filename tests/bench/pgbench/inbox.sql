@@ -1,5 +1,6 @@
 -- pgbench: what pnetd sends for one inbox read: the token check, then the inbox page (for
--- this filter of open statuses the statement referral_inbox_open, as server/api/referrals.c chooses).
+-- this filter of open statuses the statement referral_inbox_open, as server/api/referrals.c
+-- chooses).
 -- @name(arg, ...)@ is replaced by tests/bench/pgbench_script.py with pnetd's statement text
 -- (server/**/*.sql), its $n by the nth argument; NULL::type stays a parameter,
 -- so PostgreSQL chooses between custom and generic plans as it does for pnetd. Run with
