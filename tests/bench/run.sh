@@ -7,7 +7,11 @@
 # Measurements only: nothing here passes or fails on a timing.
 #
 # Environment (set by ./dev bench): PNETD, BENCH_PGHOST, BENCH_PGPORT. Knobs:
-#   BENCH_SECONDS (20)      duration of each wrk and pgbench run
+#   BENCH_SECONDS (20)      duration of each measured wrk and pgbench run
+#   BENCH_WARMUP (5)        seconds of the same load before each measured run, on the same
+#                           pnetd (a wrk run of its own) or the same pgbench connections (the
+#                           first seconds of the run, left out of its numbers): a backend's
+#                           first statements plan and fill its caches (docs/performance.md)
 #   BENCH_PORT (18089)      pnetd's loopback port
 #   BENCH_POOL (4)          pnetd's --db-pool-size (per worker; 2 workers)
 #   BENCH_ROUNDS (3)        rounds of pnetd / pnetd's statements / the lean statement, the
@@ -20,6 +24,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 : "${PNETD:?run through ./dev bench}" "${BENCH_PGHOST:?}" "${BENCH_PGPORT:?}"
 DURATION=${BENCH_SECONDS:-20}
+WARMUP=${BENCH_WARMUP:-5}
 PORT=${BENCH_PORT:-18089}
 ROUNDS=${BENCH_ROUNDS:-3}
 RATE_RUN=${BENCH_RATE_RUN:-1}
@@ -113,10 +118,22 @@ wrk_field() {
     esac
 }
 
+# wrk_count WHAT FILE...: the sum of a count (requests, non2xx, socket) over wrk outputs; a
+# count wrk does not print is 0.
+wrk_count() {
+    local what=$1 f n sum=0
+    shift
+    for f in "$@"; do
+        n=$(wrk_field "$f" "$what")
+        sum=$((sum + ${n:-0}))
+    done
+    echo "$sum"
+}
+
 # run_pnetd SCENARIO POOL CONNECTIONS [RATE]: one wrk run against a fresh pnetd on fresh data
 # (RATE: a rate-limited client, requests per second); sets R_RPS R_P50 R_P99 R_ERR R_RSS.
 run_pnetd() {
-    local scenario=$1 pool=$2 conns=$3 rate=${4:-} tag log wout ok requests non2xx socket
+    local scenario=$1 pool=$2 conns=$3 rate=${4:-} tag log wout warm ok requests
     tag="$1-pool$2-c$3${4:+-rate$4}-$ROUND"
     reset
     if [ "$scenario" = transitions ]; then
@@ -139,6 +156,16 @@ run_pnetd() {
     done
     [ "$scenario" = inbox ] && same_bytes
     wout=$OUT/wrk-$tag.txt
+    warm=$OUT/wrk-$tag-warmup.txt
+    if [ "$WARMUP" -gt 0 ]; then
+        say "wrk $tag warm-up (${WARMUP} s)"
+        # BENCH_PHASE=warmup: the scripts take other referrals and pairs than the measured run.
+        BENCH_PHASE=warmup BENCH_RATE=$rate BENCH_CONNS=$conns wrk -t "$THREADS" -c "$conns" \
+            -d "${WARMUP}s" --timeout 10s -s "$HERE/$scenario.lua" "http://127.0.0.1:$PORT" -- \
+            "$THREADS" >"$warm"
+    else
+        : >"$warm"
+    fi
     say "wrk $tag (${DURATION} s)"
     BENCH_RATE=$rate BENCH_CONNS=$conns wrk -t "$THREADS" -c "$conns" -d "${DURATION}s" \
         --timeout 10s --latency -s "$HERE/$scenario.lua" "http://127.0.0.1:$PORT" -- \
@@ -148,10 +175,9 @@ run_pnetd() {
     R_RPS=$(wrk_field "$wout" rps)
     R_P50=$(wrk_field "$wout" p50)
     R_P99=$(wrk_field "$wout" p99)
-    requests=$(wrk_field "$wout" requests)
-    non2xx=$(wrk_field "$wout" non2xx)
-    socket=$(wrk_field "$wout" socket)
-    R_ERR=$((${non2xx:-0} + ${socket:-0}))
+    # Errors and writes count the warm-up's requests too: every write must have taken.
+    requests=$(wrk_count requests "$wout" "$warm")
+    R_ERR=$(($(wrk_count non2xx "$wout" "$warm") + $(wrk_count socket "$wout" "$warm")))
     case "$scenario" in
         transitions) ok=$(written referral.transition) ;;
         creates) ok=$(written referral.create) ;;
@@ -188,12 +214,20 @@ pgbench_script() {
     fi
 }
 
-# percentile FILE P: the Pth percentile (ms) of the latencies (µs, third column) in pgbench's
-# per-transaction logs FILE*.
-percentile() {
-    cat "$1".* | awk '{print $3}' | sort -n |
-        awk -v p="$2" '{v[NR] = $1} END {i = int(NR * p / 100); if (i < 1) i = 1;
-                                          printf "%.2fms", v[i] / 1000}'
+# window_stats FILE: "tps p50 p99" of the transactions in pgbench's per-transaction logs
+# FILE* that ended WARMUP seconds or more after the first one began (the lines give the
+# latency in µs, third column, and the end as epoch seconds and µs, fifth and sixth; with -R
+# the latency counts from the scheduled start, lag included). The warm-up's transactions ran
+# on the same connections and count only as writes.
+window_stats() {
+    cat "$1".* | awk -v w="$WARMUP" '
+        {e = $5 + $6 / 1e6; b = e - $3 / 1e6; end_[NR] = e; lat[NR] = $3
+         if (NR == 1 || b < t0) t0 = b; if (e > t1) t1 = e}
+        END {for (i = 1; i <= NR; i++) if (end_[i] >= t0 + w) print lat[i], t1 - (t0 + w)}' |
+        sort -n | awk '{v[NR] = $1; span = $2}
+            END {if (NR == 0 || span <= 0) {print "0 0ms 0ms"; exit}
+                 a = int(NR * 0.5); if (a < 1) a = 1; b = int(NR * 0.99); if (b < 1) b = 1
+                 printf "%.0f %.2fms %.2fms\n", NR / span, v[a] / 1000, v[b] / 1000}'
 }
 
 # run_pgbench SCENARIO KIND CLIENTS [RATE]: pgbench (-M prepared) on fresh data; sets G_TPS
@@ -204,16 +238,14 @@ run_pgbench() {
     script=$(pgbench_script "$scenario" "$kind")
     reset
     pout=$OUT/pgbench-$tag.txt
-    say "pgbench $tag (${DURATION} s)"
+    say "pgbench $tag (${WARMUP} s warm-up, ${DURATION} s measured)"
     (cd "$OUT" && pgbench -h "$BENCH_PGHOST" -p "$BENCH_PGPORT" -U pnet -n -M prepared \
-        -c "$clients" -j "$THREADS" -T "$DURATION" ${rate:+-R "$rate"} \
+        -c "$clients" -j "$THREADS" -T $((WARMUP + DURATION)) ${rate:+-R "$rate"} \
         --log --log-prefix="pglog-$tag" -D i=0 -D clients="$clients" -D zero=0 \
         -D request=bench -D client=127.0.0.1 -D 'statuses={sent,received}' -D limit1=51 \
         -D one=1 -D to=received -D 'allowed={2:sent,3:sent}' -D reason=Bench -f "$script" bench_run) >"$pout" 2>&1 ||
         { tail -5 "$pout" >&2; die "pgbench failed"; }
-    G_TPS=$(awk '/^tps = .*without initial/ {printf "%.0f", $3}' "$pout")
-    G_P50=$(percentile "$OUT/pglog-$tag" 50)
-    G_P99=$(percentile "$OUT/pglog-$tag" 99)
+    read -r G_TPS G_P50 G_P99 < <(window_stats "$OUT/pglog-$tag")
     rm -f "$OUT/pglog-$tag".*
     tx=$(awk '/^number of transactions actually processed:/ {print $6}' "$pout")
     G_ERR=$(awk '/^number of failed transactions:/ {print $5}' "$pout")
@@ -285,8 +317,9 @@ main() {
         printf '\n%s, %s cores, load average %s; pnetd --workers=%s --db-pool-size=%s, 16 connections,' \
             "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$WORKERS" \
             "$POOL"
-        printf ' wrk -t%s / pgbench -M prepared -j%s, %s s per run, fsync and synchronous_commit on\n' \
-            "$THREADS" "$THREADS" "$DURATION"
+        printf ' wrk -t%s / pgbench -M prepared -j%s, %s s measured per run after %s s of warm-up,' \
+            "$THREADS" "$THREADS" "$DURATION" "$WARMUP"
+        printf ' fsync and synchronous_commit on\n'
         [ -n "$GENERATED_IN" ] && printf 'bench_seed generated in %s s\n' "$GENERATED_IN"
         printf '\n| scenario | round | pnetd over HTTP: req/s; p50 / p99 | errors | peak RSS'
         printf ' | pgbench, pnetd'"'"'s statements: tps; p50 / p99 | errors'
