@@ -1,6 +1,7 @@
 #include "conn.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -57,10 +58,16 @@ struct conn_hub {
 	struct evconnlistener *listener; /* NULL once draining */
 	struct event *ev_adopt;          /* adopts the connections made since the last turn */
 	struct event *ev_resume;         /* looks whether a paused listener may accept again */
+	struct event *ev_share; /* looks whether it may accept again after being over its share;
+	                           NULL (under share_lock) once the hub is freed */
 	struct conn *pending;
 	struct conn *buckets[CONN_BUCKETS];
-	bool paused;
-	unsigned backoff_ms; /* after failed accepts; 0 once one succeeds */
+	bool paused;            /* at the connection limit or backing off after failed accepts */
+	bool listening;         /* the listener is enabled */
+	unsigned backoff_ms;    /* after failed accepts; 0 once one succeeds */
+	atomic_long held;       /* this worker's connections: the other workers read it */
+	atomic_bool accepting;  /* until drained: the other workers compare themselves with it */
+	atomic_bool over_share; /* leaving new connections to the others: it holds more */
 };
 
 /* Counts of open connections per address, shared by the workers. */
@@ -75,8 +82,11 @@ static atomic_long open_total;
 static atomic_long unauth_bytes;
 static pthread_mutex_t addr_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct addr_count *addr_table[ADDR_BUCKETS];
-static struct conn_hub **hubs;
+/* Written by the main thread while earlier workers already run and read it. */
+static _Atomic(struct conn_hub *) *hubs;
 static int nhubs;
+/* Held while waking another worker's ev_share, and while a hub gives its ev_share up. */
+static pthread_mutex_t share_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* A warning logged at most once per WARN_INTERVAL_MS, with how often it happened since. */
 struct warning {
@@ -137,8 +147,8 @@ void conn_init(int nworkers)
 void conn_free(void)
 {
 	for (int i = 0; i < nhubs; i++)
-		free(hubs[i]);
-	free(hubs);
+		free(atomic_load(&hubs[i]));
+	free((void *)(uintptr_t)hubs); /* the array itself is not atomic, only its elements */
 	hubs = NULL;
 	nhubs = 0;
 }
@@ -227,15 +237,28 @@ static void conn_unlink(struct conn_hub *hub, struct conn *c)
 		*p = c->next;
 }
 
+/* The listener on or off, as the limits and the worker's share of the connections say. */
+static void listener_update(struct conn_hub *hub)
+{
+	bool on = !hub->paused && !atomic_load(&hub->over_share);
+
+	if (!hub->listener || on == hub->listening)
+		return;
+	hub->listening = on;
+	if (on)
+		evconnlistener_enable(hub->listener);
+	else
+		evconnlistener_disable(hub->listener);
+}
+
 static void pause_accepting(struct conn_hub *hub, unsigned ms)
 {
 	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
 
 	if (!hub->listener)
 		return;
-	if (!hub->paused)
-		evconnlistener_disable(hub->listener);
 	hub->paused = true;
+	listener_update(hub);
 	event_add(hub->ev_resume, &tv);
 }
 
@@ -250,7 +273,63 @@ static void on_resume(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	hub->paused = false;
-	evconnlistener_enable(hub->listener);
+	listener_update(hub);
+}
+
+/* The fewest connections another accepting worker holds; LONG_MAX when no other accepts. */
+static long fewest_elsewhere(const struct conn_hub *hub)
+{
+	long fewest = LONG_MAX;
+
+	for (int i = 0; i < nhubs; i++) {
+		struct conn_hub *other = atomic_load(&hubs[i]);
+
+		if (other && other != hub && atomic_load(&other->accepting) &&
+		    atomic_load(&other->held) < fewest)
+			fewest = atomic_load(&other->held);
+	}
+	return fewest;
+}
+
+/*
+ * The workers share one listening socket, and whichever loop wakes first used to take every
+ * connection waiting in the backlog: a burst of keep-alive connections could all land on one
+ * worker and queue for its database pool while the other's stood idle (docs/performance.md,
+ * "Connections shared out between the workers"). A worker that holds more connections than
+ * another accepting worker leaves the next ones to the others, whose loops see the same
+ * socket, until they have caught up. Runs on the hub's own loop.
+ */
+static void share_check(struct conn_hub *hub)
+{
+	struct timeval again = {.tv_sec = 0, .tv_usec = RESUME_CHECK_MS * 1000};
+	bool over = hub->listener && atomic_load(&hub->held) > fewest_elsewhere(hub);
+
+	if (over != atomic_load(&hub->over_share)) {
+		atomic_store(&hub->over_share, over);
+		listener_update(hub);
+	}
+	/* Two workers accepting at the same moment may each see the other ahead: look again
+	   soon even when no wake-up comes. */
+	if (over)
+		event_add(hub->ev_share, &again);
+}
+
+static void on_share(evutil_socket_t fd, short what, void *arg)
+{
+	share_check(arg);
+}
+
+/* This worker took a connection: the workers that stood back for it may have caught up. */
+static void wake_over_share(const struct conn_hub *hub)
+{
+	pthread_mutex_lock(&share_lock);
+	for (int i = 0; i < nhubs; i++) {
+		struct conn_hub *other = atomic_load(&hubs[i]);
+
+		if (other && other != hub && other->ev_share && atomic_load(&other->over_share))
+			event_active(other->ev_share, 0, 0);
+	}
+	pthread_mutex_unlock(&share_lock);
 }
 
 /* An accept() failed in a way libevent does not retry by itself (EMFILE, ENFILE, ENOBUFS). */
@@ -262,7 +341,7 @@ static void on_accept_error(struct evconnlistener *lev, void *arg)
 	/* The hub of this loop: another worker's hub is not this thread's to touch, but its
 	   worker's base never changes while workers run. */
 	for (int i = 0; i < nhubs; i++) {
-		struct conn_hub *hub = hubs[i];
+		struct conn_hub *hub = atomic_load(&hubs[i]);
 
 		if (!hub || hub->w->base != base || hub->listener != lev)
 			continue;
@@ -465,13 +544,15 @@ static void on_close(struct evhttp_connection *evcon, void *arg)
 		addr_give(c->addr);
 	conn_release(c->charged);
 	left = atomic_fetch_sub(&open_total, 1) - 1;
+	atomic_fetch_sub(&hub->held, 1);
 	metrics_client_connections(-1);
 	free(c);
 	if (hub->paused && !hub->backoff_ms && left < max_total && hub->listener) {
 		hub->paused = false;
 		event_del(hub->ev_resume);
-		evconnlistener_enable(hub->listener);
+		listener_update(hub);
 	}
+	share_check(hub);
 }
 
 /* Give up a connection made but never seen by evhttp (it failed half-way). */
@@ -479,6 +560,7 @@ static void conn_drop(struct conn *c)
 {
 	evbuffer_remove_cb_entry(bufferevent_get_input(c->bev), c->input_cb);
 	atomic_fetch_sub(&open_total, 1);
+	atomic_fetch_sub(&c->hub->held, 1);
 	metrics_client_connections(-1);
 	free(c);
 }
@@ -570,12 +652,15 @@ static struct bufferevent *make_bufferevent(struct event_base *base, void *arg)
 	event_active(hub->ev_adopt, 0, 0);
 	hub->backoff_ms = 0;
 	metrics_client_connections(1);
+	atomic_fetch_add(&hub->held, 1);
 	if (atomic_fetch_add(&open_total, 1) + 1 >= max_total) {
 		warn(&warn_limit,
 		     json_pack("{s:I, s:I}", "connections", (json_int_t)atomic_load(&open_total),
 		               "limit", (json_int_t)max_total));
 		pause_accepting(hub, RESUME_CHECK_MS);
 	}
+	share_check(hub);
+	wake_over_share(hub);
 	return bev;
 }
 
@@ -587,10 +672,13 @@ struct conn_hub *conn_hub_new(struct worker *w)
 	hub->listener = evhttp_bound_socket_get_listener(w->bound);
 	hub->ev_adopt = event_new(w->base, -1, 0, on_adopt, hub);
 	hub->ev_resume = event_new(w->base, -1, 0, on_resume, hub);
+	hub->ev_share = event_new(w->base, -1, 0, on_share, hub);
+	hub->listening = true; /* evhttp enabled it */
+	atomic_store(&hub->accepting, true);
 	evconnlistener_set_error_cb(hub->listener, on_accept_error);
 	evhttp_set_bevcb(w->http, make_bufferevent, hub);
 	if (w->index >= 0 && w->index < nhubs)
-		hubs[w->index] = hub;
+		atomic_store(&hubs[w->index], hub);
 	return hub;
 }
 
@@ -599,12 +687,16 @@ void conn_hub_drain(struct conn_hub *hub)
 	if (!hub)
 		return;
 	hub->listener = NULL;
+	atomic_store(&hub->accepting, false);
+	atomic_store(&hub->over_share, false);
 	event_del(hub->ev_resume);
+	event_del(hub->ev_share);
 }
 
 void conn_hub_free(struct conn_hub *hub)
 {
 	struct conn *c;
+	struct event *ev_share;
 
 	if (!hub)
 		return;
@@ -612,9 +704,15 @@ void conn_hub_free(struct conn_hub *hub)
 	while ((c = hub->pending)) {
 		hub->pending = c->next;
 		atomic_fetch_sub(&open_total, 1);
+		atomic_fetch_sub(&hub->held, 1);
 		metrics_client_connections(-1);
 		free(c);
 	}
+	pthread_mutex_lock(&share_lock);
+	ev_share = hub->ev_share;
+	hub->ev_share = NULL;
+	pthread_mutex_unlock(&share_lock);
+	event_free(ev_share);
 	event_free(hub->ev_adopt);
 	event_free(hub->ev_resume);
 	hub->ev_adopt = hub->ev_resume = NULL;

@@ -15,6 +15,10 @@
  * - The bytes of requests not yet authenticated count against --max-unauthenticated-bytes,
  *   process-wide: a connection whose bytes would pass it is shut down.
  * - Each kind of warning is logged at most once per 10 seconds, with how often it happened.
+ * - The workers share the listening socket; a worker that holds more connections than
+ *   another accepting worker stops accepting until the others have caught up, so that a
+ *   burst of keep-alive connections is shared out instead of landing on whichever loop woke
+ *   first (docs/performance.md).
  *
  * Everything here runs on the worker's own loop except the counters shared between workers
  * (atomics, and a mutex for the per-address table).

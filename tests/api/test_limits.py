@@ -3,6 +3,7 @@ open-files limit, accept() failing, too many connections from one address, and t
 the bytes of requests not yet authenticated. Each test runs a pnetd of its own: the limits
 are process-wide."""
 
+import json
 import os
 import resource
 import socket
@@ -197,3 +198,42 @@ def test_loopback_is_not_limited_per_address_unless_asked(pnetd_factory):
         assert read_response(s)[0] == 200
     for s in held:
         s.close()
+
+
+def served_by_worker(server, start):
+    """{worker: answers} for the /healthz requests logged since line start."""
+    counts = {}
+    for line in server.lines[start:]:
+        if '"msg":"request"' in line and '"path":"/healthz"' in line:
+            worker = json.loads(line)["worker"]
+            counts[worker] = counts.get(worker, 0) + 1
+    return counts
+
+
+def test_a_burst_of_connections_is_shared_out_between_the_workers(pnetd_factory):
+    """The workers share one listening socket. A burst of keep-alive connections used to land
+    on whichever worker's loop woke first, sometimes all of them on one, whose database pool
+    then served every request while the other's stood idle (docs/performance.md). Now a
+    worker holding more connections than another leaves the next ones to the others: 16
+    connections made at once, each asking once, are answered by both workers, neither
+    holding more than two above the other; and when they close and come again, the same."""
+    server = pnetd_factory("--workers=2", "--db-pool-size=1")
+    for _ in range(2):
+        start = len(server.lines)
+        socks = open_many(server, 16)
+        try:
+            for s in socks:
+                s.sendall(HEALTHZ)
+            for s in socks:
+                assert read_response(s)[0] == 200
+            server.wait_for_log(lambda r: sum(served_by_worker(server, start).values()) == 16)
+            counts = served_by_worker(server, start)
+            assert sorted(counts) == [0, 1], counts
+            assert abs(counts[0] - counts[1]) <= 2, counts
+        finally:
+            for s in socks:
+                s.close()
+        # pnetd has seen them close before the next burst.
+        deadline = time.monotonic() + 10
+        while metric(server, "pnet_http_connections") > 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
