@@ -136,12 +136,15 @@ LANGUAGE sql STABLE AS $$
       JOIN client_case k ON k.id = r.case_id
       LEFT JOIN chain_step cs ON cs.version_id = k.chain_version_id
                              AND cs.key = r.chain_step_key
-      CROSS JOIN LATERAL referral_basis(r) basis
       LEFT JOIN LATERAL referral_missed_deadline(r, s) missed ON true
       CROSS JOIN LATERAL (SELECT
         r.id, r.case_id, r.network_id, r.from_node_id, r.to_node_id, r.kind,
         r.chain_step_key, cs.name AS chain_step_name, r.service_id, r.status, r.reason,
-        CASE WHEN p_node = r.from_node_id OR basis.holds THEN r.note END AS note,
+        -- The basis only where it decides (a note the viewer did not send): CASE asks the
+        -- subquery for those rows alone, a join would check every row of a page.
+        CASE WHEN p_node = r.from_node_id THEN r.note
+             WHEN r.note IS NULL THEN NULL
+             WHEN (SELECT b.holds FROM referral_basis(r) b) THEN r.note END AS note,
         r.legal_basis, r.consent_id, r.funding_source_id, r.contract_id,
         CASE WHEN p_node = r.from_node_id THEN r.double_funding_reason
         END AS double_funding_reason,

@@ -17,7 +17,8 @@
 --                             rounds 0 and 1 go to busy node 1 + (c-1 + 50 + 100k) % 200,
 --                             rounds 2 and 3 to node 201 + (31c + 977k) % 4700;
 --                             n <= 300000 is 'sent' (the transition pool: 1,500 per busy node),
---                             the rest spread over every status.
+--                             the rest spread over every status; every even n has a note
+--                             (its receiver reads it while the case's consent covers it).
 \set ON_ERROR_STOP 1
 \timing on
 
@@ -113,11 +114,12 @@ FROM (
     FROM generate_series(1, 1000000) n) g;
 
 INSERT INTO referral (id, case_id, network_id, from_node_id, to_node_id, kind, status, reason,
-                      priority, due_at, status_reason, outcome, received_at, accepted_at,
+                      priority, note, due_at, status_reason, outcome, received_at, accepted_at,
                       started_at, closed_at, created_by, version, created_at, updated_at)
 SELECT bench_id(7, n), bench_id(6, c), bench_id(3, 1), bench_id(2, from_n), bench_id(2, to_n),
        'service', status, 'Bench-Vermittlung ' || n,
        CASE WHEN n % 10 = 0 THEN 'urgent' ELSE 'normal' END,
+       CASE WHEN n % 2 = 0 THEN 'Bench-Notiz ' || n END,
        created + interval '5 days',
        CASE WHEN status IN ('declined', 'withdrawn', 'dropped_out') THEN 'other' END,
        CASE WHEN status = 'completed' THEN 'goal_reached' END,

@@ -2,8 +2,9 @@
 -- status=sent,received&limit=50 with the same bytes as pnetd (the whole answer body, items
 -- and cursor) and the same write (the audit row naming the page), token check included.
 -- Set-based: the page's 51 rows are picked from referral_inbox_open_idx (schema/0110), the
--- case, chain step, status and consent joined once each, the JSON built by one expression
--- per row (row_to_json: compact, as pnetd's) and aggregated; no per-row function. The item is
+-- case, chain step and status joined once each, the consent asked only for a row with a note
+-- (as referral_view does), the JSON built by one expression per row (row_to_json: compact,
+-- as pnetd's) and aggregated; no per-row function. The item is
 -- referral_view's (schema/functions/referrals.sql) field for field: run.sh compares the bytes
 -- before measuring.
 \set t random(1, 200)
@@ -32,7 +33,17 @@ items AS (
     SELECT r.n, r.created_at, r.id, (SELECT row_to_json(j) FROM (SELECT
         r.id, r.case_id, r.network_id, r.from_node_id, r.to_node_id, r.kind,
         r.chain_step_key, cs.name AS chain_step_name, r.service_id, r.status, r.reason,
-        CASE WHEN lb.kind = 'statutory' OR cov.ok THEN r.note END AS note,
+        CASE WHEN r.note IS NULL THEN NULL
+             WHEN lb.kind = 'statutory' OR EXISTS (
+                SELECT 1 FROM consent c
+                 WHERE c.case_id = r.case_id AND c.revoked_at IS NULL
+                   AND c.given_on <= current_date
+                   AND (c.expires_on IS NULL OR c.expires_on >= current_date)
+                   AND (c.recipient_node_id = r.to_node_id
+                        OR (c.scope = 'network' AND EXISTS (
+                            SELECT 1 FROM network_member m
+                             WHERE m.network_id = k.network_id AND m.node_id = r.to_node_id
+                               AND m.active)))) THEN r.note END AS note,
         r.legal_basis, r.consent_id, r.funding_source_id, r.contract_id,
         NULL AS double_funding_reason, -- the sender's only; this is the receiver's page
         r.priority, r.due_at, r.appointment_at, r.expected_on, r.status_reason, r.outcome,
@@ -50,16 +61,6 @@ items AS (
       JOIN client_case k ON k.id = r.case_id
       LEFT JOIN chain_step cs ON cs.version_id = k.chain_version_id AND cs.key = r.chain_step_key
       LEFT JOIN legal_basis lb ON lb.code = r.legal_basis
-      LEFT JOIN LATERAL (
-        SELECT true AS ok FROM consent c
-         WHERE c.case_id = r.case_id AND c.revoked_at IS NULL AND c.given_on <= current_date
-           AND (c.expires_on IS NULL OR c.expires_on >= current_date)
-           AND (c.recipient_node_id = r.to_node_id
-                OR (c.scope = 'network' AND EXISTS (
-                    SELECT 1 FROM network_member m
-                     WHERE m.network_id = k.network_id AND m.node_id = r.to_node_id
-                       AND m.active)))
-         LIMIT 1) cov ON true
      WHERE r.n <= 51)
 SELECT '{"items":[' || coalesce(string_agg(body, ',' ORDER BY n) FILTER (WHERE n <= 50), '')
        || '],"next":' || coalesce((
