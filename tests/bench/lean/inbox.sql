@@ -4,9 +4,9 @@
 -- Set-based: the page's 51 rows are picked from referral_inbox_open_idx (schema/0110), the
 -- case, chain step and status joined once each, the consent asked only for a row with a note
 -- (as referral_view does), the JSON built by one expression per row (row_to_json: compact,
--- as pnetd's) and aggregated; no per-row function. The item is
--- referral_view's (schema/functions/referrals.sql) field for field: run.sh compares the bytes
--- before measuring.
+-- as pnetd's) and aggregated; no per-row function. The item is referral_view's
+-- (schema/functions/referrals.sql) field for field: run.sh compares the bytes before
+-- measuring.
 \set t random(1, 200)
 WITH me AS (
     SELECT a.id AS account, a.node_id AS node
