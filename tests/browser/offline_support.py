@@ -8,9 +8,23 @@ DevTools connection of its own to the browser (cdp_support.Cdp), auto-attaches t
 service worker target, the running ones and any started meanwhile (Target.setAutoAttach,
 flatten, waitForDebuggerOnStart): a new worker waits until its session is offline too
 (Target.attachedToTarget: Network.emulateNetworkConditions, then
-Runtime.runIfWaitingForDebugger), so that not one of its fetches goes out first. It checks
-that the page really is offline, and on leaving checks in pnetd's log that no request of the
-browser reached the server meanwhile."""
+Runtime.runIfWaitingForDebugger), so that not one of its fetches goes out first.
+
+The emulation alone leaves a gap at every navigation while offline (a reload, an address
+typed): the new document starts with navigator.onLine true, the emulation reaching it only
+later, and the document being left is told "online" meanwhile and reloads what it shows; their
+requests went out before the network emulation had caught up too, now and then in full runs
+(the inbox's reads reached pnetd about a second after going offline, the one worker offline
+all along). So, for as long as the helper is offline:
+- every new document of the page finds navigator.onLine false from its first script on, as
+  on a device without a network (Page.addScriptToEvaluateOnNewDocument; a flag the helper
+  clears on leaving lets it follow the browser again);
+- the page and each worker have their requests intercepted (Fetch.enable on a session of this
+  helper's, answered once interception is in place, kept across navigations) and failed as
+  the network would (Fetch.failRequest, InternetDisconnected); a new worker is released only
+  after its emulation and interception are answered.
+It checks that the page really is offline, and on leaving checks in pnetd's log that no request
+of the browser reached the server meanwhile."""
 import datetime
 import itertools
 import threading
@@ -20,6 +34,17 @@ from cdp_support import Cdp
 
 OFFLINE = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
 ONLINE = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+# For the documents loaded while offline: navigator.onLine false until the helper says online.
+OFFLINE_FROM_THE_START = """
+(() => {
+    const browserSays = Object.getOwnPropertyDescriptor(Navigator.prototype, "onLine").get;
+    window.__pnetTestOffline = true;
+    Object.defineProperty(Navigator.prototype, "onLine", {
+        configurable: true, enumerable: true,
+        get() { return window.__pnetTestOffline ? false : browserSays.call(this); },
+    });
+})();
+"""
 TEST_REQUEST = "offline-test-"  # the X-Request-Id of the test's own API calls meanwhile
 _ids = itertools.count(1000)
 
@@ -55,23 +80,58 @@ class Offline:
         self.cdp = None
         self.lock = threading.Lock()
         self.workers = {}  # session id -> target id of each service worker taken offline
-        self.pending = []  # ids of the emulation commands sent to them
+        self.pending = []  # ids of the emulation and interception commands sent to them
+        self.attached = []  # (time, target id, started meanwhile) of each worker, for a failure
+        self.failed = []  # (time, page or worker, URL) of each request failed meanwhile
+        self.pages = []  # session ids of the app's pages, their requests intercepted
         self.mark = 0
 
     def _attached(self, method, params, session_id):
         """On the reading thread: a target auto-attached (one running when the helper began,
-        or one started meanwhile, held until it is offline)."""
+        or one started meanwhile, held until it is offline), or a request of one paused."""
+        if method == "Fetch.requestPaused":
+            self.cdp.send("Fetch.failRequest", {"requestId": params["requestId"],
+                                                "errorReason": "InternetDisconnected"}, session_id)
+            with self.lock:
+                who = "page" if session_id in self.pages else "worker"
+                self.failed.append((round(time.time(), 3), who, params["request"]["url"]))
+            return
         if method != "Target.attachedToTarget":
             return
         session, target = params["sessionId"], params["targetInfo"]
+        sent = []
         if target["type"] == "service_worker":
-            self.cdp.send("Network.enable", {}, session)
-            sent = self.cdp.send("Network.emulateNetworkConditions", OFFLINE, session)
+            sent = [self.cdp.send("Network.enable", {}, session),
+                    self.cdp.send("Network.emulateNetworkConditions", OFFLINE, session),
+                    self.cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*"}]}, session)]
             with self.lock:
                 self.workers[session] = target["targetId"]
-                self.pending.append(sent)
+                self.attached.append((round(time.time(), 3), target["targetId"],
+                                      bool(params.get("waitingForDebugger"))))
+                if not params.get("waitingForDebugger"):
+                    self.pending += sent  # a running worker: __enter__ waits for them
         if params.get("waitingForDebugger"):
+            # Not on this thread, which must read the answers: released once they are in.
+            threading.Thread(target=self._release, args=(session, sent), daemon=True).start()
+
+    def _release(self, session, sent):
+        try:
+            for command in sent:
+                self.cdp.wait(command)
+        finally:
             self.cdp.send("Runtime.runIfWaitingForDebugger", {}, session)
+
+    def _intercept_pages(self):
+        """Every page of the app fails its requests from now on, in each document it loads."""
+        targets = self.cdp.call("Target.getTargets", {})["targetInfos"]
+        for target in targets:
+            if target["type"] == "page" and target["url"].startswith(self.b.base):
+                session = self.cdp.call("Target.attachToTarget",
+                                        {"targetId": target["targetId"], "flatten": True})
+                self.pages.append(session["sessionId"])
+                self.cdp.call("Fetch.enable", {"patterns": [{"urlPattern": "*"}]},
+                              session["sessionId"])
+        assert self.pages, "no page of the app to take offline"
 
     def _workers(self):
         targets = self.b.d.execute_cdp_cmd("Target.getTargets", {})["targetInfos"]
@@ -95,12 +155,15 @@ class Offline:
         self.mark = len(self.server.records())
         d.execute_cdp_cmd("Network.enable", {})
         d.execute_cdp_cmd("Network.emulateNetworkConditions", OFFLINE)
+        self.script = d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
+                                        {"source": OFFLINE_FROM_THE_START})["identifier"]
         self.cdp = Cdp(d, self._attached)
         self.cdp.call("Target.setAutoAttach", {
             "autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True,
             "filter": [{"type": "service_worker", "exclude": False}, {"exclude": True}]})
         self.b.wait_for(lambda: self._all_offline(running),
                         what="every service worker attached and offline")
+        self._intercept_pages()
         self.b.allow_offline()
         self.b.wait_for(lambda: d.execute_script("return navigator.onLine") is False,
                         what="navigator.onLine false")
@@ -129,8 +192,18 @@ class Offline:
                 self.cdp.call("Target.detachFromTarget", {"sessionId": session})
             except Exception:  # a worker stopped meanwhile: its session is gone with it
                 pass
+        for session in self.pages:
+            self.cdp.call("Fetch.disable", {}, session)
+            self.cdp.call("Target.detachFromTarget", {"sessionId": session})
+        self.pages = []
         self.cdp.close()
         self.cdp = None
+        d.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": self.script})
+        # A document loaded while offline may never have had the browser's own offline (see
+        # above): it is told it is online as the browser would tell it.
+        d.execute_script("if (window.__pnetTestOffline) {"
+                         " window.__pnetTestOffline = false;"
+                         " window.dispatchEvent(new Event('online')); }")
         d.execute_cdp_cmd("Network.emulateNetworkConditions", ONLINE)
         d.execute_cdp_cmd("Network.disable", {})
         if exc[0] is None:
@@ -142,7 +215,9 @@ class Offline:
                       if "path" in r and r.get("path") not in ("/v1/events", "/sw.js")
                       and not str(r.get("request_id", "")).startswith(TEST_REQUEST)
                       and started_at(r) >= self.offline_from]
-            assert not leaked, f"requests reached pnetd while offline: {leaked}"
+            assert not leaked, (f"requests reached pnetd while offline: {leaked}; offline from"
+                                f" {self.offline_from:.3f}, workers (time, target, started"
+                                f" meanwhile): {self.attached}, failed: {self.failed}")
         self.b.wait_for(lambda: d.execute_script("return navigator.onLine") is True,
                         what="navigator.onLine true")
         return False
