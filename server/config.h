@@ -17,6 +17,7 @@ struct config {
 	char *database_read; /* "" when reads go to the primary too */
 	long db_pool_size;
 	long db_queue_max;
+	long db_pipeline;
 	long db_queue_timeout_ms;
 	long db_statement_timeout_ms;
 	long db_reconnect_max_ms;

@@ -178,14 +178,15 @@ struct query {
 	db_callback cb;
 	void *arg;
 	uint64_t enqueued_ms;
+	uint64_t sent_ms;
 	bool misused; /* its parameters were not the statement's: never sent */
 };
 
 enum conn_state {
 	CONN_DOWN,      /* not connected: its link is connecting or waiting to */
 	CONN_PREPARING, /* connected, preparing statements one by one */
-	CONN_IDLE,      /* ready for a query */
-	CONN_BUSY,      /* running c->q */
+	CONN_IDLE,      /* in pipeline mode, nothing sent */
+	CONN_BUSY,      /* in pipeline mode, running c->sent_head, maybe more sent behind it */
 };
 
 struct conn {
@@ -197,8 +198,15 @@ struct conn {
 	struct event *ev_read;  /* persistent while connected */
 	struct event *ev_write; /* added while PQflush has more to send */
 	size_t prepare_next;
-	struct query *q;
-	PGresult *result;
+	/*
+	 * The queries sent and not yet answered, in the order PostgreSQL answers them: each one
+	 * is its own implicit transaction, closed by a Sync of its own, so that one failing
+	 * aborts nothing sent behind it.
+	 */
+	struct query *sent_head, *sent_tail;
+	int sent;
+	bool sync_due;    /* the head's answer is complete: its Sync's result comes next */
+	PGresult *result; /* the head's (or the statement being prepared's) result so far */
 };
 
 struct db_pool {
@@ -298,7 +306,7 @@ static void conn_down(void *arg)
 {
 	struct conn *c = arg;
 	struct db_pool *pool = c->pool;
-	struct query *q = c->q;
+	struct query *q = c->sent_head;
 
 	if (c->ev_read)
 		event_free(c->ev_read);
@@ -309,10 +317,15 @@ static void conn_down(void *arg)
 		PQclear(c->result);
 	c->result = NULL;
 	c->pg = NULL;
-	c->q = NULL;
+	c->sent_head = c->sent_tail = NULL;
+	c->sent = 0;
+	c->sync_due = false;
 	c->state = CONN_DOWN;
-	if (q)
+	while (q) {
+		struct query *next = q->next;
 		query_fail_later(pool, q);
+		q = next;
+	}
 	if (!pool_has_ready(pool)) {
 		pool->down = true;
 		queue_fail_all(pool);
@@ -340,6 +353,11 @@ static void conn_prepare_next(struct conn *c)
 	struct db_pool *pool = c->pool;
 
 	if (c->prepare_next == pool->nstmts) {
+		/* Queries are sent ahead while one runs (--db-pipeline, docs/architecture.md). */
+		if (!PQenterPipelineMode(c->pg)) {
+			conn_lost(c, "pipeline mode could not be entered");
+			return;
+		}
 		c->state = CONN_IDLE;
 		db_link_ready(c->link);
 		pool->prepare_failed = false;
@@ -355,42 +373,101 @@ static void conn_prepare_next(struct conn *c)
 	conn_flush(c);
 }
 
-/* A command finished on c: the prepare step or the running query. */
-static void conn_command_done(struct conn *c)
+static bool result_ok(const PGresult *res)
+{
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+/* Keep the first result of a command, unless a later one is an error. */
+static void conn_keep_result(struct conn *c, PGresult *r)
+{
+	if (!c->result) {
+		c->result = r;
+	} else if (PQresultStatus(r) == PGRES_FATAL_ERROR) {
+		PQclear(c->result);
+		c->result = r;
+	} else {
+		PQclear(r);
+	}
+}
+
+/* The statement being prepared on c has its answer. */
+static void conn_prepared(struct conn *c)
 {
 	PGresult *res = c->result;
-	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 
 	c->result = NULL;
-	if (c->state == CONN_PREPARING) {
-		if (!ok) {
-			/* A statement that does not prepare is a bug or a schema behind the code.
-			 */
-			log_error("database connection %d: preparing %s failed: %s", c->index,
-			          c->pool->stmts[c->prepare_next]->name,
-			          res ? PQresultErrorMessage(res) : "no result");
-			PQclear(res);
-			c->pool->prepare_failed = true;
-			conn_lost(c, "statements could not be prepared (are migrations applied?)");
-			return;
-		}
+	if (!result_ok(res)) {
+		/* A statement that does not prepare is a bug or a schema behind the code. */
+		log_error("database connection %d: preparing %s failed: %s", c->index,
+		          c->pool->stmts[c->prepare_next]->name,
+		          res ? PQresultErrorMessage(res) : "no result");
 		PQclear(res);
-		c->prepare_next++;
-		conn_prepare_next(c);
+		c->pool->prepare_failed = true;
+		conn_lost(c, "statements could not be prepared (are migrations applied?)");
 		return;
 	}
-
-	struct query *q = c->q;
-	c->q = NULL;
-	c->state = CONN_IDLE;
-	if (q) {
-		/* The pool may be in use again from inside the callback: c is idle already. */
-		query_answer(q, ok ? DB_OK : DB_ERROR, res);
-	}
 	PQclear(res);
-	if (c->state == CONN_IDLE)
-		conn_take_work(c);
+	c->prepare_next++;
+	conn_prepare_next(c);
+}
+
+/*
+ * The head query's answer is complete: the connection takes the next queued query before the
+ * answer is handed on, so that PostgreSQL has work while pnetd writes the response.
+ */
+static void conn_answer_head(struct conn *c)
+{
+	struct query *q = c->sent_head;
+	PGresult *res = c->result;
+
+	c->result = NULL;
+	c->sent_head = q->next;
+	if (!c->sent_head)
+		c->sent_tail = NULL;
+	c->sent--;
+	c->sync_due = true;
+	c->state = c->sent ? CONN_BUSY : CONN_IDLE;
+	conn_take_work(c);
+	/* The pool may be in use again from inside the callback. */
+	query_answer(q, result_ok(res) ? DB_OK : DB_ERROR, res);
+	PQclear(res);
+}
+
+/* Results of the statements being prepared, one after another. */
+static void conn_read_prepared(struct conn *c)
+{
+	while (c->pg && c->state == CONN_PREPARING && !PQisBusy(c->pg)) {
+		PGresult *r = PQgetResult(c->pg);
+		if (!r)
+			conn_prepared(c);
+		else
+			conn_keep_result(c, r);
+	}
+}
+
+/*
+ * Results of the queries sent, in pipeline mode: each query's results, then NULL (its answer
+ * is complete), then its Sync's PGRES_PIPELINE_SYNC.
+ */
+static void conn_read_answers(struct conn *c)
+{
+	while (c->pg && (c->sent || c->sync_due) && !PQisBusy(c->pg)) {
+		PGresult *r = PQgetResult(c->pg);
+		if (r && PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			c->sync_due = false;
+		} else if (r) {
+			conn_keep_result(c, r);
+		} else if (c->sent && !c->sync_due) {
+			conn_answer_head(c);
+		} else {
+			conn_lost(c, "answers out of order");
+			return;
+		}
+	}
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg)
@@ -401,7 +478,7 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 		conn_lost(c, "connection lost");
 		return;
 	}
-	if (c->state == CONN_IDLE) {
+	if (c->state == CONN_IDLE && !c->sync_due) {
 		/* Nothing is expected: a notice, or the server telling us it goes away. */
 		PGnotify *n;
 		while ((n = PQnotifies(c->pg)))
@@ -412,22 +489,10 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 	}
 	if (event_pending(c->ev_write, EV_WRITE, NULL))
 		conn_flush(c);
-	while (c->pg && !PQisBusy(c->pg)) {
-		PGresult *r = PQgetResult(c->pg);
-		if (!r) {
-			conn_command_done(c);
-			return;
-		}
-		/* Keep the first result, unless a later one is an error. */
-		if (!c->result) {
-			c->result = r;
-		} else if (PQresultStatus(r) == PGRES_FATAL_ERROR) {
-			PQclear(c->result);
-			c->result = r;
-		} else {
-			PQclear(r);
-		}
-	}
+	if (c->state == CONN_PREPARING)
+		conn_read_prepared(c);
+	else
+		conn_read_answers(c);
 	if (c->pg && PQstatus(c->pg) == CONNECTION_BAD)
 		conn_lost(c, "connection lost");
 }
@@ -454,26 +519,60 @@ static void conn_up(void *arg)
 
 static const struct db_link_handlers conn_handlers = {.up = conn_up, .down = conn_down};
 
+/* Send q on c, behind whatever c runs already; its answer comes in on_read. */
 static void conn_run(struct conn *c, struct query *q)
 {
-	c->q = q;
+	q->next = NULL;
+	q->sent_ms = util_now_ms();
+	if (c->sent_tail)
+		c->sent_tail->next = q;
+	else
+		c->sent_head = q;
+	c->sent_tail = q;
+	c->sent++;
 	c->state = CONN_BUSY;
 	if (!PQsendQueryPrepared(c->pg, q->stmt->name, q->nparams, (const char *const *)q->values,
-	                         NULL, NULL, 0)) {
+	                         NULL, NULL, 0) ||
+	    !PQpipelineSync(c->pg)) {
 		conn_lost(c, "query could not be sent");
 		return;
 	}
 	conn_flush(c);
 }
 
+/* c has room: send it queued queries up to --db-pipeline. */
 static void conn_take_work(struct conn *c)
 {
-	struct query *q = queue_pop(c->pool);
+	struct query *q;
 
-	if (q)
+	while (c->pg && (c->state == CONN_IDLE || c->state == CONN_BUSY) &&
+	       c->sent < cfg.db_pipeline && (q = queue_pop(c->pool)))
 		conn_run(c, q);
 	if (!c->pool->head)
 		event_del(c->pool->ev_queue_timer);
+}
+
+/*
+ * Where a new query goes: an idle connection; else, while one has room (--db-pipeline), the
+ * one with fewest queries sent and among those the one whose running query was sent last,
+ * since the connection that has run its query longest is the likeliest to be stuck on a slow
+ * one (an export, a report); else NULL, and the query waits in the pool's queue.
+ */
+static struct conn *pool_pick(struct db_pool *pool)
+{
+	struct conn *best = NULL;
+
+	for (int i = 0; i < pool->size; i++) {
+		struct conn *c = &pool->conns[i];
+		if (c->state == CONN_IDLE)
+			return c;
+		if (c->state != CONN_BUSY || c->sent >= cfg.db_pipeline)
+			continue;
+		if (!best || c->sent < best->sent ||
+		    (c->sent == best->sent && c->sent_head->sent_ms > best->sent_head->sent_ms))
+			best = c;
+	}
+	return best;
 }
 
 /* Queries that waited too long for a connection give up with DB_UNAVAILABLE. */
@@ -541,11 +640,7 @@ void db_pool_free(struct db_pool *pool)
 		return;
 	for (int i = 0; i < pool->size; i++) {
 		struct conn *c = &pool->conns[i];
-		if (c->q) {
-			query_answer(c->q, DB_UNAVAILABLE, NULL);
-			c->q = NULL;
-		}
-		conn_down(c);
+		conn_down(c); /* its queries sent are answered by on_deliver below */
 		db_link_free(c->link);
 	}
 	queue_fail_all(pool);
@@ -579,11 +674,10 @@ void db_query(struct db_pool *pool, const struct db_stmt *stmt, struct params *p
 		return;
 	}
 
-	for (int i = 0; i < pool->size; i++) {
-		if (pool->conns[i].state == CONN_IDLE) {
-			conn_run(&pool->conns[i], q);
-			return;
-		}
+	struct conn *c = pool_pick(pool);
+	if (c) {
+		conn_run(c, q);
+		return;
 	}
 	if ((pool->down && !pool_has_ready(pool)) || pool->queued >= (size_t)cfg.db_queue_max) {
 		query_fail_later(pool, q);
