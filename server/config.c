@@ -38,8 +38,8 @@ static const struct option options[] = {
         {"db-pool-size", L(db_pool_size), "4", 1, 64,
          "database connections per worker (and as many to --database-read when set)"},
         {"db-pipeline", L(db_pipeline), "2", 1, 16,
-         "queries sent ahead on one database connection while it runs another (1: one at a "
-         "time); a query goes to an idle connection first"},
+         "queries on one database connection at once: when none is idle, a write is sent "
+         "behind the running query (reads wait for a free connection; 1: one at a time)"},
         {"db-queue-max", L(db_queue_max), "1024", 1, 1000000,
          "queries waiting for a connection per worker before 503"},
         {"db-queue-timeout-ms", L(db_queue_timeout_ms), "5000", 10, 600000,

@@ -179,7 +179,8 @@ struct query {
 	void *arg;
 	uint64_t enqueued_ms;
 	uint64_t sent_ms;
-	bool misused; /* its parameters were not the statement's: never sent */
+	enum db_send send; /* whether it may be sent ahead, and be followed (db.h) */
+	bool misused;      /* its parameters were not the statement's: never sent */
 };
 
 enum conn_state {
@@ -540,25 +541,32 @@ static void conn_run(struct conn *c, struct query *q)
 	conn_flush(c);
 }
 
-/* c has room: send it queued queries up to --db-pipeline. */
+/* Whether c can take q now: it is idle, or it has room, q may be sent ahead and c does not
+   run a query that runs alone. */
+static bool conn_takes(const struct conn *c, const struct query *q)
+{
+	if (c->state == CONN_IDLE)
+		return true;
+	return c->state == CONN_BUSY && c->sent < cfg.db_pipeline && q->send == DB_SEND_AHEAD &&
+	       c->sent_head->send != DB_SEND_ALONE;
+}
+
+/* c has room: send it queued queries, in their order, as far as it takes them. */
 static void conn_take_work(struct conn *c)
 {
-	struct query *q;
-
-	while (c->pg && (c->state == CONN_IDLE || c->state == CONN_BUSY) &&
-	       c->sent < cfg.db_pipeline && (q = queue_pop(c->pool)))
-		conn_run(c, q);
+	while (c->pg && c->pool->head && conn_takes(c, c->pool->head))
+		conn_run(c, queue_pop(c->pool));
 	if (!c->pool->head)
 		event_del(c->pool->ev_queue_timer);
 }
 
 /*
- * Where a new query goes: an idle connection; else, while one has room (--db-pipeline), the
- * one with fewest queries sent and among those the one whose running query was sent last,
- * since the connection that has run its query longest is the likeliest to be stuck on a slow
- * one (an export, a report); else NULL, and the query waits in the pool's queue.
+ * Where q goes: an idle connection; else, while one takes it (conn_takes), the one with
+ * fewest queries sent and among those the one whose running query was sent last, since the
+ * connection that has run its query longest is the likeliest to be stuck on a slow one (an
+ * export, a report); else NULL, and q waits in the pool's queue.
  */
-static struct conn *pool_pick(struct db_pool *pool)
+static struct conn *pool_pick(struct db_pool *pool, const struct query *q)
 {
 	struct conn *best = NULL;
 
@@ -566,7 +574,7 @@ static struct conn *pool_pick(struct db_pool *pool)
 		struct conn *c = &pool->conns[i];
 		if (c->state == CONN_IDLE)
 			return c;
-		if (c->state != CONN_BUSY || c->sent >= cfg.db_pipeline)
+		if (!conn_takes(c, q))
 			continue;
 		if (!best || c->sent < best->sent ||
 		    (c->sent == best->sent && c->sent_head->sent_ms > best->sent_head->sent_ms))
@@ -653,8 +661,8 @@ void db_pool_free(struct db_pool *pool)
 	free(pool);
 }
 
-void db_query(struct db_pool *pool, const struct db_stmt *stmt, struct params *p, db_callback cb,
-              void *arg)
+void db_query_sent(struct db_pool *pool, const struct db_stmt *stmt, struct params *p,
+                   enum db_send send, db_callback cb, void *arg)
 {
 	struct query *q = xcalloc(1, sizeof(*q));
 	bool matches = params_match(p, stmt);
@@ -667,6 +675,7 @@ void db_query(struct db_pool *pool, const struct db_stmt *stmt, struct params *p
 	params_clear(p);
 	q->cb = cb;
 	q->arg = arg;
+	q->send = send;
 	q->enqueued_ms = util_now_ms();
 	if (!matches) {
 		q->misused = true;
@@ -674,7 +683,7 @@ void db_query(struct db_pool *pool, const struct db_stmt *stmt, struct params *p
 		return;
 	}
 
-	struct conn *c = pool_pick(pool);
+	struct conn *c = pool_pick(pool, q);
 	if (c) {
 		conn_run(c, q);
 		return;
@@ -694,6 +703,12 @@ void db_query(struct db_pool *pool, const struct db_stmt *stmt, struct params *p
 		struct timeval tv = {.tv_sec = 0, .tv_usec = 50000};
 		event_add(pool->ev_queue_timer, &tv);
 	}
+}
+
+void db_query(struct db_pool *pool, const struct db_stmt *stmt, struct params *p, db_callback cb,
+              void *arg)
+{
+	db_query_sent(pool, stmt, p, DB_SEND_AHEAD, cb, arg);
 }
 
 bool db_pool_available(const struct db_pool *pool)

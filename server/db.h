@@ -123,6 +123,26 @@ void db_pool_free(struct db_pool *pool);
 void db_query(struct db_pool *pool, const struct db_stmt *stmt, struct params *p, db_callback cb,
               void *arg);
 
+/* How a query may share a connection with others (--db-pipeline, docs/architecture.md). */
+enum db_send {
+	/* Sent ahead: behind the running query of a busy connection with room, when none is
+	   idle. For writes, whose backends wait for their commit's flush while the next one
+	   could run. */
+	DB_SEND_AHEAD,
+	/* To an idle connection, else the queue (the first connection that frees up takes it);
+	   queries may be sent ahead behind it. For reads, whose backends work rather than wait:
+	   measured slower sent ahead (docs/performance.md, lever 13). */
+	DB_SEND_WHEN_FREE,
+	/* To an idle connection, else the queue, and nothing is sent behind it: for work whose
+	   length no request bounds (a periodic scan, a batch of e-mails or webhook
+	   deliveries), so that no request waits for it to end. */
+	DB_SEND_ALONE,
+};
+
+/* db_query, sent as send says (db_query sends DB_SEND_AHEAD). */
+void db_query_sent(struct db_pool *pool, const struct db_stmt *stmt, struct params *p,
+                   enum db_send send, db_callback cb, void *arg);
+
 /* Whether at least one connection is up: used to fail fast while the database is away. */
 bool db_pool_available(const struct db_pool *pool);
 

@@ -197,7 +197,7 @@ static void claim(struct mail_sender *m)
 	}
 	/* Every step of a session has the timeout; the lease outlasts them all. */
 	params_long(&p, "lease_seconds", cfg.smtp_timeout_s * 12 + 10);
-	db_query(m->w->db, &sql_mail_claim, &p, on_claimed, m);
+	db_query_sent(m->w->db, &sql_mail_claim, &p, DB_SEND_ALONE, on_claimed, m);
 }
 
 static void on_composed(void *arg, const struct db_result *res)
@@ -228,7 +228,7 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
 	m->busy = true;
 	params_long(&p, "batch_minutes", cfg.mail_batch_minutes);
 	params_text(&p, "public_url", cfg.public_url);
-	db_query(m->w->db, &sql_mail_compose, &p, on_composed, m);
+	db_query_sent(m->w->db, &sql_mail_compose, &p, DB_SEND_ALONE, on_composed, m);
 }
 
 /* The first line of the password file, read once at start (before the loop runs). */

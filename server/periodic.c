@@ -24,7 +24,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	if (t->params)
 		t->params(&p);
 	t->running = true;
-	db_query(t->w->db, t->stmt, &p, t->done, t);
+	db_query_sent(t->w->db, t->stmt, &p, DB_SEND_ALONE, t->done, t);
 }
 
 void periodic_start(struct periodic *t, struct worker *w, long first_s, long every_s)

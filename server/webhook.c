@@ -453,7 +453,7 @@ static void claim(struct webhook_dispatcher *d)
 	params_long(&p, "lease_seconds", cfg.webhook_timeout_s * 2 + 5);
 	params_long(&p, "limit", room);
 	d->claiming = true;
-	db_query(d->w->db, &sql_webhooks_claim, &p, on_claimed, d);
+	db_query_sent(d->w->db, &sql_webhooks_claim, &p, DB_SEND_ALONE, on_claimed, d);
 }
 
 static void on_poll(evutil_socket_t fd, short what, void *arg)
