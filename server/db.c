@@ -683,7 +683,9 @@ void db_query_sent(struct db_pool *pool, const struct db_stmt *stmt, struct para
 		return;
 	}
 
-	struct conn *c = pool_pick(pool, q);
+	/* Nothing overtakes the queue: a read waiting there for a free connection would
+	   otherwise wait as long as writes keep coming to be sent ahead. */
+	struct conn *c = pool->head ? NULL : pool_pick(pool, q);
 	if (c) {
 		conn_run(c, q);
 		return;

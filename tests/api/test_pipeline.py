@@ -47,21 +47,19 @@ def one_connection(pnetd_exe, pnetd_factory, database_factory, depth):
     return database, server, admin, made
 
 
-def while_networks_locked(database, server, admin, calls, expect, first_alone=False):
-    """Runs calls [(method, path, body)] at once while the network table is locked (with
-    first_alone, the first of them before the others, once it waits on the connection),
-    waits until /metrics shows expect((queue, busy, in flight)), then lets them go; their
-    answers."""
+def while_networks_locked(database, server, admin, waves, expect):
+    """Runs the calls [(method, path, body)] of each wave at once while the network table is
+    locked, a wave once those before it are in flight (per /metrics, which the worker updates
+    each second); waits until /metrics shows expect((queue, busy, in flight)), then lets them
+    go. Their answers, in order."""
+    calls = [c for wave in waves for c in wave]
     lock = psycopg.connect(database)
     lock.execute("LOCK TABLE network IN ACCESS EXCLUSIVE MODE")
     clients = [Api(server.base_url, admin.token, timeout=60) for _ in calls]
-    together = len(calls) - 1 if first_alone else len(calls)
-    started = threading.Barrier(together)
 
-    def call(i):
+    def call(i, started):
         method, path, body = calls[i]
-        if not first_alone or i > 0:
-            started.wait()
+        started.wait()
         if body is None:
             return clients[i].request(method, path)
         return clients[i].request(method, path, json=body)
@@ -69,11 +67,13 @@ def while_networks_locked(database, server, admin, calls, expect, first_alone=Fa
     try:
         with ThreadPoolExecutor(len(calls)) as pool:
             futures = []
-            if first_alone:
-                futures.append(pool.submit(call, 0))
-                assert wait_for(lambda: gauges(admin)[1:] == (1, 1), 10), gauges(admin)
-            futures += [pool.submit(call, i) for i in range(len(futures), len(calls))]
-            # The worker updates the gauges each second.
+            for wave in waves:
+                if futures:
+                    n = len(futures)
+                    assert wait_for(lambda: gauges(admin)[2] == n, 10), gauges(admin)
+                started = threading.Barrier(len(wave))
+                futures += [pool.submit(call, i, started)
+                            for i in range(len(futures), len(futures) + len(wave))]
             seen = wait_for(lambda: (lambda g: g if expect(g) else None)(gauges(admin)), 10)
             assert seen, f"queue, busy, in flight: {gauges(admin)}"
             time.sleep(0.3)
@@ -101,7 +101,7 @@ def test_writes_sent_behind_a_waiting_one_answer_their_own_requests(
     names = [f"Netzwerk {uuid.uuid4().hex[:8]}" for _ in range(3)]
     calls = [create(names[0]), create(made[0]["name"]), create(names[1]), create(names[2])]
     answers = while_networks_locked(
-        database, server, admin, calls,
+        database, server, admin, [calls],
         lambda g: g[2] == len(calls) and g[1] == 1 and g[0] in queued)
     first, taken, second, third = answers
     for answer, name in ((first, names[0]), (second, names[1]), (third, names[2])):
@@ -113,20 +113,25 @@ def test_writes_sent_behind_a_waiting_one_answer_their_own_requests(
     assert sorted(n["name"] for n in listed if n["name"] in names) == sorted(names)
 
 
-def test_reads_wait_for_a_free_connection(pnetd_exe, pnetd_factory, database_factory):
+def test_reads_wait_for_a_free_connection_and_nothing_overtakes_them(
+        pnetd_exe, pnetd_factory, database_factory):
     database, server, admin, made = one_connection(pnetd_exe, pnetd_factory,
                                                    database_factory, 8)
-    name = f"Netzwerk {uuid.uuid4().hex[:8]}"
-    # The write is on the connection; the two reads, with room behind it, wait in the queue.
-    calls = [create(name), ("GET", f"/v1/networks/{made[0]['id']}", None),
-             ("GET", f"/v1/networks/{made[1]['id']}", None)]
+    names = [f"Netzwerk {uuid.uuid4().hex[:8]}" for _ in range(2)]
+    # A write on the connection; two reads, with room behind it, wait in the queue; a write
+    # after them waits there too instead of being sent ahead past them.
+    waves = [[create(names[0])],
+             [("GET", f"/v1/networks/{made[0]['id']}", None),
+              ("GET", f"/v1/networks/{made[1]['id']}", None)],
+             [create(names[1])]]
     answers = while_networks_locked(
-        database, server, admin, calls,
-        lambda g: g[2] == len(calls) and g[1] == 1 and g[0] in (2, 3), first_alone=True)
-    made_now, read_a, read_b = answers
-    assert made_now.status_code == 201 and made_now.json()["name"] == name, made_now.text
+        database, server, admin, waves,
+        lambda g: g[2] == 4 and g[1] == 1 and g[0] in (3, 4))
+    first, read_a, read_b, last = answers
+    assert first.status_code == 201 and first.json()["name"] == names[0], first.text
     assert read_a.status_code == 200 and read_a.json()["id"] == made[0]["id"], read_a.text
     assert read_b.status_code == 200 and read_b.json()["id"] == made[1]["id"], read_b.text
+    assert last.status_code == 201 and last.json()["name"] == names[1], last.text
 
 
 def test_a_long_scan_holds_up_no_request(pnetd_exe, pnetd_factory, database_factory):
