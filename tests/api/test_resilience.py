@@ -85,6 +85,10 @@ def test_database_stops_and_comes_back(pnetd_exe, pnetd_factory, cluster, mode):
     assert client.get("/healthz").status_code == 200
     assert client.get("/metrics").status_code == 200
     assert server.running()
+    # The gauges below are a second old at most: they must have seen the pools down, or a
+    # short outage leaves them saying "all ready" from before it (a burst then met a worker
+    # whose pool was still connecting).
+    assert wait_for(lambda: not pools_ready(client), 10), "/metrics never saw the pools down"
 
     cluster.start()
     started = time.monotonic()
