@@ -249,14 +249,21 @@ static void query_answer(struct query *q, enum db_status status, PGresult *pg)
 }
 
 /* Fail q on the next loop turn, so that no callback runs inside db_query. */
-static void query_fail_later(struct db_pool *pool, struct query *q)
+/* Append q to the list *head .. *tail (the pool's queue, a connection's queries sent, the
+   failed ones). */
+static void query_append(struct query **head, struct query **tail, struct query *q)
 {
 	q->next = NULL;
-	if (pool->failed_tail)
-		pool->failed_tail->next = q;
+	if (*tail)
+		(*tail)->next = q;
 	else
-		pool->failed_head = q;
-	pool->failed_tail = q;
+		*head = q;
+	*tail = q;
+}
+
+static void query_fail_later(struct db_pool *pool, struct query *q)
+{
+	query_append(&pool->failed_head, &pool->failed_tail, q);
 	event_active(pool->ev_deliver, 0, 0);
 }
 
@@ -523,13 +530,8 @@ static const struct db_link_handlers conn_handlers = {.up = conn_up, .down = con
 /* Send q on c, behind whatever c runs already; its answer comes in on_read. */
 static void conn_run(struct conn *c, struct query *q)
 {
-	q->next = NULL;
 	q->sent_ms = util_now_ms();
-	if (c->sent_tail)
-		c->sent_tail->next = q;
-	else
-		c->sent_head = q;
-	c->sent_tail = q;
+	query_append(&c->sent_head, &c->sent_tail, q);
 	c->sent++;
 	c->state = CONN_BUSY;
 	if (!PQsendQueryPrepared(c->pg, q->stmt->name, q->nparams, (const char *const *)q->values,
@@ -694,12 +696,7 @@ void db_query_sent(struct db_pool *pool, const struct db_stmt *stmt, struct para
 		query_fail_later(pool, q);
 		return;
 	}
-	q->next = NULL;
-	if (pool->tail)
-		pool->tail->next = q;
-	else
-		pool->head = q;
-	pool->tail = q;
+	query_append(&pool->head, &pool->tail, q);
 	pool->queued++;
 	if (!event_pending(pool->ev_queue_timer, EV_TIMEOUT, NULL)) {
 		struct timeval tv = {.tv_sec = 0, .tv_usec = 50000};
