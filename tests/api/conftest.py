@@ -27,6 +27,7 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from events_support import DEMO_DIR, load_demo, wait_demo_deadlines_said
 from harness import Api, Pnetd, run_pnetd
 
 ADMIN_LOGIN = "admin"
@@ -160,7 +161,6 @@ def db(database):
 
 
 DEMO_PASSWORD = "neustadt-demo"
-DEMO_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "schema", "demo")
 
 
 @pytest.fixture(scope="session")
@@ -168,16 +168,17 @@ def demo_database(database_factory):
     """conninfo of a migrated database holding the Neustadt demo network (schema/demo)."""
     conninfo = database_factory()
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        for name in sorted(os.listdir(DEMO_DIR)):
-            if name.endswith(".sql"):
-                with open(os.path.join(DEMO_DIR, name), encoding="utf-8") as f:
-                    conn.execute(f.read())
+        load_demo(conn)
     return conninfo
 
 
 @pytest.fixture(scope="session")
 def demo_pnetd(pnetd_exe, demo_database):
+    """The demo database's pnetd, once its first overdue scan has said the demo's missed
+    deadlines, as on a server that has run: a test's events are then its own."""
     server = Pnetd(pnetd_exe, demo_database, log_path=_log_path("demo")).start()
+    with psycopg.connect(demo_database, autocommit=True) as conn:
+        wait_demo_deadlines_said(conn)
     yield server
     _stop_clean(server)
 

@@ -8,7 +8,8 @@ import pytest
 
 from conftest import DEMO_PASSWORD
 from events_support import (JOBCENTER_NODE, SCHULDNER_NODE, TARGET_GROUP, SseClient, load_demo,
-                            new_case, new_referral, transition, wait_for)
+                            new_case, new_referral, transition, wait_demo_deadlines_said,
+                            wait_for)
 from harness import Api, run_pnetd
 from pgcluster import PgCluster
 
@@ -216,6 +217,8 @@ def test_database_restart_loses_nothing(pnetd_exe, pnetd_factory, demo):
         jobcenter.login("jobcenter", DEMO_PASSWORD)
         schuldner = Api(server.base_url, timeout=30)
         schuldner.login("schuldnerberatung", DEMO_PASSWORD)
+        with pg.connect() as conn:
+            wait_demo_deadlines_said(conn)
         s = SseClient(server.base_url, schuldner.token)
         assert s.status == 200
         first, _ = new_referral(jobcenter)

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from conftest import DEMO_PASSWORD
-from events_support import SseClient, load_demo
+from events_support import SseClient, load_demo, wait_demo_deadlines_said
 from harness import Api
 from referral_support import CHAINS, NETWORK, SCHULDNER, consent, move, open_case, refer, today
 from smtp_support import SmtpReceiver, make_certificate, smtp_options
@@ -56,17 +56,6 @@ def wait_said(world, referral_id, expected, timeout=15):
             return
         time.sleep(0.2)
     assert world.said(referral_id) == expected
-
-
-def wait_first_scan(world, timeout=15):
-    """Until pnetd's first scan (a second after its start) has said the demo's own missed
-    deadlines: one statement says them all."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if world.db.execute("SELECT count(*) FROM referral_deadline_missed").fetchone()[0]:
-            return
-        time.sleep(0.1)
-    raise AssertionError("no overdue scan said the demo's missed deadlines")
 
 
 def test_a_passed_acceptance_deadline_is_said_once_and_listed_with_its_deadline(world):
@@ -202,7 +191,7 @@ def test_overdue_reaches_webhooks_and_email_by_preference(world, tmp_path, deadl
         # agency asks for e-mails, as on a server that has run for a while: the e-mail below
         # counts this test's referral alone. On a quick machine the agency was done asking
         # before the first scan.
-        wait_first_scan(world)
+        wait_demo_deadlines_said(world.db)
         beratung = world.login(server, "schuldnerberatung")
         me = beratung.get("/v1/me").json()
         me = me.get("account", me)

@@ -2,13 +2,12 @@
 their consents, referrals and timelines, keep each referral as an anonymous archive row, and
 drop old idempotency keys and login failures; one audit row per run."""
 
-import os
 import time
 
 import psycopg
 import pytest
 
-from conftest import DEMO_DIR
+from events_support import load_demo
 from harness import run_pnetd
 
 OLD_TRANSFER_CASE = "80000000-0000-4000-8000-000000000007"   # referral 16: transfer, warm
@@ -25,10 +24,7 @@ def rdb(database_factory):
     days ago, one 12 hours ago, the rest open; old and fresh idempotency keys and failures."""
     conninfo = database_factory()
     conn = psycopg.connect(conninfo, autocommit=True)
-    for name in sorted(os.listdir(DEMO_DIR)):
-        if name.endswith(".sql"):
-            with open(os.path.join(DEMO_DIR, name), encoding="utf-8") as f:
-                conn.execute(f.read())
+    load_demo(conn)
     conn.execute("UPDATE client_case SET status = 'closed', close_reason = 'goal_reached',"
                  " closed_at = now() - interval '400 days' WHERE id = ANY (%s::uuid[])",
                  ([OLD_TRANSFER_CASE, OLD_CLOSED_CASE],))
