@@ -132,8 +132,7 @@ void answer_page(void *arg, const struct db_result *res)
 	}
 	text = page_result(r->ctx, res->pg, &len);
 
-	http_reply_raw(r, 200, "application/json", text, len);
-	free(text);
+	http_reply_taken(r, 200, "application/json", text, len);
 }
 
 static void page_free(void *p)

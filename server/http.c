@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -104,18 +105,42 @@ static void common_headers(struct req *r, const char *content_type)
 		evhttp_add_header(out, "Connection", "close");
 }
 
+static void send_evbuffer(struct req *r, int status, const char *content_type, struct evbuffer *buf)
+{
+	r->status = status;
+	common_headers(r, evbuffer_get_length(buf) || status != 204 ? content_type : NULL);
+	evhttp_send_reply(r->evreq, status, NULL, buf);
+	evbuffer_free(buf);
+	req_finish(r);
+}
+
 static void send_buffer(struct req *r, int status, const char *content_type, const void *data,
                         size_t len)
 {
 	struct evbuffer *buf = evbuffer_new();
 
-	r->status = status;
-	common_headers(r, len || status != 204 ? content_type : NULL);
 	if (len)
 		evbuffer_add(buf, data, len);
-	evhttp_send_reply(r->evreq, status, NULL, buf);
-	evbuffer_free(buf);
-	req_finish(r);
+	send_evbuffer(r, status, content_type, buf);
+}
+
+/* libevent hands the bytes back as const; they are the reply's own. */
+static void free_sent(const void *data, size_t len, void *unused)
+{
+	(void)len;
+	(void)unused;
+	free((void *)(uintptr_t)data);
+}
+
+void http_reply_taken(struct req *r, int status, const char *content_type, char *data, size_t len)
+{
+	struct evbuffer *buf = evbuffer_new();
+
+	if (data && len)
+		evbuffer_add_reference(buf, data, len, free_sent, NULL);
+	else
+		free(data);
+	send_evbuffer(r, status, content_type, buf);
 }
 
 void http_header(struct req *r, const char *name, const char *value)
@@ -139,8 +164,7 @@ static void reply_json_as(struct req *r, int status, json_t *body, const char *c
 	}
 	text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 	json_decref(body);
-	send_buffer(r, status, content_type, text, text ? strlen(text) : 0);
-	free(text);
+	http_reply_taken(r, status, content_type, text, text ? strlen(text) : 0);
 }
 
 void http_reply_json(struct req *r, int status, json_t *body)

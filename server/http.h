@@ -122,6 +122,10 @@ void http_reply_json_text(struct req *r, int status, const char *json, long vers
 void http_reply_raw(struct req *r, int status, const char *content_type, const void *data,
                     size_t len);
 
+/* The same for bytes of malloc's that the reply takes over: they are written from where they
+ * are (a page is tens of kilobytes, not copied once more) and freed once sent. */
+void http_reply_taken(struct req *r, int status, const char *content_type, char *data, size_t len);
+
 /*
  * Answer problem+json. slug names the problem type (the "type" URI ends in it), title is
  * the short fixed summary, detail the sentence for this occurrence.

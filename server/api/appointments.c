@@ -56,8 +56,7 @@ static void on_ics(void *arg, const struct db_result *res)
 	};
 	text = ics_appointment(&a);
 	http_header(r, "Content-Disposition", "attachment; filename=\"termin.ics\"");
-	http_reply_raw(r, 200, "text/calendar; charset=utf-8", text, strlen(text));
-	free(text);
+	http_reply_taken(r, 200, "text/calendar; charset=utf-8", text, strlen(text));
 }
 
 static void appointment_ics(struct req *r)

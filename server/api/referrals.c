@@ -236,8 +236,7 @@ static void conflict(struct req *r, enum referral_status from, unsigned side, co
 	/* Same shape as every problem, with the two extra members RFC 9457 allows. */
 	char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(body);
-	http_reply_raw(r, 409, "application/problem+json", text, strlen(text));
-	free(text);
+	http_reply_taken(r, 409, "application/problem+json", text, strlen(text));
 }
 
 /* What the request carries into the move, as lib/referral.c checks it. */

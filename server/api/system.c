@@ -71,8 +71,7 @@ static void metrics(struct req *r)
 {
 	char *text = metrics_render();
 
-	http_reply_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text));
-	free(text);
+	http_reply_taken(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text));
 }
 
 /* The API description is read once per process; it is small and never changes under us. */

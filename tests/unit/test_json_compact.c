@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,41 @@ static void test_strings_are_kept_whole(void **state)
 	expect("\"Grüße , aus Köln\"", "\"Grüße , aus Köln\"");
 }
 
+/* Long strings are copied in runs between escapes: every byte of every run arrives, and the
+ * layout between the strings still goes. */
+static void test_long_strings_with_escapes(void **state)
+{
+	char in[4096], out[4096];
+	size_t i = 0, o = 0;
+
+	(void)state;
+	for (int k = 0; k < 40; k++) {
+		const char *key = k % 2 ? "{ \"note\" : \"" : "{ \"t\" : \"";
+		const char *key_out = k % 2 ? "{\"note\":\"" : "{\"t\":\"";
+
+		i += (size_t)sprintf(in + i, "%s", key);
+		o += (size_t)sprintf(out + o, "%s", key_out);
+		/* k spaces and commas of text, then an escape: runs of every length from 0 */
+		for (int j = 0; j < k; j++) {
+			in[i++] = j % 3 ? ' ' : ',';
+			out[o++] = j % 3 ? ' ' : ',';
+		}
+		i += (size_t)sprintf(in + i, "%s\" }, ", k % 3 ? "\\\"" : "\\n");
+		o += (size_t)sprintf(out + o, "%s\"},", k % 3 ? "\\\"" : "\\n");
+	}
+	in[i] = out[o] = '\0';
+	expect(in, out);
+}
+
+/* Text cut off inside a string (any bytes reach the fuzzer) is copied up to its end. */
+static void test_cut_off_string(void **state)
+{
+	(void)state;
+	expect("{\"a\" : \"b c", "{\"a\":\"b c");
+	expect("[\"x \\", "[\"x \\");
+	expect("\" \\\" ", "\" \\\" ");
+}
+
 /* Compact text is left as it is; nothing is written for nothing. */
 static void test_compact_text_is_unchanged(void **state)
 {
@@ -61,6 +97,8 @@ int main(void)
 	        cmocka_unit_test(test_postgresql_spacing),
 	        cmocka_unit_test(test_strings_are_kept_whole),
 	        cmocka_unit_test(test_compact_text_is_unchanged),
+	        cmocka_unit_test(test_long_strings_with_escapes),
+	        cmocka_unit_test(test_cut_off_string),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
