@@ -180,6 +180,10 @@ static const struct option options[] = {
          "longest pause between two attempts of an e-mail"},
         {"overdue-interval-s", L(overdue_interval_s), "60", 1, 86400,
          "how often pnetd looks for referrals that newly passed a deadline (and at start)"},
+        {"overdue-batch", L(overdue_batch), "1000", 1, 100000,
+         "missed deadlines said by one statement; a full batch is followed by the next at "
+         "once (a backlog after a long stop is said in parts, none cut off by the statement "
+         "timeout)"},
 };
 
 static bool owned[ARRAY_SIZE(options)];

@@ -81,6 +81,7 @@ struct config {
 	long mail_backoff_base_ms;
 	long mail_backoff_max_s;
 	long overdue_interval_s;
+	long overdue_batch;
 };
 
 /* The settings in force; filled once by config_load before any thread starts. */

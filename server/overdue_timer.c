@@ -10,8 +10,13 @@
 
 static void on_scanned(void *arg, const struct db_result *res);
 
+static void batch(struct params *p)
+{
+	params_long(p, "batch", cfg.overdue_batch);
+}
+
 /* One timer per process (only one worker arms it). */
-static struct periodic timer = {&sql_overdue_scan, NULL, on_scanned};
+static struct periodic timer = {&sql_overdue_scan, batch, on_scanned};
 
 static void on_scanned(void *arg, const struct db_result *res)
 {
@@ -29,6 +34,8 @@ static void on_scanned(void *arg, const struct db_result *res)
 	if (n > 0)
 		log_write(LOG_INFO, NULL, "overdue scan",
 		          json_pack("{s:i}", "newly_missed", (int)n));
+	if (n >= cfg.overdue_batch)
+		periodic_soon(arg); /* a full batch: there may be more, say them now */
 }
 
 void overdue_start(struct worker *w)

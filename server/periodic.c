@@ -44,6 +44,15 @@ void periodic_done(struct periodic *t)
 	t->running = false;
 }
 
+void periodic_soon(struct periodic *t)
+{
+	struct timeval now = {0};
+
+	t->first = true; /* re-armed with the interval when it fires */
+	event_del(t->ev);
+	event_add(t->ev, &now);
+}
+
 void periodic_stop(struct periodic *t)
 {
 	if (t->ev)

@@ -35,6 +35,9 @@ void periodic_start(struct periodic *t, struct worker *w, long first_s, long eve
 /* Call at the start of t's done callback: the run is over. */
 void periodic_done(struct periodic *t);
 
+/* Run t again on the loop's next turn (its work was cut into batches), then every interval. */
+void periodic_soon(struct periodic *t);
+
 /* Free the timer: after w's thread has ended, before its event_base is freed. */
 void periodic_stop(struct periodic *t);
 

@@ -24,6 +24,7 @@ def world(database_factory, pnetd_factory):
 
     class World:
         db = conn
+        database = conninfo
 
         def pnetd(self, *options):
             return pnetd_factory("--overdue-interval-s=1", *options, database=conninfo)
@@ -90,6 +91,31 @@ def test_a_passed_acceptance_deadline_is_said_once_and_listed_with_its_deadline(
     assert items[late["id"]]["deadline"] == "accept"
     assert items[late["id"]]["days_overdue"] == 2
     assert fine["id"] not in items
+
+
+def test_a_backlog_is_said_in_batches_one_after_another(world, pnetd_factory):
+    """After a long stop more deadlines have passed than one statement says: each scan says a
+    batch, and a full batch is followed by the next at once, not an interval later."""
+    world.db.execute("UPDATE referral SET due_at = now() - interval '3 days'"
+                     " WHERE status = 'sent' AND closed_at IS NULL")
+    backlog = world.db.execute(
+        "SELECT count(*) FROM referral r JOIN referral_status s ON s.status = r.status"
+        " CROSS JOIN LATERAL referral_missed_deadline(r, s) m"
+        " WHERE r.closed_at IS NULL").fetchone()[0]
+    assert backlog >= 3, backlog
+    server = pnetd_factory("--overdue-batch=1", "--overdue-interval-s=3600",
+                           database=world.database)
+    deadline = time.monotonic() + 15
+    said = 0
+    while time.monotonic() < deadline and said < backlog:
+        time.sleep(0.2)
+        said = world.db.execute("SELECT count(*) FROM referral_deadline_missed").fetchone()[0]
+    assert said == backlog, server.log_tail()
+    assert world.db.execute("SELECT count(*) FROM outbox WHERE type = 'referral.overdue'"
+                            ).fetchone()[0] == backlog
+    scans = [json.loads(line)["newly_missed"] for line in server.log_tail(200).splitlines()
+             if '"overdue scan"' in line and "newly_missed" in line]
+    assert scans == [1] * backlog, scans
 
 
 def test_the_steps_target_start_counts_from_acceptance(world):
