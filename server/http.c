@@ -339,11 +339,12 @@ void req_run(struct req *r, const struct db_stmt *stmt, struct params *p, db_cal
 	    (r->match.route->flags & ROUTE_READ_REPLICA) && db_pool_available(r->worker->db_read))
 		pool = r->worker->db_read;
 	/* A read's backend works rather than waits: it goes to the first connection that frees
-	   up. A write's waits for its commit's flush: it may be sent ahead (db.h). */
-	db_query_sent(pool, stmt, p,
-	              evhttp_request_get_command(r->evreq) == EVHTTP_REQ_GET ? DB_SEND_WHEN_FREE
-	                                                                     : DB_SEND_AHEAD,
-	              cb, r);
+	   up. A write's waits for its commit's flush: it may be sent ahead (db.h). A HEAD is a
+	   GET's read without the body. */
+	enum evhttp_cmd_type method = evhttp_request_get_command(r->evreq);
+	bool read = method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD;
+
+	db_query_sent(pool, stmt, p, read ? DB_SEND_WHEN_FREE : DB_SEND_AHEAD, cb, r);
 }
 
 /* An incoming X-Request-Id is kept when it is short and plain; else we make one. */

@@ -196,7 +196,7 @@ static void stream_replay(struct sse_stream *s)
 	params_text(&p, "node", s->node_id);
 	params_long(&p, "limit", FETCH_LIMIT_N);
 	s->querying = true;
-	db_query(s->hub->w->db, &sql_events_fetch, &p, on_replayed, s);
+	db_query_sent(s->hub->w->db, &sql_events_fetch, &p, DB_SEND_WHEN_FREE, on_replayed, s);
 }
 
 static void on_fetched(void *arg, const struct db_result *res)
@@ -285,7 +285,7 @@ static void hub_fetch(struct sse_hub *hub)
 	params_text(&p, "node", NULL);
 	params_long(&p, "limit", FETCH_LIMIT_N);
 	hub->fetching = true;
-	db_query(hub->w->db, &sql_events_fetch, &p, on_fetched, hub);
+	db_query_sent(hub->w->db, &sql_events_fetch, &p, DB_SEND_WHEN_FREE, on_fetched, hub);
 }
 
 static void on_wake(evutil_socket_t fd, short what, void *arg)
@@ -339,7 +339,8 @@ static void check_tokens(struct sse_hub *hub)
 	*at = '\0';
 	params_text(&p, "token_ids", ids);
 	hub->checking = true;
-	db_query(hub->w->db, &sql_events_tokens, &p, on_tokens_checked, hub);
+	db_query_sent(hub->w->db, &sql_events_tokens, &p, DB_SEND_WHEN_FREE, on_tokens_checked,
+	              hub);
 	free(ids);
 }
 

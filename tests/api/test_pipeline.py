@@ -134,6 +134,19 @@ def test_reads_wait_for_a_free_connection_and_nothing_overtakes_them(
     assert last.status_code == 201 and last.json()["name"] == names[1], last.text
 
 
+def test_a_head_waits_for_a_free_connection_as_a_get_does(
+        pnetd_exe, pnetd_factory, database_factory):
+    """A HEAD answers a GET route without the body: its query is a read, not sent ahead."""
+    database, server, admin, made = one_connection(pnetd_exe, pnetd_factory,
+                                                   database_factory, 8)
+    name = f"Netzwerk {uuid.uuid4().hex[:8]}"
+    waves = [[create(name)], [("HEAD", f"/v1/networks/{made[0]['id']}", None)]]
+    first, head = while_networks_locked(
+        database, server, admin, waves, lambda g: g[2] == 2 and g[1] == 1 and g[0] >= 1)
+    assert first.status_code == 201 and first.json()["name"] == name, first.text
+    assert head.status_code == 200 and head.content == b"", head.text
+
+
 def test_a_long_scan_holds_up_no_request(pnetd_exe, pnetd_factory, database_factory):
     """The overdue scan (a periodic job, DB_SEND_ALONE) runs on a connection of its own:
     nothing is sent behind it, so writes keep going on the other while it waits."""
