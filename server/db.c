@@ -248,7 +248,6 @@ static void query_answer(struct query *q, enum db_status status, PGresult *pg)
 	query_free(q);
 }
 
-/* Fail q on the next loop turn, so that no callback runs inside db_query. */
 /* Append q to the list *head .. *tail (the pool's queue, a connection's queries sent, the
    failed ones). */
 static void query_append(struct query **head, struct query **tail, struct query *q)
@@ -261,6 +260,7 @@ static void query_append(struct query **head, struct query **tail, struct query 
 	*tail = q;
 }
 
+/* Fail q on the next loop turn, so that no callback runs inside db_query. */
 static void query_fail_later(struct db_pool *pool, struct query *q)
 {
 	query_append(&pool->failed_head, &pool->failed_tail, q);

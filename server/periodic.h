@@ -26,7 +26,7 @@ struct periodic {
 	struct event *ev;
 	long every_s;
 	bool running; /* a run is waiting for its answer */
-	bool first;   /* armed with the start delay, not yet with the interval */
+	bool first;   /* armed once (the start delay, periodic_soon), not yet with the interval */
 };
 
 /* Arm t on w's loop (once, for one worker, before its thread starts). */

@@ -145,8 +145,8 @@ def load_demo(conn):
 
 def wait_demo_deadlines_said(conn, timeout=15):
     """Until a new pnetd's first overdue scan (a second after its start) has said the missed
-    deadlines load_demo brings: one statement says them all, as referral.overdue events that a
-    test started sooner would meet among its own."""
+    deadlines load_demo brings (fewer than a batch: one statement says them all), as
+    referral.overdue events that a test started sooner would meet among its own."""
     assert wait_for(lambda: conn.execute(
         "SELECT count(*) FROM referral_deadline_missed").fetchone()[0], timeout), \
         "no overdue scan said the demo's missed deadlines"
