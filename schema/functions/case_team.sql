@@ -14,10 +14,11 @@ CREATE TRIGGER case_event_append_only BEFORE UPDATE ON case_event
 -- Whether p_account is an active caseworker of p_node: who may be responsible, deputy or
 -- stand-in there.
 CREATE FUNCTION account_is_caseworker_of(p_account uuid, p_node uuid) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (SELECT 1 FROM account a WHERE a.id = p_account AND a.role = 'caseworker'
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM account a WHERE a.id = p_account AND a.role = 'caseworker'
                       AND a.node_id = p_node AND NOT a.disabled);
-$$;
+END $$;
 
 -- The opener is responsible for a new case when it is a caseworker of the owner node (every
 -- way a case is made, the API and the demo data alike).
@@ -33,10 +34,11 @@ CREATE TRIGGER client_case_default_responsible BEFORE INSERT ON client_case
     FOR EACH ROW EXECUTE FUNCTION client_case_default_responsible();
 
 -- An account's name for the owner's screens.
-CREATE FUNCTION account_ref(p_account uuid) RETURNS json LANGUAGE sql STABLE AS $$
-    SELECT json_build_object('id', a.id, 'display_name', a.display_name)
-      FROM account a WHERE a.id = p_account;
-$$;
+CREATE FUNCTION account_ref(p_account uuid) RETURNS json LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT json_build_object('id', a.id, 'display_name', a.display_name)
+              FROM account a WHERE a.id = p_account);
+END $$;
 
 -- Who is to hear of a case, in one place (SSE and webhooks mark these accounts in an event's
 -- recipients; an e-mail sender asks the same): the responsible account, the deputies, and
@@ -70,15 +72,16 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- The recipients of a case's events as the owner node sees them.
-CREATE FUNCTION case_recipients_json(p_case uuid) RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_object(
-        'node_id', c.owner_node_id,
-        'accounts', coalesce((SELECT jsonb_agg(jsonb_build_object(
-                                  'account_id', r.account_id, 'role', r.role,
-                                  'on_behalf_of', r.on_behalf_of))
-                              FROM case_recipients(c.id) r), '[]'))
-      FROM client_case c WHERE c.id = p_case;
-$$;
+CREATE FUNCTION case_recipients_json(p_case uuid) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT jsonb_build_object(
+                'node_id', c.owner_node_id,
+                'accounts', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                                          'account_id', r.account_id, 'role', r.role,
+                                          'on_behalf_of', r.on_behalf_of))
+                                      FROM case_recipients(c.id) r), '[]'))
+              FROM client_case c WHERE c.id = p_case);
+END $$;
 
 -- Every event about a case carries its recipients at the owner node, fixed when it is
 -- written (who stood in that day). Streams and webhooks show them to the owner node only

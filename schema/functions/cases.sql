@@ -28,8 +28,10 @@ END $$;
 -- A case as node p_node sees it: the owner sees the whole case with its team (the
 -- responsible person and deputies, schema/functions/case_team.sql) and its next follow-up
 -- date; a node holding a referral on it sees its reference and target group and nothing else.
-CREATE FUNCTION case_json(c client_case, p_node uuid) RETURNS json LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN c.owner_node_id = p_node THEN json_build_object(
+CREATE FUNCTION case_json(c client_case, p_node uuid) RETURNS json LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+    RETURN (SELECT CASE WHEN c.owner_node_id = p_node THEN json_build_object(
         'id', c.id, 'network_id', c.network_id, 'owner_node_id', c.owner_node_id,
         'reference', c.reference, 'target_group_id', c.target_group_id, 'district', c.district,
         'chain_id', v.chain_id, 'chain_version', v.number, 'enrolled_at', c.enrolled_at,
@@ -46,15 +48,17 @@ CREATE FUNCTION case_json(c client_case, p_node uuid) RETURNS json LANGUAGE sql 
     ELSE json_build_object('id', c.id, 'reference', c.reference,
                            'target_group_id', c.target_group_id, 'access', 'referral')
     END
-    FROM (SELECT 1) one LEFT JOIN chain_version v ON v.id = c.chain_version_id;
-$$;
+    FROM (SELECT 1) one LEFT JOIN chain_version v ON v.id = c.chain_version_id);
+END $$;
 
 -- Whether p_node may see case p_case at all: it owns it or holds a referral on it.
-CREATE FUNCTION case_visible(p_case uuid, p_node uuid) RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (SELECT 1 FROM client_case WHERE id = p_case AND owner_node_id = p_node)
+CREATE FUNCTION case_visible(p_case uuid, p_node uuid) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM client_case WHERE id = p_case AND owner_node_id = p_node)
         OR EXISTS (SELECT 1 FROM referral WHERE case_id = p_case
                    AND p_node IN (from_node_id, to_node_id));
-$$;
+END $$;
 
 CREATE FUNCTION consent_json(c consent) RETURNS json LANGUAGE sql STABLE AS $$
     SELECT json_build_object(

@@ -164,6 +164,9 @@ BEGIN
         END IF;
         RETURN p_funding;
     END IF;
+    IF p_service IS NULL THEN
+        RETURN NULL;
+    END IF;
     RETURN (SELECT f.id FROM service s JOIN funding_source f ON f.id = s.funding_source_id
              WHERE s.id = p_service AND f.network_id = c.network_id AND f.active);
 END $$;

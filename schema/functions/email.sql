@@ -66,7 +66,11 @@ RETURNS TABLE (account_id uuid, kind text, node_id uuid) LANGUAGE sql STABLE AS 
      WHERE NOT a.disabled AND a.email IS NOT NULL AND w.kind = ANY (a.email_kinds);
 $$;
 
-CREATE FUNCTION outbox_email_notices() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A generic plan: planned with the event's type, the statement keeps only that type's branch
+-- of email_notices_of, which PostgreSQL then prefers at every call, planning it afresh each
+-- time (0.6 ms a write); the generic plan skips the other branches by their type test.
+CREATE FUNCTION outbox_email_notices() RETURNS trigger LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     INSERT INTO email_notice (account_id, kind, node_id, outbox_seq)
     SELECT n.account_id, n.kind, n.node_id, NEW.seq

@@ -12,9 +12,11 @@ $$;
 
 -- Whether node p_node is a youth welfare office: data entrusted to it for personal and
 -- educational help moves only with consent (§ 65 Abs. 1 SGB VIII).
-CREATE FUNCTION node_is_youth_welfare(p_node uuid) RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (SELECT 1 FROM node WHERE id = p_node AND kind = 'youth_welfare_office');
-$$;
+CREATE FUNCTION node_is_youth_welfare(p_node uuid) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM node WHERE id = p_node AND kind = 'youth_welfare_office');
+END $$;
 
 -- The consent basis a node records when it names none: § 65 SGB VIII in youth welfare,
 -- § 67b SGB X elsewhere.
@@ -26,16 +28,19 @@ $$;
 CREATE FUNCTION legal_basis_check_consent(p_basis text, p_purpose text) RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    IF p_basis IS NOT NULL AND NOT EXISTS (
-            SELECT 1 FROM legal_basis WHERE code = p_basis AND kind = 'consent') THEN
-        PERFORM problem(422, 'validation',
-                        'Not a legal basis of consent (GET /v1/legal-bases, kind consent).',
-                        'legal_basis', 'not_in_list');
+    IF p_basis IS NOT NULL THEN
+        IF NOT EXISTS (SELECT 1 FROM legal_basis WHERE code = p_basis AND kind = 'consent') THEN
+            PERFORM problem(422, 'validation',
+                            'Not a legal basis of consent (GET /v1/legal-bases, kind consent).',
+                            'legal_basis', 'not_in_list');
+        END IF;
     END IF;
-    IF p_purpose IS NOT NULL AND NOT EXISTS (SELECT 1 FROM legal_purpose WHERE code = p_purpose)
-    THEN
-        PERFORM problem(422, 'validation', 'Not a purpose of the list (GET /v1/legal-purposes).',
-                        'purpose_code', 'not_in_list');
+    IF p_purpose IS NOT NULL THEN
+        IF NOT EXISTS (SELECT 1 FROM legal_purpose WHERE code = p_purpose) THEN
+            PERFORM problem(422, 'validation',
+                            'Not a purpose of the list (GET /v1/legal-purposes).',
+                            'purpose_code', 'not_in_list');
+        END IF;
     END IF;
 END $$;
 

@@ -6,23 +6,25 @@
 -- referral_move, recorded as the node's with the channel 'link'.
 
 -- Whether node p_node answers by link: it has a contact e-mail and no enabled account.
-CREATE FUNCTION link_wanted(p_node uuid) RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (SELECT 1 FROM node n WHERE n.id = p_node AND n.email IS NOT NULL)
+CREATE FUNCTION link_wanted(p_node uuid) RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM node n WHERE n.id = p_node AND n.email IS NOT NULL)
        AND NOT EXISTS (SELECT 1 FROM account a WHERE a.node_id = p_node AND NOT a.disabled);
-$$;
+END $$;
 
 -- The newest link of referral r as its sender sees it (never the token: it is not kept), or
 -- NULL when none was ever sent.
-CREATE FUNCTION referral_link_json(r referral) RETURNS json LANGUAGE sql STABLE AS $$
-    SELECT row_to_json(j) FROM (
+CREATE FUNCTION referral_link_json(r referral) RETURNS json LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT row_to_json(j) FROM (
         SELECT l.id, l.recipient, l.created_at AS sent_at, l.expires_at, l.revoked_at,
                l.last_used_at,
                CASE WHEN l.revoked_at IS NOT NULL THEN 'revoked'
                     WHEN l.expires_at <= now() THEN 'expired'
                     ELSE 'live' END AS state
           FROM referral_link l WHERE l.referral_id = r.id
-         ORDER BY l.created_at DESC, l.id LIMIT 1) j;
-$$;
+         ORDER BY l.created_at DESC, l.id LIMIT 1) j);
+END $$;
 
 -- Revoke the live link of referral p_referral, if any (by p_account; NULL: by a new link or
 -- the system), and take its token out of an e-mail not yet sent. Answers the link revoked.

@@ -13,8 +13,9 @@ $$;
 -- One message as node p_node sees it: the text, or withheld; unread when it is p_node's to
 -- read and nobody of p_node has read it yet.
 CREATE FUNCTION referral_message_json(m referral_message, r referral, p_node uuid)
-RETURNS json LANGUAGE sql STABLE AS $$
-    SELECT json_build_object(
+RETURNS json LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN json_build_object(
         'id', m.id, 'referral_id', m.referral_id,
         'author_node_id', m.author_node, 'author_account_id', m.author_account,
         'author_name', (SELECT a.display_name FROM account a WHERE a.id = m.author_account),
@@ -24,7 +25,7 @@ RETURNS json LANGUAGE sql STABLE AS $$
         'created_at', m.created_at,
         'unread', m.to_node = p_node AND m.read_at IS NULL,
         'read_at', m.read_at, 'read_by_account_id', m.read_by);
-$$;
+END $$;
 
 -- Write a message: the row, its timeline entry, the event (no text: docs/events.md) and the
 -- audit row, in one transaction; the entry and the audit row name the referral's legal basis,

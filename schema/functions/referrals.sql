@@ -160,10 +160,15 @@ LANGUAGE sql STABLE AS $$
      WHERE s.status = r.status;
 $$;
 
--- One referral as node p_node sees it (referral_view).
-CREATE FUNCTION referral_json(r referral, p_node uuid) RETURNS json LANGUAGE sql STABLE AS $$
-    SELECT v.body FROM referral_view(r, p_node) v;
-$$;
+-- One referral as node p_node sees it (referral_view). PL/pgSQL, not SQL: a SQL function
+-- PostgreSQL cannot inline (this one reads from a row source) is planned afresh at every
+-- call, and planning referral_view's joins costs more than running them; PL/pgSQL keeps the
+-- plan for the connection (docs/performance.md, lever 15).
+CREATE FUNCTION referral_json(r referral, p_node uuid) RETURNS json LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+    RETURN (SELECT v.body FROM referral_view(r, p_node) v);
+END $$;
 
 -- Whether referral p passes a list's filters: one of p_statuses, overdue or not, of case
 -- p_case (each NULL: any), and after the cursor (p_after_at, p_after_id) in the lists' order
@@ -211,7 +216,8 @@ $$;
 -- The event for SSE and webhooks: type, the two nodes, and metadata without any text.
 -- p_channel: the channel of a move made other than in the app ('link'), else NULL and left out.
 CREATE FUNCTION referral_outbox(p_type text, r referral, p_channel text DEFAULT NULL)
-RETURNS void LANGUAGE sql AS $$
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO outbox (type, node_ids, payload)
     VALUES (p_type, ARRAY[r.from_node_id, r.to_node_id],
             jsonb_build_object('referral_id', r.id, 'case_id', r.case_id, 'status', r.status,
@@ -219,8 +225,8 @@ RETURNS void LANGUAGE sql AS $$
                                'kind', r.kind, 'version', r.version, 'due_at', r.due_at)
             || CASE WHEN p_channel IS NULL THEN '{}'::jsonb
                     ELSE jsonb_build_object('channel', p_channel) END);
-    SELECT pg_notify('pnet_outbox', '');
-$$;
+    PERFORM pg_notify('pnet_outbox', '');
+END $$;
 
 -- Create a referral from the actor's node ("(creation) -> sent" in docs/architecture.md):
 -- the case is open and the sender's, the receiver an active member of the case's network,
@@ -290,18 +296,22 @@ BEGIN
                             'chain_step_key');
         END IF;
     END IF;
-    IF p_service IS NOT NULL AND NOT EXISTS (
-            SELECT 1 FROM service s WHERE s.id = p_service AND s.node_id = p_to
-               AND s.status = 'active') THEN
-        PERFORM problem(422, 'validation', 'The receiver has no active service with this id.',
-                        'service_id');
+    -- Each check under its own IF: an absent value folded into the query's condition would
+    -- make PostgreSQL plan it afresh at every call (docs/performance.md, lever 15).
+    IF p_service IS NOT NULL THEN
+        IF NOT EXISTS (SELECT 1 FROM service s WHERE s.id = p_service AND s.node_id = p_to
+                          AND s.status = 'active') THEN
+            PERFORM problem(422, 'validation',
+                            'The receiver has no active service with this id.', 'service_id');
+        END IF;
     END IF;
-    IF p_redirected_from IS NOT NULL AND NOT EXISTS (
-            SELECT 1 FROM referral x WHERE x.id = p_redirected_from AND x.case_id = p_case
-               AND x.from_node_id = p_node AND x.status = 'declined') THEN
-        PERFORM problem(422, 'validation',
-                        'Only a declined referral of this case that you sent can be redirected.',
-                        'redirected_from');
+    IF p_redirected_from IS NOT NULL THEN
+        IF NOT EXISTS (SELECT 1 FROM referral x WHERE x.id = p_redirected_from
+                          AND x.case_id = p_case AND x.from_node_id = p_node
+                          AND x.status = 'declined') THEN
+            PERFORM problem(422, 'validation', 'Only a declined referral of this case that '
+                            'you sent can be redirected.', 'redirected_from');
+        END IF;
     END IF;
     IF EXISTS (SELECT 1 FROM referral x JOIN referral_status s ON s.status = x.status
                 WHERE x.case_id = p_case AND x.to_node_id = p_to

@@ -90,11 +90,16 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change();
 
 -- The stored answer of (account, key) while it replays (24 hours), whatever body it had.
+-- Its columns are NULL when there is none.
 CREATE FUNCTION idempotency_stored(p_account uuid, p_key text) RETURNS idempotency_key
-LANGUAGE sql STABLE AS $$
-    SELECT * FROM idempotency_key
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    k idempotency_key;
+BEGIN
+    SELECT * INTO k FROM idempotency_key
      WHERE account_id = p_account AND key = p_key AND created_at > now() - interval '24 hours';
-$$;
+    RETURN k;
+END $$;
 
 -- Idempotency: the stored answer of (account, key), NULL when new; 422 for another body,
 -- 409 while the first request with the key is still running.
@@ -120,13 +125,16 @@ END $$;
 
 -- Keep the first answer of a create that carried a key (none without one).
 CREATE FUNCTION idempotency_store(p_account uuid, p_key text, p_hash text, p_status integer,
-                                  p_response text) RETURNS void LANGUAGE sql AS $$
-    INSERT INTO idempotency_key (account_id, key, request_hash, status, response)
-    SELECT p_account, p_key, p_hash, p_status, p_response WHERE p_key IS NOT NULL
-    ON CONFLICT (account_id, key) DO UPDATE
-        SET request_hash = EXCLUDED.request_hash, status = EXCLUDED.status,
-            response = EXCLUDED.response, created_at = now();
-$$;
+                                  p_response text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF p_key IS NOT NULL THEN
+        INSERT INTO idempotency_key (account_id, key, request_hash, status, response)
+        VALUES (p_account, p_key, p_hash, p_status, p_response)
+        ON CONFLICT (account_id, key) DO UPDATE
+            SET request_hash = EXCLUDED.request_hash, status = EXCLUDED.status,
+                response = EXCLUDED.response, created_at = now();
+    END IF;
+END $$;
 
 -- A column holding an array of ids that must each name a row of another table, as a foreign
 -- key would (an array cannot hold one): the trigger raises as a declared constraint of that
