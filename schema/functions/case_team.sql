@@ -98,11 +98,12 @@ CREATE TRIGGER outbox_case_recipients BEFORE INSERT ON outbox
 
 -- Whether the owner may read the case's free text (follow-up reasons): like notes, it is
 -- hidden once a consent of the case was revoked and no active consent remains.
-CREATE FUNCTION case_text_visible(p_case uuid) RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT NOT EXISTS (SELECT 1 FROM consent k WHERE k.case_id = p_case
+CREATE FUNCTION case_text_visible(p_case uuid) RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN NOT EXISTS (SELECT 1 FROM consent k WHERE k.case_id = p_case
                           AND k.revoked_at IS NOT NULL)
         OR EXISTS (SELECT 1 FROM consent k WHERE k.case_id = p_case AND consent_active(k));
-$$;
+END $$;
 
 -- The role of p_account on case c: responsible, deputy, stand_in (for an absent one of
 -- those) or NULL.

@@ -384,62 +384,65 @@ END $$;
 -- owner is one of the step's providers) and the reason and outcome of its referrals.
 -- Suggestions never name the owner itself: it cannot refer to itself.
 CREATE FUNCTION case_chain_state(p_case uuid, p_node uuid) RETURNS json
-LANGUAGE sql STABLE AS $$
-    SELECT json_build_object(
-        'case_id', c.id, 'chain_id', v.chain_id, 'chain_version', v.number,
-        'steps', coalesce((
-            SELECT json_agg(st.j ORDER BY st.position, st.key) FROM (
-            SELECT s.position, s.key, json_build_object(
-                'key', s.key, 'name', s.name, 'category', s.category, 'required', s.required,
-                'target_days_to_accept', s.target_days_to_accept,
-                'target_days_to_start', s.target_days_to_start, 'guidance', s.guidance,
-                'state', (SELECT x.state FROM chain_step_state x
-                           WHERE x.rank = greatest(max(rank_of_referral.rank),
-                                                   max(rank_of_own.rank), 0)),
-                'own', (SELECT case_step_json(o) FROM case_step o
-                         WHERE o.case_id = c.id AND o.step_key = s.key),
-                'own_provider', EXISTS (SELECT 1 FROM chain_step_provider op
-                                         WHERE op.version_id = s.version_id
-                                           AND op.step_key = s.key AND op.node_id = p_node),
-                'referrals', coalesce(json_agg(json_build_object(
-                    'id', r.id, 'to_node_id', r.to_node_id, 'status', r.status,
-                    'status_reason', r.status_reason, 'outcome', r.outcome,
-                    'updated_at', r.updated_at) ORDER BY r.created_at)
-                    FILTER (WHERE r.id IS NOT NULL), '[]'),
-                'suggestions', (
-                    SELECT coalesce(json_agg(json_build_object(
-                        'node_id', n.id, 'node_name', n.name, 'district', n.district,
-                        'service_id', sv.id, 'service_name', sv.name,
-                        'capacity_free', sv.capacity_free, 'wait_days', sv.wait_days)
-                        ORDER BY (coalesce(sv.capacity_free, 0) > 0) DESC,
-                                 (n.district IS NOT DISTINCT FROM c.district) DESC,
-                                 sv.wait_days NULLS LAST, n.name, sv.name), '[]')
-                    FROM chain_step_provider p
-                    JOIN node n ON n.id = p.node_id AND n.active
-                    JOIN network_member m ON m.node_id = n.id AND m.network_id = c.network_id
-                                         AND m.active
-                    JOIN service sv ON sv.node_id = n.id AND sv.category = s.category
-                                   AND sv.status = 'active'
-                                   -- A service for named target groups only serves those.
-                                   AND (sv.target_group_ids = '{}'
-                                        OR c.target_group_id = ANY (sv.target_group_ids))
-                    WHERE p.version_id = s.version_id AND p.step_key = s.key
-                      AND n.id <> c.owner_node_id)) AS j
-            FROM chain_step s
-            LEFT JOIN referral r ON r.case_id = c.id AND r.chain_step_key = s.key
-            LEFT JOIN referral_status rs ON rs.status = r.status
-            LEFT JOIN chain_step_state rank_of_referral ON rank_of_referral.state = rs.step_state
-            -- at most one row per step: the join does not multiply the referrals
-            LEFT JOIN case_step cs ON cs.case_id = c.id AND cs.step_key = s.key
-            LEFT JOIN chain_step_state rank_of_own ON rank_of_own.state = cs.state
-            WHERE s.version_id = v.id
-            GROUP BY s.version_id, s.key, s.name, s.category, s.required,
-                     s.target_days_to_accept, s.target_days_to_start, s.guidance, s.position
-            ) st),
-            '[]'),
-        'edges', coalesce((SELECT json_agg(json_build_object('from', coalesce(e.from_key, 'start'),
-                                                             'to', e.to_key) ORDER BY e.id)
-                           FROM chain_edge e WHERE e.version_id = v.id), '[]'))
-    FROM client_case c JOIN chain_version v ON v.id = c.chain_version_id
-    WHERE c.id = p_case AND c.owner_node_id = p_node;
-$$;
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT json_build_object(
+            'case_id', c.id, 'chain_id', v.chain_id, 'chain_version', v.number,
+            'steps', coalesce((
+                SELECT json_agg(st.j ORDER BY st.position, st.key) FROM (
+                SELECT s.position, s.key, json_build_object(
+                    'key', s.key, 'name', s.name, 'category', s.category, 'required', s.required,
+                    'target_days_to_accept', s.target_days_to_accept,
+                    'target_days_to_start', s.target_days_to_start, 'guidance', s.guidance,
+                    'state', (SELECT x.state FROM chain_step_state x
+                               WHERE x.rank = greatest(max(rank_of_referral.rank),
+                                                       max(rank_of_own.rank), 0)),
+                    'own', (SELECT case_step_json(o) FROM case_step o
+                             WHERE o.case_id = c.id AND o.step_key = s.key),
+                    'own_provider', EXISTS (SELECT 1 FROM chain_step_provider op
+                                             WHERE op.version_id = s.version_id
+                                               AND op.step_key = s.key AND op.node_id = p_node),
+                    'referrals', coalesce(json_agg(json_build_object(
+                        'id', r.id, 'to_node_id', r.to_node_id, 'status', r.status,
+                        'status_reason', r.status_reason, 'outcome', r.outcome,
+                        'updated_at', r.updated_at) ORDER BY r.created_at)
+                        FILTER (WHERE r.id IS NOT NULL), '[]'),
+                    'suggestions', (
+                        SELECT coalesce(json_agg(json_build_object(
+                            'node_id', n.id, 'node_name', n.name, 'district', n.district,
+                            'service_id', sv.id, 'service_name', sv.name,
+                            'capacity_free', sv.capacity_free, 'wait_days', sv.wait_days)
+                            ORDER BY (coalesce(sv.capacity_free, 0) > 0) DESC,
+                                     (n.district IS NOT DISTINCT FROM c.district) DESC,
+                                     sv.wait_days NULLS LAST, n.name, sv.name), '[]')
+                        FROM chain_step_provider p
+                        JOIN node n ON n.id = p.node_id AND n.active
+                        JOIN network_member m ON m.node_id = n.id AND m.network_id = c.network_id
+                                             AND m.active
+                        JOIN service sv ON sv.node_id = n.id AND sv.category = s.category
+                                       AND sv.status = 'active'
+                                       -- A service for named target groups only serves those.
+                                       AND (sv.target_group_ids = '{}'
+                                            OR c.target_group_id = ANY (sv.target_group_ids))
+                        WHERE p.version_id = s.version_id AND p.step_key = s.key
+                          AND n.id <> c.owner_node_id)) AS j
+                FROM chain_step s
+                LEFT JOIN referral r ON r.case_id = c.id AND r.chain_step_key = s.key
+                LEFT JOIN referral_status rs ON rs.status = r.status
+                LEFT JOIN chain_step_state rank_of_referral
+                       ON rank_of_referral.state = rs.step_state
+                -- at most one row per step: the join does not multiply the referrals
+                LEFT JOIN case_step cs ON cs.case_id = c.id AND cs.step_key = s.key
+                LEFT JOIN chain_step_state rank_of_own ON rank_of_own.state = cs.state
+                WHERE s.version_id = v.id
+                GROUP BY s.version_id, s.key, s.name, s.category, s.required,
+                         s.target_days_to_accept, s.target_days_to_start, s.guidance, s.position
+                ) st),
+                '[]'),
+            'edges', coalesce((SELECT json_agg(json_build_object(
+                                          'from', coalesce(e.from_key, 'start'),
+                                          'to', e.to_key) ORDER BY e.id)
+                               FROM chain_edge e WHERE e.version_id = v.id), '[]'))
+        FROM client_case c JOIN chain_version v ON v.id = c.chain_version_id
+        WHERE c.id = p_case AND c.owner_node_id = p_node);
+END $$;

@@ -9,11 +9,13 @@
 
 -- Whether p_node may see conference f: it owns the case or is invited.
 CREATE FUNCTION conference_visible(f conference, p_node uuid) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (SELECT 1 FROM client_case c WHERE c.id = f.case_id AND c.owner_node_id = p_node)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM client_case c WHERE c.id = f.case_id
+                      AND c.owner_node_id = p_node)
         OR EXISTS (SELECT 1 FROM conference_participant p
                     WHERE p.conference_id = f.id AND p.node_id = p_node);
-$$;
+END $$;
 
 -- A decision as p_node sees it: p_covered says whether its text may be shown. The referrals
 -- made from it: all for the case's owner, a participant's own (it receives them) otherwise.
@@ -72,16 +74,18 @@ END $$;
 
 -- The event for SSE and webhooks (docs/events.md): metadata only, never agenda or decisions.
 CREATE FUNCTION conference_outbox(p_type text, f conference, p_nodes uuid[], p_change text)
-RETURNS void LANGUAGE sql AS $$
-    INSERT INTO outbox (type, node_ids, payload)
-    SELECT p_type, p_nodes,
-           jsonb_build_object('conference_id', f.id, 'case_id', f.case_id,
-                              'owner_node_id', f.owner_node_id, 'status', f.status,
-                              'starts_at', f.starts_at, 'chain_step_key', f.chain_step_key,
-                              'version', f.version, 'change', p_change)
-     WHERE cardinality(p_nodes) > 0;
-    SELECT pg_notify('pnet_outbox', '');
-$$;
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF cardinality(p_nodes) > 0 THEN
+        INSERT INTO outbox (type, node_ids, payload)
+        VALUES (p_type, p_nodes,
+                jsonb_build_object('conference_id', f.id, 'case_id', f.case_id,
+                                   'owner_node_id', f.owner_node_id, 'status', f.status,
+                                   'starts_at', f.starts_at, 'chain_step_key', f.chain_step_key,
+                                   'version', f.version, 'change', p_change));
+    END IF;
+    PERFORM pg_notify('pnet_outbox', '');
+END $$;
 
 -- The latest entry of conference p_id's timeline: what its newest event is about and who
 -- made it (the e-mail notices of schema/functions/email.sql ask).
@@ -124,9 +128,11 @@ END $$;
 CREATE FUNCTION conference_check_step(c client_case, p_step text) RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    IF p_step IS NOT NULL AND NOT EXISTS (
-            SELECT 1 FROM chain_step s WHERE s.version_id = c.chain_version_id
-                                         AND s.key = p_step) THEN
+    IF p_step IS NULL THEN
+        RETURN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM chain_step s WHERE s.version_id = c.chain_version_id
+                                                AND s.key = p_step) THEN
         PERFORM problem(422, 'validation',
                         'The case''s chain has no such step (is the case enrolled?).',
                         'chain_step_key', 'not_found');
@@ -454,38 +460,41 @@ END $$;
 -- referral's move, then what the case's team made of it (a transfer's arrival), then the
 -- conference entry that named the referral.
 CREATE FUNCTION case_timeline(p_case uuid, p_node uuid) RETURNS json
-LANGUAGE sql STABLE AS $$
-    WITH c AS (SELECT * FROM client_case WHERE id = p_case),
-    seen AS (
-        SELECT f.id FROM conference f, c
-         WHERE f.case_id = c.id
-           AND (c.owner_node_id = p_node
-                OR EXISTS (SELECT 1 FROM conference_participant p
-                            WHERE p.conference_id = f.id AND p.node_id = p_node))),
-    items AS (
-        SELECT e.at, 0 AS source, e.id, json_build_object(
-                   'at', e.at, 'kind', 'referral.' || e.kind, 'referral_id', e.referral_id,
-                   'to_node_id', r.to_node_id, 'from_status', e.from_status,
-                   'to_status', e.to_status, 'actor_node_id', e.actor_node) AS j
-          FROM referral_event e JOIN referral r ON r.id = e.referral_id, c
-         WHERE r.case_id = c.id AND c.owner_node_id = p_node
-        UNION ALL
-        SELECT e.at, 1, e.id, case_event_json(e)
-          FROM case_event e, c
-         WHERE e.case_id = c.id AND c.owner_node_id = p_node
-        UNION ALL
-        SELECT e.at, 2, e.id, json_build_object(
-                   'at', e.at, 'kind', 'conference.' || e.kind, 'conference_id', e.conference_id,
-                   'decision_id', e.decision_id,
-                   'referral_id', e.detail->>'referral_id',
-                   'fields', e.detail->'fields',
-                   'starts_at', f.starts_at,
-                   'actor_node_id', e.actor_node)
-          FROM conference_event e JOIN conference f ON f.id = e.conference_id
-         WHERE e.conference_id IN (SELECT id FROM seen))
-    SELECT CASE WHEN (SELECT owner_node_id FROM c) = p_node OR EXISTS (SELECT 1 FROM seen)
-                THEN coalesce((SELECT json_agg(j ORDER BY at, source, id) FROM items), '[]') END;
-$$;
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (WITH c AS (SELECT * FROM client_case WHERE id = p_case),
+        seen AS (
+            SELECT f.id FROM conference f, c
+             WHERE f.case_id = c.id
+               AND (c.owner_node_id = p_node
+                    OR EXISTS (SELECT 1 FROM conference_participant p
+                                WHERE p.conference_id = f.id AND p.node_id = p_node))),
+        items AS (
+            SELECT e.at, 0 AS source, e.id, json_build_object(
+                       'at', e.at, 'kind', 'referral.' || e.kind, 'referral_id', e.referral_id,
+                       'to_node_id', r.to_node_id, 'from_status', e.from_status,
+                       'to_status', e.to_status, 'actor_node_id', e.actor_node) AS j
+              FROM referral_event e JOIN referral r ON r.id = e.referral_id, c
+             WHERE r.case_id = c.id AND c.owner_node_id = p_node
+            UNION ALL
+            SELECT e.at, 1, e.id, case_event_json(e)
+              FROM case_event e, c
+             WHERE e.case_id = c.id AND c.owner_node_id = p_node
+            UNION ALL
+            SELECT e.at, 2, e.id, json_build_object(
+                       'at', e.at, 'kind', 'conference.' || e.kind,
+                       'conference_id', e.conference_id,
+                       'decision_id', e.decision_id,
+                       'referral_id', e.detail->>'referral_id',
+                       'fields', e.detail->'fields',
+                       'starts_at', f.starts_at,
+                       'actor_node_id', e.actor_node)
+              FROM conference_event e JOIN conference f ON f.id = e.conference_id
+             WHERE e.conference_id IN (SELECT id FROM seen))
+        SELECT CASE WHEN (SELECT owner_node_id FROM c) = p_node OR EXISTS (SELECT 1 FROM seen)
+                    THEN coalesce((SELECT json_agg(j ORDER BY at, source, id) FROM items),
+                                  '[]') END);
+END $$;
 
 -- Conferences for statistics, live and archived: network, chain, step, status, times.
 CREATE VIEW conference_fact AS

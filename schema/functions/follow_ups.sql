@@ -4,21 +4,22 @@
 -- case_team.sql).
 
 -- A follow-up as its owner sees it.
-CREATE FUNCTION follow_up_json(f case_follow_up) RETURNS json LANGUAGE sql STABLE AS $$
-    SELECT json_build_object(
-        'id', f.id, 'case_id', f.case_id, 'case_reference', c.reference,
-        'due_on', f.due_on,
-        'reason', CASE WHEN case_text_visible(f.case_id) THEN f.reason END,
-        'reason_hidden', NOT case_text_visible(f.case_id),
-        'state', CASE WHEN f.done_at IS NULL THEN 'open' ELSE 'done' END,
-        'due', CASE WHEN f.done_at IS NOT NULL THEN NULL
-                    WHEN f.due_on < current_date THEN 'overdue'
-                    WHEN f.due_on = current_date THEN 'today' ELSE 'later' END,
-        'responsible', account_ref(c.responsible_account_id),
-        'created_by', account_ref(f.created_by), 'created_at', f.created_at,
-        'done_by', account_ref(f.done_by), 'done_at', f.done_at, 'version', f.version)
-      FROM client_case c WHERE c.id = f.case_id;
-$$;
+CREATE FUNCTION follow_up_json(f case_follow_up) RETURNS json LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT json_build_object(
+            'id', f.id, 'case_id', f.case_id, 'case_reference', c.reference,
+            'due_on', f.due_on,
+            'reason', CASE WHEN case_text_visible(f.case_id) THEN f.reason END,
+            'reason_hidden', NOT case_text_visible(f.case_id),
+            'state', CASE WHEN f.done_at IS NULL THEN 'open' ELSE 'done' END,
+            'due', CASE WHEN f.done_at IS NOT NULL THEN NULL
+                        WHEN f.due_on < current_date THEN 'overdue'
+                        WHEN f.due_on = current_date THEN 'today' ELSE 'later' END,
+            'responsible', account_ref(c.responsible_account_id),
+            'created_by', account_ref(f.created_by), 'created_at', f.created_at,
+            'done_by', account_ref(f.done_by), 'done_at', f.done_at, 'version', f.version)
+          FROM client_case c WHERE c.id = f.case_id);
+END $$;
 
 -- A follow-up date lies ahead (or is today), and within five years.
 CREATE FUNCTION follow_up_refuse_date(p_due date) RETURNS void LANGUAGE plpgsql AS $$

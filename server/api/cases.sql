@@ -18,7 +18,7 @@ WITH page AS (
       FROM client_case c
      WHERE c.owner_node_id = $2::uuid AND ($5::text IS NULL OR c.status = $5)
        AND ($6::uuid IS NULL OR c.target_group_id = $6::uuid)
-       AND ($7::text = 'node' OR c.id IN (SELECT account_case_ids($1::uuid)))
+       AND ($7::text = 'node' OR c.id IN (SELECT x FROM account_case_ids($1::uuid) x))
        AND ($8::text IS NULL OR (c.opened_at, c.id) < ($8::timestamptz, $9::uuid))
      ORDER BY c.opened_at DESC, c.id DESC
      LIMIT $10::int),

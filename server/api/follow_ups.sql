@@ -39,7 +39,7 @@ WITH page AS (
       JOIN client_case c ON c.id = f.case_id
      WHERE f.node_id = $2::uuid AND c.owner_node_id = $2::uuid
        AND c.status = 'open' AND f.done_at IS NULL
-       AND ($5::boolean OR f.case_id IN (SELECT account_case_ids($1::uuid)))
+       AND ($5::boolean OR f.case_id IN (SELECT x FROM account_case_ids($1::uuid) x))
        AND ($6::date IS NULL OR f.due_on <= $6::date)
        AND ($7::date IS NULL OR f.due_on >= $7::date)
        AND ($8::text IS NULL OR (f.due_on, f.id) > ($8::date, $9::uuid))
@@ -70,7 +70,7 @@ SELECT json_build_object(
  WHERE f.node_id = $1::uuid AND c.owner_node_id = $1::uuid
    AND c.status = 'open' AND f.done_at IS NULL
    AND f.due_on <= current_date
-   AND f.case_id IN (SELECT account_case_ids($2::uuid));
+   AND f.case_id IN (SELECT x FROM account_case_ids($2::uuid) x);
 
 -- name: follow_up_move
 -- params: actor, id, expected_version, due_on

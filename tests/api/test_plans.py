@@ -2,11 +2,12 @@
 PostgreSQL 15 plans a SQL function it cannot inline (one that reads a table in FROM, asks
 EXISTS, or writes) afresh at every execution of the statement calling it; PL/pgSQL keeps the
 plans of its statements for the connection. referral_json planned that way cost 0.9 ms of
-every create and move. Here the statements of a referral's closed loop, nested ones included,
-are counted with pg_stat_statements (which ./dev test loads with track = all and
-track_planning) on pnetd's one database connection: after two journeys, none is planned
+every create and move. Here the statements of a referral's closed loop and of a case
+manager's day on a case, nested ones included, are counted with pg_stat_statements (which ./dev test loads with track = all and
+track_planning) on pnetd's one database connection: after the warm-up, none is planned
 again in every journey."""
 
+import datetime
 import uuid
 
 import psycopg
@@ -16,7 +17,14 @@ from conftest import DEMO_PASSWORD
 from events_support import (SCHULDNER_NODE, load_demo, new_case, transition,
                             wait_demo_deadlines_said)
 from harness import Api
+from referral_support import CHAINS, consent, open_case
 
+# PostgreSQL plans a prepared statement with its values for its first five executions, then
+# makes a generic plan and keeps it (or keeps planning with the values when that is cheaper).
+# After six warm-up journeys, a statement run once a journey has a kept plan, whichever it
+# is; one planned JOURNEYS times in the journeys after that is planned at every call, or at
+# every execution of the statement that calls it (a SQL function per row).
+WARM_UP = 6
 JOURNEYS = 6
 
 
@@ -54,6 +62,38 @@ def journey(jobcenter, schuldner):
     assert r.status_code == 200, r.text
 
 
+def case_day(jobcenter, schuldner):
+    """The case manager's day on a case in a chain: enrolled, a consent for the network, the
+    case page's reads, a step started, a follow-up and a case conference with the debt
+    counselling, which reads its conferences."""
+    case = open_case(jobcenter)
+    path = f"/v1/cases/{case['id']}"
+    r = jobcenter.post(path + "/enrolment", json={"chain_id": CHAINS[0]})
+    assert r.status_code == 200, r.text
+    consent(jobcenter, case["id"], scope="network")
+    r = jobcenter.post(path + "/steps/erstberatung", json={"state": "in_progress"})
+    assert r.status_code in (200, 201), r.text
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    r = jobcenter.post(path + "/follow-ups", json={"due_on": tomorrow.isoformat(),
+                                                   "reason": "Unterlagen nachfragen"})
+    assert r.status_code == 201, r.text
+    starts = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)
+    r = jobcenter.post(path + "/conferences", json={
+        "starts_at": starts.isoformat(timespec="seconds"), "place": "Jobcenter, Raum 2.14",
+        "agenda": "Schulden klären", "participant_node_ids": [SCHULDNER_NODE]})
+    assert r.status_code == 201, r.text
+    conference = r.json()
+    for read in ("", "/progress", "/next-steps", "/consents", "/timeline", "/follow-ups"):
+        r = jobcenter.get(path + read)
+        assert r.status_code == 200, (read, r.text)
+    for client, read in ((jobcenter, f"/v1/conferences?case_id={case['id']}"),
+                         (jobcenter, "/v1/follow-ups"), (jobcenter, "/v1/follow-ups/count"),
+                         (jobcenter, "/v1/messages/unread"), (schuldner, "/v1/conferences"),
+                         (schuldner, f"/v1/conferences/{conference['id']}")):
+        r = client.get(read)
+        assert r.status_code == 200, (read, r.text)
+
+
 def test_a_journeys_statements_keep_their_plans(pnetd_factory, database_factory,
                                                  pg_superuser):
     database = database_factory()
@@ -72,21 +112,17 @@ def test_a_journeys_statements_keep_their_plans(pnetd_factory, database_factory,
         schuldner.login("schuldnerberatung", DEMO_PASSWORD)
         with psycopg.connect(database, autocommit=True) as conn:
             wait_demo_deadlines_said(conn)
-        # The first journey plans what the connection has not met yet (and a prepared
-        # statement's first five executions are planned with their values in any case).
-        for _ in range(2):
+        for _ in range(WARM_UP):
             journey(jobcenter, schuldner)
+            case_day(jobcenter, schuldner)
         dbid = admin.execute("SELECT oid FROM pg_database WHERE datname = current_database()"
                              ).fetchone()[0]
         admin.execute("SELECT pg_stat_statements_reset(0, %s, 0)", (dbid,))
         for _ in range(JOURNEYS):
             journey(jobcenter, schuldner)
-        # Kept, a statement's plans are made in its first executions (the first five with
-        # the values at hand, then a generic one), so within the journeys below at most
-        # four; planned at every call, or at every execution of the statement calling it
-        # (a SQL function per row), once a journey or more. Left out: PostgreSQL's foreign
-        # key checks (`SELECT 1 FROM ONLY ...`), whose text is one for every constraint
-        # naming the same table while each constraint keeps a plan of its own.
+            case_day(jobcenter, schuldner)
+        # Left out: PostgreSQL's foreign key checks (`SELECT 1 FROM ONLY ...`), whose text is
+        # one for every constraint naming the same table while each keeps a plan of its own.
         rows = admin.execute(
             "SELECT calls, plans, round((total_plan_time / plans)::numeric, 3), query"
             "  FROM pg_stat_statements WHERE dbid = %s AND plans >= %s"
