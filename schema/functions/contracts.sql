@@ -23,11 +23,12 @@ $$;
 
 -- The places of contract p_contract held now, not counting referral p_except.
 CREATE FUNCTION contract_taken(p_contract uuid, p_except uuid DEFAULT NULL) RETURNS integer
-LANGUAGE sql STABLE AS $$
-    SELECT count(*)::integer FROM referral x
-     WHERE x.contract_id = p_contract AND referral_holds_place(x)
-       AND x.id IS DISTINCT FROM p_except;
-$$;
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT count(*)::integer FROM referral x
+         WHERE x.contract_id = p_contract AND referral_holds_place(x)
+           AND x.id IS DISTINCT FROM p_except);
+END $$;
 
 -- The contract a referral of network p_network to service p_service (paid by p_funding, when
 -- named) takes its place from on day p_on: the one whose period covers the day, of that
@@ -47,42 +48,45 @@ $$;
 
 -- The referrals to the contract's service still waiting for an answer (open, not accepted)
 -- in its network and, when it names a funder, paid by it: pseudonymous metadata only.
-CREATE FUNCTION contract_waiting(c service_contract) RETURNS json LANGUAGE sql STABLE AS $$
-    SELECT coalesce(json_agg(json_build_object(
-               'id', x.id, 'status', x.status, 'from_node_id', x.from_node_id,
-               'created_at', x.created_at, 'due_at', x.due_at)
-               ORDER BY x.created_at, x.id), '[]')
-      FROM referral x
-     WHERE x.service_id = c.service_id AND x.network_id = c.network_id
-       AND x.closed_at IS NULL AND x.accepted_at IS NULL
-       AND (c.funding_source_id IS NULL OR x.funding_source_id = c.funding_source_id);
-$$;
+CREATE FUNCTION contract_waiting(c service_contract) RETURNS json LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT coalesce(json_agg(json_build_object(
+                   'id', x.id, 'status', x.status, 'from_node_id', x.from_node_id,
+                   'created_at', x.created_at, 'due_at', x.due_at)
+                   ORDER BY x.created_at, x.id), '[]')
+          FROM referral x
+         WHERE x.service_id = c.service_id AND x.network_id = c.network_id
+           AND x.closed_at IS NULL AND x.accepted_at IS NULL
+           AND (c.funding_source_id IS NULL OR x.funding_source_id = c.funding_source_id));
+END $$;
 
-CREATE FUNCTION contract_json(c service_contract) RETURNS json LANGUAGE sql STABLE AS $$
-    SELECT json_build_object(
-        'id', c.id, 'network_id', c.network_id, 'service_id', c.service_id,
-        'funding_source_id', c.funding_source_id, 'period', c.period,
-        'period_start', c.period_start, 'period_end', contract_period_end(c) - 1,
-        'places', c.places, 'price_per_place', c.price_per_place, 'limit', c.limit_kind,
-        'places_taken', t.taken, 'places_free', greatest(c.places - t.taken, 0),
-        'exhausted', t.taken >= c.places, 'version', c.version,
-        'created_at', c.created_at, 'updated_at', c.updated_at)
-      FROM (SELECT contract_taken(c.id) AS taken) t;
-$$;
+CREATE FUNCTION contract_json(c service_contract) RETURNS json LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT json_build_object(
+            'id', c.id, 'network_id', c.network_id, 'service_id', c.service_id,
+            'funding_source_id', c.funding_source_id, 'period', c.period,
+            'period_start', c.period_start, 'period_end', contract_period_end(c) - 1,
+            'places', c.places, 'price_per_place', c.price_per_place, 'limit', c.limit_kind,
+            'places_taken', t.taken, 'places_free', greatest(c.places - t.taken, 0),
+            'exhausted', t.taken >= c.places, 'version', c.version,
+            'created_at', c.created_at, 'updated_at', c.updated_at)
+          FROM (SELECT contract_taken(c.id) AS taken) t);
+END $$;
 
 -- The contract's row in the coordinator's use view: the contract, its service and node, its
 -- funder, and the referrals still waiting.
-CREATE FUNCTION contract_use_json(c service_contract) RETURNS json LANGUAGE sql STABLE AS $$
-    SELECT (contract_json(c)::jsonb || jsonb_build_object(
-               'service_name', s.name, 'node_id', n.id, 'node_name', n.name,
-               'funding_source_code', f.code, 'funding_source_name', f.name,
-               'places_over', greatest(contract_taken(c.id) - c.places, 0),
-               'waiting', w.list, 'waiting_count', json_array_length(w.list)))::json
-      FROM service s JOIN node n ON n.id = s.node_id
-      LEFT JOIN funding_source f ON f.id = c.funding_source_id,
-           LATERAL (SELECT contract_waiting(c) AS list) w
-     WHERE s.id = c.service_id;
-$$;
+CREATE FUNCTION contract_use_json(c service_contract) RETURNS json LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT (contract_json(c)::jsonb || jsonb_build_object(
+                   'service_name', s.name, 'node_id', n.id, 'node_name', n.name,
+                   'funding_source_code', f.code, 'funding_source_name', f.name,
+                   'places_over', greatest(contract_taken(c.id) - c.places, 0),
+                   'waiting', w.list, 'waiting_count', json_array_length(w.list)))::json
+          FROM service s JOIN node n ON n.id = s.node_id
+          LEFT JOIN funding_source f ON f.id = c.funding_source_id,
+               LATERAL (SELECT contract_waiting(c) AS list) w
+         WHERE s.id = c.service_id);
+END $$;
 
 -- Take a place for referral r, being accepted now, from its contract (none: NULL). The
 -- contract row is locked, so that acceptances for its places take turns; a hard contract

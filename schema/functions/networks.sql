@@ -1,16 +1,17 @@
 -- Networks (Produktionsnetzwerke), their members and target groups (server/api/networks.c).
 
 -- A network with the number of its active members and of its target groups.
-CREATE FUNCTION network_json(w network) RETURNS json LANGUAGE sql STABLE AS $$
-    SELECT json_build_object(
-        'id', w.id, 'name', w.name, 'locality', w.locality, 'description', w.description,
-        'default_days_to_accept', w.default_days_to_accept,
-        'counts', json_build_object(
-            'members', (SELECT count(*) FROM network_member m
-                         WHERE m.network_id = w.id AND m.active),
-            'target_groups', (SELECT count(*) FROM target_group g WHERE g.network_id = w.id)),
-        'version', w.version, 'created_at', w.created_at, 'updated_at', w.updated_at);
-$$;
+CREATE FUNCTION network_json(w network) RETURNS json LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT json_build_object(
+            'id', w.id, 'name', w.name, 'locality', w.locality, 'description', w.description,
+            'default_days_to_accept', w.default_days_to_accept,
+            'counts', json_build_object(
+                'members', (SELECT count(*) FROM network_member m
+                             WHERE m.network_id = w.id AND m.active),
+                'target_groups', (SELECT count(*) FROM target_group g WHERE g.network_id = w.id)),
+            'version', w.version, 'created_at', w.created_at, 'updated_at', w.updated_at));
+END $$;
 
 -- A membership with a summary of its node.
 CREATE FUNCTION member_json(m network_member, n node) RETURNS json LANGUAGE sql STABLE AS $$

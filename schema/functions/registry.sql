@@ -3,12 +3,12 @@
 -- the API and plain columns in the tables.
 
 CREATE FUNCTION registry_address_json(p_street text, p_postal_code text, p_city text)
-RETURNS json LANGUAGE sql IMMUTABLE AS $$
+RETURNS json LANGUAGE sql STABLE AS $$
     SELECT json_build_object('street', p_street, 'postal_code', p_postal_code, 'city', p_city);
 $$;
 
 CREATE FUNCTION registry_contact_json(p_phone text, p_email text, p_url text)
-RETURNS json LANGUAGE sql IMMUTABLE AS $$
+RETURNS json LANGUAGE sql STABLE AS $$
     SELECT json_build_object('phone', p_phone, 'email', p_email, 'url', p_url);
 $$;
 

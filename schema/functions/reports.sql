@@ -7,14 +7,16 @@
 -- The period before [p_since, p_until) (dates, until excluded): as many whole months before
 -- when both are the first of a month (a quarter's previous quarter), else as many days.
 CREATE FUNCTION report_previous(p_since date, p_until date, OUT since date, OUT until date)
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN extract(day FROM p_since) = 1 AND extract(day FROM p_until) = 1
-                THEN (p_since - make_interval(months =>
-                          ((extract(year FROM p_until) - extract(year FROM p_since)) * 12
-                           + extract(month FROM p_until) - extract(month FROM p_since))::int))::date
-                ELSE p_since - (p_until - p_since) END,
-           p_since;
-$$;
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    since := CASE WHEN extract(day FROM p_since) = 1 AND extract(day FROM p_until) = 1
+                  THEN (p_since - make_interval(months => (
+                            (extract(year FROM p_until) - extract(year FROM p_since)) * 12
+                            + extract(month FROM p_until) - extract(month FROM p_since))::int
+                       ))::date
+                  ELSE p_since - (p_until - p_since) END;
+    until := p_since;
+END $$;
 
 -- The referrals a report counts: the network's, sent in [p_since, p_until) (dates in
 -- Germany), narrowed by target group, chain and the client's district when given.
@@ -33,15 +35,18 @@ $$;
 -- Median and 90th percentile (percentile_cont) of a set of days, rounded to two places, how
 -- many there were and how many met their target, as one JSON object.
 CREATE FUNCTION report_timing(p_days double precision[], p_met boolean[]) RETURNS json
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RETURN (
     SELECT json_build_object(
         'n', count(d),
         'median', round((percentile_cont(0.5) WITHIN GROUP (ORDER BY d))::numeric, 2),
         'p90', round((percentile_cont(0.9) WITHIN GROUP (ORDER BY d))::numeric, 2),
         'within_target', count(*) FILTER (WHERE d IS NOT NULL AND m),
         'with_target', count(*) FILTER (WHERE d IS NOT NULL AND m IS NOT NULL))
-      FROM unnest(p_days, p_met) AS x(d, m);
-$$;
+      FROM unnest(p_days, p_met) AS x(d, m)
+    );
+END $$;
 
 -- The figures of one period (docs/user-guide/statistics.md defines each). Every referral falls
 -- in exactly one of the outcome columns (its fate): open while its status is an open one
@@ -50,7 +55,9 @@ $$;
 -- partially_reached, not_reached, referred_on).
 CREATE FUNCTION report_period(p_network uuid, p_since date, p_until date, p_target_group uuid,
                               p_chain uuid, p_district text)
-RETURNS json LANGUAGE sql STABLE AS $$
+RETURNS json LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (
     WITH f AS (
         SELECT f.*,
                CASE WHEN s.open THEN 'open'
@@ -196,14 +203,18 @@ RETURNS json LANGUAGE sql STABLE AS $$
                        'from_district', d.from_district, 'to_district', d.to_district,
                        'referred', d.referred)
                        ORDER BY d.from_district NULLS LAST, d.to_district NULLS LAST)
-                     FROM districts d), '[]'));
-$$;
+                     FROM districts d), '[]'))
+    );
+END $$;
 
 -- The report: the network's figures for [p_since, p_until) and for the period before, with
--- the filters it was asked with.
+-- the filters it was asked with. The generic plan: planned with the filters at hand, an
+-- absent one folds its name's lookup away, so PostgreSQL would plan again at every report.
 CREATE FUNCTION report_network(p_network uuid, p_since date, p_until date,
                                p_target_group uuid, p_chain uuid, p_district text)
-RETURNS json LANGUAGE sql STABLE AS $$
+RETURNS json LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+BEGIN
+    RETURN (
     SELECT json_build_object(
         'network_id', n.id, 'network_name', n.name,
         'filters', json_build_object('target_group_id', p_target_group,
@@ -218,5 +229,6 @@ RETURNS json LANGUAGE sql STABLE AS $$
         'previous', report_period(p_network, p.since, p.until, p_target_group, p_chain,
                                   p_district))
       FROM network n, report_previous(p_since, p_until) p
-     WHERE n.id = p_network;
-$$;
+     WHERE n.id = p_network
+    );
+END $$;

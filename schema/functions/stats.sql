@@ -74,7 +74,9 @@ $$;
 -- accepted / (accepted + declined); median_days_to_accept: median of accepted_at -
 -- created_at in days over the accepted ones. Rounded: rates to 4, days to 2 places.
 CREATE FUNCTION stats_flows(p_network uuid, p_since timestamptz, p_until timestamptz)
-RETURNS json LANGUAGE sql STABLE AS $$
+RETURNS json LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (
     WITH f AS (
         SELECT f.*, fn.name AS from_name, fn.kind AS from_kind, tn.name AS to_name,
                tn.kind AS to_kind
@@ -115,8 +117,9 @@ RETURNS json LANGUAGE sql STABLE AS $$
                      'acceptance_rate', stats_share(k.accepted, k.accepted + k.declined),
                      'median_days_to_accept', round(k.median_days::numeric, 2))
                      ORDER BY k.from_kind, k.to_kind)
-                   FROM kinds k), '[]'));
-$$;
+                   FROM kinds k), '[]'))
+    );
+END $$;
 
 -- Per step of a chain: the referrals made for it (chain_step_key) by cases enrolled in any
 -- version of the chain. Steps are listed in the order of the current version (the published
@@ -125,7 +128,9 @@ $$;
 -- overdue_now: referral_is_overdue() at this moment; conferences: case conferences on the
 -- step that were not cancelled (created in the period).
 CREATE FUNCTION stats_funnel(p_chain uuid, p_since timestamptz, p_until timestamptz)
-RETURNS json LANGUAGE sql STABLE AS $$
+RETURNS json LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (
     WITH cur AS (
         SELECT v.id FROM chain_version v
          WHERE v.chain_id = p_chain AND v.status <> 'draft'
@@ -185,8 +190,9 @@ RETURNS json LANGUAGE sql STABLE AS $$
                      'overdue_now', coalesce(c.overdue_now, 0),
                      'conferences', coalesce(k.conferences, 0))
                      ORDER BY s.part, s.position, s.key), '[]'))
-      FROM steps s LEFT JOIN counts c ON c.key = s.key LEFT JOIN conf k ON k.key = s.key;
-$$;
+      FROM steps s LEFT JOIN counts c ON c.key = s.key LEFT JOIN conf k ON k.key = s.key
+    );
+END $$;
 
 -- Per member (and any other node that received referrals of the network): how many of its
 -- referrals it answered within its agreed days (network_member.days_to_accept, else the
@@ -194,7 +200,9 @@ $$;
 -- deadline has passed or it was answered; one withdrawn unanswered before its deadline does
 -- not count (the receiver had no chance to answer in time).
 CREATE FUNCTION stats_agreements(p_network uuid, p_since timestamptz, p_until timestamptz)
-RETURNS json LANGUAGE sql STABLE AS $$
+RETURNS json LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (
     WITH f AS (
         SELECT f.to_node_id, f.created_at, f.answered_at, f.closed_at
           FROM stats_network_facts(p_network, p_since, p_until) f
@@ -224,5 +232,6 @@ RETURNS json LANGUAGE sql STABLE AS $$
                        'referrals', p.referrals, 'answered_in_time', p.in_time,
                        'share_in_time', stats_share(p.in_time, p.referrals))
                        ORDER BY d.name, p.node_id), '[]'))
-      FROM per p LEFT JOIN node d ON d.id = p.node_id;
-$$;
+      FROM per p LEFT JOIN node d ON d.id = p.node_id
+    );
+END $$;

@@ -2,8 +2,8 @@
 PostgreSQL 15 plans a SQL function it cannot inline (one that reads a table in FROM, asks
 EXISTS, or writes) afresh at every execution of the statement calling it; PL/pgSQL keeps the
 plans of its statements for the connection. referral_json planned that way cost 0.9 ms of
-every create and move. Here the statements of a referral's closed loop and of a case
-manager's day on a case, nested ones included, are counted with pg_stat_statements (which ./dev test loads with track = all and
+every create and move. Here the statements of a referral's closed loop, of a case manager's
+day on a case and of the coordinator's pages, nested ones included, are counted with pg_stat_statements (which ./dev test loads with track = all and
 track_planning) on pnetd's one database connection: after the warm-up, none is planned
 again in every journey."""
 
@@ -17,7 +17,7 @@ from conftest import DEMO_PASSWORD
 from events_support import (SCHULDNER_NODE, load_demo, new_case, transition,
                             wait_demo_deadlines_said)
 from harness import Api
-from referral_support import CHAINS, consent, open_case
+from referral_support import CHAINS, NETWORK, consent, open_case
 
 # PostgreSQL plans a prepared statement with its values for its first five executions, then
 # makes a generic plan and keeps it (or keeps planning with the values when that is cheaper).
@@ -26,6 +26,11 @@ from referral_support import CHAINS, consent, open_case
 # every execution of the statement that calls it (a SQL function per row).
 WARM_UP = 6
 JOURNEYS = 6
+
+# SQL functions that stay SQL although PostgreSQL plans them once per statement calling them:
+# they run for every row of large sets, where PL/pgSQL's cost per call weighs more than a
+# plan (docs/developing.md, "SQL or PL/pgSQL").
+KEPT_SQL = ["FROM referral_missed_deadline(r, s)"]  # referral_overdue, per row of referral_fact
 
 
 def write(client, path, body, version=None):
@@ -94,6 +99,24 @@ def case_day(jobcenter, schuldner):
         assert r.status_code == 200, (read, r.text)
 
 
+def coordinator_look(coordinator):
+    """The network coordinator's pages: the network with its members, target groups, chains,
+    funding, contracts and their use, the overdue list, the report, the statistics, the
+    directory of services, nodes and organisations."""
+    net = f"/v1/networks/{NETWORK}"
+    today = datetime.date.today()
+    period = f"?since={today.replace(month=1, day=1)}&until={today + datetime.timedelta(days=1)}"
+    reads = ["/v1/networks", net, net + "/members", net + "/members?active=true",
+             net + "/target-groups", net + "/chains", net + "/funding-sources",
+             net + "/contract-use", net + "/overdue", net + "/report" + period,
+             net + "/stats/flows" + period, net + "/stats/agreements" + period,
+             f"/v1/chains/{CHAINS[0]}", f"/v1/chains/{CHAINS[0]}/stats/funnel" + period, f"/v1/services?network_id={NETWORK}",
+             "/v1/nodes", "/v1/organizations"]
+    for read in reads:
+        r = coordinator.get(read)
+        assert r.status_code == 200, (read, r.text)
+
+
 def test_a_journeys_statements_keep_their_plans(pnetd_factory, database_factory,
                                                  pg_superuser):
     database = database_factory()
@@ -110,24 +133,32 @@ def test_a_journeys_statements_keep_their_plans(pnetd_factory, database_factory,
         jobcenter.login("jobcenter", DEMO_PASSWORD)
         schuldner = Api(server.base_url)
         schuldner.login("schuldnerberatung", DEMO_PASSWORD)
+        coordinator = Api(server.base_url)
+        coordinator.login("koordination", DEMO_PASSWORD)
         with psycopg.connect(database, autocommit=True) as conn:
             wait_demo_deadlines_said(conn)
         for _ in range(WARM_UP):
             journey(jobcenter, schuldner)
             case_day(jobcenter, schuldner)
+            coordinator_look(coordinator)
         dbid = admin.execute("SELECT oid FROM pg_database WHERE datname = current_database()"
                              ).fetchone()[0]
         admin.execute("SELECT pg_stat_statements_reset(0, %s, 0)", (dbid,))
         for _ in range(JOURNEYS):
             journey(jobcenter, schuldner)
             case_day(jobcenter, schuldner)
-        # Left out: PostgreSQL's foreign key checks (`SELECT 1 FROM ONLY ...`), whose text is
-        # one for every constraint naming the same table while each keeps a plan of its own.
+            coordinator_look(coordinator)
+        # Nested statements only: pnetd prepares its own on the connection, and PostgreSQL
+        # may keep planning one of those with its values where that plan is cheaper (optional
+        # filters); that is its choice, not a plan thrown away. Left out too: PostgreSQL's
+        # foreign key checks (`SELECT 1 FROM ONLY ...`), whose text is one for every
+        # constraint naming the same table while each keeps a plan of its own.
         rows = admin.execute(
             "SELECT calls, plans, round((total_plan_time / plans)::numeric, 3), query"
-            "  FROM pg_stat_statements WHERE dbid = %s AND plans >= %s"
+            "  FROM pg_stat_statements WHERE dbid = %s AND NOT toplevel AND plans >= %s"
             "   AND query !~ '^SELECT (1|\\$[0-9]+) FROM ONLY '"
             " ORDER BY total_plan_time DESC", (dbid, JOURNEYS)).fetchall()
     replanned = [f"{calls} calls, {plans} plans, {ms} ms a plan: {' '.join(query.split())[:160]}"
-                 for calls, plans, ms, query in rows]
+                 for calls, plans, ms, query in rows
+                 if not any(kept in query for kept in KEPT_SQL)]
     assert not replanned, "planned at every call:\n" + "\n".join(replanned)
