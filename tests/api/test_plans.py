@@ -3,7 +3,8 @@ PostgreSQL 15 plans a SQL function it cannot inline (one that reads a table in F
 EXISTS, or writes) afresh at every execution of the statement calling it; PL/pgSQL keeps the
 plans of its statements for the connection. referral_json planned that way cost 0.9 ms of
 every create and move. Here the statements of a referral's closed loop, of a case manager's
-day on a case and of the coordinator's pages, nested ones included, are counted with pg_stat_statements (which ./dev test loads with track = all and
+day on a case, of the coordinator's pages and of a partner's and the admin's, nested ones
+included, are counted with pg_stat_statements (which ./dev test loads with track = all and
 track_planning) on pnetd's one database connection: after the warm-up, none is planned
 again in every journey."""
 
@@ -117,6 +118,20 @@ def coordinator_look(coordinator):
         assert r.status_code == 200, (read, r.text)
 
 
+def partner_and_admin_look(schuldner, admin):
+    """The debt counselling's own node, its services, its account and inbox; the admin's
+    accounts, organisations, nodes, webhooks, audit log and networks."""
+    for client, read in ((schuldner, f"/v1/nodes/{SCHULDNER_NODE}"),
+                         (schuldner, f"/v1/nodes/{SCHULDNER_NODE}/services"),
+                         (schuldner, "/v1/me"), (schuldner, "/v1/me/notifications"),
+                         (schuldner, "/v1/referrals?box=inbox"),
+                         (admin, "/v1/accounts"), (admin, "/v1/organizations"),
+                         (admin, "/v1/nodes"), (admin, "/v1/webhooks"), (admin, "/v1/audit"),
+                         (admin, "/v1/networks"), (admin, f"/v1/nodes/{SCHULDNER_NODE}")):
+        r = client.get(read)
+        assert r.status_code == 200, (read, r.text)
+
+
 def test_a_journeys_statements_keep_their_plans(pnetd_factory, database_factory,
                                                  pg_superuser):
     database = database_factory()
@@ -135,12 +150,15 @@ def test_a_journeys_statements_keep_their_plans(pnetd_factory, database_factory,
         schuldner.login("schuldnerberatung", DEMO_PASSWORD)
         coordinator = Api(server.base_url)
         coordinator.login("koordination", DEMO_PASSWORD)
+        administrator = Api(server.base_url)
+        administrator.login("admin", DEMO_PASSWORD)
         with psycopg.connect(database, autocommit=True) as conn:
             wait_demo_deadlines_said(conn)
         for _ in range(WARM_UP):
             journey(jobcenter, schuldner)
             case_day(jobcenter, schuldner)
             coordinator_look(coordinator)
+            partner_and_admin_look(schuldner, administrator)
         dbid = admin.execute("SELECT oid FROM pg_database WHERE datname = current_database()"
                              ).fetchone()[0]
         admin.execute("SELECT pg_stat_statements_reset(0, %s, 0)", (dbid,))
@@ -148,6 +166,7 @@ def test_a_journeys_statements_keep_their_plans(pnetd_factory, database_factory,
             journey(jobcenter, schuldner)
             case_day(jobcenter, schuldner)
             coordinator_look(coordinator)
+            partner_and_admin_look(schuldner, administrator)
         # Nested statements only: pnetd prepares its own on the connection, and PostgreSQL
         # may keep planning one of those with its values where that plan is cheaper (optional
         # filters); that is its choice, not a plan thrown away. Left out too: PostgreSQL's
