@@ -30,25 +30,28 @@ END $$;
 -- date; a node holding a referral on it sees its reference and target group and nothing else.
 CREATE FUNCTION case_json(c client_case, p_node uuid) RETURNS json LANGUAGE plpgsql STABLE
 AS $$
+DECLARE
+    v chain_version;
 BEGIN
-    RETURN (SELECT CASE WHEN c.owner_node_id = p_node THEN json_build_object(
-        'id', c.id, 'network_id', c.network_id, 'owner_node_id', c.owner_node_id,
-        'reference', c.reference, 'target_group_id', c.target_group_id, 'district', c.district,
-        'chain_id', v.chain_id, 'chain_version', v.number, 'enrolled_at', c.enrolled_at,
-        'status', c.status, 'close_reason', c.close_reason, 'opened_at', c.opened_at,
-        'closed_at', c.closed_at, 'version', c.version, 'updated_at', c.updated_at,
-        'access', 'owner',
-        'responsible', account_ref(c.responsible_account_id),
-        'deputies', coalesce((SELECT json_agg(account_ref(d.account_id)
-                                              ORDER BY d.added_at, d.account_id)
-                              FROM case_deputy d WHERE d.case_id = c.id), '[]'),
-        'next_follow_up_on', (SELECT min(f.due_on) FROM case_follow_up f
-                               WHERE f.case_id = c.id AND f.node_id = c.owner_node_id
-                                 AND f.done_at IS NULL))
-    ELSE json_build_object('id', c.id, 'reference', c.reference,
-                           'target_group_id', c.target_group_id, 'access', 'referral')
-    END
-    FROM (SELECT 1) one LEFT JOIN chain_version v ON v.id = c.chain_version_id);
+    IF c.owner_node_id = p_node THEN
+        SELECT * INTO v FROM chain_version WHERE id = c.chain_version_id;
+        RETURN json_build_object(
+            'id', c.id, 'network_id', c.network_id, 'owner_node_id', c.owner_node_id,
+            'reference', c.reference, 'target_group_id', c.target_group_id,
+            'district', c.district, 'chain_id', v.chain_id, 'chain_version', v.number,
+            'enrolled_at', c.enrolled_at, 'status', c.status, 'close_reason', c.close_reason,
+            'opened_at', c.opened_at, 'closed_at', c.closed_at, 'version', c.version,
+            'updated_at', c.updated_at, 'access', 'owner',
+            'responsible', account_ref(c.responsible_account_id),
+            'deputies', coalesce((SELECT json_agg(account_ref(d.account_id)
+                                                  ORDER BY d.added_at, d.account_id)
+                                  FROM case_deputy d WHERE d.case_id = c.id), '[]'),
+            'next_follow_up_on', (SELECT min(f.due_on) FROM case_follow_up f
+                                   WHERE f.case_id = c.id AND f.node_id = c.owner_node_id
+                                     AND f.done_at IS NULL));
+    END IF;
+    RETURN json_build_object('id', c.id, 'reference', c.reference,
+                             'target_group_id', c.target_group_id, 'access', 'referral');
 END $$;
 
 -- Whether p_node may see case p_case at all: it owns it or holds a referral on it.

@@ -25,15 +25,15 @@ END $$;
 CREATE FUNCTION chain_json(c chain, p_show_draft boolean) RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    RETURN (SELECT jsonb_build_object(
-            'id', c.id, 'network_id', c.network_id, 'target_group_id', c.target_group_id,
-            'name', c.name, 'description', c.description,
-            'current_version', (SELECT v.number FROM chain_version v
-                                 WHERE v.chain_id = c.id AND v.status = 'published'),
-            'draft_version', CASE WHEN p_show_draft THEN
-                                 (SELECT v.number FROM chain_version v
-                                   WHERE v.chain_id = c.id AND v.status = 'draft') END,
-            'version', c.version, 'created_at', c.created_at, 'updated_at', c.updated_at));
+    RETURN jsonb_build_object(
+        'id', c.id, 'network_id', c.network_id, 'target_group_id', c.target_group_id,
+        'name', c.name, 'description', c.description,
+        'current_version', (SELECT v.number FROM chain_version v
+                             WHERE v.chain_id = c.id AND v.status = 'published'),
+        'draft_version', CASE WHEN p_show_draft THEN
+                             (SELECT v.number FROM chain_version v
+                               WHERE v.chain_id = c.id AND v.status = 'draft') END,
+        'version', c.version, 'created_at', c.created_at, 'updated_at', c.updated_at);
 END $$;
 
 -- The target group must be one of the chain's network (target groups never change network,

@@ -61,30 +61,34 @@ BEGIN
 END $$;
 
 CREATE FUNCTION contract_json(c service_contract) RETURNS json LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    taken integer := contract_taken(c.id);
 BEGIN
-    RETURN (SELECT json_build_object(
-            'id', c.id, 'network_id', c.network_id, 'service_id', c.service_id,
-            'funding_source_id', c.funding_source_id, 'period', c.period,
-            'period_start', c.period_start, 'period_end', contract_period_end(c) - 1,
-            'places', c.places, 'price_per_place', c.price_per_place, 'limit', c.limit_kind,
-            'places_taken', t.taken, 'places_free', greatest(c.places - t.taken, 0),
-            'exhausted', t.taken >= c.places, 'version', c.version,
-            'created_at', c.created_at, 'updated_at', c.updated_at)
-          FROM (SELECT contract_taken(c.id) AS taken) t);
+    RETURN json_build_object(
+        'id', c.id, 'network_id', c.network_id, 'service_id', c.service_id,
+        'funding_source_id', c.funding_source_id, 'period', c.period,
+        'period_start', c.period_start, 'period_end', contract_period_end(c) - 1,
+        'places', c.places, 'price_per_place', c.price_per_place, 'limit', c.limit_kind,
+        'places_taken', taken, 'places_free', greatest(c.places - taken, 0),
+        'exhausted', taken >= c.places, 'version', c.version,
+        'created_at', c.created_at, 'updated_at', c.updated_at);
 END $$;
 
 -- The contract's row in the coordinator's use view: the contract, its service and node, its
 -- funder, and the referrals still waiting.
 CREATE FUNCTION contract_use_json(c service_contract) RETURNS json LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    contract jsonb := contract_json(c)::jsonb;
+    waiting json := contract_waiting(c);
 BEGIN
-    RETURN (SELECT (contract_json(c)::jsonb || jsonb_build_object(
+    RETURN (SELECT (contract || jsonb_build_object(
                    'service_name', s.name, 'node_id', n.id, 'node_name', n.name,
                    'funding_source_code', f.code, 'funding_source_name', f.name,
-                   'places_over', greatest(contract_taken(c.id) - c.places, 0),
-                   'waiting', w.list, 'waiting_count', json_array_length(w.list)))::json
+                   -- the places counted once, by contract_json
+                   'places_over', greatest((contract->>'places_taken')::int - c.places, 0),
+                   'waiting', waiting, 'waiting_count', json_array_length(waiting)))::json
           FROM service s JOIN node n ON n.id = s.node_id
-          LEFT JOIN funding_source f ON f.id = c.funding_source_id,
-               LATERAL (SELECT contract_waiting(c) AS list) w
+          LEFT JOIN funding_source f ON f.id = c.funding_source_id
          WHERE s.id = c.service_id);
 END $$;
 

@@ -3,14 +3,14 @@
 -- A network with the number of its active members and of its target groups.
 CREATE FUNCTION network_json(w network) RETURNS json LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    RETURN (SELECT json_build_object(
-            'id', w.id, 'name', w.name, 'locality', w.locality, 'description', w.description,
-            'default_days_to_accept', w.default_days_to_accept,
-            'counts', json_build_object(
-                'members', (SELECT count(*) FROM network_member m
-                             WHERE m.network_id = w.id AND m.active),
-                'target_groups', (SELECT count(*) FROM target_group g WHERE g.network_id = w.id)),
-            'version', w.version, 'created_at', w.created_at, 'updated_at', w.updated_at));
+    RETURN json_build_object(
+        'id', w.id, 'name', w.name, 'locality', w.locality, 'description', w.description,
+        'default_days_to_accept', w.default_days_to_accept,
+        'counts', json_build_object(
+            'members', (SELECT count(*) FROM network_member m
+                         WHERE m.network_id = w.id AND m.active),
+            'target_groups', (SELECT count(*) FROM target_group g WHERE g.network_id = w.id)),
+        'version', w.version, 'created_at', w.created_at, 'updated_at', w.updated_at);
 END $$;
 
 -- A membership with a summary of its node.

@@ -48,11 +48,11 @@ $$;
 -- A node with the networks it belongs to, as GET /v1/nodes/{id} shows it.
 CREATE FUNCTION node_detail_json(n node) RETURNS json LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    RETURN (SELECT (node_json(n)::jsonb || jsonb_build_object(
-            'memberships', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                                       'network_id', m.network_id, 'role', m.role,
-                                       'active', m.active) ORDER BY m.network_id), '[]')
-                              FROM network_member m WHERE m.node_id = n.id)))::json);
+    RETURN (node_json(n)::jsonb || jsonb_build_object(
+        'memberships', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                                   'network_id', m.network_id, 'role', m.role,
+                                   'active', m.active) ORDER BY m.network_id), '[]')
+                          FROM network_member m WHERE m.node_id = n.id)))::json;
 END $$;
 
 -- Whether the caller (p_role, p_node: a caseworker's node, p_networks: a coordinator's

@@ -15,8 +15,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from conftest import DEMO_PASSWORD
-from events_support import (SCHULDNER_NODE, load_demo, new_case, transition,
-                            wait_demo_deadlines_said)
+from events_support import SCHULDNER_NODE, load_demo, new_case, wait_demo_deadlines_said
 from harness import Api
 from referral_support import CHAINS, NETWORK, consent, open_case
 
@@ -111,8 +110,8 @@ def coordinator_look(coordinator):
              net + "/target-groups", net + "/chains", net + "/funding-sources",
              net + "/contract-use", net + "/overdue", net + "/report" + period,
              net + "/stats/flows" + period, net + "/stats/agreements" + period,
-             f"/v1/chains/{CHAINS[0]}", f"/v1/chains/{CHAINS[0]}/stats/funnel" + period, f"/v1/services?network_id={NETWORK}",
-             "/v1/nodes", "/v1/organizations"]
+             f"/v1/chains/{CHAINS[0]}", f"/v1/chains/{CHAINS[0]}/stats/funnel" + period,
+             f"/v1/services?network_id={NETWORK}", "/v1/nodes", "/v1/organizations"]
     for read in reads:
         r = coordinator.get(read)
         assert r.status_code == 200, (read, r.text)
@@ -154,19 +153,19 @@ def test_a_journeys_statements_keep_their_plans(pnetd_factory, database_factory,
         administrator.login("admin", DEMO_PASSWORD)
         with psycopg.connect(database, autocommit=True) as conn:
             wait_demo_deadlines_said(conn)
-        for _ in range(WARM_UP):
-            journey(jobcenter, schuldner)
-            case_day(jobcenter, schuldner)
-            coordinator_look(coordinator)
-            partner_and_admin_look(schuldner, administrator)
+
+        def walk(times):
+            for _ in range(times):
+                journey(jobcenter, schuldner)
+                case_day(jobcenter, schuldner)
+                coordinator_look(coordinator)
+                partner_and_admin_look(schuldner, administrator)
+
+        walk(WARM_UP)
         dbid = admin.execute("SELECT oid FROM pg_database WHERE datname = current_database()"
                              ).fetchone()[0]
         admin.execute("SELECT pg_stat_statements_reset(0, %s, 0)", (dbid,))
-        for _ in range(JOURNEYS):
-            journey(jobcenter, schuldner)
-            case_day(jobcenter, schuldner)
-            coordinator_look(coordinator)
-            partner_and_admin_look(schuldner, administrator)
+        walk(JOURNEYS)
         # Nested statements only: pnetd prepares its own on the connection, and PostgreSQL
         # may keep planning one of those with its values where that plan is cheaper (optional
         # filters); that is its choice, not a plan thrown away. Left out too: PostgreSQL's
