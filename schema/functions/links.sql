@@ -12,18 +12,26 @@ BEGIN
        AND NOT EXISTS (SELECT 1 FROM account a WHERE a.node_id = p_node AND NOT a.disabled);
 END $$;
 
--- The newest link of referral r as its sender sees it (never the token: it is not kept), or
--- NULL when none was ever sent.
-CREATE FUNCTION referral_link_json(r referral) RETURNS json LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    RETURN (SELECT row_to_json(j) FROM (
+-- The newest link of referral r as its sender sees it (never the token: it is not kept); no
+-- row when none was ever sent. A row source, so that a page's statement inlines it for its
+-- items (referral_view) instead of calling a function for each (docs/performance.md,
+-- lever 16).
+CREATE FUNCTION referral_link_view(r referral) RETURNS TABLE (link json)
+LANGUAGE sql STABLE AS $$
+    SELECT row_to_json(j) FROM (
         SELECT l.id, l.recipient, l.created_at AS sent_at, l.expires_at, l.revoked_at,
                l.last_used_at,
                CASE WHEN l.revoked_at IS NOT NULL THEN 'revoked'
                     WHEN l.expires_at <= now() THEN 'expired'
                     ELSE 'live' END AS state
           FROM referral_link l WHERE l.referral_id = r.id
-         ORDER BY l.created_at DESC, l.id LIMIT 1) j);
+         ORDER BY l.created_at DESC, l.id LIMIT 1) j;
+$$;
+
+-- The same for one answer, NULL when none was ever sent; PL/pgSQL keeps its plan (lever 15).
+CREATE FUNCTION referral_link_json(r referral) RETURNS json LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT v.link FROM referral_link_view(r) v);
 END $$;
 
 -- Revoke the live link of referral p_referral, if any (by p_account; NULL: by a new link or

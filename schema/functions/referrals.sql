@@ -127,19 +127,24 @@ $$;
 -- The one projection of a referral, for single reads (referral_json) and pages (the list
 -- statements of server/api/referrals.sql) alike: a row source of one row, written with joins
 -- and no per-row function of its own, so that PostgreSQL inlines it into a page's statement
--- (joined LATERAL) and builds the page's items set-based. row_to_json writes it compact (no
--- spaces), the keys in the order of the columns (docs/performance.md).
+-- (joined LATERAL) and builds the page's items set-based. Its joins are inner ones and what
+-- may be missing is asked in the select list (the step's name, the missed deadline): an outer
+-- join inside whose condition names r would keep the inlined function a subquery of its own,
+-- run once per row of the page, with each field of r read out of the row value again; without
+-- one PostgreSQL pulls it up into the page's join (docs/performance.md, lever 16). row_to_json
+-- writes it compact (no spaces), the keys in the order of the columns
+-- (docs/performance.md).
 CREATE FUNCTION referral_view(r referral, p_node uuid) RETURNS TABLE (body json)
 LANGUAGE sql STABLE AS $$
     SELECT row_to_json(j)
       FROM referral_status s
       JOIN client_case k ON k.id = r.case_id
-      LEFT JOIN chain_step cs ON cs.version_id = k.chain_version_id
-                             AND cs.key = r.chain_step_key
-      LEFT JOIN LATERAL referral_missed_deadline(r, s) missed ON true
       CROSS JOIN LATERAL (SELECT
-        r.id, r.case_id, r.network_id, r.from_node_id, r.to_node_id, r.kind,
-        r.chain_step_key, cs.name AS chain_step_name, r.service_id, r.status, r.reason,
+        r.id, r.case_id, r.network_id, r.from_node_id, r.to_node_id, r.kind, r.chain_step_key,
+        (SELECT cs.name FROM chain_step cs
+          WHERE cs.version_id = k.chain_version_id AND cs.key = r.chain_step_key)
+            AS chain_step_name,
+        r.service_id, r.status, r.reason,
         -- The basis only where it decides (a note the viewer did not send): CASE asks the
         -- subquery for those rows alone, a join would check every row of a page.
         CASE WHEN p_node = r.from_node_id THEN r.note
@@ -150,12 +155,15 @@ LANGUAGE sql STABLE AS $$
         END AS double_funding_reason,
         r.priority, r.due_at, r.appointment_at, r.expected_on, r.status_reason, r.outcome,
         r.redirected_from, r.version,
-        missed.deadline IS NOT NULL AS overdue, -- referral_overdue, joined
+        -- referral_overdue's test, written out: a SQL function with a subquery is not
+        -- inlined, and would be run as a function of its own per row.
+        EXISTS (SELECT 1 FROM referral_missed_deadline(r, s)) AS overdue,
         CASE WHEN p_node = r.from_node_id THEN s.sender_moves
              WHEN p_node = r.to_node_id THEN s.receiver_moves
              ELSE '[]' END AS allowed_moves,
         (SELECT row_to_json(c) FROM (SELECT k.reference, k.target_group_id) c) AS "case",
-        CASE WHEN p_node = r.from_node_id THEN referral_link_json(r) END AS link,
+        CASE WHEN p_node = r.from_node_id
+             THEN (SELECT l.link FROM referral_link_view(r) l) END AS link,
         r.created_at, r.updated_at) j
      WHERE s.status = r.status;
 $$;
@@ -183,17 +191,20 @@ RETURNS boolean LANGUAGE sql STABLE AS $$
 $$;
 
 -- The audit row of a list's page: the referrals shown (p_ids, in the page's order) and their
--- cases (docs/architecture.md, "Reads of social data"). The list statements of
--- server/api/referrals.sql call it once per page that shows any referral.
+-- cases (docs/architecture.md, "Reads of social data"), as the columns audit_log is inserted
+-- with (those of audit()). The list statements of server/api/referrals.sql insert it once per
+-- page that shows any referral. A row source, not a function that inserts: PostgreSQL
+-- inlines it, so that the insert is part of the page's statement and its plan, not a
+-- function call with statements of its own (docs/performance.md, lever 16).
 CREATE FUNCTION referral_list_audit(p_account uuid, p_node uuid, p_request text, p_client text,
                                     p_box text, p_case uuid, p_ids uuid[], p_case_ids uuid[])
-RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM audit(p_account, p_node, 'referral.list', 'referral', NULL, p_request, p_client,
-                  jsonb_build_object('box', p_box, 'case_id', p_case, 'ids', to_jsonb(p_ids),
-                                     'case_ids', to_jsonb(p_case_ids)));
-    RETURN true;
-END $$;
+RETURNS TABLE (account_id uuid, node_id uuid, action text, object_type text, object_id uuid,
+               request_id text, client_addr text, detail jsonb)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT p_account, p_node, 'referral.list', 'referral', NULL::uuid, p_request, p_client,
+           jsonb_build_object('box', p_box, 'case_id', p_case, 'ids', to_jsonb(p_ids),
+                              'case_ids', to_jsonb(p_case_ids));
+$$;
 
 -- One timeline entry as node p_node sees it: notes follow the referral's note rule, except
 -- that a node always sees what it wrote itself. legal_basis: the basis the entry's data (the

@@ -13,8 +13,9 @@ SELECT * FROM referral_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
 -- params: actor, statuses, overdue, case, after_1, after_2, limit
 -- What was sent to the actor's node, newest first (referral_listed filters).
 -- One statement per page (docs/performance.md, "Pages in one statement"): the page's
--- referrals and its look-ahead row, the read audited when it shows any (referral_list_audit),
--- and each item as the node sees it (referral_view, inlined: joined to the page set-based).
+-- referrals and its look-ahead row, the read's audit row inserted when it shows any (the row
+-- of referral_list_audit), and each item as the node sees it (referral_view, inlined: joined
+-- to the page set-based).
 WITH page AS MATERIALIZED (
     SELECT p AS r, row_number() OVER (ORDER BY p.created_at DESC, p.id DESC) AS n
       FROM referral p
@@ -23,11 +24,16 @@ WITH page AS MATERIALIZED (
      ORDER BY p.created_at DESC, p.id DESC
      LIMIT $10::int),
 audited AS (
-    SELECT referral_list_audit($1, $2, $3, $4, 'inbox', $7, array_agg((x.r).id ORDER BY x.n),
-                               array_agg(DISTINCT (x.r).case_id))
-      FROM page x WHERE x.n < $10::int HAVING count(*) > 0)
+    INSERT INTO audit_log (account_id, node_id, action, object_type, object_id, request_id,
+                           client_addr, detail)
+    SELECT a.*
+      FROM (SELECT array_agg((x.r).id ORDER BY x.n) AS ids,
+                   array_agg(DISTINCT (x.r).case_id) AS case_ids
+              FROM page x WHERE x.n < $10::int HAVING count(*) > 0) shown
+     CROSS JOIN LATERAL referral_list_audit($1, $2, $3, $4, 'inbox', $7, shown.ids,
+                                            shown.case_ids) a)
 SELECT v.body::text, (x.r).created_at::text, (x.r).id::text
-  FROM page x CROSS JOIN LATERAL referral_view(x.r, $2::uuid) v LEFT JOIN audited ON true
+  FROM page x CROSS JOIN LATERAL referral_view(x.r, $2::uuid) v
  ORDER BY x.n;
 
 -- name: referral_inbox_open
@@ -44,11 +50,16 @@ WITH page AS MATERIALIZED (
      ORDER BY p.created_at DESC, p.id DESC
      LIMIT $10::int),
 audited AS (
-    SELECT referral_list_audit($1, $2, $3, $4, 'inbox', $7, array_agg((x.r).id ORDER BY x.n),
-                               array_agg(DISTINCT (x.r).case_id))
-      FROM page x WHERE x.n < $10::int HAVING count(*) > 0)
+    INSERT INTO audit_log (account_id, node_id, action, object_type, object_id, request_id,
+                           client_addr, detail)
+    SELECT a.*
+      FROM (SELECT array_agg((x.r).id ORDER BY x.n) AS ids,
+                   array_agg(DISTINCT (x.r).case_id) AS case_ids
+              FROM page x WHERE x.n < $10::int HAVING count(*) > 0) shown
+     CROSS JOIN LATERAL referral_list_audit($1, $2, $3, $4, 'inbox', $7, shown.ids,
+                                            shown.case_ids) a)
 SELECT v.body::text, (x.r).created_at::text, (x.r).id::text
-  FROM page x CROSS JOIN LATERAL referral_view(x.r, $2::uuid) v LEFT JOIN audited ON true
+  FROM page x CROSS JOIN LATERAL referral_view(x.r, $2::uuid) v
  ORDER BY x.n;
 
 -- name: referral_outbox
@@ -62,11 +73,16 @@ WITH page AS MATERIALIZED (
      ORDER BY p.created_at DESC, p.id DESC
      LIMIT $10::int),
 audited AS (
-    SELECT referral_list_audit($1, $2, $3, $4, 'outbox', $7, array_agg((x.r).id ORDER BY x.n),
-                               array_agg(DISTINCT (x.r).case_id))
-      FROM page x WHERE x.n < $10::int HAVING count(*) > 0)
+    INSERT INTO audit_log (account_id, node_id, action, object_type, object_id, request_id,
+                           client_addr, detail)
+    SELECT a.*
+      FROM (SELECT array_agg((x.r).id ORDER BY x.n) AS ids,
+                   array_agg(DISTINCT (x.r).case_id) AS case_ids
+              FROM page x WHERE x.n < $10::int HAVING count(*) > 0) shown
+     CROSS JOIN LATERAL referral_list_audit($1, $2, $3, $4, 'outbox', $7, shown.ids,
+                                            shown.case_ids) a)
 SELECT v.body::text, (x.r).created_at::text, (x.r).id::text
-  FROM page x CROSS JOIN LATERAL referral_view(x.r, $2::uuid) v LEFT JOIN audited ON true
+  FROM page x CROSS JOIN LATERAL referral_view(x.r, $2::uuid) v
  ORDER BY x.n;
 
 -- name: referral_both
@@ -81,11 +97,16 @@ WITH page AS MATERIALIZED (
      ORDER BY p.created_at DESC, p.id DESC
      LIMIT $10::int),
 audited AS (
-    SELECT referral_list_audit($1, $2, $3, $4, 'both', $7, array_agg((x.r).id ORDER BY x.n),
-                               array_agg(DISTINCT (x.r).case_id))
-      FROM page x WHERE x.n < $10::int HAVING count(*) > 0)
+    INSERT INTO audit_log (account_id, node_id, action, object_type, object_id, request_id,
+                           client_addr, detail)
+    SELECT a.*
+      FROM (SELECT array_agg((x.r).id ORDER BY x.n) AS ids,
+                   array_agg(DISTINCT (x.r).case_id) AS case_ids
+              FROM page x WHERE x.n < $10::int HAVING count(*) > 0) shown
+     CROSS JOIN LATERAL referral_list_audit($1, $2, $3, $4, 'both', $7, shown.ids,
+                                            shown.case_ids) a)
 SELECT v.body::text, (x.r).created_at::text, (x.r).id::text
-  FROM page x CROSS JOIN LATERAL referral_view(x.r, $2::uuid) v LEFT JOIN audited ON true
+  FROM page x CROSS JOIN LATERAL referral_view(x.r, $2::uuid) v
  ORDER BY x.n;
 
 -- name: referral_get

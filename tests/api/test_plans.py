@@ -180,3 +180,54 @@ def test_a_journeys_statements_keep_their_plans(pnetd_factory, database_factory,
                  for calls, plans, ms, query in rows
                  if not any(kept in query for kept in KEPT_SQL)]
     assert not replanned, "planned at every call:\n" + "\n".join(replanned)
+
+
+def test_a_page_of_referrals_is_one_statement(pnetd_factory, database_factory, pg_superuser):
+    """A page of the inbox and the outbox runs its items' projection (referral_view) and its
+    audit row (referral_list_audit) inside pnetd's one statement: nothing nested that runs
+    once a page or once an item (docs/performance.md, lever 16; a function that inserts
+    the audit row was two statements of its own on every page)."""
+    database = database_factory()
+    with psycopg.connect(database, autocommit=True) as conn:
+        load_demo(conn)
+    dbname = conninfo_to_dict(database)["dbname"]
+    pages = 8
+    with psycopg.connect(dbname=dbname, **pg_superuser, autocommit=True) as admin:
+        admin.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        server = pnetd_factory("--workers=1", "--db-pool-size=1", database=database)
+        jobcenter = Api(server.base_url)
+        jobcenter.login("jobcenter", DEMO_PASSWORD)
+        schuldner = Api(server.base_url)
+        schuldner.login("schuldnerberatung", DEMO_PASSWORD)
+        case, _ = new_case(jobcenter)
+        write(jobcenter, "/v1/referrals", {"case_id": case["id"], "to_node_id": SCHULDNER_NODE,
+                                           "reason": "Schulden", "note": "Ruft vormittags an"})
+        dbid = admin.execute("SELECT oid FROM pg_database WHERE datname = current_database()"
+                             ).fetchone()[0]
+        admin.execute("SELECT pg_stat_statements_reset(0, %s, 0)", (dbid,))
+        for _ in range(pages):
+            for client, params in ((schuldner, {"box": "inbox", "status": "sent,received"}),
+                                   (schuldner, {"box": "inbox"}),
+                                   (jobcenter, {"box": "outbox"})):
+                r = client.get("/v1/referrals", params=params)
+                assert r.status_code == 200, r.text
+                assert r.json()["items"], params
+        nested = admin.execute(
+            "SELECT calls, query FROM pg_stat_statements"
+            " WHERE dbid = %s AND NOT toplevel AND calls >= %s", (dbid, pages)).fetchall()
+    assert not nested, "run on every page:\n" + "\n".join(
+        f"{calls} calls: {' '.join(query.split())[:160]}" for calls, query in nested)
+
+
+def test_referral_view_is_pulled_up_into_the_statement(database_factory):
+    """referral_view, inlined, joins the statement's own rows: the fields of the referral it
+    is given are read as columns (r.case_id), not out of a row value per item ((r.*).case_id),
+    which is what PostgreSQL does when an outer join inside the function keeps it a subquery
+    of its own (docs/developing.md, "SQL or PL/pgSQL")."""
+    with psycopg.connect(database_factory(), autocommit=True) as conn:
+        load_demo(conn)
+        plan = "\n".join(row[0] for row in conn.execute(
+            "EXPLAIN (COSTS OFF) SELECT v.body FROM referral r"
+            " CROSS JOIN LATERAL referral_view(r, r.to_node_id) v"))
+    assert "= r.case_id" in plan, plan
+    assert "(r.*).case_id" not in plan.split("SubPlan")[0], plan
