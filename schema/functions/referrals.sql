@@ -200,7 +200,7 @@ CREATE FUNCTION referral_list_audit(p_account uuid, p_node uuid, p_request text,
                                     p_box text, p_case uuid, p_ids uuid[], p_case_ids uuid[])
 RETURNS TABLE (account_id uuid, node_id uuid, action text, object_type text, object_id uuid,
                request_id text, client_addr text, detail jsonb)
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
     SELECT p_account, p_node, 'referral.list', 'referral', NULL::uuid, p_request, p_client,
            jsonb_build_object('box', p_box, 'case_id', p_case, 'ids', to_jsonb(p_ids),
                               'case_ids', to_jsonb(p_case_ids));
