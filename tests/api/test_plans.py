@@ -8,6 +8,7 @@ included, are counted with pg_stat_statements (which ./dev test loads with track
 track_planning) on pnetd's one database connection: after the warm-up, none is planned
 again in every journey."""
 
+import contextlib
 import datetime
 import uuid
 
@@ -131,8 +132,11 @@ def partner_and_admin_look(schuldner, admin):
         assert r.status_code == 200, (read, r.text)
 
 
-def test_a_journeys_statements_keep_their_plans(pnetd_factory, database_factory,
-                                                 pg_superuser):
+@contextlib.contextmanager
+def counted_demo(pnetd_factory, database_factory, pg_superuser, logins):
+    """The demo's data on a database of its own, pnetd on one database connection with the
+    accounts of `logins` logged in, and a superuser connection reading pg_stat_statements
+    (which ./dev test loads): yields (database, admin connection, clients)."""
     database = database_factory()
     with psycopg.connect(database, autocommit=True) as conn:
         load_demo(conn)
@@ -143,14 +147,26 @@ def test_a_journeys_statements_keep_their_plans(pnetd_factory, database_factory,
             "pg_stat_statements is not loaded (./dev test starts PostgreSQL with it)"
         admin.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         server = pnetd_factory("--workers=1", "--db-pool-size=1", database=database)
-        jobcenter = Api(server.base_url)
-        jobcenter.login("jobcenter", DEMO_PASSWORD)
-        schuldner = Api(server.base_url)
-        schuldner.login("schuldnerberatung", DEMO_PASSWORD)
-        coordinator = Api(server.base_url)
-        coordinator.login("koordination", DEMO_PASSWORD)
-        administrator = Api(server.base_url)
-        administrator.login("admin", DEMO_PASSWORD)
+        clients = []
+        for login in logins:
+            clients.append(Api(server.base_url))
+            clients[-1].login(login, DEMO_PASSWORD)
+        yield database, admin, clients
+
+
+def counts_reset(admin):
+    """Forgets what pg_stat_statements counted in this database; answers its oid."""
+    dbid = admin.execute("SELECT oid FROM pg_database WHERE datname = current_database()"
+                         ).fetchone()[0]
+    admin.execute("SELECT pg_stat_statements_reset(0, %s, 0)", (dbid,))
+    return dbid
+
+
+def test_a_journeys_statements_keep_their_plans(pnetd_factory, database_factory,
+                                                 pg_superuser):
+    logins = ("jobcenter", "schuldnerberatung", "koordination", "admin")
+    with counted_demo(pnetd_factory, database_factory, pg_superuser, logins) as (
+            database, admin, (jobcenter, schuldner, coordinator, administrator)):
         with psycopg.connect(database, autocommit=True) as conn:
             wait_demo_deadlines_said(conn)
 
@@ -162,9 +178,7 @@ def test_a_journeys_statements_keep_their_plans(pnetd_factory, database_factory,
                 partner_and_admin_look(schuldner, administrator)
 
         walk(WARM_UP)
-        dbid = admin.execute("SELECT oid FROM pg_database WHERE datname = current_database()"
-                             ).fetchone()[0]
-        admin.execute("SELECT pg_stat_statements_reset(0, %s, 0)", (dbid,))
+        dbid = counts_reset(admin)
         walk(JOURNEYS)
         # Nested statements only: pnetd prepares its own on the connection, and PostgreSQL
         # may keep planning one of those with its values where that plan is cheaper (optional
@@ -187,24 +201,13 @@ def test_a_page_of_referrals_is_one_statement(pnetd_factory, database_factory, p
     audit row (referral_list_audit) inside pnetd's one statement: nothing nested that runs
     once a page or once an item (docs/performance.md, lever 16; a function that inserts
     the audit row was two statements of its own on every page)."""
-    database = database_factory()
-    with psycopg.connect(database, autocommit=True) as conn:
-        load_demo(conn)
-    dbname = conninfo_to_dict(database)["dbname"]
     pages = 8
-    with psycopg.connect(dbname=dbname, **pg_superuser, autocommit=True) as admin:
-        admin.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-        server = pnetd_factory("--workers=1", "--db-pool-size=1", database=database)
-        jobcenter = Api(server.base_url)
-        jobcenter.login("jobcenter", DEMO_PASSWORD)
-        schuldner = Api(server.base_url)
-        schuldner.login("schuldnerberatung", DEMO_PASSWORD)
+    with counted_demo(pnetd_factory, database_factory, pg_superuser,
+                      ("jobcenter", "schuldnerberatung")) as (_, admin, (jobcenter, schuldner)):
         case, _ = new_case(jobcenter)
         write(jobcenter, "/v1/referrals", {"case_id": case["id"], "to_node_id": SCHULDNER_NODE,
                                            "reason": "Schulden", "note": "Ruft vormittags an"})
-        dbid = admin.execute("SELECT oid FROM pg_database WHERE datname = current_database()"
-                             ).fetchone()[0]
-        admin.execute("SELECT pg_stat_statements_reset(0, %s, 0)", (dbid,))
+        dbid = counts_reset(admin)
         for _ in range(pages):
             for client, params in ((schuldner, {"box": "inbox", "status": "sent,received"}),
                                    (schuldner, {"box": "inbox"}),
