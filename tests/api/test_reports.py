@@ -30,7 +30,7 @@ days ago.
 import csv
 import io
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -41,10 +41,6 @@ from harness import Api, run_pnetd
 from referral_support import JOBCENTER, SCHULDNER, SUCHT, consent, move, open_case, refer
 
 PASSWORD = "report-test-password"
-TODAY = datetime.now(ZoneInfo("Europe/Berlin")).date()
-SINCE = (TODAY - timedelta(days=30)).isoformat()
-UNTIL = (TODAY + timedelta(days=1)).isoformat()
-PREVIOUS = ((TODAY - timedelta(days=61)).isoformat(), SINCE)
 FATES = ["open", "declined", "withdrawn", "dropped_out", "goal_reached", "partially_reached",
          "not_reached", "referred_on"]
 
@@ -149,14 +145,21 @@ def rnet(demo, rdb):
         rdb.execute("UPDATE referral SET created_at = created_at - make_interval(days => %s),"
                         " due_at = due_at - make_interval(days => %s) WHERE id = %s",
                         (days, days, ref["id"]))
+    # The period: Germany's last 30 days, counted from the day the referrals were sent, taken
+    # after sending so that a run across midnight in Berlin still finds the day-0 referrals
+    # inside it (sent that day or the one before); the period before has as many days.
+    today = datetime.now(ZoneInfo("Europe/Berlin")).date()
+    since = (today - timedelta(days=30)).isoformat()
     yield {"id": network, "coordinator": coordinator, "groups": groups, "chain": chain,
-           "made": made}
+           "made": made, "since": since, "until": (today + timedelta(days=1)).isoformat(),
+           "previous": ((today - timedelta(days=61)).isoformat(), since)}
     coordinator.close()
 
 
-def report(client, network, **params):
-    query = {"since": SINCE, "until": UNTIL} | params
-    return client.get(f"/v1/networks/{network}/report", params=query)
+def report(client, rnet, **params):
+    """The report of rnet's network for its period (or the period in params)."""
+    query = {"since": rnet["since"], "until": rnet["until"]} | params
+    return client.get(f"/v1/networks/{rnet['id']}/report", params=query)
 
 
 def fates(**counts):
@@ -164,14 +167,14 @@ def fates(**counts):
 
 
 def test_the_figures_of_a_hand_made_network(rnet):
-    r = report(rnet["coordinator"], rnet["id"])
+    r = report(rnet["coordinator"], rnet)
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["network_id"] == rnet["id"] and "suppressed" not in body
     cur, prev = body["current"], body["previous"]
-    assert (cur["since"], cur["until"]) == (SINCE, UNTIL)
+    assert (cur["since"], cur["until"]) == (rnet["since"], rnet["until"])
     # 31 days, not whole months: the period before has as many days
-    assert (prev["since"], prev["until"]) == PREVIOUS
+    assert (prev["since"], prev["until"]) == rnet["previous"]
 
     assert cur["totals"] == {
         "referred": 23, "accepted": 11, "started": 8, "warm_handovers": 5,
@@ -231,7 +234,7 @@ def test_the_figures_of_a_hand_made_network(rnet):
 def test_suppression_hides_small_counts_and_what_would_give_them_away(rnet):
     """The hidden cells worked out by hand from server/suppress.h's rule (docs/user-guide/
     statistics.md, "Small numbers")."""
-    r = report(rnet["coordinator"], rnet["id"], suppress="true")
+    r = report(rnet["coordinator"], rnet, suppress="true")
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["suppressed"] is True
@@ -272,7 +275,7 @@ def test_suppression_hides_small_counts_and_what_would_give_them_away(rnet):
     assert prev["totals"]["warm_handover_share"] is None
     assert prev["timing"][0]["reaction"]["median"] is None
     # JSON without ?suppress stays exact for the coordinator
-    assert report(rnet["coordinator"], rnet["id"]).json()["current"]["totals"]["withdrawn"] == 1
+    assert report(rnet["coordinator"], rnet).json()["current"]["totals"]["withdrawn"] == 1
 
 
 def rows(text):
@@ -280,11 +283,11 @@ def rows(text):
 
 
 def test_the_csv_export_is_always_suppressed(rnet):
-    r = report(rnet["coordinator"], rnet["id"], format="csv")
+    r = report(rnet["coordinator"], rnet, format="csv")
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert r.headers["Content-Disposition"].startswith(
-        f'attachment; filename="report-{rnet["id"]}-{SINCE}-{UNTIL}-')
+        f'attachment; filename="report-{rnet["id"]}-{rnet["since"]}-{rnet["until"]}-')
     lines = rows(r.text)
     assert lines[0] == ["section", "period", "since", "until", "row_id", "row", "column", "value"]
     cells = {(x[0], x[1], x[4], x[6]): x[7] for x in lines[1:]}
@@ -301,35 +304,36 @@ def test_the_csv_export_is_always_suppressed(rnet):
     assert cells[("totals", "previous", "", "referred")] == "x"
     # Accept: text/csv gives the same
     r2 = rnet["coordinator"].get(f"/v1/networks/{rnet['id']}/report",
-                                 params={"since": SINCE, "until": UNTIL},
+                                 params={"since": rnet["since"], "until": rnet["until"]},
                                  headers={"Accept": "text/csv"})
     assert r2.status_code == 200 and r2.text == r.text
 
-    r = report(rnet["coordinator"], rnet["id"], format="excel", lang="de")
+    r = report(rnet["coordinator"], rnet, format="excel", lang="de")
     assert r.status_code == 200
     text = r.content.decode("utf-8")
     assert text.startswith("\ufeffAbschnitt;Zeitraum;Von;Bis;Zeile (Id);Zeile;Spalte;Wert\r\n")
-    assert "totals;current;" + SINCE + ";" + UNTIL + ";;;warm_handover_share;0,2174\r\n" in text
+    period = f"{rnet['since']};{rnet['until']}"
+    assert f"totals;current;{period};;;warm_handover_share;0,2174\r\n" in text
     assert r.headers["Content-Disposition"].endswith('-excel.csv"')
 
 
 def test_filters_narrow_every_figure(rnet):
     c = rnet["coordinator"]
-    b = report(c, rnet["id"], target_group=rnet["groups"]["B"]).json()
+    b = report(c, rnet, target_group=rnet["groups"]["B"]).json()
     assert b["filters"]["target_group_id"] == rnet["groups"]["B"]
     assert b["filters"]["target_group_name"] == "Gruppe B"
     assert b["current"]["totals"]["referred"] == 8
     assert [p["node_id"] for p in b["current"]["outcomes_by_provider"]] == [SUCHT]
     assert b["current"]["outcomes_by_step"] == []
-    chain = report(c, rnet["id"], chain=rnet["chain"]).json()
+    chain = report(c, rnet, chain=rnet["chain"]).json()
     assert chain["current"]["totals"]["referred"] == 15
     assert chain["previous"]["totals"]["referred"] == 1
-    west = report(c, rnet["id"], district="Weststadt").json()["current"]
+    west = report(c, rnet, district="Weststadt").json()["current"]
     assert west["totals"]["referred"] == 12
     assert west["district_flows"] == [
         {"from_district": "Weststadt", "to_district": "Altstadt", "referred": 6},
         {"from_district": "Weststadt", "to_district": "Südviertel", "referred": 6}]
-    both = report(c, rnet["id"], district="Weststadt", target_group=rnet["groups"]["A"]).json()
+    both = report(c, rnet, district="Weststadt", target_group=rnet["groups"]["A"]).json()
     assert both["current"]["totals"]["referred"] == 6
 
 
@@ -341,26 +345,26 @@ def test_bad_requests_and_who_may_read(rnet, demo):
     p = assert_problem(c.get(url, params={"since": "2025-13-01", "until": "x",
                                           "chain": "nope", "format": "pdf"}), 400)
     assert sorted(error_fields(p)) == ["chain", "format", "since", "until"]
-    p = assert_problem(report(c, network, since=UNTIL, until=SINCE), 400)
+    p = assert_problem(report(c, rnet, since=rnet["until"], until=rnet["since"]), 400)
     assert [(e["field"], e["code"]) for e in p["errors"]] == [("until", "not_after_from")]
-    p = assert_problem(report(c, network, since="2000-01-01", until="2020-01-01"), 400)
+    p = assert_problem(report(c, rnet, since="2000-01-01", until="2020-01-01"), 400)
     assert [(e["field"], e["code"]) for e in p["errors"]] == [("until", "out_of_range")]
     # another network's target group and chain (the demo network's)
-    p = assert_problem(report(c, network, target_group="50000000-0000-4000-8000-000000000001",
+    p = assert_problem(report(c, rnet, target_group="50000000-0000-4000-8000-000000000001",
                               chain="70000000-0000-4000-8000-000000000001"), 400)
     assert sorted(error_fields(p)) == ["chain", "target_group"]
-    assert_problem(c.get(url, params={"since": SINCE, "until": UNTIL, "bogus": "1"}), 400)
-    assert_problem(c.get(url, params={"since": SINCE, "until": UNTIL},
-                         headers={"Accept": "image/png"}), 406)
-    assert_problem(report(c, str(uuid.uuid4())), 404)
-    assert_problem(report(demo("koordination"), network), 403)
-    assert_problem(report(demo("jobcenter"), network), 403)
-    assert_problem(report(demo(None), network), 401)
-    assert report(demo("admin"), network).status_code == 200
+    period = {"since": rnet["since"], "until": rnet["until"]}
+    assert_problem(c.get(url, params=period | {"bogus": "1"}), 400)
+    assert_problem(c.get(url, params=period, headers={"Accept": "image/png"}), 406)
+    assert_problem(report(c, rnet | {"id": str(uuid.uuid4())}), 404)
+    assert_problem(report(demo("koordination"), rnet), 403)
+    assert_problem(report(demo("jobcenter"), rnet), 403)
+    assert_problem(report(demo(None), rnet), 401)
+    assert report(demo("admin"), rnet).status_code == 200
 
 
 def test_months_give_the_months_before(rnet):
-    body = report(rnet["coordinator"], rnet["id"], since="2026-04-01", until="2026-07-01").json()
+    body = report(rnet["coordinator"], rnet, since="2026-04-01", until="2026-07-01").json()
     assert (body["previous"]["since"], body["previous"]["until"]) == ("2026-01-01", "2026-04-01")
     assert body["current"]["totals"]["referred"] == 0
     assert body["current"]["outcomes_by_provider"] == []
@@ -370,10 +374,10 @@ def test_a_purge_leaves_the_report_as_it_was(rnet, demo, demo_db, pnetd_exe, dem
     """Retention archives the closed cases' referrals; the report, exact and exported, stays
     byte for byte what it was."""
     c = rnet["coordinator"]
-    before = {fmt: report(c, rnet["id"], **fmt_params).content
+    before = {fmt: report(c, rnet, **fmt_params).content
               for fmt, fmt_params in {"json": {}, "suppressed": {"suppress": "true"},
                                       "csv": {"format": "csv"}}.items()}
-    before_chain = report(c, rnet["id"], chain=rnet["chain"], district="Nordstadt").content
+    before_chain = report(c, rnet, chain=rnet["chain"], district="Nordstadt").content
     jc = demo("jobcenter")
     closed = []
     for name, (case, ref) in rnet["made"].items():
@@ -395,9 +399,9 @@ def test_a_purge_leaves_the_report_as_it_was(rnet, demo, demo_db, pnetd_exe, dem
     assert archived() == len(closed) == 19
     assert demo_db.execute("SELECT count(*) FROM referral r JOIN client_case k ON k.id = r.case_id"
                            " WHERE k.network_id = %s", (rnet["id"],)).fetchone()[0] == 5
-    after = {fmt: report(c, rnet["id"], **fmt_params).content
+    after = {fmt: report(c, rnet, **fmt_params).content
              for fmt, fmt_params in {"json": {}, "suppressed": {"suppress": "true"},
                                      "csv": {"format": "csv"}}.items()}
     for fmt in before:
         assert after[fmt] == before[fmt], fmt
-    assert report(c, rnet["id"], chain=rnet["chain"], district="Nordstadt").content == before_chain
+    assert report(c, rnet, chain=rnet["chain"], district="Nordstadt").content == before_chain
