@@ -14,12 +14,6 @@ export function showFormError(form, e) {
 	form.querySelector(".form-error")?.scrollIntoView?.({ block: "nearest" });
 }
 
-// Today in the browser's time zone as YYYY-MM-DD (for date inputs).
-export function today() {
-	const d = new Date();
-	return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-}
-
 // The value of an input for the API: trimmed text, or null when empty.
 export function valueOrNull(input) {
 	const v = input.value.trim();

@@ -3,10 +3,10 @@
 // changed), and use against contract on a day with the referrals still waiting, downloadable
 // as CSV the way the statistics are (?format=excel, ?lang=de).
 import * as api from "../api.js";
-import { h, fill, field, select, table, fmtDate } from "../dom.js";
+import { h, fill, field, select, table, fmtDate, isoDay } from "../dom.js";
 import { t, lang } from "../i18n.js";
 import { announce, navigate } from "../main.js";
-import { showFormError, clearErrors, today, numberOrNull } from "../forms.js";
+import { showFormError, clearErrors, numberOrNull } from "../forms.js";
 import { myNetwork, noNetwork, csvDownload } from "./network.js";
 
 // The first day of the quarter or year of day (YYYY-MM-DD).
@@ -80,8 +80,8 @@ function contractForm(network, services, sources, reload) {
 	const service = select("service_id", [["", t("contract_choose_service")], ...services.map((s) => [s.id, `${s.name} – ${s.node.name}`])], "", { required: true });
 	const funder = select("funding_source_id", [["", t("contract_no_funder")], ...sources.filter((f) => f.active).map((f) => [f.id, f.name])], "");
 	const period = select("period", [["quarter", t("period_quarter")], ["year", t("period_year")]], "quarter");
-	const start = h("input", { name: "period_start", type: "date", required: true, value: periodStart("quarter", today()) });
-	period.addEventListener("change", () => (start.value = periodStart(period.value, start.value || today())));
+	const start = h("input", { name: "period_start", type: "date", required: true, value: periodStart("quarter", isoDay()) });
+	period.addEventListener("change", () => (start.value = periodStart(period.value, start.value || isoDay())));
 	const places = h("input", { name: "places", type: "number", min: 1, max: 100000, required: true });
 	const price = h("input", { name: "price_per_place", type: "number", min: 0, step: "0.01" });
 	const limit = select("limit", [["hard", t("limit_hard")], ["soft", t("limit_soft")]], "hard");
@@ -161,7 +161,7 @@ export async function contractsView(main) {
 	const network = await myNetwork();
 	if (!network) return noNetwork(main);
 	const params = new URLSearchParams(location.search);
-	const on = params.get("on") || today();
+	const on = params.get("on") || isoDay();
 	const draw = async () => {
 		const [sourcesBody, use, services] = await Promise.all([
 			api.get(`/v1/networks/${network.id}/funding-sources`),

@@ -2,12 +2,12 @@
 // agreed days to accept; added, changed, deactivated and brought back) and its target groups
 // (added and changed); and the overdue referrals.
 import * as api from "../api.js";
-import { h, fill, field, select, table, badge, fmtDate, download } from "../dom.js";
+import { h, fill, field, select, table, badge, fmtDate, download, isoDay } from "../dom.js";
 import { t } from "../i18n.js";
 import { announce, errorText, session } from "../main.js";
 import { chosenNetwork, forgetNetworks } from "../networks.js";
 import { downloadCsv } from "../csv.js";
-import { showFormError, clearErrors, today, valueOrNull, numberOrNull } from "../forms.js";
+import { showFormError, clearErrors, valueOrNull, numberOrNull } from "../forms.js";
 import { statusCell } from "./referrals.js";
 
 // The network the coordinator works on (chosen in the header; see networks.js).
@@ -83,7 +83,7 @@ function memberForm(network, m, candidates, done, cancel) {
 		? null
 		: select("node_id", [["", t("member_pick_node")], ...candidates.map((n) => [n.id, `${n.name}${n.district ? ` (${n.district})` : ""}`])], "", { required: true });
 	const role = select("role", [["member", t("member_member")], ["coordinator", t("member_coordinator")]], m ? m.role : "member");
-	const joined = h("input", { name: "joined_on", type: "date", value: m ? m.joined_on : today() });
+	const joined = h("input", { name: "joined_on", type: "date", value: m ? m.joined_on : isoDay() });
 	const agreement = h("input", { name: "agreement_signed_on", type: "date", value: m?.agreement_signed_on || "" });
 	const days = h("input", {
 		name: "days_to_accept",

@@ -4,7 +4,7 @@
 // offered (nobody refers to itself); members no active consent covers are shown but cannot
 // be chosen, with the reason beside them.
 import * as api from "../api.js";
-import { h, field } from "../dom.js";
+import { h, field, isoDay } from "../dom.js";
 import { t, label } from "../i18n.js";
 import { announce, session } from "../main.js";
 import { showProblem } from "../problems.js";
@@ -120,7 +120,7 @@ export async function referForm(opts) {
 		delete contractInfo.dataset.exhausted;
 		contractInfo.className = "hint";
 		if (!service.value || serviceField.hidden) return;
-		const day = new Date().toISOString().slice(0, 10);
+		const day = isoDay(); // the user's today, not UTC's
 		let items;
 		try {
 			items = (await api.get(`/v1/services/${service.value}/contracts`)).items || [];
