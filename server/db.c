@@ -599,8 +599,9 @@ static void on_queue_timer(evutil_socket_t fd, short what, void *arg)
 
 /*
  * The "options" every connection sends: the conninfo's own (an operator's "-c search_path=..."
- * or "-c default_transaction_read_only=on") followed by pnetd's statement timeout. Given as a
- * keyword after the conninfo, it replaces the conninfo's, so both are put together here.
+ * or "-c default_transaction_read_only=on") followed by pnetd's time zone and statement
+ * timeout, which win over the conninfo's. Given as a keyword after the conninfo, it replaces
+ * the conninfo's, so both are put together here.
  */
 static char *connection_options(const char *conninfo)
 {
@@ -611,8 +612,8 @@ static char *connection_options(const char *conninfo)
 	for (PQconninfoOption *o = parsed; o && o->keyword; o++)
 		if (!strcmp(o->keyword, "options") && o->val && *o->val)
 			own = o->val;
-	options = xasprintf("%s%s-c statement_timeout=%ld", own ? own : "", own ? " " : "",
-	                    cfg.db_statement_timeout_ms);
+	options = xasprintf("%s%s-c TimeZone=" DB_TIME_ZONE " -c statement_timeout=%ld",
+	                    own ? own : "", own ? " " : "", cfg.db_statement_timeout_ms);
 	PQconninfoFree(parsed);
 	return options;
 }

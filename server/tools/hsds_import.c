@@ -144,11 +144,9 @@ int hsds_import_main(int argc, char **argv)
 		return 1;
 	}
 
-	pg = PQconnectdb(cfg.database);
-	if (PQstatus(pg) != CONNECTION_OK) {
-		fprintf(stderr, "pnetd hsds-import: cannot connect: %s", PQerrorMessage(pg));
+	pg = tools_connect(cfg.database, "pnetd hsds-import");
+	if (!pg)
 		goto out;
-	}
 	known = load_known(pg, doc);
 	if (!known)
 		goto out;

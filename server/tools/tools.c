@@ -14,11 +14,17 @@ PGconn *tools_connect(const char *conninfo, const char *who)
 {
 	PGconn *pg = PQconnectdb(conninfo);
 
-	if (PQstatus(pg) == CONNECTION_OK)
-		return pg;
-	fprintf(stderr, "%s: cannot connect to the database: %s", who, PQerrorMessage(pg));
-	PQfinish(pg);
-	return NULL;
+	if (PQstatus(pg) != CONNECTION_OK) {
+		fprintf(stderr, "%s: cannot connect to the database: %s", who, PQerrorMessage(pg));
+		PQfinish(pg);
+		return NULL;
+	}
+	/* Germany's days here too, as on pnetd's own connections (db.h). */
+	if (tools_exec(pg, "SET TimeZone = '" DB_TIME_ZONE "'", "time zone") < 0) {
+		PQfinish(pg);
+		return NULL;
+	}
+	return pg;
 }
 
 int tools_exec(PGconn *pg, const char *sql, const char *what)

@@ -26,7 +26,10 @@ int hsds_import_main(int argc, char **argv);
 /* pnetd purge: run the retention purge once (docs/operations.md); returns the exit code. */
 int purge_main(int argc, char **argv);
 
-/* A connection to conninfo, or NULL after printing why ("<who>: cannot connect ..."). */
+/*
+ * A connection to conninfo in pnetd's time zone (db.h), or NULL after printing why ("<who>:
+ * cannot connect ...").
+ */
 PGconn *tools_connect(const char *conninfo, const char *who);
 
 /* Run sql (any number of statements, no parameters); 0, or -1 after printing what failed. */

@@ -5,6 +5,7 @@ its place only from that source's contract)."""
 import datetime
 import uuid
 
+from harness import german_date
 from referral_support import NETWORK
 
 SCHULDNER_SERVICE = "30000000-0000-4000-8000-000000000017"  # Caritas, debt_counselling
@@ -13,7 +14,7 @@ JUGENDAMT_SERVICE = "30000000-0000-4000-8000-000000000011"  # Jugendamt, childca
 
 
 def quarter_start(day=None):
-    d = day or datetime.date.today()
+    d = day or german_date()
     return datetime.date(d.year, 3 * ((d.month - 1) // 3) + 1, 1).isoformat()
 
 

@@ -9,10 +9,19 @@ import socket
 import subprocess
 import threading
 import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import requests
 
 _MISSING = object()
+
+
+def german_date(days=0):
+    """The day in Germany, days from today (a datetime.date): what people there enter as today,
+    and pnetd's today (its sessions' TimeZone, server/db.h). This machine's date.today() is
+    UTC's, a day behind for an hour or two after midnight in Germany."""
+    return datetime.now(ZoneInfo("Europe/Berlin")).date() + timedelta(days=days)
 
 
 def free_port():
@@ -24,9 +33,11 @@ def free_port():
 
 def pnetd_env(extra=None):
     """The environment for a pnetd process: ours without any PNET_* variable (the harness's
-    own PNET_TEST_* must not reach pnetd's configuration, nor a developer's PNET_PORT), plus
+    own PNET_TEST_* must not reach pnetd's configuration, nor a developer's PNET_PORT) and
+    without the tests' time zone (PGTZ, TZ: pnetd sets its sessions' own, server/db.h), plus
     extra. Configure pnetd through arguments or extra={"PNET_...": ...}."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PNET_")}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("PNET_") and k not in ("PGTZ", "TZ")}
     env.update(extra or {})
     return env
 

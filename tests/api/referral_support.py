@@ -1,8 +1,8 @@
 """Shared by the case, consent and referral tests: the demo ids, and a small vocabulary to
 open a case, record a consent, send a referral and walk it through the state machine."""
 
-import datetime
 import uuid
+from harness import german_date
 
 NETWORK = "40000000-0000-4000-8000-000000000001"
 GROUPS = ["50000000-0000-4000-8000-00000000000" + str(i) for i in (1, 2, 3)]
@@ -55,7 +55,7 @@ TABLES = ["referral", "referral_event", "client_case", "consent", "audit_log"]
 
 
 def today(days=0):
-    return (datetime.date.today() + datetime.timedelta(days=days)).isoformat()
+    return german_date(days).isoformat()
 
 
 def ref():

@@ -87,7 +87,9 @@ def test_the_receiver_sets_and_changes_the_appointment(demo, demo_db):
     timeline = loop.sender.get(f"/v1/referrals/{ref['id']}/events").json()["items"]
     changes = [e for e in timeline if e["kind"] == "appointment"]
     assert len(changes) == 2 and changes[1]["actor_node_id"] == SCHULDNER
-    assert [datetime.datetime.fromisoformat(e["appointment_at"]).hour for e in changes] == [8, 13]
+    # in Germany's time, as they were set
+    assert [e["appointment_at"] for e in changes] == ["2031-03-04T09:30:00+01:00",
+                                                      "2031-03-05T14:00:00+01:00"]
     events = demo_db.execute("SELECT payload FROM outbox WHERE type = 'referral.appointment'"
                              " AND payload->>'referral_id' = %s ORDER BY seq",
                              (ref["id"],)).fetchall()

@@ -15,6 +15,7 @@ import subprocess
 import uuid
 
 import pytest
+from harness import german_date
 
 DEMO_PASSWORD = "neustadt-demo"
 NETWORK = "40000000-0000-4000-8000-000000000001"
@@ -608,7 +609,7 @@ def test_contract_list_and_use(user, demo):
     code = "cli-" + uuid.uuid4().hex[:8]
     src = ko.post("/v1/networks/40000000-0000-4000-8000-000000000001/funding-sources",
                   json={"code": code, "name": "CLI Testquelle"}).json()
-    today = datetime.date.today()
+    today = german_date()
     start = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1).isoformat()
     service = "30000000-0000-4000-8000-000000000017"
     k = ko.post(f"/v1/services/{service}/contracts", json={
@@ -627,7 +628,6 @@ def test_contract_list_and_use(user, demo):
 # --- responsibility and follow-ups ----------------------------------------------------------
 
 def test_hand_over_and_follow_ups(user):
-    import datetime
     # The demo's colleague in the same team (schema/demo/02_accounts.sql).
     colleague_id, name = ("60000000-0000-4000-8000-000000000010",
                           "Jobcenter Neustadt, Team Alleinerziehende (Kollegin)")
@@ -635,7 +635,7 @@ def test_hand_over_and_follow_ups(user):
     case_id = sender.ok("case", "open", "--reference", "CLI-" + uuid.uuid4().hex[:10],
                         "--target-group", TARGET_GROUP).stdout.strip()
     assert colleague_id in sender.ok("colleagues").stdout  # the long name is cut to fit
-    due = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    due = german_date(2).isoformat()
     fid = sender.ok("follow-up", "add", case_id, "--on", due, "--reason",
                     "Bescheid nachfragen").stdout.strip()
     assert UUID_RE.match(fid)
@@ -664,10 +664,8 @@ def test_hand_over_and_follow_ups(user):
 
 
 def test_absence_follow_up_move_and_naming_who_takes_a_transfer(user, demo_db):
-    import datetime
-
     def day(n):
-        return (datetime.date.today() + datetime.timedelta(days=n)).isoformat()
+        return german_date(n).isoformat()
     jobcenter, colleague_id = user("jobcenter"), "60000000-0000-4000-8000-000000000010"
     # An absence (in a month, so today's routing stays as it is) with the demo colleague
     # standing in; listed, then taken back.

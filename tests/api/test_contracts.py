@@ -5,14 +5,13 @@ hard one is 409 contract-exhausted) and at acceptance, also when two acceptances
 last place; and the coordinator's use view (JSON and CSV)."""
 
 import csv
-import datetime
 import io
 import threading
 
 from checks import assert_problem, error_fields
 from contract_support import (SCHULDNER_SERVICE, contract, contract_now, quarter_start,
                               source)
-from harness import Api
+from harness import Api, german_date
 from referral_support import (JOBCENTER, NETWORK, PATH, MOVES, SCHULDNER, Loop, audit, move,
                               today)
 
@@ -261,7 +260,7 @@ def test_a_contract_without_funder_has_places_for_any_funder(demo):
     # funder; one whose source has its own contract takes it from that one.
     ko = demo("koordination")
     own, other = source(ko), source(ko)
-    year = datetime.date.today().replace(month=1, day=1).isoformat()
+    year = german_date().replace(month=1, day=1).isoformat()
     for_any = contract(ko, places=1000, limit="soft", period="year", period_start=year)
     for_own = contract(ko, funder=own["id"], places=1, limit="hard")
     a, b = Loop(demo), Loop(demo)

@@ -4,18 +4,18 @@ event case.follow_up_due once per follow-up even with two pnetd, and events that
 stand-in during an absence (schema/functions/follow_ups.sql). Statistics stay
 anonymous."""
 
-import datetime
 import json
 import time
 
 from checks import assert_problem
 from events_support import SseClient, wait_for
+from harness import german_date
 from team_support import (JOBCENTER, NETWORK, SCHULDNER, Person, consent_for,  # noqa: F401
                           people, server, team_database, team_db)
 
 
 def day(n=0):
-    return (datetime.date.today() + datetime.timedelta(days=n)).isoformat()
+    return german_date(n).isoformat()
 
 
 def follow_up(person, case_id, due_on, reason="Unterlagen nachfragen"):

@@ -1,9 +1,8 @@
 """/v1/networks/{id}/members[/{node_id}]: a network's member nodes."""
 
-import datetime
-
 import pytest
 
+from harness import german_date
 from network_fixtures import (COORDINATED_WRITE, COORDINATION_NODE, DEMO_NETWORK, READ, ROLES,
                               SCHULDNER_NODE, audit_rows, callers, etag, make_node, net,
                               problem_fields)
@@ -30,7 +29,7 @@ def test_add_with_defaults(demo_db, net):
     r = net["coordinator"].post(members_path(net), json={"node_id": node})
     assert r.status_code == 201, r.text
     body = r.json()
-    today = datetime.date.today().isoformat()
+    today = german_date().isoformat()
     assert body["network_id"] == net["id"] and body["node_id"] == node
     assert body["role"] == "member" and body["joined_on"] == today and body["active"] is True
     assert body["agreement_signed_on"] is None and body["days_to_accept"] is None

@@ -17,7 +17,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from conftest import DEMO_PASSWORD
 from events_support import SCHULDNER_NODE, load_demo, new_case, wait_demo_deadlines_said
-from harness import Api
+from harness import Api, german_date
 from referral_support import CHAINS, NETWORK, consent, open_case
 
 # PostgreSQL plans a prepared statement with its values for its first five executions, then
@@ -79,7 +79,7 @@ def case_day(jobcenter, schuldner):
     consent(jobcenter, case["id"], scope="network")
     r = jobcenter.post(path + "/steps/erstberatung", json={"state": "in_progress"})
     assert r.status_code in (200, 201), r.text
-    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    tomorrow = german_date(1)
     r = jobcenter.post(path + "/follow-ups", json={"due_on": tomorrow.isoformat(),
                                                    "reason": "Unterlagen nachfragen"})
     assert r.status_code == 201, r.text
@@ -105,7 +105,7 @@ def coordinator_look(coordinator):
     funding, contracts and their use, the overdue list, the report, the statistics, the
     directory of services, nodes and organisations."""
     net = f"/v1/networks/{NETWORK}"
-    today = datetime.date.today()
+    today = german_date()
     period = f"?since={today.replace(month=1, day=1)}&until={today + datetime.timedelta(days=1)}"
     reads = ["/v1/networks", net, net + "/members", net + "/members?active=true",
              net + "/target-groups", net + "/chains", net + "/funding-sources",

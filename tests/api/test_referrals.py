@@ -248,7 +248,7 @@ def test_events_and_handovers(demo, demo_db):
     assert resp.status_code == 201, resp.text
     h = resp.json()
     assert (h["kind"], h["channel"], h["warm"]) == ("handover", "in_person", True)
-    assert h["handover_at"].startswith("2030-03-01T09:00:00")
+    assert h["handover_at"] == "2030-03-01T10:00:00+01:00"  # in Germany's time
     assert audit(demo_db, r["id"]) == ["referral.create", "referral.handover"]
     ev = loop.receiver.get(f"/v1/referrals/{r['id']}/events")
     assert ev.status_code == 200

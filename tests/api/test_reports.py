@@ -30,14 +30,13 @@ days ago.
 import csv
 import io
 import uuid
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import psycopg
 import pytest
 
 from checks import assert_problem, error_fields
-from harness import Api, run_pnetd
+from harness import Api, german_date, run_pnetd
 from referral_support import JOBCENTER, SCHULDNER, SUCHT, consent, move, open_case, refer
 
 PASSWORD = "report-test-password"
@@ -148,7 +147,7 @@ def rnet(demo, rdb):
     # The period: Germany's last 30 days, counted from the day the referrals were sent, taken
     # after sending so that a run across midnight in Berlin still finds the day-0 referrals
     # inside it (sent that day or the one before); the period before has as many days.
-    today = datetime.now(ZoneInfo("Europe/Berlin")).date()
+    today = german_date()
     since = (today - timedelta(days=30)).isoformat()
     yield {"id": network, "coordinator": coordinator, "groups": groups, "chain": chain,
            "made": made, "since": since, "until": (today + timedelta(days=1)).isoformat(),

@@ -551,7 +551,9 @@ def rounded(x, places):
 
 
 def median_days(pairs):
-    days = [(b - a).total_seconds() / 86400 for a, b in pairs if a and b]
+    # timestamp(), not b - a: Python subtracts two times of one zone by the clock on the wall,
+    # an hour off across a change of summer time; PostgreSQL counts the time that passed.
+    days = [(b.timestamp() - a.timestamp()) / 86400 for a, b in pairs if a and b]
     return rounded(statistics.median(days), 2) if days else None
 
 

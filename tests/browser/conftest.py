@@ -21,6 +21,11 @@ import time
 
 import pytest
 
+# The browser and these tests are a person in Germany: Chromium (it inherits this environment)
+# and Python's local time keep Germany's time, as pnet's days are (server/db.h).
+os.environ["TZ"] = "Europe/Berlin"
+time.tzset()
+
 API_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "api")
 sys.path.insert(0, API_DIR)
 _spec = importlib.util.spec_from_file_location("pnet_api_conftest", os.path.join(API_DIR, "conftest.py"))

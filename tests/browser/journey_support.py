@@ -5,13 +5,13 @@ choose, set a date, open a disclosure), so that a journey is written once and wa
 way. The keyboard actor never clicks: it moves the focus with Tab (or Shift+Tab, whichever
 way is shorter) until the element has it, then types, or presses Enter or Space, as a person
 at the keyboard does."""
-import datetime
 import time
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
+from harness import german_date
 
 ALLEINERZIEHENDE = "50000000-0000-4000-8000-000000000001"
 CHAIN_AE = "70000000-0000-4000-8000-000000000001"
@@ -189,7 +189,7 @@ def fits(browser):
 
 
 def today(days=0):
-    return datetime.date.today() + datetime.timedelta(days=days)
+    return german_date(days)
 
 
 def wait_text(browser, css, part, timeout=20):

@@ -13,6 +13,7 @@ import uuid
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
+from harness import german_date
 
 NEUSTADT = "40000000-0000-4000-8000-000000000001"
 SOZIALAMT = "20000000-0000-4000-8000-000000000004"        # offers housing support
@@ -203,7 +204,7 @@ def test_coordinator_journey(browser, demo, two_networks):
     choose_network(browser, NEUSTADT)
     browser.wait_for(lambda: browser.d.current_url.endswith("/chains"), what="chains of Neustadt")
     browser.click("nav.mainnav a[href='/map']")
-    today = datetime.date.today()
+    today = german_date()
     since = (today - datetime.timedelta(days=30)).isoformat()
     browser.set_value(browser.wait("#period-from"), since)
     browser.set_value(browser.find("#period-to"), today.isoformat())

@@ -1,7 +1,7 @@
 """Live updates: a referral sent while the agency's inbox is open appears in it without a
 reload (through GET /v1/events), and the change is announced to screen readers."""
-import datetime
 import uuid
+from harness import german_date
 
 ALLEINERZIEHENDE = "50000000-0000-4000-8000-000000000001"
 SCHULDNERBERATUNG = "20000000-0000-4000-8000-000000000007"
@@ -23,7 +23,7 @@ def test_inbox_updates_live(browser, demo, web_pnetd):
     r = jobcenter.post(f"/v1/cases/{case_id}/consents", json={
         "scope": "network", "purpose": "Vermittlung", "purpose_code": "municipal_services",
         "evidence": "Akte",
-        "given_on": datetime.date.today().isoformat()})
+        "given_on": german_date().isoformat()})
     assert r.status_code == 201, r.text
     r = jobcenter.post("/v1/referrals", json={"case_id": case_id, "to_node_id": SCHULDNERBERATUNG})
     assert r.status_code == 201, r.text

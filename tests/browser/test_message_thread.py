@@ -2,8 +2,8 @@
 jobcenter's case manager a question under the referral, the case manager answers; each sees
 the other's message arrive live (no reload) with an unread mark, and the header counts unread
 messages until the thread is read."""
-import datetime
 import uuid
+from harness import german_date
 
 ALLEINERZIEHENDE = "50000000-0000-4000-8000-000000000001"
 SCHULDNERBERATUNG = "20000000-0000-4000-8000-000000000007"
@@ -32,7 +32,7 @@ def test_agency_asks_case_manager_answers_each_sees_it_live(browser, second_brow
     r = jobcenter.post(f"/v1/cases/{case.json()['id']}/consents", json={
         "scope": "network", "purpose": "Vermittlung", "purpose_code": "municipal_services",
         "evidence": "Akte",
-        "given_on": datetime.date.today().isoformat()})
+        "given_on": german_date().isoformat()})
     assert r.status_code == 201, r.text
     r = jobcenter.post("/v1/referrals", json={"case_id": case.json()["id"],
                                               "to_node_id": SCHULDNERBERATUNG})

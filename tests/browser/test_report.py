@@ -15,9 +15,9 @@ import re
 import subprocess
 import tempfile
 import uuid
-from zoneinfo import ZoneInfo
 
 import pytest
+from harness import german_date
 
 NETWORK_NAME = "Berichtsnetz"
 JOBCENTER = "20000000-0000-4000-8000-000000000002"
@@ -58,7 +58,7 @@ def send_and_decline(demo, group, n):
         r = jobcenter.post(f"/v1/cases/{case}/consents", json={
             "scope": "network", "purpose": "Vermittlung", "purpose_code": "municipal_services",
             "evidence": "Akte 1",
-            "given_on": datetime.date.today().isoformat()})
+            "given_on": german_date().isoformat()})
         assert r.status_code == 201, r.text
         r = jobcenter.post("/v1/referrals", json={"case_id": case, "to_node_id": SCHULDNER})
         assert r.status_code == 201, r.text
@@ -96,7 +96,7 @@ def test_the_report_prints_to_a4(browser, demo, report_network):
     # The day it is in Germany, as the coordinator would type it (the report's dates are
     # Berlin's, docs/openapi/81-reports.yaml), taken after sending: at Berlin's midnight the
     # referrals went out that day or the one before, both inside the week.
-    today = datetime.datetime.now(ZoneInfo("Europe/Berlin")).date()
+    today = german_date()
     since = (today - datetime.timedelta(days=6)).isoformat()
 
     browser.login(report_network["login"], PASSWORD)
