@@ -19,6 +19,9 @@
 #   BENCH_RATE_RUN (1)      0: leave out the run at half the peak rate (rate-limited client)
 #   BENCH_REGENERATE (0)    1: rebuild bench_seed even when schema and generator are unchanged
 set -euo pipefail
+# pgbench's and psql's sessions in pnetd's time zone (server/db.h): the lean statements give
+# the same bytes as pnetd only with the same offset in their times, and count the same days.
+export PGTZ=Europe/Berlin
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
