@@ -150,7 +150,12 @@ LANGUAGE sql STABLE AS $$
         CASE WHEN p_node = r.from_node_id THEN r.note
              WHEN r.note IS NULL THEN NULL
              WHEN (SELECT b.holds FROM referral_basis(r) b) THEN r.note END AS note,
-        r.legal_basis, r.consent_id, r.funding_source_id, r.contract_id,
+        r.legal_basis,
+        -- The sender's: whether the receiver still reads the note and the messages (the
+        -- web app offers a message only then); the receiver's own note says it for itself.
+        CASE WHEN p_node = r.from_node_id
+             THEN (SELECT b.holds FROM referral_basis(r) b) END AS basis_holds,
+        r.consent_id, r.funding_source_id, r.contract_id,
         CASE WHEN p_node = r.from_node_id THEN r.double_funding_reason
         END AS double_funding_reason,
         r.priority, r.due_at, r.appointment_at, r.expected_on, r.status_reason, r.outcome,

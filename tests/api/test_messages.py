@@ -138,14 +138,27 @@ def test_messages_follow_the_legal_basis_of_a_statutory_referral(demo, demo_db):
         ("sgbx_69_1_1",)] * 2
 
 
+def basis_holds(client, ref):
+    r = client.get(f"/v1/referrals/{ref['id']}")
+    assert r.status_code == 200, r.text
+    return r.json()["basis_holds"]
+
+
 def test_the_sender_writes_only_while_the_consent_holds_the_receiver_always(demo, demo_db):
     loop = Loop(demo)
     ref = loop.refer()
+    # The referral says so to its sender (the web app offers a message only then); to the
+    # receiver it says nothing (null), its note shows what it reads.
+    assert ref["basis_holds"] is True
+    assert (basis_holds(loop.sender, ref), basis_holds(loop.receiver, ref)) == (True, None)
     assert post(loop.sender, ref["id"], "Vor dem Widerruf").status_code == 201
     events = loop.sender.get(f"/v1/referrals/{ref['id']}/events").json()["items"]
     assert [e["legal_basis"] for e in events if e["kind"] == "message"] == [ref["legal_basis"]]
     r = loop.sender.post(f"/v1/consents/{loop.consent['id']}/revoke")
     assert r.status_code == 200, r.text
+    assert (basis_holds(loop.sender, ref), basis_holds(loop.receiver, ref)) == (False, None)
+    outbox = loop.sender.get("/v1/referrals", params={"box": "outbox", "limit": 20}).json()
+    assert [x["basis_holds"] for x in outbox["items"] if x["id"] == ref["id"]] == [False]
     before = counts(demo_db)
     n = demo_db.execute("SELECT count(*) FROM referral_message WHERE referral_id = %s",
                         (ref["id"],)).fetchone()[0]
@@ -161,6 +174,7 @@ def test_the_sender_writes_only_while_the_consent_holds_the_receiver_always(demo
         "scope": "node", "recipient_node_id": SCHULDNER, "purpose": "Vermittlung",
         "purpose_code": "debt_counselling", "given_on": loop.consent["given_on"], "evidence": "neu"})
     assert k.status_code == 201, k.text
+    assert basis_holds(loop.sender, ref) is True
     assert post(loop.sender, ref["id"], "Nach neuer Einwilligung").status_code == 201
 
 

@@ -1,9 +1,13 @@
 """Messages on a referral, two people at two desks: the debt counselling agency asks the
 jobcenter's case manager a question under the referral, the case manager answers; each sees
 the other's message arrive live (no reload) with an unread mark, and the header counts unread
-messages until the thread is read."""
+messages until the thread is read. Once the consent the referral went on is revoked, the case
+manager is offered no message box but the way to record the consent again."""
 import uuid
+
 from harness import german_date
+from journey_support import fits
+from selenium.webdriver.support.ui import Select
 
 ALLEINERZIEHENDE = "50000000-0000-4000-8000-000000000001"
 SCHULDNERBERATUNG = "20000000-0000-4000-8000-000000000007"
@@ -93,3 +97,59 @@ def test_agency_asks_case_manager_answers_each_sees_it_live(browser, second_brow
     assert [i.get_attribute("data-unread") for i in items] == ["false", "true"]
     assert "Nachricht" in agency.find("#timeline").text
     agency.shot("messages-thread", "#thread")
+
+
+def test_no_message_box_once_the_consent_is_gone_until_it_is_recorded_again(phone, demo):
+    """The case manager on a phone, in German: the client revokes the consent the referral went
+    on; the thread then offers no message box (the agency could not read it) but says why and
+    leads to the case, where a new consent is recorded; then the box is back and a message
+    goes."""
+    b = phone
+    jobcenter = demo("jobcenter")
+    reference = f"EINW-{uuid.uuid4().hex[:6]}"
+    case = jobcenter.post("/v1/cases", json={"reference": reference,
+                                             "target_group_id": ALLEINERZIEHENDE}).json()
+    consent = jobcenter.post(f"/v1/cases/{case['id']}/consents", json={
+        "scope": "network", "purpose": "Vermittlung", "purpose_code": "municipal_services",
+        "evidence": "Akte", "given_on": german_date().isoformat()}).json()
+    r = jobcenter.post("/v1/referrals", json={"case_id": case["id"],
+                                              "to_node_id": SCHULDNERBERATUNG})
+    assert r.status_code == 201, r.text
+    referral_id = r.json()["id"]
+
+    b.login("jobcenter")
+    b.go("/outbox")
+    b.click(f"#outbox-list tr[data-id='{referral_id}']")
+    b.wait("#message-form")
+    assert not b.find("#message-no-basis").is_displayed()
+
+    # The client revokes the consent: the case manager records it on the case.
+    b.click(f"a[href='/cases/{case['id']}']")
+    b.click(f"#consents button[data-revoke='{consent['id']}']")
+    b.confirm()
+    b.wait(f"#consents tr[data-id='{consent['id']}'][data-state='revoked']")
+
+    b.go(f"/referrals/{referral_id}")
+    notice = b.wait("#message-no-basis")
+    assert not b.find("#message-form").is_displayed()
+    assert "Keine neue Nachricht möglich" in notice.text and "Einwilligung" in notice.text
+    assert b.text("#messages") == "Noch keine Nachrichten."  # not "ask here"
+    fits(b)
+    b.shot("message-no-basis", "#thread")
+
+    # The notice leads to the case; a new consent there brings the box back.
+    b.click("#message-no-basis a")
+    form = b.wait("#consent-form")
+    assert form.is_displayed()  # open at once: the case has no valid consent
+    Select(b.find("#consent-purpose-code")).select_by_value("municipal_services")
+    b.find("#consent-evidence").send_keys("Erneute Einwilligung, Akte 12")
+    b.click("#consent-form button[type=submit]")
+    b.wait("#consents tr[data-state='valid']")
+
+    b.go(f"/referrals/{referral_id}")
+    b.wait("#message-form")
+    assert not b.find("#message-no-basis").is_displayed()
+    text = "Die Klientin hat ihre Einwilligung erneuert."
+    b.find("#message-text").send_keys(text)
+    b.click("#message-send")
+    b.wait_for(lambda: text in b.find("#messages").text, what="the message sent")

@@ -44,7 +44,9 @@ items AS (
                             SELECT 1 FROM network_member m
                              WHERE m.network_id = k.network_id AND m.node_id = r.to_node_id
                                AND m.active)))) THEN r.note END AS note,
-        r.legal_basis, r.consent_id, r.funding_source_id, r.contract_id,
+        r.legal_basis,
+        NULL AS basis_holds, -- the sender's only; this is the receiver's page
+        r.consent_id, r.funding_source_id, r.contract_id,
         NULL AS double_funding_reason, -- the sender's only; this is the receiver's page
         r.priority, r.due_at, r.appointment_at, r.expected_on, r.status_reason, r.outcome,
         r.redirected_from, r.version,

@@ -298,6 +298,7 @@ export async function referralView(main, id) {
 	function draw(r, events) {
 		side = sideOf(r);
 		reference = r.case?.reference || "";
+		messages.basis(r);
 		const moves = r.allowed_moves || [];
 		const formSlot = h("div", { class: "form-slot" });
 		const buttons = moves.map((move) =>

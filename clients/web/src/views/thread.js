@@ -1,7 +1,8 @@
 // The thread under a referral (docs/architecture.md, "Messages on a referral"): both sides'
 // messages, oldest first, the ones new to this node marked; reading the thread marks them
 // read for the whole node. A receiver whose consent no longer covers the case sees that a
-// message exists, not its text.
+// message exists, not its text; its sender is then offered no message box (the receiver could
+// not read it) but the way to the case's consents.
 import * as api from "../api.js";
 import { h, fill, fmtDate, badge } from "../dom.js";
 import { t } from "../i18n.js";
@@ -35,7 +36,9 @@ function messageItem(m, ownNode) {
 // reference (for the queue's words). reload() reads the thread again (it marks what it shows
 // read); onSent runs after this page sent a message. Each message carries an Idempotency-Key:
 // offline, or when the answer is lost, it waits in the queue (queue-message.js) and is sent
-// again with the same key, so that it is never written twice. Returns { el, reload, destroy }.
+// again with the same key, so that it is never written twice. basis(r) shows the box or, for
+// the sender of referral r once its basis no longer holds (r.basis_holds false), why not.
+// Returns { el, reload, basis, destroy }.
 export function thread(id, ownNode, onSent = () => {}, reference = () => "") {
 	const list = h("ol", { class: "messages", id: "messages", "aria-live": "polite" });
 	const waiting = h("ol", { class: "messages messages-queued", id: "messages-queued" });
@@ -78,7 +81,15 @@ export function thread(id, ownNode, onSent = () => {}, reference = () => "") {
 		h("div", { class: "form-error", role: "alert" }),
 		h("button", { class: "btn btn-primary", type: "submit", id: "message-send" }, t("message_send")),
 	);
-	const el = h("section", { class: "card", id: "thread", "aria-labelledby": "thread-h" }, h("h2", { id: "thread-h" }, t("thread_title")), list, waiting, form);
+	const lapsed = h("div", { class: "notice", id: "message-no-basis", hidden: true });
+	const el = h("section", { class: "card", id: "thread", "aria-labelledby": "thread-h" }, h("h2", { id: "thread-h" }, t("thread_title")), list, waiting, form, lapsed);
+
+	function basis(r) {
+		const holds = r.basis_holds !== false;
+		form.hidden = !holds;
+		lapsed.hidden = holds;
+		fill(lapsed, holds ? [] : [h("p", {}, t("message_no_basis")), h("p", {}, h("a", { href: `/cases/${r.case_id}`, "data-link": true }, t("message_no_basis_link")))]);
+	}
 
 	// What waits in the queue for this referral: under the thread, until it is sent.
 	function drawQueued() {
@@ -94,9 +105,9 @@ export function thread(id, ownNode, onSent = () => {}, reference = () => "") {
 
 	async function reload() {
 		const items = await api.all(`/v1/referrals/${id}/messages`);
-		fill(list, items.length ? items.map((m) => messageItem(m, ownNode)) : h("li", { class: "messages-none" }, t("thread_empty")));
+		fill(list, items.length ? items.map((m) => messageItem(m, ownNode)) : h("li", { class: "messages-none" }, t(form.hidden ? "thread_none" : "thread_empty")));
 		// Reading marked them read for the node: the header's count follows.
 		unread.refresh();
 	}
-	return { el, reload, destroy: unsubscribe };
+	return { el, reload, basis, destroy: unsubscribe };
 }
