@@ -176,8 +176,13 @@ $$;
 -- One referral as node p_node sees it (referral_view). PL/pgSQL, not SQL: a SQL function
 -- PostgreSQL cannot inline (this one reads from a row source) is planned afresh at every
 -- call, and planning referral_view's joins costs more than running them; PL/pgSQL keeps the
--- plan for the connection (docs/performance.md, lever 15).
+-- plan for the connection (docs/performance.md, lever 15). Its generic plan, always: with the
+-- referral and the node known, a custom plan folds away the side's CASEs (the note's basis
+-- for the sender, basis_holds for the receiver) and so looks cheaper than the generic one,
+-- which keeps both sub-selects but runs only the one its side reaches; PostgreSQL would plan
+-- afresh at every call (test_plans.py, "keep their plans").
 CREATE FUNCTION referral_json(r referral, p_node uuid) RETURNS json LANGUAGE plpgsql STABLE
+SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
     RETURN (SELECT v.body FROM referral_view(r, p_node) v);
