@@ -20,9 +20,10 @@ struct event_base;
 struct db_pool;
 
 /*
- * The time zone of every session pnetd opens: pnet's days are Germany's (a consent's or a
- * follow-up's "today", a stand-in's period, the times statements render), whatever zone the
- * PostgreSQL server defaults to (initdb takes the machine's, often UTC), docs/architecture.md.
+ * The time zone of the sessions of pnetd's pools and tools (the event listener only LISTENs):
+ * pnet's days are Germany's (a consent's or a follow-up's "today", a stand-in's period, the
+ * times statements render), whatever zone the PostgreSQL server defaults to (initdb takes the
+ * machine's, often UTC), docs/architecture.md.
  */
 #define DB_TIME_ZONE "Europe/Berlin"
 

@@ -28,13 +28,13 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from events_support import DEMO_DIR, load_demo, wait_demo_deadlines_said
-from harness import Api, Pnetd, run_pnetd
+from harness import GERMANY, Api, Pnetd, run_pnetd
 
 # The tests' own SQL sessions (psycopg, through libpq's PGTZ) count days and times as pnetd's
 # sessions do, in Germany's zone (server/db.h): "43 days ago" in a test is 43 of Germany's days,
 # also across a change of summer time. The cluster itself keeps the machine's zone (UTC), and
 # pnetd gets no PGTZ (harness.pnetd_env), so every test runs pnetd as on a UTC server.
-os.environ["PGTZ"] = "Europe/Berlin"
+os.environ["PGTZ"] = GERMANY
 
 ADMIN_LOGIN = "admin"
 ADMIN_PASSWORD = "admin-password-123"

@@ -16,12 +16,16 @@ import requests
 
 _MISSING = object()
 
+# pnetd's time zone (server/db.h's DB_TIME_ZONE): the tests' own sessions, browser and dates
+# keep it too.
+GERMANY = "Europe/Berlin"
+
 
 def german_date(days=0):
     """The day in Germany, days from today (a datetime.date): what people there enter as today,
     and pnetd's today (its sessions' TimeZone, server/db.h). This machine's date.today() is
     UTC's, a day behind for an hour or two after midnight in Germany."""
-    return datetime.now(ZoneInfo("Europe/Berlin")).date() + timedelta(days=days)
+    return datetime.now(ZoneInfo(GERMANY)).date() + timedelta(days=days)
 
 
 def free_port():

@@ -21,11 +21,6 @@ import time
 
 import pytest
 
-# The browser and these tests are a person in Germany: Chromium (it inherits this environment)
-# and Python's local time keep Germany's time, as pnet's days are (server/db.h).
-os.environ["TZ"] = "Europe/Berlin"
-time.tzset()
-
 API_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "api")
 sys.path.insert(0, API_DIR)
 _spec = importlib.util.spec_from_file_location("pnet_api_conftest", os.path.join(API_DIR, "conftest.py"))
@@ -40,7 +35,12 @@ database = _api.database
 demo_database = _api.demo_database
 demo_db = _api.demo_db
 
-from harness import Api, Pnetd  # noqa: E402  (tests/api on sys.path)
+from harness import GERMANY, Api, Pnetd  # noqa: E402  (tests/api on sys.path)
+
+# The browser and these tests are a person in Germany: Chromium (it inherits this environment)
+# and Python's local time keep Germany's time, as pnet's days are (server/db.h).
+os.environ["TZ"] = GERMANY
+time.tzset()
 
 from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import TimeoutException  # noqa: E402
